@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: {
+    '^samokoder-infra$': '<rootDir>/lib/index.ts',
+  },
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  // Snapshots are committed; CI=true makes jest refuse to write missing ones.
+  ci: process.env.CI === 'true',
+};

@@ -1,0 +1,107 @@
+import { Construct } from 'constructs';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { _createKey } from './private/kms';
+
+/** Props for {@link SamokoderAlarms}. */
+export interface SamokoderAlarmsProps {
+  /** Prefix for alarm and topic names. */
+  readonly namePrefix: string;
+  /** RDS instance identifier to watch. */
+  readonly databaseIdentifier?: string;
+  /** Free storage below this many GiB raises the alarm. @default 10 */
+  readonly databaseFreeStorageGiB?: number;
+  /** Connections above this count raise the alarm. @default 400 */
+  readonly databaseMaxConnections?: number;
+  /** ElastiCache member cluster ids (one alarm set per node). */
+  readonly cacheClusterIds?: string[];
+  /** EKS cluster name (node health from Container Insights). */
+  readonly eksClusterName?: string;
+}
+
+/**
+ * CloudWatch alarms for the data stores and the nodes, all notifying one KMS-encrypted SNS topic (subscribe
+ * PagerDuty or Slack to it). Missing data is treated as breaching for health alarms, so a silent source alarms too.
+ */
+export class SamokoderAlarms extends Construct {
+  public readonly topic: SnsTopic;
+  public readonly alarms: CloudwatchMetricAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: SamokoderAlarmsProps) {
+    super(scope, id);
+    const name = props.namePrefix;
+    const key = _createKey(this, 'TopicKey', {
+      alias: `${name}-alarms`,
+      description: `${name} alarm topic`,
+      servicePrincipals: ['cloudwatch.amazonaws.com'],
+    });
+    this.topic = new SnsTopic(this, 'Topic', { name: `${name}-alarms`, kmsMasterKeyId: key.arn });
+
+    const alarm = (
+      alarmId: string,
+      metric: { namespace: string; metricName: string; dimensions: Record<string, string>; statistic?: string },
+      comparison: 'GreaterThanThreshold' | 'LessThanThreshold',
+      threshold: number,
+      description: string,
+      missing: 'breaching' | 'notBreaching' = 'notBreaching',
+    ) => {
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, alarmId, {
+          alarmName: `${name}-${alarmId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
+          alarmDescription: description,
+          namespace: metric.namespace,
+          metricName: metric.metricName,
+          dimensions: metric.dimensions,
+          statistic: metric.statistic ?? 'Average',
+          period: 300,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 3,
+          comparisonOperator: comparison,
+          threshold,
+          treatMissingData: missing,
+          alarmActions: [this.topic.arn],
+          okActions: [this.topic.arn],
+          actionsEnabled: true,
+        }),
+      );
+    };
+
+    if (props.databaseIdentifier) {
+      const db = { DBInstanceIdentifier: props.databaseIdentifier };
+      alarm('DatabaseCpu', { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: db }, 'GreaterThanThreshold', 80, 'RDS CPU above 80 % for 15 minutes');
+      const freeGiB = props.databaseFreeStorageGiB ?? 10;
+      alarm(
+        'DatabaseFreeStorage',
+        { namespace: 'AWS/RDS', metricName: 'FreeStorageSpace', dimensions: db, statistic: 'Minimum' },
+        'LessThanThreshold',
+        freeGiB * 1024 ** 3,
+        `RDS free storage below ${freeGiB} GiB`,
+        'breaching',
+      );
+      const maxConn = props.databaseMaxConnections ?? 400;
+      alarm(
+        'DatabaseConnections',
+        { namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions: db, statistic: 'Maximum' },
+        'GreaterThanThreshold',
+        maxConn,
+        `RDS connections above ${maxConn}`,
+      );
+    }
+    (props.cacheClusterIds ?? []).forEach((cacheId, i) => {
+      const dims = { CacheClusterId: cacheId };
+      const n = i + 1;
+      alarm(`CacheMemory${n}`, { namespace: 'AWS/ElastiCache', metricName: 'DatabaseMemoryUsagePercentage', dimensions: dims }, 'GreaterThanThreshold', 80, `Redis ${cacheId} memory above 80 %`);
+      alarm(`CacheEvictions${n}`, { namespace: 'AWS/ElastiCache', metricName: 'Evictions', dimensions: dims, statistic: 'Sum' }, 'GreaterThanThreshold', 0, `Redis ${cacheId} is evicting keys`);
+      alarm(`CacheCpu${n}`, { namespace: 'AWS/ElastiCache', metricName: 'EngineCPUUtilization', dimensions: dims }, 'GreaterThanThreshold', 80, `Redis ${cacheId} engine CPU above 80 %`);
+    });
+    if (props.eksClusterName) {
+      alarm(
+        'NodesFailed',
+        { namespace: 'ContainerInsights', metricName: 'cluster_failed_node_count', dimensions: { ClusterName: props.eksClusterName }, statistic: 'Maximum' },
+        'GreaterThanThreshold',
+        0,
+        'EKS nodes failing (Container Insights)',
+      );
+    }
+  }
+}

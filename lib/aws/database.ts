@@ -1,0 +1,188 @@
+import { Construct } from 'constructs';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { _createKey, _serviceTrust } from './private/kms';
+
+/** A PostgreSQL major version on RDS. */
+export class PostgresVersion {
+  /** PostgreSQL 16 (community support until 2028-11). */
+  public static readonly V16 = new PostgresVersion('16');
+  /** PostgreSQL 17 (community support until 2029-11): the default. */
+  public static readonly V17 = new PostgresVersion('17');
+  /** PostgreSQL 18 (community support until 2030-11). */
+  public static readonly V18 = new PostgresVersion('18');
+  /** Any major (`'19'`), for versions newer than this library. */
+  public static of(major: string): PostgresVersion {
+    return new PostgresVersion(major);
+  }
+  private constructor(
+    /** The major version, e.g. `17`. RDS picks the newest minor; minor upgrades are automatic. */
+    public readonly major: string,
+  ) {}
+  /** The parameter group family, e.g. `postgres17`. */
+  public get family(): string {
+    return `postgres${this.major}`;
+  }
+}
+
+/** Props for {@link SamokoderDatabase}. */
+export interface SamokoderDatabaseProps {
+  /** Identifier of the DB instance (lower-case letters, digits, hyphens; 1–63). */
+  readonly identifier: string;
+  readonly vpcId: string;
+  /** Isolated database subnet IDs (two zones at least). */
+  readonly subnetIds: string[];
+  /** Security group allowed to connect on the PostgreSQL port (the EKS cluster security group). */
+  readonly clientSecurityGroupId: string;
+  /** @default PostgresVersion.V17 */
+  readonly version?: PostgresVersion;
+  /** @default 'db.m6g.large' */
+  readonly instanceClass?: string;
+  /** Initial storage in GiB (gp3). @default 100 */
+  readonly allocatedStorageGiB?: number;
+  /** Storage autoscaling ceiling in GiB. @default 1000 */
+  readonly maxAllocatedStorageGiB?: number;
+  /** Automated backup retention, 1–35 days. @default 14 */
+  readonly backupRetentionDays?: number;
+  /** Multi-AZ standby. @default true */
+  readonly multiAz?: boolean;
+  /** Name of the initial database. @default 'samokoder' */
+  readonly databaseName?: string;
+  /** Master user name (the password is generated and kept by Secrets Manager). @default 'samokoder_admin' */
+  readonly masterUsername?: string;
+  /** Statements slower than this many milliseconds are logged. @default 500 */
+  readonly slowStatementMs?: number;
+}
+
+/**
+ * RDS PostgreSQL: KMS-encrypted, Multi-AZ, in isolated subnets, reachable only from the cluster, TLS enforced,
+ * the master password in Secrets Manager, backups, deletion protection with a final snapshot, logs, Performance
+ * Insights, enhanced monitoring, storage autoscaling and IAM authentication.
+ */
+export class SamokoderDatabase extends Construct {
+  public readonly instance: DbInstance;
+  public readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: SamokoderDatabaseProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const name = requireDnsLabel(path, 'identifier', props.identifier);
+    const retention = requireIntegerInRange(path, 'backupRetentionDays', props.backupRetentionDays ?? 14, 1, 35);
+    const allocated = requireIntegerInRange(path, 'allocatedStorageGiB', props.allocatedStorageGiB ?? 100, 20, 65536);
+    const maxAllocated = props.maxAllocatedStorageGiB ?? 1000;
+    if (maxAllocated < allocated) {
+      throw invalidProp(path, 'maxAllocatedStorageGiB', maxAllocated, `must be at least 'allocatedStorageGiB' (${allocated})`);
+    }
+    if (props.subnetIds.length < 2) {
+      throw invalidProp(path, 'subnetIds', props.subnetIds.length, 'must name subnets in at least 2 availability zones');
+    }
+    const slowMs = requireIntegerInRange(path, 'slowStatementMs', props.slowStatementMs ?? 500, 1, 3_600_000);
+    const version = props.version ?? PostgresVersion.V17;
+    const dbName = props.databaseName ?? 'samokoder';
+    if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(dbName)) {
+      throw invalidProp(path, 'databaseName', dbName, 'must start with a letter and hold only letters, digits and _ (at most 63)');
+    }
+
+    const key = _createKey(this, 'Key', { alias: `${name}-rds`, description: `${name} RDS storage, secrets and Performance Insights` });
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      name: `${name}-postgres`,
+      description: `PostgreSQL ${name}: ingress from the EKS cluster only`,
+      vpcId: props.vpcId,
+      tags: { Name: `${name}-postgres` },
+    });
+    new VpcSecurityGroupIngressRule(this, 'IngressFromCluster', {
+      securityGroupId: this.securityGroup.id,
+      description: 'PostgreSQL from the EKS cluster security group',
+      ipProtocol: 'tcp',
+      fromPort: 5432,
+      toPort: 5432,
+      referencedSecurityGroupId: props.clientSecurityGroupId,
+    });
+    const subnets = new DbSubnetGroup(this, 'SubnetGroup', {
+      name: `${name}-database`,
+      description: `${name} isolated database subnets`,
+      subnetIds: props.subnetIds,
+    });
+    const params = new DbParameterGroup(this, 'ParameterGroup', {
+      name: `${name}-${version.family}`,
+      family: version.family,
+      description: `${name}: TLS required, slow statements logged`,
+      parameter: [
+        { name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' },
+        { name: 'log_min_duration_statement', value: String(slowMs), applyMethod: 'immediate' },
+        { name: 'log_connections', value: '1', applyMethod: 'immediate' },
+        { name: 'log_disconnections', value: '1', applyMethod: 'immediate' },
+      ],
+    });
+    const monitoringRole = new IamRole(this, 'MonitoringRole', {
+      name: `${name}-rds-monitoring`,
+      assumeRolePolicy: _serviceTrust('monitoring.rds.amazonaws.com'),
+    });
+    new IamRolePolicyAttachment(this, 'MonitoringRolePolicy', {
+      role: monitoringRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+    });
+
+    this.instance = new DbInstance(this, 'Instance', {
+      identifier: name,
+      engine: 'postgres',
+      engineVersion: version.major,
+      autoMinorVersionUpgrade: true,
+      allowMajorVersionUpgrade: false,
+      instanceClass: props.instanceClass ?? 'db.m6g.large',
+      dbName,
+      username: props.masterUsername ?? 'samokoder_admin',
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: key.arn,
+      iamDatabaseAuthenticationEnabled: true,
+      storageType: 'gp3',
+      allocatedStorage: allocated,
+      maxAllocatedStorage: maxAllocated,
+      storageEncrypted: true,
+      kmsKeyId: key.arn,
+      multiAz: props.multiAz ?? true,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      publiclyAccessible: false,
+      parameterGroupName: params.name,
+      backupRetentionPeriod: retention,
+      backupWindow: '02:00-03:00',
+      maintenanceWindow: 'sun:03:30-sun:04:30',
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${name}-final`,
+      enabledCloudwatchLogsExports: ['postgresql', 'upgrade', 'iam-db-auth-error'],
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: key.arn,
+      performanceInsightsRetentionPeriod: 7,
+      monitoringInterval: 30,
+      monitoringRoleArn: monitoringRole.arn,
+      caCertIdentifier: 'rds-ca-rsa2048-g1',
+      tags: { Name: name },
+    });
+  }
+
+  /** `host:port` of the instance. */
+  public get endpoint(): string {
+    return this.instance.endpoint;
+  }
+
+  /** ARN of the Secrets Manager secret RDS keeps the master credentials in. */
+  public get masterSecretArn(): string {
+    return this.instance.masterUserSecret.get(0).secretArn;
+  }
+
+  /** The instance's resource id (for `rds-db:connect` policies). */
+  public get resourceId(): string {
+    return this.instance.resourceId;
+  }
+}

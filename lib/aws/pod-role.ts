@@ -1,0 +1,88 @@
+import { Construct } from 'constructs';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { requireDnsLabel } from '../common/validate';
+import { _POD_IDENTITY_TRUST } from './eks-cluster';
+import { _policy } from './private/kms';
+
+/** Props for {@link PodRole}. */
+export interface PodRoleProps {
+  /** IAM role name. */
+  readonly roleName: string;
+  readonly clusterName: string;
+  /** Kubernetes namespace of the service account. */
+  readonly namespace: string;
+  /** Kubernetes service account the pods run as. */
+  readonly serviceAccount: string;
+  /** Buckets the pods read and write objects in. @default [] */
+  readonly bucketArns?: string[];
+  /** Secrets Manager ARNs (wildcards allowed at the end) the pods may read. @default [] */
+  readonly secretArns?: string[];
+  /** KMS keys the pods may decrypt with (for SSE-KMS buckets and secrets). @default [] */
+  readonly kmsKeyArns?: string[];
+  /** `rds-db:connect` resources (`arn:aws:rds-db:<region>:<account>:dbuser:<resource-id>/<user>`). @default [] */
+  readonly rdsDbUserArns?: string[];
+  /** ElastiCache replication group and user ARNs for `elasticache:Connect` (IAM auth). @default [] */
+  readonly elasticacheConnectArns?: string[];
+}
+
+/**
+ * An IAM role for one Kubernetes service account through EKS Pod Identity, limited to the named buckets, secrets,
+ * keys and database users: no wildcards on actions, no `*` resources.
+ */
+export class PodRole extends Construct {
+  public readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: PodRoleProps) {
+    super(scope, id);
+    requireDnsLabel(this.node.path, 'namespace', props.namespace);
+    requireDnsLabel(this.node.path, 'serviceAccount', props.serviceAccount, 253);
+    this.role = new IamRole(this, 'Role', {
+      name: props.roleName,
+      description: `Pod Identity role for ${props.namespace}/${props.serviceAccount}`,
+      assumeRolePolicy: _POD_IDENTITY_TRUST,
+    });
+    const statements: object[] = [];
+    const buckets = props.bucketArns ?? [];
+    if (buckets.length > 0) {
+      statements.push({ Sid: 'ListBuckets', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: buckets });
+      statements.push({
+        Sid: 'ReadWriteObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: buckets.map((b) => `${b}/*`),
+      });
+    }
+    if ((props.secretArns ?? []).length > 0) {
+      statements.push({
+        Sid: 'ReadSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: props.secretArns,
+      });
+    }
+    if ((props.kmsKeyArns ?? []).length > 0) {
+      statements.push({ Sid: 'UseKeys', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: props.kmsKeyArns });
+    }
+    if ((props.rdsDbUserArns ?? []).length > 0) {
+      statements.push({ Sid: 'ConnectDatabase', Effect: 'Allow', Action: ['rds-db:connect'], Resource: props.rdsDbUserArns });
+    }
+    if ((props.elasticacheConnectArns ?? []).length > 0) {
+      statements.push({ Sid: 'ConnectCache', Effect: 'Allow', Action: ['elasticache:Connect'], Resource: props.elasticacheConnectArns });
+    }
+    if (statements.length > 0) {
+      new IamRolePolicy(this, 'Policy', { role: this.role.id, name: 'least-privilege', policy: _policy(statements) });
+    }
+    new EksPodIdentityAssociation(this, 'Association', {
+      clusterName: props.clusterName,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      roleArn: this.role.arn,
+    });
+  }
+
+  public get roleArn(): string {
+    return this.role.arn;
+  }
+}

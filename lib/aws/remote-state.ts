@@ -1,0 +1,36 @@
+import { invalidProp } from '../common/errors';
+import { S3Backend, TerraformStack } from '../private/tf';
+import { requireBucketName } from './secure-bucket';
+
+/** Where a stack keeps its Terraform state. */
+export interface RemoteStateOptions {
+  /** State bucket (create it with {@link SamokoderStateStack}). */
+  readonly bucket: string;
+  /** Region of the state bucket. */
+  readonly region: string;
+  /** Object key. @default '<stack name>/terraform.tfstate' */
+  readonly key?: string;
+  /** KMS key for the state object. @default - the bucket's default encryption */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * Configures the S3 backend on `stack`: encrypted, with S3-native locking (`use_lockfile`, Terraform >= 1.10; no
+ * DynamoDB table). cdktf's `S3Backend` has no `use_lockfile` field, so it is added by override.
+ * @internal
+ */
+export function _configureS3Backend(stack: TerraformStack, options: RemoteStateOptions, defaultKey: string): S3Backend {
+  requireBucketName(stack.node.path, 'remoteState.bucket', options.bucket);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region)) {
+    throw invalidProp(stack.node.path, 'remoteState.region', options.region, 'must be an AWS region name such as "eu-central-1"');
+  }
+  const backend = new S3Backend(stack, {
+    bucket: options.bucket,
+    key: options.key ?? defaultKey,
+    region: options.region,
+    encrypt: true,
+    ...(options.kmsKeyArn ? { kmsKeyId: options.kmsKeyArn } : {}),
+  });
+  stack.addOverride('terraform.backend.s3.use_lockfile', true);
+  return backend;
+}

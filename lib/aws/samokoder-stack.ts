@@ -1,0 +1,296 @@
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { PlatformContract } from '../common/contract';
+import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { requireDnsLabel } from '../common/validate';
+import { TerraformOutput, TerraformStack } from '../private/tf';
+import { SamokoderAlarms } from './alarms';
+import { SamokoderCache } from './cache';
+import { PostgresVersion, SamokoderDatabase } from './database';
+import { EndpointAccess, NodeGroupOptions, SamokoderCluster } from './eks-cluster';
+import { EksKubernetesVersion } from './eks-version';
+import { NatGateways, SamokoderNetwork } from './network';
+import { PodRole } from './pod-role';
+import { _callerIdentity, _createKey } from './private/kms';
+import { AwsRegion } from './region';
+import { _configureS3Backend, RemoteStateOptions } from './remote-state';
+import { BucketLifecycle, SecureBucket } from './secure-bucket';
+
+/**
+ * Sizing presets per kind of environment. Every value can still be overridden by the matching prop; a preset only
+ * changes defaults, so staging and production share one code path.
+ */
+export class EnvironmentProfile {
+  /** One NAT per zone, Multi-AZ database, 3 shards × 1 replica, 3–10 m6i.large nodes. */
+  public static readonly PRODUCTION = new EnvironmentProfile({
+    natGateways: NatGateways.ONE_PER_AZ,
+    nodeInstanceTypes: ['m6i.large'],
+    nodeMin: 3,
+    nodeMax: 10,
+    databaseInstanceClass: 'db.m6g.large',
+    databaseMultiAz: true,
+    cacheNodeType: 'cache.m7g.large',
+    cacheShards: 3,
+  });
+  /** One NAT, smaller instances, a single-AZ database and one cache shard, 3–5 t3.large nodes. */
+  public static readonly STAGING = new EnvironmentProfile({
+    natGateways: NatGateways.SINGLE,
+    nodeInstanceTypes: ['t3.large'],
+    nodeMin: 3,
+    nodeMax: 5,
+    databaseInstanceClass: 'db.t4g.medium',
+    databaseMultiAz: false,
+    cacheNodeType: 'cache.t4g.medium',
+    cacheShards: 1,
+  });
+  private constructor(
+    /** @internal */
+    public readonly _d: {
+      natGateways: NatGateways;
+      nodeInstanceTypes: string[];
+      nodeMin: number;
+      nodeMax: number;
+      databaseInstanceClass: string;
+      databaseMultiAz: boolean;
+      cacheNodeType: string;
+      cacheShards: number;
+    },
+  ) {}
+}
+
+/** The cloud identity of one Kubernetes service account of the application. */
+export interface AppIdentity {
+  /** Service account name, e.g. `api`. */
+  readonly serviceAccount: string;
+  /** Whether the pods read and write the files bucket. @default false */
+  readonly filesBucketAccess?: boolean;
+}
+
+/** Props for {@link SamokoderStack}. */
+export interface SamokoderStackProps {
+  /** Environment name (a DNS label), e.g. `production`. Used in every resource name. */
+  readonly environment: string;
+  /** Project name prefix. @default 'samokoder' */
+  readonly project?: string;
+  readonly region: AwsRegion;
+  /** Cost-allocation tags written as provider default tags on every taggable resource. */
+  readonly tags: CostAllocationTags;
+  /** Remote state location (S3, encrypted, locked with a lock file). */
+  readonly remoteState: RemoteStateOptions;
+  /** @default EnvironmentProfile.PRODUCTION */
+  readonly profile?: EnvironmentProfile;
+  /** VPC CIDR. @default '10.0.0.0/16' */
+  readonly vpcCidr?: string;
+  /** Availability zones. @default 3 */
+  readonly azCount?: number;
+  /** @default - from the profile */
+  readonly natGateways?: NatGateways;
+  /** @default EksKubernetesVersion.DEFAULT */
+  readonly kubernetesVersion?: EksKubernetesVersion;
+  /** @default - today */
+  readonly supportCheckDate?: string;
+  /** @default EndpointAccess.PRIVATE */
+  readonly endpointAccess?: EndpointAccess;
+  /** @default - from the profile */
+  readonly nodeGroup?: NodeGroupOptions;
+  /** Cluster admins (IAM role ARNs). @default - the creating identity (bootstrap) */
+  readonly adminPrincipalArns?: string[];
+  /** @default PostgresVersion.V17 */
+  readonly postgresVersion?: PostgresVersion;
+  /** @default - from the profile */
+  readonly databaseInstanceClass?: string;
+  /** @default 14 */
+  readonly backupRetentionDays?: number;
+  /** @default - from the profile */
+  readonly cacheNodeType?: string;
+  /** @default - from the profile */
+  readonly cacheShards?: number;
+  /** Files bucket name. @default '<project>-<environment>-files' */
+  readonly filesBucketName?: string;
+  /** Backups bucket name. @default '<project>-<environment>-backups' */
+  readonly backupsBucketName?: string;
+  /** Kubernetes namespace of the application. @default '<project>' */
+  readonly namespace?: string;
+  /**
+   * Service accounts given a Pod Identity role.
+   * @default - `api` (with files bucket access) and `bot`
+   */
+  readonly appIdentities?: AppIdentity[];
+  /** PostgreSQL user the application connects as with IAM authentication. @default '<project>_app' */
+  readonly appDatabaseUser?: string;
+}
+
+/**
+ * The Samokoder AWS platform in one stack: network, EKS, PostgreSQL, Redis, buckets, alarms, pod identities and
+ * remote state, secure by default and tagged for cost allocation.
+ */
+export class SamokoderStack extends TerraformStack {
+  public readonly network: SamokoderNetwork;
+  public readonly cluster: SamokoderCluster;
+  public readonly database: SamokoderDatabase;
+  public readonly cache: SamokoderCache;
+  public readonly filesBucket: SecureBucket;
+  public readonly backupsBucket: SecureBucket;
+  public readonly accessLogsBucket: SecureBucket;
+  public readonly alarms: SamokoderAlarms;
+  public readonly appRoles: Record<string, PodRole> = {};
+  /** What the Kubernetes side needs to know, as plain strings. */
+  public readonly contract: PlatformContract;
+
+  constructor(scope: Construct, id: string, props: SamokoderStackProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const env = requireDnsLabel(path, 'environment', props.environment, 20);
+    const project = requireDnsLabel(path, 'project', props.project ?? 'samokoder', 20);
+    const tags = costAllocationTagMap(path, props.tags);
+    const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
+    const name = `${project}-${env}`;
+    const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
+    const appDbUser = props.appDatabaseUser ?? `${project}_app`;
+    const region = props.region.name;
+
+    _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
+    new AwsProvider(this, 'Aws', { region, defaultTags: [{ tags }] });
+    const account = _callerIdentity(this).accountId;
+
+    const logsKey = _createKey(this, 'LogsKey', { alias: `${name}-logs`, description: `${name} platform logs`, logsRegion: region });
+    this.network = new SamokoderNetwork(this, 'Network', {
+      namePrefix: name,
+      region: props.region,
+      cidr: props.vpcCidr,
+      azCount: props.azCount,
+      natGateways: props.natGateways ?? profile.natGateways,
+      clusterName: name,
+      logsKmsKeyArn: logsKey.arn,
+    });
+    this.cluster = new SamokoderCluster(this, 'Cluster', {
+      clusterName: name,
+      region,
+      subnetIds: this.network.privateSubnetIds,
+      version: props.kubernetesVersion,
+      supportCheckDate: props.supportCheckDate,
+      endpointAccess: props.endpointAccess,
+      adminPrincipalArns: props.adminPrincipalArns,
+      nodeGroup: {
+        instanceTypes: profile.nodeInstanceTypes,
+        minSize: profile.nodeMin,
+        maxSize: profile.nodeMax,
+        ...props.nodeGroup,
+      },
+    });
+    this.database = new SamokoderDatabase(this, 'Database', {
+      identifier: name,
+      vpcId: this.network.vpc.id,
+      subnetIds: this.network.databaseSubnetIds,
+      clientSecurityGroupId: this.cluster.clusterSecurityGroupId,
+      version: props.postgresVersion,
+      instanceClass: props.databaseInstanceClass ?? profile.databaseInstanceClass,
+      multiAz: profile.databaseMultiAz,
+      backupRetentionDays: props.backupRetentionDays,
+      databaseName: project.replace(/-/g, '_'),
+    });
+    this.cache = new SamokoderCache(this, 'Cache', {
+      name,
+      region,
+      vpcId: this.network.vpc.id,
+      subnetIds: this.network.databaseSubnetIds,
+      clientSecurityGroupId: this.cluster.clusterSecurityGroupId,
+      nodeType: props.cacheNodeType ?? profile.cacheNodeType,
+      shards: props.cacheShards ?? profile.cacheShards,
+    });
+
+    const dataKey = _createKey(this, 'DataKey', { alias: `${name}-data`, description: `${name} buckets and application secrets` });
+    this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', {
+      bucketName: `${name}-access-logs`,
+      lifecycle: BucketLifecycle.logs(),
+      receivesAccessLogs: true,
+      accountId: account,
+    });
+    this.filesBucket = new SecureBucket(this, 'FilesBucket', {
+      bucketName: props.filesBucketName ?? `${name}-files`,
+      kmsKeyArn: dataKey.arn,
+      lifecycle: BucketLifecycle.files(),
+      accessLogsBucket: this.accessLogsBucket,
+    });
+    this.backupsBucket = new SecureBucket(this, 'BackupsBucket', {
+      bucketName: props.backupsBucketName ?? `${name}-backups`,
+      kmsKeyArn: dataKey.arn,
+      lifecycle: BucketLifecycle.backups(),
+      accessLogsBucket: this.accessLogsBucket,
+    });
+
+    // Connection settings (not secrets: hosts, ports, user names) for External Secrets to read in-cluster.
+    const secretPrefix = `${project}/${env}/`;
+    const connectionSecretName = `${secretPrefix}connection`;
+    const connection = new SecretsmanagerSecret(this, 'ConnectionSettings', {
+      name: connectionSecretName,
+      description: `${name}: database and cache endpoints written by Terraform (no passwords)`,
+      kmsKeyId: dataKey.arn,
+      recoveryWindowInDays: 30,
+    });
+    new SecretsmanagerSecretVersion(this, 'ConnectionSettingsValue', {
+      secretId: connection.id,
+      secretString: JSON.stringify({
+        DATABASE_HOST: this.database.instance.address,
+        DATABASE_PORT: '5432',
+        DATABASE_NAME: project.replace(/-/g, '_'),
+        DATABASE_USER: appDbUser,
+        REDIS_HOST: this.cache.configurationEndpoint,
+        REDIS_PORT: '6379',
+        REDIS_USER: this.cache.appUserName,
+        FILES_BUCKET: this.filesBucket.bucketName,
+      }),
+    });
+
+    const identities = props.appIdentities ?? [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }];
+    for (const identity of identities) {
+      const sa = requireDnsLabel(path, 'appIdentities.serviceAccount', identity.serviceAccount);
+      this.appRoles[sa] = new PodRole(this, `AppRole-${sa}`, {
+        roleName: `${name}-${sa}`,
+        clusterName: this.cluster.clusterName,
+        namespace,
+        serviceAccount: sa,
+        bucketArns: identity.filesBucketAccess ? [this.filesBucket.bucketArn] : [],
+        secretArns: [`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}*`],
+        kmsKeyArns: [dataKey.arn],
+        rdsDbUserArns: [`arn:aws:rds-db:${region}:${account}:dbuser:${this.database.resourceId}/${appDbUser}`],
+        elasticacheConnectArns: [this.cache.replicationGroup.arn, this.cache.appUser.arn],
+      });
+    }
+
+    this.alarms = new SamokoderAlarms(this, 'Alarms', {
+      namePrefix: name,
+      databaseIdentifier: name,
+      cacheClusterIds: this.cache.memberClusterIds,
+      eksClusterName: name,
+    });
+
+    this.contract = {
+      environment: env,
+      region,
+      clusterName: name,
+      namespace,
+      serviceAccounts: identities.map((i) => i.serviceAccount),
+      connectionSecretName,
+      secretPrefix,
+    };
+
+    const out = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description });
+    out('cluster_name', this.cluster.clusterName, 'EKS cluster name');
+    out('cluster_endpoint', this.cluster.cluster.endpoint, 'EKS API endpoint (private)');
+    out('cluster_oidc_issuer', this.cluster.oidcIssuerUrl, 'EKS OIDC issuer URL');
+    out('database_endpoint', this.database.endpoint, 'PostgreSQL endpoint host:port');
+    out('database_master_secret_arn', this.database.masterSecretArn, 'Secrets Manager ARN of the RDS-managed master credentials');
+    out('redis_configuration_endpoint', this.cache.configurationEndpoint, 'Redis cluster-mode configuration endpoint (TLS)');
+    out('redis_app_user', this.cache.appUserName, 'Redis user for IAM authentication (no password)');
+    out('files_bucket', this.filesBucket.bucketName, 'Files bucket');
+    out('backups_bucket', this.backupsBucket.bucketName, 'Backups bucket');
+    out('connection_secret_name', connectionSecretName, 'Secrets Manager entry with connection settings');
+    out('alarm_topic_arn', this.alarms.topic.arn, 'SNS topic of the CloudWatch alarms');
+    for (const [sa, role] of Object.entries(this.appRoles)) {
+      out(`app_role_arn_${sa.replace(/-/g, '_')}`, role.roleArn, `Pod Identity role of service account ${namespace}/${sa}`);
+    }
+  }
+}

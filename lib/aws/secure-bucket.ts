@@ -1,0 +1,220 @@
+import { Construct } from 'constructs';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import {
+  S3BucketLifecycleConfiguration,
+  S3BucketLifecycleConfigurationRule,
+} from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { invalidProp } from '../common/errors';
+import { _policy } from './private/kms';
+
+/** What the lifecycle rules of a bucket do with objects over time. */
+export class BucketLifecycle {
+  /**
+   * User files: to Standard-IA after `infrequentAccessAfterDays` (at least 30, S3's minimum), noncurrent versions
+   * expire after 90 days, incomplete multipart uploads are aborted after 7.
+   */
+  public static files(infrequentAccessAfterDays = 30): BucketLifecycle {
+    return new BucketLifecycle({ infrequentAccessAfterDays, noncurrentExpireDays: 90 });
+  }
+  /**
+   * Backups: archived to Glacier Flexible Retrieval after `archiveAfterDays`, expired after `expireAfterDays`,
+   * noncurrent versions expire after 30 days, incomplete multipart uploads are aborted after 7.
+   */
+  public static backups(archiveAfterDays = 30, expireAfterDays = 365): BucketLifecycle {
+    return new BucketLifecycle({ archiveAfterDays, expireAfterDays, noncurrentExpireDays: 30 });
+  }
+  /** Terraform state: every version kept 365 days after it is replaced (state history is the audit trail). */
+  public static state(): BucketLifecycle {
+    return new BucketLifecycle({ noncurrentExpireDays: 365 });
+  }
+  /** Logs: expired after `expireAfterDays`, incomplete multipart uploads aborted. */
+  public static logs(expireAfterDays = 365): BucketLifecycle {
+    return new BucketLifecycle({ expireAfterDays, noncurrentExpireDays: 30 });
+  }
+  private constructor(
+    /** @internal */
+    public readonly _spec: {
+      readonly infrequentAccessAfterDays?: number;
+      readonly archiveAfterDays?: number;
+      readonly expireAfterDays?: number;
+      readonly noncurrentExpireDays: number;
+    },
+  ) {}
+}
+
+/** Props for {@link SecureBucket}. */
+export interface SecureBucketProps {
+  /** Globally unique bucket name (3–63 lower-case letters, digits, hyphens, dots). */
+  readonly bucketName: string;
+  /**
+   * KMS key ARN for SSE-KMS.
+   * @default - SSE-S3 (AES256), which server-access-log target buckets require
+   */
+  readonly kmsKeyArn?: string;
+  /** Lifecycle rules. */
+  readonly lifecycle: BucketLifecycle;
+  /**
+   * Bucket receiving this bucket's server access logs.
+   * @default - no access logging (only for the log bucket itself)
+   */
+  readonly accessLogsBucket?: SecureBucket;
+  /**
+   * Accept server access logs from other buckets of this account (for the log bucket).
+   * @default false
+   */
+  readonly receivesAccessLogs?: boolean;
+  /** Account id, for the log-delivery condition. Required with `receivesAccessLogs`. */
+  readonly accountId?: string;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Throws unless `name` follows the S3 general-purpose bucket naming rules. */
+export function requireBucketName(path: string, prop: string, name: string): string {
+  const bad =
+    !BUCKET_NAME.test(name) ||
+    name.includes('..') ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(name) ||
+    name.startsWith('xn--') ||
+    name.startsWith('sthree-') ||
+    name.endsWith('-s3alias') ||
+    name.endsWith('--ol-s3');
+  if (bad) {
+    throw invalidProp(
+      path,
+      prop,
+      name,
+      'is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree- prefix or -s3alias suffix',
+    );
+  }
+  return name;
+}
+
+/**
+ * An S3 bucket with every control a reviewer asks for: public access blocked, ACLs disabled
+ * (BucketOwnerEnforced), TLS-only policy, versioning, default encryption, lifecycle rules, access logging and no
+ * force-destroy. Split resources reference the bucket through Terraform references, so scanners link them.
+ */
+export class SecureBucket extends Construct {
+  public readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const name = requireBucketName(path, 'bucketName', props.bucketName);
+    this.bucket = new S3Bucket(this, 'Bucket', { bucket: name, forceDestroy: false, objectLockEnabled: false });
+    const bucketRef = this.bucket.id;
+
+    new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      bucket: bucketRef,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'OwnershipControls', {
+      bucket: bucketRef,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketVersioningA(this, 'Versioning', {
+      bucket: bucketRef,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      bucket: bucketRef,
+      rule: [
+        props.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: false },
+      ],
+    });
+
+    const statements: object[] = [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ];
+    if (props.receivesAccessLogs) {
+      if (!props.accountId) throw invalidProp(path, 'accountId', undefined, "is required with 'receivesAccessLogs'");
+      statements.push({
+        Sid: 'S3ServerAccessLogsDelivery',
+        Effect: 'Allow',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `${this.bucket.arn}/*`,
+        Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+      });
+    }
+    new S3BucketPolicy(this, 'Policy', { bucket: bucketRef, policy: _policy(statements) });
+
+    const spec = props.lifecycle._spec;
+    const rules: S3BucketLifecycleConfigurationRule[] = [
+      {
+        id: 'abort-incomplete-multipart-uploads',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      },
+      {
+        id: 'expire-noncurrent-versions',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        noncurrentVersionExpiration: [{ noncurrentDays: spec.noncurrentExpireDays }],
+      },
+    ];
+    if (spec.infrequentAccessAfterDays !== undefined) {
+      if (spec.infrequentAccessAfterDays < 30) {
+        throw invalidProp(path, 'lifecycle.infrequentAccessAfterDays', spec.infrequentAccessAfterDays, 'must be at least 30 (the S3 minimum for STANDARD_IA)');
+      }
+      rules.push({
+        id: 'to-infrequent-access',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        transition: [{ days: spec.infrequentAccessAfterDays, storageClass: 'STANDARD_IA' }],
+      });
+    }
+    if (spec.archiveAfterDays !== undefined) {
+      rules.push({
+        id: 'archive',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        transition: [{ days: spec.archiveAfterDays, storageClass: 'GLACIER' }],
+      });
+    }
+    if (spec.expireAfterDays !== undefined) {
+      if (spec.archiveAfterDays !== undefined && spec.expireAfterDays <= spec.archiveAfterDays) {
+        throw invalidProp(path, 'lifecycle.expireAfterDays', spec.expireAfterDays, `must be greater than archiveAfterDays (${spec.archiveAfterDays})`);
+      }
+      rules.push({ id: 'expire', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: spec.expireAfterDays }] });
+    }
+    new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket: bucketRef, rule: rules });
+
+    if (props.accessLogsBucket) {
+      new S3BucketLoggingA(this, 'AccessLogging', {
+        bucket: bucketRef,
+        targetBucket: props.accessLogsBucket.bucket.id,
+        targetPrefix: `${name}/`,
+      });
+    }
+  }
+
+  /** The bucket name (a Terraform reference). */
+  public get bucketName(): string {
+    return this.bucket.bucket;
+  }
+
+  public get bucketArn(): string {
+    return this.bucket.arn;
+  }
+}

@@ -1,0 +1,48 @@
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { TerraformOutput, TerraformStack } from '../private/tf';
+import { _callerIdentity, _createKey } from './private/kms';
+import { AwsRegion } from './region';
+import { BucketLifecycle, SecureBucket } from './secure-bucket';
+
+/** Props for {@link SamokoderStateStack}. */
+export interface SamokoderStateStackProps {
+  readonly region: AwsRegion;
+  /** Name of the state bucket to create. */
+  readonly bucketName: string;
+  /** Cost-allocation tags (all required). */
+  readonly tags: CostAllocationTags;
+}
+
+/**
+ * Bootstraps remote state: a versioned, KMS-encrypted, TLS-only, non-public state bucket (with access logs to a
+ * second bucket). This stack itself keeps local state: apply it once, then the other stacks use the bucket through
+ * `remoteState` (and this stack's state can be migrated into it with `terraform init -migrate-state`).
+ */
+export class SamokoderStateStack extends TerraformStack {
+  public readonly stateBucket: SecureBucket;
+  public readonly keyArn: string;
+
+  constructor(scope: Construct, id: string, props: SamokoderStateStackProps) {
+    super(scope, id);
+    const tags = costAllocationTagMap(this.node.path, props.tags);
+    new AwsProvider(this, 'Aws', { region: props.region.name, defaultTags: [{ tags }] });
+    const key = _createKey(this, 'StateKey', { alias: `${props.bucketName}-state`, description: 'Terraform state encryption' });
+    this.keyArn = key.arn;
+    const logs = new SecureBucket(this, 'AccessLogs', {
+      bucketName: `${props.bucketName}-access-logs`,
+      lifecycle: BucketLifecycle.logs(),
+      receivesAccessLogs: true,
+      accountId: _callerIdentity(this).accountId,
+    });
+    this.stateBucket = new SecureBucket(this, 'State', {
+      bucketName: props.bucketName,
+      kmsKeyArn: key.arn,
+      lifecycle: BucketLifecycle.state(),
+      accessLogsBucket: logs,
+    });
+    new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucketName, description: 'Terraform state bucket' });
+    new TerraformOutput(this, 'state_kms_key_arn', { value: key.arn, description: 'KMS key of the state bucket' });
+  }
+}

@@ -1,0 +1,81 @@
+import { invalidProp, ValidationError } from './errors';
+
+/** An IPv4 CIDR block, parsed and checked. */
+export class Ipv4Cidr {
+  /**
+   * Parses `value` ("10.0.0.0/16"). Throws when the address is malformed, the mask is missing or out of range, or
+   * host bits are set.
+   */
+  public static parse(path: string, prop: string, value: string): Ipv4Cidr {
+    const [address, mask, ...rest] = value.split('/');
+    if (mask === undefined) {
+      throw invalidProp(path, prop, value, `has no prefix length. Did you mean "${value}/16"?`);
+    }
+    const octets = address.split('.');
+    const valid =
+      rest.length === 0 &&
+      /^\d{1,2}$/.test(mask) &&
+      octets.length === 4 &&
+      octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+    const prefix = Number(mask);
+    if (!valid || prefix > 32) {
+      throw invalidProp(path, prop, value, 'is not an IPv4 CIDR block such as "10.0.0.0/16"');
+    }
+    const base = octets.reduce((acc, o) => acc * 256 + Number(o), 0);
+    const size = 2 ** (32 - prefix);
+    if (base % size !== 0) {
+      const network = new Ipv4Cidr(base - (base % size), prefix);
+      throw invalidProp(path, prop, value, `has host bits set. Did you mean "${network}"?`);
+    }
+    return new Ipv4Cidr(base, prefix);
+  }
+
+  private constructor(
+    /** First address as an unsigned 32-bit number. */
+    public readonly base: number,
+    public readonly prefix: number,
+  ) {}
+
+  /** Number of addresses in the block. */
+  public get size(): number {
+    return 2 ** (32 - this.prefix);
+  }
+
+  public overlaps(other: Ipv4Cidr): boolean {
+    return this.base < other.base + other.size && other.base < this.base + this.size;
+  }
+
+  public contains(other: Ipv4Cidr): boolean {
+    return other.base >= this.base && other.base + other.size <= this.base + this.size;
+  }
+
+  /** True for 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 (RFC 1918). */
+  public isPrivate(): boolean {
+    return RFC1918.some((r) => r.contains(this));
+  }
+
+  /**
+   * Carves consecutive, aligned sub-blocks of the given prefix lengths out of this block, in order.
+   * Throws (not a user-facing error) when they do not fit: callers validate sizes first.
+   */
+  public carve(prefixes: readonly number[]): Ipv4Cidr[] {
+    let cursor = this.base;
+    return prefixes.map((p) => {
+      const size = 2 ** (32 - p);
+      cursor = Math.ceil(cursor / size) * size;
+      const block = new Ipv4Cidr(cursor, p);
+      cursor += size;
+      if (p < this.prefix || cursor > this.base + this.size) {
+        throw new ValidationError(`internal: /${p} sub-blocks do not fit in ${this}`);
+      }
+      return block;
+    });
+  }
+
+  public toString(): string {
+    const b = this.base;
+    return `${Math.floor(b / 2 ** 24) % 256}.${Math.floor(b / 2 ** 16) % 256}.${Math.floor(b / 256) % 256}.${b % 256}/${this.prefix}`;
+  }
+}
+
+const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => Ipv4Cidr.parse('rfc1918', 'cidr', c));

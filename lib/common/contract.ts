@@ -1,0 +1,28 @@
+/**
+ * What a cloud stack tells the Kubernetes side, as plain strings known at synth time (no Terraform tokens: cdk8s
+ * output cannot resolve them). Values only known after `terraform apply` (endpoints, hosts) travel through the
+ * connection secret named here and are read in-cluster by External Secrets.
+ */
+export interface PlatformContract {
+  /** Environment name, e.g. `production`. */
+  readonly environment: string;
+  /** Cloud region of the secret store, e.g. `eu-central-1`. */
+  readonly region: string;
+  /** Kubernetes cluster name. */
+  readonly clusterName: string;
+  /** Namespace the application runs in. */
+  readonly namespace: string;
+  /**
+   * Service accounts that have a cloud identity bound by the platform (EKS Pod Identity binds by namespace and
+   * service-account name, so no annotation is needed).
+   */
+  readonly serviceAccounts: readonly string[];
+  /**
+   * Name of the secret-store entry holding connection settings written by Terraform (keys `DATABASE_HOST`,
+   * `DATABASE_PORT`, `DATABASE_NAME`, `DATABASE_USER`, `REDIS_HOST`, `REDIS_PORT`, `REDIS_USER`,
+   * `FILES_BUCKET`).
+   */
+  readonly connectionSecretName: string;
+  /** Prefix under which the application's own secrets live in the store, e.g. `samokoder/production/`. */
+  readonly secretPrefix: string;
+}

@@ -1,0 +1,33 @@
+/**
+ * Every validation message the library emits is built here, so tests can pin them and a reader sees the whole
+ * vocabulary of refusals in one file (the cdktf `lib/errors.ts` habit).
+ *
+ * A message names the construct path, the prop, the value received and what is allowed.
+ */
+
+/** Thrown for invalid configuration. Thrown while the construct tree is built, so nothing is synthesized. */
+export class ValidationError extends Error {
+  public override readonly name = 'ValidationError';
+}
+
+/** Renders a value for a message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value);
+}
+
+/** `[path] 'prop' ("value") <rule>` — the one shape every message takes. */
+export function invalidProp(path: string, prop: string, value: unknown, rule: string): ValidationError {
+  return new ValidationError(`[${path}] '${prop}' (${show(value)}) ${rule}`);
+}
+
+/** A message about the combination of several props. */
+export function invalidCombination(path: string, detail: string): ValidationError {
+  return new ValidationError(`[${path}] ${detail}`);
+}
+
+/** Throws `error` when `failed` is true. */
+export function check(failed: boolean, error: () => ValidationError): void {
+  if (failed) throw error();
+}

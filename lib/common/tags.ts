@@ -1,0 +1,47 @@
+import { invalidProp } from './errors';
+
+/**
+ * Cost-allocation tags required on every taggable resource (FinOps). They become provider default tags on AWS and
+ * tags/labels elsewhere.
+ */
+export interface CostAllocationTags {
+  /** Deployment environment, e.g. `production` or `staging`. */
+  readonly environment: string;
+  /** The service or product the resources belong to, e.g. `samokoder`. */
+  readonly service: string;
+  /** The owning team, who is paged and who pays. */
+  readonly team: string;
+  /** The finance cost center the spend is booked to. */
+  readonly costCenter: string;
+}
+
+const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u;
+
+/**
+ * Validates the tags and returns them as the `Key: value` map written to resources.
+ * Every field is required and must be a valid AWS tag value (1–256 characters of letters, digits, spaces and
+ * `_ . : / = + - @`).
+ */
+export function costAllocationTagMap(path: string, tags: CostAllocationTags | undefined): Record<string, string> {
+  const keys: Array<[keyof CostAllocationTags, string]> = [
+    ['environment', 'Environment'],
+    ['service', 'Service'],
+    ['team', 'Team'],
+    ['costCenter', 'CostCenter'],
+  ];
+  const out: Record<string, string> = {};
+  for (const [field, key] of keys) {
+    const value = tags?.[field];
+    if (value === undefined || !TAG_VALUE.test(value) || value.trim() === '') {
+      throw invalidProp(
+        path,
+        `tags.${field}`,
+        value,
+        'is required on every stack (cost allocation): 1–256 characters of letters, digits, spaces and _ . : / = + - @',
+      );
+    }
+    out[key] = value;
+  }
+  out.ManagedBy = 'samokoder-infra';
+  return out;
+}

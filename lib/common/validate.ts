@@ -1,0 +1,50 @@
+import { invalidProp } from './errors';
+
+/** Shared value checks. Each throws a {@link ValidationError} naming the path, prop, value and rule. */
+
+export function requireIntegerInRange(path: string, prop: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidProp(path, prop, value, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function requireNonEmpty(path: string, prop: string, value: string): string {
+  if (value.trim().length === 0) throw invalidProp(path, prop, value, 'must not be empty');
+  return value;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** An RFC 1123 DNS label: the shape of Kubernetes names (namespaces, services, ports' targets). */
+export function requireDnsLabel(path: string, prop: string, value: string, maxLength = 63): string {
+  if (value.length > maxLength || !DNS_LABEL.test(value)) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      `must be a DNS label: at most ${maxLength} characters of lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    );
+  }
+  return value;
+}
+
+/** An RFC 1123 subdomain (dots allowed), at most 253 characters. */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && DNS_SUBDOMAIN.test(value);
+}
+
+/** A public host name such as `api.samokoder.com` (at least two labels; `*.` prefix allowed for wildcards). */
+export function requireHostname(path: string, prop: string, value: string): string {
+  const bare = value.startsWith('*.') ? value.slice(2) : value;
+  if (!isDnsSubdomain(bare) || !bare.includes('.') || bare.split('.').some((l) => l.length > 63)) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      'must be a fully qualified lower-case host name such as "api.example.com" (RFC 1123; "*." allowed as a prefix)',
+    );
+  }
+  return value;
+}

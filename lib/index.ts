@@ -1,0 +1,21 @@
+// The public API of samokoder-infra. Everything a team imports comes from here; nothing else is API.
+
+// Cross-cutting
+export * from './common/errors';
+export * from './common/tags';
+export * from './common/contract';
+export { Ipv4Cidr } from './common/cidr';
+
+// AWS (cdktf)
+export * from './aws/region';
+export * from './aws/eks-version';
+export * from './aws/network';
+export * from './aws/eks-cluster';
+export * from './aws/database';
+export * from './aws/cache';
+export * from './aws/secure-bucket';
+export * from './aws/alarms';
+export * from './aws/pod-role';
+export * from './aws/remote-state';
+export * from './aws/state-stack';
+export * from './aws/samokoder-stack';

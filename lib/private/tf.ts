@@ -1,0 +1,7 @@
+/**
+ * The seam around CDK for Terraform. cdktf was archived on 2025-12-10 (the community fork CDK Terrain continues
+ * it): the rest of lib/ imports cdktf only through this file, so a move changes this file, not the design.
+ * @internal
+ */
+export { Aspects, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, Token } from 'cdktf';
+export type { IAspect } from 'cdktf';
