@@ -4,6 +4,7 @@
  *
  * Overrides (all optional, for CI or a fork of this repo):
  * - SAMOKODER_SUPPORT_CHECK_DATE: ISO date the EKS support check is made for (default: today).
+ * - SAMOKODER_API_IMAGE, SAMOKODER_BOT_IMAGE: the images to deploy (default: the pinned release below).
  */
 import { AwsRegion, CostAllocationTags, EnvironmentProfile } from 'samokoder-infra';
 
@@ -15,11 +16,25 @@ export interface AwsEnvironmentConfig {
   readonly tags: CostAllocationTags;
 }
 
+export interface ServiceConfig {
+  readonly image: string;
+  readonly host: string;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+export interface ServicesConfig {
+  readonly name: 'production' | 'staging';
+  readonly api: ServiceConfig;
+  readonly bot: ServiceConfig;
+}
+
 export interface PlatformConfig {
   readonly stateBucket: string;
   readonly stateRegion: AwsRegion;
   readonly supportCheckDate?: string;
   readonly aws: readonly AwsEnvironmentConfig[];
+  readonly services: readonly ServicesConfig[];
 }
 
 function isoDate(name: string, value: string | undefined): string | undefined {
@@ -30,10 +45,32 @@ function isoDate(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
+function pinnedImage(name: string, value: string | undefined, fallback: string): string {
+  const image = value === undefined || value === '' ? fallback : value;
+  if (!/[:@]/.test(image.slice(image.lastIndexOf('/') + 1))) {
+    throw new Error(`${name} (${JSON.stringify(image)}) must be pinned to a tag or digest`);
+  }
+  return image;
+}
+
 const team = { service: 'samokoder', team: 'platform', costCenter: 'CC-1042' };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const apiImage = pinnedImage('SAMOKODER_API_IMAGE', env.SAMOKODER_API_IMAGE, 'ghcr.io/samokoder/api:1.0.0');
+  const botImage = pinnedImage('SAMOKODER_BOT_IMAGE', env.SAMOKODER_BOT_IMAGE, 'ghcr.io/samokoder/bot:1.0.0');
   return {
+    services: [
+      {
+        name: 'production',
+        api: { image: apiImage, host: 'api.samokoder.com', minReplicas: 3, maxReplicas: 20 },
+        bot: { image: botImage, host: 'bot.samokoder.com', minReplicas: 3, maxReplicas: 6 },
+      },
+      {
+        name: 'staging',
+        api: { image: apiImage, host: 'api.staging.samokoder.com', minReplicas: 3, maxReplicas: 5 },
+        bot: { image: botImage, host: 'bot.staging.samokoder.com', minReplicas: 3, maxReplicas: 4 },
+      },
+    ],
     stateBucket: 'samokoder-terraform-state',
     stateRegion: AwsRegion.EU_CENTRAL_1,
     supportCheckDate: isoDate('SAMOKODER_SUPPORT_CHECK_DATE', env.SAMOKODER_SUPPORT_CHECK_DATE),

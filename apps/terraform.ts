@@ -5,14 +5,21 @@ import { App } from 'cdktf';
 import { SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 
-export function buildTerraformApp(config: PlatformConfig, app: App = new App()): App {
+export interface TerraformPlatform {
+  readonly app: App;
+  /** The environment stacks by environment name. */
+  readonly stacks: Record<string, SamokoderStack>;
+}
+
+export function buildTerraformApp(config: PlatformConfig, app: App = new App()): TerraformPlatform {
+  const stacks: Record<string, SamokoderStack> = {};
   new SamokoderStateStack(app, 'samokoder-state', {
     region: config.stateRegion,
     bucketName: config.stateBucket,
     tags: { environment: 'shared', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
   });
   for (const env of config.aws) {
-    new SamokoderStack(app, `samokoder-${env.name}`, {
+    stacks[env.name] = new SamokoderStack(app, `samokoder-${env.name}`, {
       environment: env.name,
       region: env.region,
       profile: env.profile,
@@ -22,9 +29,9 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
     });
   }
-  return app;
+  return { app, stacks };
 }
 
 if (require.main === module) {
-  buildTerraformApp(loadConfig()).synth();
+  buildTerraformApp(loadConfig()).app.synth();
 }

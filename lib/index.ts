@@ -19,3 +19,12 @@ export * from './aws/pod-role';
 export * from './aws/remote-state';
 export * from './aws/state-stack';
 export * from './aws/samokoder-stack';
+
+// Kubernetes (cdk8s)
+export * from './k8s/image';
+export * from './k8s/secrets';
+export * from './k8s/routing';
+export * from './k8s/dependency';
+export * from './k8s/rbac';
+export * from './k8s/app-namespace';
+export * from './k8s/production-app';

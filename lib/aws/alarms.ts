@@ -1,7 +1,47 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsSecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { invalidProp } from '../common/errors';
+import { looksLikeSecretValue } from '../common/secret-detection';
 import { _createKey } from './private/kms';
+
+/** Where alarm notifications go. Endpoints that carry a credential are only accepted by reference. */
+export class AlarmSubscription {
+  /** An e-mail address (confirmed by the recipient). */
+  public static email(address: string): AlarmSubscription {
+    return new AlarmSubscription('email', address, undefined);
+  }
+  /**
+   * An HTTPS endpoint without credentials in it. Webhook URLs that embed a key (PagerDuty integration URLs, Slack
+   * webhooks, `user:password@`, `?token=`) are refused: use {@link AlarmSubscription.httpsFromSecret}.
+   */
+  public static https(url: string): AlarmSubscription {
+    return new AlarmSubscription('https', url, undefined);
+  }
+  /**
+   * An HTTPS endpoint read at apply time from a Secrets Manager secret (its whole `SecretString` is the URL), so the
+   * key never appears in the synthesized configuration.
+   */
+  public static httpsFromSecret(secretArn: string): AlarmSubscription {
+    return new AlarmSubscription('https', undefined, secretArn);
+  }
+  private constructor(
+    public readonly protocol: 'email' | 'https',
+    /** @internal */
+    public readonly _endpoint: string | undefined,
+    /** @internal */
+    public readonly _secretArn: string | undefined,
+  ) {}
+}
+
+const SECRET_URL = [
+  /events\.pagerduty\.com\/integration\//i,
+  /hooks\.slack\.com\/services\//i,
+  /[?&](token|key|api[_-]?key|secret|password|sig|signature)=/i,
+  /^https?:\/\/[^/\s:@]+:[^/\s@]+@/i,
+];
 
 /** Props for {@link SamokoderAlarms}. */
 export interface SamokoderAlarmsProps {
@@ -17,6 +57,8 @@ export interface SamokoderAlarmsProps {
   readonly cacheClusterIds?: string[];
   /** EKS cluster name (node health from Container Insights). */
   readonly eksClusterName?: string;
+  /** Who is notified. @default - none (subscribe later, e.g. from the on-call tool) */
+  readonly subscriptions?: AlarmSubscription[];
 }
 
 /**
@@ -36,6 +78,33 @@ export class SamokoderAlarms extends Construct {
       servicePrincipals: ['cloudwatch.amazonaws.com'],
     });
     this.topic = new SnsTopic(this, 'Topic', { name: `${name}-alarms`, kmsMasterKeyId: key.arn });
+    (props.subscriptions ?? []).forEach((sub, i) => {
+      const prop = `subscriptions[${i}]`;
+      let endpoint: string;
+      if (sub._secretArn !== undefined) {
+        if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(sub._secretArn)) {
+          throw invalidProp(this.node.path, prop, '<redacted>', 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
+        }
+        endpoint = new DataAwsSecretsmanagerSecretVersion(this, `SubscriptionEndpoint${i + 1}`, { secretId: sub._secretArn }).secretString;
+      } else {
+        endpoint = sub._endpoint ?? '';
+        if (sub.protocol === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(endpoint)) {
+          throw invalidProp(this.node.path, prop, endpoint, 'must be an e-mail address');
+        }
+        if (sub.protocol === 'https') {
+          if (SECRET_URL.some((r) => r.test(endpoint)) || looksLikeSecretValue(endpoint)) {
+            throw invalidProp(
+              this.node.path,
+              prop,
+              '<redacted>',
+              'embeds a credential (integration key, webhook token or password) and would be committed in the synthesized configuration: store the URL in Secrets Manager and use AlarmSubscription.httpsFromSecret(arn)',
+            );
+          }
+          if (!endpoint.startsWith('https://')) throw invalidProp(this.node.path, prop, endpoint, 'must be an https:// URL');
+        }
+      }
+      new SnsTopicSubscription(this, `Subscription${i + 1}`, { topicArn: this.topic.arn, protocol: sub.protocol, endpoint });
+    });
 
     const alarm = (
       alarmId: string,

@@ -134,6 +134,7 @@ export class SamokoderCache extends Construct {
       maintenanceWindow: 'sun:04:30-sun:05:30',
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
+      lifecycle: { preventDestroy: true },
       logDeliveryConfiguration: [
         { destination: slowLog.name, destinationType: 'cloudwatch-logs', logFormat: 'json', logType: 'slow-log' },
       ],

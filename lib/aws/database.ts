@@ -167,6 +167,7 @@ export class SamokoderDatabase extends Construct {
       monitoringInterval: 30,
       monitoringRoleArn: monitoringRole.arn,
       caCertIdentifier: 'rds-ca-rsa2048-g1',
+      lifecycle: { preventDestroy: true },
       tags: { Name: name },
     });
   }

@@ -179,6 +179,7 @@ export class SamokoderCluster extends Construct {
       },
       encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ['secrets'] },
       upgradePolicy: { supportType: 'STANDARD' },
+      lifecycle: { preventDestroy: true },
       dependsOn: [logGroup],
     });
 

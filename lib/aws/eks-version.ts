@@ -22,6 +22,11 @@ export class EksKubernetesVersion {
   /** When the support table was last checked against the AWS calendar. */
   public static readonly TABLE_DATE = '2026-11-21';
 
+  public static readonly V1_28 = new EksKubernetesVersion('1.28', {
+    released: '2023-09-26',
+    endOfStandardSupport: '2024-11-26',
+    endOfExtendedSupport: '2025-11-26',
+  });
   public static readonly V1_29 = new EksKubernetesVersion('1.29', {
     released: '2024-01-23',
     endOfStandardSupport: '2025-03-23',
@@ -60,6 +65,7 @@ export class EksKubernetesVersion {
 
   /** Every version in the table, oldest first. */
   public static readonly ALL: readonly EksKubernetesVersion[] = [
+    EksKubernetesVersion.V1_28,
     EksKubernetesVersion.V1_29,
     EksKubernetesVersion.V1_30,
     EksKubernetesVersion.V1_31,

@@ -87,6 +87,8 @@ export class SamokoderNetwork extends Construct {
   public readonly databaseSubnets: Subnet[];
   /** The availability zones in use. */
   public readonly availabilityZones: string[];
+  /** CIDR blocks of the database subnets, in zone order. */
+  public readonly databaseCidrs: string[];
 
   constructor(scope: Construct, id: string, props: SamokoderNetworkProps) {
     super(scope, id);
@@ -121,6 +123,7 @@ export class SamokoderNetwork extends Construct {
     const privateCidrs = blocks.slice(0, azCount);
     const publicCidrs = blocks.slice(azCount, 2 * azCount);
     const databaseCidrs = blocks.slice(2 * azCount);
+    this.databaseCidrs = databaseCidrs.map((b) => b.toString());
 
     const name = props.namePrefix;
     this.vpc = new Vpc(this, 'Vpc', {

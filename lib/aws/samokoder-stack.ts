@@ -6,7 +6,7 @@ import { PlatformContract } from '../common/contract';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
-import { SamokoderAlarms } from './alarms';
+import { AlarmSubscription, SamokoderAlarms } from './alarms';
 import { SamokoderCache } from './cache';
 import { PostgresVersion, SamokoderDatabase } from './database';
 import { EndpointAccess, NodeGroupOptions, SamokoderCluster } from './eks-cluster';
@@ -118,6 +118,8 @@ export interface SamokoderStackProps {
    * @default - `api` (with files bucket access) and `bot`
    */
   readonly appIdentities?: AppIdentity[];
+  /** Who is notified of CloudWatch alarms. @default - none */
+  readonly alarmSubscriptions?: AlarmSubscription[];
   /** PostgreSQL user the application connects as with IAM authentication. @default '<project>_app' */
   readonly appDatabaseUser?: string;
 }
@@ -265,6 +267,7 @@ export class SamokoderStack extends TerraformStack {
       databaseIdentifier: name,
       cacheClusterIds: this.cache.memberClusterIds,
       eksClusterName: name,
+      subscriptions: props.alarmSubscriptions,
     });
 
     this.contract = {
@@ -275,6 +278,7 @@ export class SamokoderStack extends TerraformStack {
       serviceAccounts: identities.map((i) => i.serviceAccount),
       connectionSecretName,
       secretPrefix,
+      dataSubnetCidrs: this.network.databaseCidrs,
     };
 
     const out = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description });

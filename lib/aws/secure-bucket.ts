@@ -108,7 +108,12 @@ export class SecureBucket extends Construct {
     super(scope, id);
     const path = this.node.path;
     const name = requireBucketName(path, 'bucketName', props.bucketName);
-    this.bucket = new S3Bucket(this, 'Bucket', { bucket: name, forceDestroy: false, objectLockEnabled: false });
+    this.bucket = new S3Bucket(this, 'Bucket', {
+      bucket: name,
+      forceDestroy: false,
+      objectLockEnabled: false,
+      lifecycle: { preventDestroy: true },
+    });
     const bucketRef = this.bucket.id;
 
     new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {

@@ -23,6 +23,8 @@ export interface PlatformContract {
    * `FILES_BUCKET`).
    */
   readonly connectionSecretName: string;
+  /** CIDR blocks of the subnets the database and cache live in (for egress network policies). */
+  readonly dataSubnetCidrs: readonly string[];
   /** Prefix under which the application's own secrets live in the store, e.g. `samokoder/production/`. */
   readonly secretPrefix: string;
 }

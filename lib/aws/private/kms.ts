@@ -68,6 +68,7 @@ export function _createKey(scope: Construct, id: string, options: KeyOptions): K
     keyUsage: 'ENCRYPT_DECRYPT',
     customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2),
+    lifecycle: { preventDestroy: true },
   });
   new KmsAlias(scope, `${id}Alias`, { name: `alias/${options.alias}`, targetKeyId: key.keyId });
   return key;

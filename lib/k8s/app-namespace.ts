@@ -1,0 +1,110 @@
+import { Chart, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ILimitRange } from 'kubernetes-models/v1/LimitRange';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { _apiObject } from '../private/k8s-object';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+
+/** Compute budget of a namespace (ResourceQuota) and the per-container defaults (LimitRange). */
+export interface NamespaceBudget {
+  /** Pods allowed at once (all replicas at their maximum, plus surge and jobs). */
+  readonly pods: number;
+  /** Sum of CPU requests, in millicores. */
+  readonly cpuRequestMillis: number;
+  /** Sum of CPU limits, in millicores. @default - no CPU limit quota */
+  readonly cpuLimitMillis?: number;
+  /** Sum of memory requests, in MiB. */
+  readonly memoryRequestMiB: number;
+  /** Sum of memory limits, in MiB. */
+  readonly memoryLimitMiB: number;
+  /** PersistentVolumeClaims allowed. @default 0 */
+  readonly persistentVolumeClaims?: number;
+  /** Container defaults when a pod sets none. @default - 250m/512Mi requests, 1000m/2Gi limits */
+  readonly containerDefaults?: { cpuRequestMillis: number; cpuLimitMillis?: number; memoryRequestMiB: number; memoryLimitMiB: number };
+}
+
+/** Props for {@link AppNamespace}. */
+export interface AppNamespaceProps {
+  /** Namespace name (a DNS label). */
+  readonly name: string;
+  readonly budget: NamespaceBudget;
+  /** `app.kubernetes.io/part-of` label. @default 'samokoder' */
+  readonly partOf?: string;
+}
+
+/**
+ * A namespace that enforces Pod Security "restricted", with a ResourceQuota, a LimitRange and a default-deny
+ * NetworkPolicy for ingress and egress (every pod in it is selected by a policy; apps add their allowances).
+ * No LoadBalancer or NodePort Services are allowed: traffic enters through the Gateway or ingress controller.
+ */
+export class AppNamespace extends Construct {
+  public readonly namespaceName: string;
+
+  constructor(scope: Construct, id: string, props: AppNamespaceProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const name = requireDnsLabel(path, 'name', props.name);
+    const b = props.budget;
+    requireIntegerInRange(path, 'budget.pods', b.pods, 1, 100000);
+    const d = b.containerDefaults ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
+    const partOf = props.partOf ?? 'samokoder';
+    this.namespaceName = name;
+    const labels = { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
+
+    const ns = _apiObject<INamespace>(this, 'Namespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    });
+    // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.
+    if (Chart.of(this).namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    _apiObject<IResourceQuota>(this, 'ResourceQuota', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: `${name}-quota`, namespace: name, labels },
+      spec: {
+        hard: {
+          pods: String(b.pods),
+          'requests.cpu': `${b.cpuRequestMillis}m`,
+          'requests.memory': `${b.memoryRequestMiB}Mi`,
+          ...(b.cpuLimitMillis !== undefined ? { 'limits.cpu': `${b.cpuLimitMillis}m` } : {}),
+          'limits.memory': `${b.memoryLimitMiB}Mi`,
+          persistentvolumeclaims: String(b.persistentVolumeClaims ?? 0),
+          'services.loadbalancers': '0',
+          'services.nodeports': '0',
+        },
+      },
+    });
+    _apiObject<ILimitRange>(this, 'LimitRange', {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: `${name}-limits`, namespace: name, labels },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: `${d.cpuRequestMillis}m`, memory: `${d.memoryRequestMiB}Mi` },
+            default: { ...(d.cpuLimitMillis !== undefined ? { cpu: `${d.cpuLimitMillis}m` } : {}), memory: `${d.memoryLimitMiB}Mi` },
+          },
+        ],
+      },
+    });
+    _apiObject<INetworkPolicy>(this, 'DefaultDeny', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: name, labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+  }
+}

@@ -1,0 +1,806 @@
+import { createHash } from 'crypto';
+import { ApiObject, Chart, ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import type { IBackendTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy';
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { PlatformContract } from '../common/contract';
+import { Ipv4Cidr } from '../common/cidr';
+import { invalidCombination, invalidProp } from '../common/errors';
+import { requireDnsLabel, requireHostname, requireIntegerInRange, requireNonEmpty } from '../common/validate';
+import { _apiObject } from '../private/k8s-object';
+import { kplus } from '../private/kplus';
+import { AppNamespace } from './app-namespace';
+import { Dependency } from './dependency';
+import { requirePinnedImage } from './image';
+import { RbacRule } from './rbac';
+import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS } from './routing';
+import { AppSecret, rejectLiteralSecret, requireSecretReference, SecretStore } from './secrets';
+
+/** The kind of workload. */
+export class WorkloadKind {
+  /** A Deployment: stateless replicas (the default). */
+  public static readonly DEPLOYMENT = new WorkloadKind('Deployment');
+  /** A StatefulSet with a headless Service and one volume per replica (volumeClaimTemplates). */
+  public static readonly STATEFUL_SET = new WorkloadKind('StatefulSet');
+  private constructor(public readonly kind: 'Deployment' | 'StatefulSet') {}
+}
+
+/** HorizontalPodAutoscaler settings. */
+export interface AutoscalingOptions {
+  /** @default 3 */
+  readonly minReplicas?: number;
+  /** @default 20 */
+  readonly maxReplicas?: number;
+  /** Target average CPU utilization (% of requests). @default 70 */
+  readonly cpuUtilization?: number;
+  /** Target average memory utilization (% of requests). @default 80 */
+  readonly memoryUtilization?: number;
+}
+
+/** Container resources. Requests are what the scheduler reserves; limits what the container may use. */
+export interface ResourceOptions {
+  /** @default 250 */
+  readonly cpuRequestMillis?: number;
+  /** CPU limit; `null` for none (avoids CFS throttling; the request still reserves CPU). @default 1000 */
+  readonly cpuLimitMillis?: number | null;
+  /** @default 512 */
+  readonly memoryRequestMiB?: number;
+  /** @default 2048 */
+  readonly memoryLimitMiB?: number;
+}
+
+/** Persistent storage mounted into every pod. */
+export interface StorageOptions {
+  /** Size in GiB. @default 10 */
+  readonly sizeGiB?: number;
+  /** StorageClass. @default 'gp3' */
+  readonly storageClass?: string;
+  /** Mount path. @default '/data' */
+  readonly mountPath?: string;
+  /**
+   * Access mode. A Deployment with more than one replica needs `ReadWriteMany` (EFS and the like); a StatefulSet
+   * gets one `ReadWriteOnce` volume per replica.
+   * @default - ReadWriteOnce for a StatefulSet, ReadWriteMany for a Deployment
+   */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+}
+
+/** An extra named container port. */
+export interface AppPort {
+  /** Port name (IANA service name: at most 15 characters). */
+  readonly name: string;
+  readonly port: number;
+}
+
+/** Props for {@link ProductionApp}. */
+export interface ProductionAppProps {
+  /** Application name (a DNS label): names the workload, Service, ServiceAccount and every other object. */
+  readonly name: string;
+  /** Container image, pinned by tag or digest. */
+  readonly image: string;
+  /** HTTP port of the container. @default 8000 */
+  readonly port?: number;
+  /** Public host name. @default - no routing: the Service is reachable inside the cluster only */
+  readonly host?: string;
+  /** Namespace. @default - `platform.namespace`, else the app name */
+  readonly namespace?: string;
+  /**
+   * Emit the Namespace (with Pod Security labels, quota and limit range). Set false when several apps share one
+   * namespace and another chart owns it.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /** `app.kubernetes.io/part-of` label. @default 'samokoder' */
+  readonly partOf?: string;
+  /** @default WorkloadKind.DEPLOYMENT */
+  readonly workload?: WorkloadKind;
+  /** Fixed replica count; only without autoscaling. @default - 3 when autoscaling is off, none when an HPA owns it */
+  readonly replicas?: number;
+  /** Autoscaling; `false` turns it off. @default - 3 to 20 replicas at 70 % CPU and 80 % memory */
+  readonly autoscaling?: AutoscalingOptions | false;
+  /** PodDisruptionBudget minAvailable; must be below the minimum replica count. @default 2 */
+  readonly minAvailable?: number;
+  /** @default - 250m/1000m CPU, 512Mi/2Gi memory */
+  readonly resources?: ResourceOptions;
+  /** HTTP path of the readiness and startup probes. @default '/health' */
+  readonly healthPath?: string;
+  /** HTTP path of the liveness probe. @default - a TCP check of the port (liveness must not depend on dependencies) */
+  readonly livenessPath?: string;
+  /** Metrics path on the app port. @default '/metrics' */
+  readonly metricsPath?: string;
+  /** Extra named container ports. @default [] */
+  readonly extraPorts?: AppPort[];
+  /** Container command. @default - the image's entrypoint */
+  readonly command?: string[];
+  /** Container arguments. @default - the image's */
+  readonly args?: string[];
+  /** How public traffic reaches the app (with `host`). @default AppRouting.gateway() */
+  readonly routing?: AppRouting;
+  /** Rate limits per path group. @default DEFAULT_RATE_LIMITS (api 10/s, login 5/min, upload 2/s) */
+  readonly rateLimits?: RateLimit[];
+  /** Plain configuration as environment variables (a ConfigMap). Secrets here are refused. @default {} */
+  readonly config?: Record<string, string>;
+  /** Secrets by reference (External Secrets). @default [] */
+  readonly secrets?: AppSecret[];
+  /** Store the ExternalSecret reads from. @default SecretStore.cluster('aws-secrets-manager') */
+  readonly secretStore?: SecretStore;
+  /** Persistent storage. @default - none */
+  readonly storage?: StorageOptions;
+  /** RBAC rules for the app's ServiceAccount; its token is mounted only when rules are given. @default [] */
+  readonly rbac?: RbacRule[];
+  /**
+   * Annotations for the ServiceAccount, e.g. `eks.amazonaws.com/role-arn` for IRSA. EKS Pod Identity needs none.
+   * @default {}
+   */
+  readonly serviceAccountAnnotations?: Record<string, string>;
+  /** Apps in the same namespace allowed to call this one on its port (by app name). @default [] */
+  readonly allowFromApps?: string[];
+  /** Egress the app needs besides DNS. @default [] */
+  readonly dependencies?: Dependency[];
+  /** Cloud outputs of the platform stack (namespace, connection settings, identities). @default - none */
+  readonly platform?: PlatformContract;
+  /** UID and GID the containers run as (>= 10000). @default 10001 */
+  readonly runAsUser?: number;
+  /** Seconds the pod gets to finish in-flight work. @default 45 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** Seconds the pod keeps serving after it is removed from endpoints (preStop sleep). @default 10 */
+  readonly preStopSleepSeconds?: number;
+  /** Extra chart props (labels). */
+  readonly chartProps?: Omit<ChartProps, 'namespace'>;
+}
+
+const DNS_PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Everything one service needs in a cluster, from a few props: namespace with Pod Security "restricted", quota and
+ * limits; a hardened Deployment or StatefulSet; Services; routing with TLS, security headers and rate limits;
+ * autoscaling and a disruption budget; RBAC; default-deny network policies; config and secrets by reference; storage.
+ */
+export class ProductionApp extends Chart {
+  /** Application name. */
+  public readonly appName: string;
+  /** Namespace the objects live in. */
+  public readonly appNamespace: string;
+  /** Selector labels of the app's pods. */
+  public readonly selectorLabels: Record<string, string>;
+  /** The container port. */
+  public readonly port: number;
+  /** The metrics path. */
+  public readonly metricsPath: string;
+  public readonly workload: kplus.Deployment | kplus.StatefulSet;
+  public readonly service: kplus.Service;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  private readonly preStopSleepSeconds: number;
+
+  constructor(scope: Construct, id: string, props: ProductionAppProps) {
+    const namespace = props.namespace ?? props.platform?.namespace ?? props.name;
+    super(scope, id, { ...props.chartProps, namespace });
+    const path = this.node.path;
+
+    // ---- validate everything first: nothing is added to the tree from an invalid configuration ----
+    const name = requireDnsLabel(path, 'name', props.name, 52);
+    requireDnsLabel(path, 'namespace', namespace);
+    const image = requirePinnedImage(path, 'image', props.image);
+    const port = requireIntegerInRange(path, 'port', props.port ?? 8000, 1, 65535);
+    const host = props.host === undefined ? undefined : requireHostname(path, 'host', props.host);
+    const workloadKind = props.workload ?? WorkloadKind.DEPLOYMENT;
+    const uid = requireIntegerInRange(path, 'runAsUser', props.runAsUser ?? 10001, 10000, 2147483647);
+    const grace = requireIntegerInRange(path, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 45, 1, 3600);
+    const preStop = requireIntegerInRange(path, 'preStopSleepSeconds', props.preStopSleepSeconds ?? 10, 0, 300);
+    if (preStop >= grace) {
+      throw invalidCombination(path, `'preStopSleepSeconds' (${preStop}) must be less than 'terminationGracePeriodSeconds' (${grace})`);
+    }
+    const healthPath = requirePath(path, 'healthPath', props.healthPath ?? '/health');
+    const livenessPath = props.livenessPath === undefined ? undefined : requirePath(path, 'livenessPath', props.livenessPath);
+    if (livenessPath !== undefined && livenessPath === healthPath) {
+      throw invalidProp(path, 'livenessPath', livenessPath, `must differ from 'healthPath': a failing dependency would restart every pod at once`);
+    }
+    const metricsPath = requirePath(path, 'metricsPath', props.metricsPath ?? '/metrics');
+
+    const ports: AppPort[] = [{ name: 'http', port }, ...(props.extraPorts ?? [])];
+    const seenNames = new Set<string>();
+    const seenNumbers = new Set<number>();
+    ports.forEach((p, i) => {
+      const prop = i === 0 ? 'port' : `extraPorts[${i - 1}]`;
+      requireIntegerInRange(path, `${prop}.port`, p.port, 1, 65535);
+      if (p.name.length > 15 || !DNS_PORT_NAME.test(p.name)) {
+        throw invalidProp(path, `${prop}.name`, p.name, 'must be an IANA service name: at most 15 lower-case letters, digits and -');
+      }
+      if (seenNames.has(p.name)) throw invalidProp(path, `${prop}.name`, p.name, 'is used by another port: port names must be unique');
+      if (seenNumbers.has(p.port)) throw invalidProp(path, `${prop}.port`, p.port, 'is used by another port: port numbers must be unique');
+      seenNames.add(p.name);
+      seenNumbers.add(p.port);
+    });
+
+    const autoscaling = props.autoscaling === false ? undefined : (props.autoscaling ?? {});
+    const minReplicas = autoscaling ? requireIntegerInRange(path, 'autoscaling.minReplicas', autoscaling.minReplicas ?? 3, 1, 1000) : undefined;
+    const maxReplicas = autoscaling ? requireIntegerInRange(path, 'autoscaling.maxReplicas', autoscaling.maxReplicas ?? 20, 1, 1000) : undefined;
+    if (minReplicas !== undefined && maxReplicas !== undefined && minReplicas > maxReplicas) {
+      throw invalidCombination(path, `'autoscaling.minReplicas' (${minReplicas}) must not exceed 'autoscaling.maxReplicas' (${maxReplicas})`);
+    }
+    if (autoscaling && props.replicas !== undefined) {
+      throw invalidProp(path, 'replicas', props.replicas, 'must not be set when autoscaling is on: the HPA owns the replica count (set autoscaling: false for a fixed count)');
+    }
+    const cpuTarget = autoscaling ? requireIntegerInRange(path, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100) : 0;
+    const memTarget = autoscaling ? requireIntegerInRange(path, 'autoscaling.memoryUtilization', autoscaling.memoryUtilization ?? 80, 1, 100) : 0;
+    const replicas = autoscaling ? undefined : requireIntegerInRange(path, 'replicas', props.replicas ?? 3, 1, 1000);
+    const floor = minReplicas ?? replicas!;
+    const minAvailable = requireIntegerInRange(path, 'minAvailable', props.minAvailable ?? 2, 0, 1000);
+    if (minAvailable >= floor) {
+      throw invalidCombination(
+        path,
+        `'minAvailable' (${minAvailable}) must be less than the minimum replica count (${floor}): otherwise no pod may ever be evicted and node drains block forever`,
+      );
+    }
+
+    const res = props.resources ?? {};
+    const cpuReq = requireIntegerInRange(path, 'resources.cpuRequestMillis', res.cpuRequestMillis ?? 250, 1, 256000);
+    const cpuLim = res.cpuLimitMillis === null ? undefined : requireIntegerInRange(path, 'resources.cpuLimitMillis', res.cpuLimitMillis ?? 1000, 1, 256000);
+    const memReq = requireIntegerInRange(path, 'resources.memoryRequestMiB', res.memoryRequestMiB ?? 512, 1, 4194304);
+    const memLim = requireIntegerInRange(path, 'resources.memoryLimitMiB', res.memoryLimitMiB ?? 2048, 1, 4194304);
+    if (cpuLim !== undefined && cpuReq > cpuLim) {
+      throw invalidCombination(path, `'resources.cpuRequestMillis' (${cpuReq}) must not exceed 'resources.cpuLimitMillis' (${cpuLim})`);
+    }
+    if (memReq > memLim) {
+      throw invalidCombination(path, `'resources.memoryRequestMiB' (${memReq}) must not exceed 'resources.memoryLimitMiB' (${memLim})`);
+    }
+
+    const routing = props.routing ?? AppRouting.gateway();
+    const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
+    rateLimits.forEach((r, i) => {
+      requireDnsLabel(path, `rateLimits[${i}].name`, r.name, 30);
+      requirePath(path, `rateLimits[${i}].pathPrefix`, r.pathPrefix);
+      if (!(Number.isInteger(r.requests) && r.requests > 0)) {
+        throw invalidProp(path, `rateLimits[${i}].requests`, r.requests, 'must be a whole number greater than 0');
+      }
+    });
+
+    const config = props.config ?? {};
+    for (const [key, value] of Object.entries(config)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw invalidProp(path, `config.${key}`, key, 'must be an environment variable name (letters, digits, _; not starting with a digit)');
+      }
+      rejectLiteralSecret(path, 'config', key, value);
+    }
+    const store = props.secretStore ?? SecretStore.cluster('aws-secrets-manager');
+    const secrets = [...(props.secrets ?? [])];
+    const secretEnv = new Set<string>();
+    secrets.forEach((s, i) => {
+      requireSecretReference(path, `secrets[${i}].remoteKey`, s.remoteKey);
+      requireNonEmpty(path, `secrets[${i}].property`, s.property);
+      if (secretEnv.has(s.envName) || s.envName in config) {
+        throw invalidProp(path, `secrets[${i}].envName`, s.envName, 'is declared twice (in secrets or config)');
+      }
+      secretEnv.add(s.envName);
+    });
+
+    const deps = props.dependencies ?? [];
+    deps.forEach((d, i) => {
+      if (d.port === undefined) throw invalidProp(path, `dependencies[${i}].port`, undefined, `is required: '${d.name}' would otherwise be reachable on every port`);
+      requireIntegerInRange(path, `dependencies[${i}].port`, d.port, 1, 65535);
+      if (d._to.kind === 'cidr') {
+        Ipv4Cidr.parse(path, `dependencies[${i}].cidr`, d._to.cidr);
+      } else {
+        requireDnsLabel(path, `dependencies[${i}].name`, d._to.app);
+        requireDnsLabel(path, `dependencies[${i}].namespace`, d._to.namespace);
+      }
+    });
+
+    const rbac = props.rbac ?? [];
+    rbac.forEach((rule, i) => {
+      for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames'] as const) {
+        const values = (rule[field] ?? []) as string[];
+        if (values.includes('*')) throw invalidProp(path, `rbac[${i}].${field}`, values, "must not contain '*': list what the app needs");
+      }
+      for (const verb of rule.verbs as string[]) {
+        if (['escalate', 'bind', 'impersonate'].includes(verb)) {
+          throw invalidProp(path, `rbac[${i}].verbs`, verb, 'is a privilege-escalation verb and is refused (escalate, bind, impersonate)');
+        }
+      }
+      if (rule.resources.length === 0 || rule.verbs.length === 0) {
+        throw invalidProp(path, `rbac[${i}]`, rule, 'must name at least one resource and one verb');
+      }
+    });
+
+    const storage = props.storage;
+    let storageMode: 'ReadWriteOnce' | 'ReadWriteMany' | undefined;
+    if (storage) {
+      requireIntegerInRange(path, 'storage.sizeGiB', storage.sizeGiB ?? 10, 1, 65536);
+      requirePath(path, 'storage.mountPath', storage.mountPath ?? '/data');
+      storageMode = storage.accessMode ?? (workloadKind === WorkloadKind.STATEFUL_SET ? 'ReadWriteOnce' : 'ReadWriteMany');
+      if (workloadKind === WorkloadKind.DEPLOYMENT && storageMode === 'ReadWriteOnce' && (maxReplicas ?? replicas ?? 1) > 1) {
+        throw invalidProp(
+          path,
+          'storage.accessMode',
+          storageMode,
+          'cannot be shared by the replicas of a Deployment: use ReadWriteMany or WorkloadKind.STATEFUL_SET (one volume per replica)',
+        );
+      }
+    }
+    if (props.platform && !props.platform.serviceAccounts.includes(name)) {
+      throw invalidProp(
+        path,
+        'name',
+        name,
+        `has no cloud identity in the platform contract (service accounts with one: ${props.platform.serviceAccounts.join(', ') || 'none'})`,
+      );
+    }
+
+    // ---- build ----
+    this.appName = name;
+    this.appNamespace = namespace;
+    this.port = port;
+    this.metricsPath = metricsPath;
+    const partOf = props.partOf ?? 'samokoder';
+    this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
+    const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
+    const meta = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, labels: { ...labels, ...extra } });
+
+    if (props.createNamespace ?? true) {
+      const podBudget = (maxReplicas ?? replicas!) + 5;
+      new AppNamespace(this, 'Namespace', {
+        name: namespace,
+        partOf,
+        budget: {
+          pods: podBudget,
+          cpuRequestMillis: podBudget * cpuReq,
+          cpuLimitMillis: cpuLim === undefined ? undefined : podBudget * cpuLim,
+          memoryRequestMiB: podBudget * memReq,
+          memoryLimitMiB: podBudget * memLim,
+          persistentVolumeClaims: storage ? (maxReplicas ?? replicas!) + 1 : 0,
+          containerDefaults: { cpuRequestMillis: cpuReq, cpuLimitMillis: cpuLim, memoryRequestMiB: memReq, memoryLimitMiB: memLim },
+        },
+      });
+    }
+
+    // Identity: its own ServiceAccount; the token is mounted only when the app talks to the Kubernetes API.
+    const needsToken = rbac.length > 0;
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { ...meta(name), annotations: { ...props.serviceAccountAnnotations } },
+      automountToken: needsToken,
+    });
+    if (needsToken) {
+      _apiObject<IRole>(this, 'Role', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: meta(name),
+        rules: rbac.map((r) => ({
+          apiGroups: r.apiGroups,
+          resources: r.resources,
+          verbs: r.verbs,
+          ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}),
+        })),
+      });
+      _apiObject<IRoleBinding>(this, 'RoleBinding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: meta(name),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      });
+    }
+
+    // Config and secrets.
+    const envFrom: kplus.EnvFrom[] = [];
+    const podAnnotations: Record<string, string> = {};
+    if (Object.keys(config).length > 0) {
+      const cm = new kplus.ConfigMap(this, 'Config', { metadata: meta(`${name}-config`), data: sortKeys(config) });
+      envFrom.push(kplus.Env.fromConfigMap(cm));
+      podAnnotations['samokoder.dev/config-hash'] = sha256(sortKeys(config));
+    }
+    if (props.platform) {
+      const connection = _apiObject<IExternalSecret>(this, 'ConnectionSettings', externalSecret(meta(`${name}-connection`), store, `${name}-connection`, [
+        { secretKey: '', remoteKey: props.platform.connectionSecretName, extractAll: true },
+      ]));
+      envFrom.push(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'ConnectionSecretRef', connection.name)));
+    }
+    if (secrets.length > 0) {
+      const es = _apiObject<IExternalSecret>(
+        this,
+        'Secrets',
+        externalSecret(meta(`${name}-secrets`), store, `${name}-secrets`, secrets.map((s) => ({ secretKey: s.envName, remoteKey: s.remoteKey, property: s.property }))),
+      );
+      envFrom.push(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'SecretsRef', es.name)));
+      podAnnotations['samokoder.dev/secrets-hash'] = sha256(secrets.map((s) => [s.envName, s.remoteKey, s.property]));
+    }
+
+    // Workload.
+    const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(256) });
+    const containerPorts: kplus.ContainerPort[] = ports.map((p) => ({ number: p.port, name: p.name, protocol: kplus.Protocol.TCP }));
+    const volumeMounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: tmp }];
+    let pvc: kplus.PersistentVolumeClaim | undefined;
+    if (storage && workloadKind === WorkloadKind.DEPLOYMENT) {
+      pvc = new kplus.PersistentVolumeClaim(this, 'Storage', {
+        metadata: meta(`${name}-data`),
+        storage: Size.gibibytes(storage.sizeGiB ?? 10),
+        storageClassName: storage.storageClass ?? 'gp3',
+        accessModes: [storageMode === 'ReadWriteMany' ? kplus.PersistentVolumeAccessMode.READ_WRITE_MANY : kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+      });
+      volumeMounts.push({ path: storage.mountPath ?? '/data', volume: kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', pvc, { name: 'data' }) });
+    }
+    const container: kplus.ContainerProps = {
+      name,
+      image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: containerPorts,
+      command: props.command,
+      args: props.args,
+      envFrom,
+      volumeMounts,
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpuReq), ...(cpuLim !== undefined ? { limit: kplus.Cpu.millis(cpuLim) } : {}) },
+        memory: { request: Size.mebibytes(memReq), limit: Size.mebibytes(memLim) },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: uid,
+        group: uid,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: [kplus.Capability.ALL] },
+        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+      },
+      readiness: kplus.Probe.fromHttpGet(healthPath, {
+        port,
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold: 3,
+      }),
+      liveness:
+        livenessPath !== undefined
+          ? kplus.Probe.fromHttpGet(livenessPath, { port, periodSeconds: Duration.seconds(20), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 })
+          : kplus.Probe.fromTcpSocket({ port, periodSeconds: Duration.seconds(20), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 }),
+      startup: kplus.Probe.fromHttpGet(healthPath, {
+        port,
+        periodSeconds: Duration.seconds(5),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold: 30,
+      }),
+    };
+    const podProps = {
+      metadata: meta(name),
+      podMetadata: { labels, annotations: podAnnotations },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: needsToken,
+      securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      terminationGracePeriod: Duration.seconds(grace),
+      containers: [container],
+      volumes: [tmp],
+      select: false,
+      spread: false,
+      isolate: false,
+    };
+
+    // The Service selects the pods by their labels (not cdk8s' generated address label), so other tools can too.
+    const selector = kplus.LabelSelector.of({ labels: this.selectorLabels });
+    if (workloadKind === WorkloadKind.STATEFUL_SET) {
+      const headless = new kplus.Service(this, 'HeadlessService', {
+        metadata: meta(`${name}-headless`),
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
+      });
+      const sts = new kplus.StatefulSet(this, 'Workload', {
+        ...podProps,
+        service: headless,
+        replicas,
+        podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+        strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate(),
+      });
+      sts.select(selector);
+      this.workload = sts;
+      headless.select(sts);
+      if (storage) {
+        ApiObject.of(sts).addJsonPatch(
+          JsonPatch.add('/spec/volumeClaimTemplates', [
+            {
+              metadata: { name: 'data', labels },
+              spec: {
+                accessModes: [storageMode],
+                storageClassName: storage.storageClass ?? 'gp3',
+                resources: { requests: { storage: `${storage.sizeGiB ?? 10}Gi` } },
+              },
+            },
+          ]),
+          JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: storage.mountPath ?? '/data' }),
+          JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' }),
+        );
+      }
+    } else {
+      const deployment = new kplus.Deployment(this, 'Workload', {
+        ...podProps,
+        replicas,
+        strategy: kplus.DeploymentStrategy.rollingUpdate({
+          maxSurge: kplus.PercentOrAbsolute.percent(25),
+          maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+        }),
+        progressDeadline: Duration.minutes(10),
+        minReady: Duration.seconds(10),
+      });
+      deployment.select(selector);
+      this.workload = deployment;
+      // The headless Service (stable per-pod DNS for peers and for Prometheus service discovery).
+      const headless = new kplus.Service(this, 'HeadlessService', {
+        metadata: meta(`${name}-headless`),
+        clusterIP: 'None',
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
+      });
+      headless.select(deployment);
+    }
+    // Fields cdk8s-plus-28 does not model: pod-level seccomp, zone/node spread, preStop sleep (Kubernetes >= 1.30).
+    ApiObject.of(this.workload).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: this.selectorLabels },
+          ...(workloadKind === WorkloadKind.DEPLOYMENT ? { matchLabelKeys: ['pod-template-hash'] } : {}),
+        },
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: this.selectorLabels },
+          ...(workloadKind === WorkloadKind.DEPLOYMENT ? { matchLabelKeys: ['pod-template-hash'] } : {}),
+        },
+      ]),
+    );
+    this.preStopSleepSeconds = preStop;
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: meta(name),
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
+    });
+    this.service.select(this.workload);
+
+    // Scaling and disruption.
+    if (autoscaling) {
+      new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+        metadata: meta(name),
+        target: this.workload,
+        minReplicas: minReplicas!,
+        maxReplicas: maxReplicas!,
+        metrics: [
+          kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpuTarget)),
+          kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(memTarget)),
+        ],
+        scaleUp: {
+          stabilizationWindow: Duration.seconds(0),
+          policies: [
+            { replicas: kplus.Replicas.absolute(4), duration: Duration.minutes(1) },
+            { replicas: kplus.Replicas.percent(100), duration: Duration.minutes(1) },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindow: Duration.minutes(5),
+          policies: [{ replicas: kplus.Replicas.percent(25), duration: Duration.minutes(1) }],
+        },
+      });
+    }
+    _apiObject<IPodDisruptionBudget>(this, 'DisruptionBudget', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta(name),
+      spec: {
+        minAvailable,
+        selector: { matchLabels: this.selectorLabels },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+
+    // Network policies: deny everything in the namespace, then allow what the app needs.
+    const policy = (policyId: string, policyName: string, spec: NonNullable<INetworkPolicy['spec']>) =>
+      _apiObject<INetworkPolicy>(this, policyId, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(policyName), spec });
+    policy('AllowDns', `${name}-allow-dns`, {
+      podSelector: { matchLabels: this.selectorLabels },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        },
+      ],
+    });
+    const callers = (props.allowFromApps ?? []).map((a, i) => requireDnsLabel(path, `allowFromApps[${i}]`, a));
+    if (callers.length > 0) {
+      policy('AllowFromApps', `${name}-allow-from-apps`, {
+        podSelector: { matchLabels: this.selectorLabels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: callers.map((a) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': a } } })),
+            ports: [{ protocol: 'TCP', port }],
+          },
+        ],
+      });
+    }
+    if (host) {
+      policy('AllowFromEdge', `${name}-allow-from-edge`, {
+        podSelector: { matchLabels: this.selectorLabels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': routing.sourceNamespace } } }],
+            ports: [{ protocol: 'TCP', port }],
+          },
+        ],
+      });
+    }
+    if (deps.length > 0) {
+      policy('AllowDependencies', `${name}-allow-dependencies`, {
+        podSelector: { matchLabels: this.selectorLabels },
+        policyTypes: ['Egress'],
+        egress: deps.map((d) => ({
+          to: [
+            d._to.kind === 'app'
+              ? {
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': d._to.namespace } },
+                  podSelector: { matchLabels: { 'app.kubernetes.io/name': d._to.app } },
+                }
+              : { ipBlock: { cidr: d._to.cidr, ...(d._to.exceptPrivate ? { except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } : {}) } },
+          ],
+          ports: [{ protocol: 'TCP', port: d.port }],
+        })),
+      });
+    }
+
+    if (host) this.addRouting(name, host, routing, rateLimits, meta);
+  }
+
+  /**
+   * Final touches on the rendered objects, for fields cdk8s-plus-28's typed converters drop: the native preStop
+   * `sleep` action (Kubernetes >= 1.30, no `sleep` binary needed in the image).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- same signature as cdk8s' Chart.toJson()
+  public override toJson(): any[] {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+    return super.toJson().map((obj: any) => {
+      if ((obj.kind === 'Deployment' || obj.kind === 'StatefulSet') && obj.metadata.name === this.appName && this.preStopSleepSeconds > 0) {
+        const [main, ...rest] = obj.spec.template.spec.containers;
+        const containers = [{ ...main, lifecycle: { preStop: { sleep: { seconds: this.preStopSleepSeconds } } } }, ...rest];
+        return { ...obj, spec: { ...obj.spec, template: { ...obj.spec.template, spec: { ...obj.spec.template.spec, containers } } } };
+      }
+      return obj;
+    });
+  }
+
+  private addRouting(
+    name: string,
+    host: string,
+    routing: AppRouting,
+    rateLimits: RateLimit[],
+    meta: (n: string) => { name: string; labels: Record<string, string> },
+  ): void {
+    // One route per rate-limit group, plus the catch-all: the longest matching prefix wins on both Gateway API and
+    // ingress-nginx, so each group gets exactly its own limit.
+    const groups: Array<{ name: string; pathPrefix: string; limit?: RateLimit }> = [
+      ...rateLimits.map((r) => ({ name: r.name, pathPrefix: r.pathPrefix, limit: r })),
+    ];
+    if (!groups.some((g) => g.pathPrefix === '/')) groups.push({ name: 'root', pathPrefix: '/' });
+    const byId = (g: { name: string }) => g.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+
+    if (routing._gateway) {
+      const gw = routing._gateway;
+      for (const g of groups) {
+        const routeName = `${name}-${g.name}`;
+        _apiObject<IHTTPRoute>(this, `Route${byId(g)}`, {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'HTTPRoute',
+          metadata: meta(routeName),
+          spec: {
+            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gw.gatewayName, namespace: gw.gatewayNamespace, sectionName: gw.sectionName }],
+            hostnames: [host],
+            rules: [
+              {
+                matches: [{ path: { type: 'PathPrefix', value: g.pathPrefix } }],
+                filters: [
+                  {
+                    type: 'ResponseHeaderModifier',
+                    responseHeaderModifier: { set: Object.entries(SECURITY_HEADERS).map(([k, v]) => ({ name: k, value: v })) },
+                  },
+                ],
+                backendRefs: [{ group: '', kind: 'Service', name, port: this.port }],
+              },
+            ],
+          },
+        });
+        if (g.limit) {
+          _apiObject<IBackendTrafficPolicy>(this, `RateLimit${byId(g)}`, {
+            apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+            kind: 'BackendTrafficPolicy',
+            metadata: meta(routeName),
+            spec: {
+              targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: routeName }],
+              rateLimit: { type: 'Local', local: { rules: [{ limit: { requests: g.limit.requests, unit: g.limit.unit } }] } },
+            },
+          });
+        }
+      }
+      return;
+    }
+
+    const ing = routing._ingress!;
+    const headers = new kplus.ConfigMap(this, 'SecurityHeaders', { metadata: meta(`${name}-security-headers`), data: { ...SECURITY_HEADERS } });
+    for (const g of groups) {
+      const annotations: Record<string, string> = {
+        'cert-manager.io/cluster-issuer': ing.clusterIssuer,
+        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        'nginx.ingress.kubernetes.io/custom-headers': `${this.appNamespace}/${headers.name}`,
+      };
+      if (g.limit) {
+        const key = g.limit.unit === 'Second' ? 'limit-rps' : g.limit.unit === 'Minute' ? 'limit-rpm' : 'limit-rpm';
+        const value = g.limit.unit === 'Hour' ? Math.max(1, Math.floor(g.limit.requests / 60)) : g.limit.requests;
+        annotations[`nginx.ingress.kubernetes.io/${key}`] = String(value);
+      }
+      _apiObject<IIngress>(this, `Ingress${byId(g)}`, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { ...meta(`${name}-${g.name}`), annotations },
+        spec: {
+          ingressClassName: ing.className,
+          tls: [{ hosts: [host], secretName: `${name}-tls` }],
+          rules: [
+            {
+              host,
+              http: { paths: [{ path: g.pathPrefix, pathType: 'Prefix', backend: { service: { name, port: { number: this.port } } } }] },
+            },
+          ],
+        },
+      });
+    }
+  }
+}
+
+function requirePath(path: string, prop: string, value: string): string {
+  if (!/^\/[A-Za-z0-9\-._~/%]*$/.test(value)) {
+    throw invalidProp(path, prop, value, 'must be an absolute URL path such as "/health"');
+  }
+  return value;
+}
+
+function sortKeys(obj: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function sha256(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+interface ExternalSecretItem {
+  readonly secretKey: string;
+  readonly remoteKey: string;
+  readonly property?: string;
+  readonly extractAll?: boolean;
+}
+
+function externalSecret(
+  metadata: { name: string; labels: Record<string, string> },
+  store: SecretStore,
+  target: string,
+  items: ExternalSecretItem[],
+): IExternalSecret {
+  const data = items.filter((i) => !i.extractAll).map((i) => ({ secretKey: i.secretKey, remoteRef: { key: i.remoteKey, property: i.property } }));
+  const dataFrom = items.filter((i) => i.extractAll).map((i) => ({ extract: { key: i.remoteKey } }));
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata,
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { name: store.name, kind: store.kind },
+      target: { name: target, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      ...(data.length > 0 ? { data } : {}),
+      ...(dataFrom.length > 0 ? { dataFrom } : {}),
+    },
+  };
+}

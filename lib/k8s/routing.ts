@@ -1,0 +1,91 @@
+/** Time unit of a rate limit. */
+export type RateLimitUnit = 'Second' | 'Minute' | 'Hour';
+
+/** A rate limit for one group of paths (API, login, upload, …). */
+export interface RateLimit {
+  /** Group name, a DNS label (`api`, `login`, `upload`): names the route and policy. */
+  readonly name: string;
+  /** Path prefix the limit applies to, e.g. `/api/auth/login`. */
+  readonly pathPrefix: string;
+  /** Requests allowed per `unit` and client. Must be > 0. */
+  readonly requests: number;
+  readonly unit: RateLimitUnit;
+}
+
+/**
+ * The audit's limits: API 10 requests/second, login 5/minute, upload 2/second.
+ */
+export const DEFAULT_RATE_LIMITS: readonly RateLimit[] = [
+  { name: 'api', pathPrefix: '/api', requests: 10, unit: 'Second' },
+  { name: 'login', pathPrefix: '/api/auth/login', requests: 5, unit: 'Minute' },
+  { name: 'upload', pathPrefix: '/api/upload', requests: 2, unit: 'Second' },
+];
+
+/** Response headers added to every routed response (HSTS plus the usual hardening headers). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'; object-src 'none'",
+};
+
+/** Options of {@link AppRouting.gateway}. */
+export interface GatewayRoutingOptions {
+  /** Name of the shared Gateway the routes attach to (TLS terminates there). @default 'public' */
+  readonly gatewayName?: string;
+  /** Namespace of that Gateway. @default 'gateway-system' */
+  readonly gatewayNamespace?: string;
+  /** Listener of the Gateway (its HTTPS listener for the host). @default 'https' */
+  readonly sectionName?: string;
+}
+
+/** Options of {@link AppRouting.ingress}. */
+export interface IngressRoutingOptions {
+  /** IngressClass name. @default 'nginx' */
+  readonly className?: string;
+  /** cert-manager ClusterIssuer that issues the TLS certificate. @default 'letsencrypt-prod' */
+  readonly clusterIssuer?: string;
+  /** Namespace the ingress controller runs in (admitted by the network policy). @default 'ingress-nginx' */
+  readonly controllerNamespace?: string;
+}
+
+/**
+ * How public traffic reaches the service.
+ *
+ * The default is Gateway API: ingress-nginx was retired in March 2026, Gateway API is the Kubernetes project's
+ * successor, it expresses TLS, headers and per-route policies without controller-specific annotations, and the
+ * rate-limit policy we emit (Envoy Gateway's BackendTrafficPolicy) attaches to routes by reference. Ingress stays
+ * available for clusters that still run an ingress controller.
+ */
+export class AppRouting {
+  /** HTTPRoutes attached to a shared Gateway; rate limits as Envoy Gateway `BackendTrafficPolicy` objects. */
+  public static gateway(options: GatewayRoutingOptions = {}): AppRouting {
+    return new AppRouting('gateway', {
+      gatewayName: options.gatewayName ?? 'public',
+      gatewayNamespace: options.gatewayNamespace ?? 'gateway-system',
+      sectionName: options.sectionName ?? 'https',
+    }, undefined);
+  }
+  /** Ingress objects (ingress-nginx annotations), TLS from cert-manager. */
+  public static ingress(options: IngressRoutingOptions = {}): AppRouting {
+    return new AppRouting('ingress', undefined, {
+      className: options.className ?? 'nginx',
+      clusterIssuer: options.clusterIssuer ?? 'letsencrypt-prod',
+      controllerNamespace: options.controllerNamespace ?? 'ingress-nginx',
+    });
+  }
+  private constructor(
+    public readonly kind: 'gateway' | 'ingress',
+    /** @internal */
+    public readonly _gateway: Required<GatewayRoutingOptions> | undefined,
+    /** @internal */
+    public readonly _ingress: Required<IngressRoutingOptions> | undefined,
+  ) {}
+
+  /** Namespace whose pods send public traffic to the app (admitted by the network policy). */
+  public get sourceNamespace(): string {
+    return this._gateway ? this._gateway.gatewayNamespace : this._ingress!.controllerNamespace;
+  }
+}

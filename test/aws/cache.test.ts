@@ -1,0 +1,61 @@
+import { SamokoderCache, SamokoderCacheProps } from 'samokoder-infra';
+import { only, resources, synth, testStack } from '../util/tf';
+
+function cache(props: Partial<SamokoderCacheProps> = {}) {
+  const stack = testStack();
+  const c = new SamokoderCache(stack, 'Cache', {
+    name: 'sk-prod',
+    region: 'eu-central-1',
+    vpcId: 'vpc-1',
+    subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+    clientSecurityGroupId: 'sg-cluster',
+    ...props,
+  });
+  return { s: synth(stack), c };
+}
+
+describe('SamokoderCache', () => {
+  test('Redis 7 cluster mode, 3 shards x 1 replica, encrypted, TLS required, Multi-AZ failover, snapshots, slow log', () => {
+    const rg = only(cache().s, 'aws_elasticache_replication_group');
+    expect(rg).toMatchObject({
+      engine: 'redis',
+      engine_version: '7.1',
+      cluster_mode: 'enabled',
+      parameter_group_name: 'default.redis7.cluster.on',
+      num_node_groups: 3,
+      replicas_per_node_group: 1,
+      at_rest_encryption_enabled: 'true',
+      transit_encryption_enabled: true,
+      transit_encryption_mode: 'required',
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      snapshot_retention_limit: 7,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(rg.auth_token).toBeUndefined();
+    expect(rg.log_delivery_configuration).toEqual([
+      expect.objectContaining({ destination_type: 'cloudwatch-logs', log_type: 'slow-log', log_format: 'json' }),
+    ]);
+  });
+
+  test('authentication is IAM through an RBAC user group; the built-in default user is disabled', () => {
+    const s = cache().s;
+    const users = resources(s, 'aws_elasticache_user');
+    expect(users.find((u) => u.user_name === 'default')).toMatchObject({ access_string: 'off -@all' });
+    expect(users.find((u) => u.user_name === 'sk-prod-app')).toMatchObject({ authentication_mode: { type: 'iam' } });
+    expect(users.some((u) => u.passwords !== undefined)).toBe(false);
+    expect(only(s, 'aws_elasticache_replication_group').user_group_ids).toEqual([expect.stringMatching(/^\$\{aws_elasticache_user_group\.Cache_UserGroup_[0-9A-F]+\.user_group_id\}$/)]);
+  });
+
+  test('member cluster ids follow the shard/node naming for per-node alarms', () => {
+    expect(cache({ shards: 2, replicasPerShard: 1 }).c.memberClusterIds).toEqual(['sk-prod-0001-001', 'sk-prod-0001-002', 'sk-prod-0002-001', 'sk-prod-0002-002']);
+  });
+
+  test.each([
+    [{ replicasPerShard: 0 }, `[test/Cache] 'replicasPerShard' (0) must be a whole number from 1 to 5`],
+    [{ snapshotRetentionDays: 0 }, `[test/Cache] 'snapshotRetentionDays' (0) must be a whole number from 1 to 35`],
+    [{ name: 'a'.repeat(41) }, `must be a DNS label: at most 40 characters`],
+  ])('%j is refused', (props, message) => {
+    expect(() => cache(props)).toThrow(message);
+  });
+});
