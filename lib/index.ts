@@ -28,3 +28,4 @@ export * from './k8s/dependency';
 export * from './k8s/rbac';
 export * from './k8s/app-namespace';
 export * from './k8s/production-app';
+export { looksLikeSecretValue } from './common/secret-detection';

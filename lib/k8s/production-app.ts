@@ -9,6 +9,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { PlatformContract } from '../common/contract';
 import { Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
@@ -177,6 +178,7 @@ export class ProductionApp extends Chart {
   public readonly service: kplus.Service;
   public readonly serviceAccount: kplus.ServiceAccount;
   private readonly preStopSleepSeconds: number;
+  private claimTemplate?: { mountPath: string; template: Omit<IPersistentVolumeClaim, 'apiVersion' | 'kind'> };
 
   constructor(scope: Construct, id: string, props: ProductionAppProps) {
     const namespace = props.namespace ?? props.platform?.namespace ?? props.name;
@@ -478,7 +480,6 @@ export class ProductionApp extends Chart {
       isolate: false,
     };
 
-    // The Service selects the pods by their labels (not cdk8s' generated address label), so other tools can too.
     const selector = kplus.LabelSelector.of({ labels: this.selectorLabels });
     if (workloadKind === WorkloadKind.STATEFUL_SET) {
       const headless = new kplus.Service(this, 'HeadlessService', {
@@ -496,22 +497,19 @@ export class ProductionApp extends Chart {
       });
       sts.select(selector);
       this.workload = sts;
-      headless.select(sts);
+      selectAppPods(headless, this.selectorLabels);
       if (storage) {
-        ApiObject.of(sts).addJsonPatch(
-          JsonPatch.add('/spec/volumeClaimTemplates', [
-            {
-              metadata: { name: 'data', labels },
-              spec: {
-                accessModes: [storageMode],
-                storageClassName: storage.storageClass ?? 'gp3',
-                resources: { requests: { storage: `${storage.sizeGiB ?? 10}Gi` } },
-              },
+        this.claimTemplate = {
+          mountPath: storage.mountPath ?? '/data',
+          template: {
+            metadata: { name: 'data', labels },
+            spec: {
+              accessModes: [storageMode!],
+              storageClassName: storage.storageClass ?? 'gp3',
+              resources: { requests: { storage: `${storage.sizeGiB ?? 10}Gi` } },
             },
-          ]),
-          JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: storage.mountPath ?? '/data' }),
-          JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' }),
-        );
+          },
+        };
       }
     } else {
       const deployment = new kplus.Deployment(this, 'Workload', {
@@ -532,7 +530,7 @@ export class ProductionApp extends Chart {
         clusterIP: 'None',
         ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
       });
-      headless.select(deployment);
+      selectAppPods(headless, this.selectorLabels);
     }
     // Fields cdk8s-plus-28 does not model: pod-level seccomp, zone/node spread, preStop sleep (Kubernetes >= 1.30).
     ApiObject.of(this.workload).addJsonPatch(
@@ -561,7 +559,7 @@ export class ProductionApp extends Chart {
       type: kplus.ServiceType.CLUSTER_IP,
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
     });
-    this.service.select(this.workload);
+    selectAppPods(this.service, this.selectorLabels);
 
     // Scaling and disruption.
     if (autoscaling) {
@@ -658,19 +656,26 @@ export class ProductionApp extends Chart {
   }
 
   /**
-   * Final touches on the rendered objects, for fields cdk8s-plus-28's typed converters drop: the native preStop
-   * `sleep` action (Kubernetes >= 1.30, no `sleep` binary needed in the image).
+   * Final touches on the rendered workload, for fields cdk8s-plus-28's typed converters drop or mangle: the native
+   * preStop `sleep` action (Kubernetes >= 1.30, no `sleep` binary needed in the image) and a StatefulSet's
+   * volumeClaimTemplates.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- same signature as cdk8s' Chart.toJson()
   public override toJson(): any[] {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
     return super.toJson().map((obj: any) => {
-      if ((obj.kind === 'Deployment' || obj.kind === 'StatefulSet') && obj.metadata.name === this.appName && this.preStopSleepSeconds > 0) {
-        const [main, ...rest] = obj.spec.template.spec.containers;
-        const containers = [{ ...main, lifecycle: { preStop: { sleep: { seconds: this.preStopSleepSeconds } } } }, ...rest];
-        return { ...obj, spec: { ...obj.spec, template: { ...obj.spec.template, spec: { ...obj.spec.template.spec, containers } } } };
+      if ((obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') || obj.metadata.name !== this.appName) return obj;
+      const podSpec = obj.spec.template.spec;
+      const [main, ...rest] = podSpec.containers;
+      const container = { ...main };
+      if (this.preStopSleepSeconds > 0) container.lifecycle = { preStop: { sleep: { seconds: this.preStopSleepSeconds } } };
+      const spec = { ...obj.spec, template: { ...obj.spec.template, spec: { ...podSpec, containers: [container, ...rest] } } };
+      if (this.claimTemplate) {
+        container.volumeMounts = [...(container.volumeMounts ?? []), { name: 'data', mountPath: this.claimTemplate.mountPath }];
+        spec.volumeClaimTemplates = [this.claimTemplate.template];
+        spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
       }
-      return obj;
+      return { ...obj, spec };
     });
   }
 
@@ -759,6 +764,11 @@ export class ProductionApp extends Chart {
       });
     }
   }
+}
+
+/** Services select pods by the app labels (not cdk8s' address label), so other tools can select them too. */
+function selectAppPods(service: kplus.Service, labels: Record<string, string>): void {
+  for (const [k, v] of Object.entries(labels)) service.selectLabel(k, v);
 }
 
 function requirePath(path: string, prop: string, value: string): string {

@@ -1,5 +1,5 @@
 import { BucketLifecycle, SecureBucket, SecureBucketProps } from 'samokoder-infra';
-import { only, synth, testStack } from '../util/tf';
+import { synth, testStack } from '../util/tf';
 
 function bucket(props: Partial<SecureBucketProps> = {}) {
   const stack = testStack();

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Writes every ```ts block of README.md to .readme-snippets/ so `tsc` type-checks the README's code (tsconfig.json
+// includes that folder). Snippets import the library as a team would: from 'samokoder-infra'.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+const readme = readFileSync('README.md', 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+rmSync('.readme-snippets', { recursive: true, force: true });
+mkdirSync('.readme-snippets');
+blocks.forEach((code, i) => {
+  // Each snippet is its own module; a bare expression snippet gets the imports it needs.
+  const body = /^import /m.test(code) ? code : `import { App } from 'cdk8s';\nimport { ProductionApp } from 'samokoder-infra';\nconst app = new App();\n${code}`;
+  writeFileSync(`.readme-snippets/snippet-${i + 1}.ts`, `// Generated from README.md by scripts/extract-readme.mjs\n${body}\nexport {};\n`);
+});
+console.log(`README: ${blocks.length} TypeScript snippets extracted for type-checking`);

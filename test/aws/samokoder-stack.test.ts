@@ -1,0 +1,185 @@
+import { App, Testing } from 'cdktf';
+import { AlarmSubscription, AwsRegion, EnvironmentProfile, SamokoderStack, SamokoderStackProps, SamokoderStateStack } from 'samokoder-infra';
+import { only, resources, synth, TEST_DATE } from '../util/tf';
+
+const tags = { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' };
+
+function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app()) {
+  return new SamokoderStack(app, 'prod', {
+    environment: 'production',
+    region: AwsRegion.EU_CENTRAL_1,
+    tags,
+    remoteState: { bucket: 'sk-state', region: 'eu-central-1' },
+    supportCheckDate: TEST_DATE,
+    ...props,
+  });
+}
+
+describe('SamokoderStack', () => {
+  test('remote state: S3, encrypted, S3-native lock file', () => {
+    const s = synth(stack());
+    expect(s.terraform.backend).toEqual({
+      s3: { bucket: 'sk-state', key: 'samokoder/production/terraform.tfstate', region: 'eu-central-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  test('cost-allocation tags are provider default tags', () => {
+    const s = synth(stack());
+    expect((s.provider as { aws: Array<{ default_tags: unknown }> }).aws[0].default_tags).toEqual([
+      { tags: { Environment: 'production', Service: 'samokoder', Team: 'platform', CostCenter: 'CC-1042', ManagedBy: 'samokoder-infra' } },
+    ]);
+  });
+
+  test('the database and cache admit only the EKS cluster security group', () => {
+    const s = synth(stack());
+    const rules = resources(s, 'aws_vpc_security_group_ingress_rule');
+    expect(rules).toHaveLength(2);
+    for (const r of rules) {
+      expect(r.referenced_security_group_id).toMatch(/aws_eks_cluster\.Cluster_[0-9A-F]+\.vpc_config\[0\]\.cluster_security_group_id/);
+      expect(r.cidr_ipv4).toBeUndefined();
+    }
+  });
+
+  test('staging is cheaper without a second code path: one NAT, single-AZ database, one shard, smaller instances', () => {
+    const prod = synth(stack());
+    const staging = synth(stack({ environment: 'staging', profile: EnvironmentProfile.STAGING, tags: { ...tags, environment: 'staging' } }));
+    expect(resources(prod, 'aws_nat_gateway')).toHaveLength(3);
+    expect(resources(staging, 'aws_nat_gateway')).toHaveLength(1);
+    expect(only(prod, 'aws_db_instance')).toMatchObject({ multi_az: true, instance_class: 'db.m6g.large' });
+    expect(only(staging, 'aws_db_instance')).toMatchObject({ multi_az: false, instance_class: 'db.t4g.medium' });
+    expect(only(staging, 'aws_elasticache_replication_group')).toMatchObject({ num_node_groups: 1, node_type: 'cache.t4g.medium' });
+    expect(only(staging, 'aws_eks_node_group').instance_types).toEqual(['t3.large']);
+  });
+
+  test('app roles: Pod Identity per service account, limited to named buckets, secrets and data users', () => {
+    const s = synth(stack());
+    const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'samokoder');
+    expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot']);
+    const policies = resources(s, 'aws_iam_role_policy').filter((p) => p.name === 'least-privilege');
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      const doc = JSON.parse(p.policy);
+      for (const st of doc.Statement) {
+        expect(st.Action.every((a: string) => !a.includes('*'))).toBe(true);
+        expect([st.Resource].flat()).not.toContain('*');
+      }
+    }
+    const api = JSON.parse(policies.find((p) => String(p.role).includes('AppRole-api'))!.policy);
+    expect(api.Statement.map((st: { Sid: string }) => st.Sid)).toContain('ReadWriteObjects');
+    const bot = JSON.parse(policies.find((p) => String(p.role).includes('AppRole-bot'))!.policy);
+    expect(bot.Statement.map((st: { Sid: string }) => st.Sid)).not.toContain('ReadWriteObjects');
+  });
+
+  test('IAM policies are literal JSON strings (scanners cannot read jsonencode)', () => {
+    const s = synth(stack());
+    for (const type of ['aws_iam_role_policy', 'aws_s3_bucket_policy', 'aws_kms_key']) {
+      for (const r of resources(s, type)) {
+        expect(String(r.policy)).not.toMatch(/jsonencode/);
+        expect(() => JSON.parse(r.policy)).not.toThrow();
+      }
+    }
+  });
+
+  test('no secret value anywhere in the output: no password, auth token or secret string literal', () => {
+    const text = Testing.synth(stack({ alarmSubscriptions: [AlarmSubscription.httpsFromSecret('arn:aws:secretsmanager:eu-central-1:111122223333:secret:pagerduty-url')] }), true);
+    expect(text).not.toMatch(/"(password|master_password|auth_token|passwords)"\s*:/);
+    const s = JSON.parse(text);
+    const versions = Object.values(s.resource.aws_secretsmanager_secret_version) as Array<{ secret_string: string }>;
+    const settings = JSON.parse(versions[0].secret_string);
+    expect(Object.keys(settings).sort()).toEqual(['DATABASE_HOST', 'DATABASE_NAME', 'DATABASE_PORT', 'DATABASE_USER', 'FILES_BUCKET', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_USER']);
+    expect(only(s, 'aws_sns_topic_subscription').endpoint).toMatch(/^\$\{data\.aws_secretsmanager_secret_version\./);
+  });
+
+  test('the typed contract carries plain strings only', () => {
+    const c = stack().contract;
+    expect(c).toEqual({
+      environment: 'production',
+      region: 'eu-central-1',
+      clusterName: 'samokoder-production',
+      namespace: 'samokoder',
+      serviceAccounts: ['api', 'bot'],
+      connectionSecretName: 'samokoder/production/connection',
+      secretPrefix: 'samokoder/production/',
+      dataSubnetCidrs: ['10.0.108.0/24', '10.0.109.0/24', '10.0.110.0/24'],
+    });
+    expect(JSON.stringify(c)).not.toMatch(/\$\{/);
+  });
+
+  test('outputs form the documented contract', () => {
+    const s = synth(stack());
+    expect(Object.keys(s.output ?? {}).sort()).toEqual([
+      'alarm_topic_arn',
+      'app_role_arn_api',
+      'app_role_arn_bot',
+      'backups_bucket',
+      'cluster_endpoint',
+      'cluster_name',
+      'cluster_oidc_issuer',
+      'connection_secret_name',
+      'database_endpoint',
+      'database_master_secret_arn',
+      'files_bucket',
+      'redis_app_user',
+      'redis_configuration_endpoint',
+    ]);
+  });
+
+  test('alarms cover the database, every cache node and node health, all to the SNS topic', () => {
+    const alarms = resources(synth(stack()), 'aws_cloudwatch_metric_alarm');
+    const metrics = alarms.map((a) => `${a.namespace}/${a.metric_name}`);
+    expect(metrics.filter((m) => m.startsWith('AWS/RDS')).sort()).toEqual(['AWS/RDS/CPUUtilization', 'AWS/RDS/DatabaseConnections', 'AWS/RDS/FreeStorageSpace']);
+    expect(metrics.filter((m) => m === 'AWS/ElastiCache/Evictions')).toHaveLength(6);
+    expect(metrics).toContain('ContainerInsights/cluster_failed_node_count');
+    expect(alarms.every((a) => a.alarm_actions.length === 1 && String(a.alarm_actions[0]).includes('aws_sns_topic'))).toBe(true);
+  });
+
+  describe('bad input', () => {
+    test.each([
+      [{ tags: { ...tags, costCenter: '' } }, `[prod] 'tags.costCenter' ("") is required on every stack (cost allocation): 1–256 characters of letters, digits, spaces and _ . : / = + - @`],
+      [{ tags: { environment: 'production', service: 'samokoder', team: 'platform' } as never }, `[prod] 'tags.costCenter' (undefined) is required on every stack`],
+      [{ environment: 'Prod!' }, `[prod] 'environment' ("Prod!") must be a DNS label`],
+      [{ filesBucketName: 'Bad_Name' }, `[prod/FilesBucket] 'bucketName' ("Bad_Name") is not a valid S3 bucket name`],
+      [{ remoteState: { bucket: 'sk-state', region: 'europe' } }, `[prod] 'remoteState.region' ("europe") must be an AWS region name such as "eu-central-1"`],
+      [{ backupRetentionDays: 40 }, `[prod/Database] 'backupRetentionDays' (40) must be a whole number from 1 to 35`],
+      [{ azCount: 4 }, `[prod/Network] 'azCount' (4) must be from 2 to 3`],
+      [{ vpcCidr: '10.0.0.0/12' }, `[prod/Network] 'cidr' ("10.0.0.0/12") must have a prefix length from /16 to /20`],
+    ])('%j is refused', (props, message) => {
+      expect(() => stack(props)).toThrow(message);
+    });
+
+    test.each([
+      ['https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue'],
+      ['https://hooks.slack.com/services/T000/B000/XXXXXXXX'],
+      ['https://alerts.example.com/hook?token=abc'],
+      ['https://user:hunter2@alerts.example.com/hook'],
+    ])('a webhook with a credential in it (%s) is refused, and the message does not repeat it', (url) => {
+      let message = '';
+      try {
+        stack({ alarmSubscriptions: [AlarmSubscription.https(url)] });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe(
+        `[prod/Alarms] 'subscriptions[0]' ("<redacted>") embeds a credential (integration key, webhook token or password) and would be committed in the synthesized configuration: store the URL in Secrets Manager and use AlarmSubscription.httpsFromSecret(arn)`,
+      );
+    });
+
+    test('a secret reference that is not an ARN is refused', () => {
+      expect(() => stack({ alarmSubscriptions: [AlarmSubscription.httpsFromSecret('https://hooks.slack.com/services/T/B/X')] })).toThrow(
+        `[prod/Alarms] 'subscriptions[0]' ("<redacted>") must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`,
+      );
+    });
+  });
+});
+
+describe('SamokoderStateStack', () => {
+  test('a versioned, KMS-encrypted, TLS-only, access-logged state bucket with local state of its own', () => {
+    const app = Testing.app();
+    const s = synth(new SamokoderStateStack(app, 'state', { region: AwsRegion.EU_CENTRAL_1, bucketName: 'sk-state', tags }));
+    const buckets = resources(s, 'aws_s3_bucket').map((b) => b.bucket);
+    expect(buckets.sort()).toEqual(['sk-state', 'sk-state-access-logs']);
+    expect(s.terraform.backend).toBeUndefined();
+    expect(resources(s, 'aws_s3_bucket_versioning')).toHaveLength(2);
+    expect(resources(s, 'aws_s3_bucket_logging')).toHaveLength(1);
+  });
+});

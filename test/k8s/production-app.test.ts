@@ -1,0 +1,356 @@
+import { Chart } from 'cdk8s';
+import {
+  AppRouting,
+  AppSecret,
+  Dependency,
+  PlatformContract,
+  ProductionApp,
+  ProductionAppProps,
+  RbacVerb,
+  samokoderSecrets,
+  SecretStore,
+  WorkloadKind,
+} from 'samokoder-infra';
+import { all, find, K8sObject, render, schemaCheck, testApp } from '../util/k8s';
+
+const base: ProductionAppProps = { name: 'api', image: 'ghcr.io/samokoder/api:1.4.2', host: 'api.samokoder.com' };
+
+function app(props: Partial<ProductionAppProps> = {}): K8sObject[] {
+  return render(new ProductionApp(testApp(), 'api', { ...base, ...props }));
+}
+
+function podSpec(objects: K8sObject[], kind = 'Deployment') {
+  return find(objects, kind, 'api').spec.template.spec;
+}
+
+describe('ProductionApp', () => {
+  describe('namespace', () => {
+    test('enforces Pod Security "restricted", with quota, limits and default deny', () => {
+      const o = app();
+      const ns = find(o, 'Namespace', 'api');
+      expect(ns.metadata.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      });
+      expect(ns.metadata.namespace).toBeUndefined();
+      expect(find(o, 'ResourceQuota').spec.hard).toMatchObject({ pods: '25', 'services.loadbalancers': '0', 'services.nodeports': '0' });
+      expect(find(o, 'LimitRange').spec.limits[0]).toMatchObject({ defaultRequest: { cpu: '250m', memory: '512Mi' }, default: { cpu: '1000m', memory: '2048Mi' } });
+      expect(find(o, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    });
+
+    test('can be left to another chart', () => {
+      const o = app({ createNamespace: false, namespace: 'shared' });
+      expect(all(o, 'Namespace')).toHaveLength(0);
+      expect(find(o, 'Deployment', 'api').metadata.namespace).toBe('shared');
+    });
+  });
+
+  describe('workload', () => {
+    test('every container meets Pod Security "restricted"', () => {
+      const spec = podSpec(app());
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const c of spec.containers) {
+        expect(c.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          privileged: false,
+          readOnlyRootFilesystem: true,
+          runAsGroup: 10001,
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+      }
+      expect(spec.hostNetwork).toBe(false);
+      expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
+      expect(spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/tmp', name: 'tmp' });
+    });
+
+    test('requests and limits default to 250m/1000m CPU and 512Mi/2Gi memory; the CPU limit is optional', () => {
+      expect(podSpec(app()).containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '2048Mi' } });
+      expect(podSpec(app({ resources: { cpuLimitMillis: null } })).containers[0].resources).toEqual({
+        requests: { cpu: '250m', memory: '512Mi' },
+        limits: { memory: '2048Mi' },
+      });
+    });
+
+    test('probes: HTTP readiness and startup on the health path, a different liveness check', () => {
+      const c = podSpec(app()).containers[0];
+      expect(c.readinessProbe.httpGet).toMatchObject({ path: '/health', port: 8000 });
+      expect(c.startupProbe).toMatchObject({ httpGet: { path: '/health', port: 8000 }, failureThreshold: 30, periodSeconds: 5 });
+      expect(c.livenessProbe.tcpSocket).toEqual({ port: 8000 });
+      expect(podSpec(app({ livenessPath: '/livez' })).containers[0].livenessProbe.httpGet).toMatchObject({ path: '/livez' });
+    });
+
+    test('graceful termination: native preStop sleep inside the termination grace period', () => {
+      const spec = podSpec(app());
+      expect(spec.terminationGracePeriodSeconds).toBe(45);
+      expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+    });
+
+    test('spread over zones (hard) and nodes (soft); rolling update never drops below the desired count', () => {
+      const o = app();
+      const d = find(o, 'Deployment', 'api');
+      expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+      expect(d.spec.template.spec.topologySpreadConstraints.map((t: K8sObject) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
+        ['topology.kubernetes.io/zone', 'DoNotSchedule'],
+        ['kubernetes.io/hostname', 'ScheduleAnyway'],
+      ]);
+    });
+
+    test('an HPA owns the replica count by default; a fixed count without autoscaling', () => {
+      expect(find(app(), 'Deployment', 'api').spec.replicas).toBeUndefined();
+      const fixed = app({ autoscaling: false, replicas: 4 });
+      expect(find(fixed, 'Deployment', 'api').spec.replicas).toBe(4);
+      expect(all(fixed, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    });
+
+    test('pinned image, pulled if not present', () => {
+      const c = podSpec(app({ image: 'ghcr.io/samokoder/api@sha256:' + 'a'.repeat(64) })).containers[0];
+      expect(c.image).toBe('ghcr.io/samokoder/api@sha256:' + 'a'.repeat(64));
+      expect(c.imagePullPolicy).toBe('IfNotPresent');
+    });
+
+    test('a StatefulSet gets a headless Service and one volume per replica', () => {
+      const o = app({ workload: WorkloadKind.STATEFUL_SET, storage: { sizeGiB: 20, mountPath: '/var/lib/app' } });
+      const sts = find(o, 'StatefulSet', 'api');
+      expect(sts.spec.serviceName).toBe('api-headless');
+      expect(sts.spec.volumeClaimTemplates).toEqual([
+        { metadata: expect.objectContaining({ name: 'data' }), spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '20Gi' } } } },
+      ]);
+      expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/app' });
+      expect(find(o, 'Service', 'api-headless').spec.clusterIP).toBe('None');
+      expect(all(o, 'PersistentVolumeClaim')).toHaveLength(0);
+      expect(sts.spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+    });
+
+    test('a Deployment with shared storage gets a ReadWriteMany claim mounted at the path', () => {
+      const o = app({ storage: { sizeGiB: 5, storageClass: 'efs', mountPath: '/uploads' } });
+      expect(find(o, 'PersistentVolumeClaim', 'api-data').spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'efs', resources: { requests: { storage: '5Gi' } } });
+      expect(podSpec(o).containers[0].volumeMounts).toContainEqual({ mountPath: '/uploads', name: 'data' });
+    });
+  });
+
+  describe('services, scaling and disruption', () => {
+    test('ClusterIP and headless Services select the pods by their app labels', () => {
+      const o = app();
+      const svc = find(o, 'Service', 'api');
+      expect(svc.spec).toMatchObject({ type: 'ClusterIP', selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } });
+      expect(svc.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 8000, protocol: 'TCP' }]);
+      expect(find(o, 'Service', 'api-headless').spec.clusterIP).toBe('None');
+    });
+
+    test('HPA 3–20 on CPU 70 % and memory 80 %, with damped scale-down', () => {
+      const hpa = find(app(), 'HorizontalPodAutoscaler', 'api');
+      expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 20, scaleTargetRef: { kind: 'Deployment', name: 'api' } });
+      expect(hpa.spec.metrics.map((m: K8sObject) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
+        ['cpu', 70],
+        ['memory', 80],
+      ]);
+      expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+    });
+
+    test('PDB minAvailable 2 with AlwaysAllow for unhealthy pods', () => {
+      expect(find(app(), 'PodDisruptionBudget', 'api').spec).toEqual({
+        minAvailable: 2,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      });
+    });
+  });
+
+  describe('RBAC and identity', () => {
+    test('a dedicated ServiceAccount without a token by default', () => {
+      const o = app();
+      expect(find(o, 'ServiceAccount', 'api').automountServiceAccountToken).toBe(false);
+      expect(podSpec(o)).toMatchObject({ serviceAccountName: 'api', automountServiceAccountToken: false });
+      expect(all(o, 'Role')).toHaveLength(0);
+    });
+
+    test('typed rules give a Role and RoleBinding, and mount the token', () => {
+      const o = app({ rbac: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['api-leader'] }] });
+      expect(find(o, 'Role', 'api').rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['api-leader'] }]);
+      expect(find(o, 'RoleBinding', 'api')).toMatchObject({ roleRef: { kind: 'Role', name: 'api' }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: 'api' }] });
+      expect(podSpec(o).automountServiceAccountToken).toBe(true);
+    });
+
+    test('IRSA annotations go on the ServiceAccount', () => {
+      const sa = find(app({ serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/api' } }), 'ServiceAccount', 'api');
+      expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/api' });
+    });
+  });
+
+  describe('network policies', () => {
+    test('DNS egress, ingress from the gateway namespace only, declared dependencies with ports', () => {
+      const o = app({ dependencies: [Dependency.cidr('postgres', '10.0.108.0/24', 5432), Dependency.app('auth', 'identity', 9000), Dependency.internetHttps()] });
+      expect(find(o, 'NetworkPolicy', 'api-allow-dns').spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+      expect(find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress).toEqual([
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
+      ]);
+      const egress = find(o, 'NetworkPolicy', 'api-allow-dependencies').spec.egress;
+      expect(egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.108.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+      expect(egress[1].to[0]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'identity' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auth' } } });
+      expect(egress[2].to[0].ipBlock.except).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']);
+    });
+
+    test('every pod of the app is selected by a policy', () => {
+      const o = app();
+      const selecting = all(o, 'NetworkPolicy').filter((p) => Object.keys(p.spec.podSelector).length === 0 || p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'api');
+      expect(selecting.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe('config and secrets', () => {
+    test('config becomes a ConfigMap whose hash rolls the pods when it changes', () => {
+      const a = app({ config: { LOG_LEVEL: 'info' } });
+      const b = app({ config: { LOG_LEVEL: 'debug' } });
+      expect(find(a, 'ConfigMap', 'api-config').data).toEqual({ LOG_LEVEL: 'info' });
+      const hash = (o: K8sObject[]) => find(o, 'Deployment', 'api').spec.template.metadata.annotations['samokoder.dev/config-hash'];
+      expect(hash(a)).toMatch(/^[0-9a-f]{16}$/);
+      expect(hash(a)).not.toBe(hash(b));
+      expect(podSpec(a).containers[0].envFrom).toContainEqual({ configMapRef: { name: 'api-config' } });
+    });
+
+    test('secrets are ExternalSecrets by reference: the store entry and property, never a value', () => {
+      const o = app({ secrets: samokoderSecrets('samokoder/production/app'), secretStore: SecretStore.cluster('aws') });
+      const es = find(o, 'ExternalSecret', 'api-secrets');
+      expect(es.spec.secretStoreRef).toEqual({ name: 'aws', kind: 'ClusterSecretStore' });
+      expect(es.spec.target).toEqual({ name: 'api-secrets', creationPolicy: 'Owner', deletionPolicy: 'Retain' });
+      expect(es.spec.data.map((d: K8sObject) => d.secretKey)).toEqual([
+        'DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'JWT_SECRET',
+        'SENTRY_DSN', 'SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_SALT',
+      ]);
+      expect(es.spec.data[0].remoteRef).toEqual({ key: 'samokoder/production/app', property: 'DATABASE_URL' });
+      expect(all(o, 'Secret')).toHaveLength(0);
+      expect(podSpec(o).containers[0].envFrom).toContainEqual({ secretRef: { name: 'api-secrets' } });
+    });
+
+    test('with a platform contract: connection settings from the store, namespace from the platform', () => {
+      const platform: PlatformContract = {
+        environment: 'production',
+        region: 'eu-central-1',
+        clusterName: 'samokoder-production',
+        namespace: 'samokoder',
+        serviceAccounts: ['api'],
+        connectionSecretName: 'samokoder/production/connection',
+        secretPrefix: 'samokoder/production/',
+        dataSubnetCidrs: ['10.0.108.0/24'],
+      };
+      const o = app({ platform, createNamespace: false });
+      const es = find(o, 'ExternalSecret', 'api-connection');
+      expect(es.metadata.namespace).toBe('samokoder');
+      expect(es.spec.dataFrom).toEqual([{ extract: { key: 'samokoder/production/connection' } }]);
+      expect(() => app({ name: 'worker', platform, createNamespace: false })).toThrow(
+        `[api] 'name' ("worker") has no cloud identity in the platform contract (service accounts with one: api)`,
+      );
+    });
+  });
+
+  describe('routing', () => {
+    test('Gateway API by default: one HTTPRoute per rate-limit group plus the catch-all, with security headers', () => {
+      const o = app();
+      const routes = all(o, 'HTTPRoute');
+      expect(routes.map((r) => r.metadata.name)).toEqual(['api-api', 'api-login', 'api-upload', 'api-root']);
+      const login = find(o, 'HTTPRoute', 'api-login');
+      expect(login.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' }]);
+      expect(login.spec.hostnames).toEqual(['api.samokoder.com']);
+      expect(login.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/api/auth/login' } }]);
+      const headers = login.spec.rules[0].filters[0].responseHeaderModifier.set;
+      expect(headers).toContainEqual({ name: 'Strict-Transport-Security', value: 'max-age=31536000; includeSubDomains' });
+      expect(headers.map((h: K8sObject) => h.name)).toEqual(
+        expect.arrayContaining(['X-Content-Type-Options', 'X-Frame-Options', 'Referrer-Policy', 'Content-Security-Policy']),
+      );
+    });
+
+    test('rate limits become BackendTrafficPolicies targeting their routes', () => {
+      const policies = all(app(), 'BackendTrafficPolicy');
+      expect(policies.map((p) => [p.spec.targetRefs[0].name, p.spec.rateLimit.local.rules[0].limit])).toEqual([
+        ['api-api', { requests: 10, unit: 'Second' }],
+        ['api-login', { requests: 5, unit: 'Minute' }],
+        ['api-upload', { requests: 2, unit: 'Second' }],
+      ]);
+    });
+
+    test('Ingress on request: TLS from cert-manager, HTTPS redirect, security headers, limits per path group', () => {
+      const o = app({ routing: AppRouting.ingress({ className: 'nginx', clusterIssuer: 'letsencrypt-prod' }) });
+      expect(all(o, 'HTTPRoute')).toHaveLength(0);
+      const login = find(o, 'Ingress', 'api-login');
+      expect(login.metadata.annotations).toMatchObject({
+        'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        'nginx.ingress.kubernetes.io/limit-rpm': '5',
+        'nginx.ingress.kubernetes.io/custom-headers': 'api/api-security-headers',
+      });
+      expect(login.spec.tls).toEqual([{ hosts: ['api.samokoder.com'], secretName: 'api-tls' }]);
+      expect(find(o, 'Ingress', 'api-api').metadata.annotations['nginx.ingress.kubernetes.io/limit-rps']).toBe('10');
+      expect(find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress-nginx' });
+    });
+
+    test('no host, no routing and no edge policy', () => {
+      const o = app({ host: undefined });
+      expect(all(o, 'HTTPRoute')).toHaveLength(0);
+      expect(all(o, 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('api-allow-from-edge');
+    });
+  });
+
+  test('every object validates against the Kubernetes and CRD schemas, in every variant', () => {
+    const variants = [
+      app(),
+      app({ routing: AppRouting.ingress(), secrets: [AppSecret.fromStore('JWT_SECRET', 'app/jwt')], rbac: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] }),
+      app({ workload: WorkloadKind.STATEFUL_SET, storage: {}, dependencies: [Dependency.podIdentityAgent()] }),
+    ];
+    const result = schemaCheck(variants.flat());
+    expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
+    expect(result.ok).toBe(true);
+  });
+
+  test('the schema check catches an invalid object (so the test above can fail)', () => {
+    const objects = app();
+    const broken = objects.map((o) => (o.kind === 'Service' ? { ...o, spec: { ...o.spec, type: 'Public' } } : o));
+    const result = schemaCheck(broken);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('Service/api: data/spec/type must be equal to one of the allowed values');
+  });
+
+  describe('bad input', () => {
+    test.each<[Partial<ProductionAppProps>, string]>([
+      [{ autoscaling: { minReplicas: 5, maxReplicas: 4 } }, `[api] 'autoscaling.minReplicas' (5) must not exceed 'autoscaling.maxReplicas' (4)`],
+      [{ minAvailable: 3 }, `[api] 'minAvailable' (3) must be less than the minimum replica count (3): otherwise no pod may ever be evicted and node drains block forever`],
+      [{ replicas: 3 }, `[api] 'replicas' (3) must not be set when autoscaling is on: the HPA owns the replica count (set autoscaling: false for a fixed count)`],
+      [{ resources: { cpuRequestMillis: 2000 } }, `[api] 'resources.cpuRequestMillis' (2000) must not exceed 'resources.cpuLimitMillis' (1000)`],
+      [{ resources: { memoryRequestMiB: 4096 } }, `[api] 'resources.memoryRequestMiB' (4096) must not exceed 'resources.memoryLimitMiB' (2048)`],
+      [{ image: 'ghcr.io/samokoder/api:latest' }, `[api] 'image' ("ghcr.io/samokoder/api:latest") must be pinned to a version tag or digest ("repo/app:1.4.2" or "repo/app@sha256:<64 hex>"); "latest" and untagged images are refused`],
+      [{ image: 'localhost:5000/api' }, `[api] 'image' ("localhost:5000/api") must be pinned to a version tag or digest`],
+      [{ name: 'API' }, `[api] 'name' ("API") must be a DNS label`],
+      [{ host: 'not a host' }, `[api] 'host' ("not a host") must be a fully qualified lower-case host name such as "api.example.com" (RFC 1123; "*." allowed as a prefix)`],
+      [{ host: 'localhost' }, `[api] 'host' ("localhost") must be a fully qualified lower-case host name`],
+      [{ port: 0 }, `[api] 'port' (0) must be a whole number from 1 to 65535`],
+      [{ port: 70000 }, `[api] 'port' (70000) must be a whole number from 1 to 65535`],
+      [{ extraPorts: [{ name: 'http', port: 9090 }] }, `[api] 'extraPorts[0].name' ("http") is used by another port: port names must be unique`],
+      [{ extraPorts: [{ name: 'metrics', port: 8000 }] }, `[api] 'extraPorts[0].port' (8000) is used by another port: port numbers must be unique`],
+      [{ rateLimits: [{ name: 'api', pathPrefix: '/api', requests: 0, unit: 'Second' }] }, `[api] 'rateLimits[0].requests' (0) must be a whole number greater than 0`],
+      [{ config: { OPENAI_API_KEY: 'sk-abcdefghijklmnopqrstuvwxyz' } }, `[api] 'config.OPENAI_API_KEY' ("<redacted>") looks like a literal secret value: synthesized manifests are committed to Git. Declare it with AppSecret.fromStore() so External Secrets injects it`],
+      [{ config: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app' } }, `[api] 'config.DATABASE_URL' ("<redacted>") looks like a literal secret value`],
+      [{ secrets: [AppSecret.fromStore('OPENAI_API_KEY', 'sk-abcdefghijklmnopqrstuvwxyz')] }, `[api] 'secrets[0].remoteKey' ("<redacted>") must be the name of a secret-store entry (letters, digits and / _ + = . @ -), never the secret value itself`],
+      [{ dependencies: [Dependency.cidr('db', '10.0.0.0/24', undefined as unknown as number)] }, `[api] 'dependencies[0].port' (undefined) is required: 'db' would otherwise be reachable on every port`],
+      [{ dependencies: [Dependency.cidr('db', '10.0.0.0', 5432)] }, `[api] 'dependencies[0].cidr' ("10.0.0.0") has no prefix length`],
+      [{ rbac: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] }, `[api] 'rbac[0].resources' (["*"]) must not contain '*': list what the app needs`],
+      [{ rbac: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate' as RbacVerb] }] }, `[api] 'rbac[0].verbs' ("escalate") is a privilege-escalation verb and is refused (escalate, bind, impersonate)`],
+      [{ storage: { accessMode: 'ReadWriteOnce' } }, `[api] 'storage.accessMode' ("ReadWriteOnce") cannot be shared by the replicas of a Deployment: use ReadWriteMany or WorkloadKind.STATEFUL_SET (one volume per replica)`],
+      [{ healthPath: 'health' }, `[api] 'healthPath' ("health") must be an absolute URL path such as "/health"`],
+      [{ livenessPath: '/health' }, `[api] 'livenessPath' ("/health") must differ from 'healthPath': a failing dependency would restart every pod at once`],
+      [{ preStopSleepSeconds: 50 }, `[api] 'preStopSleepSeconds' (50) must be less than 'terminationGracePeriodSeconds' (45)`],
+      [{ runAsUser: 0 }, `[api] 'runAsUser' (0) must be a whole number from 10000 to 2147483647`],
+    ])('%j is refused', (props, message) => {
+      expect(() => app(props)).toThrow(message);
+    });
+
+    test('nothing is left in the tree after a refusal', () => {
+      const root = testApp();
+      expect(() => new ProductionApp(root, 'api', { ...base, image: 'api' })).toThrow(/must be pinned/);
+      const chart = root.node.tryFindChild('api') as Chart | undefined;
+      expect(chart?.node.children.length ?? 0).toBe(0);
+    });
+  });
+});
