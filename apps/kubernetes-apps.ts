@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { AppNamespace, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets } from 'samokoder-infra';
+import { AlertRoutingSpec, AppNamespace, AppSecret, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets, Sli, SyncedSecret } from 'samokoder-infra';
 import { ServicesConfig } from './config';
 
 /**
@@ -22,6 +22,20 @@ export function buildKubernetesApps(app: App, env: ServicesConfig, platform: Pla
     },
   });
   const secretsEntry = `${platform.secretPrefix}app`;
+  // Alert routing for the namespace: critical pages through PagerDuty, warnings go to Slack. The credentials are
+  // in the `alerting` Secret, synced by External Secrets from the store; only the references are written here.
+  new SyncedSecret(ns, 'AlertingCredentials', {
+    name: 'alerting',
+    namespace: platform.namespace,
+    secrets: [
+      AppSecret.fromStore('pagerduty-routing-key', `${platform.secretPrefix}alerting`, 'PAGERDUTY_ROUTING_KEY'),
+      AppSecret.fromStore('slack-webhook-url', `${platform.secretPrefix}alerting`, 'SLACK_WEBHOOK_URL'),
+    ],
+  });
+  const routing: AlertRoutingSpec = {
+    pagerDuty: { name: 'alerting', key: 'pagerduty-routing-key' },
+    slack: { webhook: { name: 'alerting', key: 'slack-webhook-url' }, channel: `#samokoder-alerts-${env.name}` },
+  };
   const common = {
     createNamespace: false,
     platform: platform,
@@ -47,6 +61,15 @@ export function buildKubernetesApps(app: App, env: ServicesConfig, platform: Pla
     config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8000' },
     secrets: samokoderSecrets(secretsEntry),
     allowFromApps: ['bot'],
+    // The API's SLOs from the brief: availability 99.9 %, p99 < 1000 ms, errors < 0.1 %.
+    monitoring: {
+      routing,
+      slos: [
+        { name: 'availability', objectivePercent: 99.9, sli: Sli.uptime() },
+        { name: 'latency', objectivePercent: 99, sli: Sli.latency(1000), description: 'p99 latency below 1000 ms' },
+        { name: 'errors', objectivePercent: 99.9, sli: Sli.successRate(), description: 'Fewer than 0.1 % of requests fail' },
+      ],
+    },
   });
   const bot = new ProductionApp(app, 'bot', {
     ...common,
@@ -61,6 +84,23 @@ export function buildKubernetesApps(app: App, env: ServicesConfig, platform: Pla
     config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8080', API_URL: 'http://api.samokoder.svc.cluster.local:8000' },
     secrets: samokoderSecrets(secretsEntry, ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'SENTRY_DSN']),
     dependencies: [...common.dependencies, Dependency.app('api', platform.namespace, 8000)],
+    // The bot's SLOs from the brief: availability 99.5 %, response < 2 s, messages processed within 5 minutes.
+    // The bot exports `bot_message_processing_seconds` (a histogram with a 300 s bucket).
+    monitoring: {
+      slos: [
+        { name: 'availability', objectivePercent: 99.5, sli: Sli.uptime() },
+        { name: 'response', objectivePercent: 99, sli: Sli.latency(2000), description: 'Responses within 2 s' },
+        {
+          name: 'processing',
+          objectivePercent: 99,
+          description: 'Messages processed within 5 minutes',
+          sli: Sli.ratio(
+            'sum(rate(bot_message_processing_seconds_bucket{job="bot",le="300"}[$window]))',
+            'sum(rate(bot_message_processing_seconds_count{job="bot"}[$window]))',
+          ),
+        },
+      ],
+    },
   });
   api.addDependency(ns);
   bot.addDependency(ns);

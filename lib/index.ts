@@ -23,9 +23,17 @@ export * from './aws/samokoder-stack';
 // Kubernetes (cdk8s)
 export * from './k8s/image';
 export * from './k8s/secrets';
+export * from './k8s/synced-secret';
 export * from './k8s/routing';
 export * from './k8s/dependency';
 export * from './k8s/rbac';
 export * from './k8s/app-namespace';
 export * from './k8s/production-app';
 export { looksLikeSecretValue } from './common/secret-detection';
+
+// Observability (cdk8s)
+export * from './observability/promql';
+export * from './observability/spec';
+export type { AlertRule, RecordingRule, RuleGroup } from './observability/rules';
+export { BURN_RATE_WINDOWS, SLI_WINDOWS } from './observability/rules';
+export * from './observability/app-monitoring';

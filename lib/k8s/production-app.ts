@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject, Chart, ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import type { IBackendTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -16,12 +15,15 @@ import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireIntegerInRange, requireNonEmpty } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
+import { AppMonitoring } from '../observability/app-monitoring';
+import { MonitoringOptions } from '../observability/spec';
 import { AppNamespace } from './app-namespace';
 import { Dependency } from './dependency';
 import { requirePinnedImage } from './image';
 import { RbacRule } from './rbac';
 import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS } from './routing';
 import { AppSecret, rejectLiteralSecret, requireSecretReference, SecretStore } from './secrets';
+import { SyncedSecret } from './synced-secret';
 
 /** The kind of workload. */
 export class WorkloadKind {
@@ -144,6 +146,12 @@ export interface ProductionAppProps {
   readonly allowFromApps?: string[];
   /** Egress the app needs besides DNS. @default [] */
   readonly dependencies?: Dependency[];
+  /**
+   * Monitoring from one spec: ServiceMonitor, golden-signal alerts, SLOs with burn-rate alerts, alert routing and a
+   * Grafana dashboard; `false` turns it off.
+   * @default - scraping, golden-signal alerts and the dashboard with the audit's thresholds; no SLOs, no routing
+   */
+  readonly monitoring?: MonitoringOptions | false;
   /** Cloud outputs of the platform stack (namespace, connection settings, identities). @default - none */
   readonly platform?: PlatformContract;
   /** UID and GID the containers run as (>= 10000). @default 10001 */
@@ -155,6 +163,9 @@ export interface ProductionAppProps {
   /** Extra chart props (labels). */
   readonly chartProps?: Omit<ChartProps, 'namespace'>;
 }
+
+/** Marks the one Service Prometheus scrapes (the headless Service selects the same pods). */
+const SCRAPE_LABEL = 'samokoder.dev/scrape';
 
 const DNS_PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -177,6 +188,8 @@ export class ProductionApp extends Chart {
   public readonly workload: kplus.Deployment | kplus.StatefulSet;
   public readonly service: kplus.Service;
   public readonly serviceAccount: kplus.ServiceAccount;
+  /** The app's monitoring, unless turned off. */
+  public readonly monitoring?: AppMonitoring;
   private readonly preStopSleepSeconds: number;
   private claimTemplate?: { mountPath: string; template: Omit<IPersistentVolumeClaim, 'apiVersion' | 'kind'> };
 
@@ -397,18 +410,17 @@ export class ProductionApp extends Chart {
       podAnnotations['samokoder.dev/config-hash'] = sha256(sortKeys(config));
     }
     if (props.platform) {
-      const connection = _apiObject<IExternalSecret>(this, 'ConnectionSettings', externalSecret(meta(`${name}-connection`), store, `${name}-connection`, [
-        { secretKey: '', remoteKey: props.platform.connectionSecretName, extractAll: true },
-      ]));
-      envFrom.push(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'ConnectionSecretRef', connection.name)));
+      const connection = new SyncedSecret(this, 'ConnectionSettings', {
+        name: `${name}-connection`,
+        store,
+        extractAll: [props.platform.connectionSecretName],
+        labels,
+      });
+      envFrom.push(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'ConnectionSecretRef', connection.secretName)));
     }
     if (secrets.length > 0) {
-      const es = _apiObject<IExternalSecret>(
-        this,
-        'Secrets',
-        externalSecret(meta(`${name}-secrets`), store, `${name}-secrets`, secrets.map((s) => ({ secretKey: s.envName, remoteKey: s.remoteKey, property: s.property }))),
-      );
-      envFrom.push(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'SecretsRef', es.name)));
+      const synced = new SyncedSecret(this, 'Secrets', { name: `${name}-secrets`, store, secrets, labels });
+      envFrom.push(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'SecretsRef', synced.secretName)));
       podAnnotations['samokoder.dev/secrets-hash'] = sha256(secrets.map((s) => [s.envName, s.remoteKey, s.property]));
     }
 
@@ -555,7 +567,7 @@ export class ProductionApp extends Chart {
     this.preStopSleepSeconds = preStop;
 
     this.service = new kplus.Service(this, 'Service', {
-      metadata: meta(name),
+      metadata: meta(name, { [SCRAPE_LABEL]: 'true' }),
       type: kplus.ServiceType.CLUSTER_IP,
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
     });
@@ -653,6 +665,30 @@ export class ProductionApp extends Chart {
     }
 
     if (host) this.addRouting(name, host, routing, rateLimits, meta);
+
+    if (props.monitoring !== false) {
+      this.monitoring = new AppMonitoring(this, 'Monitoring', {
+        ...props.monitoring,
+        app: name,
+        namespace,
+        serviceSelector: { ...this.selectorLabels, [SCRAPE_LABEL]: 'true' },
+        metricsPort: 'http',
+        metricsPath,
+        workloadKind: workloadKind.kind,
+        cpuLimited: cpuLim !== undefined,
+        labels,
+      });
+      policy('AllowFromPrometheus', `${name}-allow-from-prometheus`, {
+        podSelector: { matchLabels: this.selectorLabels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.monitoring.spec.prometheusNamespace } } }],
+            ports: [{ protocol: 'TCP', port }],
+          },
+        ],
+      });
+    }
   }
 
   /**
@@ -784,33 +820,4 @@ function sortKeys(obj: Record<string, string>): Record<string, string> {
 
 function sha256(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
-}
-
-interface ExternalSecretItem {
-  readonly secretKey: string;
-  readonly remoteKey: string;
-  readonly property?: string;
-  readonly extractAll?: boolean;
-}
-
-function externalSecret(
-  metadata: { name: string; labels: Record<string, string> },
-  store: SecretStore,
-  target: string,
-  items: ExternalSecretItem[],
-): IExternalSecret {
-  const data = items.filter((i) => !i.extractAll).map((i) => ({ secretKey: i.secretKey, remoteRef: { key: i.remoteKey, property: i.property } }));
-  const dataFrom = items.filter((i) => i.extractAll).map((i) => ({ extract: { key: i.remoteKey } }));
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata,
-    spec: {
-      refreshInterval: '1h',
-      secretStoreRef: { name: store.name, kind: store.kind },
-      target: { name: target, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-      ...(data.length > 0 ? { data } : {}),
-      ...(dataFrom.length > 0 ? { dataFrom } : {}),
-    },
-  };
 }

@@ -1,0 +1,260 @@
+import { invalidCombination, invalidProp } from '../common/errors';
+import { requireDnsLabel } from '../common/validate';
+import { requireDuration } from './promql';
+
+/** A warning and a critical level of one signal. The warning must be below the critical level. */
+export interface Threshold {
+  readonly warning: number;
+  readonly critical: number;
+}
+
+/** Golden-signal alert thresholds. The defaults are the SRE audit's. */
+export interface GoldenSignalThresholds {
+  /** p95 request latency, milliseconds. @default { warning: 500, critical: 1000 } */
+  readonly latencyP95Ms?: Threshold;
+  /** Share of requests answered with a server error, percent. @default { warning: 1, critical: 5 } */
+  readonly errorRatePercent?: Threshold;
+  /** CPU used over the CPU limit (the request when there is no limit), percent. @default { warning: 70, critical: 90 } */
+  readonly cpuSaturationPercent?: Threshold;
+  /** Traffic below this share of the same time a week earlier raises a warning, percent. @default 50 */
+  readonly trafficDropPercent?: number;
+  /** Container restarts per hour that page. @default 5 */
+  readonly restartsPerHour?: number;
+  /** How long a pod may stay Pending before a warning (a Prometheus duration). @default '5m' */
+  readonly pendingFor?: string;
+}
+
+/** Names of the application's HTTP metrics (a typical Prometheus HTTP server instrumentation). */
+export interface HttpMetrics {
+  /** Request-duration histogram, in seconds. @default 'http_request_duration_seconds' */
+  readonly requestDurationHistogram?: string;
+  /** Request counter. @default 'http_requests_total' */
+  readonly requestsCounter?: string;
+  /** Label of the counter holding the HTTP status code. @default 'status' */
+  readonly statusLabel?: string;
+  /** Regular expression of the status codes that count as errors. @default '5..' */
+  readonly errorStatusRegex?: string;
+}
+
+/** Placeholder for the evaluation window in a custom SLI query (replaced by `5m`, `1h`, `3d`, …). */
+export const WINDOW = '$window';
+
+/**
+ * A service level indicator: the share of good events among all events, as two PromQL queries over a window.
+ */
+export class Sli {
+  /** Time the scrape target is up (the service answers at all): `up` averaged over the window. */
+  public static uptime(): Sli {
+    return new Sli('uptime', undefined, undefined, undefined);
+  }
+  /** Share of requests not answered with a server error. */
+  public static successRate(): Sli {
+    return new Sli('success', undefined, undefined, undefined);
+  }
+  /**
+   * Share of requests served faster than `thresholdMs`. The threshold must be a bucket boundary of the
+   * request-duration histogram.
+   */
+  public static latency(thresholdMs: number): Sli {
+    return new Sli('latency', thresholdMs, undefined, undefined);
+  }
+  /**
+   * Any ratio: `good` and `total` are PromQL queries returning rates, with `$window` where the range goes,
+   * e.g. `sum(rate(bot_messages_processed_bucket{le="300"}[$window]))`.
+   */
+  public static ratio(good: string, total: string): Sli {
+    return new Sli('ratio', undefined, good, total);
+  }
+  private constructor(
+    /** @internal */ public readonly _kind: 'uptime' | 'success' | 'latency' | 'ratio',
+    /** @internal */ public readonly _thresholdMs: number | undefined,
+    /** @internal */ public readonly _good: string | undefined,
+    /** @internal */ public readonly _total: string | undefined,
+  ) {}
+}
+
+/** One service level objective. */
+export interface SloSpec {
+  /** Name, a DNS label unique within the app (e.g. `availability`). */
+  readonly name: string;
+  /** Objective in percent, strictly between 0 and 100 (e.g. 99.9). */
+  readonly objectivePercent: number;
+  readonly sli: Sli;
+  /** What the objective promises, for humans. @default - generated from the SLI */
+  readonly description?: string;
+  /** Error-budget window (a Prometheus duration). @default '30d' */
+  readonly window?: string;
+}
+
+/** A key of a Kubernetes Secret (credentials are only ever referenced). */
+export interface SecretKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** Where alerts go: critical pages on-call through PagerDuty, warnings go to Slack. */
+export interface AlertRoutingSpec {
+  /** Secret key holding the PagerDuty Events API v2 routing key. @default - critical alerts go to Slack too */
+  readonly pagerDuty?: SecretKeyRef;
+  /** Secret key holding the Slack webhook URL, and the channel. */
+  readonly slack: { readonly webhook: SecretKeyRef; readonly channel: string };
+  /** Labels alerts are grouped by. @default ['alertname', 'namespace', 'app'] */
+  readonly groupBy?: string[];
+  /** How often an unresolved alert is sent again. @default '4h' */
+  readonly repeatInterval?: string;
+}
+
+/** Monitoring of one application: scraping, golden-signal alerts, SLOs, routing and a dashboard, from one spec. */
+export interface MonitoringOptions {
+  /** @default - the HttpMetrics defaults */
+  readonly metrics?: HttpMetrics;
+  /** @default - the audit's thresholds */
+  readonly thresholds?: GoldenSignalThresholds;
+  /** @default [] */
+  readonly slos?: SloSpec[];
+  /** @default - no AlertmanagerConfig (the platform routes alerts) */
+  readonly routing?: AlertRoutingSpec;
+  /**
+   * Labels the Prometheus and its rule selector select on. Monitors and rules without them are silently ignored.
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly prometheusSelector?: Record<string, string>;
+  /** Base URL of the runbooks; each alert links to `<base>/<alertname>`. @default 'https://runbooks.samokoder.dev' */
+  readonly runbookBaseUrl?: string;
+  /** Namespace Prometheus runs in (admitted to the metrics port). @default 'monitoring' */
+  readonly prometheusNamespace?: string;
+  /** @default '30s' */
+  readonly scrapeInterval?: string;
+  /** Emit the Grafana dashboard ConfigMap. @default true */
+  readonly dashboard?: boolean;
+  /** Label the Grafana sidecar picks dashboards up by. @default { grafana_dashboard: '1' } */
+  readonly dashboardLabels?: Record<string, string>;
+}
+
+/** A resolved, validated spec. @internal */
+export interface ResolvedMonitoring {
+  readonly metrics: Required<HttpMetrics>;
+  readonly latencyP95Ms: Threshold;
+  readonly errorRatePercent: Threshold;
+  readonly cpuSaturationPercent: Threshold;
+  readonly trafficDropPercent: number;
+  readonly restartsPerHour: number;
+  readonly pendingFor: string;
+  readonly slos: ReadonlyArray<Required<Omit<SloSpec, 'description'>> & { description: string }>;
+  readonly routing?: AlertRoutingSpec;
+  readonly prometheusSelector: Record<string, string>;
+  readonly runbookBaseUrl: string;
+  readonly prometheusNamespace: string;
+  readonly scrapeInterval: string;
+  readonly dashboard: boolean;
+  readonly dashboardLabels: Record<string, string>;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function threshold(path: string, prop: string, t: Threshold, max?: number): Threshold {
+  for (const level of ['warning', 'critical'] as const) {
+    const v = t[level];
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (max === undefined || v <= max))) {
+      throw invalidProp(path, `${prop}.${level}`, v, `must be a number greater than 0${max !== undefined ? ` and at most ${max}` : ''}`);
+    }
+  }
+  if (t.warning > t.critical) {
+    throw invalidCombination(path, `'${prop}.warning' (${t.warning}) must not be above '${prop}.critical' (${t.critical}): the warning has to fire first`);
+  }
+  return t;
+}
+
+/** Validates a spec and fills in the defaults. @internal */
+export function _resolveMonitoring(path: string, o: MonitoringOptions): ResolvedMonitoring {
+  const m = o.metrics ?? {};
+  const metrics: Required<HttpMetrics> = {
+    requestDurationHistogram: m.requestDurationHistogram ?? 'http_request_duration_seconds',
+    requestsCounter: m.requestsCounter ?? 'http_requests_total',
+    statusLabel: m.statusLabel ?? 'status',
+    errorStatusRegex: m.errorStatusRegex ?? '5..',
+  };
+  for (const key of ['requestDurationHistogram', 'requestsCounter', 'statusLabel'] as const) {
+    if (!METRIC_NAME.test(metrics[key])) {
+      throw invalidProp(path, `monitoring.metrics.${key}`, metrics[key], 'must be a Prometheus metric or label name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+    }
+  }
+  const t = o.thresholds ?? {};
+  const slos = (o.slos ?? []).map((s, i) => {
+    const prop = `monitoring.slos[${i}]`;
+    requireDnsLabel(path, `${prop}.name`, s.name, 40);
+    if (!(typeof s.objectivePercent === 'number' && s.objectivePercent > 0 && s.objectivePercent < 100)) {
+      throw invalidProp(path, `${prop}.objectivePercent`, s.objectivePercent, 'must be strictly between 0 and 100 (e.g. 99.9)');
+    }
+    if (s.sli._kind === 'latency' && !(typeof s.sli._thresholdMs === 'number' && s.sli._thresholdMs > 0)) {
+      throw invalidProp(path, `${prop}.sli.thresholdMs`, s.sli._thresholdMs, 'must be a number of milliseconds greater than 0');
+    }
+    if (s.sli._kind === 'ratio') {
+      for (const q of ['_good', '_total'] as const) {
+        if (!s.sli[q]!.includes(WINDOW)) {
+          throw invalidProp(path, `${prop}.sli.${q.slice(1)}`, s.sli[q], `must contain ${WINDOW} where the range goes, e.g. rate(metric[${WINDOW}])`);
+        }
+      }
+    }
+    const window = requireDuration(path, `${prop}.window`, s.window ?? '30d');
+    return { name: s.name, objectivePercent: s.objectivePercent, sli: s.sli, window, description: s.description ?? describe(s) };
+  });
+  const names = new Set<string>();
+  slos.forEach((s, i) => {
+    if (names.has(s.name)) throw invalidProp(path, `monitoring.slos[${i}].name`, s.name, 'is used by another SLO of this app');
+    names.add(s.name);
+  });
+  if (o.routing) {
+    requireDuration(path, 'monitoring.routing.repeatInterval', o.routing.repeatInterval ?? '4h');
+    if (!o.routing.slack.channel.startsWith('#')) {
+      throw invalidProp(path, 'monitoring.routing.slack.channel', o.routing.slack.channel, 'must be a Slack channel such as "#alerts"');
+    }
+  }
+  const runbookBaseUrl = (o.runbookBaseUrl ?? 'https://runbooks.samokoder.dev').replace(/\/+$/, '');
+  if (!/^https:\/\/[^\s]+$/.test(runbookBaseUrl)) {
+    throw invalidProp(path, 'monitoring.runbookBaseUrl', o.runbookBaseUrl, 'must be an https:// URL');
+  }
+  const restarts = t.restartsPerHour ?? 5;
+  if (!(Number.isInteger(restarts) && restarts > 0)) {
+    throw invalidProp(path, 'monitoring.thresholds.restartsPerHour', restarts, 'must be a whole number greater than 0');
+  }
+  const drop = t.trafficDropPercent ?? 50;
+  if (!(drop > 0 && drop < 100)) {
+    throw invalidProp(path, 'monitoring.thresholds.trafficDropPercent', drop, 'must be strictly between 0 and 100');
+  }
+  return {
+    metrics,
+    latencyP95Ms: threshold(path, 'monitoring.thresholds.latencyP95Ms', t.latencyP95Ms ?? { warning: 500, critical: 1000 }),
+    errorRatePercent: threshold(path, 'monitoring.thresholds.errorRatePercent', t.errorRatePercent ?? { warning: 1, critical: 5 }, 100),
+    cpuSaturationPercent: threshold(path, 'monitoring.thresholds.cpuSaturationPercent', t.cpuSaturationPercent ?? { warning: 70, critical: 90 }, 100),
+    trafficDropPercent: drop,
+    restartsPerHour: restarts,
+    pendingFor: requireDuration(path, 'monitoring.thresholds.pendingFor', t.pendingFor ?? '5m'),
+    slos,
+    routing: o.routing,
+    prometheusSelector: o.prometheusSelector ?? { release: 'kube-prometheus-stack' },
+    runbookBaseUrl,
+    prometheusNamespace: requireDnsLabel(path, 'monitoring.prometheusNamespace', o.prometheusNamespace ?? 'monitoring'),
+    scrapeInterval: requireDuration(path, 'monitoring.scrapeInterval', o.scrapeInterval ?? '30s'),
+    dashboard: o.dashboard ?? true,
+    dashboardLabels: o.dashboardLabels ?? { grafana_dashboard: '1' },
+  };
+}
+
+function describe(s: SloSpec): string {
+  switch (s.sli._kind) {
+    case 'uptime':
+      return `The service is up ${s.objectivePercent} % of the time`;
+    case 'success':
+      return `${s.objectivePercent} % of requests succeed (errors below ${_round(100 - s.objectivePercent)} %)`;
+    case 'latency':
+      return `${s.objectivePercent} % of requests are served within ${s.sli._thresholdMs} ms`;
+    default:
+      return `${s.objectivePercent} % of events are good`;
+  }
+}
+
+/** Rounds away floating-point noise (100 - 99.9 = 0.09999999999999432). @internal */
+export function _round(n: number): number {
+  return Number(n.toPrecision(12));
+}
