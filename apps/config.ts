@@ -29,12 +29,20 @@ export interface ServicesConfig {
   readonly bot: ServiceConfig;
 }
 
+export interface DrConfig {
+  readonly domain: string;
+  readonly host: string;
+  readonly alertEmails: string[];
+  readonly tags: CostAllocationTags;
+}
+
 export interface PlatformConfig {
   readonly stateBucket: string;
   readonly stateRegion: AwsRegion;
   readonly supportCheckDate?: string;
   readonly aws: readonly AwsEnvironmentConfig[];
   readonly services: readonly ServicesConfig[];
+  readonly dr: DrConfig;
 }
 
 function isoDate(name: string, value: string | undefined): string | undefined {
@@ -59,6 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
   const apiImage = pinnedImage('SAMOKODER_API_IMAGE', env.SAMOKODER_API_IMAGE, 'ghcr.io/samokoder/api:1.0.0');
   const botImage = pinnedImage('SAMOKODER_BOT_IMAGE', env.SAMOKODER_BOT_IMAGE, 'ghcr.io/samokoder/bot:1.0.0');
   return {
+    dr: {
+      domain: 'samokoder.com',
+      host: 'app.samokoder.com',
+      alertEmails: ['oncall@samokoder.com'],
+      tags: { environment: 'production', ...team },
+    },
     services: [
       {
         name: 'production',

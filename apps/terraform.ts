@@ -2,13 +2,15 @@
  * The reference Samokoder cloud platform, synthesized by `cdktf synth` (see cdktf.json) into cdktf.out/.
  */
 import { App } from 'cdktf';
-import { SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
+import * as path from 'path';
+import { MultiRegionDR, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 
 export interface TerraformPlatform {
   readonly app: App;
   /** The environment stacks by environment name. */
   readonly stacks: Record<string, SamokoderStack>;
+  readonly dr: MultiRegionDR;
 }
 
 export function buildTerraformApp(config: PlatformConfig, app: App = new App()): TerraformPlatform {
@@ -29,9 +31,24 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
     });
   }
-  return { app, stacks };
+  // DigitalOcean: nyc3 primary, sfo3 secondary (the defaults), state in the same S3 bucket as the AWS stacks.
+  const dr = new MultiRegionDR(app, 'samokoder-dr', {
+    domain: config.dr.domain,
+    host: config.dr.host,
+    alertEmails: config.dr.alertEmails,
+    tags: config.dr.tags,
+    supportCheckDate: config.supportCheckDate,
+    remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
+  });
+  return { app, stacks, dr };
+}
+
+/** Synthesizes the stacks, then writes the DR failover plan next to the DR stack. */
+export function synthTerraform(platform: TerraformPlatform): void {
+  platform.app.synth();
+  platform.dr.failoverPlan.writeTo(path.join(platform.app.outdir, 'stacks', platform.dr.node.id, 'failover'));
 }
 
 if (require.main === module) {
-  buildTerraformApp(loadConfig()).app.synth();
+  synthTerraform(buildTerraformApp(loadConfig()));
 }

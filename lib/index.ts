@@ -37,3 +37,14 @@ export * from './observability/spec';
 export type { AlertRule, RecordingRule, RuleGroup } from './observability/rules';
 export { BURN_RATE_WINDOWS, SLI_WINDOWS } from './observability/rules';
 export * from './observability/app-monitoring';
+
+// DigitalOcean (cdktf)
+export * from './common/duration';
+export * from './digitalocean/region';
+export * from './digitalocean/doks-version';
+export * from './digitalocean/regional-cluster';
+export * from './digitalocean/data-tier';
+export * from './digitalocean/global-entry';
+export * from './digitalocean/recovery-model';
+export * from './digitalocean/failover-plan';
+export * from './digitalocean/multi-region-dr';

@@ -15,9 +15,13 @@ describe('reference platform (apps/)', () => {
   describe('cloud stacks', () => {
     const platform = buildTerraformApp(config);
 
-    test.each(['samokoder-production', 'samokoder-staging', 'samokoder-state'])('%s matches its snapshot', (name) => {
+    test.each(['samokoder-production', 'samokoder-staging', 'samokoder-state', 'samokoder-dr'])('%s matches its snapshot', (name) => {
       const stack = platform.app.node.findChild(name) as Parameters<typeof Testing.synth>[0];
       expect(Testing.synth(stack, true)).toMatchSnapshot();
+    });
+
+    test('the DR failover runbook matches its snapshot (names generated from the DR stack)', () => {
+      expect(platform.dr.failoverPlan.runbook).toMatchSnapshot();
     });
 
     test('production and staging differ only where the profile says', () => {

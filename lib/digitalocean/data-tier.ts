@@ -1,0 +1,190 @@
+import { Construct } from 'constructs';
+import { ContainerRegistry } from '@cdktf/provider-digitalocean/lib/container-registry';
+import { DatabaseCluster } from '@cdktf/provider-digitalocean/lib/database-cluster';
+import { DatabaseConnectionPool } from '@cdktf/provider-digitalocean/lib/database-connection-pool';
+import { DatabaseDb } from '@cdktf/provider-digitalocean/lib/database-db';
+import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-firewall';
+import { DatabaseReplica } from '@cdktf/provider-digitalocean/lib/database-replica';
+import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { RegionalCluster, Weekday } from './regional-cluster';
+import { DoRegion } from './region';
+
+/** Managed PostgreSQL settings. */
+export interface PostgresOptions {
+  /** Major version. @default '17' */
+  readonly version?: string;
+  /** Node size slug. @default 'db-s-2vcpu-4gb' */
+  readonly size?: string;
+  /** Nodes in the primary region: 2 = primary + hot standby. @default 2 */
+  readonly nodeCount?: number;
+  /** A read-only replica in the secondary region (what makes a regional failover possible). @default true */
+  readonly replica?: boolean;
+  /** Replica size; at least the primary's, or the promoted replica cannot carry the load. @default - the primary's size */
+  readonly replicaSize?: string;
+  /** Connection pool size (PgBouncer, transaction mode). @default 20 */
+  readonly poolSize?: number;
+  /** Database and user the application uses. @default 'samokoder' */
+  readonly databaseName?: string;
+}
+
+/** Managed Valkey settings (DigitalOcean's successor to managed Redis). */
+export interface ValkeyOptions {
+  /** @default '8' */
+  readonly version?: string;
+  /** @default 'db-s-1vcpu-2gb' */
+  readonly size?: string;
+}
+
+/** Container registry settings. */
+export interface RegistryOptions {
+  /** `starter`, `basic` or `professional`. @default 'professional' */
+  readonly tier?: 'starter' | 'basic' | 'professional';
+  /**
+   * Region of the (single, account-wide) registry. The default is the secondary region: a primary-region outage then
+   * leaves image pulls working where the failover needs them.
+   * @default - the secondary region
+   */
+  readonly region?: DoRegion;
+}
+
+/** Props for {@link DataTier}. */
+export interface DataTierProps {
+  readonly name: string;
+  readonly primary: RegionalCluster;
+  readonly secondary: RegionalCluster;
+  readonly tags: string[];
+  /** @default - PostgreSQL 17, 2 × db-s-2vcpu-4gb, replica in the secondary */
+  readonly postgres?: PostgresOptions;
+  /** @default - Valkey 8, db-s-1vcpu-2gb in each region */
+  readonly valkey?: ValkeyOptions;
+  /** @default - professional tier in the secondary region */
+  readonly registry?: RegistryOptions;
+  /** Weekly database maintenance day (kept apart from the clusters' upgrade days). @default 'sunday' */
+  readonly maintenanceDay?: Weekday;
+}
+
+/** vCPUs and GB of a DigitalOcean size slug such as `db-s-2vcpu-4gb` or `s-4vcpu-8gb`. @internal */
+export function _sizeOf(slug: string): { vcpu: number; gb: number } | undefined {
+  const m = /(\d+)vcpu-(\d+)gb/.exec(slug);
+  return m ? { vcpu: Number(m[1]), gb: Number(m[2]) } : undefined;
+}
+
+/**
+ * The data of the platform: managed PostgreSQL in the primary region (primary + standby, private network,
+ * maintenance window) with a read-only replica in the secondary region, firewalls that admit only the two clusters,
+ * a connection pool; Valkey in each region; and the container registry.
+ *
+ * Valkey holds caches and short-lived queues only: DigitalOcean offers no cross-region Valkey replication, so each
+ * region has its own and a failover starts the secondary's cold (the application must tolerate an empty cache).
+ */
+export class DataTier extends Construct {
+  public readonly postgres: DatabaseCluster;
+  public readonly replica?: DatabaseReplica;
+  public readonly pool: DatabaseConnectionPool;
+  public readonly valkey: Record<'primary' | 'secondary', DatabaseCluster>;
+  public readonly registry: ContainerRegistry;
+  public readonly registryRegion: DoRegion;
+  /** The registry's name (`registry.digitalocean.com/<name>`). */
+  public readonly registryName: string;
+  /** The replica's name (the failover script promotes it by name). */
+  public readonly replicaName?: string;
+  public readonly databaseName: string;
+
+  constructor(scope: Construct, id: string, props: DataTierProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const name = requireDnsLabel(path, 'name', props.name, 40);
+    props.primary.region._require(path, 'primary.region', 'databases');
+    props.secondary.region._require(path, 'secondary.region', 'databases');
+    const pg = props.postgres ?? {};
+    const size = pg.size ?? 'db-s-2vcpu-4gb';
+    const nodeCount = requireIntegerInRange(path, 'postgres.nodeCount', pg.nodeCount ?? 2, 1, 3);
+    const replicaSize = pg.replicaSize ?? size;
+    const a = _sizeOf(size);
+    const b = _sizeOf(replicaSize);
+    if (replicaSize !== size && (!a || !b || b.vcpu < a.vcpu || b.gb < a.gb)) {
+      throw invalidProp(
+        path,
+        'postgres.replicaSize',
+        replicaSize,
+        `is smaller than the primary (${size}): once promoted it must carry the primary's load; use ${size} or larger`,
+      );
+    }
+    this.databaseName = requireDnsLabel(path, 'postgres.databaseName', pg.databaseName ?? 'samokoder', 63);
+    const window = [{ day: props.maintenanceDay ?? 'sunday', hour: '02:00:00' }];
+
+    this.postgres = new DatabaseCluster(this, 'Postgres', {
+      name: `${name}-pg`,
+      engine: 'pg',
+      version: pg.version ?? '17',
+      size,
+      nodeCount,
+      region: props.primary.region.slug,
+      privateNetworkUuid: props.primary.vpc.id,
+      maintenanceWindow: window,
+      tags: props.tags,
+      lifecycle: { preventDestroy: true },
+    });
+    new DatabaseDb(this, 'Database', { clusterId: this.postgres.id, name: this.databaseName });
+    const user = new DatabaseUser(this, 'AppUser', { clusterId: this.postgres.id, name: `${this.databaseName}_app` });
+    this.pool = new DatabaseConnectionPool(this, 'Pool', {
+      clusterId: this.postgres.id,
+      name: `${this.databaseName}-pool`,
+      mode: 'transaction',
+      size: requireIntegerInRange(path, 'postgres.poolSize', pg.poolSize ?? 20, 1, 1000),
+      dbName: this.databaseName,
+      user: user.name,
+    });
+    new DatabaseFirewall(this, 'PostgresFirewall', {
+      clusterId: this.postgres.id,
+      rule: [
+        { type: 'k8s', value: props.primary.cluster.id },
+        { type: 'k8s', value: props.secondary.cluster.id },
+      ],
+    });
+    if (pg.replica ?? true) {
+      this.replicaName = `${name}-pg-${props.secondary.region.slug}`;
+      this.replica = new DatabaseReplica(this, 'Replica', {
+        clusterId: this.postgres.id,
+        name: this.replicaName,
+        region: props.secondary.region.slug,
+        size: replicaSize,
+        privateNetworkUuid: props.secondary.vpc.id,
+        tags: props.tags,
+        lifecycle: { preventDestroy: true },
+      });
+    }
+
+    const vk = props.valkey ?? {};
+    const valkey = (rc: RegionalCluster) => {
+      // Ids follow the region, so swapping roles after a failover moves nothing.
+      const regionId = rc.region.slug.charAt(0).toUpperCase() + rc.region.slug.slice(1);
+      const cluster = new DatabaseCluster(this, `Valkey${regionId}`, {
+        name: `${name}-valkey-${rc.region.slug}`,
+        engine: 'valkey',
+        version: vk.version ?? '8',
+        size: vk.size ?? 'db-s-1vcpu-2gb',
+        nodeCount: 2,
+        region: rc.region.slug,
+        privateNetworkUuid: rc.vpc.id,
+        evictionPolicy: 'allkeys_lru',
+        maintenanceWindow: window,
+        tags: props.tags,
+      });
+      new DatabaseFirewall(this, `ValkeyFirewall${regionId}`, { clusterId: cluster.id, rule: [{ type: 'k8s', value: rc.cluster.id }] });
+      return cluster;
+    };
+    this.valkey = { primary: valkey(props.primary), secondary: valkey(props.secondary) };
+
+    this.registryRegion = props.registry?.region ?? props.secondary.region;
+    this.registryRegion._require(path, 'registry.region', 'containerRegistry');
+    this.registryName = name.replace(/-/g, '');
+    this.registry = new ContainerRegistry(this, 'Registry', {
+      name: this.registryName,
+      subscriptionTierSlug: props.registry?.tier ?? 'professional',
+      region: this.registryRegion.slug,
+    });
+  }
+}

@@ -1,0 +1,268 @@
+import { Construct } from 'constructs';
+import { DataDigitaloceanKubernetesVersions } from '@cdktf/provider-digitalocean/lib/data-digitalocean-kubernetes-versions';
+import { Project } from '@cdktf/provider-digitalocean/lib/project';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
+import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
+import { VpcPeering } from '@cdktf/provider-digitalocean/lib/vpc-peering';
+import { Duration } from '../common/duration';
+import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
+import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { requireDnsLabel } from '../common/validate';
+import { TerraformOutput, TerraformStack } from '../private/tf';
+import { RemoteStateOptions, _configureS3Backend } from '../aws/remote-state';
+import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
+import { DoksKubernetesVersion } from './doks-version';
+import { FailoverPlan } from './failover-plan';
+import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
+import { _computeRecovery, RecoveryEstimates, RecoveryModel } from './recovery-model';
+import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
+import { DoRegion } from './region';
+
+/** One region of the DR pair. */
+export interface DrRegionOptions {
+  readonly region?: DoRegion;
+  /** VPC range (RFC 1918, /16–/24); the two must not overlap. */
+  readonly vpcCidr?: string;
+  readonly nodePool?: NodePoolOptions;
+  /** Day of the cluster's upgrade window; the two regions must differ. */
+  readonly maintenanceDay?: Weekday;
+}
+
+/** Props for {@link MultiRegionDR}. */
+export interface MultiRegionDRProps {
+  /** @default 'samokoder' */
+  readonly project?: string;
+  /** @default 'production' */
+  readonly environment?: string;
+  readonly tags: CostAllocationTags;
+  /** DNS zone managed by DigitalOcean. */
+  readonly domain: string;
+  /** Public host served from both regions. */
+  readonly host: string;
+  /** @default - nyc3, 10.10.0.0/16, 3–10 s-4vcpu-8gb, upgrades on Tuesday */
+  readonly primary?: DrRegionOptions;
+  /** @default - sfo3, 10.20.0.0/16, 3–10 s-4vcpu-8gb, upgrades on Thursday */
+  readonly secondary?: DrRegionOptions;
+  /** @default DoksKubernetesVersion.DEFAULT */
+  readonly kubernetesVersion?: DoksKubernetesVersion;
+  /** @default - today */
+  readonly supportCheckDate?: string;
+  /** @default - NodePort 30080, /healthz every 5 s, unhealthy after 3 */
+  readonly healthCheck?: RegionalHealthCheck;
+  readonly postgres?: PostgresOptions;
+  readonly valkey?: ValkeyOptions;
+  readonly registry?: RegistryOptions;
+  /** Where images are mirrored for a registry outage. @default 'ghcr.io/<project>' */
+  readonly fallbackRegistry?: string;
+  /** @default 50 */
+  readonly failoverThresholdPercent?: number;
+  readonly alertEmails: string[];
+  /** @default '2m' */
+  readonly alertPeriod?: UptimeAlertPeriod;
+  /** Recovery time objective. @default Duration.minutes(15) */
+  readonly rtoTarget?: Duration;
+  /** Recovery point objective. @default Duration.minutes(5) */
+  readonly rpoTarget?: Duration;
+  /** @default - see RecoveryEstimates */
+  readonly recoveryEstimates?: RecoveryEstimates;
+  /** Namespace of the application in the clusters (for the failover script). @default '<project>' */
+  readonly namespace?: string;
+  /** Secret with the database host that the failover repoints. @default 'api-connection' */
+  readonly connectionSecret?: string;
+  /** @default - local state */
+  readonly remoteState?: RemoteStateOptions;
+  /** CIDRs allowed to reach the Kubernetes APIs. @default - unrestricted */
+  readonly apiAllowedCidrs?: string[];
+}
+
+/**
+ * DigitalOcean disaster recovery: a primary and a secondary DOKS region with replicated data, a global entry that
+ * fails over by itself, and a failover plan generated from the same configuration. The construct computes what the
+ * settings can promise and refuses configurations that cannot meet the RTO and RPO targets.
+ */
+export class MultiRegionDR extends TerraformStack {
+  public readonly primary: RegionalCluster;
+  public readonly secondary: RegionalCluster;
+  public readonly data: DataTier;
+  public readonly entry: GlobalEntry;
+  public readonly tls: TlsDomain;
+  public readonly recovery: RecoveryModel;
+  public readonly failoverPlan: FailoverPlan;
+
+  constructor(scope: Construct, id: string, props: MultiRegionDRProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const project = requireDnsLabel(path, 'project', props.project ?? 'samokoder', 20);
+    const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);
+    const tagMap = costAllocationTagMap(path, props.tags);
+    const p = props.primary ?? {};
+    const s = props.secondary ?? {};
+    const primaryRegion = p.region ?? DoRegion.NYC3;
+    const secondaryRegion = s.region ?? DoRegion.SFO3;
+    if (primaryRegion.slug === secondaryRegion.slug) {
+      throw invalidCombination(path, `'primary.region' and 'secondary.region' are both "${primaryRegion.slug}": a disaster-recovery pair needs two regions`);
+    }
+    primaryRegion._require(path, 'primary.region', 'kubernetes');
+    secondaryRegion._require(path, 'secondary.region', 'kubernetes');
+    const primaryDay = p.maintenanceDay ?? 'tuesday';
+    const secondaryDay = s.maintenanceDay ?? 'thursday';
+    if (primaryDay === secondaryDay) {
+      throw invalidCombination(path, `'primary.maintenanceDay' and 'secondary.maintenanceDay' are both "${primaryDay}": both regions would be upgraded together`);
+    }
+    const version = props.kubernetesVersion ?? DoksKubernetesVersion.DEFAULT;
+    version._assertSupported(path, 'kubernetesVersion', props.supportCheckDate ?? new Date().toISOString().slice(0, 10));
+    const rtoTarget = (props.rtoTarget ?? Duration.minutes(15))._requirePositive(path, 'rtoTarget');
+    const rpoTarget = (props.rpoTarget ?? Duration.minutes(5))._requirePositive(path, 'rpoTarget');
+
+    if (props.remoteState) _configureS3Backend(this, props.remoteState, `${project}/${environment}-dr/terraform.tfstate`);
+    // Credentials come from DIGITALOCEAN_TOKEN and SPACES_ACCESS_KEY_ID / SPACES_SECRET_ACCESS_KEY at apply time.
+    new DigitaloceanProvider(this, 'DigitalOcean', {});
+
+    // Tags: DigitalOcean tags are plain strings; cost-allocation pairs become `key:value`.
+    const tagNames = Object.entries(tagMap).map(([k, v]) => `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`);
+    const tags = tagNames.map((t, i) => new Tag(this, `Tag${i + 1}`, { name: t }).name);
+
+    const versions = new DataDigitaloceanKubernetesVersions(this, 'KubernetesVersions', { versionPrefix: version.versionPrefix });
+    const tls = (this.tls = new TlsDomain(this, 'Tls', {
+      name: `${project}-${environment}`,
+      domain: props.domain,
+      hosts: [props.host, ...Object.values(GlobalEntry.regionalHosts(props.host, primaryRegion.slug, secondaryRegion.slug))],
+    }));
+    // Construct ids follow the region, not the role: swapping primary and secondary after a failover then changes
+    // roles (priorities, replica direction) without moving a cluster.
+    const regional = (o: DrRegionOptions, region: DoRegion, cidr: string, day: Weekday) =>
+      new RegionalCluster(this, region.slug.charAt(0).toUpperCase() + region.slug.slice(1), {
+        name: `${project}-${region.slug}`,
+        region,
+        vpcCidr: o.vpcCidr ?? cidr,
+        kubernetesVersion: versions.latestVersion,
+        nodePool: o.nodePool,
+        maintenanceDay: day,
+        tags,
+        certificateName: tls.certificate.name,
+        healthCheck: props.healthCheck,
+        apiAllowedCidrs: props.apiAllowedCidrs,
+      });
+    this.primary = regional(p, primaryRegion, '10.10.0.0/16', primaryDay);
+    this.secondary = regional(s, secondaryRegion, '10.20.0.0/16', secondaryDay);
+    if (this.primary.vpcRange.overlaps(this.secondary.vpcRange)) {
+      throw invalidCombination(path, `'primary.vpcCidr' (${this.primary.vpcRange}) and 'secondary.vpcCidr' (${this.secondary.vpcRange}) overlap: peered VPCs need disjoint ranges`);
+    }
+    if (this.secondary.nodePool.maxNodes < this.primary.nodePool.minNodes) {
+      throw invalidProp(
+        path,
+        'secondary.nodePool.maxNodes',
+        this.secondary.nodePool.maxNodes,
+        `cannot take the primary's load: it must reach at least the primary's minimum of ${this.primary.nodePool.minNodes} nodes`,
+      );
+    }
+    const pa = _sizeOf(this.primary.nodePool.size);
+    const sa = _sizeOf(this.secondary.nodePool.size);
+    if (this.primary.nodePool.size !== this.secondary.nodePool.size && (!pa || !sa || sa.vcpu < pa.vcpu || sa.gb < pa.gb)) {
+      throw invalidProp(path, 'secondary.nodePool.size', this.secondary.nodePool.size, `is smaller than the primary's nodes (${this.primary.nodePool.size}): the secondary cannot take the load`);
+    }
+    new VpcPeering(this, 'Peering', { name: `${project}-${primaryRegion.slug}-${secondaryRegion.slug}`, vpcIds: [this.primary.vpc.id, this.secondary.vpc.id] });
+
+    this.data = new DataTier(this, 'Data', {
+      name: project,
+      primary: this.primary,
+      secondary: this.secondary,
+      tags,
+      postgres: props.postgres,
+      valkey: props.valkey,
+      registry: props.registry,
+    });
+    this.entry = new GlobalEntry(this, 'Entry', {
+      name: `${project}-${environment}`,
+      tls,
+      host: props.host,
+      primary: this.primary,
+      secondary: this.secondary,
+      failoverThresholdPercent: props.failoverThresholdPercent,
+      alertEmails: props.alertEmails,
+      alertPeriod: props.alertPeriod,
+    });
+
+    new Project(this, 'Project', {
+      name: `${project}-${environment}`,
+      description: `${project} ${environment}: ${primaryRegion.slug} primary, ${secondaryRegion.slug} secondary (managed by samokoder-infra)`,
+      purpose: 'Service or API',
+      environment: environment === 'production' ? 'Production' : environment === 'staging' ? 'Staging' : 'Development',
+      resources: [
+        this.primary.cluster.urn,
+        this.secondary.cluster.urn,
+        this.primary.loadBalancer.urn,
+        this.secondary.loadBalancer.urn,
+        this.entry.globalLoadBalancer.urn,
+        this.primary.bucket.urn,
+        this.secondary.bucket.urn,
+        this.data.postgres.urn,
+        this.data.valkey.primary.urn,
+        this.data.valkey.secondary.urn,
+        tls.domain.urn,
+      ],
+    });
+
+    // What the settings can promise, and a refusal when they cannot meet the targets.
+    this.recovery = _computeRecovery({
+      healthCheckIntervalSeconds: this.primary.healthCheck.intervalSeconds,
+      unhealthyThreshold: this.primary.healthCheck.unhealthyThreshold,
+      uptimeAlertPeriodSeconds: this.entry.alertPeriodSeconds,
+      hasReplica: this.data.replica !== undefined,
+      secondaryWarm: this.secondary.nodePool.minNodes >= this.primary.nodePool.minNodes,
+      estimates: props.recoveryEstimates ?? {},
+    });
+    const breakdown = this.recovery.steps.map((x) => `${x.step} ${Duration.seconds(x.seconds)}`).join(' + ');
+    if (this.recovery.expectedRtoSeconds >= rtoTarget.totalSeconds) {
+      throw new ValidationError(
+        `[${path}] 'rtoTarget' (${rtoTarget}) cannot be met: the configuration recovers in about ${Duration.seconds(this.recovery.expectedRtoSeconds)} (${breakdown}). ` +
+          'Make the secondary warm (secondary.nodePool.minNodes >= primary.nodePool.minNodes), shorten the alert period or health checks, or keep the replica.',
+      );
+    }
+    if (this.recovery.expectedRpoSeconds > rpoTarget.totalSeconds) {
+      throw new ValidationError(
+        `[${path}] 'rpoTarget' (${rpoTarget}) cannot be met: ${this.recovery.rpoStatement} Enable postgres.replica.`,
+      );
+    }
+
+    const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
+    this.failoverPlan = new FailoverPlan({
+      stackName: id,
+      host: props.host,
+      regionalHosts: this.entry.regionalHosts,
+      primaryRegion: primaryRegion.slug,
+      secondaryRegion: secondaryRegion.slug,
+      primaryCluster: `${project}-${primaryRegion.slug}`,
+      secondaryCluster: `${project}-${secondaryRegion.slug}`,
+      secondaryNodePool: `${project}-${secondaryRegion.slug}-default`,
+      primaryMinNodes: this.primary.nodePool.minNodes,
+      secondaryMaxNodes: this.secondary.nodePool.maxNodes,
+      postgresCluster: `${project}-pg`,
+      replicaName: this.data.replicaName,
+      replicaSize: props.postgres?.replicaSize ?? props.postgres?.size ?? 'db-s-2vcpu-4gb',
+      databaseName: this.data.databaseName,
+      namespace,
+      connectionSecret: requireDnsLabel(path, 'connectionSecret', props.connectionSecret ?? 'api-connection', 253),
+      registry: this.data.registryName,
+      registryRegion: this.data.registryRegion.slug,
+      fallbackRegistry: props.fallbackRegistry ?? `ghcr.io/${project}`,
+      addresses: {
+        postgres: `digitalocean_database_cluster.${this.data.postgres.friendlyUniqueId}`,
+        replica: this.data.replica ? `digitalocean_database_replica.${this.data.replica.friendlyUniqueId}` : undefined,
+      },
+      rtoTargetSeconds: rtoTarget.totalSeconds,
+      rpoTargetSeconds: rpoTarget.totalSeconds,
+      model: this.recovery,
+    });
+
+    const out = (key: string, value: string | number, description: string) => new TerraformOutput(this, key, { value, description });
+    out('global_host', props.host, 'Public host behind the Global Load Balancer');
+    out('primary_cluster', this.primary.cluster.name, 'Primary DOKS cluster');
+    out('secondary_cluster', this.secondary.cluster.name, 'Secondary DOKS cluster');
+    out('kubernetes_version', versions.latestVersion, 'DOKS version of both clusters');
+    out('postgres_private_host', this.data.postgres.privateHost, 'Primary PostgreSQL (private network)');
+    out('pool_name', this.data.pool.name, 'PgBouncer pool for the application');
+    out('expected_rto_seconds', this.recovery.expectedRtoSeconds, 'Expected recovery time computed from the settings');
+    out('expected_rpo_seconds', this.recovery.expectedRpoSeconds, 'Expected data-loss bound (asynchronous replication)');
+  }
+}

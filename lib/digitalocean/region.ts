@@ -1,0 +1,81 @@
+import { invalidProp } from '../common/errors';
+
+/** A DigitalOcean product a region may or may not offer. */
+export type DoProduct = 'kubernetes' | 'databases' | 'spaces' | 'loadBalancers' | 'containerRegistry';
+
+const ALL: readonly DoProduct[] = ['kubernetes', 'databases', 'spaces', 'loadBalancers', 'containerRegistry'];
+
+/**
+ * A DigitalOcean region and the products it offers.
+ *
+ * The capability table is a dated snapshot (`DoRegion.TABLE_DATE`) of DigitalOcean's regional availability matrix.
+ * Regions without Kubernetes (nyc2, ams2, sfo1) are kept so that asking for them explains itself. Use
+ * {@link DoRegion.of} for a region the table does not know.
+ */
+export class DoRegion {
+  /** When the capability table was last checked. */
+  public static readonly TABLE_DATE = '2026-11-21';
+
+  public static readonly NYC1 = new DoRegion('nyc1', 'New York 1', ['kubernetes', 'databases', 'loadBalancers']);
+  public static readonly NYC2 = new DoRegion('nyc2', 'New York 2', ['loadBalancers']);
+  public static readonly NYC3 = new DoRegion('nyc3', 'New York 3', ALL);
+  public static readonly SFO1 = new DoRegion('sfo1', 'San Francisco 1', []);
+  public static readonly SFO2 = new DoRegion('sfo2', 'San Francisco 2', ['kubernetes', 'databases', 'spaces', 'loadBalancers']);
+  public static readonly SFO3 = new DoRegion('sfo3', 'San Francisco 3', ALL);
+  public static readonly AMS2 = new DoRegion('ams2', 'Amsterdam 2', ['loadBalancers']);
+  public static readonly AMS3 = new DoRegion('ams3', 'Amsterdam 3', ALL);
+  public static readonly FRA1 = new DoRegion('fra1', 'Frankfurt 1', ALL);
+  public static readonly LON1 = new DoRegion('lon1', 'London 1', ['kubernetes', 'databases', 'loadBalancers']);
+  public static readonly TOR1 = new DoRegion('tor1', 'Toronto 1', ['kubernetes', 'databases', 'loadBalancers']);
+  public static readonly SGP1 = new DoRegion('sgp1', 'Singapore 1', ALL);
+  public static readonly BLR1 = new DoRegion('blr1', 'Bangalore 1', ALL);
+  public static readonly SYD1 = new DoRegion('syd1', 'Sydney 1', ALL);
+  public static readonly ATL1 = new DoRegion('atl1', 'Atlanta 1', ['kubernetes', 'databases', 'spaces', 'loadBalancers']);
+
+  /** Every region in the table. */
+  public static readonly ALL_REGIONS: readonly DoRegion[] = [
+    DoRegion.NYC1, DoRegion.NYC2, DoRegion.NYC3, DoRegion.SFO1, DoRegion.SFO2, DoRegion.SFO3, DoRegion.AMS2,
+    DoRegion.AMS3, DoRegion.FRA1, DoRegion.LON1, DoRegion.TOR1, DoRegion.SGP1, DoRegion.BLR1, DoRegion.SYD1,
+    DoRegion.ATL1,
+  ];
+
+  /** A region by slug: from the table, or with the products you know it offers. */
+  public static of(slug: string, products?: readonly DoProduct[]): DoRegion {
+    const known = DoRegion.ALL_REGIONS.find((r) => r.slug === slug);
+    if (known && !products) return known;
+    return new DoRegion(slug, slug, products ?? []);
+  }
+
+  private constructor(
+    /** Region slug, e.g. `nyc3`. */
+    public readonly slug: string,
+    public readonly displayName: string,
+    public readonly products: readonly DoProduct[],
+  ) {}
+
+  public offers(product: DoProduct): boolean {
+    return this.products.includes(product);
+  }
+
+  /** Throws unless the region offers `product`; the message names regions of the same metro that do. @internal */
+  public _require(path: string, prop: string, product: DoProduct): void {
+    if (this.offers(product)) return;
+    const metro = this.slug.replace(/\d+$/, '');
+    const offering = DoRegion.ALL_REGIONS.filter((r) => r.offers(product)).sort((a, b) => b.products.length - a.products.length);
+    const sameMetro = offering.filter((r) => r.slug.startsWith(metro)).map((r) => r.slug);
+    const others = sameMetro.length > 0 ? sameMetro : offering.map((r) => r.slug);
+    const label: Record<DoProduct, string> = {
+      kubernetes: 'Kubernetes (DOKS)',
+      databases: 'managed databases',
+      spaces: 'Spaces object storage',
+      loadBalancers: 'load balancers',
+      containerRegistry: 'the container registry',
+    };
+    throw invalidProp(
+      path,
+      prop,
+      this.slug,
+      `cannot host ${label[product]}: DigitalOcean does not offer it in ${this.slug} (capability table of ${DoRegion.TABLE_DATE}); use ${others.join(' or ')}`,
+    );
+  }
+}

@@ -1,0 +1,227 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdktf';
+import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDRProps } from 'samokoder-infra';
+import { only, resources, synth, TEST_DATE } from '../util/tf';
+
+const base: MultiRegionDRProps = {
+  domain: 'samokoder.com',
+  host: 'app.samokoder.com',
+  alertEmails: ['oncall@samokoder.com'],
+  tags: { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
+  supportCheckDate: TEST_DATE,
+};
+
+function dr(props: Partial<MultiRegionDRProps> = {}): MultiRegionDR {
+  return new MultiRegionDR(Testing.app(), 'dr', { ...base, ...props });
+}
+
+describe('MultiRegionDR', () => {
+  describe('regions', () => {
+    test('nyc3 primary and sfo3 secondary by default, each with VPC, HA cluster, load balancer and bucket', () => {
+      const s = synth(dr());
+      expect(resources(s, 'digitalocean_vpc').map((v) => [v.region, v.ip_range])).toEqual([
+        ['nyc3', '10.10.0.0/16'],
+        ['sfo3', '10.20.0.0/16'],
+      ]);
+      const clusters = resources(s, 'digitalocean_kubernetes_cluster');
+      expect(clusters.map((c) => c.region)).toEqual(['nyc3', 'sfo3']);
+      for (const c of clusters) {
+        expect(c).toMatchObject({ ha: true, auto_upgrade: true, surge_upgrade: true, registry_integration: true });
+        expect(c.node_pool).toMatchObject({ auto_scale: true, min_nodes: 3, max_nodes: 10 });
+        expect(c.version).toMatch(/^\$\{data\.digitalocean_kubernetes_versions\.KubernetesVersions\.latest_version\}$/);
+      }
+      expect(only(s, 'digitalocean_vpc_peering').vpc_ids).toHaveLength(2);
+    });
+
+    test('one DOKS version prefix for both clusters, from the dated table', () => {
+      const s = synth(dr({ kubernetesVersion: DoksKubernetesVersion.V1_36 }));
+      expect(Object.values(s.data!.digitalocean_kubernetes_versions)).toEqual([expect.objectContaining({ version_prefix: '1.36.' })]);
+    });
+
+    test('maintenance windows are staggered so both regions are never upgraded together', () => {
+      const days = resources(synth(dr()), 'digitalocean_kubernetes_cluster').map((c) => c.maintenance_policy.day);
+      expect(days).toEqual(['tuesday', 'thursday']);
+    });
+
+    test('regional load balancers: HTTPS with the certificate, HTTP redirected, health checks', () => {
+      const lbs = resources(synth(dr()), 'digitalocean_loadbalancer').filter((l) => l.type === 'REGIONAL');
+      expect(lbs).toHaveLength(2);
+      for (const lb of lbs) {
+        expect(lb.redirect_http_to_https).toBe(true);
+        expect(lb.forwarding_rule[0]).toMatchObject({ entry_protocol: 'https', entry_port: 443, certificate_name: expect.stringContaining('digitalocean_certificate.') });
+        expect(lb.healthcheck).toMatchObject({ protocol: 'http', path: '/healthz', check_interval_seconds: 5, unhealthy_threshold: 3 });
+      }
+    });
+
+    test('Spaces buckets are private, versioned and protected', () => {
+      for (const b of resources(synth(dr()), 'digitalocean_spaces_bucket')) {
+        expect(b).toMatchObject({ acl: 'private', force_destroy: false, versioning: { enabled: true }, lifecycle: { prevent_destroy: true } });
+      }
+    });
+  });
+
+  describe('data', () => {
+    test('PostgreSQL: primary + standby on the private network with a maintenance window, a replica in the secondary, a pool', () => {
+      const s = synth(dr());
+      const pg = resources(s, 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!;
+      expect(pg).toMatchObject({ region: 'nyc3', node_count: 2, version: '17', maintenance_window: [{ day: 'sunday', hour: '02:00:00' }] });
+      expect(pg.private_network_uuid).toMatch(/digitalocean_vpc\.Nyc3_Vpc/);
+      expect(only(s, 'digitalocean_database_replica')).toMatchObject({ region: 'sfo3', size: 'db-s-2vcpu-4gb', name: 'samokoder-pg-sfo3' });
+      expect(only(s, 'digitalocean_database_connection_pool')).toMatchObject({ mode: 'transaction', size: 20, db_name: 'samokoder' });
+    });
+
+    test('database firewalls admit only the clusters', () => {
+      const fws = resources(synth(dr()), 'digitalocean_database_firewall');
+      for (const fw of fws) for (const r of fw.rule) expect(r.type).toBe('k8s');
+      const pgFw = fws.find((f) => String(f.cluster_id).includes('Data_Postgres'))!;
+      expect(pgFw.rule).toHaveLength(2);
+    });
+
+    test('Valkey in each region; the registry in the secondary region (it survives a primary outage)', () => {
+      const s = synth(dr());
+      const valkey = resources(s, 'digitalocean_database_cluster').filter((c) => c.engine === 'valkey');
+      expect(valkey.map((v) => v.region)).toEqual(['nyc3', 'sfo3']);
+      expect(only(s, 'digitalocean_container_registry')).toMatchObject({ region: 'sfo3', subscription_tier_slug: 'professional' });
+    });
+  });
+
+  describe('global entry', () => {
+    test('a GLOBAL load balancer in front of both regions, primary first, with a failover threshold', () => {
+      const glb = resources(synth(dr()), 'digitalocean_loadbalancer').find((l) => l.type === 'GLOBAL')!;
+      expect(glb.glb_settings).toMatchObject({ region_priorities: { nyc3: 1, sfo3: 2 }, failover_threshold: 50, target_protocol: 'https', target_port: 443 });
+      expect(glb.target_load_balancer_ids).toEqual([expect.stringMatching(/Nyc3_LoadBalancer/), expect.stringMatching(/Sfo3_LoadBalancer/)]);
+      expect(glb.domains).toEqual([{ name: 'app.samokoder.com', is_managed: true, certificate_name: expect.stringContaining('digitalocean_certificate.') }]);
+    });
+
+    test('domain, Let\'s Encrypt certificate, per-region records, uptime checks and alerts per region', () => {
+      const s = synth(dr());
+      expect(only(s, 'digitalocean_certificate')).toMatchObject({ type: 'lets_encrypt', domains: ['app.samokoder.com', 'nyc3.app.samokoder.com', 'sfo3.app.samokoder.com'] });
+      expect(resources(s, 'digitalocean_record').map((r) => [r.name, r.type, r.ttl])).toEqual([
+        ['nyc3.app', 'A', 60],
+        ['sfo3.app', 'A', 60],
+      ]);
+      expect(resources(s, 'digitalocean_uptime_check').map((c) => c.target)).toEqual([
+        'https://app.samokoder.com/health',
+        'https://nyc3.app.samokoder.com/health',
+        'https://sfo3.app.samokoder.com/health',
+      ]);
+      expect(resources(s, 'digitalocean_uptime_alert').every((a) => a.type === 'down' && a.period === '2m')).toBe(true);
+    });
+  });
+
+  describe('cost', () => {
+    test('cost-allocation tags on every taggable resource and a project grouping them', () => {
+      const s = synth(dr());
+      expect(resources(s, 'digitalocean_tag').map((t) => t.name)).toEqual([
+        'environment:production',
+        'service:samokoder',
+        'team:platform',
+        'cost-center:cc-1042',
+        'managed-by:samokoder-infra',
+      ]);
+      for (const type of ['digitalocean_kubernetes_cluster', 'digitalocean_database_cluster', 'digitalocean_database_replica']) {
+        for (const r of resources(s, type)) expect(r.tags).toHaveLength(5);
+      }
+      expect(only(s, 'digitalocean_project').resources).toHaveLength(11);
+    });
+  });
+
+  describe('RTO and RPO as code', () => {
+    test('the model adds up the steps and stays under the targets by default', () => {
+      const stack = dr();
+      expect(stack.recovery.steps.map((x) => [x.step, x.seconds])).toEqual([
+        ['detect', 180],
+        ['decide', 120],
+        ['promote replica', 300],
+        ['repoint and restart', 120],
+        ['scale secondary', 0],
+      ]);
+      expect(stack.recovery.expectedRtoSeconds).toBe(720);
+      expect(stack.recovery.trafficFailoverSeconds).toBe(45);
+      expect(stack.recovery.rpoStatement).toContain('Asynchronous replication');
+      const out = synth(stack).output!;
+      expect(out.expected_rto_seconds.value).toBe(720);
+    });
+
+    test('a cold secondary pool cannot meet a 15-minute RTO', () => {
+      expect(() => dr({ secondary: { nodePool: { minNodes: 1, maxNodes: 10 } } })).toThrow(
+        `[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 17m (detect 3m + decide 2m + promote replica 5m + repoint and restart 2m + scale secondary 5m).`,
+      );
+    });
+
+    test('health checks that are too slow break the RTO', () => {
+      expect(() => dr({ healthCheck: { intervalSeconds: 300, unhealthyThreshold: 2 } })).toThrow(`[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 19m (detect 10m`);
+    });
+
+    test('no replica cannot meet a 5-minute RPO', () => {
+      expect(() => dr({ postgres: { replica: false }, rtoTarget: Duration.hours(1) })).toThrow(
+        `[dr] 'rpoTarget' (5m) cannot be met: No replica: recovery restores the newest daily backup in another region, so up to 24 hours of writes are lost. Enable postgres.replica.`,
+      );
+    });
+  });
+
+  describe('failover plan', () => {
+    test('generated from the same configuration: names match the resources', () => {
+      const stack = dr();
+      const plan = stack.failoverPlan;
+      const replica = Object.keys(synth(stack).resource.digitalocean_database_replica)[0];
+      expect(plan.runbook).toContain(`terraform state rm 'digitalocean_database_replica.${replica}'`);
+      expect(plan.runbook).toContain('expected **12 min**');
+      expect(plan.failoverScript).toContain('doctl databases replica promote "$PG_ID" samokoder-pg-sfo3');
+      expect(plan.failoverScript).toContain('doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 3 --max-nodes 10');
+      expect(plan.failoverScript).toContain('PRIMARY_URL="https://nyc3.app.samokoder.com/health"');
+      expect(plan.failbackScript).toContain('doctl databases replica create "$CURRENT_ID" samokoder-pg-nyc3 --region nyc3');
+      expect(plan.mirrorImagesScript).toContain('registry.digitalocean.com/samokoder');
+      expect(plan.drillChecklist).toContain('- [ ] Reconcile Terraform state');
+      for (const text of [plan.runbook, plan.failoverScript, plan.failbackScript, plan.mirrorImagesScript, plan.drillChecklist]) {
+        expect(text).not.toMatch(/\$\{TfToken|\$\{Token/);
+      }
+    });
+
+    test('the steps run in order: confirm, promote, repoint, scale, verify', () => {
+      const s = dr().failoverPlan.failoverScript;
+      const order = ['== 1. confirm', '== 2. check the replica', '== 3. promote', '== 4. repoint', '== 5. scale', '== 6. verify'].map((m) => s.indexOf(m));
+      expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
+    });
+
+    test('written as files, scripts executable and valid bash', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-'));
+      try {
+        const files = dr().failoverPlan.writeTo(dir);
+        expect(files.map((f) => path.basename(f))).toEqual(['runbook.md', 'drill-checklist.md', 'failover.sh', 'failback.sh', 'mirror-images.sh']);
+        for (const f of files.filter((x) => x.endsWith('.sh'))) {
+          expect(fs.statSync(f).mode & 0o111).not.toBe(0);
+          const { spawnSync } = jest.requireActual<typeof import('child_process')>('child_process');
+          expect(spawnSync('bash', ['-n', f]).status).toBe(0);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('bad input', () => {
+    test.each<[Partial<MultiRegionDRProps>, string]>([
+      [{ primary: { region: DoRegion.NYC2 } }, `[dr] 'primary.region' ("nyc2") cannot host Kubernetes (DOKS): DigitalOcean does not offer it in nyc2 (capability table of 2026-11-21); use nyc3 or nyc1`],
+      [{ secondary: { region: DoRegion.AMS2 } }, `[dr] 'secondary.region' ("ams2") cannot host Kubernetes (DOKS): DigitalOcean does not offer it in ams2 (capability table of 2026-11-21); use ams3`],
+      [{ secondary: { region: DoRegion.NYC3 } }, `[dr] 'primary.region' and 'secondary.region' are both "nyc3": a disaster-recovery pair needs two regions`],
+      [{ secondary: { region: DoRegion.NYC1 } }, `[dr/Nyc1] 'region' ("nyc1") cannot host Spaces object storage: DigitalOcean does not offer it in nyc1 (capability table of 2026-11-21); use nyc3`],
+      [{ secondary: { vpcCidr: '10.10.128.0/17' } }, `[dr] 'primary.vpcCidr' (10.10.0.0/16) and 'secondary.vpcCidr' (10.10.128.0/17) overlap: peered VPCs need disjoint ranges`],
+      [{ primary: { vpcCidr: '10.0.0.0/12' } }, `[dr/Nyc3] 'vpcCidr' ("10.0.0.0/12") must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)`],
+      [{ primary: { nodePool: { minNodes: 6, maxNodes: 4 } } }, `[dr/Nyc3] 'nodePool.minNodes' (6) must not exceed 'nodePool.maxNodes' (4)`],
+      [{ secondary: { nodePool: { minNodes: 2, maxNodes: 2 } } }, `[dr] 'secondary.nodePool.maxNodes' (2) cannot take the primary's load: it must reach at least the primary's minimum of 3 nodes`],
+      [{ secondary: { nodePool: { size: 's-2vcpu-4gb' } } }, `[dr] 'secondary.nodePool.size' ("s-2vcpu-4gb") is smaller than the primary's nodes (s-4vcpu-8gb): the secondary cannot take the load`],
+      [{ postgres: { size: 'db-s-4vcpu-8gb', replicaSize: 'db-s-2vcpu-4gb' } }, `[dr/Data] 'postgres.replicaSize' ("db-s-2vcpu-4gb") is smaller than the primary (db-s-4vcpu-8gb): once promoted it must carry the primary's load; use db-s-4vcpu-8gb or larger`],
+      [{ secondary: { maintenanceDay: 'tuesday' } }, `[dr] 'primary.maintenanceDay' and 'secondary.maintenanceDay' are both "tuesday": both regions would be upgraded together`],
+      [{ kubernetesVersion: DoksKubernetesVersion.V1_33 }, `[dr] 'kubernetesVersion' ("1.33") reached end of life on 2026-06-28: DOKS minors supported on 2026-11-21: 1.35, 1.36`],
+      [{ host: 'app.example.org' }, `[dr/Tls] 'hosts[0]' ("app.example.org") must be inside the domain "samokoder.com"`],
+      [{ alertEmails: [] }, `[dr/Entry] 'alertEmails' ([]) must name at least one address: a region outage nobody hears of is not detected`],
+      [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 12m`],
+      [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
+    ])('%j is refused', (props, message) => {
+      expect(() => dr(props)).toThrow(message);
+    });
+  });
+});
