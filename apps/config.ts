@@ -36,6 +36,13 @@ export interface DrConfig {
   readonly tags: CostAllocationTags;
 }
 
+export interface GitOpsConfig {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  /** Clusters registered in Argo CD and the environment each runs. */
+  readonly clusters: ReadonlyArray<{ readonly name: string; readonly environment: 'production' | 'staging' }>;
+}
+
 export interface PlatformConfig {
   readonly stateBucket: string;
   readonly stateRegion: AwsRegion;
@@ -43,6 +50,7 @@ export interface PlatformConfig {
   readonly aws: readonly AwsEnvironmentConfig[];
   readonly services: readonly ServicesConfig[];
   readonly dr: DrConfig;
+  readonly gitops: GitOpsConfig;
 }
 
 function isoDate(name: string, value: string | undefined): string | undefined {
@@ -67,6 +75,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
   const apiImage = pinnedImage('SAMOKODER_API_IMAGE', env.SAMOKODER_API_IMAGE, 'ghcr.io/samokoder/api:1.0.0');
   const botImage = pinnedImage('SAMOKODER_BOT_IMAGE', env.SAMOKODER_BOT_IMAGE, 'ghcr.io/samokoder/bot:1.0.0');
   return {
+    gitops: {
+      repoURL: 'https://git.samokoder.dev/platform/gitops.git',
+      targetRevision: 'main',
+      clusters: [
+        { name: 'production', environment: 'production' },
+        { name: 'staging', environment: 'staging' },
+        // The DigitalOcean DR pair runs the production manifests (see MultiRegionDR).
+        { name: 'dr-nyc3', environment: 'production' },
+        { name: 'dr-sfo3', environment: 'production' },
+      ],
+    },
     dr: {
       domain: 'samokoder.com',
       host: 'app.samokoder.com',

@@ -1,12 +1,16 @@
 import { App, Chart } from 'cdk8s';
-import { AlertRoutingSpec, AppNamespace, AppSecret, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets, Sli, SyncedSecret } from 'samokoder-infra';
+import { AlertRoutingSpec, AppNamespace, AppSecret, DeploymentStrategy, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets, Sli, SyncedSecret } from 'samokoder-infra';
 import { ServicesConfig } from './config';
 
 /**
  * The charts of one environment: the shared namespace, then the `api` and `bot` services.
  * Both services share the `samokoder` namespace, so the namespace (quota sized for both) is its own chart.
  */
-export function buildKubernetesApps(app: App, env: ServicesConfig, platform: PlatformContract): { api: ProductionApp; bot: ProductionApp } {
+export function buildKubernetesApps(
+  app: App,
+  env: ServicesConfig,
+  platform: PlatformContract,
+): { namespace: Chart; api: ProductionApp; bot: ProductionApp } {
   const ns = new Chart(app, 'namespace');
   const perPod = { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
   const pods = env.api.maxReplicas + env.bot.maxReplicas + 10;
@@ -61,6 +65,10 @@ export function buildKubernetesApps(app: App, env: ServicesConfig, platform: Pla
     config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8000' },
     secrets: samokoderSecrets(secretsEntry),
     allowFromApps: ['bot'],
+    // Blue-green with SLI analysis before and after promotion; a human promotes in production.
+    strategy: DeploymentStrategy.blueGreen({ autoPromotion: env.name !== 'production' }),
+    // Schema migrations run before every sync, with the version they belong to.
+    migration: { command: ['python', '-m', 'alembic', 'upgrade', 'head'] },
     // The API's SLOs from the brief: availability 99.9 %, p99 < 1000 ms, errors < 0.1 %.
     monitoring: {
       routing,
@@ -102,7 +110,5 @@ export function buildKubernetesApps(app: App, env: ServicesConfig, platform: Pla
       ],
     },
   });
-  api.addDependency(ns);
-  bot.addDependency(ns);
-  return { api, bot };
+  return { namespace: ns, api, bot };
 }

@@ -1,25 +1,60 @@
 /**
- * The reference Samokoder services, synthesized by `cdk8s synth` (see cdk8s.yaml) into dist/<environment>/,
- * one YAML file per chart (namespace, api, bot): the layout the GitOps repository expects.
+ * The reference Samokoder services and their GitOps objects, synthesized by `cdk8s synth` (see cdk8s.yaml). Layout
+ * (the GitOps repository's):
+ *
+ *   dist/<environment>/<app>/<app>.k8s.yaml     manifests per environment and app (namespace, api, bot)
+ *   dist/argocd/<cluster>/apps.k8s.yaml         AppProject + one Application per app, synced by the root
+ *   dist/argocd/bootstrap/<cluster>.k8s.yaml    the root Application (app of apps) and its project, applied once
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { App, YamlOutputType } from 'cdk8s';
+import { App, Chart, Yaml } from 'cdk8s';
+import { AppOfApps } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp } from './terraform';
 
-/** Synthesizes every environment into `outdir/<environment>/`. */
-export function synthKubernetes(config: PlatformConfig, outdir: string): App[] {
+/** The charts synthesized for one environment or for Argo CD, with the file each is written to. */
+export interface SynthesizedKubernetes {
+  readonly apps: Record<string, App>;
+  readonly files: Array<{ file: string; chart: Chart }>;
+}
+
+/** Builds every chart and writes it under `outdir` in the GitOps layout. Returns what was written, in order. */
+export function synthKubernetes(config: PlatformConfig, outdir: string): SynthesizedKubernetes {
   // The cloud stacks are built in memory (not synthesized) only to read their typed contracts, so names the
   // clusters rely on (namespace, service accounts, secret names, subnet CIDRs) are never typed twice.
   const cloud = buildTerraformApp(config);
-  return config.services.map((services) => {
-    const stack = cloud.stacks[services.name];
-    const app = new App({ outdir: path.join(outdir, services.name), yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    buildKubernetesApps(app, services, stack.contract);
-    app.synth();
-    return app;
-  });
+  const apps: Record<string, App> = {};
+  const files: Array<{ file: string; chart: Chart }> = [];
+  for (const services of config.services) {
+    const app = new App({ outdir });
+    const charts = buildKubernetesApps(app, services, cloud.stacks[services.name].contract);
+    apps[services.name] = app;
+    for (const chart of [charts.namespace, charts.api, charts.bot]) {
+      files.push({ file: path.join(services.name, chart.node.id, `${chart.node.id}.k8s.yaml`), chart });
+    }
+  }
+  const argocd = new App({ outdir });
+  apps.argocd = argocd;
+  for (const cluster of config.gitops.clusters) {
+    const aoa = new AppOfApps(argocd, cluster.name, {
+      source: { repoURL: config.gitops.repoURL, targetRevision: config.gitops.targetRevision },
+      cluster,
+      namespace: cloud.stacks[cluster.environment].contract.namespace,
+      apps: ['namespace', 'api', 'bot'],
+    });
+    files.push({ file: path.join('argocd', cluster.name, 'apps.k8s.yaml'), chart: aoa.children });
+    files.push({ file: path.join('argocd', 'bootstrap', `${cluster.name}.k8s.yaml`), chart: aoa.bootstrap });
+  }
+  // cdk8s' app-level validation runs before anything is written: an invalid configuration writes nothing.
+  Object.values(apps).forEach((a) => a.synthYaml());
+  fs.rmSync(outdir, { recursive: true, force: true });
+  for (const { file, chart } of files) {
+    fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+    Yaml.save(path.join(outdir, file), chart.toJson());
+  }
+  return { apps, files };
 }
 
 if (require.main === module) {

@@ -48,3 +48,8 @@ export * from './digitalocean/global-entry';
 export * from './digitalocean/recovery-model';
 export * from './digitalocean/failover-plan';
 export * from './digitalocean/multi-region-dr';
+
+// Delivery
+export * from './delivery/strategy';
+export * from './delivery/analysis';
+export * from './delivery/argocd';

@@ -8,6 +8,8 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { PlatformContract } from '../common/contract';
 import { Ipv4Cidr } from '../common/cidr';
@@ -15,7 +17,10 @@ import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireIntegerInRange, requireNonEmpty } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
+import { SliAnalysisTemplate } from '../delivery/analysis';
+import { DeploymentStrategy } from '../delivery/strategy';
 import { AppMonitoring } from '../observability/app-monitoring';
+import { requireDuration } from '../observability/promql';
 import { MonitoringOptions } from '../observability/spec';
 import { AppNamespace } from './app-namespace';
 import { Dependency } from './dependency';
@@ -79,6 +84,20 @@ export interface AppPort {
   /** Port name (IANA service name: at most 15 characters). */
   readonly name: string;
   readonly port: number;
+}
+
+/** A database migration Job run before every sync (Argo CD PreSync hook). */
+export interface MigrationOptions {
+  /** The migration command, e.g. `['alembic', 'upgrade', 'head']`. */
+  readonly command: string[];
+  /** @default - the app's image (the migration ships with the version it belongs to) */
+  readonly image?: string;
+  /** Retries before the sync fails. @default 2 */
+  readonly backoffLimit?: number;
+  /** The Job is stopped after this many seconds. @default 600 */
+  readonly activeDeadlineSeconds?: number;
+  /** Finished Jobs are deleted after this many seconds. @default 86400 */
+  readonly ttlSecondsAfterFinished?: number;
 }
 
 /** Props for {@link ProductionApp}. */
@@ -152,6 +171,20 @@ export interface ProductionAppProps {
    * @default - scraping, golden-signal alerts and the dashboard with the audit's thresholds; no SLOs, no routing
    */
   readonly monitoring?: MonitoringOptions | false;
+  /**
+   * How new versions roll out. Blue-green and canary emit an Argo Rollouts `Rollout` (see {@link DeploymentStrategy}).
+   * @default DeploymentStrategy.rollingUpdate()
+   */
+  readonly strategy?: DeploymentStrategy;
+  /**
+   * The environment this chart is for; production refuses automatic promotion without analysis.
+   * @default - `platform.environment`, else 'production' (the strict choice)
+   */
+  readonly environment?: string;
+  /** A database migration run as an Argo CD PreSync hook before each sync. @default - none */
+  readonly migration?: MigrationOptions;
+  /** Prometheus the rollout analysis queries. @default 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090' */
+  readonly prometheusUrl?: string;
   /** Cloud outputs of the platform stack (namespace, connection settings, identities). @default - none */
   readonly platform?: PlatformContract;
   /** UID and GID the containers run as (>= 10000). @default 10001 */
@@ -337,6 +370,62 @@ export class ProductionApp extends Chart {
           'cannot be shared by the replicas of a Deployment: use ReadWriteMany or WorkloadKind.STATEFUL_SET (one volume per replica)',
         );
       }
+    }
+    const strategy = props.strategy ?? DeploymentStrategy.rollingUpdate();
+    const environment = props.environment ?? props.platform?.environment ?? 'production';
+    const prometheusUrl = props.prometheusUrl ?? 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
+    if (!/^https?:\/\/[^\s]+$/.test(prometheusUrl)) throw invalidProp(path, 'prometheusUrl', prometheusUrl, 'must be an http(s) URL');
+    let blueGreen: { active: string; preview: string; autoPromotion: boolean; scaleDownDelay: number; analysis: boolean } | undefined;
+    let canary: { steps: Array<{ weight: number; pause: string }>; analysis: boolean } | undefined;
+    if (strategy.kind !== 'rolling' && workloadKind !== WorkloadKind.DEPLOYMENT) {
+      throw invalidProp(path, 'strategy', strategy.kind, 'needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef');
+    }
+    if (strategy._blueGreen) {
+      const bg = strategy._blueGreen;
+      const active = requireDnsLabel(path, 'strategy.activeService', bg.activeService ?? name);
+      const preview = requireDnsLabel(path, 'strategy.previewService', bg.previewService ?? `${name}-preview`);
+      if (active === preview) {
+        throw invalidCombination(path, `'strategy.activeService' and 'strategy.previewService' are both "${active}": the preview must be a separate Service`);
+      }
+      if (preview === `${name}-headless`) throw invalidProp(path, 'strategy.previewService', preview, 'is the name of the headless Service');
+      const analysis = bg.analysis ?? true;
+      const autoPromotion = bg.autoPromotion ?? false;
+      if (autoPromotion && !analysis && environment === 'production') {
+        throw invalidProp(path, 'strategy.autoPromotion', true, 'is refused in production without analysis: an unmeasured version would be promoted on its own');
+      }
+      blueGreen = {
+        active,
+        preview,
+        autoPromotion,
+        analysis,
+        scaleDownDelay: requireIntegerInRange(path, 'strategy.scaleDownDelaySeconds', bg.scaleDownDelaySeconds ?? 300, 30, 86400),
+      };
+    }
+    if (strategy._canary) {
+      const steps = strategy._canary.steps ?? [
+        { weight: 25, pause: '5m' },
+        { weight: 50, pause: '5m' },
+        { weight: 75, pause: '5m' },
+      ];
+      steps.forEach((st, i) => {
+        requireIntegerInRange(path, `strategy.steps[${i}].weight`, st.weight, 1, 100);
+        if (i > 0 && st.weight <= steps[i - 1].weight) {
+          throw invalidProp(path, `strategy.steps[${i}].weight`, st.weight, `must be greater than the previous step's (${steps[i - 1].weight})`);
+        }
+        requireDuration(path, `strategy.steps[${i}].pause`, st.pause);
+      });
+      canary = { steps, analysis: strategy._canary.analysis ?? true };
+    }
+    if ((blueGreen?.analysis || canary?.analysis) && props.monitoring === false) {
+      throw invalidProp(path, 'monitoring', false, 'must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines');
+    }
+    const migration = props.migration;
+    if (migration) {
+      if (migration.command.length === 0) throw invalidProp(path, 'migration.command', [], 'must name the migration command');
+      if (migration.image !== undefined) requirePinnedImage(path, 'migration.image', migration.image);
+      requireIntegerInRange(path, 'migration.backoffLimit', migration.backoffLimit ?? 2, 0, 10);
+      requireIntegerInRange(path, 'migration.activeDeadlineSeconds', migration.activeDeadlineSeconds ?? 600, 30, 86400);
+      requireIntegerInRange(path, 'migration.ttlSecondsAfterFinished', migration.ttlSecondsAfterFinished ?? 86400, 60, 604800);
     }
     if (props.platform && !props.platform.serviceAccounts.includes(name)) {
       throw invalidProp(
@@ -574,8 +663,9 @@ export class ProductionApp extends Chart {
     selectAppPods(this.service, this.selectorLabels);
 
     // Scaling and disruption.
+    let hpa: kplus.HorizontalPodAutoscaler | undefined;
     if (autoscaling) {
-      new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      hpa = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
         metadata: meta(name),
         target: this.workload,
         minReplicas: minReplicas!,
@@ -611,8 +701,10 @@ export class ProductionApp extends Chart {
     // Network policies: deny everything in the namespace, then allow what the app needs.
     const policy = (policyId: string, policyName: string, spec: NonNullable<INetworkPolicy['spec']>) =>
       _apiObject<INetworkPolicy>(this, policyId, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(policyName), spec });
+    // Egress policies select the app's instance label: the app's pods and its migration Job.
+    const instance = { 'app.kubernetes.io/instance': name };
     policy('AllowDns', `${name}-allow-dns`, {
-      podSelector: { matchLabels: this.selectorLabels },
+      podSelector: { matchLabels: instance },
       policyTypes: ['Egress'],
       egress: [
         {
@@ -648,7 +740,7 @@ export class ProductionApp extends Chart {
     }
     if (deps.length > 0) {
       policy('AllowDependencies', `${name}-allow-dependencies`, {
-        podSelector: { matchLabels: this.selectorLabels },
+        podSelector: { matchLabels: instance },
         policyTypes: ['Egress'],
         egress: deps.map((d) => ({
           to: [
@@ -687,6 +779,140 @@ export class ProductionApp extends Chart {
             ports: [{ protocol: 'TCP', port }],
           },
         ],
+      });
+    }
+
+    // Progressive delivery: an Argo Rollout over the Deployment (workloadRef), its preview Service and analysis.
+    if (blueGreen || canary) {
+      const deployment = this.workload as kplus.Deployment;
+      ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/replicas', 0));
+      let templateName: string | undefined;
+      if ((blueGreen?.analysis || canary?.analysis) && this.monitoring) {
+        templateName = new SliAnalysisTemplate(this, 'Analysis', {
+          name: `${name}-slo`,
+          namespace,
+          spec: this.monitoring.spec,
+          prometheusAddress: prometheusUrl,
+          labels,
+        }).templateName;
+      }
+      const analysisOf = (service: string) =>
+        templateName ? { templates: [{ templateName }], args: [{ name: 'service-name', value: service }] } : undefined;
+      if (blueGreen) {
+        const preview = new kplus.Service(this, 'PreviewService', {
+          metadata: meta(blueGreen.preview, { [SCRAPE_LABEL]: 'true' }),
+          type: kplus.ServiceType.CLUSTER_IP,
+          ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
+        });
+        selectAppPods(preview, this.selectorLabels);
+      }
+      _apiObject<IRollout>(this, 'Rollout', {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: meta(name),
+        spec: {
+          ...(autoscaling ? {} : { replicas }),
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: this.selectorLabels },
+          workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name, scaleDown: 'never' },
+          strategy: blueGreen
+            ? {
+                blueGreen: {
+                  activeService: blueGreen.active,
+                  previewService: blueGreen.preview,
+                  autoPromotionEnabled: blueGreen.autoPromotion,
+                  scaleDownDelaySeconds: blueGreen.scaleDownDelay,
+                  abortScaleDownDelaySeconds: 30,
+                  ...(templateName
+                    ? { prePromotionAnalysis: analysisOf(blueGreen.preview), postPromotionAnalysis: analysisOf(blueGreen.active) }
+                    : {}),
+                },
+              }
+            : {
+                canary: {
+                  maxUnavailable: 0,
+                  maxSurge: '25%',
+                  steps: canary!.steps.flatMap((st) => [{ setWeight: st.weight }, { pause: { duration: st.pause } }]),
+                  ...(templateName ? { analysis: { ...analysisOf(name)!, startingStep: 1 } } : {}),
+                },
+              },
+        },
+      });
+      if (hpa) {
+        // The Rollout owns the replica count; the HPA scales it, not the template Deployment.
+        ApiObject.of(hpa).addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }));
+      }
+    }
+
+    // Database migration: a Job run by Argo CD before every sync, with the app's identity, config and hardening.
+    if (migration) {
+      const envFromJson = [
+        ...(Object.keys(config).length > 0 ? [{ configMapRef: { name: `${name}-config` } }] : []),
+        ...(props.platform ? [{ secretRef: { name: `${name}-connection` } }] : []),
+        ...(secrets.length > 0 ? [{ secretRef: { name: `${name}-secrets` } }] : []),
+      ];
+      _apiObject<IJob>(this, 'Migration', {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+          ...meta(`${name}-migrate`, { 'app.kubernetes.io/component': 'migration' }),
+          annotations: {
+            'argocd.argoproj.io/hook': 'PreSync',
+            'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+          },
+        },
+        spec: {
+          backoffLimit: migration.backoffLimit ?? 2,
+          activeDeadlineSeconds: migration.activeDeadlineSeconds ?? 600,
+          ttlSecondsAfterFinished: migration.ttlSecondsAfterFinished ?? 86400,
+          template: {
+            metadata: {
+              labels: {
+                'app.kubernetes.io/name': `${name}-migrate`,
+                'app.kubernetes.io/instance': name,
+                'app.kubernetes.io/component': 'migration',
+                'app.kubernetes.io/part-of': partOf,
+              },
+            },
+            spec: {
+              restartPolicy: 'Never',
+              serviceAccountName: name,
+              automountServiceAccountToken: false,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: uid,
+                runAsGroup: uid,
+                fsGroup: uid,
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              containers: [
+                {
+                  name: 'migrate',
+                  image: migration.image ?? image,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: migration.command,
+                  envFrom: envFromJson,
+                  resources: {
+                    requests: { cpu: `${cpuReq}m`, memory: `${memReq}Mi` },
+                    limits: { ...(cpuLim !== undefined ? { cpu: `${cpuLim}m` } : {}), memory: `${memLim}Mi` },
+                  },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    runAsUser: uid,
+                    runAsGroup: uid,
+                    capabilities: { drop: ['ALL'] },
+                    seccompProfile: { type: 'RuntimeDefault' },
+                  },
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                },
+              ],
+              volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
+            },
+          },
+        },
       });
     }
   }

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { App, Chart, Yaml } from 'cdk8s';
+import { Chart, Yaml } from 'cdk8s';
 import { loadConfig } from '../../apps/config';
-import { synthKubernetes } from '../../apps/kubernetes';
+import { SynthesizedKubernetes, synthKubernetes } from '../../apps/kubernetes';
 import { buildTerraformApp } from '../../apps/terraform';
 import { schemaCheck } from '../util/k8s';
 import { TEST_DATE } from '../util/tf';
@@ -32,32 +32,56 @@ describe('reference platform (apps/)', () => {
 
   describe('kubernetes', () => {
     let outdir: string;
-    let apps: App[];
+    let out: SynthesizedKubernetes;
     beforeAll(() => {
       outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-k8s-'));
-      apps = synthKubernetes(config, outdir);
+      out = synthKubernetes(config, outdir);
     });
     afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-    test('one file per chart per environment (the GitOps layout)', () => {
-      const files = ['production', 'staging'].flatMap((env) => fs.readdirSync(path.join(outdir, env)).map((f) => `${env}/${f}`));
-      expect(files.sort()).toEqual([
-        'production/0000-namespace.k8s.yaml',
-        'production/0001-api.k8s.yaml',
-        'production/0002-bot.k8s.yaml',
-        'staging/0000-namespace.k8s.yaml',
-        'staging/0001-api.k8s.yaml',
-        'staging/0002-bot.k8s.yaml',
+    const allFiles = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+
+    test('the GitOps layout: manifests per environment and app, Argo CD objects per cluster, bootstrap roots', () => {
+      expect(allFiles(outdir).sort()).toEqual([
+        'argocd/bootstrap/dr-nyc3.k8s.yaml',
+        'argocd/bootstrap/dr-sfo3.k8s.yaml',
+        'argocd/bootstrap/production.k8s.yaml',
+        'argocd/bootstrap/staging.k8s.yaml',
+        'argocd/dr-nyc3/apps.k8s.yaml',
+        'argocd/dr-sfo3/apps.k8s.yaml',
+        'argocd/production/apps.k8s.yaml',
+        'argocd/staging/apps.k8s.yaml',
+        'production/api/api.k8s.yaml',
+        'production/bot/bot.k8s.yaml',
+        'production/namespace/namespace.k8s.yaml',
+        'staging/api/api.k8s.yaml',
+        'staging/bot/bot.k8s.yaml',
+        'staging/namespace/namespace.k8s.yaml',
       ]);
     });
 
+    test('each Application points at a directory that exists in the layout', () => {
+      const apps = out.files.flatMap(({ chart }) => chart.toJson()).filter((o) => o.kind === 'Application');
+      expect(apps.length).toBe(4 * 4);
+      for (const a of apps) {
+        expect(a.spec.project).not.toBe('default');
+        expect(fs.existsSync(path.join(outdir, a.spec.source.path.replace(/^dist\//, '')))).toBe(true);
+      }
+    });
+
     test.each(['api', 'bot'])('production %s chart matches its snapshot', (name) => {
-      const chart = apps[0].node.findChild(name) as Chart;
+      const chart = out.apps.production.node.findChild(name) as Chart;
       expect(Yaml.stringify(...chart.toJson())).toMatchSnapshot();
     });
 
+    test('production Argo CD objects match their snapshot', () => {
+      const argo = out.files.filter((f) => f.file.includes(`${path.sep}production`) && f.file.startsWith('argocd'));
+      expect(argo.map((f) => `# ${f.file}\n${Yaml.stringify(...f.chart.toJson())}`).join('\n')).toMatchSnapshot();
+    });
+
     test('every object validates against the Kubernetes and CRD schemas', () => {
-      const objects = apps.flatMap((a) => a.charts.flatMap((c) => c.toJson()));
+      const objects = out.files.flatMap(({ chart }) => chart.toJson());
       const result = schemaCheck(objects);
       expect(result.output).toContain(`manifest schema check: ${objects.length} valid, 0 invalid`);
     });
@@ -66,10 +90,8 @@ describe('reference platform (apps/)', () => {
       const again = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-k8s-'));
       try {
         synthKubernetes(config, again);
-        for (const env of ['production', 'staging']) {
-          for (const f of fs.readdirSync(path.join(outdir, env))) {
-            expect(fs.readFileSync(path.join(again, env, f), 'utf8')).toBe(fs.readFileSync(path.join(outdir, env, f), 'utf8'));
-          }
+        for (const f of allFiles(outdir)) {
+          expect(fs.readFileSync(path.join(again, f), 'utf8')).toBe(fs.readFileSync(path.join(outdir, f), 'utf8'));
         }
       } finally {
         fs.rmSync(again, { recursive: true, force: true });
@@ -77,7 +99,7 @@ describe('reference platform (apps/)', () => {
     });
 
     test('no secret values in any manifest: no Secret objects, only references', () => {
-      const objects = apps.flatMap((a) => a.charts.flatMap((c) => c.toJson()));
+      const objects = out.files.flatMap(({ chart }) => chart.toJson());
       expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
       expect(objects.filter((o) => o.kind === 'ExternalSecret').length).toBeGreaterThan(0);
     });

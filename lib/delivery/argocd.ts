@@ -1,0 +1,277 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel } from '../common/validate';
+import { _apiObject } from '../private/k8s-object';
+
+/** A Git repository Argo CD syncs from. */
+export interface GitSource {
+  /** `https://…`, `ssh://…` or `git@host:org/repo.git`. */
+  readonly repoURL: string;
+  /** Branch, tag or commit. @default 'main' */
+  readonly targetRevision?: string;
+}
+
+/** Where an Application deploys to: a cluster registered in Argo CD, by name, and a namespace. */
+export interface ArgoDestination {
+  /** Cluster name as registered in Argo CD (`in-cluster` for Argo CD's own). */
+  readonly cluster: string;
+  readonly namespace: string;
+}
+
+const REPO_URL = /^(https:\/\/[^\s/$.?#].[^\s]*|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]+)$/;
+
+/** Throws unless `url` is a Git URL Argo CD can clone. @internal */
+export function _requireRepoUrl(path: string, prop: string, url: string): string {
+  if (!REPO_URL.test(url)) {
+    throw invalidProp(path, prop, url, 'is not a repository URL: use https://host/org/repo.git, ssh://… or git@host:org/repo.git');
+  }
+  return url;
+}
+
+function requireProject(path: string, prop: string, project: string): string {
+  if (project === 'default') {
+    throw invalidProp(path, prop, project, "is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own");
+  }
+  return requireDnsLabel(path, prop, project);
+}
+
+/** Props for {@link ArgoCdApplication}. */
+export interface ArgoCdApplicationProps {
+  /** Application name (unique in Argo CD's namespace). */
+  readonly name: string;
+  /** AppProject; never `default`. */
+  readonly project: string;
+  readonly source: GitSource;
+  /** Directory in the repository with the manifests. */
+  readonly path: string;
+  readonly destination: ArgoDestination;
+  /** Namespace Argo CD runs in. @default 'argocd' */
+  readonly argocdNamespace?: string;
+  /** Sync wave (lower first) when an app-of-apps syncs several Applications. @default 0 */
+  readonly syncWave?: number;
+  /** Automated sync with prune and self-heal. @default true */
+  readonly automated?: boolean;
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * An Argo CD Application: automated sync with prune and self-heal (Git is the truth; a rollback is a `git revert`),
+ * retries with exponential backoff, server-side apply (large CRDs overflow client-side apply's annotation), and a
+ * finalizer so deleting the Application deletes what it deployed.
+ */
+export class ArgoCdApplication extends Construct {
+  constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
+    super(scope, id);
+    const path = this.node.path;
+    requireDnsLabel(path, 'name', props.name, 253);
+    const project = requireProject(path, 'project', props.project);
+    _requireRepoUrl(path, 'source.repoURL', props.source.repoURL);
+    if (!props.destination.namespace) {
+      throw invalidProp(path, 'destination.namespace', props.destination.namespace, 'is required: an Application without a namespace deploys into whatever namespace its manifests name, or default');
+    }
+    requireDnsLabel(path, 'destination.namespace', props.destination.namespace);
+    requireDnsLabel(path, 'destination.cluster', props.destination.cluster, 253);
+    if (props.path.startsWith('/') || props.path.includes('..')) {
+      throw invalidProp(path, 'path', props.path, 'must be a relative path inside the repository');
+    }
+    _apiObject<IApplication>(this, 'Application', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: props.name,
+        namespace: props.argocdNamespace ?? 'argocd',
+        labels: { ...props.labels },
+        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project,
+        source: { repoURL: props.source.repoURL, targetRevision: props.source.targetRevision ?? 'main', path: props.path },
+        destination: { name: props.destination.cluster, namespace: props.destination.namespace },
+        revisionHistoryLimit: 10,
+        syncPolicy: {
+          ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true, allowEmpty: false } } : {}),
+          syncOptions: ['ServerSideApply=true', 'CreateNamespace=false', 'PrunePropagationPolicy=foreground', 'PruneLast=true', 'FailOnSharedResource=true'],
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    });
+  }
+}
+
+/** A Kubernetes kind, for AppProject allow lists. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** Props for {@link ArgoCdProject}. */
+export interface ArgoCdProjectProps {
+  readonly name: string;
+  readonly description: string;
+  /** Repositories Applications of the project may sync from. */
+  readonly sourceRepos: string[];
+  /** Clusters and namespaces they may deploy to. */
+  readonly destinations: ArgoDestination[];
+  /** Cluster-scoped kinds they may manage. @default [Namespace] */
+  readonly clusterResources?: GroupKind[];
+  /** Namespaced kinds they may manage. @default - everything except ResourceQuota-free escapes listed in the README */
+  readonly namespaceResources?: GroupKind[];
+  /** @default 'argocd' */
+  readonly argocdNamespace?: string;
+}
+
+/**
+ * An Argo CD AppProject per team/environment: only the named repositories, destinations and kinds. Argo CD's
+ * `default` project allows everything and is never used.
+ */
+export class ArgoCdProject extends Construct {
+  public readonly projectName: string;
+
+  constructor(scope: Construct, id: string, props: ArgoCdProjectProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.projectName = requireProject(path, 'name', props.name);
+    props.sourceRepos.forEach((r, i) => _requireRepoUrl(path, `sourceRepos[${i}]`, r));
+    if (props.destinations.length === 0) throw invalidProp(path, 'destinations', [], 'must name at least one cluster and namespace');
+    props.destinations.forEach((d, i) => {
+      if (!d.namespace) throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'is required: a project without namespaces may deploy anywhere');
+      if (d.namespace === '*') throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'must name a namespace, not every namespace');
+    });
+    _apiObject<IAppProject>(this, 'Project', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: this.projectName, namespace: props.argocdNamespace ?? 'argocd' },
+      spec: {
+        description: props.description,
+        sourceRepos: props.sourceRepos,
+        destinations: props.destinations.map((d) => ({ name: d.cluster, namespace: d.namespace })),
+        clusterResourceWhitelist: (props.clusterResources ?? [{ group: '', kind: 'Namespace' }]).map((g) => ({ ...g })),
+        ...(props.namespaceResources ? { namespaceResourceWhitelist: props.namespaceResources.map((g) => ({ ...g })) } : {}),
+        orphanedResources: { warn: true },
+      },
+    });
+  }
+}
+
+/** The namespaced kinds the library emits for an application (the default allow list of app projects). */
+export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'ConfigMap' },
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: '', kind: 'PersistentVolumeClaim' },
+  { group: '', kind: 'ResourceQuota' },
+  { group: '', kind: 'LimitRange' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'apps', kind: 'StatefulSet' },
+  { group: 'batch', kind: 'Job' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+  { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+  { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
+  { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
+  { group: 'monitoring.coreos.com', kind: 'AlertmanagerConfig' },
+  { group: 'argoproj.io', kind: 'Rollout' },
+  { group: 'argoproj.io', kind: 'AnalysisTemplate' },
+];
+
+/** One cluster an environment's apps run on. */
+export interface GitOpsCluster {
+  /** Name of the cluster in Argo CD, e.g. `production` or `production-dr-sfo3`. */
+  readonly name: string;
+  /** Environment whose manifests it runs (`dist/<environment>/<app>`). */
+  readonly environment: string;
+}
+
+/** Props for {@link AppOfApps}. */
+export interface AppOfAppsProps {
+  readonly source: GitSource;
+  readonly cluster: GitOpsCluster;
+  /** Namespace of the apps. */
+  readonly namespace: string;
+  /** App directories under `<manifestsRoot>/<environment>/`, in sync order (the namespace first). */
+  readonly apps: string[];
+  /** Repository directory of the manifests. @default 'dist' */
+  readonly manifestsRoot?: string;
+  /** Repository directory of the Argo CD objects. @default '<manifestsRoot>/argocd' */
+  readonly argocdRoot?: string;
+  /** Team name, for the project. @default 'samokoder' */
+  readonly team?: string;
+}
+
+/**
+ * The app-of-apps for one cluster: an AppProject for the team and cluster, an Application per app (namespace first,
+ * by sync wave), and the root Application that syncs those from `<argocdRoot>/<cluster>/`. Bootstrap by applying the
+ * root Application and its project (in `<argocdRoot>/bootstrap/`) once; everything after comes from Git.
+ *
+ * It makes two charts, because the two halves live in different directories: `children` (synced by the root) and
+ * `bootstrap` (applied by hand once).
+ */
+export class AppOfApps extends Construct {
+  /** The Applications and project, synced by the root: write it to `<argocdRoot>/<cluster>/`. */
+  public readonly children: Chart;
+  /** The root Application and its project: write it to `<argocdRoot>/bootstrap/`. */
+  public readonly bootstrap: Chart;
+  /** Where `children` belongs in the repository. */
+  public readonly childrenPath: string;
+
+  constructor(scope: Construct, id: string, props: AppOfAppsProps) {
+    super(scope, id);
+    const team = props.team ?? 'samokoder';
+    const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
+    const root = props.manifestsRoot ?? 'dist';
+    const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
+    const project = `${team}-${cluster}`;
+    this.children = new Chart(this, 'Children');
+    this.bootstrap = new Chart(this, 'Bootstrap');
+    this.childrenPath = `${argocdRoot}/${cluster}`;
+    new ArgoCdProject(this.children, 'Project', {
+      name: project,
+      description: `${team} apps on ${cluster} (${props.cluster.environment})`,
+      sourceRepos: [props.source.repoURL],
+      destinations: [{ cluster, namespace: props.namespace }],
+      namespaceResources: [...APP_NAMESPACED_KINDS],
+    });
+    props.apps.forEach((app, i) => {
+      new ArgoCdApplication(this.children, `App-${app}`, {
+        name: `${app}-${cluster}`,
+        project,
+        source: props.source,
+        path: `${root}/${props.cluster.environment}/${app}`,
+        destination: { cluster, namespace: props.namespace },
+        syncWave: i === 0 ? -1 : 0,
+        labels: { 'samokoder.dev/cluster': cluster, 'samokoder.dev/app': app },
+      });
+    });
+    const bootstrapProject = `${team}-bootstrap-${cluster}`;
+    new ArgoCdProject(this.bootstrap, 'Project', {
+      name: bootstrapProject,
+      description: `Root of ${team} on ${cluster}: manages its Applications and AppProject only`,
+      sourceRepos: [props.source.repoURL],
+      destinations: [{ cluster: 'in-cluster', namespace: 'argocd' }],
+      clusterResources: [],
+      namespaceResources: [
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'AppProject' },
+      ],
+    });
+    new ArgoCdApplication(this.bootstrap, 'Root', {
+      name: `${team}-root-${cluster}`,
+      project: bootstrapProject,
+      source: props.source,
+      path: this.childrenPath,
+      destination: { cluster: 'in-cluster', namespace: 'argocd' },
+      labels: { 'samokoder.dev/cluster': cluster },
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { Chart } from 'cdk8s';
+import { AppOfApps, ArgoCdApplication, ArgoCdApplicationProps, ArgoCdProject } from 'samokoder-infra';
+import { find, K8sObject, render, schemaCheck, testApp } from '../util/k8s';
+
+const appProps: ArgoCdApplicationProps = {
+  name: 'api-production',
+  project: 'samokoder-production',
+  source: { repoURL: 'https://git.example.com/platform/gitops.git' },
+  path: 'dist/production/api',
+  destination: { cluster: 'production', namespace: 'samokoder' },
+};
+
+function application(props: Partial<ArgoCdApplicationProps> = {}): K8sObject {
+  const chart = new Chart(testApp(), 'c');
+  new ArgoCdApplication(chart, 'App', { ...appProps, ...props });
+  return find(render(chart), 'Application');
+}
+
+describe('ArgoCdApplication', () => {
+  test('automated sync with prune and self-heal, retry with backoff, server-side apply, finalizer', () => {
+    const a = application();
+    expect(a.metadata).toMatchObject({ name: 'api-production', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
+    expect(a.spec.source).toEqual({ repoURL: 'https://git.example.com/platform/gitops.git', targetRevision: 'main', path: 'dist/production/api' });
+    expect(a.spec.destination).toEqual({ name: 'production', namespace: 'samokoder' });
+    expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
+    expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    expect(a.spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } });
+  });
+
+  test.each<[Partial<ArgoCdApplicationProps>, string]>([
+    [{ source: { repoURL: 'gitops-repo' } }, `[c/App] 'source.repoURL' ("gitops-repo") is not a repository URL: use https://host/org/repo.git, ssh://… or git@host:org/repo.git`],
+    [{ destination: { cluster: 'production', namespace: '' } }, `[c/App] 'destination.namespace' ("") is required: an Application without a namespace deploys into whatever namespace its manifests name, or default`],
+    [{ project: 'default' }, `[c/App] 'project' ("default") is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own`],
+    [{ path: '../elsewhere' }, `[c/App] 'path' ("../elsewhere") must be a relative path inside the repository`],
+  ])('%j is refused', (props, message) => {
+    expect(() => application(props)).toThrow(message);
+  });
+
+  test('git@ and ssh:// URLs are accepted', () => {
+    expect(application({ source: { repoURL: 'git@git.example.com:platform/gitops.git' } }).spec.source.repoURL).toBe('git@git.example.com:platform/gitops.git');
+  });
+});
+
+describe('ArgoCdProject', () => {
+  test('restricts repositories, destinations and kinds', () => {
+    const chart = new Chart(testApp(), 'c');
+    new ArgoCdProject(chart, 'P', {
+      name: 'samokoder-production',
+      description: 'd',
+      sourceRepos: ['https://git.example.com/platform/gitops.git'],
+      destinations: [{ cluster: 'production', namespace: 'samokoder' }],
+      namespaceResources: [{ group: 'apps', kind: 'Deployment' }],
+    });
+    const p = find(render(chart), 'AppProject');
+    expect(p.spec).toEqual({
+      description: 'd',
+      sourceRepos: ['https://git.example.com/platform/gitops.git'],
+      destinations: [{ name: 'production', namespace: 'samokoder' }],
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+      namespaceResourceWhitelist: [{ group: 'apps', kind: 'Deployment' }],
+      orphanedResources: { warn: true },
+    });
+  });
+
+  test.each([
+    [{ name: 'default' }, `'name' ("default") is Argo CD's catch-all project`],
+    [{ destinations: [{ cluster: 'production', namespace: '*' }] }, `'destinations[0].namespace' ("*") must name a namespace, not every namespace`],
+  ])('%j is refused', (props, message) => {
+    const chart = new Chart(testApp(), 'c');
+    expect(
+      () => new ArgoCdProject(chart, 'P', { name: 'p', description: 'd', sourceRepos: ['https://g.example.com/r.git'], destinations: [{ cluster: 'c', namespace: 'n' }], ...props }),
+    ).toThrow(message);
+  });
+});
+
+describe('AppOfApps', () => {
+  test('a project, an Application per app (namespace first) and a root Application with its own project', () => {
+    const root = testApp();
+    const aoa = new AppOfApps(root, 'production', {
+      source: { repoURL: 'https://git.example.com/platform/gitops.git' },
+      cluster: { name: 'production', environment: 'production' },
+      namespace: 'samokoder',
+      apps: ['namespace', 'api', 'bot'],
+    });
+    const children = render(aoa.children);
+    const apps = children.filter((o) => o.kind === 'Application');
+    expect(apps.map((a) => [a.metadata.name, a.spec.source.path, a.metadata.annotations['argocd.argoproj.io/sync-wave']])).toEqual([
+      ['namespace-production', 'dist/production/namespace', '-1'],
+      ['api-production', 'dist/production/api', '0'],
+      ['bot-production', 'dist/production/bot', '0'],
+    ]);
+    expect(apps.every((a) => a.spec.project === 'samokoder-production')).toBe(true);
+    const rootApp = find(render(aoa.bootstrap), 'Application');
+    expect(rootApp.spec).toMatchObject({ project: 'samokoder-bootstrap-production', source: { path: 'dist/argocd/production' }, destination: { name: 'in-cluster', namespace: 'argocd' } });
+    const result = schemaCheck([...children, ...render(aoa.bootstrap)]);
+    expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
+  });
+});
