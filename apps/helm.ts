@@ -1,0 +1,20 @@
+/**
+ * The same production manifests as dist/production, as a Helm chart (brief DE3: "create a Helm chart from existing
+ * manifests and publish it"). Run through `npm run helm`, which calls `cdk8s synth --format helm` with this program
+ * and then scripts/finalize-helm-chart.mjs (chart metadata, values for the images, values schema).
+ */
+import { App, YamlOutputType } from 'cdk8s';
+import { loadConfig } from './config';
+import { buildKubernetesApps } from './kubernetes-apps';
+import { buildTerraformApp } from './terraform';
+
+if (require.main === module) {
+  const config = loadConfig();
+  const production = config.services.find((s) => s.name === 'production')!;
+  const contract = buildTerraformApp(config).stacks.production.contract;
+  const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const charts = buildKubernetesApps(app, production, contract);
+  // Helm installs into a namespace it is given (helm install -n): the Namespace chart stays out of the Helm chart.
+  app.node.tryRemoveChild(charts.namespace.node.id);
+  app.synth();
+}
