@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { AppOfApps } from 'samokoder-infra';
+import { AppOfApps, kubernetesVersionDrift, PolicyPack } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp } from './terraform';
@@ -21,13 +21,15 @@ export interface SynthesizedKubernetes {
 }
 
 /** Builds every chart and writes it under `outdir` in the GitOps layout. Returns what was written, in order. */
-export function synthKubernetes(config: PlatformConfig, outdir: string): SynthesizedKubernetes {
+export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (message: string) => void): SynthesizedKubernetes {
   // The cloud stacks are built in memory (not synthesized) only to read their typed contracts, so names the
   // clusters rely on (namespace, service accounts, secret names, subnet CIDRs) are never typed twice.
   const cloud = buildTerraformApp(config);
   const apps: Record<string, App> = {};
   const files: Array<{ file: string; chart: Chart }> = [];
   for (const services of config.services) {
+    const drift = kubernetesVersionDrift(cloud.stacks[services.name].contract.kubernetesVersion);
+    if (drift && warn) warn(`version drift (${services.name}): ${drift}`);
     const app = new App({ outdir });
     const charts = buildKubernetesApps(app, services, cloud.stacks[services.name].contract);
     apps[services.name] = app;
@@ -47,7 +49,9 @@ export function synthKubernetes(config: PlatformConfig, outdir: string): Synthes
     files.push({ file: path.join('argocd', cluster.name, 'apps.k8s.yaml'), chart: aoa.children });
     files.push({ file: path.join('argocd', 'bootstrap', `${cluster.name}.k8s.yaml`), chart: aoa.bootstrap });
   }
-  // cdk8s' app-level validation runs before anything is written: an invalid configuration writes nothing.
+  // cdk8s' app-level validation, the policy pack included, runs before anything is written: an invalid
+  // configuration writes nothing.
+  Object.values(apps).forEach((a) => PolicyPack.enforce(a));
   Object.values(apps).forEach((a) => a.synthYaml());
   fs.rmSync(outdir, { recursive: true, force: true });
   for (const { file, chart } of files) {
@@ -58,5 +62,5 @@ export function synthKubernetes(config: PlatformConfig, outdir: string): Synthes
 }
 
 if (require.main === module) {
-  synthKubernetes(loadConfig(), process.env.CDK8S_OUTDIR ?? 'dist');
+  synthKubernetes(loadConfig(), process.env.CDK8S_OUTDIR ?? 'dist', (m) => console.warn(m));
 }

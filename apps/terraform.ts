@@ -3,7 +3,7 @@
  */
 import { App } from 'cdktf';
 import * as path from 'path';
-import { MultiRegionDR, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
+import { MultiRegionDR, PolicyPack, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 
 export interface TerraformPlatform {
@@ -40,6 +40,8 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
     supportCheckDate: config.supportCheckDate,
     remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
   });
+  // The policy pack checks every stack when it is synthesized; an error stops synthesis.
+  PolicyPack.enforce(app);
   return { app, stacks, dr };
 }
 

@@ -53,3 +53,12 @@ export * from './digitalocean/multi-region-dr';
 export * from './delivery/strategy';
 export * from './delivery/analysis';
 export * from './delivery/argocd';
+
+// Policy pack
+export * from './policy/rule';
+export type { TfResource, TfContext, TerraformRule } from './policy/terraform-rules';
+export { TERRAFORM_RULES } from './policy/terraform-rules';
+export type { KubernetesRule } from './policy/kubernetes-rules';
+export { KUBERNETES_RULES, podSpecOf } from './policy/kubernetes-rules';
+export * from './policy/policy-pack';
+export * from './policy/version-drift';

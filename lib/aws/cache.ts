@@ -29,7 +29,7 @@ export interface SamokoderCacheProps {
   readonly replicasPerShard?: number;
   /** Daily snapshot retention, 1–35 days. @default 7 */
   readonly snapshotRetentionDays?: number;
-  /** Slow-log retention in days. @default 30 */
+  /** Slow-log retention in days. @default 365 */
   readonly logRetentionDays?: number;
 }
 
@@ -55,7 +55,7 @@ export class SamokoderCache extends Construct {
     const shards = requireIntegerInRange(path, 'shards', props.shards ?? 3, 1, 500);
     const replicas = requireIntegerInRange(path, 'replicasPerShard', props.replicasPerShard ?? 1, 1, 5);
     const snapshots = requireIntegerInRange(path, 'snapshotRetentionDays', props.snapshotRetentionDays ?? 7, 1, 35);
-    const logRetention = _requireRetention(path, 'logRetentionDays', props.logRetentionDays ?? 30);
+    const logRetention = _requireRetention(path, 'logRetentionDays', props.logRetentionDays ?? 365);
     if (props.subnetIds.length < 2) {
       throw invalidProp(path, 'subnetIds', props.subnetIds.length, 'must name subnets in at least 2 availability zones');
     }

@@ -79,8 +79,8 @@ export interface SamokoderClusterProps {
    */
   readonly endpointAccess?: EndpointAccess;
   /**
-   * Retention of the control-plane logs, in days.
-   * @default 90
+   * Retention of the control-plane logs (the audit trail), in days.
+   * @default 365
    */
   readonly logRetentionDays?: number;
   /** Managed node group sizing. @default - 3 to 10 m6i.large on demand */
@@ -123,7 +123,7 @@ export class SamokoderCluster extends Construct {
         }
       }
     }
-    const retention = _requireRetention(path, 'logRetentionDays', props.logRetentionDays ?? 90);
+    const retention = _requireRetention(path, 'logRetentionDays', props.logRetentionDays ?? 365);
     const ng = props.nodeGroup ?? {};
     const minSize = requireIntegerInRange(path, 'nodeGroup.minSize', ng.minSize ?? 3, 1, 450);
     const maxSize = requireIntegerInRange(path, 'nodeGroup.maxSize', ng.maxSize ?? 10, 1, 450);

@@ -274,6 +274,7 @@ export class SamokoderStack extends TerraformStack {
       environment: env,
       region,
       clusterName: name,
+      kubernetesVersion: this.cluster.version.version,
       namespace,
       serviceAccounts: identities.map((i) => i.serviceAccount),
       connectionSecretName,

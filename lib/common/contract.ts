@@ -10,6 +10,8 @@ export interface PlatformContract {
   readonly region: string;
   /** Kubernetes cluster name. */
   readonly clusterName: string;
+  /** Kubernetes minor version of the cluster, e.g. `1.35`. */
+  readonly kubernetesVersion: string;
   /** Namespace the application runs in. */
   readonly namespace: string;
   /**

@@ -3,3 +3,6 @@
  * @internal
  */
 export * as kplus from 'cdk8s-plus-28';
+
+/** The Kubernetes minor the cdk8s-plus line in use models. @internal */
+export const _KPLUS_KUBERNETES_MINOR = '1.28';

@@ -30,7 +30,7 @@ describe('SamokoderCluster', () => {
 
   test('the control-plane log group exists first, with retention and KMS', () => {
     const s = cluster();
-    expect(only(s, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/eks/sk-prod/cluster', retention_in_days: 90 });
+    expect(only(s, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/eks/sk-prod/cluster', retention_in_days: 365 });
     expect(only(s, 'aws_eks_cluster').depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\./)]);
   });
 

@@ -96,6 +96,7 @@ describe('SamokoderStack', () => {
       environment: 'production',
       region: 'eu-central-1',
       clusterName: 'samokoder-production',
+      kubernetesVersion: '1.35',
       namespace: 'samokoder',
       serviceAccounts: ['api', 'bot'],
       connectionSecretName: 'samokoder/production/connection',

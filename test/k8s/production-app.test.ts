@@ -231,6 +231,7 @@ describe('ProductionApp', () => {
         environment: 'production',
         region: 'eu-central-1',
         clusterName: 'samokoder-production',
+        kubernetesVersion: '1.35',
         namespace: 'samokoder',
         serviceAccounts: ['api'],
         connectionSecretName: 'samokoder/production/connection',

@@ -1,0 +1,294 @@
+import { looksLikeSecretValue } from '../common/secret-detection';
+import { RuleInfo } from './rule';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are free-form JSON
+export type K8sObject = Record<string, any>;
+
+/** A rule over rendered Kubernetes objects. */
+export interface KubernetesRule extends RuleInfo {
+  readonly target: 'kubernetes';
+  /** Kinds the rule applies to; `pods` for every object with a pod template (the Rollout's inline one included). */
+  readonly kinds: readonly string[] | 'pods' | '*';
+  /** Returns what is wrong, or nothing. `all` is every object of the same synthesis (for cross-object rules). */
+  readonly check: (o: K8sObject, all: readonly K8sObject[]) => string | string[] | undefined;
+}
+
+/** Kinds whose objects carry a pod template. */
+export const POD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout', 'Pod'];
+
+/** The pod spec of an object with a pod template (a Rollout referencing a Deployment has none). */
+export function podSpecOf(o: K8sObject): K8sObject | undefined {
+  if (o.kind === 'Pod') return o.spec;
+  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
+  return o.spec?.template?.spec;
+}
+
+/** Labels of the pods an object creates. */
+function podLabelsOf(o: K8sObject): Record<string, string> {
+  if (o.kind === 'Pod') return o.metadata?.labels ?? {};
+  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
+  return o.spec?.template?.metadata?.labels ?? {};
+}
+
+function containersOf(o: K8sObject): K8sObject[] {
+  const spec = podSpecOf(o);
+  return spec ? [...(spec.initContainers ?? []), ...(spec.containers ?? [])] : [];
+}
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+
+const rule = (r: Omit<KubernetesRule, 'target'>): KubernetesRule => ({ target: 'kubernetes', ...r });
+
+/** Runs `f` for every container and collects its findings, prefixed with the container name. */
+function perContainer(o: K8sObject, f: (c: K8sObject, pod: K8sObject) => string | undefined): string[] {
+  const pod = podSpecOf(o) ?? {};
+  return containersOf(o)
+    .map((c) => {
+      const d = f(c, pod);
+      return d ? `container "${c.name}": ${d}` : undefined;
+    })
+    .filter((x): x is string => x !== undefined);
+}
+
+/** The effective value of a security-context field: the container's, else the pod's. */
+const sc = (c: K8sObject, pod: K8sObject, field: string) => c.securityContext?.[field] ?? pod.securityContext?.[field];
+
+/** The Kubernetes rules of the pack. */
+export const KUBERNETES_RULES: readonly KubernetesRule[] = [
+  rule({
+    id: 'SK-K8S-001',
+    title: 'Containers run as a non-root user with a high UID',
+    severity: 'error',
+    checkov: ['CKV_K8S_23', 'CKV_K8S_40'],
+    kubeLinter: 'run-as-non-root',
+    fix: 'set runAsNonRoot: true and runAsUser >= 10000',
+    kinds: 'pods',
+    check: (o) =>
+      perContainer(o, (c, pod) => {
+        if (sc(c, pod, 'runAsNonRoot') !== true) return 'runAsNonRoot is not true';
+        const uid = sc(c, pod, 'runAsUser');
+        return uid === undefined || uid < 10000 ? `runAsUser is ${uid ?? 'unset'} (< 10000)` : undefined;
+      }),
+  }),
+  rule({
+    id: 'SK-K8S-002',
+    title: 'Containers cannot escalate privileges and are not privileged',
+    severity: 'error',
+    checkov: ['CKV_K8S_20', 'CKV_K8S_16'],
+    kubeLinter: 'privilege-escalation-container',
+    fix: 'set allowPrivilegeEscalation: false and privileged: false',
+    kinds: 'pods',
+    check: (o) =>
+      perContainer(o, (c) =>
+        c.securityContext?.allowPrivilegeEscalation !== false ? 'allowPrivilegeEscalation is not false' : c.securityContext?.privileged === true ? 'privileged' : undefined,
+      ),
+  }),
+  rule({
+    id: 'SK-K8S-003',
+    title: 'Root filesystems are read-only',
+    severity: 'error',
+    checkov: ['CKV_K8S_22'],
+    kubeLinter: 'no-read-only-root-fs',
+    fix: 'set readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
+    kinds: 'pods',
+    check: (o) => perContainer(o, (c) => (c.securityContext?.readOnlyRootFilesystem !== true ? 'the root filesystem is writable' : undefined)),
+  }),
+  rule({
+    id: 'SK-K8S-004',
+    title: 'Containers drop all capabilities and add none',
+    severity: 'error',
+    checkov: ['CKV_K8S_25', 'CKV_K8S_28', 'CKV_K8S_37', 'CKV_K8S_39'],
+    kubeLinter: 'drop-net-raw-capability',
+    fix: 'set capabilities: { drop: [ALL] } and no add',
+    kinds: 'pods',
+    check: (o) =>
+      perContainer(o, (c) => {
+        const cap = c.securityContext?.capabilities ?? {};
+        if (!(cap.drop ?? []).includes('ALL')) return 'does not drop ALL capabilities';
+        return (cap.add ?? []).length ? `adds ${cap.add.join(', ')}` : undefined;
+      }),
+  }),
+  rule({
+    id: 'SK-K8S-005',
+    title: 'Pods use the RuntimeDefault seccomp profile',
+    severity: 'error',
+    checkov: ['CKV_K8S_31'],
+    fix: 'set seccompProfile: { type: RuntimeDefault } on the pod (or every container)',
+    kinds: 'pods',
+    check: (o) => perContainer(o, (c, pod) => (!['RuntimeDefault', 'Localhost'].includes(sc(c, pod, 'seccompProfile')?.type) ? 'no RuntimeDefault seccomp profile' : undefined)),
+  }),
+  rule({
+    id: 'SK-K8S-006',
+    title: 'Pods share no host namespace and mount no host path',
+    severity: 'error',
+    checkov: ['CKV_K8S_17', 'CKV_K8S_18', 'CKV_K8S_19', 'CKV_K8S_27'],
+    kubeLinter: 'host-network',
+    fix: 'remove hostNetwork, hostPID, hostIPC and hostPath volumes',
+    kinds: 'pods',
+    check: (o) => {
+      const pod = podSpecOf(o) ?? {};
+      const bad = ['hostNetwork', 'hostPID', 'hostIPC'].filter((k) => pod[k] === true).map((k) => `${k} is true`);
+      for (const v of pod.volumes ?? []) if (v.hostPath) bad.push(`volume "${v.name}" is a hostPath`);
+      for (const c of containersOf(o)) for (const p of c.ports ?? []) if (p.hostPort) bad.push(`container "${c.name}" binds hostPort ${p.hostPort}`);
+      return bad;
+    },
+  }),
+  rule({
+    id: 'SK-K8S-007',
+    title: 'Containers request CPU and memory and limit memory',
+    severity: 'error',
+    checkov: ['CKV_K8S_10', 'CKV_K8S_12', 'CKV_K8S_13'],
+    kubeLinter: 'unset-memory-requirements',
+    fix: 'set resources.requests.cpu, resources.requests.memory and resources.limits.memory',
+    kinds: 'pods',
+    check: (o) =>
+      perContainer(o, (c) => {
+        const r = c.resources ?? {};
+        const missing = [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter(Boolean);
+        return missing.length ? `missing ${missing.join(', ')}` : undefined;
+      }),
+  }),
+  rule({
+    id: 'SK-K8S-008',
+    title: 'Long-running containers have readiness and liveness probes',
+    severity: 'error',
+    checkov: ['CKV_K8S_8', 'CKV_K8S_9'],
+    kubeLinter: 'no-readiness-probe',
+    fix: 'add readinessProbe and livenessProbe (and a startupProbe for slow starts)',
+    kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'],
+    check: (o) => perContainer(o, (c) => (!c.readinessProbe ? 'no readiness probe' : !c.livenessProbe ? 'no liveness probe' : undefined)),
+  }),
+  rule({
+    id: 'SK-K8S-009',
+    title: 'Images are pinned by tag or digest',
+    severity: 'error',
+    checkov: ['CKV_K8S_14'],
+    kubeLinter: 'latest-tag',
+    fix: 'use repo/app:1.2.3 or repo/app@sha256:…',
+    kinds: 'pods',
+    check: (o) =>
+      perContainer(o, (c) => {
+        const image: string = c.image ?? '';
+        if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+        const tag = image.slice(image.lastIndexOf('/') + 1).split(':')[1];
+        return !tag || tag === 'latest' ? `image "${image}" is not pinned` : undefined;
+      }),
+  }),
+  rule({
+    id: 'SK-K8S-010',
+    title: 'Pods run as their own service account, with no token unless they use the API',
+    severity: 'error',
+    checkov: ['CKV_K8S_38', 'CKV_K8S_41'],
+    kubeLinter: 'default-service-account',
+    fix: 'set serviceAccountName to a dedicated account and automountServiceAccountToken: false unless RBAC is granted',
+    kinds: 'pods',
+    check: (o, all) => {
+      const pod = podSpecOf(o);
+      if (!pod) return undefined;
+      const sa = pod.serviceAccountName ?? 'default';
+      if (sa === 'default') return 'runs as the default service account';
+      if (pod.automountServiceAccountToken === false) return undefined;
+      const bound = all.some((b) => b.kind === 'RoleBinding' && (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa));
+      return bound ? undefined : 'mounts a service-account token without any RBAC binding';
+    },
+  }),
+  rule({
+    id: 'SK-K8S-011',
+    title: 'Every workload is selected by a NetworkPolicy for ingress and egress',
+    severity: 'error',
+    checkov: ['CKV2_K8S_6'],
+    kubeLinter: 'non-isolated-pod',
+    fix: "add a default-deny NetworkPolicy to the namespace (AppNamespace does) and allow what the app needs",
+    kinds: 'pods',
+    check: (o, all) => {
+      if (!podSpecOf(o)) return undefined;
+      const ns = o.metadata?.namespace;
+      const labels = podLabelsOf(o);
+      const policies = all.filter((p) => p.kind === 'NetworkPolicy' && p.metadata?.namespace === ns && matches(p.spec?.podSelector?.matchLabels, labels));
+      const types = new Set(policies.flatMap((p) => p.spec?.policyTypes ?? ['Ingress']));
+      const missing = ['Ingress', 'Egress'].filter((t) => !types.has(t));
+      return missing.length ? `no NetworkPolicy selects it for ${missing.join(' and ')}` : undefined;
+    },
+  }),
+  rule({
+    id: 'SK-K8S-012',
+    title: 'RBAC rules name their resources and verbs: no wildcards, no escalate/bind/impersonate',
+    severity: 'error',
+    checkov: ['CKV_K8S_49', 'CKV_K8S_155', 'CKV_K8S_156', 'CKV_K8S_157', 'CKV_K8S_158'],
+    kubeLinter: 'wildcard-in-rules',
+    fix: 'list the API groups, resources and verbs the app needs',
+    kinds: ['Role', 'ClusterRole'],
+    check: (o) => {
+      const bad: string[] = [];
+      (o.rules ?? []).forEach((r: K8sObject, i: number) => {
+        for (const f of ['apiGroups', 'resources', 'verbs']) if ((r[f] ?? []).includes('*')) bad.push(`rule ${i} has '*' in ${f}`);
+        const esc = (r.verbs ?? []).filter((v: string) => ['escalate', 'bind', 'impersonate'].includes(v));
+        if (esc.length) bad.push(`rule ${i} grants ${esc.join(', ')}`);
+      });
+      return bad;
+    },
+  }),
+  rule({
+    id: 'SK-K8S-013',
+    title: 'Disruption budgets leave room for evictions and agree with the autoscaler',
+    severity: 'error',
+    kubeLinter: 'pdb-min-available',
+    fix: 'keep PDB minAvailable below the HPA minReplicas (and below replicas), and set no replicas on an HPA-owned workload',
+    kinds: ['PodDisruptionBudget'],
+    check: (pdb, all) => {
+      const min = pdb.spec?.minAvailable;
+      if (typeof min !== 'number') return undefined;
+      const selector = pdb.spec?.selector?.matchLabels ?? {};
+      const workloads = all.filter((w) => ['Deployment', 'StatefulSet', 'Rollout'].includes(w.kind) && w.metadata?.namespace === pdb.metadata?.namespace && matches(w.spec?.selector?.matchLabels, selector) && matches(selector, w.spec?.selector?.matchLabels ?? {}));
+      const bad: string[] = [];
+      for (const w of workloads) {
+        const hpa = all.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.kind === w.kind && h.spec?.scaleTargetRef?.name === w.metadata?.name);
+        if (hpa) {
+          if (min >= hpa.spec.minReplicas) bad.push(`minAvailable ${min} >= HPA minReplicas ${hpa.spec.minReplicas}: node drains would block`);
+          if (typeof w.spec?.replicas === 'number' && w.spec.replicas > 0) bad.push(`${w.kind} ${w.metadata.name} sets replicas while an HPA owns them`);
+        } else if (typeof w.spec?.replicas === 'number' && w.spec.replicas > 0 && min >= w.spec.replicas) {
+          bad.push(`minAvailable ${min} >= replicas ${w.spec.replicas}: node drains would block`);
+        }
+      }
+      return bad;
+    },
+  }),
+  rule({
+    id: 'SK-K8S-014',
+    title: 'No secret values in manifests',
+    severity: 'error',
+    checkov: ['CKV_K8S_35'],
+    fix: 'reference secrets (ExternalSecret, SyncedSecret, AppSecret.fromStore); synthesized YAML is committed',
+    kinds: ['Secret', 'ConfigMap', ...POD_KINDS],
+    check: (o) => {
+      if (o.kind === 'Secret') return Object.keys({ ...o.data, ...o.stringData }).length ? 'a Secret with values' : undefined;
+      if (o.kind === 'ConfigMap') {
+        return Object.entries(o.data ?? {})
+          .filter(([, v]) => typeof v === 'string' && looksLikeSecretValue(v))
+          .map(([k]) => `key "${k}" holds something shaped like a credential`);
+      }
+      return perContainer(o, (c) => {
+        const leaked = (c.env ?? []).filter((e: K8sObject) => typeof e.value === 'string' && (looksLikeSecretValue(e.value) || /(PASSWORD|SECRET|TOKEN|API_?KEY)/i.test(e.name)));
+        return leaked.length ? `env ${leaked.map((e: K8sObject) => e.name).join(', ')} holds a literal secret` : undefined;
+      });
+    },
+  }),
+  rule({
+    id: 'SK-K8S-015',
+    title: 'Services are not exposed through NodePort or LoadBalancer',
+    severity: 'error',
+    kubeLinter: 'exposed-services',
+    fix: 'expose through the Gateway (HTTPRoute) or ingress controller; keep Services ClusterIP',
+    kinds: ['Service'],
+    check: (o) => (['NodePort', 'LoadBalancer'].includes(o.spec?.type) ? `type ${o.spec.type}` : undefined),
+  }),
+  rule({
+    id: 'SK-K8S-016',
+    title: 'Namespaces enforce Pod Security "restricted"',
+    severity: 'error',
+    fix: "label the namespace pod-security.kubernetes.io/enforce: restricted (AppNamespace does)",
+    kinds: ['Namespace'],
+    check: (o) => (o.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted' ? 'Pod Security is not enforced as restricted' : undefined),
+  }),
+];

@@ -1,0 +1,199 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { invalidProp } from '../common/errors';
+import { TerraformStack } from '../private/tf';
+import { K8sObject, KUBERNETES_RULES, KubernetesRule, POD_KINDS } from './kubernetes-rules';
+import { Finding, formatFinding, RuleInfo } from './rule';
+import { TERRAFORM_RULES, TerraformRule, TfContext, TfResource } from './terraform-rules';
+
+/** A reasoned exception to one rule for one construct (and what it contains). */
+export interface Suppression {
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+const SUPPRESSIONS = Symbol.for('samokoder-infra.policy.suppressions');
+const ENFORCED = Symbol.for('samokoder-infra.policy.enforced');
+
+/** Options of {@link PolicyPack.enforce}. */
+export interface PolicyOptions {
+  /** Where warnings go. @default console.warn */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** All rules of the pack. */
+export const POLICY_RULES: readonly (TerraformRule | KubernetesRule)[] = [...TERRAFORM_RULES, ...KUBERNETES_RULES];
+
+/** Annotation that records a suppression on a Kubernetes object. */
+export const SUPPRESSION_ANNOTATION_PREFIX = 'policy.samokoder.dev/suppress.';
+
+/**
+ * The policy pack: security and reliability rules checked when the Terraform stacks and Kubernetes charts are
+ * synthesized, in the spirit of cdk-nag. Each rule has an id, its Checkov or kube-linter equivalent where one exists,
+ * a severity and a fix. Errors fail synthesis (nothing is written); warnings are reported.
+ */
+export class PolicyPack {
+  /**
+   * Checks every TerraformStack and cdk8s Chart under `scope` (an app, a stack or a chart) at synthesis.
+   * Idempotent: a scope already enforced is not enforced twice.
+   */
+  public static enforce(scope: IConstruct, options: PolicyOptions = {}): void {
+    const warn = options.onWarning ?? ((m: string) => console.warn(m));
+    const marked = (c: IConstruct) => c as unknown as Record<symbol, boolean>;
+    const fresh = scope.node.findAll().filter((c) => !marked(c)[ENFORCED]);
+    for (const c of fresh) {
+      if (c instanceof TerraformStack) {
+        marked(c)[ENFORCED] = true;
+        c.node.addValidation({ validate: () => report(PolicyPack.checkTerraform(c), warn) });
+      }
+    }
+    // Charts are checked together: a namespace chart's default-deny policy covers the app charts beside it.
+    const charts = fresh.filter((c): c is Chart => Chart.isChart(c));
+    if (charts.length > 0) {
+      charts.forEach((c) => (marked(c)[ENFORCED] = true));
+      // Rendering a chart runs the app's validations again (cdk8s validates before it renders): do not recurse.
+      let running = false;
+      scope.node.addValidation({
+        validate: () => {
+          if (running) return [];
+          running = true;
+          try {
+            return report(PolicyPack.checkKubernetes(...charts), warn);
+          } finally {
+            running = false;
+          }
+        },
+      });
+    }
+  }
+
+  /**
+   * Suppresses one rule for `scope` and everything in it, with a reason (at least 10 characters) that is written
+   * into the synthesized output: the resource's `//` metadata for Terraform, an annotation for Kubernetes (plus
+   * Checkov's own skip annotation when the rule has a Checkov equivalent).
+   */
+  public static suppress(scope: IConstruct, ruleId: string, reason: string): void {
+    const rule = POLICY_RULES.find((r) => r.id === ruleId);
+    if (!rule) {
+      throw invalidProp(scope.node.path, 'ruleId', ruleId, `is not a rule of the pack (${POLICY_RULES.map((r) => r.id).join(', ')})`);
+    }
+    if (reason.trim().length < 10) {
+      throw invalidProp(scope.node.path, 'reason', reason, 'must say why the rule does not apply (at least 10 characters): suppressions are reviewed');
+    }
+    const holder = scope as unknown as Record<symbol, Suppression[]>;
+    holder[SUPPRESSIONS] = [...(holder[SUPPRESSIONS] ?? []), { ruleId, reason }];
+    // Make it visible in the output.
+    for (const c of [scope, ...scope.node.findAll()]) {
+      const maybeResource = c as unknown as { addOverride?: (path: string, value: unknown) => void; terraformResourceType?: string };
+      if (maybeResource.terraformResourceType && maybeResource.addOverride) {
+        maybeResource.addOverride(`//.samokoder_policy_suppressions.${ruleId}`, reason);
+      } else if (c instanceof ApiObject) {
+        c.metadata.addAnnotation(`${SUPPRESSION_ANNOTATION_PREFIX}${ruleId}`, reason);
+        const start = suppressionIndex(c);
+        rule.checkov?.forEach((id, i) => c.metadata.addAnnotation(`checkov.io/skip${start + i + 1}`, `${id}=${reason}`));
+        (c as unknown as Record<symbol, number>)[CHECKOV_SKIPS] = start + (rule.checkov?.length ?? 0);
+      }
+    }
+  }
+
+  /** Evaluates the Terraform rules on a stack. */
+  public static checkTerraform(stack: TerraformStack): Finding[] {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON
+    const json: Record<string, any> = stack.toTerraform();
+    const resources: TfResource[] = [];
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const [name, config] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON
+        const meta = (config as any)['//']?.metadata;
+        resources.push({ type, name, path: meta?.path ?? `${stack.node.path}/${name}`, config });
+      }
+    }
+    const aws = json.provider?.aws;
+    const defaultTags: Record<string, string> | undefined = (Array.isArray(aws) ? aws[0] : aws)?.default_tags?.[0]?.tags;
+    const ctx: TfContext = { resources, defaultTags, environment: defaultTags?.Environment };
+    const findings: Finding[] = [];
+    for (const r of resources) {
+      const suppressed = suppressionsFor(stack, r.path);
+      for (const rule of TERRAFORM_RULES) {
+        if (rule.types !== '*' && !rule.types.includes(r.type)) continue;
+        if (suppressed.has(rule.id)) continue;
+        for (const detail of [rule.check(r, ctx) ?? []].flat()) findings.push({ rule, subject: r.path, detail });
+      }
+    }
+    return findings;
+  }
+
+  /** Evaluates the Kubernetes rules on the rendered objects of one or more charts (checked together). */
+  public static checkKubernetes(...charts: Chart[]): Finding[] {
+    const objects: K8sObject[] = charts.flatMap((c) => c.toJson());
+    const owners = new Map<string, { chart: Chart; api: ApiObject }>();
+    for (const chart of charts) {
+      for (const c of chart.node.findAll()) {
+        if (c instanceof ApiObject) owners.set(`${c.kind}/${c.metadata.namespace ?? chart.namespace ?? ''}/${c.name}`, { chart, api: c });
+      }
+    }
+    return PolicyPack.checkObjects(objects, (o) => {
+      const owner = owners.get(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`);
+      return owner ? suppressionsFor(owner.chart, owner.api.node.path) : new Set();
+    });
+  }
+
+  /** Evaluates the Kubernetes rules on plain objects (for manifests from elsewhere). */
+  public static checkObjects(objects: readonly K8sObject[], suppressed: (o: K8sObject) => Set<string> = () => new Set()): Finding[] {
+    const findings: Finding[] = [];
+    for (const o of objects) {
+      const skip = suppressed(o);
+      for (const [k, v] of Object.entries(o.metadata?.annotations ?? {})) {
+        if (k.startsWith(SUPPRESSION_ANNOTATION_PREFIX) && typeof v === 'string' && v.trim().length >= 10) skip.add(k.slice(SUPPRESSION_ANNOTATION_PREFIX.length));
+      }
+      const subject = `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`;
+      for (const rule of KUBERNETES_RULES) {
+        const applies = rule.kinds === '*' || (rule.kinds === 'pods' ? POD_KINDS.includes(o.kind) : rule.kinds.includes(o.kind));
+        if (!applies || skip.has(rule.id)) continue;
+        for (const detail of [rule.check(o, objects) ?? []].flat()) findings.push({ rule, subject, detail });
+      }
+    }
+    return findings;
+  }
+}
+
+/** Suppressions set on the construct at `path` or any of its parents within `root`. */
+function suppressionsFor(root: Construct, path: string): Set<string> {
+  const out = new Set<string>();
+  for (const c of [root, ...root.node.findAll()]) {
+    const list = (c as unknown as Record<symbol, Suppression[] | undefined>)[SUPPRESSIONS];
+    if (!list) continue;
+    if (path === c.node.path || path.startsWith(`${c.node.path}/`)) list.forEach((s) => out.add(s.ruleId));
+  }
+  // Scopes above the root (the app, a parent construct) count too.
+  let scope: IConstruct | undefined = root.node.scope;
+  while (scope) {
+    ((scope as unknown as Record<symbol, Suppression[] | undefined>)[SUPPRESSIONS] ?? []).forEach((s) => out.add(s.ruleId));
+    scope = scope.node.scope;
+  }
+  return out;
+}
+
+const CHECKOV_SKIPS = Symbol.for('samokoder-infra.policy.checkov-skips');
+
+/** Next free `checkov.io/skipN` index on an object (Checkov reads skip1, skip2, …). */
+function suppressionIndex(o: ApiObject): number {
+  const holder = o as unknown as Record<symbol, number | undefined>;
+  const n = holder[CHECKOV_SKIPS] ?? 0;
+  return n;
+}
+
+/** Errors become validation messages; warnings go to `warn`. */
+function report(findings: Finding[], warn: (m: string) => void): string[] {
+  findings.filter((f) => f.rule.severity === 'warning').forEach((f) => warn(`policy warning: ${formatFinding(f)}`));
+  return findings.filter((f) => f.rule.severity === 'error').map(formatFinding);
+}
+
+/** Rule documentation as a Markdown table (the README's rule list is generated from it). */
+export function policyRulesMarkdown(rules: readonly RuleInfo[] = POLICY_RULES): string {
+  const rows = rules.map((r) => {
+    const refs = [...(r.checkov ?? []), ...(r.kubeLinter ? [`kube-linter \`${r.kubeLinter}\``] : [])].join(', ') || '—';
+    return `| ${r.id} | ${r.target} | ${r.severity} | ${r.title} | ${refs} | ${r.fix} |`;
+  });
+  return ['| id | target | severity | rule | equivalent | fix |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
