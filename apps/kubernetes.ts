@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { AppOfApps, kubernetesVersionDrift, PolicyPack } from 'samokoder-infra';
+import { AppOfApps, kubernetesVersionDrift, PolicyPack, renderCharts } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp } from './terraform';
@@ -52,11 +52,11 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
   // cdk8s' app-level validation, the policy pack included, runs before anything is written: an invalid
   // configuration writes nothing.
   Object.values(apps).forEach((a) => PolicyPack.enforce(a));
-  Object.values(apps).forEach((a) => a.synthYaml());
+  const rendered = new Map(Object.values(apps).flatMap((a) => renderCharts(a)).map((r) => [r.chart, r.objects]));
   fs.rmSync(outdir, { recursive: true, force: true });
   for (const { file, chart } of files) {
     fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
-    Yaml.save(path.join(outdir, file), chart.toJson());
+    Yaml.save(path.join(outdir, file), rendered.get(chart)!);
   }
   return { apps, files };
 }

@@ -29,6 +29,7 @@ export * from './k8s/dependency';
 export * from './k8s/rbac';
 export * from './k8s/app-namespace';
 export * from './k8s/production-app';
+export * from './k8s/render';
 export { looksLikeSecretValue } from './common/secret-detection';
 
 // Observability (cdk8s)
@@ -59,6 +60,6 @@ export * from './policy/rule';
 export type { TfResource, TfContext, TerraformRule } from './policy/terraform-rules';
 export { TERRAFORM_RULES } from './policy/terraform-rules';
 export type { KubernetesRule } from './policy/kubernetes-rules';
-export { KUBERNETES_RULES, podSpecOf } from './policy/kubernetes-rules';
+export { K8sIndex, KUBERNETES_RULES, podSpecOf } from './policy/kubernetes-rules';
 export * from './policy/policy-pack';
 export * from './policy/version-drift';

@@ -15,7 +15,7 @@ import { PlatformContract } from '../common/contract';
 import { Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireIntegerInRange, requireNonEmpty } from '../common/validate';
-import { _apiObject } from '../private/k8s-object';
+import { _afterRender, _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { SliAnalysisTemplate } from '../delivery/analysis';
 import { DeploymentStrategy } from '../delivery/strategy';
@@ -654,6 +654,10 @@ export class ProductionApp extends Chart {
       ]),
     );
     this.preStopSleepSeconds = preStop;
+    // Fields cdk8s-plus-28's typed converters drop or mangle (the native preStop `sleep` action, Kubernetes >= 1.30,
+    // and a StatefulSet's volumeClaimTemplates) are added to the rendered workload object itself, so every way of
+    // rendering it (chart, file per resource, Helm) carries them.
+    _afterRender(ApiObject.of(this.workload), (obj) => this.finishWorkload(obj));
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: meta(name, { [SCRAPE_LABEL]: 'true' }),
@@ -917,28 +921,19 @@ export class ProductionApp extends Chart {
     }
   }
 
-  /**
-   * Final touches on the rendered workload, for fields cdk8s-plus-28's typed converters drop or mangle: the native
-   * preStop `sleep` action (Kubernetes >= 1.30, no `sleep` binary needed in the image) and a StatefulSet's
-   * volumeClaimTemplates.
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- same signature as cdk8s' Chart.toJson()
-  public override toJson(): any[] {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
-    return super.toJson().map((obj: any) => {
-      if ((obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') || obj.metadata.name !== this.appName) return obj;
-      const podSpec = obj.spec.template.spec;
-      const [main, ...rest] = podSpec.containers;
-      const container = { ...main };
-      if (this.preStopSleepSeconds > 0) container.lifecycle = { preStop: { sleep: { seconds: this.preStopSleepSeconds } } };
-      const spec = { ...obj.spec, template: { ...obj.spec.template, spec: { ...podSpec, containers: [container, ...rest] } } };
-      if (this.claimTemplate) {
-        container.volumeMounts = [...(container.volumeMounts ?? []), { name: 'data', mountPath: this.claimTemplate.mountPath }];
-        spec.volumeClaimTemplates = [this.claimTemplate.template];
-        spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
-      }
-      return { ...obj, spec };
-    });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+  private finishWorkload(obj: any): any {
+    const podSpec = obj.spec.template.spec;
+    const [main, ...rest] = podSpec.containers;
+    const container = { ...main };
+    if (this.preStopSleepSeconds > 0) container.lifecycle = { preStop: { sleep: { seconds: this.preStopSleepSeconds } } };
+    const spec = { ...obj.spec, template: { ...obj.spec.template, spec: { ...podSpec, containers: [container, ...rest] } } };
+    if (this.claimTemplate) {
+      container.volumeMounts = [...(container.volumeMounts ?? []), { name: 'data', mountPath: this.claimTemplate.mountPath }];
+      spec.volumeClaimTemplates = [this.claimTemplate.template];
+      spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
+    }
+    return { ...obj, spec };
   }
 
   private addRouting(

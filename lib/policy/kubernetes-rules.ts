@@ -4,13 +4,30 @@ import { RuleInfo } from './rule';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are free-form JSON
 export type K8sObject = Record<string, any>;
 
+/** Every object of one synthesis, indexed for cross-object rules. */
+export class K8sIndex {
+  private readonly byKindNs = new Map<string, K8sObject[]>();
+  constructor(public readonly objects: readonly K8sObject[]) {
+    for (const o of objects) {
+      const key = `${o.kind}/${o.metadata?.namespace ?? ''}`;
+      const list = this.byKindNs.get(key);
+      if (list) list.push(o);
+      else this.byKindNs.set(key, [o]);
+    }
+  }
+  /** Objects of `kind` in `namespace` (`''` for cluster-scoped). */
+  public of(kind: string, namespace: string | undefined): readonly K8sObject[] {
+    return this.byKindNs.get(`${kind}/${namespace ?? ''}`) ?? [];
+  }
+}
+
 /** A rule over rendered Kubernetes objects. */
 export interface KubernetesRule extends RuleInfo {
   readonly target: 'kubernetes';
   /** Kinds the rule applies to; `pods` for every object with a pod template (the Rollout's inline one included). */
   readonly kinds: readonly string[] | 'pods' | '*';
-  /** Returns what is wrong, or nothing. `all` is every object of the same synthesis (for cross-object rules). */
-  readonly check: (o: K8sObject, all: readonly K8sObject[]) => string | string[] | undefined;
+  /** Returns what is wrong, or nothing. `all` indexes every object of the same synthesis (for cross-object rules). */
+  readonly check: (o: K8sObject, all: K8sIndex) => string | string[] | undefined;
 }
 
 /** Kinds whose objects carry a pod template. */
@@ -189,7 +206,7 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       const sa = pod.serviceAccountName ?? 'default';
       if (sa === 'default') return 'runs as the default service account';
       if (pod.automountServiceAccountToken === false) return undefined;
-      const bound = all.some((b) => b.kind === 'RoleBinding' && (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa));
+      const bound = all.of('RoleBinding', o.metadata?.namespace).some((b) => (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa));
       return bound ? undefined : 'mounts a service-account token without any RBAC binding';
     },
   }),
@@ -205,7 +222,7 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       if (!podSpecOf(o)) return undefined;
       const ns = o.metadata?.namespace;
       const labels = podLabelsOf(o);
-      const policies = all.filter((p) => p.kind === 'NetworkPolicy' && p.metadata?.namespace === ns && matches(p.spec?.podSelector?.matchLabels, labels));
+      const policies = all.of('NetworkPolicy', ns).filter((p) => matches(p.spec?.podSelector?.matchLabels, labels));
       const types = new Set(policies.flatMap((p) => p.spec?.policyTypes ?? ['Ingress']));
       const missing = ['Ingress', 'Egress'].filter((t) => !types.has(t));
       return missing.length ? `no NetworkPolicy selects it for ${missing.join(' and ')}` : undefined;
@@ -240,10 +257,13 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       const min = pdb.spec?.minAvailable;
       if (typeof min !== 'number') return undefined;
       const selector = pdb.spec?.selector?.matchLabels ?? {};
-      const workloads = all.filter((w) => ['Deployment', 'StatefulSet', 'Rollout'].includes(w.kind) && w.metadata?.namespace === pdb.metadata?.namespace && matches(w.spec?.selector?.matchLabels, selector) && matches(selector, w.spec?.selector?.matchLabels ?? {}));
+      const ns = pdb.metadata?.namespace;
+      const workloads = ['Deployment', 'StatefulSet', 'Rollout']
+        .flatMap((k) => all.of(k, ns))
+        .filter((w) => matches(w.spec?.selector?.matchLabels, selector) && matches(selector, w.spec?.selector?.matchLabels ?? {}));
       const bad: string[] = [];
       for (const w of workloads) {
-        const hpa = all.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.kind === w.kind && h.spec?.scaleTargetRef?.name === w.metadata?.name);
+        const hpa = all.of('HorizontalPodAutoscaler', ns).find((h) => h.spec?.scaleTargetRef?.kind === w.kind && h.spec?.scaleTargetRef?.name === w.metadata?.name);
         if (hpa) {
           if (min >= hpa.spec.minReplicas) bad.push(`minAvailable ${min} >= HPA minReplicas ${hpa.spec.minReplicas}: node drains would block`);
           if (typeof w.spec?.replicas === 'number' && w.spec.replicas > 0) bad.push(`${w.kind} ${w.metadata.name} sets replicas while an HPA owns them`);

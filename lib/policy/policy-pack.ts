@@ -1,8 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../common/errors';
+import { _renderPrepared } from '../k8s/render';
 import { TerraformStack } from '../private/tf';
-import { K8sObject, KUBERNETES_RULES, KubernetesRule, POD_KINDS } from './kubernetes-rules';
+import { K8sIndex, K8sObject, KUBERNETES_RULES, KubernetesRule, POD_KINDS } from './kubernetes-rules';
 import { Finding, formatFinding, RuleInfo } from './rule';
 import { TERRAFORM_RULES, TerraformRule, TfContext, TfResource } from './terraform-rules';
 
@@ -51,7 +52,8 @@ export class PolicyPack {
     const charts = fresh.filter((c): c is Chart => Chart.isChart(c));
     if (charts.length > 0) {
       charts.forEach((c) => (marked(c)[ENFORCED] = true));
-      // Rendering a chart runs the app's validations again (cdk8s validates before it renders): do not recurse.
+      // The check runs inside cdk8s' validation, so it renders the charts without preparing the app again; the guard
+      // stops recursion if something renders through Chart.toJson() (which validates first).
       let running = false;
       scope.node.addValidation({
         validate: () => {
@@ -125,7 +127,7 @@ export class PolicyPack {
 
   /** Evaluates the Kubernetes rules on the rendered objects of one or more charts (checked together). */
   public static checkKubernetes(...charts: Chart[]): Finding[] {
-    const objects: K8sObject[] = charts.flatMap((c) => c.toJson());
+    const objects: K8sObject[] = charts.flatMap((c) => _renderPrepared(c));
     const owners = new Map<string, { chart: Chart; api: ApiObject }>();
     for (const chart of charts) {
       for (const c of chart.node.findAll()) {
@@ -141,6 +143,7 @@ export class PolicyPack {
   /** Evaluates the Kubernetes rules on plain objects (for manifests from elsewhere). */
   public static checkObjects(objects: readonly K8sObject[], suppressed: (o: K8sObject) => Set<string> = () => new Set()): Finding[] {
     const findings: Finding[] = [];
+    const index = new K8sIndex(objects);
     for (const o of objects) {
       const skip = suppressed(o);
       for (const [k, v] of Object.entries(o.metadata?.annotations ?? {})) {
@@ -150,7 +153,7 @@ export class PolicyPack {
       for (const rule of KUBERNETES_RULES) {
         const applies = rule.kinds === '*' || (rule.kinds === 'pods' ? POD_KINDS.includes(o.kind) : rule.kinds.includes(o.kind));
         if (!applies || skip.has(rule.id)) continue;
-        for (const detail of [rule.check(o, objects) ?? []].flat()) findings.push({ rule, subject, detail });
+        for (const detail of [rule.check(o, index) ?? []].flat()) findings.push({ rule, subject, detail });
       }
     }
     return findings;

@@ -9,3 +9,14 @@ import { Construct } from 'constructs';
 export function _apiObject<T extends { apiVersion: string; kind: string }>(scope: Construct, id: string, body: T): ApiObject {
   return new ApiObject(scope, id, body as unknown as ApiObjectProps);
 }
+
+/**
+ * Post-processes the JSON an ApiObject renders, for fields a typed converter (cdk8s-plus-28's, frozen at Kubernetes
+ * 1.28) would drop. The hook wraps that object's own `toJson`, so every rendering path carries it.
+ * @internal
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+export function _afterRender(obj: ApiObject, finish: (json: any) => any): void {
+  const render = obj.toJson.bind(obj);
+  Object.defineProperty(obj, 'toJson', { value: () => finish(render()), configurable: true });
+}

@@ -1,6 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
-import { KUBERNETES_RULES, PolicyPack } from 'samokoder-infra';
+import { K8sIndex, KUBERNETES_RULES, PolicyPack } from 'samokoder-infra';
 import { loadConfig } from '../../apps/config';
 import { synthKubernetes } from '../../apps/kubernetes';
 import { K8sObject } from '../util/k8s';
@@ -49,7 +49,7 @@ describe('Kubernetes rules', () => {
     if (m.kind === 'Role') objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'x', namespace: 'samokoder' }, rules: [] });
     const target = objects.find((o) => o.kind === m.kind && (m.name === undefined || o.metadata.name === m.name));
     if (!target) throw new Error(`no ${m.kind}/${m.name} in the reference`);
-    expect([rule.check(target, objects) ?? []].flat()).toEqual([]);
+    expect([rule.check(target, new K8sIndex(objects)) ?? []].flat()).toEqual([]);
     m.mutate(target, objects);
     const findings = PolicyPack.checkObjects(objects).filter((f) => f.rule.id === id);
     expect(findings.length).toBeGreaterThan(0);
