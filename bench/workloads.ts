@@ -1,0 +1,115 @@
+/**
+ * Benchmark workloads, run in a fresh process each (so every measurement includes nothing warmed by the others).
+ * Usage: tsx bench/workloads.ts <workload> [n]   → prints one JSON line: { ms, rssMiB, ... }
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-bench-'));
+const rssMiB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+const time = <T>(f: () => T): [T, number] => {
+  const t = performance.now();
+  const r = f();
+  return [r, Math.round((performance.now() - t) * 10) / 10];
+};
+
+async function main(): Promise<void> {
+  const [workload, nArg] = process.argv.slice(2);
+  const n = Number(nArg ?? 1);
+  const start = performance.now();
+  // The library import is part of no workload but 'import'.
+  const lib = await import('samokoder-infra');
+  const importMs = Math.round((performance.now() - start) * 10) / 10;
+  const cdktf = await import('cdktf');
+  const cdk8s = await import('cdk8s');
+  const date = '2026-11-21';
+  const tags = { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' };
+  let out: Record<string, number> = {};
+
+  if (workload === 'import') {
+    out = { ms: importMs };
+  } else if (workload === 'reference') {
+    // The reference platform, in process: both cdktf apps and the Kubernetes apps, synthesized to disk.
+    const { loadConfig } = await import('../apps/config');
+    const { buildTerraformApp, synthTerraform } = await import('../apps/terraform');
+    const { synthKubernetes } = await import('../apps/kubernetes');
+    const config = loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: date });
+    const [, terraformMs] = time(() => {
+      const p = buildTerraformApp(config, new cdktf.App({ outdir: tmp() }));
+      synthTerraform(p);
+    });
+    const [, kubernetesMs] = time(() => synthKubernetes(config, tmp()));
+    out = { ms: Math.round((terraformMs + kubernetesMs) * 10) / 10, terraformMs, kubernetesMs };
+  } else if (workload === 'aws') {
+    const [, ms] = time(() => {
+      const app = new cdktf.App({ outdir: tmp() });
+      for (const env of ['production', 'staging']) {
+        new lib.SamokoderStack(app, `samokoder-${env}`, {
+          environment: env,
+          region: lib.AwsRegion.EU_CENTRAL_1,
+          profile: env === 'production' ? lib.EnvironmentProfile.PRODUCTION : lib.EnvironmentProfile.STAGING,
+          vpcCidr: env === 'production' ? '10.0.0.0/16' : '10.1.0.0/16',
+          tags: { ...tags, environment: env },
+          supportCheckDate: date,
+          remoteState: { bucket: 'samokoder-terraform-state', region: 'eu-central-1' },
+        });
+      }
+      lib.PolicyPack.enforce(app);
+      app.synth();
+    });
+    out = { ms };
+  } else if (workload === 'dr') {
+    const [, ms] = time(() => {
+      const app = new cdktf.App({ outdir: tmp() });
+      new lib.MultiRegionDR(app, 'samokoder-dr', { domain: 'samokoder.com', host: 'app.samokoder.com', alertEmails: ['oncall@samokoder.com'], tags, supportCheckDate: date });
+      lib.PolicyPack.enforce(app);
+      app.synth();
+    });
+    out = { ms };
+  } else if (workload === 'apps' || workload === 'apps-native') {
+    // n ProductionApps in one cdk8s app, policy pack on. 'apps' renders with renderCharts (validate once);
+    // 'apps-native' with cdk8s' own app.synth() (validates the whole app again for every chart).
+    const outdir = tmp();
+    const [app, constructMs] = time(() => {
+      const a = new cdk8s.App({ outdir, yamlOutputType: cdk8s.YamlOutputType.FILE_PER_CHART });
+      for (let i = 0; i < n; i++) new lib.ProductionApp(a, `svc${i}`, { name: `svc${i}`, image: 'ghcr.io/acme/svc:1.0.0', host: `svc${i}.acme.dev` });
+      if (workload === 'apps') lib.PolicyPack.enforce(a);
+      return a;
+    });
+    const [, synthMs] = time(() => {
+      if (workload === 'apps-native') {
+        app.synth();
+      } else {
+        for (const r of lib.renderCharts(app)) cdk8s.Yaml.save(path.join(outdir, `${r.chart.node.id}.k8s.yaml`), r.objects);
+      }
+    });
+    out = { ms: Math.round((constructMs + synthMs) * 10) / 10, constructMs, synthMs };
+  } else if (workload === 'stacks') {
+    const [, ms] = time(() => {
+      const app = new cdktf.App({ outdir: tmp() });
+      for (let i = 0; i < n; i++) {
+        new lib.SamokoderStack(app, `env${i}`, {
+          environment: `env${i}`,
+          region: lib.AwsRegion.EU_CENTRAL_1,
+          profile: lib.EnvironmentProfile.STAGING,
+          vpcCidr: `10.${i}.0.0/16`,
+          tags: { ...tags, environment: `env${i}` },
+          supportCheckDate: date,
+          remoteState: { bucket: 'samokoder-terraform-state', region: 'eu-central-1' },
+        });
+      }
+      lib.PolicyPack.enforce(app);
+      app.synth();
+    });
+    out = { ms };
+  } else {
+    throw new Error(`unknown workload ${workload}`);
+  }
+  process.stdout.write(`${JSON.stringify({ ...out, rssMiB: rssMiB() })}\n`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
