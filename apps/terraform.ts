@@ -26,6 +26,8 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       region: env.region,
       profile: env.profile,
       vpcCidr: env.vpcCidr,
+      // Environments may be peered or share a VPN: their ranges must stay disjoint.
+      avoidCidrs: config.aws.filter((other) => other !== env).map((other) => other.vpcCidr),
       tags: env.tags,
       supportCheckDate: config.supportCheckDate,
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },

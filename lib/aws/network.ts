@@ -53,6 +53,11 @@ export interface SamokoderNetworkProps {
    * @default - no cluster tag (the role tags are still written)
    */
   readonly clusterName?: string;
+  /**
+   * Ranges this VPC must not overlap: peered VPCs, VPN and office networks, other environments.
+   * @default []
+   */
+  readonly avoidCidrs?: string[];
   /** KMS key ARN that encrypts the flow-log group. */
   readonly logsKmsKeyArn: string;
   /**
@@ -100,6 +105,12 @@ export class SamokoderNetwork extends Construct {
     if (!cidr.isPrivate()) {
       throw invalidProp(path, 'cidr', props.cidr, 'must be inside an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)');
     }
+    (props.avoidCidrs ?? []).forEach((other, i) => {
+      const o = Ipv4Cidr.parse(path, `avoidCidrs[${i}]`, other);
+      if (o.overlaps(cidr)) {
+        throw invalidProp(path, 'cidr', props.cidr ?? cidr.toString(), `overlaps ${o} (avoidCidrs[${i}]): peered or routed networks need disjoint ranges`);
+      }
+    });
     const zones = props.region.availabilityZones;
     const azCount = props.azCount ?? 3;
     if (!Number.isInteger(azCount) || azCount < 2 || azCount > Math.min(zones.length, 6)) {

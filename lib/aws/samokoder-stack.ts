@@ -83,6 +83,8 @@ export interface SamokoderStackProps {
   readonly profile?: EnvironmentProfile;
   /** VPC CIDR. @default '10.0.0.0/16' */
   readonly vpcCidr?: string;
+  /** Ranges the VPC must not overlap (other environments, peered VPCs, VPN). @default [] */
+  readonly avoidCidrs?: string[];
   /** Availability zones. @default 3 */
   readonly azCount?: number;
   /** @default - from the profile */
@@ -162,6 +164,7 @@ export class SamokoderStack extends TerraformStack {
       namePrefix: name,
       region: props.region,
       cidr: props.vpcCidr,
+      avoidCidrs: props.avoidCidrs,
       azCount: props.azCount,
       natGateways: props.natGateways ?? profile.natGateways,
       clusterName: name,

@@ -182,6 +182,19 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
       return bad;
     },
   }),
+  rule({
+    id: 'SK-AWS-014',
+    title: 'PostgreSQL on RDS requires TLS from clients',
+    severity: 'error',
+    fix: "set rds.force_ssl = 1 in the instance's parameter group (SamokoderDatabase does)",
+    types: ['aws_db_instance'],
+    check: (r, ctx) => {
+      if (r.config.engine !== 'postgres') return undefined;
+      const group = ctx.resources.find((g) => g.type === 'aws_db_parameter_group' && refersTo(r.config.parameter_group_name, g));
+      const forced = (group?.config.parameter ?? []).some((p: { name: string; value: string }) => p.name === 'rds.force_ssl' && p.value === '1');
+      return forced ? undefined : 'clients may connect without TLS (rds.force_ssl is not 1)';
+    },
+  }),
   // ---- ElastiCache ----
   rule({
     id: 'SK-AWS-020',
@@ -461,6 +474,18 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
       (r.config.rule ?? [])
         .filter((x: { type: string; value: string }) => x.type === 'ip_addr' && ANYWHERE.includes(x.value))
         .map(() => 'a rule admits the whole internet'),
+  }),
+  rule({
+    id: 'SK-DO-009',
+    title: 'Droplet firewalls admit the internet only on 80/443',
+    severity: 'error',
+    checkov: ['CKV_DIO_4'],
+    fix: 'admit named tags, droplets, load balancers or private ranges; only 80 and 443 may take 0.0.0.0/0',
+    types: ['digitalocean_firewall'],
+    check: (r) =>
+      (r.config.inbound_rule ?? [])
+        .filter((x: { source_addresses?: string[]; port_range?: string }) => (x.source_addresses ?? []).some((a) => ANYWHERE.includes(a)) && !['80', '443'].includes(String(x.port_range)))
+        .map((x: { port_range?: string; protocol: string }) => `${x.protocol} ${x.port_range ?? 'all ports'} open to the internet`),
   }),
   rule({
     id: 'SK-DO-005',

@@ -85,6 +85,8 @@ describe('SamokoderNetwork', () => {
       [{ cidr: '10.0.1.0/16' }, `[test/Network] 'cidr' ("10.0.1.0/16") has host bits set. Did you mean "10.0.0.0/16"?`],
       [{ cidr: '10.0.0.0/24' }, `[test/Network] 'cidr' ("10.0.0.0/24") must have a prefix length from /16 to /20 (pods take one VPC address each)`],
       [{ cidr: '8.8.0.0/16' }, `[test/Network] 'cidr' ("8.8.0.0/16") must be inside an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`],
+      [{ avoidCidrs: ['10.0.128.0/17'] }, `[test/Network] 'cidr' ("10.0.0.0/16") overlaps 10.0.128.0/17 (avoidCidrs[0]): peered or routed networks need disjoint ranges`],
+      [{ avoidCidrs: ['10.1.0.0'] }, `[test/Network] 'avoidCidrs[0]' ("10.1.0.0") has no prefix length`],
       [{ flowLogRetentionDays: 10 }, `[test/Network] 'flowLogRetentionDays' (10) must be one of CloudWatch Logs' retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
     ])('%j is refused', (props, message) => {
       expect(() => network(props)).toThrow(message);

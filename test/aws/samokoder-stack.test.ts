@@ -16,6 +16,12 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
 }
 
 describe('SamokoderStack', () => {
+  test("cdktf's jest matchers are wired in", () => {
+    const synthesized = Testing.synth(stack());
+    expect(synthesized).toHaveResourceWithProperties({ tfResourceType: 'aws_db_instance' }, { storage_encrypted: true, publicly_accessible: false });
+    expect(synthesized).not.toHaveResourceWithProperties({ tfResourceType: 'aws_db_instance' }, { publicly_accessible: true });
+  });
+
   test('remote state: S3, encrypted, S3-native lock file', () => {
     const s = synth(stack());
     expect(s.terraform.backend).toEqual({

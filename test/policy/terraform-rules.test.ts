@@ -16,6 +16,10 @@ function contextOf(stack: 'production' | 'dr'): TfContext {
     for (const [name, config] of Object.entries(byName as Record<string, any>)) resources.push({ type, name, path: config['//'].metadata.path, config });
   }
   const tags = json.provider?.aws?.[0]?.default_tags?.[0]?.tags;
+  if (stack === 'dr') {
+    // The DR stack creates no droplet firewall; a compliant one stands in as the passing fixture of SK-DO-009.
+    resources.push({ type: 'digitalocean_firewall', name: 'Web', path: 'fixture/Web', config: { name: 'web', inbound_rule: [{ protocol: 'tcp', port_range: '443', source_addresses: ['0.0.0.0/0'] }, { protocol: 'tcp', port_range: '22', source_addresses: ['10.10.0.0/16'] }] } });
+  }
   return { resources, defaultTags: tags, environment: tags?.Environment };
 }
 
@@ -34,6 +38,7 @@ const FAILING: Record<string, Mutation> = {
   'SK-AWS-010': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.publicly_accessible = true) },
   'SK-AWS-011': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.multi_az = false) },
   'SK-AWS-012': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.password = 'hunter2hunter2') },
+  'SK-AWS-014': { stack: 'production', type: 'aws_db_instance', mutate: (_r, ctx) => void ctx.resources.filter((x) => x.type === 'aws_db_parameter_group').forEach((x) => (x.config.parameter = x.config.parameter.filter((p: { name: string }) => p.name !== 'rds.force_ssl'))) },
   'SK-AWS-013': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.monitoring_interval = 0) },
   'SK-AWS-020': { stack: 'production', type: 'aws_elasticache_replication_group', mutate: (r) => void (r.config.transit_encryption_enabled = false) },
   'SK-AWS-030': { stack: 'production', type: 'aws_eks_cluster', mutate: (r) => void Object.assign(r.config.vpc_config, { endpoint_public_access: true, public_access_cidrs: ['0.0.0.0/0'] }) },
@@ -55,6 +60,11 @@ const FAILING: Record<string, Mutation> = {
   'SK-DO-002': { stack: 'dr', type: 'digitalocean_kubernetes_cluster', mutate: (r) => void (r.config.node_pool.min_nodes = 1) },
   'SK-DO-003': { stack: 'dr', type: 'digitalocean_database_cluster', mutate: (r) => void delete r.config.private_network_uuid },
   'SK-DO-004': { stack: 'dr', type: 'digitalocean_database_firewall', mutate: (r) => void r.config.rule.push({ type: 'ip_addr', value: '0.0.0.0/0' }) },
+  'SK-DO-009': {
+    stack: 'dr',
+    type: 'digitalocean_firewall',
+    mutate: (r) => void r.config.inbound_rule.push({ protocol: 'tcp', port_range: '22', source_addresses: ['0.0.0.0/0'] }),
+  },
   'SK-DO-005': { stack: 'dr', type: 'digitalocean_spaces_bucket', mutate: (r) => void (r.config.acl = 'public-read') },
   'SK-DO-006': { stack: 'dr', type: 'digitalocean_loadbalancer', where: (r) => r.config.type === 'REGIONAL', mutate: (r) => void (r.config.redirect_http_to_https = false) },
   'SK-DO-007': { stack: 'dr', type: 'digitalocean_container_registry', mutate: (r) => void (r.config.subscription_tier_slug = 'starter') },
