@@ -14,7 +14,9 @@ if (require.main === module) {
   const contract = buildTerraformApp(config).stacks.production.contract;
   const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const charts = buildKubernetesApps(app, production, contract);
-  // Helm installs into a namespace it is given (helm install -n): the Namespace chart stays out of the Helm chart.
+  // Helm installs into a namespace it is given (helm install -n): the Namespace chart stays out of the Helm chart,
+  // and so does the cluster's shared Gateway (platform, not app).
   app.node.tryRemoveChild(charts.namespace.node.id);
+  app.node.tryRemoveChild(charts.gateway.node.id);
   app.synth();
 }

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { AlertRoutingSpec, AppNamespace, AppSecret, DeploymentStrategy, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets, Sli, SyncedSecret } from 'samokoder-infra';
+import { AlertRoutingSpec, AppNamespace, AppSecret, DeploymentStrategy, PlatformGateway, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets, Sli, SyncedSecret } from 'samokoder-infra';
 import { ServicesConfig } from './config';
 
 /**
@@ -10,7 +10,7 @@ export function buildKubernetesApps(
   app: App,
   env: ServicesConfig,
   platform: PlatformContract,
-): { namespace: Chart; api: ProductionApp; bot: ProductionApp } {
+): { namespace: Chart; gateway: Chart; api: ProductionApp; bot: ProductionApp } {
   const ns = new Chart(app, 'namespace');
   const perPod = { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
   const pods = env.api.maxReplicas + env.bot.maxReplicas + 10;
@@ -110,5 +110,8 @@ export function buildKubernetesApps(
       ],
     },
   });
-  return { namespace: ns, api, bot };
+  // The cluster's shared entry: the Gateway the apps' HTTPRoutes attach to, with TLS for their hosts.
+  const gateway = new Chart(app, 'gateway');
+  new PlatformGateway(gateway, 'Gateway', { hosts: [env.api.host, env.bot.host], routeNamespaces: [platform.namespace] });
+  return { namespace: ns, gateway, api, bot };
 }

@@ -2,7 +2,7 @@
  * The reference Samokoder services and their GitOps objects, synthesized by `cdk8s synth` (see cdk8s.yaml). Layout
  * (the GitOps repository's):
  *
- *   dist/<environment>/<app>/<app>.k8s.yaml     manifests per environment and app (namespace, api, bot)
+ *   dist/<environment>/<app>/<app>.k8s.yaml     manifests per environment and app (namespace, gateway, api, bot)
  *   dist/argocd/<cluster>/apps.k8s.yaml         AppProject + one Application per app, synced by the root
  *   dist/argocd/bootstrap/<cluster>.k8s.yaml    the root Application (app of apps) and its project, applied once
  */
@@ -33,7 +33,7 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
     const app = new App({ outdir });
     const charts = buildKubernetesApps(app, services, cloud.stacks[services.name].contract);
     apps[services.name] = app;
-    for (const chart of [charts.namespace, charts.api, charts.bot]) {
+    for (const chart of [charts.namespace, charts.gateway, charts.api, charts.bot]) {
       files.push({ file: path.join(services.name, chart.node.id, `${chart.node.id}.k8s.yaml`), chart });
     }
   }
@@ -44,7 +44,7 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
       source: { repoURL: config.gitops.repoURL, targetRevision: config.gitops.targetRevision },
       cluster,
       namespace: cloud.stacks[cluster.environment].contract.namespace,
-      apps: ['namespace', 'api', 'bot'],
+      apps: ['namespace', { name: 'gateway', namespace: 'gateway-system' }, 'api', 'bot'],
     });
     files.push({ file: path.join('argocd', cluster.name, 'apps.k8s.yaml'), chart: aoa.children });
     files.push({ file: path.join('argocd', 'bootstrap', `${cluster.name}.k8s.yaml`), chart: aoa.bootstrap });

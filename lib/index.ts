@@ -30,6 +30,7 @@ export * from './k8s/rbac';
 export * from './k8s/app-namespace';
 export * from './k8s/production-app';
 export * from './k8s/render';
+export * from './k8s/platform-gateway';
 export { looksLikeSecretValue } from './common/secret-detection';
 
 // Observability (cdk8s)

@@ -176,6 +176,8 @@ export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: 'rbac.authorization.k8s.io', kind: 'Role' },
   { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
   { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+  { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
+  { group: 'cert-manager.io', kind: 'Certificate' },
   { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
   { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
@@ -197,10 +199,13 @@ export interface GitOpsCluster {
 export interface AppOfAppsProps {
   readonly source: GitSource;
   readonly cluster: GitOpsCluster;
-  /** Namespace of the apps. */
+  /** Namespace of the apps (unless an app names its own). */
   readonly namespace: string;
-  /** App directories under `<manifestsRoot>/<environment>/`, in sync order (the namespace first). */
-  readonly apps: string[];
+  /**
+   * App directories under `<manifestsRoot>/<environment>/`, in sync order (the namespace first); an entry may name
+   * the namespace it deploys to.
+   */
+  readonly apps: Array<string | { readonly name: string; readonly namespace: string }>;
   /** Repository directory of the manifests. @default 'dist' */
   readonly manifestsRoot?: string;
   /** Repository directory of the Argo CD objects. @default '<manifestsRoot>/argocd' */
@@ -235,22 +240,24 @@ export class AppOfApps extends Construct {
     this.children = new Chart(this, 'Children');
     this.bootstrap = new Chart(this, 'Bootstrap');
     this.childrenPath = `${argocdRoot}/${cluster}`;
+    const apps = props.apps.map((a) => (typeof a === 'string' ? { name: a, namespace: props.namespace } : a));
+    const namespaces = [...new Set(apps.map((a) => a.namespace))];
     new ArgoCdProject(this.children, 'Project', {
       name: project,
       description: `${team} apps on ${cluster} (${props.cluster.environment})`,
       sourceRepos: [props.source.repoURL],
-      destinations: [{ cluster, namespace: props.namespace }],
+      destinations: namespaces.map((namespace) => ({ cluster, namespace })),
       namespaceResources: [...APP_NAMESPACED_KINDS],
     });
-    props.apps.forEach((app, i) => {
-      new ArgoCdApplication(this.children, `App-${app}`, {
-        name: `${app}-${cluster}`,
+    apps.forEach((app, i) => {
+      new ArgoCdApplication(this.children, `App-${app.name}`, {
+        name: `${app.name}-${cluster}`,
         project,
         source: props.source,
-        path: `${root}/${props.cluster.environment}/${app}`,
-        destination: { cluster, namespace: props.namespace },
+        path: `${root}/${props.cluster.environment}/${app.name}`,
+        destination: { cluster, namespace: app.namespace },
         syncWave: i === 0 ? -1 : 0,
-        labels: { 'samokoder.dev/cluster': cluster, 'samokoder.dev/app': app },
+        labels: { 'samokoder.dev/cluster': cluster, 'samokoder.dev/app': app.name },
       });
     });
     const bootstrapProject = `${team}-bootstrap-${cluster}`;

@@ -39,6 +39,12 @@ export interface GatewayRoutingOptions {
   readonly gatewayNamespace?: string;
   /** Listener of the Gateway (its HTTPS listener for the host). @default 'https' */
   readonly sectionName?: string;
+  /**
+   * Namespace the gateway's proxy pods run in: the network policy admits traffic from there. Envoy Gateway runs the
+   * proxies in its controller namespace by default, not in the Gateway's.
+   * @default 'envoy-gateway-system'
+   */
+  readonly proxyNamespace?: string;
 }
 
 /** Options of {@link AppRouting.ingress}. */
@@ -66,6 +72,7 @@ export class AppRouting {
       gatewayName: options.gatewayName ?? 'public',
       gatewayNamespace: options.gatewayNamespace ?? 'gateway-system',
       sectionName: options.sectionName ?? 'https',
+      proxyNamespace: options.proxyNamespace ?? 'envoy-gateway-system',
     }, undefined);
   }
   /** Ingress objects (ingress-nginx annotations), TLS from cert-manager. */
@@ -86,6 +93,6 @@ export class AppRouting {
 
   /** Namespace whose pods send public traffic to the app (admitted by the network policy). */
   public get sourceNamespace(): string {
-    return this._gateway ? this._gateway.gatewayNamespace : this._ingress!.controllerNamespace;
+    return this._gateway ? this._gateway.proxyNamespace : this._ingress!.controllerNamespace;
   }
 }

@@ -54,16 +54,18 @@ describe('reference platform (apps/)', () => {
         'argocd/staging/apps.k8s.yaml',
         'production/api/api.k8s.yaml',
         'production/bot/bot.k8s.yaml',
+        'production/gateway/gateway.k8s.yaml',
         'production/namespace/namespace.k8s.yaml',
         'staging/api/api.k8s.yaml',
         'staging/bot/bot.k8s.yaml',
+        'staging/gateway/gateway.k8s.yaml',
         'staging/namespace/namespace.k8s.yaml',
       ]);
     });
 
     test('each Application points at a directory that exists in the layout', () => {
       const apps = out.files.flatMap(({ chart }) => chart.toJson()).filter((o) => o.kind === 'Application');
-      expect(apps.length).toBe(4 * 4);
+      expect(apps.length).toBe(4 * 5);
       for (const a of apps) {
         expect(a.spec.project).not.toBe('default');
         expect(fs.existsSync(path.join(outdir, a.spec.source.path.replace(/^dist\//, '')))).toBe(true);

@@ -186,7 +186,7 @@ describe('ProductionApp', () => {
       const o = app({ dependencies: [Dependency.cidr('postgres', '10.0.108.0/24', 5432), Dependency.app('auth', 'identity', 9000), Dependency.internetHttps()] });
       expect(find(o, 'NetworkPolicy', 'api-allow-dns').spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
       expect(find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress).toEqual([
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
       ]);
       const egress = find(o, 'NetworkPolicy', 'api-allow-dependencies').spec.egress;
       expect(egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.108.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] });

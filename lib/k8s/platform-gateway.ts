@@ -1,0 +1,110 @@
+import { Construct } from 'constructs';
+import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireHostname } from '../common/validate';
+import { _apiObject } from '../private/k8s-object';
+import { AppNamespace } from './app-namespace';
+
+/** Props for {@link PlatformGateway}. */
+export interface PlatformGatewayProps {
+  /** Host names served (each app's `host`); the certificate covers them all. */
+  readonly hosts: string[];
+  /** Gateway name; apps attach with `AppRouting.gateway({ gatewayName })`. @default 'public' */
+  readonly name?: string;
+  /** Namespace of the Gateway object. @default 'gateway-system' */
+  readonly namespace?: string;
+  /** GatewayClass of the controller. @default 'eg' (Envoy Gateway) */
+  readonly gatewayClassName?: string;
+  /** cert-manager ClusterIssuer that issues the certificate (Let's Encrypt). @default 'letsencrypt-prod' */
+  readonly clusterIssuer?: string;
+  /** Namespaces whose HTTPRoutes may attach to the HTTPS listener. */
+  readonly routeNamespaces: string[];
+  /** Emit the namespace (Pod Security restricted, quota, default-deny). @default true */
+  readonly createNamespace?: boolean;
+}
+
+/**
+ * The shared entry of a cluster on Gateway API: a Gateway with an HTTPS listener (TLS terminated with a cert-manager
+ * certificate for every host, TLS 1.2+ by the controller's defaults) that only the named namespaces may attach routes
+ * to, and an HTTP listener whose only route redirects to HTTPS (301).
+ */
+export class PlatformGateway extends Construct {
+  public readonly gatewayName: string;
+  public readonly gatewayNamespace: string;
+
+  constructor(scope: Construct, id: string, props: PlatformGatewayProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.gatewayName = requireDnsLabel(path, 'name', props.name ?? 'public');
+    this.gatewayNamespace = requireDnsLabel(path, 'namespace', props.namespace ?? 'gateway-system');
+    if (props.hosts.length === 0) throw invalidProp(path, 'hosts', [], 'must name at least one host');
+    props.hosts.forEach((h, i) => requireHostname(path, `hosts[${i}]`, h));
+    if (props.routeNamespaces.length === 0) {
+      throw invalidProp(path, 'routeNamespaces', [], 'must name the namespaces allowed to attach routes (never all)');
+    }
+    props.routeNamespaces.forEach((n, i) => requireDnsLabel(path, `routeNamespaces[${i}]`, n));
+    const ns = this.gatewayNamespace;
+    const labels = { 'app.kubernetes.io/name': this.gatewayName, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
+    const secretName = `${this.gatewayName}-tls`;
+
+    if (props.createNamespace ?? true) {
+      // The Gateway object lives here; the proxies run in the controller's namespace.
+      new AppNamespace(this, 'Namespace', {
+        name: ns,
+        budget: { pods: 1, cpuRequestMillis: 100, memoryRequestMiB: 128, memoryLimitMiB: 128 },
+      });
+    }
+    _apiObject<ICertificate>(this, 'Certificate', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: secretName, namespace: ns, labels },
+      spec: {
+        secretName,
+        dnsNames: [...props.hosts].sort(),
+        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: props.clusterIssuer ?? 'letsencrypt-prod' },
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        renewBefore: '720h',
+      },
+    });
+    _apiObject<IGateway>(this, 'Gateway', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: this.gatewayName, namespace: ns, labels },
+      spec: {
+        gatewayClassName: props.gatewayClassName ?? 'eg',
+        listeners: [
+          {
+            name: 'https',
+            protocol: 'HTTPS',
+            port: 443,
+            tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: secretName }] },
+            allowedRoutes: {
+              kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+              namespaces: {
+                from: 'Selector',
+                selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }] },
+              },
+            },
+          },
+          {
+            name: 'http',
+            protocol: 'HTTP',
+            port: 80,
+            allowedRoutes: { kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }], namespaces: { from: 'Same' } },
+          },
+        ],
+      },
+    });
+    _apiObject<IHTTPRoute>(this, 'HttpsRedirect', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: `${this.gatewayName}-https-redirect`, namespace: ns, labels },
+      spec: {
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.gatewayName, sectionName: 'http' }],
+        rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+      },
+    });
+  }
+}

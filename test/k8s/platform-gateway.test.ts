@@ -1,0 +1,52 @@
+import { Chart } from 'cdk8s';
+import { PlatformGateway, PlatformGatewayProps, ProductionApp } from 'samokoder-infra';
+import { find, K8sObject, render, schemaCheck, testApp } from '../util/k8s';
+
+function gateway(props: Partial<PlatformGatewayProps> = {}): K8sObject[] {
+  const chart = new Chart(testApp(), 'gw');
+  new PlatformGateway(chart, 'Gateway', { hosts: ['api.samokoder.com', 'bot.samokoder.com'], routeNamespaces: ['samokoder'], ...props });
+  return render(chart);
+}
+
+describe('PlatformGateway', () => {
+  test('an HTTPS listener with a cert-manager certificate for every host, routes only from named namespaces', () => {
+    const o = gateway();
+    const gw = find(o, 'Gateway', 'public');
+    expect(gw.metadata.namespace).toBe('gateway-system');
+    const https = gw.spec.listeners.find((l: K8sObject) => l.name === 'https');
+    expect(https).toMatchObject({ protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'public-tls' }] } });
+    expect(https.allowedRoutes.namespaces).toEqual({ from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }] } });
+    expect(find(o, 'Certificate', 'public-tls').spec).toMatchObject({
+      secretName: 'public-tls',
+      dnsNames: ['api.samokoder.com', 'bot.samokoder.com'],
+      issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
+    });
+  });
+
+  test('HTTP only redirects to HTTPS', () => {
+    const redirect = find(gateway(), 'HTTPRoute', 'public-https-redirect');
+    expect(redirect.spec.parentRefs[0].sectionName).toBe('http');
+    expect(redirect.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+  });
+
+  test('validates against the Gateway API and cert-manager schemas, with the routes of an app attached', () => {
+    const root = testApp();
+    const chart = new Chart(root, 'gw');
+    new PlatformGateway(chart, 'Gateway', { hosts: ['api.samokoder.com'], routeNamespaces: ['api'] });
+    const app = new ProductionApp(root, 'api', { name: 'api', image: 'r/api:1.0.0', host: 'api.samokoder.com' });
+    const objects = [...render(chart), ...app.toJson()];
+    const result = schemaCheck(objects);
+    expect(result.output).toContain(`manifest schema check: ${objects.length} valid, 0 invalid`);
+    // The app's routes name this Gateway and listener; the edge policy admits the proxies' namespace.
+    expect(find(objects, 'HTTPRoute', 'api-root').spec.parentRefs[0]).toMatchObject({ name: 'public', namespace: 'gateway-system', sectionName: 'https' });
+    expect(find(objects, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'envoy-gateway-system' });
+  });
+
+  test.each<[Partial<PlatformGatewayProps>, string]>([
+    [{ routeNamespaces: [] }, `[gw/Gateway] 'routeNamespaces' ([]) must name the namespaces allowed to attach routes (never all)`],
+    [{ hosts: [] }, `[gw/Gateway] 'hosts' ([]) must name at least one host`],
+    [{ hosts: ['bad host'] }, `[gw/Gateway] 'hosts[0]' ("bad host") must be a fully qualified lower-case host name`],
+  ])('%j is refused', (props, message) => {
+    expect(() => gateway(props)).toThrow(message);
+  });
+});
