@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 const providerRoots = [
   {
     name: '@cdktf/provider-aws',
-    message: "Import the resource by deep path ('@cdktf/provider-aws/lib/<resource>'): the package root loads every resource (seconds, ~500 MB).",
+    message:
+      "Import the resource by deep path ('@cdktf/provider-aws/lib/<resource>'): the package root loads every resource (seconds, ~500 MB).",
   },
   {
     name: '@cdktf/provider-digitalocean',

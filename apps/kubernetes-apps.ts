@@ -1,5 +1,18 @@
 import { App, Chart } from 'cdk8s';
-import { AlertRoutingSpec, AppNamespace, AppSecret, DeploymentStrategy, PlatformGateway, AppRouting, Dependency, PlatformContract, ProductionApp, samokoderSecrets, Sli, SyncedSecret } from 'samokoder-infra';
+import {
+  AlertRoutingSpec,
+  AppNamespace,
+  AppSecret,
+  DeploymentStrategy,
+  PlatformGateway,
+  AppRouting,
+  Dependency,
+  PlatformContract,
+  ProductionApp,
+  samokoderSecrets,
+  Sli,
+  SyncedSecret,
+} from 'samokoder-infra';
 import { ServicesConfig } from './config';
 
 /**

@@ -52,7 +52,11 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
   // cdk8s' app-level validation, the policy pack included, runs before anything is written: an invalid
   // configuration writes nothing.
   Object.values(apps).forEach((a) => PolicyPack.enforce(a));
-  const rendered = new Map(Object.values(apps).flatMap((a) => renderCharts(a)).map((r) => [r.chart, r.objects]));
+  const rendered = new Map(
+    Object.values(apps)
+      .flatMap((a) => renderCharts(a))
+      .map((r) => [r.chart, r.objects]),
+  );
   fs.rmSync(outdir, { recursive: true, force: true });
   for (const { file, chart } of files) {
     fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });

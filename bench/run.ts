@@ -37,13 +37,18 @@ console.log(`samokoder-infra benchmark: ${runs} runs per measurement`);
 execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
 
 const importStats = medians(
-  sample(process.execPath, ['-e', "const t=performance.now(); require('./build/index.js'); console.log(JSON.stringify({ ms: performance.now() - t, rssMiB: process.resourceUsage().maxRSS / 1024 }))"]),
+  sample(process.execPath, [
+    '-e',
+    "const t=performance.now(); require('./build/index.js'); console.log(JSON.stringify({ ms: performance.now() - t, rssMiB: process.resourceUsage().maxRSS / 1024 }))",
+  ]),
 );
 console.log(`import: ${importStats.ms} ms, ${importStats.rssMiB} MiB`);
 const reference = workload('reference');
 const aws = workload('aws');
 const dr = workload('dr');
-console.log(`reference synth in process: ${reference.ms} ms (terraform ${reference.terraformMs}, kubernetes ${reference.kubernetesMs}); aws ${aws.ms} ms; dr ${dr.ms} ms`);
+console.log(
+  `reference synth in process: ${reference.ms} ms (terraform ${reference.terraformMs}, kubernetes ${reference.kubernetesMs}); aws ${aws.ms} ms; dr ${dr.ms} ms`,
+);
 
 const appSizes = quick ? [1, 10, 100] : [1, 10, 100, 500];
 const apps = Object.fromEntries(appSizes.map((n) => [n, workload('apps', n)]));
@@ -51,7 +56,10 @@ const nativeSizes = quick ? [10, 100] : [10, 100, 500];
 const native = Object.fromEntries(nativeSizes.map((n) => [n, workload('apps-native', n)]));
 const stackSizes = quick ? [1, 5] : [1, 5, 20];
 const stacks = Object.fromEntries(stackSizes.map((n) => [n, workload('stacks', n)]));
-for (const n of appSizes) console.log(`${n} ProductionApps: ${apps[n].ms} ms (renderCharts, policy pack on)${native[n] ? `; cdk8s app.synth(): ${native[n].ms} ms` : ''}`);
+for (const n of appSizes)
+  console.log(
+    `${n} ProductionApps: ${apps[n].ms} ms (renderCharts, policy pack on)${native[n] ? `; cdk8s app.synth(): ${native[n].ms} ms` : ''}`,
+  );
 for (const n of stackSizes) console.log(`${n} SamokoderStacks: ${stacks[n].ms} ms`);
 
 const testTimes: number[] = [];
@@ -68,7 +76,13 @@ const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.r
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
 const results = {
   date: new Date().toISOString().slice(0, 10),
-  machine: { cpus: os.cpus().length, cpu, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpus: os.cpus().length,
+    cpu,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
   runs,
   import: importStats,
   reference,

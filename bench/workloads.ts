@@ -62,7 +62,13 @@ async function main(): Promise<void> {
   } else if (workload === 'dr') {
     const [, ms] = time(() => {
       const app = new cdktf.App({ outdir: tmp() });
-      new lib.MultiRegionDR(app, 'samokoder-dr', { domain: 'samokoder.com', host: 'app.samokoder.com', alertEmails: ['oncall@samokoder.com'], tags, supportCheckDate: date });
+      new lib.MultiRegionDR(app, 'samokoder-dr', {
+        domain: 'samokoder.com',
+        host: 'app.samokoder.com',
+        alertEmails: ['oncall@samokoder.com'],
+        tags,
+        supportCheckDate: date,
+      });
       lib.PolicyPack.enforce(app);
       app.synth();
     });
@@ -73,7 +79,8 @@ async function main(): Promise<void> {
     const outdir = tmp();
     const [app, constructMs] = time(() => {
       const a = new cdk8s.App({ outdir, yamlOutputType: cdk8s.YamlOutputType.FILE_PER_CHART });
-      for (let i = 0; i < n; i++) new lib.ProductionApp(a, `svc${i}`, { name: `svc${i}`, image: 'ghcr.io/acme/svc:1.0.0', host: `svc${i}.acme.dev` });
+      for (let i = 0; i < n; i++)
+        new lib.ProductionApp(a, `svc${i}`, { name: `svc${i}`, image: 'ghcr.io/acme/svc:1.0.0', host: `svc${i}.acme.dev` });
       if (workload === 'apps') lib.PolicyPack.enforce(a);
       return a;
     });

@@ -27,7 +27,11 @@ if (!chart.appVersion) fail('Chart.yaml has no appVersion');
 if (!chart.description) fail('Chart.yaml has no description');
 
 const templatesDir = join(dir, 'templates');
-const templates = existsSync(templatesDir) ? readdirSync(templatesDir).filter((f) => f.endsWith('.yaml')).sort() : [];
+const templates = existsSync(templatesDir)
+  ? readdirSync(templatesDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+  : [];
 if (templates.length === 0) fail('no templates');
 
 const valuesText = readFileSync(join(dir, 'values.yaml'), 'utf8');
@@ -38,7 +42,11 @@ const walk = (map, prefix) => {
   map.items.forEach((pair, i) => {
     const key = prefix ? `${prefix}.${pair.key.value}` : String(pair.key.value);
     const comment = pair.key.commentBefore ?? (i === 0 ? map.commentBefore : undefined) ?? '';
-    const last = comment.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+    const last =
+      comment
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .pop() ?? '';
     if (!/^\s*-- \S/.test(last)) fail(`values.yaml: "${key}" has no "# --" description`);
     if (isMap(pair.value)) walk(pair.value, key);
     else leaves.push(key);
@@ -51,8 +59,10 @@ for (const key of leaves) {
   const [svc, field] = key.split('.');
   const rule = schema.properties?.[svc]?.properties?.[field];
   if (!rule) fail(`values.schema.json does not describe "${key}"`);
-  else if (rule.pattern && !new RegExp(rule.pattern).test(values[svc][field])) fail(`values.yaml "${key}" does not match its schema pattern`);
-  else if (rule.not?.pattern && new RegExp(rule.not.pattern).test(values[svc][field])) fail(`values.yaml "${key}" matches a pattern its schema forbids`);
+  else if (rule.pattern && !new RegExp(rule.pattern).test(values[svc][field]))
+    fail(`values.yaml "${key}" does not match its schema pattern`);
+  else if (rule.not?.pattern && new RegExp(rule.not.pattern).test(values[svc][field]))
+    fail(`values.yaml "${key}" matches a pattern its schema forbids`);
 }
 
 const get = (key) => key.split('.').reduce((o, k) => (o === undefined ? undefined : o[k]), values);
@@ -86,7 +96,9 @@ for (const key of leaves) if (!used.has(key)) fail(`values.yaml "${key}" is not 
 
 // Same manifests as the GitOps output (without the Namespace and Gateway charts, which Helm does not own).
 const expected = [];
-for (const app of readdirSync(manifests).filter((d) => d !== 'namespace' && d !== 'gateway').sort()) {
+for (const app of readdirSync(manifests)
+  .filter((d) => d !== 'namespace' && d !== 'gateway')
+  .sort()) {
   for (const f of readdirSync(join(manifests, app)).sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(manifests, app, f), 'utf8'))) expected.push(doc.toJS());
   }
@@ -104,8 +116,12 @@ const helm = spawnSync('helm', ['version', '--short'], { encoding: 'utf8' });
 if (helm.status === 0) {
   try {
     execFileSync('helm', ['lint', '--strict', dir], { stdio: 'pipe' });
-    const out = execFileSync('helm', ['template', 'samokoder', dir, '--namespace', 'samokoder', '--kube-version', '1.35.0'], { encoding: 'utf8' });
-    const viaHelm = parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
+    const out = execFileSync('helm', ['template', 'samokoder', dir, '--namespace', 'samokoder', '--kube-version', '1.35.0'], {
+      encoding: 'utf8',
+    });
+    const viaHelm = parseAllDocuments(out)
+      .map((d) => d.toJS())
+      .filter(Boolean);
     const c = canon(viaHelm);
     if (c.length !== b.length || c.some((x, i) => x !== b[i])) fail(`helm template output differs from ${manifests}`);
     console.log(`helm ${helm.stdout.trim()}: lint --strict and template passed`);
@@ -117,5 +133,7 @@ if (helm.status === 0) {
 }
 
 for (const p of problems) console.log(p);
-console.log(`helm chart check: ${chart.name} ${chart.version}, ${templates.length} templates, ${rendered.length} objects, ${problems.length} problems`);
+console.log(
+  `helm chart check: ${chart.name} ${chart.version}, ${templates.length} templates, ${rendered.length} objects, ${problems.length} problems`,
+);
 process.exit(problems.length ? 1 : 0);

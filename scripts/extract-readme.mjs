@@ -9,7 +9,9 @@ rmSync('.readme-snippets', { recursive: true, force: true });
 mkdirSync('.readme-snippets');
 blocks.forEach((code, i) => {
   // Each snippet is its own module; a bare expression snippet gets the imports it needs.
-  const body = /^import /m.test(code) ? code : `import { App } from 'cdk8s';\nimport { ProductionApp } from 'samokoder-infra';\nconst app = new App();\n${code}`;
+  const body = /^import /m.test(code)
+    ? code
+    : `import { App } from 'cdk8s';\nimport { ProductionApp } from 'samokoder-infra';\nconst app = new App();\n${code}`;
   writeFileSync(`.readme-snippets/snippet-${i + 1}.ts`, `// Generated from README.md by scripts/extract-readme.mjs\n${body}\nexport {};\n`);
 });
 console.log(`README: ${blocks.length} TypeScript snippets extracted for type-checking`);

@@ -9,7 +9,9 @@ import { parseAllDocuments, stringify } from 'yaml';
 const dir = process.argv[2];
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const templatesDir = join(dir, 'templates');
-const templates = readdirSync(templatesDir).filter((f) => f.endsWith('.yaml')).sort();
+const templates = readdirSync(templatesDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 // The values: one per service image, found in the manifests (so the chart follows apps/config.ts).
 const images = {};
@@ -39,7 +41,8 @@ writeFileSync(
   stringify({
     apiVersion: 'v2',
     name: 'samokoder',
-    description: 'The Samokoder services (api, bot) as synthesized by samokoder-infra: hardened workloads, routing, autoscaling, policies, monitoring and progressive delivery.',
+    description:
+      'The Samokoder services (api, bot) as synthesized by samokoder-infra: hardened workloads, routing, autoscaling, policies, monitoring and progressive delivery.',
     type: 'application',
     version: pkg.version,
     appVersion,
@@ -50,7 +53,8 @@ writeFileSync(
   }),
 );
 
-let values = '# Values of the samokoder chart. Everything else is fixed by the constructs that generated it:\n# change those, not the templates.\n';
+let values =
+  '# Values of the samokoder chart. Everything else is fixed by the constructs that generated it:\n# change those, not the templates.\n';
 for (const name of services) {
   values += `\n# -- Settings of the ${name} service.\n${name}:\n  # -- Container image of ${name}, pinned by tag or digest ("latest" is refused by the schema).\n  image: ${images[name]}\n`;
 }
@@ -67,7 +71,17 @@ writeFileSync(
       additionalProperties: false,
       required: services,
       properties: Object.fromEntries(
-        services.map((s) => [s, { type: 'object', additionalProperties: false, required: ['image'], properties: { image: { type: 'string', pattern: pinned, not: { pattern: ':latest$' }, description: `Container image of ${s}` } } }]),
+        services.map((s) => [
+          s,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['image'],
+            properties: {
+              image: { type: 'string', pattern: pinned, not: { pattern: ':latest$' }, description: `Container image of ${s}` },
+            },
+          },
+        ]),
       ),
     },
     null,

@@ -83,7 +83,12 @@ export class SamokoderAlarms extends Construct {
       let endpoint: string;
       if (sub._secretArn !== undefined) {
         if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(sub._secretArn)) {
-          throw invalidProp(this.node.path, prop, '<redacted>', 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
+          throw invalidProp(
+            this.node.path,
+            prop,
+            '<redacted>',
+            'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+          );
         }
         endpoint = new DataAwsSecretsmanagerSecretVersion(this, `SubscriptionEndpoint${i + 1}`, { secretId: sub._secretArn }).secretString;
       } else {
@@ -137,7 +142,13 @@ export class SamokoderAlarms extends Construct {
 
     if (props.databaseIdentifier) {
       const db = { DBInstanceIdentifier: props.databaseIdentifier };
-      alarm('DatabaseCpu', { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: db }, 'GreaterThanThreshold', 80, 'RDS CPU above 80 % for 15 minutes');
+      alarm(
+        'DatabaseCpu',
+        { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: db },
+        'GreaterThanThreshold',
+        80,
+        'RDS CPU above 80 % for 15 minutes',
+      );
       const freeGiB = props.databaseFreeStorageGiB ?? 10;
       alarm(
         'DatabaseFreeStorage',
@@ -159,14 +170,37 @@ export class SamokoderAlarms extends Construct {
     (props.cacheClusterIds ?? []).forEach((cacheId, i) => {
       const dims = { CacheClusterId: cacheId };
       const n = i + 1;
-      alarm(`CacheMemory${n}`, { namespace: 'AWS/ElastiCache', metricName: 'DatabaseMemoryUsagePercentage', dimensions: dims }, 'GreaterThanThreshold', 80, `Redis ${cacheId} memory above 80 %`);
-      alarm(`CacheEvictions${n}`, { namespace: 'AWS/ElastiCache', metricName: 'Evictions', dimensions: dims, statistic: 'Sum' }, 'GreaterThanThreshold', 0, `Redis ${cacheId} is evicting keys`);
-      alarm(`CacheCpu${n}`, { namespace: 'AWS/ElastiCache', metricName: 'EngineCPUUtilization', dimensions: dims }, 'GreaterThanThreshold', 80, `Redis ${cacheId} engine CPU above 80 %`);
+      alarm(
+        `CacheMemory${n}`,
+        { namespace: 'AWS/ElastiCache', metricName: 'DatabaseMemoryUsagePercentage', dimensions: dims },
+        'GreaterThanThreshold',
+        80,
+        `Redis ${cacheId} memory above 80 %`,
+      );
+      alarm(
+        `CacheEvictions${n}`,
+        { namespace: 'AWS/ElastiCache', metricName: 'Evictions', dimensions: dims, statistic: 'Sum' },
+        'GreaterThanThreshold',
+        0,
+        `Redis ${cacheId} is evicting keys`,
+      );
+      alarm(
+        `CacheCpu${n}`,
+        { namespace: 'AWS/ElastiCache', metricName: 'EngineCPUUtilization', dimensions: dims },
+        'GreaterThanThreshold',
+        80,
+        `Redis ${cacheId} engine CPU above 80 %`,
+      );
     });
     if (props.eksClusterName) {
       alarm(
         'NodesFailed',
-        { namespace: 'ContainerInsights', metricName: 'cluster_failed_node_count', dimensions: { ClusterName: props.eksClusterName }, statistic: 'Maximum' },
+        {
+          namespace: 'ContainerInsights',
+          metricName: 'cluster_failed_node_count',
+          dimensions: { ClusterName: props.eksClusterName },
+          statistic: 'Maximum',
+        },
         'GreaterThanThreshold',
         0,
         'EKS nodes failing (Container Insights)',

@@ -61,7 +61,11 @@ export class SamokoderCache extends Construct {
     }
 
     const key = _createKey(this, 'Key', { alias: `${name}-redis`, description: `${name} ElastiCache at-rest encryption` });
-    const logsKey = _createKey(this, 'LogsKey', { alias: `${name}-redis-logs`, description: `${name} Redis slow log`, logsRegion: props.region });
+    const logsKey = _createKey(this, 'LogsKey', {
+      alias: `${name}-redis-logs`,
+      description: `${name} Redis slow log`,
+      logsRegion: props.region,
+    });
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${name}-redis`,
       description: `Redis ${name}: ingress from the EKS cluster only`,
@@ -135,9 +139,7 @@ export class SamokoderCache extends Construct {
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
       lifecycle: { preventDestroy: true },
-      logDeliveryConfiguration: [
-        { destination: slowLog.name, destinationType: 'cloudwatch-logs', logFormat: 'json', logType: 'slow-log' },
-      ],
+      logDeliveryConfiguration: [{ destination: slowLog.name, destinationType: 'cloudwatch-logs', logFormat: 'json', logType: 'slow-log' }],
       tags: { Name: name },
     });
     this.memberClusterIds = [];

@@ -114,12 +114,22 @@ export class SamokoderCluster extends Construct {
     const access = props.endpointAccess ?? EndpointAccess.PRIVATE;
     if (access._isPublic()) {
       if (access.publicCidrs.length === 0) {
-        throw invalidProp(path, 'endpointAccess.publicCidrs', [], 'must list at least one CIDR when the endpoint is public (or use EndpointAccess.PRIVATE)');
+        throw invalidProp(
+          path,
+          'endpointAccess.publicCidrs',
+          [],
+          'must list at least one CIDR when the endpoint is public (or use EndpointAccess.PRIVATE)',
+        );
       }
       for (const c of access.publicCidrs) {
         const parsed = Ipv4Cidr.parse(path, 'endpointAccess.publicCidrs', c);
         if (parsed.prefix === 0) {
-          throw invalidProp(path, 'endpointAccess.publicCidrs', c, 'opens the Kubernetes API to the whole internet: list the CIDRs that need it');
+          throw invalidProp(
+            path,
+            'endpointAccess.publicCidrs',
+            c,
+            'opens the Kubernetes API to the whole internet: list the CIDRs that need it',
+          );
         }
       }
     }
@@ -137,7 +147,10 @@ export class SamokoderCluster extends Construct {
     const diskSize = requireIntegerInRange(path, 'nodeGroup.diskSizeGiB', ng.diskSizeGiB ?? 50, 20, 16384);
 
     // Keys: one for secrets envelope encryption, one for the control-plane log group.
-    const secretsKey = _createKey(this, 'SecretsKey', { alias: `${name}-eks-secrets`, description: `${name} EKS secrets envelope encryption` });
+    const secretsKey = _createKey(this, 'SecretsKey', {
+      alias: `${name}-eks-secrets`,
+      description: `${name} EKS secrets envelope encryption`,
+    });
     const logsKey = _createKey(this, 'LogsKey', {
       alias: `${name}-eks-logs`,
       description: `${name} EKS control-plane logs`,
@@ -258,7 +271,10 @@ export class SamokoderCluster extends Construct {
     const ebsRole = addonRole('ebs-csi', 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
     this.addon('aws-ebs-csi-driver', { roleArn: ebsRole.arn, serviceAccount: 'ebs-csi-controller-sa' }, [podIdentityAgent, this.nodeGroup]);
     const cwRole = addonRole('cloudwatch', 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy');
-    this.addon('amazon-cloudwatch-observability', { roleArn: cwRole.arn, serviceAccount: 'cloudwatch-agent' }, [podIdentityAgent, this.nodeGroup]);
+    this.addon('amazon-cloudwatch-observability', { roleArn: cwRole.arn, serviceAccount: 'cloudwatch-agent' }, [
+      podIdentityAgent,
+      this.nodeGroup,
+    ]);
   }
 
   /** The cluster's name. */

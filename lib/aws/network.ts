@@ -108,7 +108,12 @@ export class SamokoderNetwork extends Construct {
     (props.avoidCidrs ?? []).forEach((other, i) => {
       const o = Ipv4Cidr.parse(path, `avoidCidrs[${i}]`, other);
       if (o.overlaps(cidr)) {
-        throw invalidProp(path, 'cidr', props.cidr ?? cidr.toString(), `overlaps ${o} (avoidCidrs[${i}]): peered or routed networks need disjoint ranges`);
+        throw invalidProp(
+          path,
+          'cidr',
+          props.cidr ?? cidr.toString(),
+          `overlaps ${o} (avoidCidrs[${i}]): peered or routed networks need disjoint ranges`,
+        );
       }
     });
     const zones = props.region.availabilityZones;
@@ -163,9 +168,7 @@ export class SamokoderNetwork extends Construct {
         tags: { Name: `${name}-${tier.toLowerCase()}-${this.availabilityZones[i]}`, Tier: tier.toLowerCase(), ...tags },
       });
     this.publicSubnets = publicCidrs.map((b, i) => subnet('Public', i, b, { 'kubernetes.io/role/elb': '1', ...clusterTag }));
-    this.privateSubnets = privateCidrs.map((b, i) =>
-      subnet('Private', i, b, { 'kubernetes.io/role/internal-elb': '1', ...clusterTag }),
-    );
+    this.privateSubnets = privateCidrs.map((b, i) => subnet('Private', i, b, { 'kubernetes.io/role/internal-elb': '1', ...clusterTag }));
     this.databaseSubnets = databaseCidrs.map((b, i) => subnet('Database', i, b, {}));
 
     const igw = new InternetGateway(this, 'InternetGateway', { vpcId: this.vpc.id, tags: { Name: name } });
@@ -175,8 +178,8 @@ export class SamokoderNetwork extends Construct {
       destinationCidrBlock: '0.0.0.0/0',
       gatewayId: igw.id,
     });
-    this.publicSubnets.forEach((s, i) =>
-      new RouteTableAssociation(this, `PublicRouteTableAssociation${i + 1}`, { subnetId: s.id, routeTableId: publicRoutes.id }),
+    this.publicSubnets.forEach(
+      (s, i) => new RouteTableAssociation(this, `PublicRouteTableAssociation${i + 1}`, { subnetId: s.id, routeTableId: publicRoutes.id }),
     );
 
     const natCount = nat.strategy === 'one-per-az' ? azCount : 1;
@@ -204,8 +207,9 @@ export class SamokoderNetwork extends Construct {
     });
     // Database subnets: a route table with only the local route (isolated tier).
     const databaseRoutes = new RouteTable(this, 'DatabaseRouteTable', { vpcId: this.vpc.id, tags: { Name: `${name}-database` } });
-    this.databaseSubnets.forEach((s, i) =>
-      new RouteTableAssociation(this, `DatabaseRouteTableAssociation${i + 1}`, { subnetId: s.id, routeTableId: databaseRoutes.id }),
+    this.databaseSubnets.forEach(
+      (s, i) =>
+        new RouteTableAssociation(this, `DatabaseRouteTableAssociation${i + 1}`, { subnetId: s.id, routeTableId: databaseRoutes.id }),
     );
 
     // Flow logs of all traffic to an encrypted log group, through a role that can write only there.

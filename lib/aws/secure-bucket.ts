@@ -180,7 +180,12 @@ export class SecureBucket extends Construct {
     ];
     if (spec.infrequentAccessAfterDays !== undefined) {
       if (spec.infrequentAccessAfterDays < 30) {
-        throw invalidProp(path, 'lifecycle.infrequentAccessAfterDays', spec.infrequentAccessAfterDays, 'must be at least 30 (the S3 minimum for STANDARD_IA)');
+        throw invalidProp(
+          path,
+          'lifecycle.infrequentAccessAfterDays',
+          spec.infrequentAccessAfterDays,
+          'must be at least 30 (the S3 minimum for STANDARD_IA)',
+        );
       }
       rules.push({
         id: 'to-infrequent-access',
@@ -199,7 +204,12 @@ export class SecureBucket extends Construct {
     }
     if (spec.expireAfterDays !== undefined) {
       if (spec.archiveAfterDays !== undefined && spec.expireAfterDays <= spec.archiveAfterDays) {
-        throw invalidProp(path, 'lifecycle.expireAfterDays', spec.expireAfterDays, `must be greater than archiveAfterDays (${spec.archiveAfterDays})`);
+        throw invalidProp(
+          path,
+          'lifecycle.expireAfterDays',
+          spec.expireAfterDays,
+          `must be greater than archiveAfterDays (${spec.archiveAfterDays})`,
+        );
       }
       rules.push({ id: 'expire', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: spec.expireAfterDays }] });
     }

@@ -13,10 +13,7 @@ export class Ipv4Cidr {
     }
     const octets = address.split('.');
     const valid =
-      rest.length === 0 &&
-      /^\d{1,2}$/.test(mask) &&
-      octets.length === 4 &&
-      octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+      rest.length === 0 && /^\d{1,2}$/.test(mask) && octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
     const prefix = Number(mask);
     if (!valid || prefix > 32) {
       throw invalidProp(path, prop, value, 'is not an IPv4 CIDR block such as "10.0.0.0/16"');

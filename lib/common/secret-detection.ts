@@ -13,4 +13,3 @@ const SECRET_SHAPES: RegExp[] = [
 export function looksLikeSecretValue(value: string): boolean {
   return SECRET_SHAPES.some((r) => r.test(value));
 }
-

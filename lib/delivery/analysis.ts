@@ -32,7 +32,8 @@ export class SliAnalysisTemplate extends Construct {
     const errorRatio = `(sum(rate(${m.requestsCounter}{${job},${m.statusLabel}=~"${m.errorStatusRegex}"}[2m])) or vector(0)) / clamp_min((sum(rate(${m.requestsCounter}{${job}}[2m])) or vector(0)), 0.001)`;
     const latency = `histogram_quantile(0.95, sum by (le) (rate(${m.requestDurationHistogram}_bucket{${job}}[2m])))`;
     for (const q of [errorRatio, latency]) {
-      if (promqlSyntaxError(q) !== undefined) throw new ValidationError(`[${this.node.path}] internal: analysis PromQL does not parse: ${q}`);
+      if (promqlSyntaxError(q) !== undefined)
+        throw new ValidationError(`[${this.node.path}] internal: analysis PromQL does not parse: ${q}`);
     }
     const maxErrors = _round(props.spec.errorRatePercent.warning / 100);
     const maxLatency = _round(props.spec.latencyP95Ms.warning / 1000);

@@ -33,7 +33,12 @@ export function _requireRepoUrl(path: string, prop: string, url: string): string
 
 function requireProject(path: string, prop: string, project: string): string {
   if (project === 'default') {
-    throw invalidProp(path, prop, project, "is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own");
+    throw invalidProp(
+      path,
+      prop,
+      project,
+      "is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own",
+    );
   }
   return requireDnsLabel(path, prop, project);
 }
@@ -71,7 +76,12 @@ export class ArgoCdApplication extends Construct {
     const project = requireProject(path, 'project', props.project);
     _requireRepoUrl(path, 'source.repoURL', props.source.repoURL);
     if (!props.destination.namespace) {
-      throw invalidProp(path, 'destination.namespace', props.destination.namespace, 'is required: an Application without a namespace deploys into whatever namespace its manifests name, or default');
+      throw invalidProp(
+        path,
+        'destination.namespace',
+        props.destination.namespace,
+        'is required: an Application without a namespace deploys into whatever namespace its manifests name, or default',
+      );
     }
     requireDnsLabel(path, 'destination.namespace', props.destination.namespace);
     requireDnsLabel(path, 'destination.cluster', props.destination.cluster, 253);
@@ -95,7 +105,13 @@ export class ArgoCdApplication extends Construct {
         revisionHistoryLimit: 10,
         syncPolicy: {
           ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true, allowEmpty: false } } : {}),
-          syncOptions: ['ServerSideApply=true', 'CreateNamespace=false', 'PrunePropagationPolicy=foreground', 'PruneLast=true', 'FailOnSharedResource=true'],
+          syncOptions: [
+            'ServerSideApply=true',
+            'CreateNamespace=false',
+            'PrunePropagationPolicy=foreground',
+            'PruneLast=true',
+            'FailOnSharedResource=true',
+          ],
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
       },
@@ -139,8 +155,15 @@ export class ArgoCdProject extends Construct {
     props.sourceRepos.forEach((r, i) => _requireRepoUrl(path, `sourceRepos[${i}]`, r));
     if (props.destinations.length === 0) throw invalidProp(path, 'destinations', [], 'must name at least one cluster and namespace');
     props.destinations.forEach((d, i) => {
-      if (!d.namespace) throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'is required: a project without namespaces may deploy anywhere');
-      if (d.namespace === '*') throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'must name a namespace, not every namespace');
+      if (!d.namespace)
+        throw invalidProp(
+          path,
+          `destinations[${i}].namespace`,
+          d.namespace,
+          'is required: a project without namespaces may deploy anywhere',
+        );
+      if (d.namespace === '*')
+        throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'must name a namespace, not every namespace');
     });
     _apiObject<IAppProject>(this, 'Project', {
       apiVersion: 'argoproj.io/v1alpha1',

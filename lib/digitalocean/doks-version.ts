@@ -46,7 +46,15 @@ export class DoksKubernetesVersion {
   public _assertSupported(path: string, prop: string, date: string): void {
     if (this.endOfLife !== undefined && date <= this.endOfLife && /^1\.\d+$/.test(this.minor)) return;
     const supported = DoksKubernetesVersion.ALL.filter((v) => v.endOfLife !== undefined && date <= v.endOfLife).map((v) => v.minor);
-    const state = this.endOfLife === undefined ? 'is not in the DOKS version table and has no end-of-life date' : `reached end of life on ${this.endOfLife}`;
-    throw invalidProp(path, prop, this.minor, `${state}: DOKS minors supported on ${date}: ${supported.join(', ') || 'none (update the table)'}`);
+    const state =
+      this.endOfLife === undefined
+        ? 'is not in the DOKS version table and has no end-of-life date'
+        : `reached end of life on ${this.endOfLife}`;
+    throw invalidProp(
+      path,
+      prop,
+      this.minor,
+      `${state}: DOKS minors supported on ${date}: ${supported.join(', ') || 'none (update the table)'}`,
+    );
   }
 }

@@ -100,14 +100,20 @@ export class MultiRegionDR extends TerraformStack {
     const primaryRegion = p.region ?? DoRegion.NYC3;
     const secondaryRegion = s.region ?? DoRegion.SFO3;
     if (primaryRegion.slug === secondaryRegion.slug) {
-      throw invalidCombination(path, `'primary.region' and 'secondary.region' are both "${primaryRegion.slug}": a disaster-recovery pair needs two regions`);
+      throw invalidCombination(
+        path,
+        `'primary.region' and 'secondary.region' are both "${primaryRegion.slug}": a disaster-recovery pair needs two regions`,
+      );
     }
     primaryRegion._require(path, 'primary.region', 'kubernetes');
     secondaryRegion._require(path, 'secondary.region', 'kubernetes');
     const primaryDay = p.maintenanceDay ?? 'tuesday';
     const secondaryDay = s.maintenanceDay ?? 'thursday';
     if (primaryDay === secondaryDay) {
-      throw invalidCombination(path, `'primary.maintenanceDay' and 'secondary.maintenanceDay' are both "${primaryDay}": both regions would be upgraded together`);
+      throw invalidCombination(
+        path,
+        `'primary.maintenanceDay' and 'secondary.maintenanceDay' are both "${primaryDay}": both regions would be upgraded together`,
+      );
     }
     const version = props.kubernetesVersion ?? DoksKubernetesVersion.DEFAULT;
     version._assertSupported(path, 'kubernetesVersion', props.supportCheckDate ?? new Date().toISOString().slice(0, 10));
@@ -119,7 +125,9 @@ export class MultiRegionDR extends TerraformStack {
     new DigitaloceanProvider(this, 'DigitalOcean', {});
 
     // Tags: DigitalOcean tags are plain strings; cost-allocation pairs become `key:value`.
-    const tagNames = Object.entries(tagMap).map(([k, v]) => `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`);
+    const tagNames = Object.entries(tagMap).map(
+      ([k, v]) => `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`,
+    );
     const tags = tagNames.map((t, i) => new Tag(this, `Tag${i + 1}`, { name: t }).name);
 
     const versions = new DataDigitaloceanKubernetesVersions(this, 'KubernetesVersions', { versionPrefix: version.versionPrefix });
@@ -146,7 +154,10 @@ export class MultiRegionDR extends TerraformStack {
     this.primary = regional(p, primaryRegion, '10.10.0.0/16', primaryDay);
     this.secondary = regional(s, secondaryRegion, '10.20.0.0/16', secondaryDay);
     if (this.primary.vpcRange.overlaps(this.secondary.vpcRange)) {
-      throw invalidCombination(path, `'primary.vpcCidr' (${this.primary.vpcRange}) and 'secondary.vpcCidr' (${this.secondary.vpcRange}) overlap: peered VPCs need disjoint ranges`);
+      throw invalidCombination(
+        path,
+        `'primary.vpcCidr' (${this.primary.vpcRange}) and 'secondary.vpcCidr' (${this.secondary.vpcRange}) overlap: peered VPCs need disjoint ranges`,
+      );
     }
     if (this.secondary.nodePool.maxNodes < this.primary.nodePool.minNodes) {
       throw invalidProp(
@@ -159,9 +170,17 @@ export class MultiRegionDR extends TerraformStack {
     const pa = _sizeOf(this.primary.nodePool.size);
     const sa = _sizeOf(this.secondary.nodePool.size);
     if (this.primary.nodePool.size !== this.secondary.nodePool.size && (!pa || !sa || sa.vcpu < pa.vcpu || sa.gb < pa.gb)) {
-      throw invalidProp(path, 'secondary.nodePool.size', this.secondary.nodePool.size, `is smaller than the primary's nodes (${this.primary.nodePool.size}): the secondary cannot take the load`);
+      throw invalidProp(
+        path,
+        'secondary.nodePool.size',
+        this.secondary.nodePool.size,
+        `is smaller than the primary's nodes (${this.primary.nodePool.size}): the secondary cannot take the load`,
+      );
     }
-    new VpcPeering(this, 'Peering', { name: `${project}-${primaryRegion.slug}-${secondaryRegion.slug}`, vpcIds: [this.primary.vpc.id, this.secondary.vpc.id] });
+    new VpcPeering(this, 'Peering', {
+      name: `${project}-${primaryRegion.slug}-${secondaryRegion.slug}`,
+      vpcIds: [this.primary.vpc.id, this.secondary.vpc.id],
+    });
 
     this.data = new DataTier(this, 'Data', {
       name: project,

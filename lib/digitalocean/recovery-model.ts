@@ -71,7 +71,11 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
       seconds: i.hasReplica ? (e.replicaPromotion ?? Duration.minutes(5)).totalSeconds : 0,
       basis: i.hasReplica ? 'estimate: read-only replica promoted to primary' : 'no replica',
     },
-    { step: 'repoint and restart', seconds: (e.repoint ?? Duration.minutes(2)).totalSeconds, basis: 'estimate: secrets refreshed, pods restarted' },
+    {
+      step: 'repoint and restart',
+      seconds: (e.repoint ?? Duration.minutes(2)).totalSeconds,
+      basis: 'estimate: secrets refreshed, pods restarted',
+    },
     {
       step: 'scale secondary',
       seconds: i.secondaryWarm ? 0 : (e.nodeProvisioning ?? Duration.minutes(5)).totalSeconds,

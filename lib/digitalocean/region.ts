@@ -34,8 +34,20 @@ export class DoRegion {
 
   /** Every region in the table. */
   public static readonly ALL_REGIONS: readonly DoRegion[] = [
-    DoRegion.NYC1, DoRegion.NYC2, DoRegion.NYC3, DoRegion.SFO1, DoRegion.SFO2, DoRegion.SFO3, DoRegion.AMS2,
-    DoRegion.AMS3, DoRegion.FRA1, DoRegion.LON1, DoRegion.TOR1, DoRegion.SGP1, DoRegion.BLR1, DoRegion.SYD1,
+    DoRegion.NYC1,
+    DoRegion.NYC2,
+    DoRegion.NYC3,
+    DoRegion.SFO1,
+    DoRegion.SFO2,
+    DoRegion.SFO3,
+    DoRegion.AMS2,
+    DoRegion.AMS3,
+    DoRegion.FRA1,
+    DoRegion.LON1,
+    DoRegion.TOR1,
+    DoRegion.SGP1,
+    DoRegion.BLR1,
+    DoRegion.SYD1,
     DoRegion.ATL1,
   ];
 

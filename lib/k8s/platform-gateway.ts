@@ -84,7 +84,9 @@ export class PlatformGateway extends Construct {
               kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
               namespaces: {
                 from: 'Selector',
-                selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }] },
+                selector: {
+                  matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }],
+                },
               },
             },
           },

@@ -247,7 +247,12 @@ export class ProductionApp extends Chart {
     const healthPath = requirePath(path, 'healthPath', props.healthPath ?? '/health');
     const livenessPath = props.livenessPath === undefined ? undefined : requirePath(path, 'livenessPath', props.livenessPath);
     if (livenessPath !== undefined && livenessPath === healthPath) {
-      throw invalidProp(path, 'livenessPath', livenessPath, `must differ from 'healthPath': a failing dependency would restart every pod at once`);
+      throw invalidProp(
+        path,
+        'livenessPath',
+        livenessPath,
+        `must differ from 'healthPath': a failing dependency would restart every pod at once`,
+      );
     }
     const metricsPath = requirePath(path, 'metricsPath', props.metricsPath ?? '/metrics');
 
@@ -267,16 +272,30 @@ export class ProductionApp extends Chart {
     });
 
     const autoscaling = props.autoscaling === false ? undefined : (props.autoscaling ?? {});
-    const minReplicas = autoscaling ? requireIntegerInRange(path, 'autoscaling.minReplicas', autoscaling.minReplicas ?? 3, 1, 1000) : undefined;
-    const maxReplicas = autoscaling ? requireIntegerInRange(path, 'autoscaling.maxReplicas', autoscaling.maxReplicas ?? 20, 1, 1000) : undefined;
+    const minReplicas = autoscaling
+      ? requireIntegerInRange(path, 'autoscaling.minReplicas', autoscaling.minReplicas ?? 3, 1, 1000)
+      : undefined;
+    const maxReplicas = autoscaling
+      ? requireIntegerInRange(path, 'autoscaling.maxReplicas', autoscaling.maxReplicas ?? 20, 1, 1000)
+      : undefined;
     if (minReplicas !== undefined && maxReplicas !== undefined && minReplicas > maxReplicas) {
-      throw invalidCombination(path, `'autoscaling.minReplicas' (${minReplicas}) must not exceed 'autoscaling.maxReplicas' (${maxReplicas})`);
+      throw invalidCombination(
+        path,
+        `'autoscaling.minReplicas' (${minReplicas}) must not exceed 'autoscaling.maxReplicas' (${maxReplicas})`,
+      );
     }
     if (autoscaling && props.replicas !== undefined) {
-      throw invalidProp(path, 'replicas', props.replicas, 'must not be set when autoscaling is on: the HPA owns the replica count (set autoscaling: false for a fixed count)');
+      throw invalidProp(
+        path,
+        'replicas',
+        props.replicas,
+        'must not be set when autoscaling is on: the HPA owns the replica count (set autoscaling: false for a fixed count)',
+      );
     }
     const cpuTarget = autoscaling ? requireIntegerInRange(path, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100) : 0;
-    const memTarget = autoscaling ? requireIntegerInRange(path, 'autoscaling.memoryUtilization', autoscaling.memoryUtilization ?? 80, 1, 100) : 0;
+    const memTarget = autoscaling
+      ? requireIntegerInRange(path, 'autoscaling.memoryUtilization', autoscaling.memoryUtilization ?? 80, 1, 100)
+      : 0;
     const replicas = autoscaling ? undefined : requireIntegerInRange(path, 'replicas', props.replicas ?? 3, 1, 1000);
     const floor = minReplicas ?? replicas!;
     const minAvailable = requireIntegerInRange(path, 'minAvailable', props.minAvailable ?? 2, 0, 1000);
@@ -289,7 +308,10 @@ export class ProductionApp extends Chart {
 
     const res = props.resources ?? {};
     const cpuReq = requireIntegerInRange(path, 'resources.cpuRequestMillis', res.cpuRequestMillis ?? 250, 1, 256000);
-    const cpuLim = res.cpuLimitMillis === null ? undefined : requireIntegerInRange(path, 'resources.cpuLimitMillis', res.cpuLimitMillis ?? 1000, 1, 256000);
+    const cpuLim =
+      res.cpuLimitMillis === null
+        ? undefined
+        : requireIntegerInRange(path, 'resources.cpuLimitMillis', res.cpuLimitMillis ?? 1000, 1, 256000);
     const memReq = requireIntegerInRange(path, 'resources.memoryRequestMiB', res.memoryRequestMiB ?? 512, 1, 4194304);
     const memLim = requireIntegerInRange(path, 'resources.memoryLimitMiB', res.memoryLimitMiB ?? 2048, 1, 4194304);
     if (cpuLim !== undefined && cpuReq > cpuLim) {
@@ -312,7 +334,12 @@ export class ProductionApp extends Chart {
     const config = props.config ?? {};
     for (const [key, value] of Object.entries(config)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        throw invalidProp(path, `config.${key}`, key, 'must be an environment variable name (letters, digits, _; not starting with a digit)');
+        throw invalidProp(
+          path,
+          `config.${key}`,
+          key,
+          'must be an environment variable name (letters, digits, _; not starting with a digit)',
+        );
       }
       rejectLiteralSecret(path, 'config', key, value);
     }
@@ -330,7 +357,13 @@ export class ProductionApp extends Chart {
 
     const deps = props.dependencies ?? [];
     deps.forEach((d, i) => {
-      if (d.port === undefined) throw invalidProp(path, `dependencies[${i}].port`, undefined, `is required: '${d.name}' would otherwise be reachable on every port`);
+      if (d.port === undefined)
+        throw invalidProp(
+          path,
+          `dependencies[${i}].port`,
+          undefined,
+          `is required: '${d.name}' would otherwise be reachable on every port`,
+        );
       requireIntegerInRange(path, `dependencies[${i}].port`, d.port, 1, 65535);
       if (d._to.kind === 'cidr') {
         Ipv4Cidr.parse(path, `dependencies[${i}].cidr`, d._to.cidr);
@@ -378,20 +411,34 @@ export class ProductionApp extends Chart {
     let blueGreen: { active: string; preview: string; autoPromotion: boolean; scaleDownDelay: number; analysis: boolean } | undefined;
     let canary: { steps: Array<{ weight: number; pause: string }>; analysis: boolean } | undefined;
     if (strategy.kind !== 'rolling' && workloadKind !== WorkloadKind.DEPLOYMENT) {
-      throw invalidProp(path, 'strategy', strategy.kind, 'needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef');
+      throw invalidProp(
+        path,
+        'strategy',
+        strategy.kind,
+        'needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef',
+      );
     }
     if (strategy._blueGreen) {
       const bg = strategy._blueGreen;
       const active = requireDnsLabel(path, 'strategy.activeService', bg.activeService ?? name);
       const preview = requireDnsLabel(path, 'strategy.previewService', bg.previewService ?? `${name}-preview`);
       if (active === preview) {
-        throw invalidCombination(path, `'strategy.activeService' and 'strategy.previewService' are both "${active}": the preview must be a separate Service`);
+        throw invalidCombination(
+          path,
+          `'strategy.activeService' and 'strategy.previewService' are both "${active}": the preview must be a separate Service`,
+        );
       }
-      if (preview === `${name}-headless`) throw invalidProp(path, 'strategy.previewService', preview, 'is the name of the headless Service');
+      if (preview === `${name}-headless`)
+        throw invalidProp(path, 'strategy.previewService', preview, 'is the name of the headless Service');
       const analysis = bg.analysis ?? true;
       const autoPromotion = bg.autoPromotion ?? false;
       if (autoPromotion && !analysis && environment === 'production') {
-        throw invalidProp(path, 'strategy.autoPromotion', true, 'is refused in production without analysis: an unmeasured version would be promoted on its own');
+        throw invalidProp(
+          path,
+          'strategy.autoPromotion',
+          true,
+          'is refused in production without analysis: an unmeasured version would be promoted on its own',
+        );
       }
       blueGreen = {
         active,
@@ -410,14 +457,24 @@ export class ProductionApp extends Chart {
       steps.forEach((st, i) => {
         requireIntegerInRange(path, `strategy.steps[${i}].weight`, st.weight, 1, 100);
         if (i > 0 && st.weight <= steps[i - 1].weight) {
-          throw invalidProp(path, `strategy.steps[${i}].weight`, st.weight, `must be greater than the previous step's (${steps[i - 1].weight})`);
+          throw invalidProp(
+            path,
+            `strategy.steps[${i}].weight`,
+            st.weight,
+            `must be greater than the previous step's (${steps[i - 1].weight})`,
+          );
         }
         requireDuration(path, `strategy.steps[${i}].pause`, st.pause);
       });
       canary = { steps, analysis: strategy._canary.analysis ?? true };
     }
     if ((blueGreen?.analysis || canary?.analysis) && props.monitoring === false) {
-      throw invalidProp(path, 'monitoring', false, 'must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines');
+      throw invalidProp(
+        path,
+        'monitoring',
+        false,
+        'must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines',
+      );
     }
     const migration = props.migration;
     if (migration) {
@@ -523,9 +580,16 @@ export class ProductionApp extends Chart {
         metadata: meta(`${name}-data`),
         storage: Size.gibibytes(storage.sizeGiB ?? 10),
         storageClassName: storage.storageClass ?? 'gp3',
-        accessModes: [storageMode === 'ReadWriteMany' ? kplus.PersistentVolumeAccessMode.READ_WRITE_MANY : kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+        accessModes: [
+          storageMode === 'ReadWriteMany'
+            ? kplus.PersistentVolumeAccessMode.READ_WRITE_MANY
+            : kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE,
+        ],
       });
-      volumeMounts.push({ path: storage.mountPath ?? '/data', volume: kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', pvc, { name: 'data' }) });
+      volumeMounts.push({
+        path: storage.mountPath ?? '/data',
+        volume: kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', pvc, { name: 'data' }),
+      });
     }
     const container: kplus.ContainerProps = {
       name,
@@ -558,8 +622,18 @@ export class ProductionApp extends Chart {
       }),
       liveness:
         livenessPath !== undefined
-          ? kplus.Probe.fromHttpGet(livenessPath, { port, periodSeconds: Duration.seconds(20), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 })
-          : kplus.Probe.fromTcpSocket({ port, periodSeconds: Duration.seconds(20), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 }),
+          ? kplus.Probe.fromHttpGet(livenessPath, {
+              port,
+              periodSeconds: Duration.seconds(20),
+              timeoutSeconds: Duration.seconds(2),
+              failureThreshold: 3,
+            })
+          : kplus.Probe.fromTcpSocket({
+              port,
+              periodSeconds: Duration.seconds(20),
+              timeoutSeconds: Duration.seconds(2),
+              failureThreshold: 3,
+            }),
       startup: kplus.Probe.fromHttpGet(healthPath, {
         port,
         periodSeconds: Duration.seconds(5),
@@ -572,7 +646,13 @@ export class ProductionApp extends Chart {
       podMetadata: { labels, annotations: podAnnotations },
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: needsToken,
-      securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      securityContext: {
+        ensureNonRoot: true,
+        user: uid,
+        group: uid,
+        fsGroup: uid,
+        fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+      },
       terminationGracePeriod: Duration.seconds(grace),
       containers: [container],
       volumes: [tmp],
@@ -704,7 +784,12 @@ export class ProductionApp extends Chart {
 
     // Network policies: deny everything in the namespace, then allow what the app needs.
     const policy = (policyId: string, policyName: string, spec: NonNullable<INetworkPolicy['spec']>) =>
-      _apiObject<INetworkPolicy>(this, policyId, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(policyName), spec });
+      _apiObject<INetworkPolicy>(this, policyId, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: meta(policyName),
+        spec,
+      });
     // Egress policies select the app's instance label: the app's pods and its migration Job.
     const instance = { 'app.kubernetes.io/instance': name };
     policy('AllowDns', `${name}-allow-dns`, {
@@ -712,8 +797,16 @@ export class ProductionApp extends Chart {
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
         },
       ],
     });
@@ -753,7 +846,12 @@ export class ProductionApp extends Chart {
                   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': d._to.namespace } },
                   podSelector: { matchLabels: { 'app.kubernetes.io/name': d._to.app } },
                 }
-              : { ipBlock: { cidr: d._to.cidr, ...(d._to.exceptPrivate ? { except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } : {}) } },
+              : {
+                  ipBlock: {
+                    cidr: d._to.cidr,
+                    ...(d._to.exceptPrivate ? { except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } : {}),
+                  },
+                },
           ],
           ports: [{ protocol: 'TCP', port: d.port }],
         })),
@@ -844,7 +942,9 @@ export class ProductionApp extends Chart {
       });
       if (hpa) {
         // The Rollout owns the replica count; the HPA scales it, not the template Deployment.
-        ApiObject.of(hpa).addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }));
+        ApiObject.of(hpa).addJsonPatch(
+          JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }),
+        );
       }
     }
 
@@ -960,7 +1060,15 @@ export class ProductionApp extends Chart {
           kind: 'HTTPRoute',
           metadata: meta(routeName),
           spec: {
-            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gw.gatewayName, namespace: gw.gatewayNamespace, sectionName: gw.sectionName }],
+            parentRefs: [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: gw.gatewayName,
+                namespace: gw.gatewayNamespace,
+                sectionName: gw.sectionName,
+              },
+            ],
             hostnames: [host],
             rules: [
               {
@@ -992,7 +1100,10 @@ export class ProductionApp extends Chart {
     }
 
     const ing = routing._ingress!;
-    const headers = new kplus.ConfigMap(this, 'SecurityHeaders', { metadata: meta(`${name}-security-headers`), data: { ...SECURITY_HEADERS } });
+    const headers = new kplus.ConfigMap(this, 'SecurityHeaders', {
+      metadata: meta(`${name}-security-headers`),
+      data: { ...SECURITY_HEADERS },
+    });
     for (const g of groups) {
       const annotations: Record<string, string> = {
         'cert-manager.io/cluster-issuer': ing.clusterIssuer,

@@ -68,12 +68,16 @@ export interface IngressRoutingOptions {
 export class AppRouting {
   /** HTTPRoutes attached to a shared Gateway; rate limits as Envoy Gateway `BackendTrafficPolicy` objects. */
   public static gateway(options: GatewayRoutingOptions = {}): AppRouting {
-    return new AppRouting('gateway', {
-      gatewayName: options.gatewayName ?? 'public',
-      gatewayNamespace: options.gatewayNamespace ?? 'gateway-system',
-      sectionName: options.sectionName ?? 'https',
-      proxyNamespace: options.proxyNamespace ?? 'envoy-gateway-system',
-    }, undefined);
+    return new AppRouting(
+      'gateway',
+      {
+        gatewayName: options.gatewayName ?? 'public',
+        gatewayNamespace: options.gatewayNamespace ?? 'gateway-system',
+        sectionName: options.sectionName ?? 'https',
+        proxyNamespace: options.proxyNamespace ?? 'envoy-gateway-system',
+      },
+      undefined,
+    );
   }
   /** Ingress objects (ingress-nginx annotations), TLS from cert-manager. */
   public static ingress(options: IngressRoutingOptions = {}): AppRouting {

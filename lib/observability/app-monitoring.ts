@@ -151,7 +151,11 @@ export class AlertRouting extends Construct {
           groupInterval: '5m',
           repeatInterval: repeat,
           routes: [
-            { receiver: r.pagerDuty ? 'pagerduty' : 'slack', matchers: [{ name: 'severity', value: 'critical', matchType: '=' }], continue: false },
+            {
+              receiver: r.pagerDuty ? 'pagerduty' : 'slack',
+              matchers: [{ name: 'severity', value: 'critical', matchType: '=' }],
+              continue: false,
+            },
             { receiver: 'slack', matchers: [{ name: 'severity', value: 'warning', matchType: '=' }], continue: false },
           ],
         },

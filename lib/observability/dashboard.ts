@@ -50,7 +50,13 @@ export function _dashboard(spec: ResolvedMonitoring, target: RuleTarget): Record
     type: 'timeseries',
     title: 'Latency p95 (s)',
     description: `Warning above ${spec.latencyP95Ms.warning} ms, critical above ${spec.latencyP95Ms.critical} ms`,
-    targets: [{ refId: 'A', expr: `histogram_quantile(0.95, sum by (le) (rate(${m.requestDurationHistogram}_bucket{${job}}[5m])))`, legendFormat: 'p95' }],
+    targets: [
+      {
+        refId: 'A',
+        expr: `histogram_quantile(0.95, sum by (le) (rate(${m.requestDurationHistogram}_bucket{${job}}[5m])))`,
+        legendFormat: 'p95',
+      },
+    ],
     fieldConfig: timeseries('s', steps(_round(spec.latencyP95Ms.warning / 1000), _round(spec.latencyP95Ms.critical / 1000))),
   });
   add({
@@ -74,7 +80,10 @@ export function _dashboard(spec: ResolvedMonitoring, target: RuleTarget): Record
         legendFormat: 'errors',
       },
     ],
-    fieldConfig: timeseries('percentunit', steps(_round(spec.errorRatePercent.warning / 100), _round(spec.errorRatePercent.critical / 100))),
+    fieldConfig: timeseries(
+      'percentunit',
+      steps(_round(spec.errorRatePercent.warning / 100), _round(spec.errorRatePercent.critical / 100)),
+    ),
   });
   add({
     type: 'timeseries',
@@ -87,7 +96,10 @@ export function _dashboard(spec: ResolvedMonitoring, target: RuleTarget): Record
         legendFormat: 'cpu',
       },
     ],
-    fieldConfig: timeseries('percentunit', steps(_round(spec.cpuSaturationPercent.warning / 100), _round(spec.cpuSaturationPercent.critical / 100))),
+    fieldConfig: timeseries(
+      'percentunit',
+      steps(_round(spec.cpuSaturationPercent.warning / 100), _round(spec.cpuSaturationPercent.critical / 100)),
+    ),
   });
   for (const slo of spec.slos) {
     const labels = `slo="${app}-${slo.name}"`;

@@ -91,7 +91,15 @@ export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: Rule
   const job = { job: app };
   const base = { app, namespace };
   const runbook = (alert: string) => `${spec.runbookBaseUrl}/${alert}`;
-  const alert = (a: string, expr: string, forDuration: string, severity: string, summary: string, description: string, extra: Record<string, string> = {}): AlertRule => ({
+  const alert = (
+    a: string,
+    expr: string,
+    forDuration: string,
+    severity: string,
+    summary: string,
+    description: string,
+    extra: Record<string, string> = {},
+  ): AlertRule => ({
     alert: a,
     expr,
     for: forDuration,
@@ -115,16 +123,86 @@ export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: Rule
   const cpu = spec.cpuSaturationPercent;
 
   const golden: AlertRule[] = [
-    alert(`${name}HighLatency`, `${latency} > ${_round(lat.warning / 1000)}`, '5m', 'warning', `${app}: p95 latency above ${lat.warning} ms`, `p95 latency of ${namespace}/${app} is {{ $value | humanizeDuration }} (warning above ${lat.warning} ms).`),
-    alert(`${name}HighLatency`, `${latency} > ${_round(lat.critical / 1000)}`, '5m', 'critical', `${app}: p95 latency above ${lat.critical} ms`, `p95 latency of ${namespace}/${app} is {{ $value | humanizeDuration }} (critical above ${lat.critical} ms).`),
-    alert(`${name}HighErrorRate`, `${errorRatio} > ${_round(err.warning / 100)}`, '5m', 'warning', `${app}: more than ${err.warning} % of requests fail`, `${namespace}/${app} answers {{ $value | humanizePercentage }} of requests with a server error (warning above ${err.warning} %).`),
-    alert(`${name}HighErrorRate`, `${errorRatio} > ${_round(err.critical / 100)}`, '5m', 'critical', `${app}: more than ${err.critical} % of requests fail`, `${namespace}/${app} answers {{ $value | humanizePercentage }} of requests with a server error (critical above ${err.critical} %).`),
-    alert(`${name}CpuSaturation`, `${saturation} > ${_round(cpu.warning / 100)}`, '15m', 'warning', `${app}: CPU above ${cpu.warning} % of its ${target.cpuLimited ? 'limit' : 'request'}`, `${namespace}/${app} uses {{ $value | humanizePercentage }} of its CPU ${target.cpuLimited ? 'limit' : 'request'}: scale out or raise it.`),
-    alert(`${name}CpuSaturation`, `${saturation} > ${_round(cpu.critical / 100)}`, '10m', 'critical', `${app}: CPU above ${cpu.critical} % of its ${target.cpuLimited ? 'limit' : 'request'}`, `${namespace}/${app} uses {{ $value | humanizePercentage }} of its CPU ${target.cpuLimited ? 'limit' : 'request'}.`),
-    alert(`${name}NoTraffic`, `(${traffic} or on() vector(0)) == 0 and on() ${available} > 0`, '10m', 'critical', `${app}: no requests while pods are up`, `${namespace}/${app} has available pods but received no request for 10 minutes: check routing, DNS and the gateway.`),
-    alert(`${name}TrafficDrop`, `${traffic} < ${_round(spec.trafficDropPercent / 100)} * ${traffic.replace('[10m]))', '[10m] offset 1w))')}`, '30m', 'warning', `${app}: traffic below ${spec.trafficDropPercent} % of last week`, `${namespace}/${app} receives {{ $value | humanize }} requests/s, less than ${spec.trafficDropPercent} % of the same time last week.`),
-    alert(`${name}PodRestarting`, `increase(kube_pod_container_status_restarts_total${sel({ namespace, container: app })}[1h]) > ${spec.restartsPerHour}`, '0m', 'critical', `${app}: a container restarted more than ${spec.restartsPerHour} times in an hour`, `{{ $labels.pod }} in ${namespace} restarted {{ $value | humanize }} times in the last hour.`),
-    alert(`${name}PodPending`, `max by (pod) (kube_pod_status_phase${sel({ namespace, 'pod=~': podRegex, phase: 'Pending' })}) == 1`, spec.pendingFor, 'warning', `${app}: a pod is Pending for more than ${spec.pendingFor}`, `{{ $labels.pod }} in ${namespace} cannot be scheduled: check quota, node capacity and topology spread.`),
+    alert(
+      `${name}HighLatency`,
+      `${latency} > ${_round(lat.warning / 1000)}`,
+      '5m',
+      'warning',
+      `${app}: p95 latency above ${lat.warning} ms`,
+      `p95 latency of ${namespace}/${app} is {{ $value | humanizeDuration }} (warning above ${lat.warning} ms).`,
+    ),
+    alert(
+      `${name}HighLatency`,
+      `${latency} > ${_round(lat.critical / 1000)}`,
+      '5m',
+      'critical',
+      `${app}: p95 latency above ${lat.critical} ms`,
+      `p95 latency of ${namespace}/${app} is {{ $value | humanizeDuration }} (critical above ${lat.critical} ms).`,
+    ),
+    alert(
+      `${name}HighErrorRate`,
+      `${errorRatio} > ${_round(err.warning / 100)}`,
+      '5m',
+      'warning',
+      `${app}: more than ${err.warning} % of requests fail`,
+      `${namespace}/${app} answers {{ $value | humanizePercentage }} of requests with a server error (warning above ${err.warning} %).`,
+    ),
+    alert(
+      `${name}HighErrorRate`,
+      `${errorRatio} > ${_round(err.critical / 100)}`,
+      '5m',
+      'critical',
+      `${app}: more than ${err.critical} % of requests fail`,
+      `${namespace}/${app} answers {{ $value | humanizePercentage }} of requests with a server error (critical above ${err.critical} %).`,
+    ),
+    alert(
+      `${name}CpuSaturation`,
+      `${saturation} > ${_round(cpu.warning / 100)}`,
+      '15m',
+      'warning',
+      `${app}: CPU above ${cpu.warning} % of its ${target.cpuLimited ? 'limit' : 'request'}`,
+      `${namespace}/${app} uses {{ $value | humanizePercentage }} of its CPU ${target.cpuLimited ? 'limit' : 'request'}: scale out or raise it.`,
+    ),
+    alert(
+      `${name}CpuSaturation`,
+      `${saturation} > ${_round(cpu.critical / 100)}`,
+      '10m',
+      'critical',
+      `${app}: CPU above ${cpu.critical} % of its ${target.cpuLimited ? 'limit' : 'request'}`,
+      `${namespace}/${app} uses {{ $value | humanizePercentage }} of its CPU ${target.cpuLimited ? 'limit' : 'request'}.`,
+    ),
+    alert(
+      `${name}NoTraffic`,
+      `(${traffic} or on() vector(0)) == 0 and on() ${available} > 0`,
+      '10m',
+      'critical',
+      `${app}: no requests while pods are up`,
+      `${namespace}/${app} has available pods but received no request for 10 minutes: check routing, DNS and the gateway.`,
+    ),
+    alert(
+      `${name}TrafficDrop`,
+      `${traffic} < ${_round(spec.trafficDropPercent / 100)} * ${traffic.replace('[10m]))', '[10m] offset 1w))')}`,
+      '30m',
+      'warning',
+      `${app}: traffic below ${spec.trafficDropPercent} % of last week`,
+      `${namespace}/${app} receives {{ $value | humanize }} requests/s, less than ${spec.trafficDropPercent} % of the same time last week.`,
+    ),
+    alert(
+      `${name}PodRestarting`,
+      `increase(kube_pod_container_status_restarts_total${sel({ namespace, container: app })}[1h]) > ${spec.restartsPerHour}`,
+      '0m',
+      'critical',
+      `${app}: a container restarted more than ${spec.restartsPerHour} times in an hour`,
+      `{{ $labels.pod }} in ${namespace} restarted {{ $value | humanize }} times in the last hour.`,
+    ),
+    alert(
+      `${name}PodPending`,
+      `max by (pod) (kube_pod_status_phase${sel({ namespace, 'pod=~': podRegex, phase: 'Pending' })}) == 1`,
+      spec.pendingFor,
+      'warning',
+      `${app}: a pod is Pending for more than ${spec.pendingFor}`,
+      `{{ $labels.pod }} in ${namespace} cannot be scheduled: check quota, node capacity and topology spread.`,
+    ),
   ];
 
   const groups: RuleGroup[] = [{ name: `${app}.golden-signals`, rules: golden }];

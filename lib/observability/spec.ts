@@ -160,7 +160,10 @@ function threshold(path: string, prop: string, t: Threshold, max?: number): Thre
     }
   }
   if (t.warning > t.critical) {
-    throw invalidCombination(path, `'${prop}.warning' (${t.warning}) must not be above '${prop}.critical' (${t.critical}): the warning has to fire first`);
+    throw invalidCombination(
+      path,
+      `'${prop}.warning' (${t.warning}) must not be above '${prop}.critical' (${t.critical}): the warning has to fire first`,
+    );
   }
   return t;
 }
@@ -176,7 +179,12 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
   };
   for (const key of ['requestDurationHistogram', 'requestsCounter', 'statusLabel'] as const) {
     if (!METRIC_NAME.test(metrics[key])) {
-      throw invalidProp(path, `monitoring.metrics.${key}`, metrics[key], 'must be a Prometheus metric or label name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+      throw invalidProp(
+        path,
+        `monitoring.metrics.${key}`,
+        metrics[key],
+        'must be a Prometheus metric or label name ([a-zA-Z_:][a-zA-Z0-9_:]*)',
+      );
     }
   }
   const t = o.thresholds ?? {};
@@ -192,7 +200,12 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     if (s.sli._kind === 'ratio') {
       for (const q of ['_good', '_total'] as const) {
         if (!s.sli[q]!.includes(WINDOW)) {
-          throw invalidProp(path, `${prop}.sli.${q.slice(1)}`, s.sli[q], `must contain ${WINDOW} where the range goes, e.g. rate(metric[${WINDOW}])`);
+          throw invalidProp(
+            path,
+            `${prop}.sli.${q.slice(1)}`,
+            s.sli[q],
+            `must contain ${WINDOW} where the range goes, e.g. rate(metric[${WINDOW}])`,
+          );
         }
       }
     }
@@ -226,7 +239,12 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     metrics,
     latencyP95Ms: threshold(path, 'monitoring.thresholds.latencyP95Ms', t.latencyP95Ms ?? { warning: 500, critical: 1000 }),
     errorRatePercent: threshold(path, 'monitoring.thresholds.errorRatePercent', t.errorRatePercent ?? { warning: 1, critical: 5 }, 100),
-    cpuSaturationPercent: threshold(path, 'monitoring.thresholds.cpuSaturationPercent', t.cpuSaturationPercent ?? { warning: 70, critical: 90 }, 100),
+    cpuSaturationPercent: threshold(
+      path,
+      'monitoring.thresholds.cpuSaturationPercent',
+      t.cpuSaturationPercent ?? { warning: 70, critical: 90 },
+      100,
+    ),
     trafficDropPercent: drop,
     restartsPerHour: restarts,
     pendingFor: requireDuration(path, 'monitoring.thresholds.pendingFor', t.pendingFor ?? '5m'),

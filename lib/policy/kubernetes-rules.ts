@@ -98,7 +98,11 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     kinds: 'pods',
     check: (o) =>
       perContainer(o, (c) =>
-        c.securityContext?.allowPrivilegeEscalation !== false ? 'allowPrivilegeEscalation is not false' : c.securityContext?.privileged === true ? 'privileged' : undefined,
+        c.securityContext?.allowPrivilegeEscalation !== false
+          ? 'allowPrivilegeEscalation is not false'
+          : c.securityContext?.privileged === true
+            ? 'privileged'
+            : undefined,
       ),
   }),
   rule({
@@ -109,7 +113,8 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     kubeLinter: 'no-read-only-root-fs',
     fix: 'set readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
     kinds: 'pods',
-    check: (o) => perContainer(o, (c) => (c.securityContext?.readOnlyRootFilesystem !== true ? 'the root filesystem is writable' : undefined)),
+    check: (o) =>
+      perContainer(o, (c) => (c.securityContext?.readOnlyRootFilesystem !== true ? 'the root filesystem is writable' : undefined)),
   }),
   rule({
     id: 'SK-K8S-004',
@@ -133,7 +138,10 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     checkov: ['CKV_K8S_31'],
     fix: 'set seccompProfile: { type: RuntimeDefault } on the pod (or every container)',
     kinds: 'pods',
-    check: (o) => perContainer(o, (c, pod) => (!['RuntimeDefault', 'Localhost'].includes(sc(c, pod, 'seccompProfile')?.type) ? 'no RuntimeDefault seccomp profile' : undefined)),
+    check: (o) =>
+      perContainer(o, (c, pod) =>
+        !['RuntimeDefault', 'Localhost'].includes(sc(c, pod, 'seccompProfile')?.type) ? 'no RuntimeDefault seccomp profile' : undefined,
+      ),
   }),
   rule({
     id: 'SK-K8S-006',
@@ -147,7 +155,8 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       const pod = podSpecOf(o) ?? {};
       const bad = ['hostNetwork', 'hostPID', 'hostIPC'].filter((k) => pod[k] === true).map((k) => `${k} is true`);
       for (const v of pod.volumes ?? []) if (v.hostPath) bad.push(`volume "${v.name}" is a hostPath`);
-      for (const c of containersOf(o)) for (const p of c.ports ?? []) if (p.hostPort) bad.push(`container "${c.name}" binds hostPort ${p.hostPort}`);
+      for (const c of containersOf(o))
+        for (const p of c.ports ?? []) if (p.hostPort) bad.push(`container "${c.name}" binds hostPort ${p.hostPort}`);
       return bad;
     },
   }),
@@ -162,7 +171,11 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     check: (o) =>
       perContainer(o, (c) => {
         const r = c.resources ?? {};
-        const missing = [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter(Boolean);
+        const missing = [
+          !r.requests?.cpu && 'requests.cpu',
+          !r.requests?.memory && 'requests.memory',
+          !r.limits?.memory && 'limits.memory',
+        ].filter(Boolean);
         return missing.length ? `missing ${missing.join(', ')}` : undefined;
       }),
   }),
@@ -206,7 +219,9 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       const sa = pod.serviceAccountName ?? 'default';
       if (sa === 'default') return 'runs as the default service account';
       if (pod.automountServiceAccountToken === false) return undefined;
-      const bound = all.of('RoleBinding', o.metadata?.namespace).some((b) => (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa));
+      const bound = all
+        .of('RoleBinding', o.metadata?.namespace)
+        .some((b) => (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa));
       return bound ? undefined : 'mounts a service-account token without any RBAC binding';
     },
   }),
@@ -216,7 +231,7 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     severity: 'error',
     checkov: ['CKV2_K8S_6'],
     kubeLinter: 'non-isolated-pod',
-    fix: "add a default-deny NetworkPolicy to the namespace (AppNamespace does) and allow what the app needs",
+    fix: 'add a default-deny NetworkPolicy to the namespace (AppNamespace does) and allow what the app needs',
     kinds: 'pods',
     check: (o, all) => {
       if (!podSpecOf(o)) return undefined;
@@ -263,10 +278,14 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
         .filter((w) => matches(w.spec?.selector?.matchLabels, selector) && matches(selector, w.spec?.selector?.matchLabels ?? {}));
       const bad: string[] = [];
       for (const w of workloads) {
-        const hpa = all.of('HorizontalPodAutoscaler', ns).find((h) => h.spec?.scaleTargetRef?.kind === w.kind && h.spec?.scaleTargetRef?.name === w.metadata?.name);
+        const hpa = all
+          .of('HorizontalPodAutoscaler', ns)
+          .find((h) => h.spec?.scaleTargetRef?.kind === w.kind && h.spec?.scaleTargetRef?.name === w.metadata?.name);
         if (hpa) {
-          if (min >= hpa.spec.minReplicas) bad.push(`minAvailable ${min} >= HPA minReplicas ${hpa.spec.minReplicas}: node drains would block`);
-          if (typeof w.spec?.replicas === 'number' && w.spec.replicas > 0) bad.push(`${w.kind} ${w.metadata.name} sets replicas while an HPA owns them`);
+          if (min >= hpa.spec.minReplicas)
+            bad.push(`minAvailable ${min} >= HPA minReplicas ${hpa.spec.minReplicas}: node drains would block`);
+          if (typeof w.spec?.replicas === 'number' && w.spec.replicas > 0)
+            bad.push(`${w.kind} ${w.metadata.name} sets replicas while an HPA owns them`);
         } else if (typeof w.spec?.replicas === 'number' && w.spec.replicas > 0 && min >= w.spec.replicas) {
           bad.push(`minAvailable ${min} >= replicas ${w.spec.replicas}: node drains would block`);
         }
@@ -289,7 +308,10 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
           .map(([k]) => `key "${k}" holds something shaped like a credential`);
       }
       return perContainer(o, (c) => {
-        const leaked = (c.env ?? []).filter((e: K8sObject) => typeof e.value === 'string' && (looksLikeSecretValue(e.value) || /(PASSWORD|SECRET|TOKEN|API_?KEY)/i.test(e.name)));
+        const leaked = (c.env ?? []).filter(
+          (e: K8sObject) =>
+            typeof e.value === 'string' && (looksLikeSecretValue(e.value) || /(PASSWORD|SECRET|TOKEN|API_?KEY)/i.test(e.name)),
+        );
         return leaked.length ? `env ${leaked.map((e: K8sObject) => e.name).join(', ')} holds a literal secret` : undefined;
       });
     },
@@ -307,8 +329,11 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     id: 'SK-K8S-016',
     title: 'Namespaces enforce Pod Security "restricted"',
     severity: 'error',
-    fix: "label the namespace pod-security.kubernetes.io/enforce: restricted (AppNamespace does)",
+    fix: 'label the namespace pod-security.kubernetes.io/enforce: restricted (AppNamespace does)',
     kinds: ['Namespace'],
-    check: (o) => (o.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted' ? 'Pod Security is not enforced as restricted' : undefined),
+    check: (o) =>
+      o.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted'
+        ? 'Pod Security is not enforced as restricted'
+        : undefined,
   }),
 ];

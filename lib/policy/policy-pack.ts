@@ -80,7 +80,12 @@ export class PolicyPack {
       throw invalidProp(scope.node.path, 'ruleId', ruleId, `is not a rule of the pack (${POLICY_RULES.map((r) => r.id).join(', ')})`);
     }
     if (reason.trim().length < 10) {
-      throw invalidProp(scope.node.path, 'reason', reason, 'must say why the rule does not apply (at least 10 characters): suppressions are reviewed');
+      throw invalidProp(
+        scope.node.path,
+        'reason',
+        reason,
+        'must say why the rule does not apply (at least 10 characters): suppressions are reviewed',
+      );
     }
     const holder = scope as unknown as Record<symbol, Suppression[]>;
     holder[SUPPRESSIONS] = [...(holder[SUPPRESSIONS] ?? []), { ruleId, reason }];
@@ -147,7 +152,8 @@ export class PolicyPack {
     for (const o of objects) {
       const skip = suppressed(o);
       for (const [k, v] of Object.entries(o.metadata?.annotations ?? {})) {
-        if (k.startsWith(SUPPRESSION_ANNOTATION_PREFIX) && typeof v === 'string' && v.trim().length >= 10) skip.add(k.slice(SUPPRESSION_ANNOTATION_PREFIX.length));
+        if (k.startsWith(SUPPRESSION_ANNOTATION_PREFIX) && typeof v === 'string' && v.trim().length >= 10)
+          skip.add(k.slice(SUPPRESSION_ANNOTATION_PREFIX.length));
       }
       const subject = `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`;
       for (const rule of KUBERNETES_RULES) {

@@ -62,7 +62,10 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV_AWS_19', 'CKV_AWS_145'],
     fix: 'add an aws_s3_bucket_server_side_encryption_configuration that references the bucket (SecureBucket does)',
     types: ['aws_s3_bucket'],
-    check: (r, ctx) => (others(ctx, 'aws_s3_bucket_server_side_encryption_configuration').some((e) => refersTo(e.config.bucket, r)) ? undefined : 'no server-side encryption configuration references this bucket'),
+    check: (r, ctx) =>
+      others(ctx, 'aws_s3_bucket_server_side_encryption_configuration').some((e) => refersTo(e.config.bucket, r))
+        ? undefined
+        : 'no server-side encryption configuration references this bucket',
   }),
   rule({
     id: 'SK-AWS-002',
@@ -74,7 +77,9 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     check: (r, ctx) => {
       const block = others(ctx, 'aws_s3_bucket_public_access_block').find((b) => refersTo(b.config.bucket, r));
       if (!block) return 'no public access block references this bucket';
-      const off = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].filter((k) => block.config[k] !== true);
+      const off = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].filter(
+        (k) => block.config[k] !== true,
+      );
       return off.length ? `public access block leaves ${off.join(', ')} off` : undefined;
     },
   }),
@@ -85,7 +90,12 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV_AWS_21'],
     fix: 'add an aws_s3_bucket_versioning with status Enabled',
     types: ['aws_s3_bucket'],
-    check: (r, ctx) => (others(ctx, 'aws_s3_bucket_versioning').some((v) => refersTo(v.config.bucket, r) && v.config.versioning_configuration?.status === 'Enabled') ? undefined : 'versioning is not enabled'),
+    check: (r, ctx) =>
+      others(ctx, 'aws_s3_bucket_versioning').some(
+        (v) => refersTo(v.config.bucket, r) && v.config.versioning_configuration?.status === 'Enabled',
+      )
+        ? undefined
+        : 'versioning is not enabled',
   }),
   rule({
     id: 'SK-AWS-004',
@@ -95,7 +105,9 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     types: ['aws_s3_bucket'],
     check: (r, ctx) => {
       const policies = others(ctx, 'aws_s3_bucket_policy').filter((p) => refersTo(p.config.bucket, r));
-      const ok = policies.some((p) => policyDoc(p.config.policy)?.Statement.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'));
+      const ok = policies.some((p) =>
+        policyDoc(p.config.policy)?.Statement.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+      );
       return ok ? undefined : 'no bucket policy denies insecure transport';
     },
   }),
@@ -118,7 +130,12 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     severity: 'error',
     fix: 'set force_destroy = false and lifecycle.prevent_destroy = true',
     types: ['aws_s3_bucket'],
-    check: (r) => (r.config.force_destroy === true ? 'force_destroy is true' : !protectedFromDestroy(r) ? 'lifecycle.prevent_destroy is not set' : undefined),
+    check: (r) =>
+      r.config.force_destroy === true
+        ? 'force_destroy is true'
+        : !protectedFromDestroy(r)
+          ? 'lifecycle.prevent_destroy is not set'
+          : undefined,
   }),
   rule({
     id: 'SK-AWS-007',
@@ -127,7 +144,12 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV2_AWS_65'],
     fix: 'add aws_s3_bucket_ownership_controls with object_ownership BucketOwnerEnforced',
     types: ['aws_s3_bucket'],
-    check: (r, ctx) => (others(ctx, 'aws_s3_bucket_ownership_controls').some((o) => refersTo(o.config.bucket, r) && first(o.config.rule)?.object_ownership === 'BucketOwnerEnforced') ? undefined : 'ACLs are not disabled'),
+    check: (r, ctx) =>
+      others(ctx, 'aws_s3_bucket_ownership_controls').some(
+        (o) => refersTo(o.config.bucket, r) && first(o.config.rule)?.object_ownership === 'BucketOwnerEnforced',
+      )
+        ? undefined
+        : 'ACLs are not disabled',
   }),
   // ---- RDS ----
   rule({
@@ -155,7 +177,8 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV_AWS_157'],
     fix: 'set multi_az = true (EnvironmentProfile.PRODUCTION does)',
     types: ['aws_db_instance'],
-    check: (r, ctx) => (ctx.environment === 'production' && r.config.multi_az !== true ? 'a production database without a standby' : undefined),
+    check: (r, ctx) =>
+      ctx.environment === 'production' && r.config.multi_az !== true ? 'a production database without a standby' : undefined,
   }),
   rule({
     id: 'SK-AWS-012',
@@ -163,7 +186,12 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     severity: 'error',
     fix: 'remove password and set manage_master_user_password = true',
     types: ['aws_db_instance', 'aws_rds_cluster'],
-    check: (r) => (r.config.password !== undefined || r.config.master_password !== undefined ? 'a password is in the configuration' : r.config.manage_master_user_password !== true ? 'manage_master_user_password is not true' : undefined),
+    check: (r) =>
+      r.config.password !== undefined || r.config.master_password !== undefined
+        ? 'a password is in the configuration'
+        : r.config.manage_master_user_password !== true
+          ? 'manage_master_user_password is not true'
+          : undefined,
   }),
   rule({
     id: 'SK-AWS-013',
@@ -191,7 +219,9 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     check: (r, ctx) => {
       if (r.config.engine !== 'postgres') return undefined;
       const group = ctx.resources.find((g) => g.type === 'aws_db_parameter_group' && refersTo(r.config.parameter_group_name, g));
-      const forced = (group?.config.parameter ?? []).some((p: { name: string; value: string }) => p.name === 'rds.force_ssl' && p.value === '1');
+      const forced = (group?.config.parameter ?? []).some(
+        (p: { name: string; value: string }) => p.name === 'rds.force_ssl' && p.value === '1',
+      );
       return forced ? undefined : 'clients may connect without TLS (rds.force_ssl is not 1)';
     },
   }),
@@ -264,7 +294,8 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     check: (r) => {
       const m = first(r.config.metadata_options) ?? {};
       if (m.http_tokens !== 'required') return 'IMDSv1 is allowed';
-      if (m.http_put_response_hop_limit !== 1) return `hop limit is ${m.http_put_response_hop_limit ?? 'unset'} (pods could reach the node role)`;
+      if (m.http_put_response_hop_limit !== 1)
+        return `hop limit is ${m.http_put_response_hop_limit ?? 'unset'} (pods could reach the node role)`;
       return undefined;
     },
   }),
@@ -278,10 +309,19 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     types: ['aws_security_group', 'aws_vpc_security_group_ingress_rule', 'aws_security_group_rule'],
     check: (r) => {
       const rules: Array<Record<string, unknown>> =
-        r.type === 'aws_security_group' ? (r.config.ingress ?? []) : r.type === 'aws_security_group_rule' && r.config.type !== 'ingress' ? [] : [r.config];
+        r.type === 'aws_security_group'
+          ? (r.config.ingress ?? [])
+          : r.type === 'aws_security_group_rule' && r.config.type !== 'ingress'
+            ? []
+            : [r.config];
       const bad: string[] = [];
       for (const x of rules) {
-        const cidrs = [x.cidr_ipv4, x.cidr_ipv6, ...((x.cidr_blocks as string[]) ?? []), ...((x.ipv6_cidr_blocks as string[]) ?? [])].filter(Boolean) as string[];
+        const cidrs = [
+          x.cidr_ipv4,
+          x.cidr_ipv6,
+          ...((x.cidr_blocks as string[]) ?? []),
+          ...((x.ipv6_cidr_blocks as string[]) ?? []),
+        ].filter(Boolean) as string[];
         if (!cidrs.some((c) => ANYWHERE.includes(c))) continue;
         const from = Number(x.from_port ?? 0);
         const to = Number(x.to_port ?? 65535);
@@ -319,7 +359,7 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     title: 'IAM policies grant no wildcard actions and are literal JSON',
     severity: 'error',
     checkov: ['CKV_AWS_1', 'CKV_AWS_62', 'CKV_AWS_63', 'CKV_AWS_286', 'CKV_AWS_287', 'CKV_AWS_288', 'CKV_AWS_289', 'CKV_AWS_290'],
-    fix: "name the actions and resources; write the document as literal JSON (scanners cannot read jsonencode)",
+    fix: 'name the actions and resources; write the document as literal JSON (scanners cannot read jsonencode)',
     types: ['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'],
     check: (r) => {
       const text = r.config.policy;
@@ -330,9 +370,11 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
       doc.Statement.forEach((s, i) => {
         if (s.Effect !== 'Allow') return;
         const actions: string[] = [s.Action ?? []].flat();
-        if (actions.some((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))) bad.push(`statement ${i} allows wildcard actions (${actions.join(', ')})`);
+        if (actions.some((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a)))
+          bad.push(`statement ${i} allows wildcard actions (${actions.join(', ')})`);
         const resources: string[] = [s.Resource ?? []].flat();
-        if (resources.includes('*') && actions.some((a) => !/:(Get|List|Describe)/.test(a))) bad.push(`statement ${i} allows ${actions.join(', ')} on every resource`);
+        if (resources.includes('*') && actions.some((a) => !/:(Get|List|Describe)/.test(a)))
+          bad.push(`statement ${i} allows ${actions.join(', ')} on every resource`);
       });
       return bad;
     },
@@ -344,7 +386,10 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV_AWS_274'],
     fix: 'attach a least-privilege policy instead of AdministratorAccess/PowerUserAccess/IAMFullAccess',
     types: ['aws_iam_role_policy_attachment', 'aws_iam_user_policy_attachment', 'aws_iam_group_policy_attachment'],
-    check: (r) => (/:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(String(r.config.policy_arn)) ? `attaches ${r.config.policy_arn}` : undefined),
+    check: (r) =>
+      /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(String(r.config.policy_arn))
+        ? `attaches ${r.config.policy_arn}`
+        : undefined,
   }),
   // ---- Logs, keys, notifications ----
   rule({
@@ -368,7 +413,14 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV_AWS_7', 'CKV_AWS_33'],
     fix: 'set enable_key_rotation = true, a key policy, and lifecycle.prevent_destroy',
     types: ['aws_kms_key'],
-    check: (r) => (r.config.enable_key_rotation !== true ? 'key rotation is off' : !r.config.policy ? 'no key policy' : !protectedFromDestroy(r) ? 'lifecycle.prevent_destroy is not set' : undefined),
+    check: (r) =>
+      r.config.enable_key_rotation !== true
+        ? 'key rotation is off'
+        : !r.config.policy
+          ? 'no key policy'
+          : !protectedFromDestroy(r)
+            ? 'lifecycle.prevent_destroy is not set'
+            : undefined,
   }),
   rule({
     id: 'SK-AWS-062',
@@ -377,7 +429,10 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     checkov: ['CKV_AWS_26', 'CKV_AWS_149'],
     fix: 'set kms_master_key_id (SNS) or kms_key_id (Secrets Manager)',
     types: ['aws_sns_topic', 'aws_secretsmanager_secret'],
-    check: (r) => (r.type === 'aws_sns_topic' ? !r.config.kms_master_key_id : !r.config.kms_key_id) ? 'not encrypted with a customer-managed key' : undefined,
+    check: (r) =>
+      (r.type === 'aws_sns_topic' ? !r.config.kms_master_key_id : !r.config.kms_key_id)
+        ? 'not encrypted with a customer-managed key'
+        : undefined,
   }),
   rule({
     id: 'SK-AWS-063',
@@ -410,7 +465,8 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
       const walk = (v: unknown, key: string) => {
         if (typeof v === 'string') {
           if (isRef(v)) return;
-          if (/^(password|master_password|auth_token|secret|secret_key|access_key|token|private_key)$/i.test(key) && v !== '') bad.push(`${key} holds a literal value`);
+          if (/^(password|master_password|auth_token|secret|secret_key|access_key|token|private_key)$/i.test(key) && v !== '')
+            bad.push(`${key} holds a literal value`);
           else if (looksLikeSecretValue(v)) bad.push(`${key} holds something shaped like a credential`);
         } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
         else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== '//') walk(x, k);
@@ -468,7 +524,7 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     id: 'SK-DO-004',
     title: 'Database firewalls admit only named clusters, droplets, tags or private ranges',
     severity: 'error',
-    fix: "use rule types k8s, droplet, tag or app; never an ip_addr of 0.0.0.0/0",
+    fix: 'use rule types k8s, droplet, tag or app; never an ip_addr of 0.0.0.0/0',
     types: ['digitalocean_database_firewall'],
     check: (r) =>
       (r.config.rule ?? [])
@@ -484,7 +540,10 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     types: ['digitalocean_firewall'],
     check: (r) =>
       (r.config.inbound_rule ?? [])
-        .filter((x: { source_addresses?: string[]; port_range?: string }) => (x.source_addresses ?? []).some((a) => ANYWHERE.includes(a)) && !['80', '443'].includes(String(x.port_range)))
+        .filter(
+          (x: { source_addresses?: string[]; port_range?: string }) =>
+            (x.source_addresses ?? []).some((a) => ANYWHERE.includes(a)) && !['80', '443'].includes(String(x.port_range)),
+        )
         .map((x: { port_range?: string; protocol: string }) => `${x.protocol} ${x.port_range ?? 'all ports'} open to the internet`),
   }),
   rule({
@@ -509,10 +568,14 @@ export const TERRAFORM_RULES: readonly TerraformRule[] = [
     fix: 'add an https forwarding rule with a certificate and set redirect_http_to_https = true',
     types: ['digitalocean_loadbalancer'],
     check: (r) => {
-      if (r.config.type === 'GLOBAL') return first(r.config.domains)?.certificate_name || first(r.config.domains)?.certificate_id ? undefined : 'the global entry has no certificate';
+      if (r.config.type === 'GLOBAL')
+        return first(r.config.domains)?.certificate_name || first(r.config.domains)?.certificate_id
+          ? undefined
+          : 'the global entry has no certificate';
       const rules: Array<{ entry_protocol: string; certificate_name?: string }> = r.config.forwarding_rule ?? [];
       if (!rules.some((x) => x.entry_protocol === 'https' && x.certificate_name)) return 'no HTTPS listener with a certificate';
-      if (rules.some((x) => x.entry_protocol === 'http') && r.config.redirect_http_to_https !== true) return 'HTTP is served without a redirect';
+      if (rules.some((x) => x.entry_protocol === 'http') && r.config.redirect_http_to_https !== true)
+        return 'HTTP is served without a redirect';
       return first(r.config.healthcheck) ? undefined : 'no health check';
     },
   }),

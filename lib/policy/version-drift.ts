@@ -5,7 +5,11 @@ import { _KPLUS_KUBERNETES_MINOR } from '../private/kplus';
  * `tolerance` minors apart, else undefined. Fields newer than the cdk8s-plus line (the preStop `sleep` action,
  * `matchLabelKeys`) are added by the library's own patches; anything else needs a newer cdk8s-plus line.
  */
-export function kubernetesVersionDrift(clusterVersion: string, tolerance = 1, modelled: string = _KPLUS_KUBERNETES_MINOR): string | undefined {
+export function kubernetesVersionDrift(
+  clusterVersion: string,
+  tolerance = 1,
+  modelled: string = _KPLUS_KUBERNETES_MINOR,
+): string | undefined {
   const minor = (v: string) => Number(/^v?1\.(\d+)/.exec(v)?.[1] ?? NaN);
   const drift = minor(clusterVersion) - minor(modelled);
   if (Number.isNaN(drift)) return `cannot compare Kubernetes versions "${clusterVersion}" and "${modelled}"`;

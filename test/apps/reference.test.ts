@@ -40,7 +40,9 @@ describe('reference platform (apps/)', () => {
     afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
     const allFiles = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
 
     test('the GitOps layout: manifests per environment and app, Argo CD objects per cluster, bootstrap roots', () => {
       expect(allFiles(outdir).sort()).toEqual([

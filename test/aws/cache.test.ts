@@ -44,11 +44,18 @@ describe('SamokoderCache', () => {
     expect(users.find((u) => u.user_name === 'default')).toMatchObject({ access_string: 'off -@all' });
     expect(users.find((u) => u.user_name === 'sk-prod-app')).toMatchObject({ authentication_mode: { type: 'iam' } });
     expect(users.some((u) => u.passwords !== undefined)).toBe(false);
-    expect(only(s, 'aws_elasticache_replication_group').user_group_ids).toEqual([expect.stringMatching(/^\$\{aws_elasticache_user_group\.Cache_UserGroup_[0-9A-F]+\.user_group_id\}$/)]);
+    expect(only(s, 'aws_elasticache_replication_group').user_group_ids).toEqual([
+      expect.stringMatching(/^\$\{aws_elasticache_user_group\.Cache_UserGroup_[0-9A-F]+\.user_group_id\}$/),
+    ]);
   });
 
   test('member cluster ids follow the shard/node naming for per-node alarms', () => {
-    expect(cache({ shards: 2, replicasPerShard: 1 }).c.memberClusterIds).toEqual(['sk-prod-0001-001', 'sk-prod-0001-002', 'sk-prod-0002-001', 'sk-prod-0002-002']);
+    expect(cache({ shards: 2, replicasPerShard: 1 }).c.memberClusterIds).toEqual([
+      'sk-prod-0001-001',
+      'sk-prod-0001-002',
+      'sk-prod-0002-001',
+      'sk-prod-0002-002',
+    ]);
   });
 
   test.each([

@@ -66,7 +66,10 @@ describe('SamokoderDatabase', () => {
     [{ backupRetentionDays: 0 }, `[test/Database] 'backupRetentionDays' (0) must be a whole number from 1 to 35`],
     [{ backupRetentionDays: 36 }, `[test/Database] 'backupRetentionDays' (36) must be a whole number from 1 to 35`],
     [{ subnetIds: ['subnet-a'] }, `[test/Database] 'subnetIds' (1) must name subnets in at least 2 availability zones`],
-    [{ allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }, `[test/Database] 'maxAllocatedStorageGiB' (100) must be at least 'allocatedStorageGiB' (200)`],
+    [
+      { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 },
+      `[test/Database] 'maxAllocatedStorageGiB' (100) must be at least 'allocatedStorageGiB' (200)`,
+    ],
     [{ databaseName: '1db' }, `[test/Database] 'databaseName' ("1db") must start with a letter`],
   ])('%j is refused', (props, message) => {
     expect(() => database(props)).toThrow(message);

@@ -68,13 +68,22 @@ describe('SamokoderCluster', () => {
       ]),
     );
     const addons = resources(s, 'aws_eks_addon');
-    expect(addons.map((a) => a.addon_name).sort()).toEqual(
-      ['amazon-cloudwatch-observability', 'aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni'],
-    );
+    expect(addons.map((a) => a.addon_name).sort()).toEqual([
+      'amazon-cloudwatch-observability',
+      'aws-ebs-csi-driver',
+      'coredns',
+      'eks-pod-identity-agent',
+      'kube-proxy',
+      'vpc-cni',
+    ]);
     const cni = addons.find((a) => a.addon_name === 'vpc-cni')!;
     expect(cni.pod_identity_association).toEqual([{ role_arn: expect.stringMatching(/vpc-cniRole/), service_account: 'aws-node' }]);
     const trust = JSON.parse(String(resources(s, 'aws_iam_role').find((r) => r.name === 'sk-prod-vpc-cni')!.assume_role_policy));
-    expect(trust.Statement[0]).toEqual({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    expect(trust.Statement[0]).toEqual({
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    });
   });
 
   test('admins get access entries with the cluster-admin policy, and then no creator bootstrap', () => {
@@ -93,7 +102,7 @@ describe('SamokoderCluster', () => {
   });
 
   describe('version support', () => {
-    test('1.28 (the seed\'s version) is past end of support', () => {
+    test("1.28 (the seed's version) is past end of support", () => {
       expect(() => cluster({ version: EksKubernetesVersion.of('1.28') })).toThrow(
         `[test/Cluster] 'version' ("1.28") reached end of support on 2025-11-26: EKS versions in standard support on 2026-11-21: 1.34, 1.35`,
       );
@@ -115,18 +124,34 @@ describe('SamokoderCluster', () => {
       );
     });
     test('a newer version with its window is accepted', () => {
-      const v = EksKubernetesVersion.of('1.36', { released: '2026-06-01', endOfStandardSupport: '2027-08-01', endOfExtendedSupport: '2028-08-01' });
+      const v = EksKubernetesVersion.of('1.36', {
+        released: '2026-06-01',
+        endOfStandardSupport: '2027-08-01',
+        endOfExtendedSupport: '2028-08-01',
+      });
       expect(only(cluster({ version: v }), 'aws_eks_cluster').version).toBe('1.36');
     });
   });
 
   describe('bad input', () => {
     test.each([
-      [{ endpointAccess: EndpointAccess.publicAndPrivate(['0.0.0.0/0']) }, `[test/Cluster] 'endpointAccess.publicCidrs' ("0.0.0.0/0") opens the Kubernetes API to the whole internet: list the CIDRs that need it`],
-      [{ endpointAccess: EndpointAccess.publicAndPrivate([]) }, `[test/Cluster] 'endpointAccess.publicCidrs' ([]) must list at least one CIDR when the endpoint is public (or use EndpointAccess.PRIVATE)`],
+      [
+        { endpointAccess: EndpointAccess.publicAndPrivate(['0.0.0.0/0']) },
+        `[test/Cluster] 'endpointAccess.publicCidrs' ("0.0.0.0/0") opens the Kubernetes API to the whole internet: list the CIDRs that need it`,
+      ],
+      [
+        { endpointAccess: EndpointAccess.publicAndPrivate([]) },
+        `[test/Cluster] 'endpointAccess.publicCidrs' ([]) must list at least one CIDR when the endpoint is public (or use EndpointAccess.PRIVATE)`,
+      ],
       [{ nodeGroup: { minSize: 5, maxSize: 4 } }, `[test/Cluster] 'nodeGroup.minSize' (5) must not exceed 'nodeGroup.maxSize' (4)`],
-      [{ nodeGroup: { minSize: 3, maxSize: 6, desiredSize: 7 } }, `[test/Cluster] 'nodeGroup.desiredSize' (7) must be within [minSize, maxSize] = [3, 6]`],
-      [{ nodeGroup: { minSize: 3, maxSize: 6, desiredSize: 2 } }, `[test/Cluster] 'nodeGroup.desiredSize' (2) must be within [minSize, maxSize] = [3, 6]`],
+      [
+        { nodeGroup: { minSize: 3, maxSize: 6, desiredSize: 7 } },
+        `[test/Cluster] 'nodeGroup.desiredSize' (7) must be within [minSize, maxSize] = [3, 6]`,
+      ],
+      [
+        { nodeGroup: { minSize: 3, maxSize: 6, desiredSize: 2 } },
+        `[test/Cluster] 'nodeGroup.desiredSize' (2) must be within [minSize, maxSize] = [3, 6]`,
+      ],
       [{ clusterName: 'Samokoder_Prod' }, `[test/Cluster] 'clusterName' ("Samokoder_Prod") must be a DNS label`],
       [{ logRetentionDays: 0 }, `[test/Cluster] 'logRetentionDays' (0) must be one of CloudWatch Logs' retention values`],
     ])('%j is refused', (props, message) => {

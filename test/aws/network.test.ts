@@ -58,7 +58,9 @@ describe('SamokoderNetwork', () => {
 
   test('database subnets have no route to the internet', () => {
     const s = network();
-    const dbTable = Object.entries(s.resource.aws_route_table).find(([, t]) => (t.tags as Record<string, string>).Name === 'sk-prod-database')![0];
+    const dbTable = Object.entries(s.resource.aws_route_table).find(
+      ([, t]) => (t.tags as Record<string, string>).Name === 'sk-prod-database',
+    )![0];
     const routesToDb = resources(s, 'aws_route').filter((r) => String(r.route_table_id).includes(dbTable));
     expect(routesToDb).toEqual([]);
   });
@@ -78,16 +80,34 @@ describe('SamokoderNetwork', () => {
 
   describe('bad input', () => {
     test.each([
-      [{ azCount: 1 }, `[test/Network] 'azCount' (1) must be from 2 to 3 (eu-central-1 has 3 zones: eu-central-1a, eu-central-1b, eu-central-1c)`],
-      [{ azCount: 4 }, `[test/Network] 'azCount' (4) must be from 2 to 3 (eu-central-1 has 3 zones: eu-central-1a, eu-central-1b, eu-central-1c)`],
+      [
+        { azCount: 1 },
+        `[test/Network] 'azCount' (1) must be from 2 to 3 (eu-central-1 has 3 zones: eu-central-1a, eu-central-1b, eu-central-1c)`,
+      ],
+      [
+        { azCount: 4 },
+        `[test/Network] 'azCount' (4) must be from 2 to 3 (eu-central-1 has 3 zones: eu-central-1a, eu-central-1b, eu-central-1c)`,
+      ],
       [{ cidr: '10.0.0.0' }, `[test/Network] 'cidr' ("10.0.0.0") has no prefix length. Did you mean "10.0.0.0/16"?`],
       [{ cidr: '10.0.300.0/16' }, `[test/Network] 'cidr' ("10.0.300.0/16") is not an IPv4 CIDR block such as "10.0.0.0/16"`],
       [{ cidr: '10.0.1.0/16' }, `[test/Network] 'cidr' ("10.0.1.0/16") has host bits set. Did you mean "10.0.0.0/16"?`],
-      [{ cidr: '10.0.0.0/24' }, `[test/Network] 'cidr' ("10.0.0.0/24") must have a prefix length from /16 to /20 (pods take one VPC address each)`],
-      [{ cidr: '8.8.0.0/16' }, `[test/Network] 'cidr' ("8.8.0.0/16") must be inside an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`],
-      [{ avoidCidrs: ['10.0.128.0/17'] }, `[test/Network] 'cidr' ("10.0.0.0/16") overlaps 10.0.128.0/17 (avoidCidrs[0]): peered or routed networks need disjoint ranges`],
+      [
+        { cidr: '10.0.0.0/24' },
+        `[test/Network] 'cidr' ("10.0.0.0/24") must have a prefix length from /16 to /20 (pods take one VPC address each)`,
+      ],
+      [
+        { cidr: '8.8.0.0/16' },
+        `[test/Network] 'cidr' ("8.8.0.0/16") must be inside an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`,
+      ],
+      [
+        { avoidCidrs: ['10.0.128.0/17'] },
+        `[test/Network] 'cidr' ("10.0.0.0/16") overlaps 10.0.128.0/17 (avoidCidrs[0]): peered or routed networks need disjoint ranges`,
+      ],
       [{ avoidCidrs: ['10.1.0.0'] }, `[test/Network] 'avoidCidrs[0]' ("10.1.0.0") has no prefix length`],
-      [{ flowLogRetentionDays: 10 }, `[test/Network] 'flowLogRetentionDays' (10) must be one of CloudWatch Logs' retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
+      [
+        { flowLogRetentionDays: 10 },
+        `[test/Network] 'flowLogRetentionDays' (10) must be one of CloudWatch Logs' retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
+      ],
     ])('%j is refused', (props, message) => {
       expect(() => network(props)).toThrow(message);
     });

@@ -1,5 +1,12 @@
 import { App, Testing } from 'cdktf';
-import { AlarmSubscription, AwsRegion, EnvironmentProfile, SamokoderStack, SamokoderStackProps, SamokoderStateStack } from 'samokoder-infra';
+import {
+  AlarmSubscription,
+  AwsRegion,
+  EnvironmentProfile,
+  SamokoderStack,
+  SamokoderStackProps,
+  SamokoderStateStack,
+} from 'samokoder-infra';
 import { only, resources, synth, TEST_DATE } from '../util/tf';
 
 const tags = { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' };
@@ -18,7 +25,10 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
 describe('SamokoderStack', () => {
   test("cdktf's jest matchers are wired in", () => {
     const synthesized = Testing.synth(stack());
-    expect(synthesized).toHaveResourceWithProperties({ tfResourceType: 'aws_db_instance' }, { storage_encrypted: true, publicly_accessible: false });
+    expect(synthesized).toHaveResourceWithProperties(
+      { tfResourceType: 'aws_db_instance' },
+      { storage_encrypted: true, publicly_accessible: false },
+    );
     expect(synthesized).not.toHaveResourceWithProperties({ tfResourceType: 'aws_db_instance' }, { publicly_accessible: true });
   });
 
@@ -48,7 +58,9 @@ describe('SamokoderStack', () => {
 
   test('staging is cheaper without a second code path: one NAT, single-AZ database, one shard, smaller instances', () => {
     const prod = synth(stack());
-    const staging = synth(stack({ environment: 'staging', profile: EnvironmentProfile.STAGING, tags: { ...tags, environment: 'staging' } }));
+    const staging = synth(
+      stack({ environment: 'staging', profile: EnvironmentProfile.STAGING, tags: { ...tags, environment: 'staging' } }),
+    );
     expect(resources(prod, 'aws_nat_gateway')).toHaveLength(3);
     expect(resources(staging, 'aws_nat_gateway')).toHaveLength(1);
     expect(only(prod, 'aws_db_instance')).toMatchObject({ multi_az: true, instance_class: 'db.m6g.large' });
@@ -87,12 +99,26 @@ describe('SamokoderStack', () => {
   });
 
   test('no secret value anywhere in the output: no password, auth token or secret string literal', () => {
-    const text = Testing.synth(stack({ alarmSubscriptions: [AlarmSubscription.httpsFromSecret('arn:aws:secretsmanager:eu-central-1:111122223333:secret:pagerduty-url')] }), true);
+    const text = Testing.synth(
+      stack({
+        alarmSubscriptions: [AlarmSubscription.httpsFromSecret('arn:aws:secretsmanager:eu-central-1:111122223333:secret:pagerduty-url')],
+      }),
+      true,
+    );
     expect(text).not.toMatch(/"(password|master_password|auth_token|passwords)"\s*:/);
     const s = JSON.parse(text);
     const versions = Object.values(s.resource.aws_secretsmanager_secret_version) as Array<{ secret_string: string }>;
     const settings = JSON.parse(versions[0].secret_string);
-    expect(Object.keys(settings).sort()).toEqual(['DATABASE_HOST', 'DATABASE_NAME', 'DATABASE_PORT', 'DATABASE_USER', 'FILES_BUCKET', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_USER']);
+    expect(Object.keys(settings).sort()).toEqual([
+      'DATABASE_HOST',
+      'DATABASE_NAME',
+      'DATABASE_PORT',
+      'DATABASE_USER',
+      'FILES_BUCKET',
+      'REDIS_HOST',
+      'REDIS_PORT',
+      'REDIS_USER',
+    ]);
     expect(only(s, 'aws_sns_topic_subscription').endpoint).toMatch(/^\$\{data\.aws_secretsmanager_secret_version\./);
   });
 
@@ -134,7 +160,11 @@ describe('SamokoderStack', () => {
   test('alarms cover the database, every cache node and node health, all to the SNS topic', () => {
     const alarms = resources(synth(stack()), 'aws_cloudwatch_metric_alarm');
     const metrics = alarms.map((a) => `${a.namespace}/${a.metric_name}`);
-    expect(metrics.filter((m) => m.startsWith('AWS/RDS')).sort()).toEqual(['AWS/RDS/CPUUtilization', 'AWS/RDS/DatabaseConnections', 'AWS/RDS/FreeStorageSpace']);
+    expect(metrics.filter((m) => m.startsWith('AWS/RDS')).sort()).toEqual([
+      'AWS/RDS/CPUUtilization',
+      'AWS/RDS/DatabaseConnections',
+      'AWS/RDS/FreeStorageSpace',
+    ]);
     expect(metrics.filter((m) => m === 'AWS/ElastiCache/Evictions')).toHaveLength(6);
     expect(metrics).toContain('ContainerInsights/cluster_failed_node_count');
     expect(alarms.every((a) => a.alarm_actions.length === 1 && String(a.alarm_actions[0]).includes('aws_sns_topic'))).toBe(true);
@@ -142,11 +172,20 @@ describe('SamokoderStack', () => {
 
   describe('bad input', () => {
     test.each([
-      [{ tags: { ...tags, costCenter: '' } }, `[prod] 'tags.costCenter' ("") is required on every stack (cost allocation): 1–256 characters of letters, digits, spaces and _ . : / = + - @`],
-      [{ tags: { environment: 'production', service: 'samokoder', team: 'platform' } as never }, `[prod] 'tags.costCenter' (undefined) is required on every stack`],
+      [
+        { tags: { ...tags, costCenter: '' } },
+        `[prod] 'tags.costCenter' ("") is required on every stack (cost allocation): 1–256 characters of letters, digits, spaces and _ . : / = + - @`,
+      ],
+      [
+        { tags: { environment: 'production', service: 'samokoder', team: 'platform' } as never },
+        `[prod] 'tags.costCenter' (undefined) is required on every stack`,
+      ],
       [{ environment: 'Prod!' }, `[prod] 'environment' ("Prod!") must be a DNS label`],
       [{ filesBucketName: 'Bad_Name' }, `[prod/FilesBucket] 'bucketName' ("Bad_Name") is not a valid S3 bucket name`],
-      [{ remoteState: { bucket: 'sk-state', region: 'europe' } }, `[prod] 'remoteState.region' ("europe") must be an AWS region name such as "eu-central-1"`],
+      [
+        { remoteState: { bucket: 'sk-state', region: 'europe' } },
+        `[prod] 'remoteState.region' ("europe") must be an AWS region name such as "eu-central-1"`,
+      ],
       [{ backupRetentionDays: 40 }, `[prod/Database] 'backupRetentionDays' (40) must be a whole number from 1 to 35`],
       [{ azCount: 4 }, `[prod/Network] 'azCount' (4) must be from 2 to 3`],
       [{ vpcCidr: '10.0.0.0/12' }, `[prod/Network] 'cidr' ("10.0.0.0/12") must have a prefix length from /16 to /20`],

@@ -3,7 +3,12 @@ import { synth, testStack } from '../util/tf';
 
 function bucket(props: Partial<SecureBucketProps> = {}) {
   const stack = testStack();
-  const logs = new SecureBucket(stack, 'Logs', { bucketName: 'sk-logs', lifecycle: BucketLifecycle.logs(), receivesAccessLogs: true, accountId: '111122223333' });
+  const logs = new SecureBucket(stack, 'Logs', {
+    bucketName: 'sk-logs',
+    lifecycle: BucketLifecycle.logs(),
+    receivesAccessLogs: true,
+    accountId: '111122223333',
+  });
   new SecureBucket(stack, 'Files', {
     bucketName: 'sk-files',
     kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/abc',
@@ -35,7 +40,13 @@ describe('SecureBucket', () => {
     expect(of(s, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
     expect(of(s, 'aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
     expect(of(s, 'aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: 'arn:aws:kms:eu-central-1:111122223333:key/abc' }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: {
+          sse_algorithm: 'aws:kms',
+          kms_master_key_id: 'arn:aws:kms:eu-central-1:111122223333:key/abc',
+        },
+        bucket_key_enabled: true,
+      },
     ]);
   });
 
@@ -48,7 +59,12 @@ describe('SecureBucket', () => {
 
   test('the policy denies every request without TLS (literal JSON)', () => {
     const policy = JSON.parse(of(bucket(), 'aws_s3_bucket_policy').policy);
-    expect(policy.Statement[0]).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
   });
 
   test('files lifecycle: IA after 30 days, noncurrent versions expire, multipart uploads aborted', () => {
@@ -57,7 +73,10 @@ describe('SecureBucket', () => {
       expect.arrayContaining([
         expect.objectContaining({ id: 'to-infrequent-access', transition: [{ days: 30, storage_class: 'STANDARD_IA' }] }),
         expect.objectContaining({ id: 'expire-noncurrent-versions', noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
-        expect.objectContaining({ id: 'abort-incomplete-multipart-uploads', abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] }),
+        expect.objectContaining({
+          id: 'abort-incomplete-multipart-uploads',
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        }),
       ]),
     );
   });
@@ -77,23 +96,23 @@ describe('SecureBucket', () => {
     expect(of(s, 'aws_s3_bucket_logging')).toMatchObject({ target_prefix: 'sk-files/' });
     const logsPolicy = JSON.parse(of(s, 'aws_s3_bucket_policy', 'Logs').policy);
     expect(logsPolicy.Statement[1]).toMatchObject({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' });
-    expect(of(s, 'aws_s3_bucket_server_side_encryption_configuration', 'Logs').rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
+    expect(of(s, 'aws_s3_bucket_server_side_encryption_configuration', 'Logs').rule[0].apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: 'AES256',
+    });
   });
 
-  test.each([
-    ['Samokoder_Files'],
-    ['ab'],
-    ['192.168.1.1'],
-    ['my..bucket'],
-    ['xn--bucket'],
-    ['bucket-s3alias'],
-  ])('bucket name %s is refused', (name) => {
-    expect(() => bucket({ bucketName: name })).toThrow(
-      `[test/Files] 'bucketName' ("${name}") is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree- prefix or -s3alias suffix`,
-    );
-  });
+  test.each([['Samokoder_Files'], ['ab'], ['192.168.1.1'], ['my..bucket'], ['xn--bucket'], ['bucket-s3alias']])(
+    'bucket name %s is refused',
+    (name) => {
+      expect(() => bucket({ bucketName: name })).toThrow(
+        `[test/Files] 'bucketName' ("${name}") is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree- prefix or -s3alias suffix`,
+      );
+    },
+  );
 
   test('expiring backups before they are archived is refused', () => {
-    expect(() => bucket({ lifecycle: BucketLifecycle.backups(90, 60) })).toThrow(`[test/Files] 'lifecycle.expireAfterDays' (60) must be greater than archiveAfterDays (90)`);
+    expect(() => bucket({ lifecycle: BucketLifecycle.backups(90, 60) })).toThrow(
+      `[test/Files] 'lifecycle.expireAfterDays' (60) must be greater than archiveAfterDays (90)`,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { AppSecret, costAllocationTagMap, looksLikeSecretValue, requirePinnedImage, samokoderSecrets, SAMOKODER_SECRET_KEYS } from 'samokoder-infra';
+import {
+  AppSecret,
+  costAllocationTagMap,
+  looksLikeSecretValue,
+  requirePinnedImage,
+  samokoderSecrets,
+  SAMOKODER_SECRET_KEYS,
+} from 'samokoder-infra';
 
 describe('secret detection', () => {
   test.each([
@@ -17,7 +24,7 @@ describe('secret detection', () => {
     expect(looksLikeSecretValue(v)).toBe(false);
   });
 
-  test('the brief\'s secret keys are declared by reference', () => {
+  test("the brief's secret keys are declared by reference", () => {
     const all = samokoderSecrets('samokoder/production/app');
     expect(all.map((s) => s.envName)).toEqual([...SAMOKODER_SECRET_KEYS]);
     expect(AppSecret.fromStore('JWT_SECRET', 'k', 'jwt')).toMatchObject({ envName: 'JWT_SECRET', remoteKey: 'k', property: 'jwt' });

@@ -19,8 +19,16 @@ function application(props: Partial<ArgoCdApplicationProps> = {}): K8sObject {
 describe('ArgoCdApplication', () => {
   test('automated sync with prune and self-heal, retry with backoff, server-side apply, finalizer', () => {
     const a = application();
-    expect(a.metadata).toMatchObject({ name: 'api-production', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
-    expect(a.spec.source).toEqual({ repoURL: 'https://git.example.com/platform/gitops.git', targetRevision: 'main', path: 'dist/production/api' });
+    expect(a.metadata).toMatchObject({
+      name: 'api-production',
+      namespace: 'argocd',
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    });
+    expect(a.spec.source).toEqual({
+      repoURL: 'https://git.example.com/platform/gitops.git',
+      targetRevision: 'main',
+      path: 'dist/production/api',
+    });
     expect(a.spec.destination).toEqual({ name: 'production', namespace: 'samokoder' });
     expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
     expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
@@ -28,16 +36,27 @@ describe('ArgoCdApplication', () => {
   });
 
   test.each<[Partial<ArgoCdApplicationProps>, string]>([
-    [{ source: { repoURL: 'gitops-repo' } }, `[c/App] 'source.repoURL' ("gitops-repo") is not a repository URL: use https://host/org/repo.git, ssh://… or git@host:org/repo.git`],
-    [{ destination: { cluster: 'production', namespace: '' } }, `[c/App] 'destination.namespace' ("") is required: an Application without a namespace deploys into whatever namespace its manifests name, or default`],
-    [{ project: 'default' }, `[c/App] 'project' ("default") is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own`],
+    [
+      { source: { repoURL: 'gitops-repo' } },
+      `[c/App] 'source.repoURL' ("gitops-repo") is not a repository URL: use https://host/org/repo.git, ssh://… or git@host:org/repo.git`,
+    ],
+    [
+      { destination: { cluster: 'production', namespace: '' } },
+      `[c/App] 'destination.namespace' ("") is required: an Application without a namespace deploys into whatever namespace its manifests name, or default`,
+    ],
+    [
+      { project: 'default' },
+      `[c/App] 'project' ("default") is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own`,
+    ],
     [{ path: '../elsewhere' }, `[c/App] 'path' ("../elsewhere") must be a relative path inside the repository`],
   ])('%j is refused', (props, message) => {
     expect(() => application(props)).toThrow(message);
   });
 
   test('git@ and ssh:// URLs are accepted', () => {
-    expect(application({ source: { repoURL: 'git@git.example.com:platform/gitops.git' } }).spec.source.repoURL).toBe('git@git.example.com:platform/gitops.git');
+    expect(application({ source: { repoURL: 'git@git.example.com:platform/gitops.git' } }).spec.source.repoURL).toBe(
+      'git@git.example.com:platform/gitops.git',
+    );
   });
 });
 
@@ -64,11 +83,21 @@ describe('ArgoCdProject', () => {
 
   test.each([
     [{ name: 'default' }, `'name' ("default") is Argo CD's catch-all project`],
-    [{ destinations: [{ cluster: 'production', namespace: '*' }] }, `'destinations[0].namespace' ("*") must name a namespace, not every namespace`],
+    [
+      { destinations: [{ cluster: 'production', namespace: '*' }] },
+      `'destinations[0].namespace' ("*") must name a namespace, not every namespace`,
+    ],
   ])('%j is refused', (props, message) => {
     const chart = new Chart(testApp(), 'c');
     expect(
-      () => new ArgoCdProject(chart, 'P', { name: 'p', description: 'd', sourceRepos: ['https://g.example.com/r.git'], destinations: [{ cluster: 'c', namespace: 'n' }], ...props }),
+      () =>
+        new ArgoCdProject(chart, 'P', {
+          name: 'p',
+          description: 'd',
+          sourceRepos: ['https://g.example.com/r.git'],
+          destinations: [{ cluster: 'c', namespace: 'n' }],
+          ...props,
+        }),
     ).toThrow(message);
   });
 });
@@ -91,7 +120,11 @@ describe('AppOfApps', () => {
     ]);
     expect(apps.every((a) => a.spec.project === 'samokoder-production')).toBe(true);
     const rootApp = find(render(aoa.bootstrap), 'Application');
-    expect(rootApp.spec).toMatchObject({ project: 'samokoder-bootstrap-production', source: { path: 'dist/argocd/production' }, destination: { name: 'in-cluster', namespace: 'argocd' } });
+    expect(rootApp.spec).toMatchObject({
+      project: 'samokoder-bootstrap-production',
+      source: { path: 'dist/argocd/production' },
+      destination: { name: 'in-cluster', namespace: 'argocd' },
+    });
     const result = schemaCheck([...children, ...render(aoa.bootstrap)]);
     expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
   });

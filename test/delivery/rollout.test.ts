@@ -28,7 +28,10 @@ describe('blue-green with Argo Rollouts', () => {
       prePromotionAnalysis: { templates: [{ templateName: 'api-slo' }], args: [{ name: 'service-name', value: 'api-preview' }] },
       postPromotionAnalysis: { templates: [{ templateName: 'api-slo' }], args: [{ name: 'service-name', value: 'api' }] },
     });
-    expect(find(o, 'Service', 'api-preview').spec.selector).toEqual({ 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' });
+    expect(find(o, 'Service', 'api-preview').spec.selector).toEqual({
+      'app.kubernetes.io/name': 'api',
+      'app.kubernetes.io/instance': 'api',
+    });
     expect(find(o, 'Service', 'api-preview').metadata.labels['samokoder.dev/scrape']).toBe('true');
   });
 
@@ -40,12 +43,19 @@ describe('blue-green with Argo Rollouts', () => {
       ['latency-p95', 'isNaN(result[0]) || result[0] <= 0.5', 1],
     ]);
     expect(t.spec.metrics[0].provider.prometheus.query).toContain('job="{{args.service-name}}"');
-    const custom = app({ strategy: DeploymentStrategy.blueGreen(), monitoring: { thresholds: { errorRatePercent: { warning: 2, critical: 5 } } } });
+    const custom = app({
+      strategy: DeploymentStrategy.blueGreen(),
+      monitoring: { thresholds: { errorRatePercent: { warning: 2, critical: 5 } } },
+    });
     expect(find(custom, 'AnalysisTemplate', 'api-slo').spec.metrics[0].successCondition).toBe('result[0] <= 0.02');
   });
 
   test('the HPA and PDB act on the Rollout and its pods', () => {
-    expect(find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api' });
+    expect(find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: 'api',
+    });
     expect(find(o, 'PodDisruptionBudget', 'api').spec.selector.matchLabels).toEqual(find(o, 'Rollout', 'api').spec.selector.matchLabels);
   });
 
@@ -62,9 +72,24 @@ describe('blue-green with Argo Rollouts', () => {
 
 describe('canary', () => {
   test('weighted steps with pauses and background analysis', () => {
-    const c = find(app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 10, pause: '2m' }, { weight: 50, pause: '10m' }] }) }), 'Rollout', 'api').spec.strategy.canary;
+    const c = find(
+      app({
+        strategy: DeploymentStrategy.canary({
+          steps: [
+            { weight: 10, pause: '2m' },
+            { weight: 50, pause: '10m' },
+          ],
+        }),
+      }),
+      'Rollout',
+      'api',
+    ).spec.strategy.canary;
     expect(c.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '2m' } }, { setWeight: 50 }, { pause: { duration: '10m' } }]);
-    expect(c.analysis).toEqual({ templates: [{ templateName: 'api-slo' }], args: [{ name: 'service-name', value: 'api' }], startingStep: 1 });
+    expect(c.analysis).toEqual({
+      templates: [{ templateName: 'api-slo' }],
+      args: [{ name: 'service-name', value: 'api' }],
+      startingStep: 1,
+    });
   });
 });
 
@@ -73,17 +98,28 @@ describe('database migration', () => {
 
   test('a PreSync hook Job with backoff limit, deadline and TTL', () => {
     const job = find(o, 'Job', 'api-migrate');
-    expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(job.metadata.annotations).toEqual({
+      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    });
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
   test('with the same restricted security context, identity and config as the app', () => {
     const spec = find(o, 'Job', 'api-migrate').spec.template.spec;
-    expect(spec).toMatchObject({ serviceAccountName: 'api', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    expect(spec).toMatchObject({
+      serviceAccountName: 'api',
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    });
     const c = spec.containers[0];
     expect(c.image).toBe('ghcr.io/samokoder/api:1.4.2');
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.envFrom).toEqual([{ configMapRef: { name: 'api-config' } }]);
     // Its pods are not the app's: the Service and PDB do not select them, the egress policies do.
     const labels = spec === undefined ? {} : find(o, 'Job', 'api-migrate').spec.template.metadata.labels;
@@ -94,12 +130,37 @@ describe('database migration', () => {
 
 describe('bad input', () => {
   test.each<[Partial<ProductionAppProps>, string]>([
-    [{ strategy: DeploymentStrategy.blueGreen({ previewService: 'api' }) }, `[api] 'strategy.activeService' and 'strategy.previewService' are both "api": the preview must be a separate Service`],
-    [{ strategy: DeploymentStrategy.blueGreen({ autoPromotion: true, analysis: false }) }, `[api] 'strategy.autoPromotion' (true) is refused in production without analysis: an unmeasured version would be promoted on its own`],
-    [{ strategy: DeploymentStrategy.blueGreen(), monitoring: false }, `[api] 'monitoring' (false) must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines`],
-    [{ strategy: DeploymentStrategy.blueGreen(), workload: WorkloadKind.STATEFUL_SET }, `[api] 'strategy' ("blueGreen") needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef`],
-    [{ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5m' }, { weight: 40, pause: '5m' }] }) }, `[api] 'strategy.steps[1].weight' (40) must be greater than the previous step's (50)`],
-    [{ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5 minutes' }] }) }, `[api] 'strategy.steps[0].pause' ("5 minutes") must be a Prometheus duration`],
+    [
+      { strategy: DeploymentStrategy.blueGreen({ previewService: 'api' }) },
+      `[api] 'strategy.activeService' and 'strategy.previewService' are both "api": the preview must be a separate Service`,
+    ],
+    [
+      { strategy: DeploymentStrategy.blueGreen({ autoPromotion: true, analysis: false }) },
+      `[api] 'strategy.autoPromotion' (true) is refused in production without analysis: an unmeasured version would be promoted on its own`,
+    ],
+    [
+      { strategy: DeploymentStrategy.blueGreen(), monitoring: false },
+      `[api] 'monitoring' (false) must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines`,
+    ],
+    [
+      { strategy: DeploymentStrategy.blueGreen(), workload: WorkloadKind.STATEFUL_SET },
+      `[api] 'strategy' ("blueGreen") needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef`,
+    ],
+    [
+      {
+        strategy: DeploymentStrategy.canary({
+          steps: [
+            { weight: 50, pause: '5m' },
+            { weight: 40, pause: '5m' },
+          ],
+        }),
+      },
+      `[api] 'strategy.steps[1].weight' (40) must be greater than the previous step's (50)`,
+    ],
+    [
+      { strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5 minutes' }] }) },
+      `[api] 'strategy.steps[0].pause' ("5 minutes") must be a Prometheus duration`,
+    ],
     [{ migration: { command: [] } }, `[api] 'migration.command' ([]) must name the migration command`],
     [{ migration: { command: ['migrate'], image: 'api:latest' } }, `[api] 'migration.image' ("api:latest") must be pinned`],
   ])('%j is refused', (props, message) => {
@@ -107,6 +168,8 @@ describe('bad input', () => {
   });
 
   test('automatic promotion without analysis is allowed outside production', () => {
-    expect(() => app({ environment: 'staging', strategy: DeploymentStrategy.blueGreen({ autoPromotion: true, analysis: false }) })).not.toThrow();
+    expect(() =>
+      app({ environment: 'staging', strategy: DeploymentStrategy.blueGreen({ autoPromotion: true, analysis: false }) }),
+    ).not.toThrow();
   });
 });

@@ -50,14 +50,23 @@ describe('MultiRegionDR', () => {
       expect(lbs).toHaveLength(2);
       for (const lb of lbs) {
         expect(lb.redirect_http_to_https).toBe(true);
-        expect(lb.forwarding_rule[0]).toMatchObject({ entry_protocol: 'https', entry_port: 443, certificate_name: expect.stringContaining('digitalocean_certificate.') });
+        expect(lb.forwarding_rule[0]).toMatchObject({
+          entry_protocol: 'https',
+          entry_port: 443,
+          certificate_name: expect.stringContaining('digitalocean_certificate.'),
+        });
         expect(lb.healthcheck).toMatchObject({ protocol: 'http', path: '/healthz', check_interval_seconds: 5, unhealthy_threshold: 3 });
       }
     });
 
     test('Spaces buckets are private, versioned and protected', () => {
       for (const b of resources(synth(dr()), 'digitalocean_spaces_bucket')) {
-        expect(b).toMatchObject({ acl: 'private', force_destroy: false, versioning: { enabled: true }, lifecycle: { prevent_destroy: true } });
+        expect(b).toMatchObject({
+          acl: 'private',
+          force_destroy: false,
+          versioning: { enabled: true },
+          lifecycle: { prevent_destroy: true },
+        });
       }
     });
   });
@@ -90,14 +99,27 @@ describe('MultiRegionDR', () => {
   describe('global entry', () => {
     test('a GLOBAL load balancer in front of both regions, primary first, with a failover threshold', () => {
       const glb = resources(synth(dr()), 'digitalocean_loadbalancer').find((l) => l.type === 'GLOBAL')!;
-      expect(glb.glb_settings).toMatchObject({ region_priorities: { nyc3: 1, sfo3: 2 }, failover_threshold: 50, target_protocol: 'https', target_port: 443 });
-      expect(glb.target_load_balancer_ids).toEqual([expect.stringMatching(/Nyc3_LoadBalancer/), expect.stringMatching(/Sfo3_LoadBalancer/)]);
-      expect(glb.domains).toEqual([{ name: 'app.samokoder.com', is_managed: true, certificate_name: expect.stringContaining('digitalocean_certificate.') }]);
+      expect(glb.glb_settings).toMatchObject({
+        region_priorities: { nyc3: 1, sfo3: 2 },
+        failover_threshold: 50,
+        target_protocol: 'https',
+        target_port: 443,
+      });
+      expect(glb.target_load_balancer_ids).toEqual([
+        expect.stringMatching(/Nyc3_LoadBalancer/),
+        expect.stringMatching(/Sfo3_LoadBalancer/),
+      ]);
+      expect(glb.domains).toEqual([
+        { name: 'app.samokoder.com', is_managed: true, certificate_name: expect.stringContaining('digitalocean_certificate.') },
+      ]);
     });
 
-    test('domain, Let\'s Encrypt certificate, per-region records, uptime checks and alerts per region', () => {
+    test("domain, Let's Encrypt certificate, per-region records, uptime checks and alerts per region", () => {
       const s = synth(dr());
-      expect(only(s, 'digitalocean_certificate')).toMatchObject({ type: 'lets_encrypt', domains: ['app.samokoder.com', 'nyc3.app.samokoder.com', 'sfo3.app.samokoder.com'] });
+      expect(only(s, 'digitalocean_certificate')).toMatchObject({
+        type: 'lets_encrypt',
+        domains: ['app.samokoder.com', 'nyc3.app.samokoder.com', 'sfo3.app.samokoder.com'],
+      });
       expect(resources(s, 'digitalocean_record').map((r) => [r.name, r.type, r.ttl])).toEqual([
         ['nyc3.app', 'A', 60],
         ['sfo3.app', 'A', 60],
@@ -152,7 +174,9 @@ describe('MultiRegionDR', () => {
     });
 
     test('health checks that are too slow break the RTO', () => {
-      expect(() => dr({ healthCheck: { intervalSeconds: 300, unhealthyThreshold: 2 } })).toThrow(`[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 19m (detect 10m`);
+      expect(() => dr({ healthCheck: { intervalSeconds: 300, unhealthyThreshold: 2 } })).toThrow(
+        `[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 19m (detect 10m`,
+      );
     });
 
     test('no replica cannot meet a 5-minute RPO', () => {
@@ -170,7 +194,9 @@ describe('MultiRegionDR', () => {
       expect(plan.runbook).toContain(`terraform state rm 'digitalocean_database_replica.${replica}'`);
       expect(plan.runbook).toContain('expected **12 min**');
       expect(plan.failoverScript).toContain('doctl databases replica promote "$PG_ID" samokoder-pg-sfo3');
-      expect(plan.failoverScript).toContain('doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 3 --max-nodes 10');
+      expect(plan.failoverScript).toContain(
+        'doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 3 --max-nodes 10',
+      );
       expect(plan.failoverScript).toContain('PRIMARY_URL="https://nyc3.app.samokoder.com/health"');
       expect(plan.failbackScript).toContain('doctl databases replica create "$CURRENT_ID" samokoder-pg-nyc3 --region nyc3');
       expect(plan.mirrorImagesScript).toContain('registry.digitalocean.com/samokoder');
@@ -182,7 +208,9 @@ describe('MultiRegionDR', () => {
 
     test('the steps run in order: confirm, promote, repoint, scale, verify', () => {
       const s = dr().failoverPlan.failoverScript;
-      const order = ['== 1. confirm', '== 2. check the replica', '== 3. promote', '== 4. repoint', '== 5. scale', '== 6. verify'].map((m) => s.indexOf(m));
+      const order = ['== 1. confirm', '== 2. check the replica', '== 3. promote', '== 4. repoint', '== 5. scale', '== 6. verify'].map((m) =>
+        s.indexOf(m),
+      );
       expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     });
 
@@ -190,7 +218,13 @@ describe('MultiRegionDR', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-'));
       try {
         const files = dr().failoverPlan.writeTo(dir);
-        expect(files.map((f) => path.basename(f))).toEqual(['runbook.md', 'drill-checklist.md', 'failover.sh', 'failback.sh', 'mirror-images.sh']);
+        expect(files.map((f) => path.basename(f))).toEqual([
+          'runbook.md',
+          'drill-checklist.md',
+          'failover.sh',
+          'failback.sh',
+          'mirror-images.sh',
+        ]);
         for (const f of files.filter((x) => x.endsWith('.sh'))) {
           expect(fs.statSync(f).mode & 0o111).not.toBe(0);
           const { spawnSync } = jest.requireActual<typeof import('child_process')>('child_process');
@@ -204,20 +238,59 @@ describe('MultiRegionDR', () => {
 
   describe('bad input', () => {
     test.each<[Partial<MultiRegionDRProps>, string]>([
-      [{ primary: { region: DoRegion.NYC2 } }, `[dr] 'primary.region' ("nyc2") cannot host Kubernetes (DOKS): DigitalOcean does not offer it in nyc2 (capability table of 2026-11-21); use nyc3 or nyc1`],
-      [{ secondary: { region: DoRegion.AMS2 } }, `[dr] 'secondary.region' ("ams2") cannot host Kubernetes (DOKS): DigitalOcean does not offer it in ams2 (capability table of 2026-11-21); use ams3`],
-      [{ secondary: { region: DoRegion.NYC3 } }, `[dr] 'primary.region' and 'secondary.region' are both "nyc3": a disaster-recovery pair needs two regions`],
-      [{ secondary: { region: DoRegion.NYC1 } }, `[dr/Nyc1] 'region' ("nyc1") cannot host Spaces object storage: DigitalOcean does not offer it in nyc1 (capability table of 2026-11-21); use nyc3`],
-      [{ secondary: { vpcCidr: '10.10.128.0/17' } }, `[dr] 'primary.vpcCidr' (10.10.0.0/16) and 'secondary.vpcCidr' (10.10.128.0/17) overlap: peered VPCs need disjoint ranges`],
-      [{ primary: { vpcCidr: '10.0.0.0/12' } }, `[dr/Nyc3] 'vpcCidr' ("10.0.0.0/12") must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)`],
-      [{ primary: { nodePool: { minNodes: 6, maxNodes: 4 } } }, `[dr/Nyc3] 'nodePool.minNodes' (6) must not exceed 'nodePool.maxNodes' (4)`],
-      [{ secondary: { nodePool: { minNodes: 2, maxNodes: 2 } } }, `[dr] 'secondary.nodePool.maxNodes' (2) cannot take the primary's load: it must reach at least the primary's minimum of 3 nodes`],
-      [{ secondary: { nodePool: { size: 's-2vcpu-4gb' } } }, `[dr] 'secondary.nodePool.size' ("s-2vcpu-4gb") is smaller than the primary's nodes (s-4vcpu-8gb): the secondary cannot take the load`],
-      [{ postgres: { size: 'db-s-4vcpu-8gb', replicaSize: 'db-s-2vcpu-4gb' } }, `[dr/Data] 'postgres.replicaSize' ("db-s-2vcpu-4gb") is smaller than the primary (db-s-4vcpu-8gb): once promoted it must carry the primary's load; use db-s-4vcpu-8gb or larger`],
-      [{ secondary: { maintenanceDay: 'tuesday' } }, `[dr] 'primary.maintenanceDay' and 'secondary.maintenanceDay' are both "tuesday": both regions would be upgraded together`],
-      [{ kubernetesVersion: DoksKubernetesVersion.V1_33 }, `[dr] 'kubernetesVersion' ("1.33") reached end of life on 2026-06-28: DOKS minors supported on 2026-11-21: 1.35, 1.36`],
+      [
+        { primary: { region: DoRegion.NYC2 } },
+        `[dr] 'primary.region' ("nyc2") cannot host Kubernetes (DOKS): DigitalOcean does not offer it in nyc2 (capability table of 2026-11-21); use nyc3 or nyc1`,
+      ],
+      [
+        { secondary: { region: DoRegion.AMS2 } },
+        `[dr] 'secondary.region' ("ams2") cannot host Kubernetes (DOKS): DigitalOcean does not offer it in ams2 (capability table of 2026-11-21); use ams3`,
+      ],
+      [
+        { secondary: { region: DoRegion.NYC3 } },
+        `[dr] 'primary.region' and 'secondary.region' are both "nyc3": a disaster-recovery pair needs two regions`,
+      ],
+      [
+        { secondary: { region: DoRegion.NYC1 } },
+        `[dr/Nyc1] 'region' ("nyc1") cannot host Spaces object storage: DigitalOcean does not offer it in nyc1 (capability table of 2026-11-21); use nyc3`,
+      ],
+      [
+        { secondary: { vpcCidr: '10.10.128.0/17' } },
+        `[dr] 'primary.vpcCidr' (10.10.0.0/16) and 'secondary.vpcCidr' (10.10.128.0/17) overlap: peered VPCs need disjoint ranges`,
+      ],
+      [
+        { primary: { vpcCidr: '10.0.0.0/12' } },
+        `[dr/Nyc3] 'vpcCidr' ("10.0.0.0/12") must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)`,
+      ],
+      [
+        { primary: { nodePool: { minNodes: 6, maxNodes: 4 } } },
+        `[dr/Nyc3] 'nodePool.minNodes' (6) must not exceed 'nodePool.maxNodes' (4)`,
+      ],
+      [
+        { secondary: { nodePool: { minNodes: 2, maxNodes: 2 } } },
+        `[dr] 'secondary.nodePool.maxNodes' (2) cannot take the primary's load: it must reach at least the primary's minimum of 3 nodes`,
+      ],
+      [
+        { secondary: { nodePool: { size: 's-2vcpu-4gb' } } },
+        `[dr] 'secondary.nodePool.size' ("s-2vcpu-4gb") is smaller than the primary's nodes (s-4vcpu-8gb): the secondary cannot take the load`,
+      ],
+      [
+        { postgres: { size: 'db-s-4vcpu-8gb', replicaSize: 'db-s-2vcpu-4gb' } },
+        `[dr/Data] 'postgres.replicaSize' ("db-s-2vcpu-4gb") is smaller than the primary (db-s-4vcpu-8gb): once promoted it must carry the primary's load; use db-s-4vcpu-8gb or larger`,
+      ],
+      [
+        { secondary: { maintenanceDay: 'tuesday' } },
+        `[dr] 'primary.maintenanceDay' and 'secondary.maintenanceDay' are both "tuesday": both regions would be upgraded together`,
+      ],
+      [
+        { kubernetesVersion: DoksKubernetesVersion.V1_33 },
+        `[dr] 'kubernetesVersion' ("1.33") reached end of life on 2026-06-28: DOKS minors supported on 2026-11-21: 1.35, 1.36`,
+      ],
       [{ host: 'app.example.org' }, `[dr/Tls] 'hosts[0]' ("app.example.org") must be inside the domain "samokoder.com"`],
-      [{ alertEmails: [] }, `[dr/Entry] 'alertEmails' ([]) must name at least one address: a region outage nobody hears of is not detected`],
+      [
+        { alertEmails: [] },
+        `[dr/Entry] 'alertEmails' ([]) must name at least one address: a region outage nobody hears of is not detected`,
+      ],
       [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 12m`],
       [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
     ])('%j is refused', (props, message) => {

@@ -14,8 +14,15 @@ describe('PlatformGateway', () => {
     const gw = find(o, 'Gateway', 'public');
     expect(gw.metadata.namespace).toBe('gateway-system');
     const https = gw.spec.listeners.find((l: K8sObject) => l.name === 'https');
-    expect(https).toMatchObject({ protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'public-tls' }] } });
-    expect(https.allowedRoutes.namespaces).toEqual({ from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }] } });
+    expect(https).toMatchObject({
+      protocol: 'HTTPS',
+      port: 443,
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'public-tls' }] },
+    });
+    expect(https.allowedRoutes.namespaces).toEqual({
+      from: 'Selector',
+      selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }] },
+    });
     expect(find(o, 'Certificate', 'public-tls').spec).toMatchObject({
       secretName: 'public-tls',
       dnsNames: ['api.samokoder.com', 'bot.samokoder.com'],
@@ -26,7 +33,9 @@ describe('PlatformGateway', () => {
   test('HTTP only redirects to HTTPS', () => {
     const redirect = find(gateway(), 'HTTPRoute', 'public-https-redirect');
     expect(redirect.spec.parentRefs[0].sectionName).toBe('http');
-    expect(redirect.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(redirect.spec.rules).toEqual([
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+    ]);
   });
 
   test('validates against the Gateway API and cert-manager schemas, with the routes of an app attached', () => {
@@ -38,8 +47,14 @@ describe('PlatformGateway', () => {
     const result = schemaCheck(objects);
     expect(result.output).toContain(`manifest schema check: ${objects.length} valid, 0 invalid`);
     // The app's routes name this Gateway and listener; the edge policy admits the proxies' namespace.
-    expect(find(objects, 'HTTPRoute', 'api-root').spec.parentRefs[0]).toMatchObject({ name: 'public', namespace: 'gateway-system', sectionName: 'https' });
-    expect(find(objects, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'envoy-gateway-system' });
+    expect(find(objects, 'HTTPRoute', 'api-root').spec.parentRefs[0]).toMatchObject({
+      name: 'public',
+      namespace: 'gateway-system',
+      sectionName: 'https',
+    });
+    expect(find(objects, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
+      'kubernetes.io/metadata.name': 'envoy-gateway-system',
+    });
   });
 
   test.each<[Partial<PlatformGatewayProps>, string]>([

@@ -35,7 +35,10 @@ describe('ProductionApp', () => {
       });
       expect(ns.metadata.namespace).toBeUndefined();
       expect(find(o, 'ResourceQuota').spec.hard).toMatchObject({ pods: '25', 'services.loadbalancers': '0', 'services.nodeports': '0' });
-      expect(find(o, 'LimitRange').spec.limits[0]).toMatchObject({ defaultRequest: { cpu: '250m', memory: '512Mi' }, default: { cpu: '1000m', memory: '2048Mi' } });
+      expect(find(o, 'LimitRange').spec.limits[0]).toMatchObject({
+        defaultRequest: { cpu: '250m', memory: '512Mi' },
+        default: { cpu: '1000m', memory: '2048Mi' },
+      });
       expect(find(o, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     });
 
@@ -49,7 +52,13 @@ describe('ProductionApp', () => {
   describe('workload', () => {
     test('every container meets Pod Security "restricted"', () => {
       const spec = podSpec(app());
-      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(spec.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        fsGroup: 10001,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       for (const c of spec.containers) {
         expect(c.securityContext).toEqual({
           allowPrivilegeEscalation: false,
@@ -68,7 +77,10 @@ describe('ProductionApp', () => {
     });
 
     test('requests and limits default to 250m/1000m CPU and 512Mi/2Gi memory; the CPU limit is optional', () => {
-      expect(podSpec(app()).containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '2048Mi' } });
+      expect(podSpec(app()).containers[0].resources).toEqual({
+        requests: { cpu: '250m', memory: '512Mi' },
+        limits: { cpu: '1000m', memory: '2048Mi' },
+      });
       expect(podSpec(app({ resources: { cpuLimitMillis: null } })).containers[0].resources).toEqual({
         requests: { cpu: '250m', memory: '512Mi' },
         limits: { memory: '2048Mi' },
@@ -117,7 +129,10 @@ describe('ProductionApp', () => {
       const sts = find(o, 'StatefulSet', 'api');
       expect(sts.spec.serviceName).toBe('api-headless');
       expect(sts.spec.volumeClaimTemplates).toEqual([
-        { metadata: expect.objectContaining({ name: 'data' }), spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '20Gi' } } } },
+        {
+          metadata: expect.objectContaining({ name: 'data' }),
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '20Gi' } } },
+        },
       ]);
       expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/app' });
       expect(find(o, 'Service', 'api-headless').spec.clusterIP).toBe('None');
@@ -127,7 +142,11 @@ describe('ProductionApp', () => {
 
     test('a Deployment with shared storage gets a ReadWriteMany claim mounted at the path', () => {
       const o = app({ storage: { sizeGiB: 5, storageClass: 'efs', mountPath: '/uploads' } });
-      expect(find(o, 'PersistentVolumeClaim', 'api-data').spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'efs', resources: { requests: { storage: '5Gi' } } });
+      expect(find(o, 'PersistentVolumeClaim', 'api-data').spec).toMatchObject({
+        accessModes: ['ReadWriteMany'],
+        storageClassName: 'efs',
+        resources: { requests: { storage: '5Gi' } },
+      });
       expect(podSpec(o).containers[0].volumeMounts).toContainEqual({ mountPath: '/uploads', name: 'data' });
     });
   });
@@ -136,7 +155,10 @@ describe('ProductionApp', () => {
     test('ClusterIP and headless Services select the pods by their app labels', () => {
       const o = app();
       const svc = find(o, 'Service', 'api');
-      expect(svc.spec).toMatchObject({ type: 'ClusterIP', selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } });
+      expect(svc.spec).toMatchObject({
+        type: 'ClusterIP',
+        selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' },
+      });
       expect(svc.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 8000, protocol: 'TCP' }]);
       expect(find(o, 'Service', 'api-headless').spec.clusterIP).toBe('None');
     });
@@ -169,34 +191,62 @@ describe('ProductionApp', () => {
     });
 
     test('typed rules give a Role and RoleBinding, and mount the token', () => {
-      const o = app({ rbac: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['api-leader'] }] });
-      expect(find(o, 'Role', 'api').rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['api-leader'] }]);
-      expect(find(o, 'RoleBinding', 'api')).toMatchObject({ roleRef: { kind: 'Role', name: 'api' }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: 'api' }] });
+      const o = app({
+        rbac: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['api-leader'] }],
+      });
+      expect(find(o, 'Role', 'api').rules).toEqual([
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['api-leader'] },
+      ]);
+      expect(find(o, 'RoleBinding', 'api')).toMatchObject({
+        roleRef: { kind: 'Role', name: 'api' },
+        subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: 'api' }],
+      });
       expect(podSpec(o).automountServiceAccountToken).toBe(true);
     });
 
     test('IRSA annotations go on the ServiceAccount', () => {
-      const sa = find(app({ serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/api' } }), 'ServiceAccount', 'api');
+      const sa = find(
+        app({ serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/api' } }),
+        'ServiceAccount',
+        'api',
+      );
       expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/api' });
     });
   });
 
   describe('network policies', () => {
     test('DNS egress, ingress from the gateway namespace only, declared dependencies with ports', () => {
-      const o = app({ dependencies: [Dependency.cidr('postgres', '10.0.108.0/24', 5432), Dependency.app('auth', 'identity', 9000), Dependency.internetHttps()] });
-      expect(find(o, 'NetworkPolicy', 'api-allow-dns').spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+      const o = app({
+        dependencies: [
+          Dependency.cidr('postgres', '10.0.108.0/24', 5432),
+          Dependency.app('auth', 'identity', 9000),
+          Dependency.internetHttps(),
+        ],
+      });
+      expect(find(o, 'NetworkPolicy', 'api-allow-dns').spec.egress[0].ports).toEqual([
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ]);
       expect(find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress).toEqual([
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }],
+          ports: [{ protocol: 'TCP', port: 8000 }],
+        },
       ]);
       const egress = find(o, 'NetworkPolicy', 'api-allow-dependencies').spec.egress;
       expect(egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.108.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
-      expect(egress[1].to[0]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'identity' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auth' } } });
+      expect(egress[1].to[0]).toEqual({
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'identity' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auth' } },
+      });
       expect(egress[2].to[0].ipBlock.except).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']);
     });
 
     test('every pod of the app is selected by a policy', () => {
       const o = app();
-      const selecting = all(o, 'NetworkPolicy').filter((p) => Object.keys(p.spec.podSelector).length === 0 || p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'api');
+      const selecting = all(o, 'NetworkPolicy').filter(
+        (p) => Object.keys(p.spec.podSelector).length === 0 || p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'api',
+      );
       expect(selecting.length).toBeGreaterThanOrEqual(3);
     });
   });
@@ -218,8 +268,16 @@ describe('ProductionApp', () => {
       expect(es.spec.secretStoreRef).toEqual({ name: 'aws', kind: 'ClusterSecretStore' });
       expect(es.spec.target).toEqual({ name: 'api-secrets', creationPolicy: 'Owner', deletionPolicy: 'Retain' });
       expect(es.spec.data.map((d: K8sObject) => d.secretKey)).toEqual([
-        'DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'JWT_SECRET',
-        'SENTRY_DSN', 'SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_SALT',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'OPENAI_API_KEY',
+        'ANTHROPIC_API_KEY',
+        'JWT_SECRET',
+        'SENTRY_DSN',
+        'SLACK_WEBHOOK_URL',
+        'PAGERDUTY_ROUTING_KEY',
+        'ENCRYPTION_KEY',
+        'ENCRYPTION_SALT',
       ]);
       expect(es.spec.data[0].remoteRef).toEqual({ key: 'samokoder/production/app', property: 'DATABASE_URL' });
       expect(all(o, 'Secret')).toHaveLength(0);
@@ -254,7 +312,9 @@ describe('ProductionApp', () => {
       const routes = all(o, 'HTTPRoute');
       expect(routes.map((r) => r.metadata.name)).toEqual(['api-api', 'api-login', 'api-upload', 'api-root']);
       const login = find(o, 'HTTPRoute', 'api-login');
-      expect(login.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' }]);
+      expect(login.spec.parentRefs).toEqual([
+        { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' },
+      ]);
       expect(login.spec.hostnames).toEqual(['api.samokoder.com']);
       expect(login.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/api/auth/login' } }]);
       const headers = login.spec.rules[0].filters[0].responseHeaderModifier.set;
@@ -285,7 +345,9 @@ describe('ProductionApp', () => {
       });
       expect(login.spec.tls).toEqual([{ hosts: ['api.samokoder.com'], secretName: 'api-tls' }]);
       expect(find(o, 'Ingress', 'api-api').metadata.annotations['nginx.ingress.kubernetes.io/limit-rps']).toBe('10');
-      expect(find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress-nginx' });
+      expect(find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
+        'kubernetes.io/metadata.name': 'ingress-nginx',
+      });
     });
 
     test('no host, no routing and no edge policy', () => {
@@ -298,7 +360,11 @@ describe('ProductionApp', () => {
   test('every object validates against the Kubernetes and CRD schemas, in every variant', () => {
     const variants = [
       app(),
-      app({ routing: AppRouting.ingress(), secrets: [AppSecret.fromStore('JWT_SECRET', 'app/jwt')], rbac: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] }),
+      app({
+        routing: AppRouting.ingress(),
+        secrets: [AppSecret.fromStore('JWT_SECRET', 'app/jwt')],
+        rbac: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+      }),
       app({ workload: WorkloadKind.STATEFUL_SET, storage: {}, dependencies: [Dependency.podIdentityAgent()] }),
     ];
     const result = schemaCheck(variants.flat());
@@ -316,31 +382,85 @@ describe('ProductionApp', () => {
 
   describe('bad input', () => {
     test.each<[Partial<ProductionAppProps>, string]>([
-      [{ autoscaling: { minReplicas: 5, maxReplicas: 4 } }, `[api] 'autoscaling.minReplicas' (5) must not exceed 'autoscaling.maxReplicas' (4)`],
-      [{ minAvailable: 3 }, `[api] 'minAvailable' (3) must be less than the minimum replica count (3): otherwise no pod may ever be evicted and node drains block forever`],
-      [{ replicas: 3 }, `[api] 'replicas' (3) must not be set when autoscaling is on: the HPA owns the replica count (set autoscaling: false for a fixed count)`],
-      [{ resources: { cpuRequestMillis: 2000 } }, `[api] 'resources.cpuRequestMillis' (2000) must not exceed 'resources.cpuLimitMillis' (1000)`],
-      [{ resources: { memoryRequestMiB: 4096 } }, `[api] 'resources.memoryRequestMiB' (4096) must not exceed 'resources.memoryLimitMiB' (2048)`],
-      [{ image: 'ghcr.io/samokoder/api:latest' }, `[api] 'image' ("ghcr.io/samokoder/api:latest") must be pinned to a version tag or digest ("repo/app:1.4.2" or "repo/app@sha256:<64 hex>"); "latest" and untagged images are refused`],
+      [
+        { autoscaling: { minReplicas: 5, maxReplicas: 4 } },
+        `[api] 'autoscaling.minReplicas' (5) must not exceed 'autoscaling.maxReplicas' (4)`,
+      ],
+      [
+        { minAvailable: 3 },
+        `[api] 'minAvailable' (3) must be less than the minimum replica count (3): otherwise no pod may ever be evicted and node drains block forever`,
+      ],
+      [
+        { replicas: 3 },
+        `[api] 'replicas' (3) must not be set when autoscaling is on: the HPA owns the replica count (set autoscaling: false for a fixed count)`,
+      ],
+      [
+        { resources: { cpuRequestMillis: 2000 } },
+        `[api] 'resources.cpuRequestMillis' (2000) must not exceed 'resources.cpuLimitMillis' (1000)`,
+      ],
+      [
+        { resources: { memoryRequestMiB: 4096 } },
+        `[api] 'resources.memoryRequestMiB' (4096) must not exceed 'resources.memoryLimitMiB' (2048)`,
+      ],
+      [
+        { image: 'ghcr.io/samokoder/api:latest' },
+        `[api] 'image' ("ghcr.io/samokoder/api:latest") must be pinned to a version tag or digest ("repo/app:1.4.2" or "repo/app@sha256:<64 hex>"); "latest" and untagged images are refused`,
+      ],
       [{ image: 'localhost:5000/api' }, `[api] 'image' ("localhost:5000/api") must be pinned to a version tag or digest`],
       [{ name: 'API' }, `[api] 'name' ("API") must be a DNS label`],
-      [{ host: 'not a host' }, `[api] 'host' ("not a host") must be a fully qualified lower-case host name such as "api.example.com" (RFC 1123; "*." allowed as a prefix)`],
+      [
+        { host: 'not a host' },
+        `[api] 'host' ("not a host") must be a fully qualified lower-case host name such as "api.example.com" (RFC 1123; "*." allowed as a prefix)`,
+      ],
       [{ host: 'localhost' }, `[api] 'host' ("localhost") must be a fully qualified lower-case host name`],
       [{ port: 0 }, `[api] 'port' (0) must be a whole number from 1 to 65535`],
       [{ port: 70000 }, `[api] 'port' (70000) must be a whole number from 1 to 65535`],
-      [{ extraPorts: [{ name: 'http', port: 9090 }] }, `[api] 'extraPorts[0].name' ("http") is used by another port: port names must be unique`],
-      [{ extraPorts: [{ name: 'metrics', port: 8000 }] }, `[api] 'extraPorts[0].port' (8000) is used by another port: port numbers must be unique`],
-      [{ rateLimits: [{ name: 'api', pathPrefix: '/api', requests: 0, unit: 'Second' }] }, `[api] 'rateLimits[0].requests' (0) must be a whole number greater than 0`],
-      [{ config: { OPENAI_API_KEY: 'sk-abcdefghijklmnopqrstuvwxyz' } }, `[api] 'config.OPENAI_API_KEY' ("<redacted>") looks like a literal secret value: synthesized manifests are committed to Git. Declare it with AppSecret.fromStore() so External Secrets injects it`],
-      [{ config: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app' } }, `[api] 'config.DATABASE_URL' ("<redacted>") looks like a literal secret value`],
-      [{ secrets: [AppSecret.fromStore('OPENAI_API_KEY', 'sk-abcdefghijklmnopqrstuvwxyz')] }, `[api] 'secrets[0].remoteKey' ("<redacted>") must be the name of a secret-store entry (letters, digits and / _ + = . @ -), never the secret value itself`],
-      [{ dependencies: [Dependency.cidr('db', '10.0.0.0/24', undefined as unknown as number)] }, `[api] 'dependencies[0].port' (undefined) is required: 'db' would otherwise be reachable on every port`],
+      [
+        { extraPorts: [{ name: 'http', port: 9090 }] },
+        `[api] 'extraPorts[0].name' ("http") is used by another port: port names must be unique`,
+      ],
+      [
+        { extraPorts: [{ name: 'metrics', port: 8000 }] },
+        `[api] 'extraPorts[0].port' (8000) is used by another port: port numbers must be unique`,
+      ],
+      [
+        { rateLimits: [{ name: 'api', pathPrefix: '/api', requests: 0, unit: 'Second' }] },
+        `[api] 'rateLimits[0].requests' (0) must be a whole number greater than 0`,
+      ],
+      [
+        { config: { OPENAI_API_KEY: 'sk-abcdefghijklmnopqrstuvwxyz' } },
+        `[api] 'config.OPENAI_API_KEY' ("<redacted>") looks like a literal secret value: synthesized manifests are committed to Git. Declare it with AppSecret.fromStore() so External Secrets injects it`,
+      ],
+      [
+        { config: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app' } },
+        `[api] 'config.DATABASE_URL' ("<redacted>") looks like a literal secret value`,
+      ],
+      [
+        { secrets: [AppSecret.fromStore('OPENAI_API_KEY', 'sk-abcdefghijklmnopqrstuvwxyz')] },
+        `[api] 'secrets[0].remoteKey' ("<redacted>") must be the name of a secret-store entry (letters, digits and / _ + = . @ -), never the secret value itself`,
+      ],
+      [
+        { dependencies: [Dependency.cidr('db', '10.0.0.0/24', undefined as unknown as number)] },
+        `[api] 'dependencies[0].port' (undefined) is required: 'db' would otherwise be reachable on every port`,
+      ],
       [{ dependencies: [Dependency.cidr('db', '10.0.0.0', 5432)] }, `[api] 'dependencies[0].cidr' ("10.0.0.0") has no prefix length`],
-      [{ rbac: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] }, `[api] 'rbac[0].resources' (["*"]) must not contain '*': list what the app needs`],
-      [{ rbac: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate' as RbacVerb] }] }, `[api] 'rbac[0].verbs' ("escalate") is a privilege-escalation verb and is refused (escalate, bind, impersonate)`],
-      [{ storage: { accessMode: 'ReadWriteOnce' } }, `[api] 'storage.accessMode' ("ReadWriteOnce") cannot be shared by the replicas of a Deployment: use ReadWriteMany or WorkloadKind.STATEFUL_SET (one volume per replica)`],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] },
+        `[api] 'rbac[0].resources' (["*"]) must not contain '*': list what the app needs`,
+      ],
+      [
+        { rbac: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate' as RbacVerb] }] },
+        `[api] 'rbac[0].verbs' ("escalate") is a privilege-escalation verb and is refused (escalate, bind, impersonate)`,
+      ],
+      [
+        { storage: { accessMode: 'ReadWriteOnce' } },
+        `[api] 'storage.accessMode' ("ReadWriteOnce") cannot be shared by the replicas of a Deployment: use ReadWriteMany or WorkloadKind.STATEFUL_SET (one volume per replica)`,
+      ],
       [{ healthPath: 'health' }, `[api] 'healthPath' ("health") must be an absolute URL path such as "/health"`],
-      [{ livenessPath: '/health' }, `[api] 'livenessPath' ("/health") must differ from 'healthPath': a failing dependency would restart every pod at once`],
+      [
+        { livenessPath: '/health' },
+        `[api] 'livenessPath' ("/health") must differ from 'healthPath': a failing dependency would restart every pod at once`,
+      ],
       [{ preStopSleepSeconds: 50 }, `[api] 'preStopSleepSeconds' (50) must be less than 'terminationGracePeriodSeconds' (45)`],
       [{ runAsUser: 0 }, `[api] 'runAsUser' (0) must be a whole number from 10000 to 2147483647`],
     ])('%j is refused', (props, message) => {

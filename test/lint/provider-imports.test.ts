@@ -6,7 +6,11 @@ const eslintBin = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
 
 /** Lints `code` as if it were the file `file` of the repository, with the repository's ESLint config. */
 function lint(code: string, file = 'lib/aws/fixture.ts'): string[] {
-  const res = spawnSync(process.execPath, [eslintBin, '--stdin', '--stdin-filename', file, '--format', 'json'], { cwd: root, input: code, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [eslintBin, '--stdin', '--stdin-filename', file, '--format', 'json'], {
+    cwd: root,
+    input: code,
+    encoding: 'utf8',
+  });
   const [result] = JSON.parse(res.stdout) as Array<{ messages: Array<{ ruleId: string; message: string }> }>;
   return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
 }

@@ -11,7 +11,13 @@ const slos: SloSpec[] = [
 
 function monitoring(props: Partial<AppMonitoringProps> = {}): K8sObject[] {
   const chart = new Chart(testApp(), 'c', { namespace: 'samokoder' });
-  new AppMonitoring(chart, 'Monitoring', { app: 'api', namespace: 'samokoder', serviceSelector: { 'app.kubernetes.io/name': 'api' }, slos, ...props });
+  new AppMonitoring(chart, 'Monitoring', {
+    app: 'api',
+    namespace: 'samokoder',
+    serviceSelector: { 'app.kubernetes.io/name': 'api' },
+    slos,
+    ...props,
+  });
   return render(chart);
 }
 
@@ -23,7 +29,11 @@ function rules(objects: K8sObject[]): any[] {
 /** Independent of the library's own check: parse with the PromQL grammar and look for error nodes. */
 function parses(expr: string): boolean {
   let ok = true;
-  parser.parse(expr).iterate({ enter: (n) => { if (n.type.isError) ok = false; } });
+  parser.parse(expr).iterate({
+    enter: (n) => {
+      if (n.type.isError) ok = false;
+    },
+  });
   return ok && expr.trim() !== '';
 }
 
@@ -33,7 +43,9 @@ describe('AppMonitoring', () => {
     expect(sm.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
     expect(sm.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
     expect(sm.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s', honorLabels: false }]);
-    expect(find(monitoring({ prometheusSelector: { prometheus: 'platform' } }), 'PrometheusRule').metadata.labels).toMatchObject({ prometheus: 'platform' });
+    expect(find(monitoring({ prometheusSelector: { prometheus: 'platform' } }), 'PrometheusRule').metadata.labels).toMatchObject({
+      prometheus: 'platform',
+    });
   });
 
   test('every expression parses with the PromQL grammar', () => {
@@ -71,7 +83,9 @@ describe('AppMonitoring', () => {
   test('SLOs: SLI error ratios recorded per window, multi-window burn-rate alerts, error budget remaining', () => {
     const r = rules(monitoring());
     const latency = r.filter((x) => x.labels?.slo === 'api-latency');
-    expect(latency.filter((x) => x.record === undefined ? false : x.record.startsWith('slo:sli_error:ratio_rate')).map((x) => x.record)).toEqual([
+    expect(
+      latency.filter((x) => (x.record === undefined ? false : x.record.startsWith('slo:sli_error:ratio_rate'))).map((x) => x.record),
+    ).toEqual([
       'slo:sli_error:ratio_rate5m',
       'slo:sli_error:ratio_rate30m',
       'slo:sli_error:ratio_rate1h',
@@ -79,7 +93,9 @@ describe('AppMonitoring', () => {
       'slo:sli_error:ratio_rate3d',
       'slo:sli_error:ratio_rate30d',
     ]);
-    expect(latency.find((x) => x.record === 'slo:sli_error:ratio_rate5m').expr).toContain('http_request_duration_seconds_bucket{job="api",le=~"1(\\\\.0+)?"}[5m]');
+    expect(latency.find((x) => x.record === 'slo:sli_error:ratio_rate5m').expr).toContain(
+      'http_request_duration_seconds_bucket{job="api",le=~"1(\\\\.0+)?"}[5m]',
+    );
     const burns = latency.filter((x) => x.alert === 'ApiLatencyBudgetBurn');
     expect(burns.map((b) => [b.labels.window, b.labels.severity])).toEqual([
       ['1h/5m', 'critical'],
@@ -98,8 +114,20 @@ describe('AppMonitoring', () => {
   });
 
   test('a custom ratio SLI gets its window substituted', () => {
-    const r = rules(monitoring({ slos: [{ name: 'processing', objectivePercent: 99, sli: Sli.ratio('sum(rate(done_bucket{le="300"}[$window]))', 'sum(rate(done_count[$window]))') }] }));
-    expect(r.find((x) => x.record === 'slo:sli_error:ratio_rate6h').expr).toBe('1 - ((sum(rate(done_bucket{le="300"}[6h]))) / (sum(rate(done_count[6h]))))');
+    const r = rules(
+      monitoring({
+        slos: [
+          {
+            name: 'processing',
+            objectivePercent: 99,
+            sli: Sli.ratio('sum(rate(done_bucket{le="300"}[$window]))', 'sum(rate(done_count[$window]))'),
+          },
+        ],
+      }),
+    );
+    expect(r.find((x) => x.record === 'slo:sli_error:ratio_rate6h').expr).toBe(
+      '1 - ((sum(rate(done_bucket{le="300"}[6h]))) / (sum(rate(done_count[6h]))))',
+    );
   });
 
   test('alert routing: critical to PagerDuty, warning to Slack, credentials by Secret reference, warnings inhibited by their critical twin', () => {
@@ -112,8 +140,14 @@ describe('AppMonitoring', () => {
       ['warning', 'slack'],
     ]);
     expect(amc.spec.route.groupBy).toEqual(['alertname', 'namespace', 'app']);
-    expect(amc.spec.receivers.find((x: K8sObject) => x.name === 'pagerduty').pagerdutyConfigs[0].routingKey).toEqual({ name: 'alerting', key: 'pd' });
-    expect(amc.spec.receivers.find((x: K8sObject) => x.name === 'slack').slackConfigs[0].apiURL).toEqual({ name: 'alerting', key: 'slack' });
+    expect(amc.spec.receivers.find((x: K8sObject) => x.name === 'pagerduty').pagerdutyConfigs[0].routingKey).toEqual({
+      name: 'alerting',
+      key: 'pd',
+    });
+    expect(amc.spec.receivers.find((x: K8sObject) => x.name === 'slack').slackConfigs[0].apiURL).toEqual({
+      name: 'alerting',
+      key: 'slack',
+    });
     expect(amc.spec.inhibitRules).toEqual([
       {
         sourceMatch: [{ name: 'severity', value: 'critical', matchType: '=' }],
@@ -148,19 +182,60 @@ describe('AppMonitoring', () => {
 
   describe('bad input', () => {
     test.each<[Partial<MonitoringOptions>, string]>([
-      [{ slos: [{ name: 'a', objectivePercent: 100, sli: Sli.uptime() }] }, `[c/Monitoring] 'monitoring.slos[0].objectivePercent' (100) must be strictly between 0 and 100 (e.g. 99.9)`],
-      [{ slos: [{ name: 'a', objectivePercent: 0, sli: Sli.uptime() }] }, `[c/Monitoring] 'monitoring.slos[0].objectivePercent' (0) must be strictly between 0 and 100 (e.g. 99.9)`],
-      [{ slos: [{ name: 'a', objectivePercent: 99.9, sli: Sli.uptime(), window: '30 days' }] }, `[c/Monitoring] 'monitoring.slos[0].window' ("30 days") must be a Prometheus duration such as "30s", "5m", "1h" or "30d"`],
-      [{ slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[5m]))', 'sum(rate(y[$window]))') }] }, `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x[5m]))") must contain $window where the range goes`],
-      [{ slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[$window])', 'sum(rate(y[$window]))') }] }, `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x[5m])") is not valid PromQL (syntax error at offset`],
-      [{ slos: [{ name: 'a', objectivePercent: 99, sli: Sli.latency(0) }] }, `[c/Monitoring] 'monitoring.slos[0].sli.thresholdMs' (0) must be a number of milliseconds greater than 0`],
-      [{ slos: [{ name: 'a', objectivePercent: 99, sli: Sli.uptime() }, { name: 'a', objectivePercent: 98, sli: Sli.uptime() }] }, `[c/Monitoring] 'monitoring.slos[1].name' ("a") is used by another SLO of this app`],
-      [{ thresholds: { latencyP95Ms: { warning: 1000, critical: 500 } } }, `[c/Monitoring] 'monitoring.thresholds.latencyP95Ms.warning' (1000) must not be above 'monitoring.thresholds.latencyP95Ms.critical' (500): the warning has to fire first`],
-      [{ thresholds: { errorRatePercent: { warning: 1, critical: 150 } } }, `[c/Monitoring] 'monitoring.thresholds.errorRatePercent.critical' (150) must be a number greater than 0 and at most 100`],
-      [{ thresholds: { pendingFor: 'five minutes' } }, `[c/Monitoring] 'monitoring.thresholds.pendingFor' ("five minutes") must be a Prometheus duration`],
+      [
+        { slos: [{ name: 'a', objectivePercent: 100, sli: Sli.uptime() }] },
+        `[c/Monitoring] 'monitoring.slos[0].objectivePercent' (100) must be strictly between 0 and 100 (e.g. 99.9)`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 0, sli: Sli.uptime() }] },
+        `[c/Monitoring] 'monitoring.slos[0].objectivePercent' (0) must be strictly between 0 and 100 (e.g. 99.9)`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99.9, sli: Sli.uptime(), window: '30 days' }] },
+        `[c/Monitoring] 'monitoring.slos[0].window' ("30 days") must be a Prometheus duration such as "30s", "5m", "1h" or "30d"`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[5m]))', 'sum(rate(y[$window]))') }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x[5m]))") must contain $window where the range goes`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[$window])', 'sum(rate(y[$window]))') }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x[5m])") is not valid PromQL (syntax error at offset`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.latency(0) }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.thresholdMs' (0) must be a number of milliseconds greater than 0`,
+      ],
+      [
+        {
+          slos: [
+            { name: 'a', objectivePercent: 99, sli: Sli.uptime() },
+            { name: 'a', objectivePercent: 98, sli: Sli.uptime() },
+          ],
+        },
+        `[c/Monitoring] 'monitoring.slos[1].name' ("a") is used by another SLO of this app`,
+      ],
+      [
+        { thresholds: { latencyP95Ms: { warning: 1000, critical: 500 } } },
+        `[c/Monitoring] 'monitoring.thresholds.latencyP95Ms.warning' (1000) must not be above 'monitoring.thresholds.latencyP95Ms.critical' (500): the warning has to fire first`,
+      ],
+      [
+        { thresholds: { errorRatePercent: { warning: 1, critical: 150 } } },
+        `[c/Monitoring] 'monitoring.thresholds.errorRatePercent.critical' (150) must be a number greater than 0 and at most 100`,
+      ],
+      [
+        { thresholds: { pendingFor: 'five minutes' } },
+        `[c/Monitoring] 'monitoring.thresholds.pendingFor' ("five minutes") must be a Prometheus duration`,
+      ],
       [{ scrapeInterval: '30' }, `[c/Monitoring] 'monitoring.scrapeInterval' ("30") must be a Prometheus duration`],
-      [{ metrics: { requestsCounter: 'http-requests' } }, `[c/Monitoring] 'monitoring.metrics.requestsCounter' ("http-requests") must be a Prometheus metric or label name`],
-      [{ routing: { slack: { webhook: { name: 'a', key: 'b' }, channel: 'alerts' } } }, `[c/Monitoring] 'monitoring.routing.slack.channel' ("alerts") must be a Slack channel such as "#alerts"`],
+      [
+        { metrics: { requestsCounter: 'http-requests' } },
+        `[c/Monitoring] 'monitoring.metrics.requestsCounter' ("http-requests") must be a Prometheus metric or label name`,
+      ],
+      [
+        { routing: { slack: { webhook: { name: 'a', key: 'b' }, channel: 'alerts' } } },
+        `[c/Monitoring] 'monitoring.routing.slack.channel' ("alerts") must be a Slack channel such as "#alerts"`,
+      ],
     ])('%j is refused', (props, message) => {
       expect(() => monitoring(props)).toThrow(message);
     });

@@ -6,7 +6,10 @@ import { synthKubernetes } from '../../apps/kubernetes';
 import { K8sObject } from '../util/k8s';
 import { TEST_DATE } from '../util/tf';
 
-const out = synthKubernetes(loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }), path.join(os.tmpdir(), `samokoder-policy-${process.pid}`));
+const out = synthKubernetes(
+  loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }),
+  path.join(os.tmpdir(), `samokoder-policy-${process.pid}`),
+);
 const production = out.files.filter((f) => f.file.startsWith('production')).flatMap((f) => f.chart.toJson()) as K8sObject[];
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const main = (o: K8sObject) => o.spec.template.spec.containers[0];
@@ -16,14 +19,26 @@ const FAILING: Record<string, { kind: string; name?: string; mutate: (o: K8sObje
   'SK-K8S-001': { kind: 'Deployment', name: 'api', mutate: (o) => void (main(o).securityContext.runAsUser = 0) },
   'SK-K8S-002': { kind: 'Deployment', name: 'api', mutate: (o) => void (main(o).securityContext.allowPrivilegeEscalation = true) },
   'SK-K8S-003': { kind: 'Deployment', name: 'api', mutate: (o) => void (main(o).securityContext.readOnlyRootFilesystem = false) },
-  'SK-K8S-004': { kind: 'Deployment', name: 'api', mutate: (o) => void (main(o).securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] }) },
-  'SK-K8S-005': { kind: 'Deployment', name: 'api', mutate: (o) => void (delete main(o).securityContext.seccompProfile, delete o.spec.template.spec.securityContext.seccompProfile) },
+  'SK-K8S-004': {
+    kind: 'Deployment',
+    name: 'api',
+    mutate: (o) => void (main(o).securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] }),
+  },
+  'SK-K8S-005': {
+    kind: 'Deployment',
+    name: 'api',
+    mutate: (o) => void (delete main(o).securityContext.seccompProfile, delete o.spec.template.spec.securityContext.seccompProfile),
+  },
   'SK-K8S-006': { kind: 'Deployment', name: 'api', mutate: (o) => void (o.spec.template.spec.hostNetwork = true) },
   'SK-K8S-007': { kind: 'Deployment', name: 'api', mutate: (o) => void delete main(o).resources.limits.memory },
   'SK-K8S-008': { kind: 'Deployment', name: 'bot', mutate: (o) => void delete main(o).readinessProbe },
   'SK-K8S-009': { kind: 'Deployment', name: 'api', mutate: (o) => void (main(o).image = 'ghcr.io/samokoder/api:latest') },
   'SK-K8S-010': { kind: 'Deployment', name: 'api', mutate: (o) => void (o.spec.template.spec.automountServiceAccountToken = true) },
-  'SK-K8S-011': { kind: 'Deployment', name: 'api', mutate: (_o, all) => void all.splice(0, all.length, ...all.filter((p) => p.kind !== 'NetworkPolicy')) },
+  'SK-K8S-011': {
+    kind: 'Deployment',
+    name: 'api',
+    mutate: (_o, all) => void all.splice(0, all.length, ...all.filter((p) => p.kind !== 'NetworkPolicy')),
+  },
   'SK-K8S-012': { kind: 'Role', mutate: (o) => void (o.rules = [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]) },
   'SK-K8S-013': { kind: 'PodDisruptionBudget', name: 'bot', mutate: (o) => void (o.spec.minAvailable = 3) },
   'SK-K8S-014': { kind: 'ConfigMap', name: 'api-config', mutate: (o) => void (o.data.OPENAI_API_KEY = 'sk-abcdefghijklmnopqrstuvwxyz') },
@@ -46,7 +61,13 @@ describe('Kubernetes rules', () => {
     const m = FAILING[id];
     const objects = clone(production);
     // Role fixtures: the reference has none, so a minimal one is added.
-    if (m.kind === 'Role') objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'x', namespace: 'samokoder' }, rules: [] });
+    if (m.kind === 'Role')
+      objects.push({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'x', namespace: 'samokoder' },
+        rules: [],
+      });
     const target = objects.find((o) => o.kind === m.kind && (m.name === undefined || o.metadata.name === m.name));
     if (!target) throw new Error(`no ${m.kind}/${m.name} in the reference`);
     expect([rule.check(target, new K8sIndex(objects)) ?? []].flat()).toEqual([]);
@@ -58,7 +79,12 @@ describe('Kubernetes rules', () => {
   test('a Rollout with an inline template is checked like a Deployment (scanners do not read it; we do)', () => {
     const d = clone(production.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!);
     main(d).securityContext.privileged = true;
-    const rollout = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'inline', namespace: 'samokoder' }, spec: { template: d.spec.template } };
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'inline', namespace: 'samokoder' },
+      spec: { template: d.spec.template },
+    };
     const ids = PolicyPack.checkObjects([rollout]).map((f) => f.rule.id);
     expect(ids).toContain('SK-K8S-002');
   });

@@ -10,7 +10,10 @@ import * as path from 'path';
 function stackWithBareBucket() {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'st');
-  new AwsProvider(stack, 'Aws', { region: 'eu-central-1', defaultTags: [{ tags: { Environment: 'staging', Service: 's', Team: 't', CostCenter: 'c' } }] });
+  new AwsProvider(stack, 'Aws', {
+    region: 'eu-central-1',
+    defaultTags: [{ tags: { Environment: 'staging', Service: 's', Team: 't', CostCenter: 'c' } }],
+  });
   const bucket = new S3Bucket(stack, 'Bare', { bucket: 'bare-bucket', forceDestroy: true });
   return { app, stack, bucket };
 }
@@ -32,7 +35,9 @@ describe('PolicyPack at synth', () => {
     const warnings: string[] = [];
     PolicyPack.enforce(app, { onWarning: (m) => warnings.push(m) });
     expect(() => Testing.synth(stack, true)).not.toThrow();
-    expect(warnings).toEqual(['policy warning: [st/Bare] SK-AWS-005 (warning, CKV_AWS_18): no access logging. Fix: add an aws_s3_bucket_logging pointing at the access-log bucket']);
+    expect(warnings).toEqual([
+      'policy warning: [st/Bare] SK-AWS-005 (warning, CKV_AWS_18): no access logging. Fix: add an aws_s3_bucket_logging pointing at the access-log bucket',
+    ]);
   });
 
   test('a suppression silences exactly the named rule, and is written into the resource metadata', () => {
@@ -43,12 +48,19 @@ describe('PolicyPack at synth', () => {
     expect(ids).not.toContain('SK-AWS-001');
     expect(ids).toEqual(expect.arrayContaining(['SK-AWS-002', 'SK-AWS-003', 'SK-AWS-006']));
     const json = stack.toTerraform();
-    expect(Object.values(json.resource.aws_s3_bucket as Record<string, { '//': Record<string, unknown> }>)[0]['//'].samokoder_policy_suppressions).toEqual({ 'SK-AWS-001': 'fixture: encryption configured outside this stack' });
+    expect(
+      Object.values(json.resource.aws_s3_bucket as Record<string, { '//': Record<string, unknown> }>)[0]['//']
+        .samokoder_policy_suppressions,
+    ).toEqual({ 'SK-AWS-001': 'fixture: encryption configured outside this stack' });
   });
 
   test.each([
     ['SK-AWS-999', 'a good enough reason', `[st/Bare] 'ruleId' ("SK-AWS-999") is not a rule of the pack (`],
-    ['SK-AWS-001', 'because', `[st/Bare] 'reason' ("because") must say why the rule does not apply (at least 10 characters): suppressions are reviewed`],
+    [
+      'SK-AWS-001',
+      'because',
+      `[st/Bare] 'reason' ("because") must say why the rule does not apply (at least 10 characters): suppressions are reviewed`,
+    ],
     ['SK-AWS-001', '   ', `[st/Bare] 'reason' ("   ") must say why the rule does not apply`],
   ])('suppress(%s, %j) is refused', (id, reason, message) => {
     const { bucket } = stackWithBareBucket();
@@ -58,16 +70,23 @@ describe('PolicyPack at synth', () => {
   test('Kubernetes: errors fail synthesis; a suppression is an annotation Checkov understands too', () => {
     const app = K8sTesting.app();
     const chart = new Chart(app, 'c');
-    new AppNamespace(chart, 'Ns', { name: 'team', budget: { pods: 10, cpuRequestMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 } });
+    new AppNamespace(chart, 'Ns', {
+      name: 'team',
+      budget: { pods: 10, cpuRequestMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
+    });
     const bad = new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0', createNamespace: false, namespace: 'team' });
     // Break one thing the pack checks: the ClusterIP Service becomes a LoadBalancer.
     ApiObject.of(bad.service).addJsonPatch(JsonPatch.replace('/spec/type', 'LoadBalancer'));
     PolicyPack.enforce(app);
-    expect(() => app.synthYaml()).toThrow('SK-K8S-015 (error, kube-linter:exposed-services): type LoadBalancer. Fix: expose through the Gateway (HTTPRoute) or ingress controller; keep Services ClusterIP');
+    expect(() => app.synthYaml()).toThrow(
+      'SK-K8S-015 (error, kube-linter:exposed-services): type LoadBalancer. Fix: expose through the Gateway (HTTPRoute) or ingress controller; keep Services ClusterIP',
+    );
     PolicyPack.suppress(bad.service, 'SK-K8S-015', 'fixture: an internal load balancer for a legacy client');
     expect(() => app.synthYaml()).not.toThrow();
     const svc = bad.toJson().find((o) => o.kind === 'Service' && o.metadata.name === 'api');
-    expect(svc.metadata.annotations).toEqual({ 'policy.samokoder.dev/suppress.SK-K8S-015': 'fixture: an internal load balancer for a legacy client' });
+    expect(svc.metadata.annotations).toEqual({
+      'policy.samokoder.dev/suppress.SK-K8S-015': 'fixture: an internal load balancer for a legacy client',
+    });
   });
 
   test('Checkov skip annotations accompany suppressions of rules with Checkov equivalents', () => {
@@ -75,7 +94,9 @@ describe('PolicyPack at synth', () => {
     const pa = new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
     PolicyPack.suppress(pa.workload, 'SK-K8S-009', 'fixture: image pinned by the deploy tool at apply time');
     const d = pa.toJson().find((o) => o.kind === 'Deployment');
-    expect(d.metadata.annotations).toMatchObject({ 'checkov.io/skip1': 'CKV_K8S_14=fixture: image pinned by the deploy tool at apply time' });
+    expect(d.metadata.annotations).toMatchObject({
+      'checkov.io/skip1': 'CKV_K8S_14=fixture: image pinned by the deploy tool at apply time',
+    });
   });
 
   test('the README rule list is generated from the rule definitions', () => {

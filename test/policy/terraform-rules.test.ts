@@ -13,60 +13,150 @@ function contextOf(stack: 'production' | 'dr'): TfContext {
   const resources: TfResource[] = [];
   for (const [type, byName] of Object.entries(json.resource)) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON
-    for (const [name, config] of Object.entries(byName as Record<string, any>)) resources.push({ type, name, path: config['//'].metadata.path, config });
+    for (const [name, config] of Object.entries(byName as Record<string, any>))
+      resources.push({ type, name, path: config['//'].metadata.path, config });
   }
   const tags = json.provider?.aws?.[0]?.default_tags?.[0]?.tags;
   if (stack === 'dr') {
     // The DR stack creates no droplet firewall; a compliant one stands in as the passing fixture of SK-DO-009.
-    resources.push({ type: 'digitalocean_firewall', name: 'Web', path: 'fixture/Web', config: { name: 'web', inbound_rule: [{ protocol: 'tcp', port_range: '443', source_addresses: ['0.0.0.0/0'] }, { protocol: 'tcp', port_range: '22', source_addresses: ['10.10.0.0/16'] }] } });
+    resources.push({
+      type: 'digitalocean_firewall',
+      name: 'Web',
+      path: 'fixture/Web',
+      config: {
+        name: 'web',
+        inbound_rule: [
+          { protocol: 'tcp', port_range: '443', source_addresses: ['0.0.0.0/0'] },
+          { protocol: 'tcp', port_range: '22', source_addresses: ['10.10.0.0/16'] },
+        ],
+      },
+    });
   }
   return { resources, defaultTags: tags, environment: tags?.Environment };
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
-type Mutation = { stack: 'production' | 'dr'; type: string; where?: (r: TfResource) => boolean; mutate: (r: TfResource, ctx: TfContext) => TfContext | void };
-const drop = (type: string) => (r: TfResource, ctx: TfContext): TfContext => ({ ...ctx, resources: ctx.resources.filter((x) => !(x.type === type && JSON.stringify(x.config).includes(`${r.type}.${r.name}.`))) });
+type Mutation = {
+  stack: 'production' | 'dr';
+  type: string;
+  where?: (r: TfResource) => boolean;
+  mutate: (r: TfResource, ctx: TfContext) => TfContext | void;
+};
+const drop =
+  (type: string) =>
+  (r: TfResource, ctx: TfContext): TfContext => ({
+    ...ctx,
+    resources: ctx.resources.filter((x) => !(x.type === type && JSON.stringify(x.config).includes(`${r.type}.${r.name}.`))),
+  });
 
 const FAILING: Record<string, Mutation> = {
   'SK-AWS-001': { stack: 'production', type: 'aws_s3_bucket', mutate: drop('aws_s3_bucket_server_side_encryption_configuration') },
-  'SK-AWS-002': { stack: 'production', type: 'aws_s3_bucket', mutate: (r, ctx) => void ctx.resources.filter((x) => x.type === 'aws_s3_bucket_public_access_block' && JSON.stringify(x.config).includes(r.name)).forEach((x) => (x.config.restrict_public_buckets = false)) },
+  'SK-AWS-002': {
+    stack: 'production',
+    type: 'aws_s3_bucket',
+    mutate: (r, ctx) =>
+      void ctx.resources
+        .filter((x) => x.type === 'aws_s3_bucket_public_access_block' && JSON.stringify(x.config).includes(r.name))
+        .forEach((x) => (x.config.restrict_public_buckets = false)),
+  },
   'SK-AWS-003': { stack: 'production', type: 'aws_s3_bucket', mutate: drop('aws_s3_bucket_versioning') },
   'SK-AWS-004': { stack: 'production', type: 'aws_s3_bucket', mutate: drop('aws_s3_bucket_policy') },
-  'SK-AWS-005': { stack: 'production', type: 'aws_s3_bucket', where: (r) => r.config.bucket.endsWith('-files'), mutate: drop('aws_s3_bucket_logging') },
+  'SK-AWS-005': {
+    stack: 'production',
+    type: 'aws_s3_bucket',
+    where: (r) => r.config.bucket.endsWith('-files'),
+    mutate: drop('aws_s3_bucket_logging'),
+  },
   'SK-AWS-006': { stack: 'production', type: 'aws_s3_bucket', mutate: (r) => void (r.config.force_destroy = true) },
   'SK-AWS-007': { stack: 'production', type: 'aws_s3_bucket', mutate: drop('aws_s3_bucket_ownership_controls') },
   'SK-AWS-010': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.publicly_accessible = true) },
   'SK-AWS-011': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.multi_az = false) },
   'SK-AWS-012': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.password = 'hunter2hunter2') },
-  'SK-AWS-014': { stack: 'production', type: 'aws_db_instance', mutate: (_r, ctx) => void ctx.resources.filter((x) => x.type === 'aws_db_parameter_group').forEach((x) => (x.config.parameter = x.config.parameter.filter((p: { name: string }) => p.name !== 'rds.force_ssl'))) },
+  'SK-AWS-014': {
+    stack: 'production',
+    type: 'aws_db_instance',
+    mutate: (_r, ctx) =>
+      void ctx.resources
+        .filter((x) => x.type === 'aws_db_parameter_group')
+        .forEach((x) => (x.config.parameter = x.config.parameter.filter((p: { name: string }) => p.name !== 'rds.force_ssl'))),
+  },
   'SK-AWS-013': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.monitoring_interval = 0) },
-  'SK-AWS-020': { stack: 'production', type: 'aws_elasticache_replication_group', mutate: (r) => void (r.config.transit_encryption_enabled = false) },
-  'SK-AWS-030': { stack: 'production', type: 'aws_eks_cluster', mutate: (r) => void Object.assign(r.config.vpc_config, { endpoint_public_access: true, public_access_cidrs: ['0.0.0.0/0'] }) },
+  'SK-AWS-020': {
+    stack: 'production',
+    type: 'aws_elasticache_replication_group',
+    mutate: (r) => void (r.config.transit_encryption_enabled = false),
+  },
+  'SK-AWS-030': {
+    stack: 'production',
+    type: 'aws_eks_cluster',
+    mutate: (r) => void Object.assign(r.config.vpc_config, { endpoint_public_access: true, public_access_cidrs: ['0.0.0.0/0'] }),
+  },
   'SK-AWS-031': { stack: 'production', type: 'aws_eks_cluster', mutate: (r) => void (r.config.enabled_cluster_log_types = ['api']) },
-  'SK-AWS-032': { stack: 'production', type: 'aws_eks_cluster', mutate: (r) => void (r.config.upgrade_policy = { support_type: 'EXTENDED' }) },
-  'SK-AWS-033': { stack: 'production', type: 'aws_launch_template', mutate: (r) => void (r.config.metadata_options.http_put_response_hop_limit = 2) },
-  'SK-AWS-040': { stack: 'production', type: 'aws_vpc_security_group_ingress_rule', mutate: (r) => void Object.assign(r.config, { cidr_ipv4: '0.0.0.0/0', referenced_security_group_id: undefined }) },
-  'SK-AWS-041': { stack: 'production', type: 'aws_vpc', mutate: (_r, ctx) => void ctx.resources.filter((x) => x.type === 'aws_default_security_group').forEach((x) => (x.config.ingress = [{ from_port: 0, to_port: 0, protocol: '-1', self: true }])) },
+  'SK-AWS-032': {
+    stack: 'production',
+    type: 'aws_eks_cluster',
+    mutate: (r) => void (r.config.upgrade_policy = { support_type: 'EXTENDED' }),
+  },
+  'SK-AWS-033': {
+    stack: 'production',
+    type: 'aws_launch_template',
+    mutate: (r) => void (r.config.metadata_options.http_put_response_hop_limit = 2),
+  },
+  'SK-AWS-040': {
+    stack: 'production',
+    type: 'aws_vpc_security_group_ingress_rule',
+    mutate: (r) => void Object.assign(r.config, { cidr_ipv4: '0.0.0.0/0', referenced_security_group_id: undefined }),
+  },
+  'SK-AWS-041': {
+    stack: 'production',
+    type: 'aws_vpc',
+    mutate: (_r, ctx) =>
+      void ctx.resources
+        .filter((x) => x.type === 'aws_default_security_group')
+        .forEach((x) => (x.config.ingress = [{ from_port: 0, to_port: 0, protocol: '-1', self: true }])),
+  },
   'SK-AWS-042': { stack: 'production', type: 'aws_vpc', mutate: drop('aws_flow_log') },
-  'SK-AWS-050': { stack: 'production', type: 'aws_iam_role_policy', mutate: (r) => void (r.config.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })) },
-  'SK-AWS-051': { stack: 'production', type: 'aws_iam_role_policy_attachment', mutate: (r) => void (r.config.policy_arn = 'arn:aws:iam::aws:policy/AdministratorAccess') },
+  'SK-AWS-050': {
+    stack: 'production',
+    type: 'aws_iam_role_policy',
+    mutate: (r) =>
+      void (r.config.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })),
+  },
+  'SK-AWS-051': {
+    stack: 'production',
+    type: 'aws_iam_role_policy_attachment',
+    mutate: (r) => void (r.config.policy_arn = 'arn:aws:iam::aws:policy/AdministratorAccess'),
+  },
   'SK-AWS-060': { stack: 'production', type: 'aws_cloudwatch_log_group', mutate: (r) => void delete r.config.kms_key_id },
   'SK-AWS-061': { stack: 'production', type: 'aws_kms_key', mutate: (r) => void (r.config.enable_key_rotation = false) },
   'SK-AWS-062': { stack: 'production', type: 'aws_sns_topic', mutate: (r) => void delete r.config.kms_master_key_id },
   'SK-AWS-063': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void delete r.config.lifecycle },
   'SK-AWS-064': { stack: 'production', type: 'aws_vpc', mutate: (_r, ctx) => ({ ...ctx, defaultTags: { Environment: 'production' } }) },
-  'SK-ALL-001': { stack: 'production', type: 'aws_elasticache_replication_group', mutate: (r) => void (r.config.auth_token = 'correct-horse-battery-staple') },
+  'SK-ALL-001': {
+    stack: 'production',
+    type: 'aws_elasticache_replication_group',
+    mutate: (r) => void (r.config.auth_token = 'correct-horse-battery-staple'),
+  },
   'SK-DO-001': { stack: 'dr', type: 'digitalocean_kubernetes_cluster', mutate: (r) => void (r.config.ha = false) },
   'SK-DO-002': { stack: 'dr', type: 'digitalocean_kubernetes_cluster', mutate: (r) => void (r.config.node_pool.min_nodes = 1) },
   'SK-DO-003': { stack: 'dr', type: 'digitalocean_database_cluster', mutate: (r) => void delete r.config.private_network_uuid },
-  'SK-DO-004': { stack: 'dr', type: 'digitalocean_database_firewall', mutate: (r) => void r.config.rule.push({ type: 'ip_addr', value: '0.0.0.0/0' }) },
+  'SK-DO-004': {
+    stack: 'dr',
+    type: 'digitalocean_database_firewall',
+    mutate: (r) => void r.config.rule.push({ type: 'ip_addr', value: '0.0.0.0/0' }),
+  },
   'SK-DO-009': {
     stack: 'dr',
     type: 'digitalocean_firewall',
     mutate: (r) => void r.config.inbound_rule.push({ protocol: 'tcp', port_range: '22', source_addresses: ['0.0.0.0/0'] }),
   },
   'SK-DO-005': { stack: 'dr', type: 'digitalocean_spaces_bucket', mutate: (r) => void (r.config.acl = 'public-read') },
-  'SK-DO-006': { stack: 'dr', type: 'digitalocean_loadbalancer', where: (r) => r.config.type === 'REGIONAL', mutate: (r) => void (r.config.redirect_http_to_https = false) },
+  'SK-DO-006': {
+    stack: 'dr',
+    type: 'digitalocean_loadbalancer',
+    where: (r) => r.config.type === 'REGIONAL',
+    mutate: (r) => void (r.config.redirect_http_to_https = false),
+  },
   'SK-DO-007': { stack: 'dr', type: 'digitalocean_container_registry', mutate: (r) => void (r.config.subscription_tier_slug = 'starter') },
   'SK-DO-008': { stack: 'dr', type: 'digitalocean_database_replica', mutate: (r) => void delete r.config.lifecycle },
 };

@@ -18,11 +18,19 @@ describe('Helm chart (npm run helm, npm run check:helm)', () => {
     chart = path.join(work, 'chart');
     manifests = path.join(work, 'dist');
     synthKubernetes(loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }), manifests);
-    build = spawnSync('bash', ['scripts/helm-chart.sh'], { cwd: root, env: { ...process.env, HELM_OUT: chart, SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }, encoding: 'utf8' });
+    build = spawnSync('bash', ['scripts/helm-chart.sh'], {
+      cwd: root,
+      env: { ...process.env, HELM_OUT: chart, SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE },
+      encoding: 'utf8',
+    });
   }, 60_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  const check = () => spawnSync(process.execPath, ['scripts/check-helm-chart.mjs', chart, path.join(manifests, 'production')], { cwd: root, encoding: 'utf8' });
+  const check = () =>
+    spawnSync(process.execPath, ['scripts/check-helm-chart.mjs', chart, path.join(manifests, 'production')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
 
   test('builds a v2 chart with templates, documented values and a schema', () => {
     expect(build.status).toBe(0);
@@ -46,7 +54,10 @@ describe('Helm chart (npm run helm, npm run check:helm)', () => {
     const valuesFile = path.join(chart, 'values.yaml');
     const original = fs.readFileSync(valuesFile, 'utf8');
     try {
-      fs.writeFileSync(valuesFile, original.replace('ghcr.io/samokoder/api:1.0.0', 'ghcr.io/samokoder/api:9.9.9').replace(/# -- Container image of bot.*\n/, ''));
+      fs.writeFileSync(
+        valuesFile,
+        original.replace('ghcr.io/samokoder/api:1.0.0', 'ghcr.io/samokoder/api:9.9.9').replace(/# -- Container image of bot.*\n/, ''),
+      );
       const res = check();
       expect(res.status).toBe(1);
       expect(res.stdout).toContain('rendered chart differs from');
