@@ -8,7 +8,9 @@ const ALL: readonly DoProduct[] = ['kubernetes', 'databases', 'spaces', 'loadBal
 /**
  * A DigitalOcean region and the products it offers.
  *
- * The capability table is a dated snapshot (`DoRegion.TABLE_DATE`) of DigitalOcean's regional availability matrix.
+ * The capability table is a dated snapshot (`DoRegion.TABLE_DATE`) of DigitalOcean's regional availability matrix,
+ * compiled without network access to the live matrix: check it against the matrix before relying on a less common
+ * region, and use {@link DoRegion.of} with the products you verified where it is wrong or out of date.
  * Regions without Kubernetes (nyc2, ams2, sfo1) are kept so that asking for them explains itself. Use
  * {@link DoRegion.of} for a region the table does not know.
  */
