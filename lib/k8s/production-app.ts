@@ -1,9 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject, Chart, ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IBackendTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy';
-import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -26,7 +23,8 @@ import { AppNamespace } from './app-namespace';
 import { Dependency } from './dependency';
 import { requirePinnedImage } from './image';
 import { RbacRule } from './rbac';
-import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS } from './routing';
+import { _addAppRoutes } from './private/app-routes';
+import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit } from './routing';
 import { AppSecret, rejectLiteralSecret, requireSecretReference, SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
 
@@ -858,7 +856,7 @@ export class ProductionApp extends Chart {
       });
     }
 
-    if (host) this.addRouting(name, host, routing, rateLimits, meta);
+    if (host) _addAppRoutes(this, { name, namespace, host, port, routing, rateLimits, meta });
 
     if (props.monitoring !== false) {
       this.monitoring = new AppMonitoring(this, 'Monitoring', {
@@ -1034,103 +1032,6 @@ export class ProductionApp extends Chart {
       spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
     }
     return { ...obj, spec };
-  }
-
-  private addRouting(
-    name: string,
-    host: string,
-    routing: AppRouting,
-    rateLimits: RateLimit[],
-    meta: (n: string) => { name: string; labels: Record<string, string> },
-  ): void {
-    // One route per rate-limit group, plus the catch-all: the longest matching prefix wins on both Gateway API and
-    // ingress-nginx, so each group gets exactly its own limit.
-    const groups: Array<{ name: string; pathPrefix: string; limit?: RateLimit }> = [
-      ...rateLimits.map((r) => ({ name: r.name, pathPrefix: r.pathPrefix, limit: r })),
-    ];
-    if (!groups.some((g) => g.pathPrefix === '/')) groups.push({ name: 'root', pathPrefix: '/' });
-    const byId = (g: { name: string }) => g.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
-
-    if (routing._gateway) {
-      const gw = routing._gateway;
-      for (const g of groups) {
-        const routeName = `${name}-${g.name}`;
-        _apiObject<IHTTPRoute>(this, `Route${byId(g)}`, {
-          apiVersion: 'gateway.networking.k8s.io/v1',
-          kind: 'HTTPRoute',
-          metadata: meta(routeName),
-          spec: {
-            parentRefs: [
-              {
-                group: 'gateway.networking.k8s.io',
-                kind: 'Gateway',
-                name: gw.gatewayName,
-                namespace: gw.gatewayNamespace,
-                sectionName: gw.sectionName,
-              },
-            ],
-            hostnames: [host],
-            rules: [
-              {
-                matches: [{ path: { type: 'PathPrefix', value: g.pathPrefix } }],
-                filters: [
-                  {
-                    type: 'ResponseHeaderModifier',
-                    responseHeaderModifier: { set: Object.entries(SECURITY_HEADERS).map(([k, v]) => ({ name: k, value: v })) },
-                  },
-                ],
-                backendRefs: [{ group: '', kind: 'Service', name, port: this.port }],
-              },
-            ],
-          },
-        });
-        if (g.limit) {
-          _apiObject<IBackendTrafficPolicy>(this, `RateLimit${byId(g)}`, {
-            apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-            kind: 'BackendTrafficPolicy',
-            metadata: meta(routeName),
-            spec: {
-              targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: routeName }],
-              rateLimit: { type: 'Local', local: { rules: [{ limit: { requests: g.limit.requests, unit: g.limit.unit } }] } },
-            },
-          });
-        }
-      }
-      return;
-    }
-
-    const ing = routing._ingress!;
-    const headers = new kplus.ConfigMap(this, 'SecurityHeaders', {
-      metadata: meta(`${name}-security-headers`),
-      data: { ...SECURITY_HEADERS },
-    });
-    for (const g of groups) {
-      const annotations: Record<string, string> = {
-        'cert-manager.io/cluster-issuer': ing.clusterIssuer,
-        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-        'nginx.ingress.kubernetes.io/custom-headers': `${this.appNamespace}/${headers.name}`,
-      };
-      if (g.limit) {
-        const key = g.limit.unit === 'Second' ? 'limit-rps' : g.limit.unit === 'Minute' ? 'limit-rpm' : 'limit-rpm';
-        const value = g.limit.unit === 'Hour' ? Math.max(1, Math.floor(g.limit.requests / 60)) : g.limit.requests;
-        annotations[`nginx.ingress.kubernetes.io/${key}`] = String(value);
-      }
-      _apiObject<IIngress>(this, `Ingress${byId(g)}`, {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { ...meta(`${name}-${g.name}`), annotations },
-        spec: {
-          ingressClassName: ing.className,
-          tls: [{ hosts: [host], secretName: `${name}-tls` }],
-          rules: [
-            {
-              host,
-              http: { paths: [{ path: g.pathPrefix, pathType: 'Prefix', backend: { service: { name, port: { number: this.port } } } }] },
-            },
-          ],
-        },
-      });
-    }
   }
 }
 
