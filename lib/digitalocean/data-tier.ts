@@ -10,6 +10,7 @@ import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { RegionalCluster, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
+import { pascalCase } from '../common/names';
 
 /** Managed PostgreSQL settings. */
 export interface PostgresOptions {
@@ -160,7 +161,7 @@ export class DataTier extends Construct {
     const vk = props.valkey ?? {};
     const valkey = (rc: RegionalCluster) => {
       // Ids follow the region, so swapping roles after a failover moves nothing.
-      const regionId = rc.region.slug.charAt(0).toUpperCase() + rc.region.slug.slice(1);
+      const regionId = pascalCase(rc.region.slug);
       const cluster = new DatabaseCluster(this, `Valkey${regionId}`, {
         name: `${name}-valkey-${rc.region.slug}`,
         engine: 'valkey',

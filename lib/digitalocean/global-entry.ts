@@ -8,6 +8,7 @@ import { UptimeCheck } from '@cdktf/provider-digitalocean/lib/uptime-check';
 import { invalidProp } from '../common/errors';
 import { requireHostname, requireIntegerInRange } from '../common/validate';
 import { RegionalCluster } from './regional-cluster';
+import { pascalCase } from '../common/names';
 
 /** Uptime alert periods DigitalOcean accepts. */
 export const UPTIME_ALERT_PERIODS = ['2m', '3m', '5m', '10m', '15m', '30m', '1h'] as const;
@@ -115,7 +116,7 @@ export class GlobalEntry extends Construct {
     this.regionalHosts = GlobalEntry.regionalHosts(host, props.primary.region.slug, props.secondary.region.slug);
     for (const role of ['primary', 'secondary'] as const) {
       const slug = props[role].region.slug;
-      new DnsRecord(this, `RegionRecord${slug.charAt(0).toUpperCase()}${slug.slice(1)}`, {
+      new DnsRecord(this, `RegionRecord${pascalCase(slug)}`, {
         domain: props.tls.domain.id,
         type: 'A',
         name: relative(this.regionalHosts[role]),
@@ -148,7 +149,7 @@ export class GlobalEntry extends Construct {
     });
 
     const check = (label: string, target: string) => {
-      const idPart = label.charAt(0).toUpperCase() + label.slice(1);
+      const idPart = pascalCase(label);
       const c = new UptimeCheck(this, `Check${idPart}`, {
         name: `${props.name}-${label}`,
         target: `https://${target}${healthPath}`,

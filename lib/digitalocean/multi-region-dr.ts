@@ -17,6 +17,7 @@ import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
 import { _computeRecovery, RecoveryEstimates, RecoveryModel } from './recovery-model';
 import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
+import { pascalCase } from '../common/names';
 
 /** One region of the DR pair. */
 export interface DrRegionOptions {
@@ -139,7 +140,7 @@ export class MultiRegionDR extends TerraformStack {
     // Construct ids follow the region, not the role: swapping primary and secondary after a failover then changes
     // roles (priorities, replica direction) without moving a cluster.
     const regional = (o: DrRegionOptions, region: DoRegion, cidr: string, day: Weekday) =>
-      new RegionalCluster(this, region.slug.charAt(0).toUpperCase() + region.slug.slice(1), {
+      new RegionalCluster(this, pascalCase(region.slug), {
         name: `${project}-${region.slug}`,
         region,
         vpcCidr: o.vpcCidr ?? cidr,

@@ -1,6 +1,7 @@
 import { ValidationError } from '../common/errors';
 import { promqlSyntaxError, requirePromql } from './promql';
 import { ResolvedMonitoring, _round, Sli, WINDOW } from './spec';
+import { pascalCase } from '../common/names';
 
 /** What the rules are about: one workload in one namespace. @internal */
 export interface RuleTarget {
@@ -45,11 +46,6 @@ export const BURN_RATE_WINDOWS = [
 /** The windows SLI error ratios are recorded over. */
 export const SLI_WINDOWS = ['5m', '30m', '1h', '6h', '3d'] as const;
 
-/** `api` → `Api`, `order-service` → `OrderService`. @internal */
-export function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
-}
-
 function sel(labels: Record<string, string>): string {
   return `{${Object.entries(labels)
     .map(([k, v]) => (k.endsWith('=~') ? `${k.slice(0, -2)}=~"${v}"` : k.endsWith('!~') ? `${k.slice(0, -2)}!~"${v}"` : `${k}="${v}"`))
@@ -87,7 +83,7 @@ export function _sliQueries(sli: Sli, m: ResolvedMonitoring['metrics'], job: str
 export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: RuleTarget): RuleGroup[] {
   const { app, namespace } = target;
   const m = spec.metrics;
-  const name = pascal(app);
+  const name = pascalCase(app);
   const job = { job: app };
   const base = { app, namespace };
   const runbook = (alert: string) => `${spec.runbookBaseUrl}/${alert}`;
@@ -227,7 +223,7 @@ export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: Rule
     });
     const burns: AlertRule[] = BURN_RATE_WINDOWS.map((b) =>
       alert(
-        `${name}${pascal(slo.name)}BudgetBurn`,
+        `${name}${pascalCase(slo.name)}BudgetBurn`,
         `slo:sli_error:ratio_rate${b.long}${sel(labels)} > (${b.factor} * ${budget}) and slo:sli_error:ratio_rate${b.short}${sel(labels)} > (${b.factor} * ${budget})`,
         b.for,
         b.severity,

@@ -5,6 +5,7 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { _apiObject } from '../../private/k8s-object';
 import { kplus } from '../../private/kplus';
 import { AppRouting, RateLimit, SECURITY_HEADERS } from '../routing';
+import { pascalCase } from '../../common/names';
 
 /** What the routes of one app need. @internal */
 export interface AppRoutesProps {
@@ -31,7 +32,7 @@ export function _addAppRoutes(scope: Construct, props: AppRoutesProps): void {
     ...rateLimits.map((r) => ({ name: r.name, pathPrefix: r.pathPrefix, limit: r })),
   ];
   if (!groups.some((g) => g.pathPrefix === '/')) groups.push({ name: 'root', pathPrefix: '/' });
-  const byId = (g: { name: string }) => g.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+  const byId = (g: { name: string }) => pascalCase(g.name);
 
   if (routing._gateway) {
     const gw = routing._gateway;
