@@ -1,0 +1,181 @@
+/**
+ * A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver and kube-controller-manager, built from the Go
+ * module proxy by the shared build script (../shared/real-engines/README.md) and cached per machine.
+ *
+ * What it enforces: the OpenAPI schemas of built-in kinds and of installed CRDs (with their CEL rules), admission
+ * (PodSecurity, LimitRanger, ResourceQuota, ServiceAccount, NamespaceLifecycle), and the controllers that turn
+ * Deployments, ReplicaSets, StatefulSets and Jobs into real Pods, reporting what they cannot create as events.
+ * What it has not: nodes, a scheduler and kubelets (Pods stay Pending), the HPA controller (there is no metrics
+ * API; it is off so it does not report its own absence), and no add-on controllers or webhooks: the CRDs of Argo
+ * CD, Argo Rollouts, cert-manager, External Secrets, Envoy Gateway and prometheus-operator are installed, their
+ * controllers are not.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { cacheDir, freePort, realEnginesDir, run, RunResult, since, sleep, startProcess, Started, stopProcess, VERSIONS } from './engines';
+
+const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'helm'];
+
+/** The directory with the control-plane binaries; builds them first when missing or of another version. */
+export function ensureControlPlane(log: (m: string) => void): string {
+  const root = cacheDir('kreal');
+  const bin = path.join(root, 'bin');
+  const apiserver = path.join(bin, 'kube-apiserver');
+  const version = fs.existsSync(apiserver) ? run(apiserver, ['--version']).stdout.trim() : '';
+  const missing = BINARIES.filter((b) => !fs.existsSync(path.join(bin, b)));
+  if (missing.length === 0 && version === `Kubernetes v${VERSIONS.kubernetes}`) return bin;
+  const t0 = Date.now();
+  log(`building the control plane (${missing.length ? `missing ${missing.join(', ')}` : version}); cold on 2 cores ~10-16 min`);
+  const r = run('bash', [path.join(realEnginesDir(), 'build-kubernetes-control-plane.sh')], {
+    env: { KREAL_DIR: root, KUBE_VERSION: VERSIONS.kubernetes, HELM_VERSION: VERSIONS.helm, GOSUMDB: 'off' },
+  });
+  fs.writeFileSync(path.join(root, 'build.log'), r.stdout + r.stderr);
+  if (r.status !== 0) throw new Error(`control-plane build failed (${r.status}): see ${path.join(root, 'build.log')}`);
+  log(`control plane built in ${since(t0)} s`);
+  return bin;
+}
+
+function openssl(dir: string, args: string[]): void {
+  const r = run('openssl', args, { cwd: dir });
+  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** A CA, a serving certificate for 127.0.0.1, an admin client certificate and the service-account key pair. */
+function makeCertificates(dir: string): void {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=verify-ca']);
+  fs.writeFileSync(path.join(dir, 'serving.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n');
+  const certs: Array<[string, string, string[]]> = [
+    ['apiserver', '/CN=kube-apiserver', ['-extfile', 'serving.ext']],
+    ['admin', '/O=system:masters/CN=verify-admin', []],
+  ];
+  for (const [name, subject, ext] of certs) {
+    openssl(dir, ['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      ...ext,
+    ]);
+  }
+  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key']);
+  openssl(dir, ['ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
+}
+
+function kubeconfig(dir: string, port: number): string {
+  const b64 = (f: string) => fs.readFileSync(path.join(dir, f)).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: verify\n  cluster:\n    server: https://127.0.0.1:${port}\n    certificate-authority-data: ${b64('ca.crt')}`,
+    'users:',
+    `- name: admin\n  user:\n    client-certificate-data: ${b64('admin.crt')}\n    client-key-data: ${b64('admin.key')}`,
+    'contexts:',
+    '- name: verify\n  context:\n    cluster: verify\n    user: admin',
+    'current-context: verify',
+    '',
+  ].join('\n');
+}
+
+export interface ControlPlane {
+  readonly name: string;
+  readonly kubeconfig: string;
+  kubectl(args: string[], options?: { input?: string }): RunResult;
+  helm(args: string[]): RunResult;
+  stop(): Promise<void>;
+}
+
+/** Starts a fresh, empty control plane. */
+export async function startControlPlane(name: string, bin: string, log: (m: string) => void): Promise<ControlPlane> {
+  const t0 = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `verify-k8s-${name}-`));
+  makeCertificates(dir);
+  const [etcdPort, peerPort, apiPort, cmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const processes: Started[] = [];
+  const stop = async () => {
+    for (const p of processes.reverse()) await stopProcess(p);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  processes.push(
+    startProcess(`etcd (${name})`, path.join(bin, 'etcd'), [
+      '--name=verify',
+      `--data-dir=${path.join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=verify=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+    ]),
+  );
+  const apiserver = startProcess(`kube-apiserver (${name})`, path.join(bin, 'kube-apiserver'), [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--tls-cert-file=${path.join(dir, 'apiserver.crt')}`,
+    `--tls-private-key-file=${path.join(dir, 'apiserver.key')}`,
+    `--client-ca-file=${path.join(dir, 'ca.crt')}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--authorization-mode=RBAC',
+    // Without it, privileged pods fail validation before PodSecurity can judge them (see the real-engines README).
+    '--allow-privileged=true',
+    '--endpoint-reconciler-type=none',
+  ]);
+  processes.push(apiserver);
+  const config = path.join(dir, 'kubeconfig');
+  fs.writeFileSync(config, kubeconfig(dir, apiPort));
+  const kubectl = (args: string[], options: { input?: string } = {}) =>
+    run(path.join(bin, 'kubectl'), [`--kubeconfig=${config}`, ...args], options);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = kubectl(['get', '--raw=/readyz']);
+    if (r.status === 0 && r.stdout.trim() === 'ok') break;
+    if (Date.now() > deadline || apiserver.child.exitCode !== null) {
+      const output = apiserver.output().slice(-3000);
+      await stop();
+      throw new Error(`kube-apiserver (${name}) did not become ready:\n${output}`);
+    }
+    await sleep(300);
+  }
+  processes.push(
+    startProcess(`kube-controller-manager (${name})`, path.join(bin, 'kube-controller-manager'), [
+      `--kubeconfig=${config}`,
+      `--service-account-private-key-file=${path.join(dir, 'sa.key')}`,
+      `--root-ca-file=${path.join(dir, 'ca.crt')}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${cmPort}`,
+      '--controllers=*,-horizontalpodautoscaling',
+    ]),
+  );
+  log(`  control plane "${name}" up on 127.0.0.1:${apiPort} in ${since(t0)} s (pids ${processes.map((p) => p.child.pid).join(', ')})`);
+  return {
+    name,
+    kubeconfig: config,
+    kubectl,
+    helm: (args) => run(path.join(bin, 'helm'), [`--kubeconfig=${config}`, ...args]),
+    stop,
+  };
+}
+
+// `tsx scripts/real-engines/control-plane.ts`: builds the binaries if needed and prints their directory (CI puts it on
+// PATH, so helm and kubectl come from the same pinned build).
+if (require.main === module) {
+  console.log(ensureControlPlane((m) => console.error(m)));
+}

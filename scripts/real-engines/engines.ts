@@ -1,0 +1,180 @@
+/**
+ * Where the real engines live and how processes are run, for `npm run verify:k8s` and `npm run verify:tf`.
+ *
+ * - The pinned inputs (CRDs, Terraform providers, the control-plane build script) come from the shared
+ *   real-engines directory: $SAMOKODER_REAL_ENGINES, else ../shared/real-engines next to this checkout.
+ * - What is built or unpacked from them is cached per machine under $SAMOKODER_CACHE (default
+ *   ~/.cache/samokoder-infra), so only the first run on a machine pays for it.
+ *
+ * Every process started here is recorded and stopped by its PID (stopProcess, stopAll), also on exit and on
+ * SIGINT/SIGTERM.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+
+/** Versions the checks run against. The README's guarantees section names the same. */
+export const VERSIONS = Object.freeze({
+  kubernetes: '1.34.4',
+  helm: '3.19.0',
+  terraform: '1.11',
+  /** A stand-in for 6.25.0, which @cdktf/provider-aws 21.22.1 binds: see the real-engines README. */
+  awsProvider: '6.47.1',
+  digitaloceanProvider: '2.71.0',
+  moto: '5.2.5',
+});
+
+export function realEnginesDir(): string {
+  const candidates = [process.env.SAMOKODER_REAL_ENGINES, path.resolve(REPO, '..', 'shared', 'real-engines')].filter(
+    (d): d is string => !!d,
+  );
+  const found = candidates.find((d) => fs.existsSync(path.join(d, 'README.md')));
+  if (!found) {
+    throw new Error(
+      `real engines not found (looked in ${candidates.join(', ')}): set SAMOKODER_REAL_ENGINES to the directory ` +
+        'holding crds/, terraform-providers/ and build-kubernetes-control-plane.sh',
+    );
+  }
+  return found;
+}
+
+export function cacheDir(...parts: string[]): string {
+  const base = process.env.SAMOKODER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'samokoder-infra');
+  const dir = path.join(base, ...parts);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export interface Started {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** The last output of the process (stdout and stderr). */
+  output(): string;
+}
+
+const running = new Map<number, Started>();
+
+/**
+ * Starts a long-running process, its output going to a log file (not a pipe: the checks call other commands
+ * synchronously, and a process whose pipe is not read while they run blocks once the pipe is full).
+ */
+export function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Started {
+  const logFile = path.join(cacheDir('logs'), `${name.replace(/[^A-Za-z0-9.-]+/g, '-')}.log`);
+  const fd = fs.openSync(logFile, 'w');
+  const child = spawn(command, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  fs.closeSync(fd);
+  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  const pid = child.pid;
+  child.on('exit', () => running.delete(pid));
+  const output = () => {
+    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    return text.length > 20000 ? text.slice(-20000) : text;
+  };
+  const started: Started = { name, child, output };
+  running.set(pid, started);
+  return started;
+}
+
+/** Stops one process by its PID (SIGTERM, SIGKILL after 5 s) and waits for it to exit. */
+export async function stopProcess(p: Started): Promise<void> {
+  const pid = p.child.pid;
+  if (pid === undefined || !running.has(pid) || p.child.exitCode !== null) return;
+  const exited = new Promise((r) => p.child.once('exit', r));
+  process.kill(pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (p.child.exitCode === null) process.kill(pid, 'SIGKILL');
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running.values()].map(stopProcess));
+}
+
+function killAllNow(): void {
+  for (const pid of running.keys()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+/** Makes sure no started process outlives this one (called by the verify scripts' main, not on import). */
+export function stopAllOnExit(): void {
+  process.on('exit', killAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      killAllNow();
+      process.exit(130);
+    });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion. Never throws on a non-zero exit. */
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {},
+): RunResult {
+  const r = spawnSync(command, args, {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    input: options.input,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: options.timeoutMs,
+  });
+  if (r.error) return { status: 127, stdout: '', stderr: String(r.error) };
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a command to completion without blocking the event loop (so several can run at once). */
+export function runAsync(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => resolve({ status: 127, stdout: '', stderr: String(e) }));
+    child.on('close', (code) =>
+      resolve({ status: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
+  });
+}
+
+/** Seconds since `t0` (a Date.now()), one decimal. */
+export function since(t0: number): string {
+  return ((Date.now() - t0) / 1000).toFixed(1);
+}

@@ -1,0 +1,392 @@
+/**
+ * `npm run verify:k8s`: the synthesized Kubernetes output on a real API server (v1.34.4, see control-plane.ts).
+ *
+ * Per cluster with a bootstrap file under dist/argocd/bootstrap/, on a fresh control plane with the pinned CRDs:
+ *  1. applies the bootstrap file and what the root Application syncs, then follows every child Application to its
+ *     source path and applies its manifests the way Argo CD syncs them (hooks, waves, kind order), each step
+ *     server-side, first with --dry-run=server, then for real;
+ *  2. checks each Application's objects against its AppProject (repositories, destinations, allowed kinds);
+ *  3. dry-runs a Pod from every pod template (so PodSecurity, LimitRange and quota judge the pods themselves);
+ *  4. collects the Warning events of the controllers (a ReplicaSet or Job that cannot create its pods says so);
+ *  5. reads every object back and lists where the server stored something other than what we wrote.
+ * Then it installs the Helm chart (dist-helm/samokoder) on its own control plane, and runs its self-test: objects
+ * with one known defect each must be refused, or the checker itself is broken.
+ *
+ * Fails on any rejection, any server or controller warning, any project violation, and on a list of server
+ * rewrites that differs from the pinned one (test/real-engines/server-rewrites.txt).
+ *
+ *   npm run verify:k8s [-- --dist dist] [-- --chart dist-helm/samokoder] [-- --update-rewrites]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
+import { realEnginesDir, REPO, since, sleep, stopAll, stopAllOnExit, VERSIONS } from './engines';
+import {
+  clustersOf,
+  groupOf,
+  K8sObject,
+  loadObjects,
+  planCluster,
+  podTemplates,
+  projectViolations,
+  ref,
+  syncSteps,
+  yamlFiles,
+} from './gitops';
+import { formatRewrite, rewritesOf } from './rewrites';
+
+/** What an Argo CD installation provides and our output relies on (it does not install Argo CD itself). */
+export const PREREQUISITE_NAMESPACES = ['argocd'];
+
+/**
+ * Warning events that say something about the control plane, not about our objects. Each is named with why.
+ * - ClusterIPNotAllocated "...; repairing": kube-apiserver's ClusterIP repair loop ran while a Service was being
+ *   created and fixes its own bookkeeping (seen once in about 20 runs, on a different Service each time).
+ */
+export function isControlPlaneNoise(event: K8sObject): boolean {
+  return event.reason === 'ClusterIPNotAllocated' && /is not allocated; repairing$/.test(String(event.message ?? ''));
+}
+
+const REWRITES_FILE = path.join(REPO, 'test', 'real-engines', 'server-rewrites.txt');
+
+const log = (m: string) => console.log(m);
+
+function asList(objects: K8sObject[]): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+}
+
+/** Server warnings that kubectl prints on stderr ("Warning: ..."). */
+export function warningsOf(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^Warning:/.test(l) || /warnings\.go:\d+\]/.test(l))
+    .map((l) => l.replace(/^.*warnings\.go:\d+\]\s*/, 'Warning: '));
+}
+
+export class Checker {
+  readonly problems: string[] = [];
+  readonly applied: K8sObject[] = [];
+  private scope = new Map<string, boolean>();
+
+  constructor(readonly cp: ControlPlane) {}
+
+  private fail(message: string): void {
+    this.problems.push(`[${this.cp.name}] ${message}`);
+  }
+
+  installCrds(): void {
+    const dir = path.join(realEnginesDir(), 'crds');
+    const r = this.cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', dir]);
+    if (r.status !== 0) throw new Error(`installing the CRDs from ${dir} failed: ${r.stderr}`);
+    const w = this.cp.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=180s']);
+    if (w.status !== 0) throw new Error(`CRDs not Established: ${w.stderr}`);
+    const resources = this.cp.kubectl(['api-resources', '--no-headers']);
+    for (const line of resources.stdout.split('\n').filter(Boolean)) {
+      const cols = line.trim().split(/\s+/);
+      const [kind, namespaced, apiVersion] = [cols[cols.length - 1], cols[cols.length - 2], cols[cols.length - 3]];
+      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+      this.scope.set(`${group}/${kind}`, namespaced === 'false');
+    }
+  }
+
+  clusterScoped = (group: string, kind: string): boolean => this.scope.get(`${group}/${kind}`) ?? false;
+
+  /** Server-side apply of `objects` (dry run, then for real). Returns false when the server refused anything. */
+  apply(objects: K8sObject[], what: string, options: { dryRunOnly?: boolean } = {}): boolean {
+    // Namespaces first, for real: a server-side dry run of an object in a namespace that does not exist yet fails
+    // (Argo CD skips that dry-run failure for namespaces it is about to create).
+    const namespaces = objects.filter((o) => o.kind === 'Namespace' && groupOf(o) === '');
+    if (namespaces.length && namespaces.length < objects.length) {
+      return (
+        this.apply(namespaces, what, options) &&
+        this.apply(
+          objects.filter((o) => !namespaces.includes(o)),
+          what,
+          options,
+        )
+      );
+    }
+    if (objects.length === 0) return true;
+    const args = ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'];
+    const dry = this.cp.kubectl([...args, '--dry-run=server'], { input: asList(objects) });
+    for (const w of warningsOf(dry.stderr)) this.fail(`${what}: server warning: ${w}`);
+    if (dry.status !== 0) {
+      this.fail(`${what}: refused (dry run): ${dry.stderr.trim()}`);
+      return false;
+    }
+    if (options.dryRunOnly) return true;
+    const real = this.cp.kubectl(args, { input: asList(objects) });
+    if (real.status !== 0) {
+      this.fail(`${what}: refused: ${real.stderr.trim()}`);
+      return false;
+    }
+    this.applied.push(...objects);
+    return true;
+  }
+
+  /** A Pod made from each pod template, dry-run on the server: PodSecurity, LimitRange and quota judge the pod. */
+  dryRunPods(objects: K8sObject[]): void {
+    for (const { owner, template } of podTemplates(objects)) {
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${owner.metadata.name}-verify`, namespace: owner.metadata.namespace, labels: template.metadata?.labels },
+        spec: template.spec,
+      };
+      const r = this.cp.kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(pod) });
+      for (const w of warningsOf(r.stderr)) this.fail(`Pod from ${ref(owner)}: server warning: ${w}`);
+      if (r.status !== 0) this.fail(`Pod from ${ref(owner)}: refused: ${r.stderr.trim()}`);
+    }
+  }
+
+  /** Warning events of the controllers (FailedCreate of a ReplicaSet or Job, ...). */
+  warningEvents(): string[] {
+    const r = this.cp.kubectl(['get', 'events', '-A', '--field-selector=type=Warning', '-o', 'json']);
+    const items: K8sObject[] = r.status === 0 ? JSON.parse(r.stdout).items : [];
+    return items
+      .filter((e) => !isControlPlaneNoise(e))
+      .map((e) => `${e.involvedObject?.kind}/${e.involvedObject?.namespace}/${e.involvedObject?.name}: ${e.reason}: ${e.message}`);
+  }
+
+  /** Reads back what was applied; returns one line per field the server stores differently. */
+  rewrites(): string[] {
+    const out: string[] = [];
+    const objects = this.applied.filter((o) => o.metadata?.name);
+    const r = this.cp.kubectl(['get', '-f', '-', '-o', 'json'], { input: asList(objects) });
+    if (r.status !== 0) {
+      this.fail(`reading back the applied objects failed: ${r.stderr.trim()}`);
+      return out;
+    }
+    const parsed = JSON.parse(r.stdout);
+    const stored: K8sObject[] = parsed.kind === 'List' ? parsed.items : [parsed];
+    for (const wrote of objects) {
+      const match = stored.find(
+        (s) =>
+          s.kind === wrote.kind &&
+          groupOf(s) === groupOf(wrote) &&
+          s.metadata.name === wrote.metadata.name &&
+          (s.metadata.namespace ?? '') === (wrote.metadata.namespace ?? ''),
+      );
+      if (!match) {
+        this.fail(`${ref(wrote)}: applied but not found when read back`);
+        continue;
+      }
+      out.push(...rewritesOf(wrote, match).map(formatRewrite));
+    }
+    return out;
+  }
+}
+
+/** Waits until each Job among `objects` has a Pod or a warning event; returns the Jobs without a Pod. */
+async function waitForJobPods(cp: ControlPlane, objects: K8sObject[]): Promise<string[]> {
+  const jobs = objects.filter((o) => o.kind === 'Job');
+  const pending = new Set(jobs.map(ref));
+  const deadline = Date.now() + 15_000;
+  while (pending.size && Date.now() < deadline) {
+    for (const job of jobs) {
+      const r = cp.kubectl(['get', 'pods', '-n', job.metadata.namespace, '-l', `job-name=${job.metadata.name}`, '-o', 'name']);
+      if (r.status === 0 && r.stdout.trim()) pending.delete(ref(job));
+    }
+    if (pending.size) await sleep(500);
+  }
+  return [...pending];
+}
+
+/**
+ * Applies one Application's objects as Argo CD syncs them: (phase, wave) group by group, each after the one before
+ * it; a group with Jobs (hooks such as a migration) must have their Pods created before the next group, as Argo CD
+ * waits for a hook to complete. Returns the number of objects applied.
+ */
+async function syncApplication(check: Checker, label: string, objects: K8sObject[]): Promise<number> {
+  let count = 0;
+  for (const step of syncSteps(objects)) {
+    const what = `${label} ${step.phase} wave ${step.wave}`;
+    if (!check.apply(step.objects, what)) continue;
+    count += step.objects.length;
+    for (const job of await waitForJobPods(check.cp, step.objects))
+      check.problems.push(`[${check.cp.name}] ${what}: ${job} created no Pod`);
+  }
+  return count;
+}
+
+async function verifyCluster(bin: string, dist: string, cluster: string): Promise<{ problems: string[]; rewrites: string[] }> {
+  const t0 = Date.now();
+  const plan = planCluster(REPO, dist, cluster);
+  const cp = await startControlPlane(cluster, bin, log);
+  const check = new Checker(cp);
+  try {
+    check.problems.push(...plan.problems.map((p) => `[${cluster}] ${p}`));
+    check.installCrds();
+    for (const ns of PREREQUISITE_NAMESPACES) cp.kubectl(['create', 'namespace', ns]);
+    check.apply(plan.bootstrap, `bootstrap (dist/argocd/bootstrap/${cluster})`);
+    check.apply(plan.children, 'what the root Application syncs');
+    let count = plan.bootstrap.length + plan.children.length;
+    for (const app of plan.applications) {
+      if (app.project)
+        check.problems.push(
+          ...projectViolations(app.application, app.project, app.objects, check.clusterScoped).map((p) => `[${cluster}] ${p}`),
+        );
+      count += await syncApplication(check, `${ref(app.application)} (${app.path})`, app.objects);
+      check.dryRunPods(app.objects);
+    }
+    await sleep(3000); // let the controllers act on what was applied
+    check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
+    const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
+    log(
+      `  ${cluster}: ${count} objects in ${plan.applications.length} Applications applied; ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
+    );
+    return { problems: check.problems, rewrites };
+  } finally {
+    await cp.stop();
+  }
+}
+
+/** The Helm chart, rendered and installed on its own control plane next to the namespace it is made for. */
+async function verifyHelmChart(bin: string, dist: string, chart: string): Promise<string[]> {
+  const t0 = Date.now();
+  const cp = await startControlPlane('helm', bin, log);
+  const check = new Checker(cp);
+  try {
+    check.installCrds();
+    // The chart holds the services; the namespace (quota, limits, default deny) comes from its own chart.
+    const nsObjects = yamlFiles(path.join(dist, 'production', 'namespace')).flatMap(loadObjects);
+    check.apply(nsObjects, 'production namespace (the chart\u2019s prerequisite)');
+    const ns = (nsObjects.find((o: K8sObject) => o.kind === 'Namespace')?.metadata.name as string) ?? 'samokoder';
+    const template = cp.helm(['template', 'samokoder', chart, '--namespace', ns, '--kube-version', `v${VERSIONS.kubernetes}`]);
+    if (template.status !== 0) check.problems.push(`[helm] helm template failed: ${template.stderr.trim()}`);
+    for (const args of [['--dry-run=server'], []]) {
+      const r = cp.helm(['install', 'samokoder', chart, '--namespace', ns, ...args]);
+      for (const w of warningsOf(r.stderr)) check.problems.push(`[helm] helm install ${args.join(' ')}: server warning: ${w}`);
+      if (r.status !== 0) check.problems.push(`[helm] helm install ${args.join(' ')} failed: ${r.stderr.trim()}`);
+    }
+    await sleep(3000);
+    check.problems.push(...check.warningEvents().map((e) => `[helm] controller warning: ${e}`));
+    log(
+      `  helm: chart ${path.relative(REPO, chart)} rendered and installed into "${ns}"; ${check.problems.length} problems (${since(t0)} s)`,
+    );
+    return check.problems;
+  } finally {
+    await cp.stop();
+  }
+}
+
+/**
+ * The checker's own test: our output with one known defect each must be refused. A checker that lets any of these
+ * through is broken, and this run fails.
+ */
+async function selfTest(bin: string, dist: string, cluster: string): Promise<string[]> {
+  const t0 = Date.now();
+  const plan = planCluster(REPO, dist, cluster);
+  const all = plan.applications.flatMap((a) => a.objects);
+  const namespaceObjects = all.filter((o) => o.kind === 'Namespace');
+  const deployment = all.find((o) => o.kind === 'Deployment');
+  const route = all.find((o) => o.kind === 'HTTPRoute' && o.spec?.rules?.some((r: K8sObject) => r.matches?.length));
+  if (!deployment || !route) return ['[self-test] the output has no Deployment or HTTPRoute with matches to break'];
+  const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
+  const privileged = clone(deployment);
+  privileged.metadata.name = 'broken-privileged';
+  privileged.spec.template.spec.containers[0].securityContext = { privileged: true };
+  const noSlash = clone(route);
+  noSlash.metadata.name = 'broken-path';
+  const match = noSlash.spec.rules.find((r: K8sObject) => r.matches?.length).matches[0];
+  match.path = { type: 'PathPrefix', value: 'api' };
+  const cases: Array<{ name: string; objects: K8sObject[]; pods?: boolean; expect: RegExp }> = [
+    { name: 'privileged container (PodSecurity restricted)', objects: [privileged], pods: true, expect: /forbidden|violate|privileged/i },
+    { name: 'HTTPRoute path without a leading "/" (CRD validation)', objects: [noSlash], expect: /path|must/i },
+  ];
+  const withMigration = plan.applications.find((a) => a.objects.some((o) => o.kind === 'Job'));
+  const cp = await startControlPlane('self-test', bin, log);
+  const problems: string[] = [];
+  try {
+    const check = new Checker(cp);
+    check.installCrds();
+    check.apply(namespaceObjects, 'namespaces');
+    if (withMigration) {
+      // The migration as a PreSync hook runs before its ServiceAccount exists: its Job can create no Pod.
+      const objects = withMigration.objects.map(clone);
+      for (const job of objects.filter((o) => o.kind === 'Job')) {
+        job.metadata.annotations = { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' };
+      }
+      const probe = new Checker(cp);
+      await syncApplication(probe, 'migration as a PreSync hook', objects);
+      const caught = probe.problems.find((p) => /created no Pod/.test(p));
+      if (!caught) problems.push('[self-test] migration Job as a PreSync hook (before its ServiceAccount): the checker let it through');
+      else log(`  self-test: migration Job as a PreSync hook: refused (${caught.slice(0, 160)}…)`);
+    } else {
+      problems.push('[self-test] the output has no migration Job to misorder');
+    }
+    for (const c of cases) {
+      const probe = new Checker(cp);
+      if (c.pods) probe.dryRunPods(c.objects);
+      else probe.apply(c.objects, c.name, { dryRunOnly: true });
+      const caught = probe.problems.find((p) => c.expect.test(p));
+      if (!caught) problems.push(`[self-test] ${c.name}: the checker let it through`);
+      else log(`  self-test: ${c.name}: refused (${caught.slice(0, 160)}${caught.length > 160 ? '…' : ''})`);
+    }
+  } finally {
+    await cp.stop();
+  }
+  log(`  self-test: ${cases.length + (withMigration ? 1 : 0)} broken outputs, ${problems.length} let through (${since(t0)} s)`);
+  return problems;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const dist = path.resolve(REPO, opt('--dist', 'dist'));
+  const chart = path.resolve(REPO, opt('--chart', 'dist-helm/samokoder'));
+  const t0 = Date.now();
+  log(`verify:k8s: Kubernetes v${VERSIONS.kubernetes} control plane, CRDs from ${realEnginesDir()}/crds, helm v${VERSIONS.helm}`);
+  const bin = ensureControlPlane(log);
+  const clusters = clustersOf(dist);
+  if (clusters.length === 0) throw new Error(`no clusters: ${dist}/argocd/bootstrap/ holds no bootstrap files (run npm run synth first)`);
+  const problems: string[] = [];
+  const rewrites: string[] = [];
+  for (const cluster of clusters) {
+    const r = await verifyCluster(bin, dist, cluster);
+    problems.push(...r.problems);
+    rewrites.push(...r.rewrites);
+  }
+  if (fs.existsSync(path.join(chart, 'Chart.yaml'))) problems.push(...(await verifyHelmChart(bin, dist, chart)));
+  else problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
+  problems.push(...(await selfTest(bin, dist, clusters[0])));
+
+  const pinned = fs.existsSync(REWRITES_FILE)
+    ? fs
+        .readFileSync(REWRITES_FILE, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+    : [];
+  const found = [...new Set(rewrites)].sort();
+  if (args.includes('--update-rewrites')) {
+    const header =
+      '# Fields the API server stores differently from what we write (see scripts/real-engines/rewrites.ts).\n# Pinned: npm run verify:k8s fails when this list changes. Regenerate with npm run verify:k8s -- --update-rewrites.\n';
+    fs.writeFileSync(REWRITES_FILE, header + found.map((l) => `${l}\n`).join(''));
+    log(`wrote ${found.length} rewrites to ${path.relative(REPO, REWRITES_FILE)}`);
+  } else {
+    const added = found.filter((l) => !pinned.includes(l));
+    const gone = pinned.filter((l) => !found.includes(l));
+    for (const l of added) problems.push(`server rewrite not in ${path.relative(REPO, REWRITES_FILE)}: ${l}`);
+    for (const l of gone) problems.push(`pinned server rewrite no longer happens (update the list): ${l}`);
+  }
+  for (const l of found) log(`  rewrite: ${l}`);
+  await stopAll();
+  for (const p of problems) console.error(`✗ ${p}`);
+  log(
+    `verify:k8s: ${clusters.length} clusters + helm + self-test, ${problems.length} problems, ${found.length} pinned rewrites, ${since(t0)} s`,
+  );
+  if (problems.length) process.exit(1);
+}
+
+if (require.main === module) {
+  stopAllOnExit();
+  main().catch(async (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    await stopAll();
+    process.exit(1);
+  });
+}

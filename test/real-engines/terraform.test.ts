@@ -1,0 +1,95 @@
+import { MOTO_GAPS, motoGapOf } from '../../scripts/real-engines/moto-gaps';
+import { scratchConfig, streamDiagnostics, validateDiagnostics } from '../../scripts/real-engines/verify-tf';
+
+describe('errors from moto: ours unless moto could not have answered like AWS', () => {
+  // Error texts as the AWS provider 6.47.1 reported them against moto 5.2.5 (npm run verify:tf).
+  const seen: Array<[string, string]> = [
+    [
+      'aws_cloudwatch_metric_alarm.Alarms_CacheCpu1_23B2528D',
+      "creating CloudWatch Metric Alarm\nID: samokoder-production-cache-cpu1\nCause: operation error CloudWatch: PutMetricAlarm, , RequestID: , deserialization failed, unexpected smithy-protocol response header '' (HTTP status: 404 OK)",
+    ],
+    [
+      'aws_eks_addon.Cluster_Addon-kube-proxy_9FB23DA5',
+      "creating EKS Add-On (samokoder-production:kube-proxy): operation error EKS: CreateAddon, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character 'A' looking for beginning of value",
+    ],
+    [
+      'aws_eks_pod_identity_association.AppRole-api_Association_C48A0378',
+      'creating EKS Pod Identity Association\noperation error EKS: CreatePodIdentityAssociation, https response error StatusCode: 404, RequestID: , deserialization failed',
+    ],
+    [
+      'aws_elasticache_user_group.Cache_UserGroup_978A79CF',
+      'creating ElastiCache User Group (samokoder-production-users): operation error ElastiCache: CreateUserGroup, exceeded maximum number of attempts, 5, https response error StatusCode: 502, RequestID: ',
+    ],
+    [
+      'aws_vpc_security_group_ingress_rule.Database_IngressFromCluster_4515DC12',
+      "creating VPC Security Group Rule\noperation error EC2: AuthorizeSecurityGroupIngress, https response error StatusCode: 400, RequestID: x, api error InvalidGroup.NotFound: The security group '' does not exist",
+    ],
+  ];
+
+  test.each(seen)('%s is a moto gap', (address, text) => {
+    const [summary, ...detail] = text.split('\n');
+    expect(motoGapOf({ severity: 'error', summary, detail: detail.join('\n'), address })).toMatchObject({
+      resourceType: address.split('.')[0],
+    });
+  });
+
+  test('every listed gap was seen (no speculative entries)', () => {
+    expect(MOTO_GAPS.map((g) => g.resourceType).sort()).toEqual(seen.map(([a]) => a.split('.')[0]).sort());
+  });
+
+  test.each([
+    [
+      'aws_s3_bucket_logging.FilesBucket_AccessLogging_6001E5A6',
+      'creating S3 Bucket (x) Logging: operation error S3: PutBucketLogging, https response error StatusCode: 400, api error InvalidTargetBucketForLogging: You must either provide the necessary permissions to the logging service using a bucket policy',
+    ],
+    [
+      'aws_iam_role_policy_attachment.Cluster_Policy_1',
+      'attaching IAM Policy (arn:aws:iam::aws:policy/AmazonEKSClustrPolicy) to IAM Role (x): operation error IAM: AttachRolePolicy, https response error StatusCode: 404, NoSuchEntity: Policy arn:aws:iam::aws:policy/AmazonEKSClustrPolicy does not exist or is not attachable.',
+    ],
+    // The right error text on another resource type is still ours.
+    ['aws_security_group_rule.Other', "InvalidGroup.NotFound: The security group '' does not exist"],
+    ['aws_eks_addon.X', 'creating EKS Add-On: InvalidParameterException: Addon version 9.9 is not supported'],
+  ])('%s is ours', (address, summary) => {
+    expect(motoGapOf({ severity: 'error', summary, address })).toBeUndefined();
+  });
+});
+
+describe('the scratch copy terraform validates', () => {
+  const stack = {
+    terraform: {
+      backend: { s3: { bucket: 'b', key: 'k' } },
+      required_providers: {
+        aws: { source: 'aws', version: '6.25.0' },
+        digitalocean: { source: 'digitalocean/digitalocean', version: '2.71.0' },
+      },
+    },
+  };
+
+  test('pins the AWS provider to the stand-in and leaves DigitalOcean exact; the original is untouched', () => {
+    const copy = scratchConfig(stack) as typeof stack;
+    expect(copy.terraform.required_providers).toEqual({
+      aws: { source: 'aws', version: '6.47.1' },
+      digitalocean: { source: 'digitalocean/digitalocean', version: '2.71.0' },
+    });
+    expect(copy.terraform.backend).toEqual(stack.terraform.backend);
+    expect(stack.terraform.required_providers.aws.version).toBe('6.25.0');
+  });
+
+  test('drops the backend for a local apply', () => {
+    expect((scratchConfig(stack, { dropBackend: true }) as { terraform: object }).terraform).not.toHaveProperty('backend');
+  });
+});
+
+test('diagnostics are read from terraform validate -json and from the JSON lines of plan/apply', () => {
+  expect(
+    validateDiagnostics(
+      JSON.stringify({ valid: false, diagnostics: [{ severity: 'error', summary: 'Unsupported argument', detail: 'd', range: {} }] }),
+    ),
+  ).toEqual([{ severity: 'error', summary: 'Unsupported argument', detail: 'd' }]);
+  const lines = [
+    JSON.stringify({ type: 'apply_complete', hook: {} }),
+    JSON.stringify({ type: 'diagnostic', diagnostic: { severity: 'error', summary: 's', detail: 'd', address: 'aws_x.y' } }),
+    'not json',
+  ].join('\n');
+  expect(streamDiagnostics(lines)).toEqual([{ severity: 'error', summary: 's', detail: 'd', address: 'aws_x.y' }]);
+});
