@@ -103,6 +103,8 @@ export function requireBucketName(path: string, prop: string, name: string): str
  */
 export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
+  /** The bucket policy (TLS only; on a log bucket, also the log delivery service's permission to write). */
+  public readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -161,7 +163,7 @@ export class SecureBucket extends Construct {
         Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
       });
     }
-    new S3BucketPolicy(this, 'Policy', { bucket: bucketRef, policy: _policy(statements) });
+    this.policy = new S3BucketPolicy(this, 'Policy', { bucket: bucketRef, policy: _policy(statements) });
 
     const spec = props.lifecycle._spec;
     const rules: S3BucketLifecycleConfigurationRule[] = [
@@ -220,6 +222,9 @@ export class SecureBucket extends Construct {
         bucket: bucketRef,
         targetBucket: props.accessLogsBucket.bucket.id,
         targetPrefix: `${name}/`,
+        // S3 checks, when logging is enabled, that the log delivery service may write to the target bucket: its
+        // policy must exist first, or PutBucketLogging fails with InvalidTargetBucketForLogging.
+        dependsOn: [props.accessLogsBucket.policy],
       });
     }
   }

@@ -63,10 +63,15 @@ export interface ArgoCdApplicationProps {
   readonly labels?: Record<string, string>;
 }
 
+/** Deleting the Application deletes what it deployed, in the foreground (Argo CD's `common.ForegroundPropagationPolicyFinalizer`). */
+const ARGOCD_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
+
 /**
  * An Argo CD Application: automated sync with prune and self-heal (Git is the truth; a rollback is a `git revert`),
  * retries with exponential backoff, server-side apply (large CRDs overflow client-side apply's annotation), and a
- * finalizer so deleting the Application deletes what it deployed.
+ * finalizer so deleting the Application deletes what it deployed. The finalizer is the path-qualified
+ * `resources-finalizer.argocd.argoproj.io/foreground` (the same foreground cascade as the bare name, which Kubernetes
+ * >= 1.32 answers with a warning on every apply: finalizer names should contain a `/`).
  */
 export class ArgoCdApplication extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
@@ -96,7 +101,7 @@ export class ArgoCdApplication extends Construct {
         namespace: props.argocdNamespace ?? 'argocd',
         labels: { ...props.labels },
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        finalizers: [ARGOCD_FINALIZER],
       },
       spec: {
         project,

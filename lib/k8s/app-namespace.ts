@@ -6,6 +6,7 @@ import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { _apiObject } from '../private/k8s-object';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { cpuQuantity, memoryQuantity } from './quantity';
 
 /** Compute budget of a namespace (ResourceQuota) and the per-container defaults (LimitRange). */
 export interface NamespaceBudget {
@@ -76,10 +77,10 @@ export class AppNamespace extends Construct {
       spec: {
         hard: {
           pods: String(b.pods),
-          'requests.cpu': `${b.cpuRequestMillis}m`,
-          'requests.memory': `${b.memoryRequestMiB}Mi`,
-          ...(b.cpuLimitMillis !== undefined ? { 'limits.cpu': `${b.cpuLimitMillis}m` } : {}),
-          'limits.memory': `${b.memoryLimitMiB}Mi`,
+          'requests.cpu': cpuQuantity(b.cpuRequestMillis),
+          'requests.memory': memoryQuantity(b.memoryRequestMiB),
+          ...(b.cpuLimitMillis !== undefined ? { 'limits.cpu': cpuQuantity(b.cpuLimitMillis) } : {}),
+          'limits.memory': memoryQuantity(b.memoryLimitMiB),
           persistentvolumeclaims: String(b.persistentVolumeClaims ?? 0),
           'services.loadbalancers': '0',
           'services.nodeports': '0',
@@ -94,8 +95,11 @@ export class AppNamespace extends Construct {
         limits: [
           {
             type: 'Container',
-            defaultRequest: { cpu: `${d.cpuRequestMillis}m`, memory: `${d.memoryRequestMiB}Mi` },
-            default: { ...(d.cpuLimitMillis !== undefined ? { cpu: `${d.cpuLimitMillis}m` } : {}), memory: `${d.memoryLimitMiB}Mi` },
+            defaultRequest: { cpu: cpuQuantity(d.cpuRequestMillis), memory: memoryQuantity(d.memoryRequestMiB) },
+            default: {
+              ...(d.cpuLimitMillis !== undefined ? { cpu: cpuQuantity(d.cpuLimitMillis) } : {}),
+              memory: memoryQuantity(d.memoryLimitMiB),
+            },
           },
         ],
       },

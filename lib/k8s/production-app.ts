@@ -22,6 +22,7 @@ import { MonitoringOptions } from '../observability/spec';
 import { AppNamespace } from './app-namespace';
 import { Dependency } from './dependency';
 import { requirePinnedImage } from './image';
+import { canonicalQuantity, cpuQuantity, memoryQuantity } from './quantity';
 import { RbacRule } from './rbac';
 import { _addAppRoutes } from './private/app-routes';
 import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit } from './routing';
@@ -84,7 +85,11 @@ export interface AppPort {
   readonly port: number;
 }
 
-/** A database migration Job run before every sync (Argo CD PreSync hook). */
+/**
+ * A database migration Job, run by Argo CD on every sync after the app's identity, config, secrets and network
+ * policies exist (sync wave -2) and before the new version's pods are created (wave 0): an Argo CD `Sync` hook in
+ * wave -1. Argo CD waits for each wave to be healthy (a Job: complete; an ExternalSecret: synced) before the next.
+ */
 export interface MigrationOptions {
   /** The migration command, e.g. `['alembic', 'upgrade', 'head']`. */
   readonly command: string[];
@@ -179,7 +184,7 @@ export interface ProductionAppProps {
    * @default - `platform.environment`, else 'production' (the strict choice)
    */
   readonly environment?: string;
-  /** A database migration run as an Argo CD PreSync hook before each sync. @default - none */
+  /** A database migration run on each sync, before the new version starts (see {@link MigrationOptions}). @default - none */
   readonly migration?: MigrationOptions;
   /** Prometheus the rollout analysis queries. @default 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090' */
   readonly prometheusUrl?: string;
@@ -194,6 +199,10 @@ export interface ProductionAppProps {
   /** Extra chart props (labels). */
   readonly chartProps?: Omit<ChartProps, 'namespace'>;
 }
+
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** What the migration Job needs before it starts: its identity, its secrets and its network access. */
+const MIGRATION_PREREQUISITES = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ExternalSecret', 'NetworkPolicy']);
 
 /** Marks the one Service Prometheus scrapes (the headless Service selects the same pods). */
 const SCRAPE_LABEL = 'samokoder.dev/scrape';
@@ -661,7 +670,7 @@ export class ProductionApp extends Chart {
 
     const selector = kplus.LabelSelector.of({ labels: this.selectorLabels });
     if (workloadKind === WorkloadKind.STATEFUL_SET) {
-      const headless = new kplus.Service(this, 'HeadlessService', {
+      const headless = newService(this, 'HeadlessService', {
         metadata: meta(`${name}-headless`),
         clusterIP: 'None',
         publishNotReadyAddresses: true,
@@ -704,7 +713,7 @@ export class ProductionApp extends Chart {
       deployment.select(selector);
       this.workload = deployment;
       // The headless Service (stable per-pod DNS for peers and for Prometheus service discovery).
-      const headless = new kplus.Service(this, 'HeadlessService', {
+      const headless = newService(this, 'HeadlessService', {
         metadata: meta(`${name}-headless`),
         clusterIP: 'None',
         ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
@@ -737,7 +746,7 @@ export class ProductionApp extends Chart {
     // rendering it (chart, file per resource, Helm) carries them.
     _afterRender(ApiObject.of(this.workload), (obj) => this.finishWorkload(obj));
 
-    this.service = new kplus.Service(this, 'Service', {
+    this.service = newService(this, 'Service', {
       metadata: meta(name, { [SCRAPE_LABEL]: 'true' }),
       type: kplus.ServiceType.CLUSTER_IP,
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
@@ -899,7 +908,7 @@ export class ProductionApp extends Chart {
       const analysisOf = (service: string) =>
         templateName ? { templates: [{ templateName }], args: [{ name: 'service-name', value: service }] } : undefined;
       if (blueGreen) {
-        const preview = new kplus.Service(this, 'PreviewService', {
+        const preview = newService(this, 'PreviewService', {
           metadata: meta(blueGreen.preview, { [SCRAPE_LABEL]: 'true' }),
           type: kplus.ServiceType.CLUSTER_IP,
           ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
@@ -946,8 +955,14 @@ export class ProductionApp extends Chart {
       }
     }
 
-    // Database migration: a Job run by Argo CD before every sync, with the app's identity, config and hardening.
+    // Database migration: a Job run by Argo CD on every sync, with the app's identity, config and hardening, after
+    // what it needs (wave -2) and before the new pods (wave 0).
     if (migration) {
+      for (const c of this.node.findAll()) {
+        if (c instanceof ApiObject && (MIGRATION_PREREQUISITES.has(c.kind) || (c.kind === 'ConfigMap' && c.name === `${name}-config`))) {
+          c.metadata.addAnnotation(SYNC_WAVE, '-2');
+        }
+      }
       const envFromJson = [
         ...(Object.keys(config).length > 0 ? [{ configMapRef: { name: `${name}-config` } }] : []),
         ...(props.platform ? [{ secretRef: { name: `${name}-connection` } }] : []),
@@ -959,7 +974,10 @@ export class ProductionApp extends Chart {
         metadata: {
           ...meta(`${name}-migrate`, { 'app.kubernetes.io/component': 'migration' }),
           annotations: {
-            'argocd.argoproj.io/hook': 'PreSync',
+            // Not PreSync: a PreSync hook runs before anything else of the sync is applied, so on a new cluster its
+            // ServiceAccount, ConfigMap and Secrets do not exist yet and its pod cannot be created.
+            'argocd.argoproj.io/hook': 'Sync',
+            'argocd.argoproj.io/sync-wave': '-1',
             'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
           },
         },
@@ -995,8 +1013,8 @@ export class ProductionApp extends Chart {
                   command: migration.command,
                   envFrom: envFromJson,
                   resources: {
-                    requests: { cpu: `${cpuReq}m`, memory: `${memReq}Mi` },
-                    limits: { ...(cpuLim !== undefined ? { cpu: `${cpuLim}m` } : {}), memory: `${memLim}Mi` },
+                    requests: { cpu: cpuQuantity(cpuReq), memory: memoryQuantity(memReq) },
+                    limits: { ...(cpuLim !== undefined ? { cpu: cpuQuantity(cpuLim) } : {}), memory: memoryQuantity(memLim) },
                   },
                   securityContext: {
                     allowPrivilegeEscalation: false,
@@ -1021,9 +1039,12 @@ export class ProductionApp extends Chart {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
   private finishWorkload(obj: any): any {
-    const podSpec = obj.spec.template.spec;
+    // cdk8s-plus writes `hostNetwork: false` and quantities such as `1000m` and `2048Mi`, which the API server
+    // stores as nothing, `1` and `2Gi`: write what it stores (see npm run verify:k8s).
+    const { hostNetwork, ...podSpec } = obj.spec.template.spec;
+    if (hostNetwork) podSpec.hostNetwork = hostNetwork;
     const [main, ...rest] = podSpec.containers;
-    const container = { ...main };
+    const container = { ...main, resources: canonicalResources(main.resources) };
     if (this.preStopSleepSeconds > 0) container.lifecycle = { preStop: { sleep: { seconds: this.preStopSleepSeconds } } };
     const spec = { ...obj.spec, template: { ...obj.spec.template, spec: { ...podSpec, containers: [container, ...rest] } } };
     if (this.claimTemplate) {
@@ -1033,6 +1054,35 @@ export class ProductionApp extends Chart {
     }
     return { ...obj, spec };
   }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+function canonicalResources(resources: any): any {
+  if (!resources) return resources;
+  const canon = (m: Record<string, string> | undefined) =>
+    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, canonicalQuantity(v)]));
+  return {
+    ...resources,
+    ...(resources.requests ? { requests: canon(resources.requests) } : {}),
+    ...(resources.limits ? { limits: canon(resources.limits) } : {}),
+  };
+}
+
+/**
+ * A cdk8s-plus Service without the empty `externalIPs: []` it writes (the API server drops empty lists, so the stored
+ * object would differ from Git).
+ */
+function newService(scope: Construct, id: string, props: kplus.ServiceProps): kplus.Service {
+  const service = new kplus.Service(scope, id, props);
+  _afterRender(ApiObject.of(service), (obj) => {
+    if (Array.isArray(obj.spec?.externalIPs) && obj.spec.externalIPs.length === 0) {
+      const { externalIPs: _drop, ...spec } = obj.spec;
+      void _drop;
+      return { ...obj, spec };
+    }
+    return obj;
+  });
+  return service;
 }
 
 /** Services select pods by the app labels (not cdk8s' address label), so other tools can select them too. */

@@ -6,6 +6,7 @@ import { Chart, Yaml } from 'cdk8s';
 import { loadConfig } from '../../apps/config';
 import { SynthesizedKubernetes, synthKubernetes } from '../../apps/kubernetes';
 import { buildTerraformApp } from '../../apps/terraform';
+import { canonicalQuantity } from '../../lib/k8s/quantity';
 import { schemaCheck } from '../util/k8s';
 import { TEST_DATE } from '../util/tf';
 
@@ -99,6 +100,27 @@ describe('reference platform (apps/)', () => {
         }
       } finally {
         fs.rmSync(again, { recursive: true, force: true });
+      }
+    });
+
+    test('written as the API server stores it: canonical quantities, no empty lists or false defaults it drops', () => {
+      // What npm run verify:k8s measures on a real API server, kept here so a regression fails without one.
+      const objects = out.files.flatMap(({ chart }) => chart.toJson());
+      const quantities: string[] = [];
+      const walk = (v: unknown, key = ''): void => {
+        if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+        else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => walk(x, k));
+        else if (typeof v === 'string' && /^(cpu|memory|requests\.(cpu|memory)|limits\.(cpu|memory)|sizeLimit|storage)$/.test(key))
+          quantities.push(v);
+      };
+      walk(objects);
+      expect(quantities.length).toBeGreaterThan(20);
+      expect(quantities.filter((q) => canonicalQuantity(q) !== q)).toEqual([]);
+      const text = objects.map((o) => JSON.stringify(o)).join('\n');
+      expect(text).not.toContain('"externalIPs":[]');
+      expect(text).not.toContain('"hostNetwork":false');
+      for (const a of objects.filter((o) => o.kind === 'Application')) {
+        for (const f of a.metadata.finalizers) expect(f).toContain('/'); // a bare finalizer name draws a warning on every apply
       }
     });
 

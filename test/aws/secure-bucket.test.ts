@@ -101,6 +101,14 @@ describe('SecureBucket', () => {
     });
   });
 
+  test('logging is enabled only after the log bucket policy admits the logging service (found by verify:tf on moto)', () => {
+    // Without the dependency Terraform may call PutBucketLogging before the target's policy exists, and S3 refuses
+    // it with InvalidTargetBucketForLogging (moto: 3 of 4 applies).
+    const s = bucket();
+    const logsPolicy = Object.keys(s.resource.aws_s3_bucket_policy).find((id) => id.startsWith('Logs_'));
+    expect(of(s, 'aws_s3_bucket_logging').depends_on).toEqual([`aws_s3_bucket_policy.${logsPolicy}`]);
+  });
+
   test.each([['Samokoder_Files'], ['ab'], ['192.168.1.1'], ['my..bucket'], ['xn--bucket'], ['bucket-s3alias']])(
     'bucket name %s is refused',
     (name) => {

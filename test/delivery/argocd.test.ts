@@ -22,7 +22,7 @@ describe('ArgoCdApplication', () => {
     expect(a.metadata).toMatchObject({
       name: 'api-production',
       namespace: 'argocd',
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
     });
     expect(a.spec.source).toEqual({
       repoURL: 'https://git.example.com/platform/gitops.git',

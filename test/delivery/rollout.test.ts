@@ -96,14 +96,24 @@ describe('canary', () => {
 describe('database migration', () => {
   const o = app({ migration: { command: ['alembic', 'upgrade', 'head'] }, config: { LOG_LEVEL: 'info' } });
 
-  test('a PreSync hook Job with backoff limit, deadline and TTL', () => {
+  test('a Sync hook Job in wave -1 with backoff limit, deadline and TTL', () => {
     const job = find(o, 'Job', 'api-migrate');
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/sync-wave': '-1',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
+
+  test('runs after what it needs (wave -2) and before the new pods (wave 0); a PreSync hook would run before them', () => {
+    const wave = (x: K8sObject) => Number(x.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+    for (const kind of ['ServiceAccount', 'NetworkPolicy']) for (const x of all(o, kind)) expect([kind, wave(x)]).toEqual([kind, -2]);
+    expect(wave(find(o, 'ConfigMap', 'api-config'))).toBe(-2);
+    expect(wave(find(o, 'Job', 'api-migrate'))).toBe(-1);
+    expect(wave(find(o, 'Deployment', 'api'))).toBe(0);
+    expect(wave(find(o, 'Service', 'api'))).toBe(0);
   });
 
   test('with the same restricted security context, identity and config as the app', () => {
