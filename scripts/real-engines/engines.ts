@@ -28,11 +28,19 @@ export const VERSIONS = Object.freeze({
   moto: '5.2.5',
 });
 
+/**
+ * The shared real-engines directory: $SAMOKODER_REAL_ENGINES, else the first `shared/real-engines` found next to this
+ * checkout or next to one of its parent directories (a CI clone may live elsewhere than ../), else the workplace's.
+ */
 export function realEnginesDir(): string {
-  const candidates = [process.env.SAMOKODER_REAL_ENGINES, path.resolve(REPO, '..', 'shared', 'real-engines')].filter(
-    (d): d is string => !!d,
-  );
-  const found = candidates.find((d) => fs.existsSync(path.join(d, 'README.md')));
+  const candidates: string[] = [];
+  if (process.env.SAMOKODER_REAL_ENGINES) candidates.push(process.env.SAMOKODER_REAL_ENGINES);
+  for (let dir = path.dirname(REPO); ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, 'shared', 'real-engines'));
+    if (path.dirname(dir) === dir) break;
+  }
+  candidates.push('/work/shared/real-engines');
+  const found = candidates.find((d) => fs.existsSync(path.join(d, 'README.md')) && fs.existsSync(path.join(d, 'crds')));
   if (!found) {
     throw new Error(
       `real engines not found (looked in ${candidates.join(', ')}): set SAMOKODER_REAL_ENGINES to the directory ` +
