@@ -28,6 +28,15 @@ export * from './k8s/routing';
 export * from './k8s/dependency';
 export * from './k8s/rbac';
 export * from './k8s/app-namespace';
+export * from './k8s/quantity';
+export * from './k8s/app-service-account';
+export * from './k8s/app-config';
+export * from './k8s/workload-options';
+export * from './k8s/app-workload';
+export * from './k8s/app-scaling';
+export * from './k8s/app-network-policies';
+export * from './k8s/app-routes';
+export * from './k8s/app-migration';
 export * from './k8s/production-app';
 export * from './k8s/render';
 export * from './k8s/platform-gateway';
@@ -54,6 +63,7 @@ export * from './digitalocean/multi-region-dr';
 // Delivery
 export * from './delivery/strategy';
 export * from './delivery/analysis';
+export * from './delivery/app-rollout';
 export * from './delivery/argocd';
 
 // Policy pack

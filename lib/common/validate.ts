@@ -48,3 +48,11 @@ export function requireHostname(path: string, prop: string, value: string): stri
   }
   return value;
 }
+
+/** An absolute URL path such as `/health` (probes, metrics, route prefixes). */
+export function requireUrlPath(path: string, prop: string, value: string): string {
+  if (!/^\/[A-Za-z0-9\-._~/%]*$/.test(value)) {
+    throw invalidProp(path, prop, value, 'must be an absolute URL path such as "/health"');
+  }
+  return value;
+}

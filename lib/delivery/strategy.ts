@@ -1,3 +1,7 @@
+import { invalidCombination, invalidProp } from '../common/errors';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDuration } from '../observability/promql';
+
 /** Options of a blue-green rollout. */
 export interface BlueGreenOptions {
   /**
@@ -58,4 +62,82 @@ export class DeploymentStrategy {
     /** @internal */ public readonly _blueGreen: BlueGreenOptions | undefined,
     /** @internal */ public readonly _canary: CanaryOptions | undefined,
   ) {}
+}
+
+/** A blue-green strategy with its defaults applied. */
+export interface ResolvedBlueGreen {
+  readonly active: string;
+  readonly preview: string;
+  readonly autoPromotion: boolean;
+  readonly scaleDownDelaySeconds: number;
+  readonly analysis: boolean;
+}
+
+/** A canary strategy with its defaults applied. */
+export interface ResolvedCanary {
+  readonly steps: readonly CanaryStep[];
+  readonly analysis: boolean;
+}
+
+/** A strategy with its defaults applied and checked (see {@link resolveStrategy}). */
+export interface ResolvedStrategy {
+  readonly kind: 'rolling' | 'blueGreen' | 'canary';
+  readonly blueGreen?: ResolvedBlueGreen;
+  readonly canary?: ResolvedCanary;
+  /** True when the rollout runs an SLI analysis. */
+  readonly analysis: boolean;
+}
+
+/**
+ * Applies a strategy's defaults for the app `name` and checks them: distinct active and preview Services, no automatic
+ * promotion without analysis in production, increasing canary weights with Prometheus-duration pauses.
+ */
+export function resolveStrategy(path: string, strategy: DeploymentStrategy, app: { name: string; environment: string }): ResolvedStrategy {
+  const { name, environment } = app;
+  if (strategy._blueGreen) {
+    const bg = strategy._blueGreen;
+    const active = requireDnsLabel(path, 'strategy.activeService', bg.activeService ?? name);
+    const preview = requireDnsLabel(path, 'strategy.previewService', bg.previewService ?? `${name}-preview`);
+    if (active === preview) {
+      throw invalidCombination(
+        path,
+        `'strategy.activeService' and 'strategy.previewService' are both "${active}": the preview must be a separate Service`,
+      );
+    }
+    if (preview === `${name}-headless`) throw invalidProp(path, 'strategy.previewService', preview, 'is the name of the headless Service');
+    const analysis = bg.analysis ?? true;
+    const autoPromotion = bg.autoPromotion ?? false;
+    if (autoPromotion && !analysis && environment === 'production') {
+      throw invalidProp(
+        path,
+        'strategy.autoPromotion',
+        true,
+        'is refused in production without analysis: an unmeasured version would be promoted on its own',
+      );
+    }
+    const scaleDownDelaySeconds = requireIntegerInRange(path, 'strategy.scaleDownDelaySeconds', bg.scaleDownDelaySeconds ?? 300, 30, 86400);
+    return { kind: 'blueGreen', blueGreen: { active, preview, autoPromotion, analysis, scaleDownDelaySeconds }, analysis };
+  }
+  if (strategy._canary) {
+    const steps = strategy._canary.steps ?? [
+      { weight: 25, pause: '5m' },
+      { weight: 50, pause: '5m' },
+      { weight: 75, pause: '5m' },
+    ];
+    steps.forEach((st, i) => {
+      requireIntegerInRange(path, `strategy.steps[${i}].weight`, st.weight, 1, 100);
+      if (i > 0 && st.weight <= steps[i - 1].weight) {
+        throw invalidProp(
+          path,
+          `strategy.steps[${i}].weight`,
+          st.weight,
+          `must be greater than the previous step's (${steps[i - 1].weight})`,
+        );
+      }
+      requireDuration(path, `strategy.steps[${i}].pause`, st.pause);
+    });
+    const analysis = strategy._canary.analysis ?? true;
+    return { kind: 'canary', canary: { steps, analysis }, analysis };
+  }
+  return { kind: 'rolling', analysis: false };
 }

@@ -2,13 +2,54 @@ import { Construct } from 'constructs';
 import type { IBackendTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { _apiObject } from '../../private/k8s-object';
-import { kplus } from '../../private/kplus';
-import { AppRouting, RateLimit, SECURITY_HEADERS } from '../routing';
-import { pascalCase } from '../../common/names';
+import { Chart } from 'cdk8s';
+import { _apiObject } from '../private/k8s-object';
+import { kplus } from '../private/kplus';
+import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS, validateRateLimits } from './routing';
+import { pascalCase } from '../common/names';
+import { requireDnsLabel, requireHostname, requireIntegerInRange } from '../common/validate';
 
-/** What the routes of one app need. @internal */
+/** Props for {@link AppRoutes}. */
 export interface AppRoutesProps {
+  /** The Service the routes send traffic to (also names the routes). */
+  readonly name: string;
+  /** Public host name. */
+  readonly host: string;
+  /** The Service port. */
+  readonly port: number;
+  /** How public traffic reaches the app. @default AppRouting.gateway() */
+  readonly routing?: AppRouting;
+  /** Rate limits per path group. @default DEFAULT_RATE_LIMITS (api 10/s, login 5/min, upload 2/s) */
+  readonly rateLimits?: RateLimit[];
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * The public routes of an app: HTTPRoutes with security headers and Envoy Gateway rate-limit policies (Gateway API)
+ * or Ingresses (ingress-nginx), one per rate-limit group plus the catch-all.
+ */
+export class AppRoutes extends Construct {
+  constructor(scope: Construct, id: string, props: AppRoutesProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
+    validateRateLimits(path, rateLimits);
+    addRoutes(this, {
+      name: requireDnsLabel(path, 'name', props.name),
+      namespace: props.namespace ?? Chart.of(this).namespace ?? 'default',
+      host: requireHostname(path, 'host', props.host),
+      port: requireIntegerInRange(path, 'port', props.port, 1, 65535),
+      routing: props.routing ?? AppRouting.gateway(),
+      rateLimits,
+      meta: (n: string) => ({ name: n, labels: { ...props.labels } }),
+    });
+  }
+}
+
+interface RouteProps {
   readonly name: string;
   readonly namespace: string;
   readonly host: string;
@@ -18,12 +59,7 @@ export interface AppRoutesProps {
   readonly meta: (n: string) => { name: string; labels: Record<string, string> };
 }
 
-/**
- * The public routes of an app: HTTPRoutes and rate-limit policies (Gateway API) or Ingresses (ingress-nginx), one per
- * rate-limit group plus the catch-all.
- * @internal
- */
-export function _addAppRoutes(scope: Construct, props: AppRoutesProps): void {
+function addRoutes(scope: Construct, props: RouteProps): void {
   const { name, namespace, host, port, routing, rateLimits, meta } = props;
 
   // One route per rate-limit group, plus the catch-all: the longest matching prefix wins on both Gateway API and

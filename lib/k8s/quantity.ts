@@ -55,3 +55,13 @@ export function canonicalQuantity(q: string): string {
   }
   return String(whole);
 }
+
+/** Container resources (`requests`, `limits`) with every quantity in canonical form. */
+export function canonicalResources<T extends { requests?: Record<string, string>; limits?: Record<string, string> }>(resources: T): T {
+  const canon = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, canonicalQuantity(v)]));
+  return {
+    ...resources,
+    ...(resources.requests ? { requests: canon(resources.requests) } : {}),
+    ...(resources.limits ? { limits: canon(resources.limits) } : {}),
+  };
+}

@@ -1,3 +1,6 @@
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireUrlPath } from '../common/validate';
+
 /** Time unit of a rate limit. */
 export type RateLimitUnit = 'Second' | 'Minute' | 'Hour';
 
@@ -20,6 +23,17 @@ export const DEFAULT_RATE_LIMITS: readonly RateLimit[] = [
   { name: 'login', pathPrefix: '/api/auth/login', requests: 5, unit: 'Minute' },
   { name: 'upload', pathPrefix: '/api/upload', requests: 2, unit: 'Second' },
 ];
+
+/** Checks rate-limit groups: DNS-label names (at most 30 characters), absolute path prefixes, positive counts. */
+export function validateRateLimits(path: string, rateLimits: readonly RateLimit[]): void {
+  rateLimits.forEach((r, i) => {
+    requireDnsLabel(path, `rateLimits[${i}].name`, r.name, 30);
+    requireUrlPath(path, `rateLimits[${i}].pathPrefix`, r.pathPrefix);
+    if (!(Number.isInteger(r.requests) && r.requests > 0)) {
+      throw invalidProp(path, `rateLimits[${i}].requests`, r.requests, 'must be a whole number greater than 0');
+    }
+  });
+}
 
 /** Response headers added to every routed response (HSTS plus the usual hardening headers). */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

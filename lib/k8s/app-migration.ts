@@ -1,0 +1,156 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { _apiObject } from '../private/k8s-object';
+import { requirePinnedImage } from './image';
+import { cpuQuantity, memoryQuantity } from './quantity';
+
+/**
+ * A database migration Job, run by Argo CD on every sync after the app's identity, config, secrets and network
+ * policies exist (sync wave -2) and before the new version's pods are created (wave 0): an Argo CD `Sync` hook in
+ * wave -1. Argo CD waits for each wave to be healthy (a Job: complete; an ExternalSecret: synced) before the next.
+ */
+export interface MigrationOptions {
+  /** The migration command, e.g. `['alembic', 'upgrade', 'head']`. */
+  readonly command: string[];
+  /** @default - the app's image (the migration ships with the version it belongs to) */
+  readonly image?: string;
+  /** Retries before the sync fails. @default 2 */
+  readonly backoffLimit?: number;
+  /** The Job is stopped after this many seconds. @default 600 */
+  readonly activeDeadlineSeconds?: number;
+  /** Finished Jobs are deleted after this many seconds. @default 86400 */
+  readonly ttlSecondsAfterFinished?: number;
+}
+
+/** Checks a migration's options; `prop` names them in messages (`migration`). */
+export function validateMigration(path: string, prop: string, m: MigrationOptions): void {
+  if (m.command.length === 0) throw invalidProp(path, `${prop}.command`, [], 'must name the migration command');
+  if (m.image !== undefined) requirePinnedImage(path, `${prop}.image`, m.image);
+  requireIntegerInRange(path, `${prop}.backoffLimit`, m.backoffLimit ?? 2, 0, 10);
+  requireIntegerInRange(path, `${prop}.activeDeadlineSeconds`, m.activeDeadlineSeconds ?? 600, 30, 86400);
+  requireIntegerInRange(path, `${prop}.ttlSecondsAfterFinished`, m.ttlSecondsAfterFinished ?? 86400, 60, 604800);
+}
+
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Kinds a migration needs before it starts: its identity, its secrets and its network access. */
+const PREREQUISITE_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'ExternalSecret', 'NetworkPolicy']);
+
+/** Props for {@link AppMigration}. */
+export interface AppMigrationProps extends MigrationOptions {
+  /** App name: the Job is `<name>-migrate`; its pods carry the app's instance label (so its egress policies apply). */
+  readonly name: string;
+  /** The app's image, used when `image` is not set. */
+  readonly appImage: string;
+  /** ServiceAccount the Job runs as (the app's, with its cloud identity). */
+  readonly serviceAccountName: string;
+  /** Environment sources, as Kubernetes JSON (see {@link AppConfig.envFromJson}). @default [] */
+  readonly envFrom?: ReadonlyArray<{ configMapRef: { name: string } } | { secretRef: { name: string } }>;
+  /** UID and GID. @default 10001 */
+  readonly runAsUser?: number;
+  /** Requests and limits (CPU in millicores, memory in MiB); no CPU limit when `cpuLimitMillis` is undefined. */
+  readonly resources: { cpuRequestMillis: number; cpuLimitMillis?: number; memoryRequestMiB: number; memoryLimitMiB: number };
+  /**
+   * What must exist before the Job starts: every ServiceAccount, Role, RoleBinding, ConfigMap, ExternalSecret and
+   * NetworkPolicy in these constructs goes to sync wave -2.
+   * @default []
+   */
+  readonly after?: IConstruct[];
+  /** `app.kubernetes.io/part-of` of the pods. @default 'samokoder' */
+  readonly partOf?: string;
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * A database migration Job with the app's image, identity, config, secrets and restricted security context, a
+ * backoff limit, an active deadline and a TTL, ordered by Argo CD sync waves after what it needs and before the new
+ * version's pods (see {@link MigrationOptions}).
+ */
+export class AppMigration extends Construct {
+  public readonly job: ApiObject;
+
+  constructor(scope: Construct, id: string, props: AppMigrationProps) {
+    super(scope, id);
+    const path = this.node.path;
+    validateMigration(path, 'migration', props);
+    const name = requireDnsLabel(path, 'name', props.name);
+    const uid = requireIntegerInRange(path, 'runAsUser', props.runAsUser ?? 10001, 10000, 2147483647);
+    const res = props.resources;
+    for (const c of (props.after ?? []).flatMap((a) => a.node.findAll())) {
+      if (c instanceof ApiObject && PREREQUISITE_KINDS.has(c.kind)) c.metadata.addAnnotation(SYNC_WAVE, '-2');
+    }
+    this.job = _apiObject<IJob>(this, 'Job', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: `${name}-migrate`,
+        labels: { ...props.labels, 'app.kubernetes.io/component': 'migration' },
+        annotations: {
+          // Not PreSync: a PreSync hook runs before anything else of the sync is applied, so on a new cluster its
+          // ServiceAccount, ConfigMap and Secrets do not exist yet and its pod cannot be created.
+          'argocd.argoproj.io/hook': 'Sync',
+          [SYNC_WAVE]: '-1',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+      spec: {
+        backoffLimit: props.backoffLimit ?? 2,
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 600,
+        ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
+        template: {
+          metadata: {
+            labels: {
+              'app.kubernetes.io/name': `${name}-migrate`,
+              'app.kubernetes.io/instance': name,
+              'app.kubernetes.io/component': 'migration',
+              'app.kubernetes.io/part-of': props.partOf ?? 'samokoder',
+            },
+          },
+          spec: {
+            restartPolicy: 'Never',
+            serviceAccountName: props.serviceAccountName,
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: uid,
+              runAsGroup: uid,
+              fsGroup: uid,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'migrate',
+                image: props.image ?? props.appImage,
+                imagePullPolicy: 'IfNotPresent',
+                command: props.command,
+                envFrom: [...(props.envFrom ?? [])],
+                resources: {
+                  requests: { cpu: cpuQuantity(res.cpuRequestMillis), memory: memoryQuantity(res.memoryRequestMiB) },
+                  limits: {
+                    ...(res.cpuLimitMillis !== undefined ? { cpu: cpuQuantity(res.cpuLimitMillis) } : {}),
+                    memory: memoryQuantity(res.memoryLimitMiB),
+                  },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  runAsUser: uid,
+                  runAsGroup: uid,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
+          },
+        },
+      },
+    });
+  }
+}

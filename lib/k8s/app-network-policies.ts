@@ -1,0 +1,145 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { Ipv4Cidr } from '../common/cidr';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { pascalCase } from '../common/names';
+import { _apiObject } from '../private/k8s-object';
+import { Dependency } from './dependency';
+
+/** A namespace whose pods may call the app on its port (an ingress controller, the gateway proxies, Prometheus). */
+export interface NamespaceAllowance {
+  /** Names the policy: `<name>-allow-from-<id>`. A DNS label. */
+  readonly id: string;
+  /** The namespace, matched by its `kubernetes.io/metadata.name` label. */
+  readonly namespace: string;
+}
+
+/** Props for {@link AppNetworkPolicies}. */
+export interface AppNetworkPoliciesProps {
+  /** App name: the policies are named `<name>-allow-…`. */
+  readonly name: string;
+  /** Labels of the app's serving pods (ingress policies select them). */
+  readonly podLabels: Record<string, string>;
+  /**
+   * Labels of every pod that acts for the app, serving pods and jobs alike (egress policies select them).
+   * @default - `podLabels`
+   */
+  readonly egressLabels?: Record<string, string>;
+  /** The port callers may reach. */
+  readonly port: number;
+  /** Allow DNS to kube-dns. @default true */
+  readonly dns?: boolean;
+  /** Apps in the same namespace allowed to call this one on its port (by app name). @default [] */
+  readonly allowFromApps?: string[];
+  /** Namespaces allowed to call this one on its port. @default [] */
+  readonly allowFromNamespaces?: NamespaceAllowance[];
+  /** Egress the app needs besides DNS. @default [] */
+  readonly dependencies?: Dependency[];
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+/** Checks the egress declarations: every dependency has a port, and a valid CIDR or app and namespace. */
+export function validateDependencies(path: string, deps: readonly Dependency[]): void {
+  deps.forEach((d, i) => {
+    if (d.port === undefined) {
+      throw invalidProp(path, `dependencies[${i}].port`, undefined, `is required: '${d.name}' would otherwise be reachable on every port`);
+    }
+    requireIntegerInRange(path, `dependencies[${i}].port`, d.port, 1, 65535);
+    if (d._to.kind === 'cidr') {
+      Ipv4Cidr.parse(path, `dependencies[${i}].cidr`, d._to.cidr);
+    } else {
+      requireDnsLabel(path, `dependencies[${i}].name`, d._to.app);
+      requireDnsLabel(path, `dependencies[${i}].namespace`, d._to.namespace);
+    }
+  });
+}
+
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
+
+/**
+ * Network isolation for one app, on top of a namespace that denies everything by default (see {@link AppNamespace}):
+ * DNS egress, ingress on the app's port from named apps and namespaces only, and egress to each declared
+ * {@link Dependency} on its port. Usable for any workload, not only a {@link ProductionApp}.
+ */
+export class AppNetworkPolicies extends Construct {
+  /** The policies, in order. */
+  public readonly policies: ApiObject[] = [];
+
+  constructor(scope: Construct, id: string, props: AppNetworkPoliciesProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const name = requireDnsLabel(path, 'name', props.name, 253);
+    const port = requireIntegerInRange(path, 'port', props.port, 1, 65535);
+    const deps = props.dependencies ?? [];
+    validateDependencies(path, deps);
+    const callers = (props.allowFromApps ?? []).map((a, i) => requireDnsLabel(path, `allowFromApps[${i}]`, a));
+    const namespaces = props.allowFromNamespaces ?? [];
+    namespaces.forEach((n, i) => {
+      requireDnsLabel(path, `allowFromNamespaces[${i}].id`, n.id);
+      requireDnsLabel(path, `allowFromNamespaces[${i}].namespace`, n.namespace);
+    });
+    const egressSelector = props.egressLabels ?? props.podLabels;
+    const policy = (policyId: string, policyName: string, spec: NonNullable<INetworkPolicy['spec']>) =>
+      this.policies.push(
+        _apiObject<INetworkPolicy>(this, policyId, {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: policyName, labels: { ...props.labels } },
+          spec,
+        }),
+      );
+    const fromNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+
+    if (props.dns ?? true) {
+      policy('AllowDns', `${name}-allow-dns`, {
+        podSelector: { matchLabels: egressSelector },
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ ...fromNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      });
+    }
+    if (callers.length > 0) {
+      policy('AllowFromApps', `${name}-allow-from-apps`, {
+        podSelector: { matchLabels: props.podLabels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: callers.map((a) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': a } } })),
+            ports: [{ protocol: 'TCP', port }],
+          },
+        ],
+      });
+    }
+    for (const n of namespaces) {
+      policy(`AllowFrom${pascalCase(n.id)}`, `${name}-allow-from-${n.id}`, {
+        podSelector: { matchLabels: props.podLabels },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [fromNamespace(n.namespace)], ports: [{ protocol: 'TCP', port }] }],
+      });
+    }
+    if (deps.length > 0) {
+      policy('AllowDependencies', `${name}-allow-dependencies`, {
+        podSelector: { matchLabels: egressSelector },
+        policyTypes: ['Egress'],
+        egress: deps.map((d) => ({
+          to: [
+            d._to.kind === 'app'
+              ? { ...fromNamespace(d._to.namespace), podSelector: { matchLabels: { 'app.kubernetes.io/name': d._to.app } } }
+              : { ipBlock: { cidr: d._to.cidr, ...(d._to.exceptPrivate ? { except: PRIVATE_RANGES } : {}) } },
+          ],
+          ports: [{ protocol: 'TCP', port: d.port }],
+        })),
+      });
+    }
+  }
+}

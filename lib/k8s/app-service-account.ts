@@ -1,0 +1,92 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel } from '../common/validate';
+import { _apiObject } from '../private/k8s-object';
+import { kplus } from '../private/kplus';
+import { RbacRule } from './rbac';
+
+/** Props for {@link AppServiceAccount}. */
+export interface AppServiceAccountProps {
+  /** Name of the ServiceAccount (and of its Role and RoleBinding). */
+  readonly name: string;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /** Least-privilege rules; the token is mounted only when there are some. @default [] */
+  readonly rbac?: RbacRule[];
+  /** ServiceAccount annotations (e.g. `eks.amazonaws.com/role-arn` for IRSA; EKS Pod Identity needs none). @default {} */
+  readonly annotations?: Record<string, string>;
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * Refuses rules a namespaced app should never hold: `*` anywhere, and the privilege-escalation verbs. `prop` names the
+ * rules in messages (`rbac`).
+ */
+export function validateRbacRules(path: string, prop: string, rules: readonly RbacRule[]): void {
+  rules.forEach((rule, i) => {
+    for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames'] as const) {
+      const values = (rule[field] ?? []) as string[];
+      if (values.includes('*')) throw invalidProp(path, `${prop}[${i}].${field}`, values, "must not contain '*': list what the app needs");
+    }
+    for (const verb of rule.verbs as string[]) {
+      if (['escalate', 'bind', 'impersonate'].includes(verb)) {
+        throw invalidProp(path, `${prop}[${i}].verbs`, verb, 'is a privilege-escalation verb and is refused (escalate, bind, impersonate)');
+      }
+    }
+    if (rule.resources.length === 0 || rule.verbs.length === 0) {
+      throw invalidProp(path, `${prop}[${i}]`, rule, 'must name at least one resource and one verb');
+    }
+  });
+}
+
+/**
+ * An app's own identity in the cluster: a ServiceAccount whose token is mounted only when the app talks to the
+ * Kubernetes API, with a Role and RoleBinding from typed least-privilege rules. Cloud permissions come from the
+ * platform (EKS Pod Identity binds a cloud role to the ServiceAccount's name).
+ */
+export class AppServiceAccount extends Construct {
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** True when the app gets an API token (it has RBAC rules). */
+  public readonly mountsToken: boolean;
+  public readonly role?: ApiObject;
+  public readonly roleBinding?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: AppServiceAccountProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const name = requireDnsLabel(path, 'name', props.name);
+    const rbac = props.rbac ?? [];
+    validateRbacRules(path, 'rbac', rbac);
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    const metadata = { name, labels: { ...props.labels } };
+    this.mountsToken = rbac.length > 0;
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { ...metadata, ...(props.namespace ? { namespace: props.namespace } : {}), annotations: { ...props.annotations } },
+      automountToken: this.mountsToken,
+    });
+    if (!this.mountsToken) return;
+    const ns = props.namespace ? { namespace: props.namespace } : {};
+    this.role = _apiObject<IRole>(this, 'Role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { ...metadata, ...ns },
+      rules: rbac.map((r) => ({
+        apiGroups: r.apiGroups,
+        resources: r.resources,
+        verbs: r.verbs,
+        ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}),
+      })),
+    });
+    this.roleBinding = _apiObject<IRoleBinding>(this, 'RoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { ...metadata, ...ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, ...(namespace ? { namespace } : {}) }],
+    });
+  }
+}
