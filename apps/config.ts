@@ -14,6 +14,8 @@ export interface AwsEnvironmentConfig {
   readonly region: AwsRegion;
   readonly vpcCidr: string;
   readonly tags: CostAllocationTags;
+  /** Who CloudWatch alarms e-mail (PagerDuty takes the critical ones from Alertmanager in-cluster). */
+  readonly alarmEmails: string[];
 }
 
 export interface ServiceConfig {
@@ -39,8 +41,14 @@ export interface DrConfig {
 export interface GitOpsConfig {
   readonly repoURL: string;
   readonly targetRevision: string;
-  /** Clusters registered in Argo CD and the environment each runs. */
-  readonly clusters: ReadonlyArray<{ readonly name: string; readonly environment: 'production' | 'staging' }>;
+  /** Contact of the clusters' ACME (Let's Encrypt) account. */
+  readonly acmeEmail: string;
+  /** Clusters registered in Argo CD, the environment each runs and the cloud it runs on. */
+  readonly clusters: ReadonlyArray<{
+    readonly name: string;
+    readonly environment: 'production' | 'staging';
+    readonly cloud: 'aws' | 'digitalocean';
+  }>;
 }
 
 export interface PlatformConfig {
@@ -78,12 +86,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     gitops: {
       repoURL: 'https://git.samokoder.dev/platform/gitops.git',
       targetRevision: 'main',
+      acmeEmail: 'oncall@samokoder.com',
       clusters: [
-        { name: 'production', environment: 'production' },
-        { name: 'staging', environment: 'staging' },
+        { name: 'production', environment: 'production', cloud: 'aws' },
+        { name: 'staging', environment: 'staging', cloud: 'aws' },
         // The DigitalOcean DR pair runs the production manifests (see MultiRegionDR).
-        { name: 'dr-nyc3', environment: 'production' },
-        { name: 'dr-sfo3', environment: 'production' },
+        { name: 'dr-nyc3', environment: 'production', cloud: 'digitalocean' },
+        { name: 'dr-sfo3', environment: 'production', cloud: 'digitalocean' },
       ],
     },
     dr: {
@@ -114,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
         region: AwsRegion.EU_CENTRAL_1,
         vpcCidr: '10.0.0.0/16',
         tags: { environment: 'production', ...team },
+        alarmEmails: ['oncall@samokoder.com'],
       },
       {
         name: 'staging',
@@ -121,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
         region: AwsRegion.EU_CENTRAL_1,
         vpcCidr: '10.1.0.0/16',
         tags: { environment: 'staging', ...team },
+        alarmEmails: ['platform@samokoder.com'],
       },
     ],
   };

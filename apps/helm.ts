@@ -4,6 +4,7 @@
  * and then scripts/finalize-helm-chart.mjs (chart metadata, values for the images, values schema).
  */
 import { App, YamlOutputType } from 'cdk8s';
+import { HELM_NAMESPACE_SENTINEL } from '../scripts/helm-namespace.mjs';
 import { loadConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp } from './terraform';
@@ -11,7 +12,9 @@ import { buildTerraformApp } from './terraform';
 if (require.main === module) {
   const config = loadConfig();
   const production = config.services.find((s) => s.name === 'production')!;
-  const contract = buildTerraformApp(config).stacks.production.contract;
+  // The release's namespace is Helm's to choose: build with a sentinel namespace, which finalize-helm-chart.mjs
+  // turns into `{{ .Release.Namespace }}` wherever it appears (metadata, namespace selectors, PromQL, Service URLs).
+  const contract = { ...buildTerraformApp(config).stacks.production.contract, namespace: HELM_NAMESPACE_SENTINEL };
   const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const charts = buildKubernetesApps(app, production, contract);
   // Helm installs into a namespace it is given (helm install -n): the Namespace chart stays out of the Helm chart,

@@ -3,6 +3,7 @@ import {
   AlertRoutingSpec,
   AppNamespace,
   AppSecret,
+  budgetFor,
   DeploymentStrategy,
   PlatformGateway,
   AppRouting,
@@ -25,19 +26,6 @@ export function buildKubernetesApps(
   platform: PlatformContract,
 ): { namespace: Chart; gateway: Chart; api: ProductionApp; bot: ProductionApp } {
   const ns = new Chart(app, 'namespace');
-  const perPod = { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
-  const pods = env.api.maxReplicas + env.bot.maxReplicas + 10;
-  new AppNamespace(ns, 'Namespace', {
-    name: platform.namespace,
-    budget: {
-      pods,
-      cpuRequestMillis: pods * perPod.cpuRequestMillis,
-      cpuLimitMillis: pods * perPod.cpuLimitMillis,
-      memoryRequestMiB: pods * perPod.memoryRequestMiB,
-      memoryLimitMiB: pods * perPod.memoryLimitMiB,
-      containerDefaults: perPod,
-    },
-  });
   const secretsEntry = `${platform.secretPrefix}app`;
   // Alert routing for the namespace: critical pages through PagerDuty, warnings go to Slack. The credentials are
   // in the `alerting` Secret, synced by External Secrets from the store; only the references are written here.
@@ -59,10 +47,8 @@ export function buildKubernetesApps(
     routing: AppRouting.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system' }),
     dependencies: [
       Dependency.podIdentityAgent(),
-      ...platform.dataSubnetCidrs.flatMap((cidr, i) => [
-        Dependency.cidr(`postgres-${i + 1}`, cidr, 5432),
-        Dependency.cidr(`redis-${i + 1}`, cidr, 6379),
-      ]),
+      // The database and cache, where the stack put them, on their ports (from the stack: never typed twice).
+      ...platform.dataTier.flatMap((tier) => tier.cidrs.map((cidr, i) => Dependency.cidr(`${tier.name}-${i + 1}`, cidr, tier.port))),
       Dependency.internetHttps(),
     ],
   };
@@ -102,7 +88,8 @@ export function buildKubernetesApps(
     metricsPath: '/metrics',
     autoscaling: { minReplicas: env.bot.minReplicas, maxReplicas: env.bot.maxReplicas },
     rateLimits: [{ name: 'webhook', pathPrefix: '/webhook', requests: 50, unit: 'Second' }],
-    config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8080', API_URL: 'http://api.samokoder.svc.cluster.local:8000' },
+    // The api shares the namespace: its short name resolves wherever the pair is installed (GitOps or Helm release).
+    config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8080', API_URL: 'http://api:8000' },
     secrets: samokoderSecrets(secretsEntry, ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'SENTRY_DSN']),
     dependencies: [...common.dependencies, Dependency.app('api', platform.namespace, 8000)],
     // The bot's SLOs from the brief: availability 99.5 %, response < 2 s, messages processed within 5 minutes.
@@ -115,14 +102,15 @@ export function buildKubernetesApps(
           name: 'processing',
           objectivePercent: 99,
           description: 'Messages processed within 5 minutes',
-          sli: Sli.ratio(
-            'sum(rate(bot_message_processing_seconds_bucket{job="bot",le="300"}[$window]))',
-            'sum(rate(bot_message_processing_seconds_count{job="bot"}[$window]))',
-          ),
+          // Prometheus 3 stores the 300 s bucket as le="300.0": Sli.histogram matches it however it is written.
+          sli: Sli.histogram('bot_message_processing_seconds', 300_000),
         },
       ],
     },
   });
+  // The namespace's quota holds both apps at their peak at once: blue-green api with its preview and migration, and
+  // the bot's rolling surge (each app states its own footprint), plus room for two more pods.
+  new AppNamespace(ns, 'Namespace', { name: platform.namespace, budget: budgetFor([api.footprint, bot.footprint]) });
   // The cluster's shared entry: the Gateway the apps' HTTPRoutes attach to, with TLS for their hosts.
   const gateway = new Chart(app, 'gateway');
   new PlatformGateway(gateway, 'Gateway', { hosts: [env.api.host, env.bot.host], routeNamespaces: [platform.namespace] });

@@ -3,7 +3,7 @@
  */
 import { App } from 'cdktf';
 import * as path from 'path';
-import { MultiRegionDR, PolicyPack, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
+import { AlarmSubscription, MultiRegionDR, PolicyPack, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 
 export interface TerraformPlatform {
@@ -29,6 +29,7 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       // Environments may be peered or share a VPN: their ranges must stay disjoint.
       avoidCidrs: config.aws.filter((other) => other !== env).map((other) => other.vpcCidr),
       tags: env.tags,
+      alarmSubscriptions: env.alarmEmails.map((e) => AlarmSubscription.email(e)),
       supportCheckDate: config.supportCheckDate,
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
     });

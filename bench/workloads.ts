@@ -53,6 +53,7 @@ async function main(): Promise<void> {
           tags: { ...tags, environment: env },
           supportCheckDate: date,
           remoteState: { bucket: 'samokoder-terraform-state', region: 'eu-central-1' },
+          alarmSubscriptions: [lib.AlarmSubscription.email('oncall@samokoder.com')],
         });
       }
       lib.PolicyPack.enforce(app);
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
           tags: { ...tags, environment: `env${i}` },
           supportCheckDate: date,
           remoteState: { bucket: 'samokoder-terraform-state', region: 'eu-central-1' },
+          alarmSubscriptions: [lib.AlarmSubscription.email('oncall@samokoder.com')],
         });
       }
       lib.PolicyPack.enforce(app);

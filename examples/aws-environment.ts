@@ -2,7 +2,7 @@
  * A team's own AWS environment from the same golden path: `npx tsx examples/aws-environment.ts <outdir>`.
  */
 import { App } from 'cdktf';
-import { AwsRegion, EnvironmentProfile, SamokoderStack } from 'samokoder-infra';
+import { AlarmSubscription, AwsRegion, EnvironmentProfile, SamokoderStack } from 'samokoder-infra';
 
 export function build(outdir: string): App {
   const app = new App({ outdir });
@@ -15,6 +15,7 @@ export function build(outdir: string): App {
     tags: { environment: 'staging', service: 'billing', team: 'payments', costCenter: 'CC-2001' },
     remoteState: { bucket: 'acme-terraform-state', region: 'eu-west-1' },
     appIdentities: [{ serviceAccount: 'billing', filesBucketAccess: true }],
+    alarmSubscriptions: [AlarmSubscription.email('payments-oncall@acme.dev')],
   });
   return app;
 }

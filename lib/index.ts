@@ -49,6 +49,12 @@ export type { AlertRule, RecordingRule, RuleGroup } from './observability/rules'
 export { BURN_RATE_WINDOWS, SLI_WINDOWS } from './observability/rules';
 export * from './observability/app-monitoring';
 
+// Platform layer (cdk8s)
+export * from './platform/platform-component';
+export * from './platform/platform-cloud';
+export * from './platform/cluster-platform';
+export * from './platform/wiring';
+
 // DigitalOcean (cdktf)
 export * from './common/duration';
 export * from './digitalocean/region';
@@ -63,6 +69,7 @@ export * from './digitalocean/multi-region-dr';
 // Delivery
 export * from './delivery/strategy';
 export * from './delivery/analysis';
+export * from './delivery/smoke-test';
 export * from './delivery/app-rollout';
 export * from './delivery/argocd';
 

@@ -65,13 +65,24 @@ for (const key of leaves) {
     fail(`values.yaml "${key}" matches a pattern its schema forbids`);
 }
 
+// Jobs that Argo CD runs as sync hooks must be Helm hooks too (a plain Job's pod template is immutable: `helm upgrade`
+// with a new image would fail); the hook annotations are the only difference from the GitOps manifests.
+const HELM_HOOK = /^helm\.sh\/hook/;
+const withoutHelmHooks = (o) => {
+  const a = o?.metadata?.annotations;
+  if (!a || !Object.keys(a).some((k) => HELM_HOOK.test(k))) return o;
+  const annotations = Object.fromEntries(Object.entries(a).filter(([k]) => !HELM_HOOK.test(k)));
+  return { ...o, metadata: { ...o.metadata, annotations } };
+};
+let releaseNamespace = 'samokoder';
+
 const get = (key) => key.split('.').reduce((o, k) => (o === undefined ? undefined : o[k]), values);
 const used = new Set();
 const render = (text, file) =>
   text.replace(/\{\{\s*((?:"[^"]*"|[^"}])*?)\s*\}\}/g, (_m, expr) => {
     if (expr === '"{{"') return '{{';
     if (expr === '"}}"') return '}}';
-    if (expr === '.Release.Namespace') return 'samokoder';
+    if (expr === '.Release.Namespace') return releaseNamespace;
     const v = /^\.Values\.([\w.]+)(\s*\|\s*quote)?$/.exec(expr);
     if (!v) {
       fail(`${file}: template expression this check cannot render: {{ ${expr} }}`);
@@ -93,6 +104,19 @@ for (const f of templates) {
   }
 }
 for (const key of leaves) if (!used.has(key)) fail(`values.yaml "${key}" is not used by any template`);
+for (const o of rendered) {
+  const a = o.metadata?.annotations ?? {};
+  if (o.kind === 'Job' && a['argocd.argoproj.io/hook'] && !a['helm.sh/hook']) {
+    fail(`Job ${o.metadata.name} is an Argo CD hook but not a Helm hook: helm upgrade would fail on its immutable template`);
+  }
+}
+// Installed into another namespace, nothing may still name the one the manifests were made for.
+releaseNamespace = 'team-x';
+const elsewhere = templates.map((f) => render(readFileSync(join(templatesDir, f), 'utf8'), f)).join('\n');
+releaseNamespace = 'samokoder';
+for (const stale of ['namespace: samokoder', 'namespace="samokoder"', '.samokoder.svc', 'kubernetes.io/metadata.name: samokoder']) {
+  if (elsewhere.includes(stale)) fail(`rendered into namespace team-x, the chart still says "${stale}": template it`);
+}
 
 // Same manifests as the GitOps output (without the Namespace and Gateway charts, which Helm does not own).
 const expected = [];
@@ -103,7 +127,7 @@ for (const app of readdirSync(manifests)
     for (const doc of parseAllDocuments(readFileSync(join(manifests, app, f), 'utf8'))) expected.push(doc.toJS());
   }
 }
-const canon = (list) => list.map((o) => JSON.stringify(o)).sort();
+const canon = (list) => list.map((o) => JSON.stringify(withoutHelmHooks(o))).sort();
 const a = canon(rendered);
 const b = canon(expected);
 if (a.length !== b.length || a.some((x, i) => x !== b[i])) {

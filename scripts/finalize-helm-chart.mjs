@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { HELM_NAMESPACE_SENTINEL, MIGRATION_HELM_HOOK } from './helm-namespace.mjs';
 
 const dir = process.argv[2];
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -26,13 +27,24 @@ const services = Object.keys(images).sort();
 const appVersion = images[services[0]].split(':').pop();
 
 for (const f of templates) {
+  // Hooks: a Job that Argo CD runs as a sync hook (the migration) runs as a Helm hook here, or `helm upgrade` with a
+  // new image fails on the Job's immutable pod template.
+  // Only those documents are rewritten; the others keep their text byte for byte.
+  const chunks = readFileSync(join(templatesDir, f), 'utf8').split(/^---\n/m);
+  const hooked = chunks.map((chunk) => {
+    const [doc] = parseAllDocuments(chunk);
+    const o = doc?.toJS();
+    if (!(o?.kind === 'Job' && o.metadata?.annotations?.['argocd.argoproj.io/hook'])) return chunk;
+    for (const [k, v] of Object.entries(MIGRATION_HELM_HOOK)) doc.setIn(['metadata', 'annotations', k], v);
+    return doc.toString({ lineWidth: 0 });
+  });
   // The manifests carry their own template syntax (Prometheus and Alertmanager annotations, Argo Rollouts args):
   // escape it so Helm passes it through, then add the chart's own expressions.
-  let text = readFileSync(join(templatesDir, f), 'utf8').replace(/\{\{|\}\}/g, (m) => (m === '{{' ? '{{ "{{" }}' : '{{ "}}" }}'));
+  let text = hooked.join('---\n').replace(/\{\{|\}\}/g, (m) => (m === '{{' ? '{{ "{{" }}' : '{{ "}}" }}'));
   for (const name of services) {
     text = text.split(`image: ${images[name]}\n`).join(`image: {{ .Values.${name}.image | quote }}\n`);
   }
-  text = text.replace(/^( {2})namespace: samokoder$/gm, '$1namespace: {{ .Release.Namespace }}');
+  text = text.split(HELM_NAMESPACE_SENTINEL).join('{{ .Release.Namespace }}');
   writeFileSync(join(templatesDir, f), text);
 }
 

@@ -265,7 +265,9 @@ export class SamokoderCluster extends Construct {
     };
     const podIdentityAgent = this.addon('eks-pod-identity-agent');
     const cniRole = addonRole('vpc-cni', 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy');
-    this.addon('vpc-cni', { roleArn: cniRole.arn, serviceAccount: 'aws-node' }, [podIdentityAgent]);
+    // Network policy enforcement is off in the VPC CNI unless asked for: without it every NetworkPolicy is stored
+    // and silently ignored.
+    this.addon('vpc-cni', { roleArn: cniRole.arn, serviceAccount: 'aws-node' }, [podIdentityAgent], { enableNetworkPolicy: 'true' });
     this.addon('kube-proxy');
     this.addon('coredns', undefined, [this.nodeGroup]);
     const ebsRole = addonRole('ebs-csi', 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
@@ -296,10 +298,12 @@ export class SamokoderCluster extends Construct {
     addonName: string,
     podIdentity?: { roleArn: string; serviceAccount: string },
     dependsOn: Array<EksAddon | EksNodeGroup> = [],
+    configuration?: Record<string, unknown>,
   ): EksAddon {
     return new EksAddon(this, `Addon-${addonName}`, {
       clusterName: this.cluster.name,
       addonName,
+      ...(configuration ? { configurationValues: JSON.stringify(configuration) } : {}),
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'OVERWRITE',
       ...(podIdentity ? { podIdentityAssociation: [podIdentity] } : {}),

@@ -4,6 +4,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { PlatformContract } from '../common/contract';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { AlarmSubscription, SamokoderAlarms } from './alarms';
@@ -120,8 +121,24 @@ export interface SamokoderStackProps {
    * @default - `api` (with files bucket access) and `bot`
    */
   readonly appIdentities?: AppIdentity[];
-  /** Who is notified of CloudWatch alarms. @default - none */
-  readonly alarmSubscriptions?: AlarmSubscription[];
+  /**
+   * Who is notified of CloudWatch alarms: at least one (an alarm on a topic nobody subscribes to pages nobody). An
+   * e-mail address, or an HTTPS endpoint kept in Secrets Manager (`AlarmSubscription.httpsFromSecret`).
+   */
+  readonly alarmSubscriptions: AlarmSubscription[];
+  /**
+   * Secrets Manager entries the cluster reads through External Secrets, created empty under `<project>/<env>/` (their
+   * values are set out of band, never in configuration or state: see the README). The connection settings entry is
+   * always created, with its value.
+   * @default ['app', 'alerting']
+   */
+  readonly secretEntries?: string[];
+  /**
+   * The External Secrets controller's service account, given a Pod Identity role that may read the environment's
+   * entries and nothing else.
+   * @default - `external-secrets` in namespace `external-secrets` (what ClusterPlatform installs)
+   */
+  readonly externalSecretsIdentity?: { readonly namespace: string; readonly serviceAccount: string };
   /** PostgreSQL user the application connects as with IAM authentication. @default '<project>_app' */
   readonly appDatabaseUser?: string;
 }
@@ -140,6 +157,8 @@ export class SamokoderStack extends TerraformStack {
   public readonly accessLogsBucket: SecureBucket;
   public readonly alarms: SamokoderAlarms;
   public readonly appRoles: Record<string, PodRole> = {};
+  /** The External Secrets controller's role: reads the environment's secret entries. */
+  public readonly externalSecretsRole: PodRole;
   /** What the Kubernetes side needs to know, as plain strings. */
   public readonly contract: PlatformContract;
 
@@ -249,6 +268,38 @@ export class SamokoderStack extends TerraformStack {
       }),
     });
 
+    // The entries External Secrets reads, created empty: values are put in out of band (aws secretsmanager
+    // put-secret-value), so they never reach configuration, Git or Terraform state.
+    const entries = (props.secretEntries ?? ['app', 'alerting']).map((e, i) => {
+      if (!/^[A-Za-z0-9/_+=.@-]{1,200}$/.test(e) || e.startsWith('/')) {
+        throw invalidProp(
+          path,
+          `secretEntries[${i}]`,
+          e,
+          'must be an entry name under the environment prefix (letters, digits and / _ + = . @ -)',
+        );
+      }
+      return `${secretPrefix}${e}`;
+    });
+    entries.forEach((entry, i) => {
+      new SecretsmanagerSecret(this, `SecretEntry${i}`, {
+        name: entry,
+        description: `${name}: read by External Secrets; value set out of band, never in configuration`,
+        kmsKeyId: dataKey.arn,
+        recoveryWindowInDays: 30,
+        lifecycle: { preventDestroy: true },
+      });
+    });
+    const eso = props.externalSecretsIdentity ?? { namespace: 'external-secrets', serviceAccount: 'external-secrets' };
+    this.externalSecretsRole = new PodRole(this, 'ExternalSecretsRole', {
+      roleName: `${name}-external-secrets`,
+      clusterName: this.cluster.clusterName,
+      namespace: requireDnsLabel(path, 'externalSecretsIdentity.namespace', eso.namespace),
+      serviceAccount: requireDnsLabel(path, 'externalSecretsIdentity.serviceAccount', eso.serviceAccount, 253),
+      secretArns: [`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}*`],
+      kmsKeyArns: [dataKey.arn],
+    });
+
     const identities = props.appIdentities ?? [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }];
     for (const identity of identities) {
       const sa = requireDnsLabel(path, 'appIdentities.serviceAccount', identity.serviceAccount);
@@ -258,7 +309,7 @@ export class SamokoderStack extends TerraformStack {
         namespace,
         serviceAccount: sa,
         bucketArns: identity.filesBucketAccess ? [this.filesBucket.bucketArn] : [],
-        secretArns: [`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}*`],
+        // No Secrets Manager: the pods get their secrets from External Secrets (see externalSecretsRole).
         kmsKeyArns: [dataKey.arn],
         rdsDbUserArns: [`arn:aws:rds-db:${region}:${account}:dbuser:${this.database.resourceId}/${appDbUser}`],
         elasticacheConnectArns: [this.cache.replicationGroup.arn, this.cache.appUser.arn],
@@ -272,6 +323,14 @@ export class SamokoderStack extends TerraformStack {
       eksClusterName: name,
       subscriptions: props.alarmSubscriptions,
     });
+    if ((props.alarmSubscriptions ?? []).length === 0) {
+      throw invalidProp(
+        path,
+        'alarmSubscriptions',
+        props.alarmSubscriptions ?? [],
+        'must name at least one subscriber: alarms published to a topic nobody subscribes to page nobody (AlarmSubscription.email or .httpsFromSecret)',
+      );
+    }
 
     this.contract = {
       environment: env,
@@ -280,9 +339,18 @@ export class SamokoderStack extends TerraformStack {
       kubernetesVersion: this.cluster.version.version,
       namespace,
       serviceAccounts: identities.map((i) => i.serviceAccount),
+      podIdentities: [
+        ...identities.map((i) => ({ namespace, serviceAccount: i.serviceAccount })),
+        { namespace: eso.namespace, serviceAccount: eso.serviceAccount },
+      ],
+      secretEntries: [connectionSecretName, ...entries],
       connectionSecretName,
       secretPrefix,
       dataSubnetCidrs: this.network.databaseCidrs,
+      dataTier: [
+        { name: 'postgres', cidrs: this.network.databaseCidrs, port: 5432 },
+        { name: 'redis', cidrs: this.network.databaseCidrs, port: 6379 },
+      ],
     };
 
     const out = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description });
@@ -297,6 +365,7 @@ export class SamokoderStack extends TerraformStack {
     out('backups_bucket', this.backupsBucket.bucketName, 'Backups bucket');
     out('connection_secret_name', connectionSecretName, 'Secrets Manager entry with connection settings');
     out('alarm_topic_arn', this.alarms.topic.arn, 'SNS topic of the CloudWatch alarms');
+    out('external_secrets_role_arn', this.externalSecretsRole.roleArn, `Pod Identity role of ${eso.namespace}/${eso.serviceAccount}`);
     for (const [sa, role] of Object.entries(this.appRoles)) {
       out(`app_role_arn_${sa.replace(/-/g, '_')}`, role.roleArn, `Pod Identity role of service account ${namespace}/${sa}`);
     }

@@ -25,8 +25,14 @@ export interface PlatformContract {
    * `FILES_BUCKET`).
    */
   readonly connectionSecretName: string;
+  /** Every (namespace, service account) with a cloud identity bound by the platform, the apps' and the controllers'. */
+  readonly podIdentities: ReadonlyArray<{ readonly namespace: string; readonly serviceAccount: string }>;
+  /** Every secret-store entry the stack creates (full names): what ExternalSecrets may read. */
+  readonly secretEntries: readonly string[];
   /** CIDR blocks of the subnets the database and cache live in (for egress network policies). */
   readonly dataSubnetCidrs: readonly string[];
+  /** The data services pods connect to: where (CIDRs) and on which TCP port. Egress policies are built from these. */
+  readonly dataTier: ReadonlyArray<{ readonly name: string; readonly cidrs: readonly string[]; readonly port: number }>;
   /** Prefix under which the application's own secrets live in the store, e.g. `samokoder/production/`. */
   readonly secretPrefix: string;
 }

@@ -14,13 +14,19 @@ export interface SliAnalysisTemplateProps {
   /** Prometheus the analysis queries. */
   readonly prometheusAddress: string;
   readonly labels?: Record<string, string>;
+  /** Wait before the first measurement (a Prometheus duration), e.g. while a smoke test starts. @default - none */
+  readonly initialDelay?: string;
 }
 
 /**
  * An Argo Rollouts AnalysisTemplate over the app's SLIs (error ratio and p95 latency), with the same metric names
  * and thresholds as the golden-signal warnings. It takes the Service to measure as the `service-name` argument (the
  * scrape job is named after the Service), so it can judge the preview before promotion and the active after it.
- * Five measurements a minute apart; one failure aborts the rollout, which rolls back to the stable version.
+ * Five measurements a minute apart; a second failure aborts the rollout, which rolls back to the stable version.
+ *
+ * No traffic is a failure, not a pass: the `requests` metric needs requests in the window, and the error ratio and
+ * latency need a value (an empty result or NaN fails). Only the error count is read as zero when no error series
+ * exists yet. Send traffic to a preview with a {@link SmokeTest}.
  */
 export class SliAnalysisTemplate extends Construct {
   public readonly templateName: string;
@@ -29,9 +35,10 @@ export class SliAnalysisTemplate extends Construct {
     super(scope, id);
     const m = props.spec.metrics;
     const job = 'job="{{args.service-name}}"';
-    const errorRatio = `(sum(rate(${m.requestsCounter}{${job},${m.statusLabel}=~"${m.errorStatusRegex}"}[2m])) or vector(0)) / clamp_min((sum(rate(${m.requestsCounter}{${job}}[2m])) or vector(0)), 0.001)`;
+    const requests = `sum(rate(${m.requestsCounter}{${job}}[2m]))`;
+    const errorRatio = `(sum(rate(${m.requestsCounter}{${job},${m.statusLabel}=~"${m.errorStatusRegex}"}[2m])) or vector(0)) / ${requests}`;
     const latency = `histogram_quantile(0.95, sum by (le) (rate(${m.requestDurationHistogram}_bucket{${job}}[2m])))`;
-    for (const q of [errorRatio, latency]) {
+    for (const q of [requests, errorRatio, latency]) {
       if (promqlSyntaxError(q) !== undefined)
         throw new ValidationError(`[${this.node.path}] internal: analysis PromQL does not parse: ${q}`);
     }
@@ -40,6 +47,7 @@ export class SliAnalysisTemplate extends Construct {
     this.templateName = props.name;
     const metric = (name: string, query: string, successCondition: string) => ({
       name,
+      ...(props.initialDelay ? { initialDelay: props.initialDelay } : {}),
       interval: '1m',
       count: 5,
       failureLimit: 1,
@@ -52,10 +60,11 @@ export class SliAnalysisTemplate extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
         args: [{ name: 'service-name' }],
+        // An empty result (no requests) and NaN (no requests in the histogram) fail: nothing measured is no pass.
         metrics: [
-          metric('error-ratio', errorRatio, `result[0] <= ${maxErrors}`),
-          // No traffic yet gives NaN: not a failure of the new version.
-          metric('latency-p95', latency, `isNaN(result[0]) || result[0] <= ${maxLatency}`),
+          metric('requests', requests, 'len(result) > 0 && result[0] > 0'),
+          metric('error-ratio', errorRatio, `len(result) > 0 && !isNaN(result[0]) && result[0] <= ${maxErrors}`),
+          metric('latency-p95', latency, `len(result) > 0 && !isNaN(result[0]) && result[0] <= ${maxLatency}`),
         ],
       },
     });

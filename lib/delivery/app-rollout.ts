@@ -9,6 +9,7 @@ import { ResolvedMonitoring } from '../observability/spec';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { SliAnalysisTemplate } from './analysis';
+import { SmokeTest } from './smoke-test';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from './strategy';
 
 /** The Prometheus an analysis queries when none is given: kube-prometheus-stack's in the `monitoring` namespace. */
@@ -46,6 +47,8 @@ export interface AppRolloutProps {
   readonly labels?: Record<string, string>;
   /** Extra labels of the preview Service (e.g. the one Prometheus scrapes). @default {} */
   readonly previewServiceLabels?: Record<string, string>;
+  /** The path the smoke test requests when the strategy names none. @default '/health' */
+  readonly healthPath?: string;
 }
 
 /**
@@ -57,6 +60,8 @@ export class AppRollout extends Construct {
   public readonly rollout: ApiObject;
   public readonly previewService?: kplus.Service;
   public readonly analysisTemplate?: SliAnalysisTemplate;
+  /** The requests sent to the version under test while it is analysed (see {@link SmokeTest}). */
+  public readonly smokeTest?: SmokeTest;
   public readonly resolved: ResolvedStrategy;
 
   constructor(scope: Construct, id: string, props: AppRolloutProps) {
@@ -82,17 +87,29 @@ export class AppRollout extends Construct {
     // The Deployment stays as the pod template; the Rollout owns the pods.
     ApiObject.of(props.deployment).addJsonPatch(JsonPatch.add('/spec/replicas', 0));
     if (r.analysis && props.monitoring) {
+      if (r.smokeTest) {
+        this.smokeTest = new SmokeTest(this, 'SmokeTest', {
+          name,
+          namespace,
+          selectorLabels: props.selectorLabels,
+          port: props.ports[0].port,
+          paths: r.smokeTest.paths ?? [props.healthPath ?? '/health'],
+          test: r.smokeTest,
+          labels: { ...props.labels },
+        });
+      }
       this.analysisTemplate = new SliAnalysisTemplate(this, 'Analysis', {
         name: `${name}-slo`,
         namespace,
         spec: props.monitoring,
         prometheusAddress: prometheus,
         labels: { ...props.labels },
+        initialDelay: this.smokeTest ? '1m' : undefined,
       });
     }
     const templateName = this.analysisTemplate?.templateName;
-    const analysisOf = (service: string) =>
-      templateName ? { templates: [{ templateName }], args: [{ name: 'service-name', value: service }] } : undefined;
+    const templates = [this.smokeTest, this.analysisTemplate].filter((t) => t !== undefined).map((t) => ({ templateName: t.templateName }));
+    const analysisOf = (service: string) => (templateName ? { templates, args: [{ name: 'service-name', value: service }] } : undefined);
     const bg = r.blueGreen;
     if (bg) {
       this.previewService = _service(

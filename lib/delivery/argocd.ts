@@ -43,15 +43,42 @@ function requireProject(path: string, prop: string, project: string): string {
   return requireDnsLabel(path, prop, project);
 }
 
+/** A Helm chart Argo CD renders, from a chart repository or an OCI registry. */
+export interface HelmChartSource {
+  /** `https://charts.example.com`, or an OCI registry path such as `docker.io/envoyproxy` (registered with `enableOCI`). */
+  readonly repoURL: string;
+  readonly chart: string;
+  /** The chart version, pinned (no ranges). */
+  readonly version: string;
+  /** @default - the Application's name */
+  readonly releaseName?: string;
+  /** Helm values. @default {} */
+  readonly values?: Record<string, unknown>;
+  /** Leave the chart's CRDs out (an Application of their own syncs them). @default false */
+  readonly skipCrds?: boolean;
+}
+
+/** A field Argo CD should not compare (one a controller of the cluster writes, such as a webhook's CA bundle). */
+export interface IgnoredDifference {
+  readonly group: string;
+  readonly kind: string;
+  readonly jsonPointers: string[];
+}
+
 /** Props for {@link ArgoCdApplication}. */
 export interface ArgoCdApplicationProps {
   /** Application name (unique in Argo CD's namespace). */
   readonly name: string;
   /** AppProject; never `default`. */
   readonly project: string;
-  readonly source: GitSource;
-  /** Directory in the repository with the manifests. */
-  readonly path: string;
+  /** The Git repository of `path`. Required unless `chart` is given. */
+  readonly source?: GitSource;
+  /** Directory in the repository with the manifests. Required unless `chart` is given. */
+  readonly path?: string;
+  /** Only the files of `path` matching this glob, e.g. `{a.yaml,b.yaml}`. @default - every manifest of `path` */
+  readonly include?: string;
+  /** A Helm chart instead of a directory of manifests. @default - none */
+  readonly chart?: HelmChartSource;
   readonly destination: ArgoDestination;
   /** Namespace Argo CD runs in. @default 'argocd' */
   readonly argocdNamespace?: string;
@@ -59,9 +86,16 @@ export interface ArgoCdApplicationProps {
   readonly syncWave?: number;
   /** Automated sync with prune and self-heal. @default true */
   readonly automated?: boolean;
+  /** Let Argo CD create the destination namespace (for upstream charts that do not). @default false */
+  readonly createNamespace?: boolean;
+  /** Fields not compared (and not reverted by self-heal). @default [] */
+  readonly ignoreDifferences?: IgnoredDifference[];
   /** @default {} */
   readonly labels?: Record<string, string>;
 }
+
+const HELM_REPO_URL = /^(https:\/\/[^\s]+|[a-z0-9.-]+\.[a-z]{2,}(:\d+)?(\/[a-z0-9._-]+)+)$/;
+const PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /** Deleting the Application deletes what it deployed, in the foreground (Argo CD's `common.ForegroundPropagationPolicyFinalizer`). */
 const ARGOCD_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
@@ -79,7 +113,6 @@ export class ArgoCdApplication extends Construct {
     const path = this.node.path;
     requireDnsLabel(path, 'name', props.name, 253);
     const project = requireProject(path, 'project', props.project);
-    _requireRepoUrl(path, 'source.repoURL', props.source.repoURL);
     if (!props.destination.namespace) {
       throw invalidProp(
         path,
@@ -90,9 +123,7 @@ export class ArgoCdApplication extends Construct {
     }
     requireDnsLabel(path, 'destination.namespace', props.destination.namespace);
     requireDnsLabel(path, 'destination.cluster', props.destination.cluster, 253);
-    if (props.path.startsWith('/') || props.path.includes('..')) {
-      throw invalidProp(path, 'path', props.path, 'must be a relative path inside the repository');
-    }
+    const source = applicationSource(path, props);
     _apiObject<IApplication>(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -105,23 +136,66 @@ export class ArgoCdApplication extends Construct {
       },
       spec: {
         project,
-        source: { repoURL: props.source.repoURL, targetRevision: props.source.targetRevision ?? 'main', path: props.path },
+        source,
         destination: { name: props.destination.cluster, namespace: props.destination.namespace },
         revisionHistoryLimit: 10,
         syncPolicy: {
           ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true, allowEmpty: false } } : {}),
           syncOptions: [
             'ServerSideApply=true',
-            'CreateNamespace=false',
+            `CreateNamespace=${props.createNamespace ?? false}`,
             'PrunePropagationPolicy=foreground',
             'PruneLast=true',
             'FailOnSharedResource=true',
           ],
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
+        ...(props.ignoreDifferences?.length ? { ignoreDifferences: props.ignoreDifferences.map((d) => ({ ...d })) } : {}),
       },
     });
   }
+}
+
+function applicationSource(path: string, props: ArgoCdApplicationProps): NonNullable<IApplication['spec']>['source'] {
+  if (props.chart) {
+    const c = props.chart;
+    if (props.path !== undefined || props.source !== undefined) {
+      throw invalidProp(path, 'chart', c.chart, "cannot be combined with 'source' and 'path': an Application has one source");
+    }
+    if (!HELM_REPO_URL.test(c.repoURL)) {
+      throw invalidProp(
+        path,
+        'chart.repoURL',
+        c.repoURL,
+        'must be an https:// chart repository or an OCI registry path such as docker.io/org',
+      );
+    }
+    if (!PINNED_VERSION.test(c.version))
+      throw invalidProp(path, 'chart.version', c.version, 'must be a pinned version such as 1.2.3, not a range');
+    return {
+      repoURL: c.repoURL,
+      chart: requireDnsLabel(path, 'chart.chart', c.chart),
+      targetRevision: c.version,
+      helm: {
+        releaseName: c.releaseName ?? props.name,
+        ...(c.skipCrds ? { skipCrds: true } : {}),
+        ...(c.values && Object.keys(c.values).length ? { valuesObject: c.values } : {}),
+      },
+    };
+  }
+  if (props.source === undefined || props.path === undefined) {
+    throw invalidProp(path, 'path', props.path, "is required (with 'source') unless 'chart' is given");
+  }
+  _requireRepoUrl(path, 'source.repoURL', props.source.repoURL);
+  if (props.path.startsWith('/') || props.path.includes('..')) {
+    throw invalidProp(path, 'path', props.path, 'must be a relative path inside the repository');
+  }
+  return {
+    repoURL: props.source.repoURL,
+    targetRevision: props.source.targetRevision ?? 'main',
+    path: props.path,
+    ...(props.include ? { directory: { include: props.include } } : {}),
+  };
 }
 
 /** A Kubernetes kind, for AppProject allow lists. */
@@ -157,7 +231,9 @@ export class ArgoCdProject extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.projectName = requireProject(path, 'name', props.name);
-    props.sourceRepos.forEach((r, i) => _requireRepoUrl(path, `sourceRepos[${i}]`, r));
+    props.sourceRepos.forEach((r, i) => {
+      if (!HELM_REPO_URL.test(r)) _requireRepoUrl(path, `sourceRepos[${i}]`, r);
+    });
     if (props.destinations.length === 0) throw invalidProp(path, 'destinations', [], 'must name at least one cluster and namespace');
     props.destinations.forEach((d, i) => {
       if (!d.namespace)

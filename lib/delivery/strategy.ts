@@ -1,6 +1,7 @@
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { requireDuration } from '../observability/promql';
+import { ResolvedSmokeTest, resolveSmokeTest, SmokeTestOptions } from './smoke-test';
 
 /** Options of a blue-green rollout. */
 export interface BlueGreenOptions {
@@ -18,6 +19,12 @@ export interface BlueGreenOptions {
   readonly scaleDownDelaySeconds?: number;
   /** Run the SLI analysis before and after promotion. @default true */
   readonly analysis?: boolean;
+  /**
+   * Requests sent to the version under test while the analysis measures it (the preview gets no user traffic; an
+   * analysis of nothing would pass). `false` leaves the traffic to you: the analysis then fails when none arrives.
+   * @default - the app's health path once a second, when the strategy analyses
+   */
+  readonly smokeTest?: SmokeTestOptions | false;
 }
 
 /** One step of a canary rollout. */
@@ -34,6 +41,8 @@ export interface CanaryOptions {
   readonly steps?: CanaryStep[];
   /** Run the SLI analysis in the background for the whole rollout. @default true */
   readonly analysis?: boolean;
+  /** Requests sent through the app's Service while the analysis measures. @default - as for blue-green */
+  readonly smokeTest?: SmokeTestOptions | false;
 }
 
 /**
@@ -86,6 +95,8 @@ export interface ResolvedStrategy {
   readonly canary?: ResolvedCanary;
   /** True when the rollout runs an SLI analysis. */
   readonly analysis: boolean;
+  /** The smoke test the analysis runs, if any. */
+  readonly smokeTest?: ResolvedSmokeTest;
 }
 
 /**
@@ -116,7 +127,8 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
       );
     }
     const scaleDownDelaySeconds = requireIntegerInRange(path, 'strategy.scaleDownDelaySeconds', bg.scaleDownDelaySeconds ?? 300, 30, 86400);
-    return { kind: 'blueGreen', blueGreen: { active, preview, autoPromotion, analysis, scaleDownDelaySeconds }, analysis };
+    const smokeTest = analysis && bg.smokeTest !== false ? resolveSmokeTest(path, 'strategy.smokeTest', bg.smokeTest ?? {}) : undefined;
+    return { kind: 'blueGreen', blueGreen: { active, preview, autoPromotion, analysis, scaleDownDelaySeconds }, analysis, smokeTest };
   }
   if (strategy._canary) {
     const steps = strategy._canary.steps ?? [
@@ -137,7 +149,9 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
       requireDuration(path, `strategy.steps[${i}].pause`, st.pause);
     });
     const analysis = strategy._canary.analysis ?? true;
-    return { kind: 'canary', canary: { steps, analysis }, analysis };
+    const smoke = strategy._canary.smokeTest;
+    const smokeTest = analysis && smoke !== false ? resolveSmokeTest(path, 'strategy.smokeTest', smoke ?? {}) : undefined;
+    return { kind: 'canary', canary: { steps, analysis }, analysis, smokeTest };
   }
   return { kind: 'rolling', analysis: false };
 }

@@ -26,6 +26,50 @@ export interface NamespaceBudget {
   readonly containerDefaults?: { cpuRequestMillis: number; cpuLimitMillis?: number; memoryRequestMiB: number; memoryLimitMiB: number };
 }
 
+/**
+ * The most an app can occupy at once: its pods at the replica maximum, during a release (rolling surge, or a
+ * blue-green preview beside the active set), with its migration Job; and what each pod asks.
+ */
+export interface AppFootprint {
+  /** Pods at the peak of a release. */
+  readonly pods: number;
+  readonly cpuRequestMillis: number;
+  /** @default - no CPU limit */
+  readonly cpuLimitMillis?: number;
+  readonly memoryRequestMiB: number;
+  readonly memoryLimitMiB: number;
+  /** PersistentVolumeClaims. @default 0 */
+  readonly persistentVolumeClaims?: number;
+}
+
+/**
+ * A namespace budget that holds every app at its peak at once (see {@link AppFootprint}), plus `headroomPods` pods of
+ * the largest size for what else runs there (a debug pod, a one-off Job). Container defaults are the largest app's.
+ */
+export function budgetFor(apps: readonly AppFootprint[], headroomPods = 2): NamespaceBudget {
+  if (apps.length === 0) throw new Error("budgetFor: 'apps' ([]) must list at least one app footprint");
+  if (!Number.isInteger(headroomPods) || headroomPods < 0 || headroomPods > 1000) {
+    throw new Error(`budgetFor: 'headroomPods' (${headroomPods}) must be a whole number from 0 to 1000`);
+  }
+  const largest = [...apps].sort((a, b) => b.memoryLimitMiB - a.memoryLimitMiB)[0];
+  const sum = (f: (a: AppFootprint) => number) => apps.reduce((n, a) => n + f(a) * a.pods, 0) + f(largest) * headroomPods;
+  const limited = apps.every((a) => a.cpuLimitMillis !== undefined);
+  return {
+    pods: apps.reduce((n, a) => n + a.pods, 0) + headroomPods,
+    cpuRequestMillis: sum((a) => a.cpuRequestMillis),
+    cpuLimitMillis: limited ? sum((a) => a.cpuLimitMillis!) : undefined,
+    memoryRequestMiB: sum((a) => a.memoryRequestMiB),
+    memoryLimitMiB: sum((a) => a.memoryLimitMiB),
+    persistentVolumeClaims: apps.reduce((n, a) => n + (a.persistentVolumeClaims ?? 0), 0),
+    containerDefaults: {
+      cpuRequestMillis: largest.cpuRequestMillis,
+      cpuLimitMillis: largest.cpuLimitMillis,
+      memoryRequestMiB: largest.memoryRequestMiB,
+      memoryLimitMiB: largest.memoryLimitMiB,
+    },
+  };
+}
+
 /** Props for {@link AppNamespace}. */
 export interface AppNamespaceProps {
   /** Namespace name (a DNS label). */

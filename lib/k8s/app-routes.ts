@@ -59,6 +59,9 @@ interface RouteProps {
   readonly meta: (n: string) => { name: string; labels: Record<string, string> };
 }
 
+/** Every IPv4 and every IPv6 client, each counted on its own (Envoy Gateway's `Distinct` source CIDR match). */
+const PER_CLIENT = ['0.0.0.0/0', '::/0'] as const;
+
 function addRoutes(scope: Construct, props: RouteProps): void {
   const { name, namespace, host, port, routing, rateLimits, meta } = props;
 
@@ -110,7 +113,16 @@ function addRoutes(scope: Construct, props: RouteProps): void {
           metadata: meta(routeName),
           spec: {
             targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: routeName }],
-            rateLimit: { type: 'Local', local: { rules: [{ limit: { requests: g.limit.requests, unit: g.limit.unit } }] } },
+            // Per client: a `Distinct` source CIDR gives every client address its own bucket (one rule per address
+            // family). Local limits count per proxy replica; see the README on rate limits for Global (Redis).
+            rateLimit: {
+              local: {
+                rules: PER_CLIENT.map((value) => ({
+                  clientSelectors: [{ sourceCIDR: { type: 'Distinct', value } }],
+                  limit: { requests: g.limit!.requests, unit: g.limit!.unit },
+                })),
+              },
+            },
           },
         });
       }

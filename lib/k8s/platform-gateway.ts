@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
@@ -23,7 +24,16 @@ export interface PlatformGatewayProps {
   readonly routeNamespaces: string[];
   /** Emit the namespace (Pod Security restricted, quota, default-deny). @default true */
   readonly createNamespace?: boolean;
+  /**
+   * Namespace the controller's proxies run in: they forward ACME HTTP-01 challenges to cert-manager's solver pod,
+   * which the namespace's default deny would otherwise isolate.
+   * @default 'envoy-gateway-system'
+   */
+  readonly proxyNamespace?: string;
 }
+
+/** The port and label of cert-manager's HTTP-01 solver pods (`acmesolver --listen-port=8089`). */
+const ACME_SOLVER = { port: 8089, label: 'acme.cert-manager.io/http01-solver' };
 
 /**
  * The shared entry of a cluster on Gateway API: a Gateway with an HTTPS listener (TLS terminated with a cert-manager
@@ -56,6 +66,24 @@ export class PlatformGateway extends Construct {
         budget: { pods: 1, cpuRequestMillis: 100, memoryRequestMiB: 128, memoryLimitMiB: 128 },
       });
     }
+    // cert-manager answers HTTP-01 challenges with a solver pod in this namespace (the Certificate's), reached from the
+    // proxies; the pod quota and container defaults above leave room for it (it asks 10m CPU and 64Mi).
+    const proxyNamespace = requireDnsLabel(path, 'proxyNamespace', props.proxyNamespace ?? 'envoy-gateway-system');
+    _apiObject<INetworkPolicy>(this, 'AcmeSolverIngress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-acme-http01-solver', namespace: ns, labels },
+      spec: {
+        podSelector: { matchLabels: { [ACME_SOLVER.label]: 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': proxyNamespace } } }],
+            ports: [{ protocol: 'TCP', port: ACME_SOLVER.port }],
+          },
+        ],
+      },
+    });
     _apiObject<ICertificate>(this, 'Certificate', {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',

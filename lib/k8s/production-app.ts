@@ -5,13 +5,13 @@ import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireUrlPath } from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppRollout, DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
-import { DeploymentStrategy, resolveStrategy } from '../delivery/strategy';
+import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
 import { AppMonitoring } from '../observability/app-monitoring';
 import { MonitoringOptions } from '../observability/spec';
 import { AppConfig, validateAppConfig } from './app-config';
 import { AppServiceAccount, validateRbacRules } from './app-service-account';
 import { AppMigration, MigrationOptions, validateMigration } from './app-migration';
-import { AppNamespace } from './app-namespace';
+import { AppFootprint, AppNamespace, budgetFor } from './app-namespace';
 import { AppNetworkPolicies, validateDependencies } from './app-network-policies';
 import { AppRoutes } from './app-routes';
 import { AppScaling, resolveScaling, ScalingOptions } from './app-scaling';
@@ -113,6 +113,11 @@ export class ProductionApp extends Chart {
   public readonly port: number;
   /** The metrics path. */
   public readonly metricsPath: string;
+  /**
+   * The most the app occupies at once (pods at the replica maximum during a release, with its migration Job): sum the
+   * footprints of the apps sharing a namespace for its quota (see `budgetFor`).
+   */
+  public readonly footprint: AppFootprint;
   /** The namespace, quota, limits and default deny, unless `createNamespace` is false. */
   public readonly namespaceGuard?: AppNamespace;
   public readonly identity: AppServiceAccount;
@@ -137,11 +142,8 @@ export class ProductionApp extends Chart {
     const path = this.node.path;
 
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----
-    const { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy } = resolveApp(
-      path,
-      props,
-      namespace,
-    );
+    const { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy } =
+      resolveApp(path, props, namespace);
 
     // ---- create the parts, in the order their objects are written ----
     this.appName = name;
@@ -151,7 +153,8 @@ export class ProductionApp extends Chart {
     const partOf = props.partOf ?? 'samokoder';
     this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
-    if (props.createNamespace ?? true) this.namespaceGuard = this.guardNamespace(namespace, partOf, scalingPlan.ceiling, pods);
+    this.footprint = footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);
+    if (props.createNamespace ?? true) this.namespaceGuard = this.guardNamespace(namespace, partOf);
     this.identity = new AppServiceAccount(this, 'Identity', {
       name,
       rbac: props.rbac,
@@ -233,6 +236,7 @@ export class ProductionApp extends Chart {
         prometheusUrl,
         labels,
         previewServiceLabels: { [SCRAPE_LABEL]: 'true' },
+        healthPath: pods.healthPath,
       });
     }
     if (props.migration) {
@@ -253,28 +257,9 @@ export class ProductionApp extends Chart {
     }
   }
 
-  /** The namespace with a quota sized from the replica maximum (plus 5 pods of room) and the container defaults. */
-  private guardNamespace(namespace: string, partOf: string, maxReplicas: number, pods: ReturnType<typeof resolveWorkload>): AppNamespace {
-    const podBudget = maxReplicas + 5;
-    const perPod = {
-      cpuRequestMillis: pods.cpuRequestMillis,
-      cpuLimitMillis: pods.cpuLimitMillis,
-      memoryRequestMiB: pods.memoryRequestMiB,
-      memoryLimitMiB: pods.memoryLimitMiB,
-    };
-    return new AppNamespace(this, 'Namespace', {
-      name: namespace,
-      partOf,
-      budget: {
-        pods: podBudget,
-        cpuRequestMillis: podBudget * perPod.cpuRequestMillis,
-        cpuLimitMillis: perPod.cpuLimitMillis === undefined ? undefined : podBudget * perPod.cpuLimitMillis,
-        memoryRequestMiB: podBudget * perPod.memoryRequestMiB,
-        memoryLimitMiB: podBudget * perPod.memoryLimitMiB,
-        persistentVolumeClaims: pods.storage ? maxReplicas + 1 : 0,
-        containerDefaults: perPod,
-      },
-    });
+  /** The namespace, with a quota that holds this app at its peak ({@link ProductionApp.footprint}) and 2 more pods. */
+  private guardNamespace(namespace: string, partOf: string): AppNamespace {
+    return new AppNamespace(this, 'Namespace', { name: namespace, partOf, budget: budgetFor([this.footprint]) });
   }
 }
 
@@ -303,7 +288,8 @@ function resolveApp(path: string, props: ProductionAppProps, namespace: string) 
       'needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef',
     );
   }
-  if (resolveStrategy(path, strategy, { name, environment }).analysis && props.monitoring === false) {
+  const resolvedStrategy = resolveStrategy(path, strategy, { name, environment });
+  if (resolvedStrategy.analysis && props.monitoring === false) {
     throw invalidProp(
       path,
       'monitoring',
@@ -316,5 +302,27 @@ function resolveApp(path: string, props: ProductionAppProps, namespace: string) 
     const known = props.platform.serviceAccounts.join(', ') || 'none';
     throw invalidProp(path, 'name', name, `has no cloud identity in the platform contract (service accounts with one: ${known})`);
   }
-  return { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy };
+  return { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy };
+}
+
+/**
+ * Pods at the peak of a release: a rolling update adds 25 % (maxSurge); blue-green runs the preview at full size
+ * beside the active set (and keeps the old set through the scale-down delay); canary surges 25 %; a migration Job
+ * and a smoke test add one pod each.
+ */
+function footprintOf(
+  maxReplicas: number,
+  strategy: ResolvedStrategy,
+  migration: boolean,
+  pods: ReturnType<typeof resolveWorkload>,
+): AppFootprint {
+  const peak = strategy.kind === 'blueGreen' ? 2 * maxReplicas : Math.ceil(maxReplicas * 1.25);
+  return {
+    pods: peak + (migration ? 1 : 0) + (strategy.smokeTest ? 1 : 0),
+    cpuRequestMillis: pods.cpuRequestMillis,
+    cpuLimitMillis: pods.cpuLimitMillis,
+    memoryRequestMiB: pods.memoryRequestMiB,
+    memoryLimitMiB: pods.memoryLimitMiB,
+    persistentVolumeClaims: pods.storage ? maxReplicas + 1 : 0,
+  };
 }

@@ -69,6 +69,11 @@ export function _sliQueries(sli: Sli, m: ResolvedMonitoring['metrics'], job: str
         good: `sum(rate(${m.requestsCounter}${sel({ ...j, [`${m.statusLabel}!~`]: m.errorStatusRegex })}[${w}]))`,
         total: `sum(rate(${m.requestsCounter}${sel(j)}[${w}]))`,
       };
+    case 'histogram':
+      return {
+        good: `sum(rate(${sli._metric}_bucket${sel({ ...j, ...sli._labels, 'le=~': leRegex(sli._thresholdMs! / 1000) })}[${w}]))`,
+        total: `sum(rate(${sli._metric}_count${sel({ ...j, ...sli._labels })}[${w}]))`,
+      };
     case 'latency':
       return {
         good: `sum(rate(${m.requestDurationHistogram}_bucket${sel({ ...j, 'le=~': leRegex(sli._thresholdMs! / 1000) })}[${w}]))`,
@@ -109,10 +114,9 @@ export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: Rule
   const cpuBudget = `sum(kube_pod_container_resource_${target.cpuLimited ? 'limits' : 'requests'}${sel({ namespace, container: app, resource: 'cpu' })})`;
   const saturation = `${cpuUsed} / ${cpuBudget}`;
   const traffic = `sum(rate(${m.requestsCounter}${sel(job)}[10m]))`;
-  const available =
-    target.workloadKind === 'Deployment'
-      ? `sum(kube_deployment_status_replicas_available${sel({ namespace, deployment: app })})`
-      : `sum(kube_statefulset_status_replicas_ready${sel({ namespace, statefulset: app })})`;
+  // Pods that answer the scrape: the same whoever owns them. The Deployment behind an Argo Rollout (workloadRef) is
+  // kept at zero replicas, so its `kube_deployment_status_replicas_available` says nothing about the app.
+  const answering = `sum(up${sel(job)}) > 0`;
   const podRegex = target.workloadKind === 'Deployment' ? `${app}-[a-z0-9]+-[a-z0-9]+` : `${app}-[0-9]+`;
   const lat = spec.latencyP95Ms;
   const err = spec.errorRatePercent;
@@ -169,11 +173,11 @@ export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: Rule
     ),
     alert(
       `${name}NoTraffic`,
-      `(${traffic} or on() vector(0)) == 0 and on() ${available} > 0`,
+      `(${traffic} or on() vector(0)) == 0 and on() ${answering}`,
       '10m',
       'critical',
       `${app}: no requests while pods are up`,
-      `${namespace}/${app} has available pods but received no request for 10 minutes: check routing, DNS and the gateway.`,
+      `${namespace}/${app} has pods answering their scrape but received no request for 10 minutes: check routing, DNS and the gateway.`,
     ),
     alert(
       `${name}TrafficDrop`,

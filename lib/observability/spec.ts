@@ -59,17 +59,30 @@ export class Sli {
     return new Sli('latency', thresholdMs, undefined, undefined);
   }
   /**
+   * Share of the events of any histogram within `thresholdMs` (a bucket boundary): for example messages processed
+   * within 5 minutes, `Sli.histogram('bot_message_processing_seconds', 300_000)`. The bucket is matched however the
+   * client and Prometheus write its boundary (`300`, or `300.0` as Prometheus 3 stores classic-histogram `le`).
+   * @param metric the histogram's base name (without `_bucket`), in seconds as Prometheus conventions say
+   * @param labels extra label matchers of both queries; the scrape `job` is the app's
+   */
+  public static histogram(metric: string, thresholdMs: number, labels: Record<string, string> = {}): Sli {
+    return new Sli('histogram', thresholdMs, undefined, undefined, metric, labels);
+  }
+  /**
    * Any ratio: `good` and `total` are PromQL queries returning rates, with `$window` where the range goes,
-   * e.g. `sum(rate(bot_messages_processed_bucket{le="300"}[$window]))`.
+   * e.g. `sum(rate(bot_messages_processed_bucket{le=~"300(\\.0+)?"}[$window]))`. An exact `le="300"` is refused:
+   * Prometheus 3 stores that bucket as `le="300.0"`, so it would match nothing (use {@link Sli.histogram}).
    */
   public static ratio(good: string, total: string): Sli {
     return new Sli('ratio', undefined, good, total);
   }
   private constructor(
-    /** @internal */ public readonly _kind: 'uptime' | 'success' | 'latency' | 'ratio',
+    /** @internal */ public readonly _kind: 'uptime' | 'success' | 'latency' | 'histogram' | 'ratio',
     /** @internal */ public readonly _thresholdMs: number | undefined,
     /** @internal */ public readonly _good: string | undefined,
     /** @internal */ public readonly _total: string | undefined,
+    /** @internal */ public readonly _metric?: string,
+    /** @internal */ public readonly _labels?: Record<string, string>,
   ) {}
 }
 
@@ -151,6 +164,7 @@ export interface ResolvedMonitoring {
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function threshold(path: string, prop: string, t: Threshold, max?: number): Threshold {
   for (const level of ['warning', 'critical'] as const) {
@@ -194,11 +208,35 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     if (!(typeof s.objectivePercent === 'number' && s.objectivePercent > 0 && s.objectivePercent < 100)) {
       throw invalidProp(path, `${prop}.objectivePercent`, s.objectivePercent, 'must be strictly between 0 and 100 (e.g. 99.9)');
     }
-    if (s.sli._kind === 'latency' && !(typeof s.sli._thresholdMs === 'number' && s.sli._thresholdMs > 0)) {
+    if ((s.sli._kind === 'latency' || s.sli._kind === 'histogram') && !(typeof s.sli._thresholdMs === 'number' && s.sli._thresholdMs > 0)) {
       throw invalidProp(path, `${prop}.sli.thresholdMs`, s.sli._thresholdMs, 'must be a number of milliseconds greater than 0');
+    }
+    if (s.sli._kind === 'histogram') {
+      if (!METRIC_NAME.test(s.sli._metric!) || s.sli._metric!.endsWith('_bucket')) {
+        throw invalidProp(path, `${prop}.sli.metric`, s.sli._metric, 'must be a histogram base name (a metric name without _bucket)');
+      }
+      for (const [k, v] of Object.entries(s.sli._labels ?? {})) {
+        if (!LABEL_NAME.test(k) || k === 'le' || k === 'job' || /["\\\n]/.test(v)) {
+          throw invalidProp(
+            path,
+            `${prop}.sli.labels`,
+            { [k]: v },
+            'must be label names other than le and job, with values without quotes or backslashes',
+          );
+        }
+      }
     }
     if (s.sli._kind === 'ratio') {
       for (const q of ['_good', '_total'] as const) {
+        const exactLe = /\ble\s*=\s*"([0-9.eE+-]+)"/.exec(s.sli[q]!);
+        if (exactLe && !exactLe[1].includes('.')) {
+          throw invalidProp(
+            path,
+            `${prop}.sli.${q.slice(1)}`,
+            s.sli[q],
+            `matches the bucket le="${exactLe[1]}", which Prometheus 3 stores as le="${exactLe[1]}.0": write le=~"${exactLe[1]}(\\\\.0+)?" or use Sli.histogram()`,
+          );
+        }
         if (!s.sli[q]!.includes(WINDOW)) {
           throw invalidProp(
             path,
@@ -267,6 +305,8 @@ function describe(s: SloSpec): string {
       return `${s.objectivePercent} % of requests succeed (errors below ${_round(100 - s.objectivePercent)} %)`;
     case 'latency':
       return `${s.objectivePercent} % of requests are served within ${s.sli._thresholdMs} ms`;
+    case 'histogram':
+      return `${s.objectivePercent} % of ${s.sli._metric} events are within ${s.sli._thresholdMs} ms`;
     default:
       return `${s.objectivePercent} % of events are good`;
   }

@@ -16,7 +16,12 @@ import { parseAllDocuments } from 'yaml';
 export type K8sObject = Record<string, any>;
 
 export function loadObjects(file: string): K8sObject[] {
-  return parseAllDocuments(fs.readFileSync(file, 'utf8'))
+  return loadYamlText(fs.readFileSync(file, 'utf8'));
+}
+
+/** The objects of a multi-document YAML text (empty documents dropped). */
+export function loadYamlText(text: string): K8sObject[] {
+  return parseAllDocuments(text)
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => !!o);
 }
@@ -44,10 +49,18 @@ export function groupOf(o: K8sObject): string {
 export interface ApplicationSync {
   readonly application: K8sObject;
   readonly project: K8sObject | undefined;
-  /** The source path, relative to the repository root. */
+  /**
+   * Where its manifests come from: `local` (this repository, at `path`), `upstream` (another Git repository, resolved
+   * by the caller, e.g. to the pinned CRDs of the real engines), `helm` (a chart: not rendered here).
+   */
+  readonly origin: 'local' | 'upstream' | 'helm';
+  /** The source path (repository-relative), or the chart as `repo chart@version`. */
   readonly path: string;
   readonly objects: K8sObject[];
 }
+
+/** Files of an upstream Git source Argo CD would sync (repository, tag, directory, include glob). */
+export type UpstreamResolver = (source: { repoURL: string; revision: string; path: string; include?: string }) => string[];
 
 export interface ClusterPlan {
   readonly cluster: string;
@@ -72,16 +85,32 @@ function wave(o: K8sObject): number {
   return Number.isInteger(n) ? n : 0;
 }
 
+/** True when `name` matches an Argo CD directory include glob such as `{a.yaml,b.yaml}` or `*.yaml`. */
+export function matchesInclude(name: string, include: string | undefined): boolean {
+  if (!include) return true;
+  const alternatives = include.startsWith('{') && include.endsWith('}') ? include.slice(1, -1).split(',') : [include];
+  return alternatives.some((g) =>
+    new RegExp(
+      `^${g
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(name),
+  );
+}
+
 /**
  * Follows the GitOps tree of one cluster from its bootstrap file. `root` is the repository root, against which
- * Application source paths resolve (the GitOps repository is laid out like this one's `dist/`).
+ * Application source paths of this repository resolve (the GitOps repository is laid out like this one's `dist/`);
+ * `upstream` resolves sources in other repositories.
  */
-export function planCluster(root: string, dist: string, cluster: string): ClusterPlan {
+export function planCluster(root: string, dist: string, cluster: string, upstream: UpstreamResolver = () => []): ClusterPlan {
   const problems: string[] = [];
   const bootstrapFile = yamlFiles(path.join(dist, 'argocd', 'bootstrap')).find((f) => path.basename(f).startsWith(`${cluster}.`));
   const bootstrap = bootstrapFile ? loadObjects(bootstrapFile) : [];
   const rootApps = bootstrap.filter((o) => o.kind === 'Application');
   if (rootApps.length !== 1) problems.push(`bootstrap of ${cluster}: expected one root Application, found ${rootApps.length}`);
+  const ours = rootApps[0]?.spec?.source?.repoURL;
   const children: K8sObject[] = [];
   for (const app of rootApps) {
     const files = yamlFiles(path.join(root, app.spec?.source?.path ?? '<none>'));
@@ -93,12 +122,27 @@ export function planCluster(root: string, dist: string, cluster: string): Cluste
     .filter((o) => o.kind === 'Application')
     .sort((a, b) => wave(a) - wave(b) || String(a.metadata.name).localeCompare(String(b.metadata.name)))
     .map((application): ApplicationSync => {
-      const source = application.spec?.source?.path ?? '<none>';
-      const files = yamlFiles(path.join(root, source));
-      if (files.length === 0) problems.push(`${ref(application)}: source path "${source}" holds no manifests`);
+      const src = application.spec?.source ?? {};
       const project = projects.find((p) => p.metadata.name === application.spec?.project);
       if (!project) problems.push(`${ref(application)}: project "${application.spec?.project}" is not defined`);
-      return { application, project, path: source, objects: files.flatMap(loadObjects) };
+      if (src.chart)
+        return { application, project, origin: 'helm', path: `${src.repoURL} ${src.chart}@${src.targetRevision}`, objects: [] };
+      const include = src.directory?.include as string | undefined;
+      const files =
+        src.repoURL === ours
+          ? yamlFiles(path.join(root, src.path ?? '<none>')).filter((f) => matchesInclude(path.basename(f), include))
+          : upstream({ repoURL: src.repoURL, revision: src.targetRevision, path: src.path, include });
+      if (files.length === 0)
+        problems.push(
+          `${ref(application)}: source ${src.repoURL === ours ? '' : `${src.repoURL}@${src.targetRevision} `}path "${src.path}" holds no manifests`,
+        );
+      return {
+        application,
+        project,
+        origin: src.repoURL === ours ? 'local' : 'upstream',
+        path: src.path ?? '<none>',
+        objects: files.flatMap(loadObjects),
+      };
     });
   return { cluster, bootstrap, children, applications, problems };
 }
@@ -287,6 +331,13 @@ export function podTemplates(objects: K8sObject[]): Array<{ owner: K8sObject; te
           ? o.spec?.template
           : undefined;
     if (t?.spec) out.push({ owner: o, template: t });
+    // The Jobs an Argo Rollouts analysis runs (a smoke test) are pods of the namespace too.
+    if (o.kind === 'AnalysisTemplate' || o.kind === 'ClusterAnalysisTemplate') {
+      for (const m of o.spec?.metrics ?? []) {
+        const job = m.provider?.job?.spec?.template;
+        if (job?.spec) out.push({ owner: o, template: job });
+      }
+    }
   }
   return out;
 }

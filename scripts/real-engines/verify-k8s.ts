@@ -17,6 +17,7 @@
  *
  *   npm run verify:k8s [-- --dist dist] [-- --chart dist-helm/samokoder] [-- --update-rewrites]
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
@@ -26,17 +27,58 @@ import {
   groupOf,
   K8sObject,
   loadObjects,
+  loadYamlText,
+  matchesInclude,
   planCluster,
   podTemplates,
   projectViolations,
   ref,
   syncSteps,
+  UpstreamResolver,
   yamlFiles,
 } from './gitops';
 import { formatRewrite, rewritesOf } from './rewrites';
 
-/** What an Argo CD installation provides and our output relies on (it does not install Argo CD itself). */
+/**
+ * What an Argo CD installation provides and the output relies on (it does not install Argo CD itself): its namespace
+ * and its CRDs. Everything else, CRDs included, comes from the platform layer of the output.
+ */
 export const PREREQUISITE_NAMESPACES = ['argocd'];
+const ARGO_CD_CRDS = ['argocd-application.yaml', 'argocd-appproject.yaml', 'argocd-applicationset.yaml'];
+
+/** The pinned CRD files, with the upstream repository, tag and path each was taken from (crds/SOURCES.tsv). */
+export function pinnedCrdSources(dir: string): Array<{ file: string; repo: string; tag: string; path: string }> {
+  return fs
+    .readFileSync(path.join(dir, 'SOURCES.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const [file, origin, upstreamPath] = l.split('\t');
+      const [repo, rest] = origin.split('@');
+      return { file: path.join(dir, file), repo, tag: rest.split(' ')[0], path: upstreamPath };
+    });
+}
+
+/**
+ * Resolves an upstream Git source (a CRD Application of the platform layer) to the pinned files taken from that
+ * repository, tag and directory: what Argo CD would sync, offline. Files of the directory that are not in the pinned
+ * set are not there to install (the pinned set holds the CRDs the output uses).
+ */
+export function pinnedUpstream(dir: string): UpstreamResolver {
+  const sources = pinnedCrdSources(dir);
+  return ({ repoURL, revision, path: dirPath, include }) => {
+    const repo = repoURL.replace(/^https:\/\/github\.com\//, '').replace(/\.git$/, '');
+    return sources
+      .filter(
+        (s) =>
+          s.repo === repo &&
+          s.tag === revision &&
+          path.posix.dirname(s.path) === dirPath &&
+          matchesInclude(path.posix.basename(s.path), include),
+      )
+      .map((s) => s.file);
+  };
+}
 
 /**
  * Warning events that say something about the control plane, not about our objects. Each is named with why.
@@ -75,12 +117,24 @@ export class Checker {
     this.problems.push(`[${this.cp.name}] ${message}`);
   }
 
-  installCrds(): void {
+  /** Installs CRD files (all of the pinned set when none are given) and waits until they are Established. */
+  installCrds(files?: string[]): void {
     const dir = path.join(realEnginesDir(), 'crds');
-    const r = this.cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', dir]);
-    if (r.status !== 0) throw new Error(`installing the CRDs from ${dir} failed: ${r.stderr}`);
-    const w = this.cp.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=180s']);
-    if (w.status !== 0) throw new Error(`CRDs not Established: ${w.stderr}`);
+    const args = (files ?? [dir]).flatMap((f) => ['-f', f]);
+    const r = this.cp.kubectl(['apply', '--server-side', '--force-conflicts', ...args]);
+    if (r.status !== 0) throw new Error(`installing the CRDs failed: ${r.stderr}`);
+    this.waitForCrds();
+  }
+
+  /** Waits for every CRD to be Established (Argo CD's health of a CRD), then learns the kinds' scopes. */
+  waitForCrds(): void {
+    // Right after an apply a CRD may have no conditions yet, which `kubectl wait` reports as an error: retry.
+    for (let attempt = 0; ; attempt++) {
+      const w = this.cp.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=180s']);
+      if (w.status === 0) break;
+      if (attempt >= 20) throw new Error(`CRDs not Established: ${w.stderr}`);
+      spawnSync('sleep', ['0.5']);
+    }
     const resources = this.cp.kubectl(['api-resources', '--no-headers']);
     for (const line of resources.stdout.split('\n').filter(Boolean)) {
       const cols = line.trim().split(/\s+/);
@@ -212,29 +266,44 @@ async function syncApplication(check: Checker, label: string, objects: K8sObject
 
 async function verifyCluster(bin: string, dist: string, cluster: string): Promise<{ problems: string[]; rewrites: string[] }> {
   const t0 = Date.now();
-  const plan = planCluster(REPO, dist, cluster);
+  const crds = path.join(realEnginesDir(), 'crds');
+  const plan = planCluster(REPO, dist, cluster, pinnedUpstream(crds));
   const cp = await startControlPlane(cluster, bin, log);
   const check = new Checker(cp);
   try {
     check.problems.push(...plan.problems.map((p) => `[${cluster}] ${p}`));
-    check.installCrds();
+    // Argo CD's own install: its namespace and CRDs. Every other CRD comes from the platform layer below.
+    check.installCrds(ARGO_CD_CRDS.map((f) => path.join(crds, f)));
     for (const ns of PREREQUISITE_NAMESPACES) cp.kubectl(['create', 'namespace', ns]);
     check.apply(plan.bootstrap, `bootstrap (dist/argocd/bootstrap/${cluster})`);
     check.apply(plan.children, 'what the root Application syncs');
     let count = plan.bootstrap.length + plan.children.length;
+    const charts: string[] = [];
     for (const app of plan.applications) {
-      if (app.project)
+      const label = `${ref(app.application)} (${app.path})`;
+      const destination = app.application.spec?.destination?.namespace;
+      // Argo CD creates the destination namespace first when the Application asks it to.
+      if (destination && (app.application.spec?.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) {
+        cp.kubectl(['create', 'namespace', destination]);
+      }
+      if (app.origin === 'helm') {
+        charts.push(app.path);
+        continue;
+      }
+      if (app.project) {
         check.problems.push(
           ...projectViolations(app.application, app.project, app.objects, check.clusterScoped).map((p) => `[${cluster}] ${p}`),
         );
-      count += await syncApplication(check, `${ref(app.application)} (${app.path})`, app.objects);
+      }
+      count += await syncApplication(check, label, app.objects);
+      if (app.objects.some((o) => o.kind === 'CustomResourceDefinition')) check.waitForCrds();
       check.dryRunPods(app.objects);
     }
     await sleep(3000); // let the controllers act on what was applied
     check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
     const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
     log(
-      `  ${cluster}: ${count} objects in ${plan.applications.length} Applications applied; ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
+      `  ${cluster}: ${count} objects in ${plan.applications.length - charts.length} Applications applied from an empty cluster; ${charts.length} Helm charts not rendered offline (${charts.map((c) => c.split(' ')[1]).join(', ')}); ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
     );
     return { problems: check.problems, rewrites };
   } finally {
@@ -255,11 +324,37 @@ async function verifyHelmChart(bin: string, dist: string, chart: string): Promis
     const ns = (nsObjects.find((o: K8sObject) => o.kind === 'Namespace')?.metadata.name as string) ?? 'samokoder';
     const template = cp.helm(['template', 'samokoder', chart, '--namespace', ns, '--kube-version', `v${VERSIONS.kubernetes}`]);
     if (template.status !== 0) check.problems.push(`[helm] helm template failed: ${template.stderr.trim()}`);
-    for (const args of [['--dry-run=server'], []]) {
-      const r = cp.helm(['install', 'samokoder', chart, '--namespace', ns, ...args]);
-      for (const w of warningsOf(r.stderr)) check.problems.push(`[helm] helm install ${args.join(' ')}: server warning: ${w}`);
-      if (r.status !== 0) check.problems.push(`[helm] helm install ${args.join(' ')} failed: ${r.stderr.trim()}`);
-    }
+    // Hooks (the migration Job) wait for their Job to complete, which needs a kubelet: install without running them,
+    // then check each hook against the server as it would be created (after install, before upgrade).
+    const helmStep = (what: string, args: string[]) => {
+      const r = cp.helm(args);
+      for (const w of warningsOf(r.stderr)) check.problems.push(`[helm] ${what}: server warning: ${w}`);
+      if (r.status !== 0) check.problems.push(`[helm] ${what} failed: ${r.stderr.trim()}`);
+      return r;
+    };
+    const hooksAgainstServer = (when: string) => {
+      const hooks = helmStep('helm get hooks', ['get', 'hooks', 'samokoder', '--namespace', ns]);
+      const objects = loadYamlText(hooks.stdout);
+      if (objects.length === 0) check.problems.push(`[helm] the chart has no hooks: the migration Job must be one (${when})`);
+      for (const o of objects) {
+        const r = cp.kubectl(['apply', '--server-side', '--dry-run=server', '--field-manager=helm', '-f', '-'], {
+          input: JSON.stringify(o),
+        });
+        for (const w of warningsOf(r.stderr)) check.problems.push(`[helm] hook ${o.kind}/${o.metadata.name} ${when}: server warning: ${w}`);
+        if (r.status !== 0) check.problems.push(`[helm] hook ${o.kind}/${o.metadata.name} ${when}: refused: ${r.stderr.trim()}`);
+      }
+    };
+    helmStep('helm install --dry-run=server', ['install', 'samokoder', chart, '--namespace', ns, '--dry-run=server']);
+    helmStep('helm install', ['install', 'samokoder', chart, '--namespace', ns, '--no-hooks']);
+    hooksAgainstServer('after install');
+    // A new image: a Job that is not a hook would be patched, and its pod template is immutable.
+    const values = cp.helm(['get', 'values', 'samokoder', '--namespace', ns, '--all', '--output', 'json']);
+    const next = Object.keys(values.status === 0 ? JSON.parse(values.stdout) : {}).flatMap((svc) => {
+      const image = JSON.parse(values.stdout)[svc]?.image;
+      return typeof image === 'string' ? ['--set', `${svc}.image=${image.replace(/:[^:@/]+$/, ':0.0.0-verify-upgrade')}`] : [];
+    });
+    helmStep('helm upgrade (new images)', ['upgrade', 'samokoder', chart, '--namespace', ns, '--no-hooks', ...next]);
+    hooksAgainstServer('before upgrade');
     await sleep(3000);
     check.problems.push(...check.warningEvents().map((e) => `[helm] controller warning: ${e}`));
     log(
@@ -296,10 +391,23 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     { name: 'HTTPRoute path without a leading "/" (CRD validation)', objects: [noSlash], expect: /path|must/i },
   ];
   const withMigration = plan.applications.find((a) => a.objects.some((o) => o.kind === 'Job'));
+  const custom = plan.applications.find(
+    (a) =>
+      a.origin === 'local' &&
+      a.objects.some((o) => ['cert-manager.io', 'external-secrets.io', 'monitoring.coreos.com'].includes(groupOf(o))),
+  );
   const cp = await startControlPlane('self-test', bin, log);
   const problems: string[] = [];
   try {
     const check = new Checker(cp);
+    // Without the platform layer (no CRDs yet), an app that uses a custom kind must be refused.
+    if (custom) {
+      const probe = new Checker(cp);
+      probe.apply(custom.objects, `${ref(custom.application)} without the platform layer`, { dryRunOnly: true });
+      const caught = probe.problems.find((p) => /no matches for kind|ensure CRDs are installed/.test(p));
+      if (!caught) problems.push('[self-test] an app synced before the platform layer (no CRDs): the checker let it through');
+      else log(`  self-test: an app before the platform layer: refused (${caught.slice(0, 160)}…)`);
+    }
     check.installCrds();
     check.apply(namespaceObjects, 'namespaces');
     if (withMigration) {
@@ -327,7 +435,9 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
   } finally {
     await cp.stop();
   }
-  log(`  self-test: ${cases.length + (withMigration ? 1 : 0)} broken outputs, ${problems.length} let through (${since(t0)} s)`);
+  log(
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0)} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+  );
   return problems;
 }
 
@@ -346,14 +456,28 @@ async function main(): Promise<void> {
   if (clusters.length === 0) throw new Error(`no clusters: ${dist}/argocd/bootstrap/ holds no bootstrap files (run npm run synth first)`);
   const problems: string[] = [];
   const rewrites: string[] = [];
-  for (const cluster of clusters) {
-    const r = await verifyCluster(bin, dist, cluster);
-    problems.push(...r.problems);
-    rewrites.push(...r.rewrites);
+  // `--only helm` (or clusters, self-test) while working on one part; CI runs all three.
+  const only = opt('--only', 'all');
+  const runs = (part: string) => only === 'all' || only === part;
+  if (runs('clusters')) {
+    for (const cluster of clusters) {
+      const r = await verifyCluster(bin, dist, cluster);
+      problems.push(...r.problems);
+      rewrites.push(...r.rewrites);
+    }
   }
-  if (fs.existsSync(path.join(chart, 'Chart.yaml'))) problems.push(...(await verifyHelmChart(bin, dist, chart)));
-  else problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
-  problems.push(...(await selfTest(bin, dist, clusters[0])));
+  if (runs('helm')) {
+    if (fs.existsSync(path.join(chart, 'Chart.yaml'))) problems.push(...(await verifyHelmChart(bin, dist, chart)));
+    else problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
+  }
+  if (runs('self-test')) problems.push(...(await selfTest(bin, dist, clusters[0])));
+  if (only !== 'all') {
+    await stopAll();
+    for (const p of problems) console.error(`✗ ${p}`);
+    log(`verify:k8s --only ${only}: ${problems.length} problems, ${since(t0)} s`);
+    if (problems.length) process.exit(1);
+    return;
+  }
 
   const pinned = fs.existsSync(REWRITES_FILE)
     ? fs

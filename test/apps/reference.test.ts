@@ -52,9 +52,17 @@ describe('reference platform (apps/)', () => {
         'argocd/bootstrap/production.k8s.yaml',
         'argocd/bootstrap/staging.k8s.yaml',
         'argocd/dr-nyc3/apps.k8s.yaml',
+        'argocd/dr-nyc3/platform.k8s.yaml',
         'argocd/dr-sfo3/apps.k8s.yaml',
+        'argocd/dr-sfo3/platform.k8s.yaml',
         'argocd/production/apps.k8s.yaml',
+        'argocd/production/platform.k8s.yaml',
         'argocd/staging/apps.k8s.yaml',
+        'argocd/staging/platform.k8s.yaml',
+        'platform/dr-nyc3/config.k8s.yaml',
+        'platform/dr-sfo3/config.k8s.yaml',
+        'platform/production/config.k8s.yaml',
+        'platform/staging/config.k8s.yaml',
         'production/api/api.k8s.yaml',
         'production/bot/bot.k8s.yaml',
         'production/gateway/gateway.k8s.yaml',
@@ -66,11 +74,24 @@ describe('reference platform (apps/)', () => {
       ]);
     });
 
+    test('the production quota holds a blue-green api release at its maximum beside the bot at its surge', () => {
+      const ns = out.files.find((f) => f.file === 'production/namespace/namespace.k8s.yaml')!.chart.toJson();
+      const hard = ns.find((o) => o.kind === 'ResourceQuota').spec.hard;
+      const api = config.services.find((s) => s.name === 'production')!.api;
+      const bot = config.services.find((s) => s.name === 'production')!.bot;
+      // 20 active + 20 preview + 1 migration + 1 smoke test, the bot's rolling surge ceil(6 × 1.25) = 8, 2 pods of room.
+      const peak = 2 * api.maxReplicas + 1 + 1 + Math.ceil(bot.maxReplicas * 1.25);
+      expect(Number(hard.pods)).toBeGreaterThanOrEqual(peak + 2);
+      expect(hard.pods).toBe('52');
+    });
+
     test('each Application points at a directory that exists in the layout', () => {
       const apps = out.files.flatMap(({ chart }) => chart.toJson()).filter((o) => o.kind === 'Application');
-      expect(apps.length).toBe(4 * 5);
+      // Per cluster: the root, 4 apps, and the platform layer (5 charts + 6 CRD sets + its config).
+      expect(apps.length).toBe(4 * (5 + 12));
       for (const a of apps) {
         expect(a.spec.project).not.toBe('default');
+        if (a.spec.source.repoURL !== config.gitops.repoURL) continue; // upstream charts and CRDs
         expect(fs.existsSync(path.join(outdir, a.spec.source.path.replace(/^dist\//, '')))).toBe(true);
       }
     });

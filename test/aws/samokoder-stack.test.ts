@@ -18,6 +18,7 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
     tags,
     remoteState: { bucket: 'sk-state', region: 'eu-central-1' },
     supportCheckDate: TEST_DATE,
+    alarmSubscriptions: [AlarmSubscription.email('oncall@samokoder.com')],
     ...props,
   });
 }
@@ -74,7 +75,7 @@ describe('SamokoderStack', () => {
     const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'samokoder');
     expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot']);
     const policies = resources(s, 'aws_iam_role_policy').filter((p) => p.name === 'least-privilege');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3); // api, bot, External Secrets
     for (const p of policies) {
       const doc = JSON.parse(p.policy);
       for (const st of doc.Statement) {
@@ -86,6 +87,44 @@ describe('SamokoderStack', () => {
     expect(api.Statement.map((st: { Sid: string }) => st.Sid)).toContain('ReadWriteObjects');
     const bot = JSON.parse(policies.find((p) => String(p.role).includes('AppRole-bot'))!.policy);
     expect(bot.Statement.map((st: { Sid: string }) => st.Sid)).not.toContain('ReadWriteObjects');
+    // The apps read secrets through External Secrets, never Secrets Manager itself.
+    for (const doc of [api, bot]) expect(JSON.stringify(doc)).not.toContain('secretsmanager:');
+  });
+
+  test('External Secrets has its own Pod Identity role that reads the environment\u2019s entries only', () => {
+    const s = synth(stack());
+    const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'external-secrets');
+    expect(assoc.map((a) => a.service_account)).toEqual(['external-secrets']);
+    const policy = resources(s, 'aws_iam_role_policy').find((p) => String(p.role).includes('ExternalSecretsRole'))!;
+    const statements = JSON.parse(policy.policy).Statement;
+    const read = statements.find((st: { Action: string[] }) => st.Action.includes('secretsmanager:GetSecretValue'));
+    expect(read.Resource).toEqual([
+      'arn:aws:secretsmanager:eu-central-1:${data.aws_caller_identity.CallerIdentity.account_id}:secret:samokoder/production/*',
+    ]);
+  });
+
+  test('the entries the cluster reads exist, created empty and protected: values are set out of band', () => {
+    const s = synth(stack());
+    const secrets = resources(s, 'aws_secretsmanager_secret')
+      .map((x) => x.name)
+      .sort();
+    expect(secrets).toEqual(['samokoder/production/alerting', 'samokoder/production/app', 'samokoder/production/connection']);
+    const versions = Object.values(s.resource.aws_secretsmanager_secret_version ?? {});
+    expect(versions).toHaveLength(1); // only the connection settings (no secret) get a value from Terraform
+    for (const x of resources(s, 'aws_secretsmanager_secret').filter((r) => r.name !== 'samokoder/production/connection')) {
+      expect(x.lifecycle).toEqual({ prevent_destroy: true });
+    }
+  });
+
+  test('the VPC CNI enforces NetworkPolicies (off by default, and then every policy is a silent no-op)', () => {
+    const cni = resources(synth(stack()), 'aws_eks_addon').find((a) => a.addon_name === 'vpc-cni')!;
+    expect(JSON.parse(cni.configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
+  });
+
+  test('alarms must reach someone', () => {
+    expect(() => stack({ alarmSubscriptions: [] })).toThrow(
+      `[prod] 'alarmSubscriptions' ([]) must name at least one subscriber: alarms published to a topic nobody subscribes to page nobody (AlarmSubscription.email or .httpsFromSecret)`,
+    );
   });
 
   test('IAM policies are literal JSON strings (scanners cannot read jsonencode)', () => {
@@ -131,9 +170,19 @@ describe('SamokoderStack', () => {
       kubernetesVersion: '1.35',
       namespace: 'samokoder',
       serviceAccounts: ['api', 'bot'],
+      podIdentities: [
+        { namespace: 'samokoder', serviceAccount: 'api' },
+        { namespace: 'samokoder', serviceAccount: 'bot' },
+        { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+      ],
+      secretEntries: ['samokoder/production/connection', 'samokoder/production/app', 'samokoder/production/alerting'],
       connectionSecretName: 'samokoder/production/connection',
       secretPrefix: 'samokoder/production/',
       dataSubnetCidrs: ['10.0.108.0/24', '10.0.109.0/24', '10.0.110.0/24'],
+      dataTier: [
+        { name: 'postgres', cidrs: ['10.0.108.0/24', '10.0.109.0/24', '10.0.110.0/24'], port: 5432 },
+        { name: 'redis', cidrs: ['10.0.108.0/24', '10.0.109.0/24', '10.0.110.0/24'], port: 6379 },
+      ],
     });
     expect(JSON.stringify(c)).not.toMatch(/\$\{/);
   });
@@ -151,6 +200,7 @@ describe('SamokoderStack', () => {
       'connection_secret_name',
       'database_endpoint',
       'database_master_secret_arn',
+      'external_secrets_role_arn',
       'files_bucket',
       'redis_app_user',
       'redis_configuration_endpoint',

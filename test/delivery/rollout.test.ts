@@ -25,8 +25,14 @@ describe('blue-green with Argo Rollouts', () => {
       autoPromotionEnabled: false,
       scaleDownDelaySeconds: 300,
       abortScaleDownDelaySeconds: 30,
-      prePromotionAnalysis: { templates: [{ templateName: 'api-slo' }], args: [{ name: 'service-name', value: 'api-preview' }] },
-      postPromotionAnalysis: { templates: [{ templateName: 'api-slo' }], args: [{ name: 'service-name', value: 'api' }] },
+      prePromotionAnalysis: {
+        templates: [{ templateName: 'api-smoke' }, { templateName: 'api-slo' }],
+        args: [{ name: 'service-name', value: 'api-preview' }],
+      },
+      postPromotionAnalysis: {
+        templates: [{ templateName: 'api-smoke' }, { templateName: 'api-slo' }],
+        args: [{ name: 'service-name', value: 'api' }],
+      },
     });
     expect(find(o, 'Service', 'api-preview').spec.selector).toEqual({
       'app.kubernetes.io/name': 'api',
@@ -38,16 +44,93 @@ describe('blue-green with Argo Rollouts', () => {
   test('the AnalysisTemplate measures the SLIs with the warning thresholds of the monitoring spec', () => {
     const t = find(o, 'AnalysisTemplate', 'api-slo');
     expect(t.spec.args).toEqual([{ name: 'service-name' }]);
-    expect(t.spec.metrics.map((m: K8sObject) => [m.name, m.successCondition, m.failureLimit])).toEqual([
-      ['error-ratio', 'result[0] <= 0.01', 1],
-      ['latency-p95', 'isNaN(result[0]) || result[0] <= 0.5', 1],
+    // No traffic is a failure, never a pass: an empty result or NaN fails each metric.
+    expect(t.spec.metrics.map((m: K8sObject) => [m.name, m.successCondition, m.failureLimit, m.initialDelay])).toEqual([
+      ['requests', 'len(result) > 0 && result[0] > 0', 1, '1m'],
+      ['error-ratio', 'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01', 1, '1m'],
+      ['latency-p95', 'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5', 1, '1m'],
     ]);
-    expect(t.spec.metrics[0].provider.prometheus.query).toContain('job="{{args.service-name}}"');
+    expect(t.spec.metrics[1].provider.prometheus.query).toBe(
+      '(sum(rate(http_requests_total{job="{{args.service-name}}",status=~"5.."}[2m])) or vector(0)) / sum(rate(http_requests_total{job="{{args.service-name}}"}[2m]))',
+    );
+    expect(JSON.stringify(t.spec.metrics)).not.toContain('clamp_min');
     const custom = app({
       strategy: DeploymentStrategy.blueGreen(),
       monitoring: { thresholds: { errorRatePercent: { warning: 2, critical: 5 } } },
     });
-    expect(find(custom, 'AnalysisTemplate', 'api-slo').spec.metrics[0].successCondition).toBe('result[0] <= 0.02');
+    expect(find(custom, 'AnalysisTemplate', 'api-slo').spec.metrics[1].successCondition).toBe(
+      'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.02',
+    );
+  });
+
+  test('a smoke test sends requests to the version under test while the analysis measures it', () => {
+    const t = find(o, 'AnalysisTemplate', 'api-smoke');
+    expect(t.spec.args).toEqual([{ name: 'service-name' }]);
+    const job = t.spec.metrics[0].provider.job;
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 450 });
+    const pod = job.spec.template.spec;
+    expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true } });
+    const c = pod.containers[0];
+    expect(c.image).toBe('curlimages/curl:8.17.0');
+    expect(c.env).toEqual([
+      { name: 'BASE_URL', value: 'http://{{args.service-name}}.api.svc:8000' },
+      { name: 'SMOKE_PATHS', value: '/health' },
+    ]);
+    expect(c.command[2]).toContain('end=$(( $(date +%s) + 330 ))');
+    expect(c.command[2]).toContain('curl -fsS -o /dev/null --max-time 5 "$BASE_URL$p"');
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    // In a default-deny namespace: the smoke pods reach DNS and the app's pods; the app's pods accept them.
+    const egress = find(o, 'NetworkPolicy', 'api-smoke-egress').spec;
+    expect(job.spec.template.metadata.labels).toMatchObject(egress.podSelector.matchLabels);
+    // Not the app's instance: the app's egress policies (to its database) must not select the smoke test.
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/instance']).toBe('api-smoke');
+    expect(egress.egress[1]).toEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } } }],
+      ports: [{ protocol: 'TCP', port: 8000 }],
+    });
+    const ingress = find(o, 'NetworkPolicy', 'api-allow-from-smoke').spec;
+    expect(ingress.ingress[0].from[0].podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'api-smoke',
+      'app.kubernetes.io/instance': 'api-smoke',
+      'app.kubernetes.io/component': 'smoke-test',
+    });
+    expect(schemaCheck(o)).toMatchObject({ ok: true });
+  });
+
+  test('the smoke test takes its paths, duration and image; false leaves the traffic to the user', () => {
+    const custom = app({
+      healthPath: '/ready',
+      strategy: DeploymentStrategy.blueGreen({
+        smokeTest: { paths: ['/ready', '/v1/ping'], durationSeconds: 600, image: 'curlimages/curl:8.16.0' },
+      }),
+    });
+    const c = find(custom, 'AnalysisTemplate', 'api-smoke').spec.metrics[0].provider.job.spec.template.spec.containers[0];
+    expect(c.env[1]).toEqual({ name: 'SMOKE_PATHS', value: '/ready /v1/ping' });
+    expect(c.image).toBe('curlimages/curl:8.16.0');
+    expect(
+      find(app({ healthPath: '/ready', strategy: DeploymentStrategy.blueGreen() }), 'AnalysisTemplate', 'api-smoke').spec.metrics[0]
+        .provider.job.spec.template.spec.containers[0].env[1].value,
+    ).toBe('/ready');
+    const none = app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: false }) });
+    expect(all(none, 'AnalysisTemplate').map((t) => t.metadata.name)).toEqual(['api-slo']);
+    expect(find(none, 'AnalysisTemplate', 'api-slo').spec.metrics[0].initialDelay).toBeUndefined();
+    expect(all(none, 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('api-allow-from-smoke');
+    // The quota counts the smoke test's pod: 20 + 20 + 1 + 2 with it, one less without.
+    expect(find(o, 'ResourceQuota').spec.hard.pods).toBe('43');
+    expect(find(none, 'ResourceQuota').spec.hard.pods).toBe('42');
+  });
+
+  test.each([
+    [{ paths: [] }, `[api] 'strategy.smokeTest.paths' ([]) must list at least one path (or leave it out for the health path)`],
+    [{ paths: ['health'] }, `[api] 'strategy.smokeTest.paths[0]' ("health") must be an absolute URL path such as "/health"`],
+    [{ durationSeconds: 10 }, `[api] 'strategy.smokeTest.durationSeconds' (10) must be a whole number from 60 to 3600`],
+    [{ image: 'curlimages/curl' }, `[api] 'strategy.smokeTest.image' ("curlimages/curl") must be pinned`],
+  ])('smoke test %j is refused', (smokeTest, message) => {
+    expect(() => app({ strategy: DeploymentStrategy.blueGreen({ smokeTest }) })).toThrow(message);
   });
 
   test('the HPA and PDB act on the Rollout and its pods', () => {
@@ -86,7 +169,7 @@ describe('canary', () => {
     ).spec.strategy.canary;
     expect(c.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '2m' } }, { setWeight: 50 }, { pause: { duration: '10m' } }]);
     expect(c.analysis).toEqual({
-      templates: [{ templateName: 'api-slo' }],
+      templates: [{ templateName: 'api-smoke' }, { templateName: 'api-slo' }],
       args: [{ name: 'service-name', value: 'api' }],
       startingStep: 1,
     });

@@ -9,6 +9,20 @@ function gateway(props: Partial<PlatformGatewayProps> = {}): K8sObject[] {
 }
 
 describe('PlatformGateway', () => {
+  test('the ACME HTTP-01 solver pod is reachable from the proxies despite the default deny, and only on its port', () => {
+    const policy = find(gateway({ proxyNamespace: 'edge-proxies' }), 'NetworkPolicy', 'allow-acme-http01-solver');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge-proxies' } } }],
+          ports: [{ protocol: 'TCP', port: 8089 }],
+        },
+      ],
+    });
+  });
+
   test('an HTTPS listener with a cert-manager certificate for every host, routes only from named namespaces', () => {
     const o = gateway();
     const gw = find(o, 'Gateway', 'public');

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import {
   AppRouting,
   AppSecret,
+  DeploymentStrategy,
   Dependency,
   PlatformContract,
   ProductionApp,
@@ -34,12 +35,27 @@ describe('ProductionApp', () => {
         'pod-security.kubernetes.io/warn': 'restricted',
       });
       expect(ns.metadata.namespace).toBeUndefined();
-      expect(find(o, 'ResourceQuota').spec.hard).toMatchObject({ pods: '25', 'services.loadbalancers': '0', 'services.nodeports': '0' });
+      expect(find(o, 'ResourceQuota').spec.hard).toMatchObject({ pods: '27', 'services.loadbalancers': '0', 'services.nodeports': '0' });
       expect(find(o, 'LimitRange').spec.limits[0]).toMatchObject({
         defaultRequest: { cpu: '250m', memory: '512Mi' },
         default: { cpu: '1', memory: '2Gi' },
       });
       expect(find(o, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    });
+
+    test('the quota holds the app at its peak: rolling surge of 25 %, blue-green preview beside active, migration Job', () => {
+      const quota = (props: Partial<ProductionAppProps>) => find(app(props), 'ResourceQuota').spec.hard;
+      // Default: 20 replicas at most, rolling: ceil(20 × 1.25) = 25, plus 2 pods of room.
+      expect(quota({}).pods).toBe('27');
+      // Blue-green at the maximum: 20 active + 20 preview + 1 migration + 1 smoke test + 2 of room.
+      const bg = quota({ strategy: DeploymentStrategy.blueGreen(), migration: { command: ['migrate'] } });
+      expect(bg).toMatchObject({ pods: '44', 'requests.cpu': '11', 'requests.memory': '22Gi', 'limits.memory': '88Gi' });
+      const blueGreen = new ProductionApp(testApp(), 'api', {
+        ...base,
+        strategy: DeploymentStrategy.blueGreen(),
+        migration: { command: ['migrate'] },
+      });
+      expect(blueGreen.footprint).toMatchObject({ pods: 42, cpuRequestMillis: 250, memoryRequestMiB: 512 });
     });
 
     test('can be left to another chart', () => {
@@ -293,9 +309,12 @@ describe('ProductionApp', () => {
         kubernetesVersion: '1.35',
         namespace: 'samokoder',
         serviceAccounts: ['api'],
+        podIdentities: [{ namespace: 'samokoder', serviceAccount: 'api' }],
+        secretEntries: ['samokoder/production/connection'],
         connectionSecretName: 'samokoder/production/connection',
         secretPrefix: 'samokoder/production/',
         dataSubnetCidrs: ['10.0.108.0/24'],
+        dataTier: [{ name: 'postgres', cidrs: ['10.0.108.0/24'], port: 5432 }],
       };
       const o = app({ platform, createNamespace: false });
       const es = find(o, 'ExternalSecret', 'api-connection');
@@ -331,6 +350,15 @@ describe('ProductionApp', () => {
         ['api-api', { requests: 10, unit: 'Second' }],
         ['api-login', { requests: 5, unit: 'Minute' }],
         ['api-upload', { requests: 2, unit: 'Second' }],
+      ]);
+    });
+
+    test('rate limits count per client: each IPv4 and IPv6 address has its own bucket, not one for everyone', () => {
+      const login = find(app(), 'BackendTrafficPolicy', 'api-login').spec.rateLimit;
+      expect(login.type).toBeUndefined(); // deprecated in Envoy Gateway 1.9: the `local` field says it
+      expect(login.local.rules).toEqual([
+        { clientSelectors: [{ sourceCIDR: { type: 'Distinct', value: '0.0.0.0/0' } }], limit: { requests: 5, unit: 'Minute' } },
+        { clientSelectors: [{ sourceCIDR: { type: 'Distinct', value: '::/0' } }], limit: { requests: 5, unit: 'Minute' } },
       ]);
     });
 

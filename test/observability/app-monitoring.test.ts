@@ -64,7 +64,10 @@ describe('AppMonitoring', () => {
     expect(by('ApiHighErrorRate', 'critical').expr).toMatch(/> 0\.05$/);
     expect(by('ApiCpuSaturation', 'warning').expr).toMatch(/kube_pod_container_resource_limits.* > 0\.7$/);
     expect(by('ApiCpuSaturation', 'critical').expr).toMatch(/> 0\.9$/);
-    expect(by('ApiNoTraffic', 'critical').expr).toContain('kube_deployment_status_replicas_available');
+    // Pods answering their scrape, not the Deployment's available replicas (a Rollout keeps those at zero).
+    expect(by('ApiNoTraffic', 'critical').expr).toBe(
+      '(sum(rate(http_requests_total{job="api"}[10m])) or on() vector(0)) == 0 and on() sum(up{job="api"}) > 0',
+    );
     expect(by('ApiPodRestarting', 'critical').expr).toMatch(/increase\(kube_pod_container_status_restarts_total\{.*\}\[1h\]\) > 5$/);
     expect(by('ApiPodPending', 'warning')).toMatchObject({ for: '5m' });
     for (const a of r) {
@@ -120,14 +123,25 @@ describe('AppMonitoring', () => {
           {
             name: 'processing',
             objectivePercent: 99,
-            sli: Sli.ratio('sum(rate(done_bucket{le="300"}[$window]))', 'sum(rate(done_count[$window]))'),
+            sli: Sli.ratio('sum(rate(done_bucket{le=~"300(\\\\.0+)?"}[$window]))', 'sum(rate(done_count[$window]))'),
           },
         ],
       }),
     );
     expect(r.find((x) => x.record === 'slo:sli_error:ratio_rate6h').expr).toBe(
-      '1 - ((sum(rate(done_bucket{le="300"}[6h]))) / (sum(rate(done_count[6h]))))',
+      '1 - ((sum(rate(done_bucket{le=~"300(\\\\.0+)?"}[6h]))) / (sum(rate(done_count[6h]))))',
     );
+  });
+
+  test('a histogram SLI matches its bucket however Prometheus writes the boundary (300 and 300.0)', () => {
+    const r = rules(
+      monitoring({ slos: [{ name: 'processing', objectivePercent: 99, sli: Sli.histogram('done_seconds', 300_000, { queue: 'high' }) }] }),
+    );
+    expect(r.find((x) => x.record === 'slo:sli_error:ratio_rate1h').expr).toBe(
+      '1 - ((sum(rate(done_seconds_bucket{job="api",queue="high",le=~"300(\\\\.0+)?"}[1h]))) / (sum(rate(done_seconds_count{job="api",queue="high"}[1h]))))',
+    );
+    const half = rules(monitoring({ slos: [{ name: 'fast', objectivePercent: 99, sli: Sli.histogram('done_seconds', 500) }] }));
+    expect(half.find((x) => x.record === 'slo:sli_error:ratio_rate5m').expr).toContain('le=~"0\\\\.50*"');
   });
 
   test('alert routing: critical to PagerDuty, warning to Slack, credentials by Secret reference, warnings inhibited by their critical twin', () => {
@@ -201,6 +215,26 @@ describe('AppMonitoring', () => {
       [
         { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[$window])', 'sum(rate(y[$window]))') }] },
         `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x[5m])") is not valid PromQL (syntax error at offset`,
+      ],
+      [
+        {
+          slos: [
+            { name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x_bucket{le="300"}[$window]))', 'sum(rate(x_count[$window]))') },
+          ],
+        },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x_bucket{le="300"}[$window]))") matches the bucket le="300", which Prometheus 3 stores as le="300.0": write le=~"300(\\\\.0+)?" or use Sli.histogram()`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.histogram('x_bucket', 300) }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.metric' ("x_bucket") must be a histogram base name (a metric name without _bucket)`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.histogram('x', 300, { le: '1' }) }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.labels' ({"le":"1"}) must be label names other than le and job`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.histogram('x', -1) }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.thresholdMs' (-1) must be a number of milliseconds greater than 0`,
       ],
       [
         { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.latency(0) }] },

@@ -52,15 +52,24 @@ describe('the Argo CD sync order the real-engine check follows', () => {
     expect(phaseOf(obj('Job', 'x', { metadata: { annotations: { 'helm.sh/hook': 'post-upgrade' } } }))).toBe('PostSync');
   });
 
-  test('pod templates of every workload kind, including a CronJob and a Rollout', () => {
+  test('pod templates of every workload kind, including a CronJob, a Rollout and an analysis Job', () => {
     const t = { spec: { template: { spec: { containers: [] } } } };
     const found = podTemplates([
       obj('Deployment', 'a', t),
       { ...obj('Rollout', 'r', t), apiVersion: 'argoproj.io/v1alpha1' },
       { ...obj('CronJob', 'c'), spec: { jobTemplate: t } },
       obj('Service', 's', { spec: { ports: [] } }),
+      {
+        ...obj('AnalysisTemplate', 'smoke'),
+        spec: {
+          metrics: [
+            { name: 'smoke', provider: { job: t } },
+            { name: 'p', provider: { prometheus: {} } },
+          ],
+        },
+      },
     ]);
-    expect(found.map((f) => f.owner.metadata.name)).toEqual(['a', 'r', 'c']);
+    expect(found.map((f) => f.owner.metadata.name)).toEqual(['a', 'r', 'c', 'smoke']);
   });
 });
 
@@ -131,8 +140,8 @@ describe('following the GitOps tree from a bootstrap file', () => {
     const plan = planCluster(root, dist, 'c1');
     fs.rmSync(root, { recursive: true, force: true });
     expect(plan.problems).toEqual([
-      'Application/argocd/api: source path "dist/c1/api" holds no manifests',
       'Application/argocd/api: project "nope" is not defined',
+      'Application/argocd/api: source path "dist/c1/api" holds no manifests',
     ]);
   });
 });

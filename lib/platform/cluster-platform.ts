@@ -1,0 +1,311 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
+import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
+import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
+import { invalidProp } from '../common/errors';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../delivery/argocd';
+import { SecretStore } from '../k8s/secrets';
+import { _apiObject } from '../private/k8s-object';
+import { PlatformCloud } from './platform-cloud';
+import { PlatformComponent } from './platform-component';
+
+/** Prometheus settings of the platform layer. */
+export interface PlatformPrometheusOptions {
+  /**
+   * Days of metrics kept. Must cover the longest SLO window (a 30-day error budget needs 30 days of data), checked
+   * across the platform by `checkPlatformWiring`.
+   * @default 35
+   */
+  readonly retentionDays?: number;
+  /** Size of Prometheus' volume in GiB. @default 100 */
+  readonly storageGiB?: number;
+  /** StorageClass of the volume. @default 'gp3' */
+  readonly storageClass?: string;
+}
+
+/** The shared Gateway the apps' routes attach to (see {@link PlatformGateway}); the ACME solver routes attach too. */
+export interface PlatformGatewayRef {
+  /** @default 'public' */
+  readonly name?: string;
+  /** @default 'gateway-system' */
+  readonly namespace?: string;
+  /** The plain-HTTP listener (where ACME HTTP-01 challenges arrive). @default 'http' */
+  readonly httpListener?: string;
+}
+
+/** Props for {@link ClusterPlatform}. */
+export interface ClusterPlatformProps {
+  /** The cluster's name in Argo CD (the Applications' destination). */
+  readonly cluster: string;
+  /** The cloud: where secrets come from and how traffic reaches the gateway. */
+  readonly cloud: PlatformCloud;
+  /** The GitOps repository (its platform configuration is synced from there). */
+  readonly source: GitSource;
+  /** Directory of the repository the `config` chart is written to. */
+  readonly configPath: string;
+  /** Contact address of the ACME account (Let's Encrypt expiry and policy mail). */
+  readonly acmeEmail: string;
+  /** Names the AppProject (`<team>-platform-<cluster>`). @default 'samokoder' */
+  readonly team?: string;
+  /** @default - `public` in `gateway-system`, listener `http` */
+  readonly gateway?: PlatformGatewayRef;
+  /** GatewayClass the Gateway names. @default 'eg' */
+  readonly gatewayClassName?: string;
+  /** ClusterIssuer the certificates name. @default 'letsencrypt-prod' */
+  readonly issuerName?: string;
+  /** ACME directory. @default - Let's Encrypt production */
+  readonly acmeServer?: string;
+  /** ClusterSecretStore the ExternalSecrets name. @default 'aws-secrets-manager' */
+  readonly secretStoreName?: string;
+  /** @default - 35 days on a 100 GiB gp3 volume */
+  readonly prometheus?: PlatformPrometheusOptions;
+  /** The controllers. @default - Gateway API, Envoy Gateway, cert-manager, External Secrets, Argo Rollouts, kube-prometheus-stack */
+  readonly components?: PlatformComponent[];
+  /** @default 'argocd' */
+  readonly argocdNamespace?: string;
+}
+
+/** Sync waves of the platform layer: CRDs, then controllers, then their configuration, then the apps (-1, 0). */
+export const PLATFORM_SYNC_WAVES = { crds: -30, controllers: -20, config: -10 } as const;
+
+const CLUSTER_KINDS: GroupKind[] = [
+  { group: '', kind: 'Namespace' },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' },
+  { group: 'cert-manager.io', kind: 'ClusterIssuer' },
+  { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+];
+
+/**
+ * What a cluster needs before any app can sync: the controllers the apps' objects are for (Gateway API and Envoy
+ * Gateway, cert-manager, External Secrets, Argo Rollouts, kube-prometheus-stack) as Argo CD Applications of their
+ * upstream Helm charts at pinned versions, their CRDs from the upstream repositories at the same tags, and the
+ * cluster objects the apps name (GatewayClass and proxy config, ClusterIssuer, ClusterSecretStore, a Prometheus
+ * whose retention covers the SLO windows). Sync waves order them before the apps (see {@link PLATFORM_SYNC_WAVES}).
+ *
+ * Two charts: `applications` (write it beside the app-of-apps' Applications, so the root syncs it) and `config`
+ * (write it to `configPath`).
+ */
+export class ClusterPlatform extends Construct {
+  /** The AppProject and Applications of the platform layer. */
+  public readonly applications: Chart;
+  /** GatewayClass, EnvoyProxy, ClusterIssuer, ClusterSecretStore. */
+  public readonly config: Chart;
+  public readonly gatewayClassName: string;
+  public readonly issuerName: string;
+  public readonly secretStore: SecretStore;
+  /** Where the gateway's proxies run (the apps' edge policies admit this namespace). */
+  public readonly proxyNamespace: string;
+  /** Where Prometheus runs (the apps' scrape policies admit this namespace). */
+  public readonly prometheusNamespace: string;
+  /** The label Prometheus selects ServiceMonitors and PrometheusRules by. */
+  public readonly prometheusSelector: Record<string, string>;
+  public readonly prometheusRetentionDays: number;
+  /** The External Secrets controller's ServiceAccount: it needs a cloud identity that may read the secrets. */
+  public readonly externalSecretsServiceAccount: { readonly namespace: string; readonly name: string };
+  /** The components, in order. */
+  public readonly components: readonly PlatformComponent[];
+  /** The cloud the cluster runs on. */
+  public readonly cloud: PlatformCloud;
+
+  constructor(scope: Construct, id: string, props: ClusterPlatformProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.cloud = props.cloud;
+    const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
+    const team = requireDnsLabel(path, 'team', props.team ?? 'samokoder');
+    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(props.acmeEmail)) {
+      throw invalidProp(
+        path,
+        'acmeEmail',
+        props.acmeEmail,
+        'must be an e-mail address (Let\u2019s Encrypt writes to it before a certificate expires)',
+      );
+    }
+    const retentionDays = requireIntegerInRange(path, 'prometheus.retentionDays', props.prometheus?.retentionDays ?? 35, 1, 3650);
+    const storageGiB = requireIntegerInRange(path, 'prometheus.storageGiB', props.prometheus?.storageGiB ?? 100, 10, 65536);
+    const gateway = {
+      name: requireDnsLabel(path, 'gateway.name', props.gateway?.name ?? 'public'),
+      namespace: requireDnsLabel(path, 'gateway.namespace', props.gateway?.namespace ?? 'gateway-system'),
+      httpListener: requireDnsLabel(path, 'gateway.httpListener', props.gateway?.httpListener ?? 'http'),
+    };
+    this.gatewayClassName = requireDnsLabel(path, 'gatewayClassName', props.gatewayClassName ?? 'eg', 253);
+    this.issuerName = requireDnsLabel(path, 'issuerName', props.issuerName ?? 'letsencrypt-prod', 253);
+    this.secretStore = SecretStore.cluster(requireDnsLabel(path, 'secretStoreName', props.secretStoreName ?? 'aws-secrets-manager', 253));
+    this.prometheusRetentionDays = retentionDays;
+    this.prometheusSelector = { release: 'kube-prometheus-stack' };
+
+    const prometheusValues = {
+      crds: { enabled: false },
+      prometheus: {
+        prometheusSpec: {
+          retention: `${retentionDays}d`,
+          // Keep below the volume so Prometheus drops old blocks before the disk fills.
+          retentionSize: `${Math.floor(storageGiB * 0.85)}GiB`,
+          storageSpec: {
+            volumeClaimTemplate: {
+              spec: {
+                storageClassName: props.prometheus?.storageClass ?? 'gp3',
+                accessModes: ['ReadWriteOnce'],
+                resources: { requests: { storage: `${storageGiB}Gi` } },
+              },
+            },
+          },
+        },
+      },
+      alertmanager: {
+        alertmanagerSpec: {
+          // AlertmanagerConfigs live in the app namespaces (the library's AppNamespace labels them).
+          alertmanagerConfigNamespaceSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'samokoder-infra' } },
+        },
+      },
+    };
+    this.components = (
+      props.components ?? [
+        PlatformComponent.GATEWAY_API,
+        PlatformComponent.ENVOY_GATEWAY,
+        PlatformComponent.CERT_MANAGER,
+        PlatformComponent.EXTERNAL_SECRETS,
+        PlatformComponent.ARGO_ROLLOUTS,
+        PlatformComponent.KUBE_PROMETHEUS_STACK,
+      ]
+    ).map((c) => (c.spec.name === 'kube-prometheus-stack' ? c.withValues(prometheusValues) : c));
+    const names = new Set<string>();
+    this.components.forEach((c, i) => {
+      requireDnsLabel(path, `components[${i}].name`, c.spec.name, 40);
+      requireDnsLabel(path, `components[${i}].namespace`, c.spec.namespace);
+      if (names.has(c.spec.name)) throw invalidProp(path, `components[${i}].name`, c.spec.name, 'is used by another component');
+      names.add(c.spec.name);
+    });
+    const byName = (n: string) => this.components.find((c) => c.spec.name === n);
+    this.proxyNamespace = byName('envoy-gateway')?.spec.namespace ?? 'envoy-gateway-system';
+    this.prometheusNamespace = byName('kube-prometheus-stack')?.spec.namespace ?? 'monitoring';
+    this.externalSecretsServiceAccount = {
+      namespace: byName('external-secrets')?.spec.namespace ?? 'external-secrets',
+      name: 'external-secrets',
+    };
+
+    // ---- the Applications ----
+    this.applications = new Chart(this, 'Applications');
+    const project = `${team}-platform-${cluster}`;
+    const argocdNamespace = props.argocdNamespace ?? 'argocd';
+    const namespaces = [...new Set(this.components.map((c) => c.spec.namespace))];
+    const repos = [
+      props.source.repoURL,
+      ...this.components.flatMap((c) => [c.spec.chart?.repoURL, c.spec.crds?.repoURL]).filter((r): r is string => !!r),
+    ];
+    new ArgoCdProject(this.applications, 'Project', {
+      name: project,
+      description: `Platform layer of ${cluster}: controllers, their CRDs and cluster configuration`,
+      sourceRepos: [...new Set(repos)],
+      destinations: namespaces.map((namespace) => ({ cluster, namespace })),
+      clusterResources: [...CLUSTER_KINDS, ...this.components.flatMap((c) => c.spec.clusterKinds ?? [])],
+      argocdNamespace,
+    });
+    const labels = { 'samokoder.dev/cluster': cluster, 'samokoder.dev/layer': 'platform' };
+    for (const c of this.components) {
+      const s = c.spec;
+      const common = {
+        project,
+        argocdNamespace,
+        destination: { cluster, namespace: s.namespace },
+        createNamespace: true,
+        ignoreDifferences: s.ignoreDifferences,
+      };
+      if (s.crds) {
+        new ArgoCdApplication(this.applications, `${s.name}-crds`, {
+          ...common,
+          name: `${s.name}-crds-${cluster}`,
+          source: { repoURL: s.crds.repoURL, targetRevision: s.crds.revision },
+          path: s.crds.path,
+          include: s.crds.include,
+          syncWave: PLATFORM_SYNC_WAVES.crds,
+          labels: { ...labels, 'samokoder.dev/component': s.name },
+        });
+      }
+      if (s.chart) {
+        new ArgoCdApplication(this.applications, s.name, {
+          ...common,
+          name: `${s.name}-${cluster}`,
+          chart: { ...s.chart, releaseName: s.chart.releaseName ?? s.name },
+          syncWave: PLATFORM_SYNC_WAVES.controllers,
+          labels: { ...labels, 'samokoder.dev/component': s.name },
+        });
+      }
+    }
+    new ArgoCdApplication(this.applications, 'Config', {
+      name: `platform-config-${cluster}`,
+      project,
+      argocdNamespace,
+      source: props.source,
+      path: props.configPath,
+      destination: { cluster, namespace: this.proxyNamespace },
+      syncWave: PLATFORM_SYNC_WAVES.config,
+      labels: { ...labels, 'samokoder.dev/component': 'config' },
+    });
+
+    // ---- the cluster objects the apps name ----
+    this.config = new Chart(this, 'Config');
+    const managed = { 'app.kubernetes.io/managed-by': 'samokoder-infra', 'app.kubernetes.io/part-of': 'platform' };
+    const proxyConfig = 'platform-proxy';
+    _apiObject<IEnvoyProxy>(this.config, 'ProxyConfig', {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'EnvoyProxy',
+      metadata: { name: proxyConfig, namespace: this.proxyNamespace, labels: managed },
+      spec: { provider: { type: 'Kubernetes', kubernetes: { envoyService: props.cloud._proxyService, envoyDeployment: { replicas: 2 } } } },
+    });
+    _apiObject<IGatewayClass>(this.config, 'GatewayClass', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: this.gatewayClassName, labels: managed },
+      spec: {
+        controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+        parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxyConfig, namespace: this.proxyNamespace },
+      },
+    });
+    _apiObject<IClusterIssuer>(this.config, 'Issuer', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: this.issuerName, labels: managed },
+      spec: {
+        acme: {
+          email: props.acmeEmail,
+          server: props.acmeServer ?? 'https://acme-v02.api.letsencrypt.org/directory',
+          privateKeySecretRef: { name: `${this.issuerName}-account` },
+          // HTTP-01 through the shared Gateway's HTTP listener: cert-manager puts the solver pod, Service and route in
+          // the gateway's namespace, whose policies admit it (see PlatformGateway). No DNS credentials needed.
+          solvers: [
+            {
+              http01: {
+                gatewayHTTPRoute: {
+                  parentRefs: [
+                    {
+                      group: 'gateway.networking.k8s.io',
+                      kind: 'Gateway',
+                      name: gateway.name,
+                      namespace: gateway.namespace,
+                      sectionName: gateway.httpListener,
+                    },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
+    _apiObject<IClusterSecretStore>(this.config, 'SecretStore', {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ClusterSecretStore',
+      metadata: { name: this.secretStore.name, labels: managed },
+      spec: { provider: props.cloud._storeProvider },
+    });
+  }
+}

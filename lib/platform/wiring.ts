@@ -1,0 +1,208 @@
+import { PlatformContract } from '../common/contract';
+import { Ipv4Cidr } from '../common/cidr';
+import { ValidationError } from '../common/errors';
+import { ClusterPlatform } from './cluster-platform';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+type K8sObject = Record<string, any>;
+
+/** Names a cluster's manifests use that neither the cloud stack nor the platform layer produces, on purpose. */
+export interface ExternalNames {
+  /** Secret-store entries created outside the stack. @default [] */
+  readonly secretEntries?: string[];
+  /** Secret stores, GatewayClasses or ClusterIssuers installed outside the platform layer. @default [] */
+  readonly clusterObjects?: string[];
+  /** Namespaces that exist in the cluster without being in the output (other teams'). @default [] */
+  readonly namespaces?: string[];
+}
+
+/** What one cluster is made of, on both engines. */
+export interface PlatformWiringInput {
+  /** The cluster's name (for messages). */
+  readonly cluster: string;
+  /** The cloud stack's contract (Terraform side). */
+  readonly contract: PlatformContract;
+  /** The cluster's platform layer. */
+  readonly platform: ClusterPlatform;
+  /** Every object the cluster's apps synthesize (rendered manifests). */
+  readonly objects: readonly K8sObject[];
+  /** @default - nothing external */
+  readonly external?: ExternalNames;
+}
+
+const ref = (o: K8sObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => Ipv4Cidr.parse('wiring', 'private', c));
+/** The EKS Pod Identity agent's link-local address: produced by the cluster itself. */
+const NODE_LOCAL = ['169.254.170.23/32'];
+const DAYS: Record<string, number> = { s: 1 / 86400, m: 1 / 1440, h: 1 / 24, d: 1, w: 7, y: 365 };
+
+function durationDays(text: string): number {
+  let days = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) days += unit === 'ms' ? 0 : Number(n) * DAYS[unit];
+  return days;
+}
+
+/** The longest look-back of a PromQL expression (range plus offset), in days. */
+export function promqlLookbackDays(expr: string): number {
+  let max = 0;
+  for (const m of expr.matchAll(/\[([0-9smhdwy]+)(?::[0-9smhdwy]*)?\](?:\s*offset\s+([0-9smhdwy]+))?/g)) {
+    max = Math.max(max, durationDays(m[1]) + (m[2] ? durationDays(m[2]) : 0));
+  }
+  for (const m of expr.matchAll(/offset\s+([0-9smhdwy]+)/g)) max = Math.max(max, durationDays(m[1]));
+  return max;
+}
+
+/**
+ * Checks every name one side of a cluster consumes against what the other side produces: secret entries and stores,
+ * the secret controller's cloud identity, GatewayClass and ClusterIssuer, the Gateway, listener, certificate hosts and
+ * backend ports of each route, the namespaces network policies admit, the CIDRs and ports of the data tier, the
+ * Prometheus selector and the metric retention the rules need. Returns one line per mismatch.
+ */
+export function checkPlatformWiring(input: PlatformWiringInput): string[] {
+  const { contract: c, platform: p, objects, cluster } = input;
+  const ext = input.external ?? {};
+  const out: string[] = [];
+  const problem = (o: K8sObject, what: string) => out.push(`[wiring ${cluster}] ${ref(o)}: ${what}`);
+  const of = (kind: string) => objects.filter((o) => o.kind === kind);
+  const entries = new Set([...c.secretEntries, ...(ext.secretEntries ?? [])]);
+  const clusterObjects = new Set([p.secretStore.name, p.gatewayClassName, p.issuerName, ...(ext.clusterObjects ?? [])]);
+
+  // Secrets: every store and entry an ExternalSecret reads exists.
+  for (const es of of('ExternalSecret')) {
+    const store = es.spec?.secretStoreRef ?? {};
+    if (store.kind === 'ClusterSecretStore' && !clusterObjects.has(store.name)) {
+      problem(
+        es,
+        `reads from ClusterSecretStore "${store.name}", which the platform layer does not create (it creates "${p.secretStore.name}")`,
+      );
+    }
+    const keys = [
+      ...(es.spec?.data ?? []).map((d: K8sObject) => d.remoteRef?.key),
+      ...(es.spec?.dataFrom ?? []).map((d: K8sObject) => d.extract?.key),
+    ];
+    for (const key of new Set(keys.filter(Boolean))) {
+      if (!entries.has(key))
+        problem(
+          es,
+          `reads store entry "${key}", which the stack does not create (it creates: ${[...c.secretEntries].join(', ')}); create it or declare it external`,
+        );
+    }
+  }
+  // The secret controller can read them: its service account has a cloud identity (on AWS, through Pod Identity).
+  if (p.cloud.name === 'aws' && of('ExternalSecret').length > 0) {
+    const sa = p.externalSecretsServiceAccount;
+    if (!c.podIdentities.some((i) => i.namespace === sa.namespace && i.serviceAccount === sa.name)) {
+      out.push(
+        `[wiring ${cluster}] External Secrets runs as ${sa.namespace}/${sa.name}, which has no cloud identity in the stack: no secret would sync`,
+      );
+    }
+  }
+  // Routing: GatewayClass, issuer, Gateway, listener, hosts on the certificate, backend ports.
+  const gateways = of('Gateway');
+  for (const g of gateways) {
+    if (!clusterObjects.has(g.spec?.gatewayClassName))
+      problem(g, `names GatewayClass "${g.spec?.gatewayClassName}", which the platform layer does not create ("${p.gatewayClassName}")`);
+  }
+  const certificates = of('Certificate');
+  for (const cert of certificates) {
+    const issuer = cert.spec?.issuerRef ?? {};
+    if ((issuer.kind ?? 'Issuer') === 'ClusterIssuer' && !clusterObjects.has(issuer.name)) {
+      problem(cert, `is issued by ClusterIssuer "${issuer.name}", which the platform layer does not create ("${p.issuerName}")`);
+    }
+  }
+  for (const route of of('HTTPRoute')) {
+    const ns = route.metadata?.namespace;
+    for (const parent of route.spec?.parentRefs ?? []) {
+      const g = gateways.find((x) => x.metadata.name === parent.name && x.metadata.namespace === (parent.namespace ?? ns));
+      if (!g) {
+        problem(route, `attaches to Gateway ${parent.namespace ?? ns}/${parent.name}, which the output does not create`);
+        continue;
+      }
+      const listener = (g.spec.listeners ?? []).find((l: K8sObject) => parent.sectionName === undefined || l.name === parent.sectionName);
+      if (!listener) {
+        problem(route, `names listener "${parent.sectionName}" of ${ref(g)}, which has none of that name`);
+        continue;
+      }
+      const certName = listener.tls?.certificateRefs?.[0]?.name;
+      if (certName) {
+        const cert = certificates.find((x) => x.metadata.namespace === g.metadata.namespace && x.spec?.secretName === certName);
+        const covered = new Set<string>(cert?.spec?.dnsNames ?? []);
+        for (const host of route.spec?.hostnames ?? []) {
+          if (!covered.has(host)) problem(route, `serves "${host}" on ${ref(g)}, whose certificate (${certName}) does not cover it`);
+        }
+      }
+    }
+    for (const rule of route.spec?.rules ?? []) {
+      for (const b of rule.backendRefs ?? []) {
+        if ((b.kind ?? 'Service') !== 'Service') continue;
+        const svc = of('Service').find((s) => s.metadata.name === b.name && s.metadata.namespace === (b.namespace ?? ns));
+        if (!svc) problem(route, `sends traffic to Service ${b.namespace ?? ns}/${b.name}, which the output does not create`);
+        else if (!(svc.spec?.ports ?? []).some((port: K8sObject) => port.port === b.port)) {
+          problem(
+            route,
+            `sends traffic to port ${b.port} of Service ${b.name}, which exposes ${(svc.spec?.ports ?? []).map((x: K8sObject) => x.port).join(', ')}`,
+          );
+        }
+      }
+    }
+  }
+  // Network policies: admitted namespaces exist; private egress goes to the data tier on its ports.
+  const namespaces = new Set([
+    ...of('Namespace').map((n) => n.metadata.name),
+    ...p.components.map((x) => x.spec.namespace),
+    'kube-system',
+    ...(ext.namespaces ?? []),
+  ]);
+  for (const np of of('NetworkPolicy')) {
+    const peers = [
+      ...(np.spec?.ingress ?? []).flatMap((r: K8sObject) => r.from ?? []),
+      ...(np.spec?.egress ?? []).flatMap((r: K8sObject) => r.to ?? []),
+    ];
+    for (const peer of peers) {
+      const name = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+      if (name && !namespaces.has(name)) problem(np, `admits namespace "${name}", which neither the output nor the platform layer creates`);
+    }
+    for (const rule of np.spec?.egress ?? []) {
+      for (const peer of rule.to ?? []) {
+        const cidr = peer.ipBlock?.cidr;
+        if (!cidr || NODE_LOCAL.includes(cidr)) continue;
+        const block = Ipv4Cidr.parse('wiring', 'cidr', cidr);
+        if (!PRIVATE.some((r) => r.contains(block))) continue;
+        const ports: number[] = (rule.ports ?? []).map((x: K8sObject) => x.port);
+        const tier = c.dataTier.find((t) => t.cidrs.includes(cidr) && ports.every((port) => port === t.port));
+        if (!tier) {
+          const offered = c.dataTier.map((t) => `${t.name} ${t.cidrs.join(' ')} :${t.port}`).join('; ');
+          problem(
+            np,
+            `allows egress to ${cidr} on ${ports.join(', ') || 'every port'}, which is not a data tier of the stack (${offered})`,
+          );
+        }
+      }
+    }
+  }
+  // Monitoring: Prometheus selects the objects, and keeps metrics as long as the rules look back.
+  for (const o of [...of('ServiceMonitor'), ...of('PrometheusRule')]) {
+    for (const [k, v] of Object.entries(p.prometheusSelector)) {
+      if (o.metadata?.labels?.[k] !== v) problem(o, `lacks the label ${k}=${v} Prometheus selects by: it would be ignored`);
+    }
+  }
+  for (const rule of of('PrometheusRule')) {
+    const lookback = Math.max(
+      0,
+      ...(rule.spec?.groups ?? []).flatMap((g: K8sObject) => g.rules.map((r: K8sObject) => promqlLookbackDays(String(r.expr)))),
+    );
+    if (lookback > p.prometheusRetentionDays) {
+      problem(
+        rule,
+        `looks back ${Math.round(lookback * 10) / 10} days, but Prometheus keeps ${p.prometheusRetentionDays} (prometheus.retentionDays of the platform layer)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** {@link checkPlatformWiring}, throwing one error that lists every mismatch. */
+export function assertPlatformWiring(input: PlatformWiringInput): void {
+  const problems = checkPlatformWiring(input);
+  if (problems.length > 0) throw new ValidationError(`the two engines do not fit together:\n${problems.join('\n')}`);
+}

@@ -1,0 +1,50 @@
+import { Chart } from 'cdk8s';
+import { AppFootprint, AppNamespace, budgetFor } from 'samokoder-infra';
+import { find, render, testApp } from '../util/k8s';
+
+const api: AppFootprint = { pods: 41, cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
+const bot: AppFootprint = { pods: 4, cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 256, memoryLimitMiB: 512 };
+
+describe('budgetFor', () => {
+  test('sums every app at its peak, plus two pods of the largest size', () => {
+    expect(budgetFor([api, bot])).toEqual({
+      pods: 41 + 4 + 2,
+      cpuRequestMillis: 41 * 250 + 4 * 100 + 2 * 250,
+      cpuLimitMillis: 41 * 1000 + 4 * 500 + 2 * 1000,
+      memoryRequestMiB: 41 * 512 + 4 * 256 + 2 * 512,
+      memoryLimitMiB: 41 * 2048 + 4 * 512 + 2 * 2048,
+      persistentVolumeClaims: 0,
+      containerDefaults: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 },
+    });
+  });
+
+  test('no CPU limit in the quota when any app runs without one', () => {
+    expect(budgetFor([api, { ...bot, cpuLimitMillis: undefined }]).cpuLimitMillis).toBeUndefined();
+  });
+
+  test('the room for other pods is a choice', () => {
+    expect(budgetFor([bot], 0).pods).toBe(4);
+    expect(budgetFor([{ ...bot, persistentVolumeClaims: 3 }]).persistentVolumeClaims).toBe(3);
+  });
+
+  test('refuses an empty list and negative room', () => {
+    expect(() => budgetFor([])).toThrow("budgetFor: 'apps' ([]) must list at least one app footprint");
+    expect(() => budgetFor([bot], -1)).toThrow("budgetFor: 'headroomPods' (-1) must be a whole number from 0 to 1000");
+  });
+});
+
+describe('AppNamespace', () => {
+  test('a quota from budgetFor holds a blue-green release of both apps', () => {
+    const chart = new Chart(testApp(), 'ns');
+    new AppNamespace(chart, 'Namespace', { name: 'samokoder', budget: budgetFor([api, bot]) });
+    const hard = find(render(chart), 'ResourceQuota').spec.hard;
+    expect(hard).toMatchObject({ pods: '47', 'requests.cpu': '11150m', 'limits.cpu': '45', 'services.nodeports': '0' });
+  });
+
+  test('refuses a quota without pods', () => {
+    const chart = new Chart(testApp(), 'ns');
+    expect(() => new AppNamespace(chart, 'Namespace', { name: 'samokoder', budget: { ...budgetFor([bot]), pods: 0 } })).toThrow(
+      "[ns/Namespace] 'budget.pods' (0) must be a whole number from 1 to 100000",
+    );
+  });
+});

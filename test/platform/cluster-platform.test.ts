@@ -1,0 +1,114 @@
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { ClusterPlatform, ClusterPlatformProps, PLATFORM_SYNC_WAVES, PlatformCloud, PlatformComponent } from 'samokoder-infra';
+import { pinnedCrdSources } from '../../scripts/real-engines/verify-k8s';
+import { realEnginesDir } from '../../scripts/real-engines/engines';
+import { all, find, K8sObject, render, schemaCheck } from '../util/k8s';
+
+const base: ClusterPlatformProps = {
+  cluster: 'production',
+  cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
+  source: { repoURL: 'https://git.example.dev/platform/gitops.git' },
+  configPath: 'dist/platform/production',
+  acmeEmail: 'oncall@example.dev',
+};
+const platform = (props: Partial<ClusterPlatformProps> = {}) => new ClusterPlatform(new App(), 'Platform', { ...base, ...props });
+const wave = (a: K8sObject) => Number(a.metadata.annotations['argocd.argoproj.io/sync-wave']);
+
+describe('ClusterPlatform', () => {
+  const p = platform();
+  const apps = all(render(p.applications), 'Application');
+  const config = render(p.config);
+
+  test('CRDs, then controllers, then their configuration, all before the apps (waves -1 and 0)', () => {
+    const byName = Object.fromEntries(apps.map((a) => [a.metadata.name, wave(a)]));
+    expect(byName['cert-manager-crds-production']).toBe(PLATFORM_SYNC_WAVES.crds);
+    expect(byName['cert-manager-production']).toBe(PLATFORM_SYNC_WAVES.controllers);
+    expect(byName['platform-config-production']).toBe(PLATFORM_SYNC_WAVES.config);
+    expect(Math.max(...apps.map(wave))).toBeLessThan(-1);
+  });
+
+  test('controllers are upstream charts at pinned versions without their CRDs; CRDs come from the same tags', () => {
+    const chart = (n: string) => find(apps, 'Application', `${n}-production`).spec.source;
+    expect(chart('envoy-gateway')).toMatchObject({
+      repoURL: 'docker.io/envoyproxy',
+      chart: 'gateway-helm',
+      targetRevision: 'v1.9.0',
+      helm: { skipCrds: true },
+    });
+    expect(chart('kube-prometheus-stack')).toMatchObject({ chart: 'kube-prometheus-stack', targetRevision: '88.0.0' });
+    expect(chart('kube-prometheus-stack').helm.valuesObject.prometheus.prometheusSpec.retention).toBe('35d');
+    expect(find(apps, 'Application', 'cert-manager-crds-production').spec.source).toEqual({
+      repoURL: 'https://github.com/cert-manager/cert-manager.git',
+      targetRevision: 'v1.21.1',
+      path: 'deploy/crds',
+    });
+    for (const a of apps)
+      expect(a.spec.syncPolicy.syncOptions).toContain(
+        a.metadata.name.startsWith('platform-config') ? 'CreateNamespace=false' : 'CreateNamespace=true',
+      );
+  });
+
+  test('every CRD source is one the real engines pinned (so verify:k8s installs what Argo CD would)', () => {
+    const pinned = pinnedCrdSources(path.join(realEnginesDir(), 'crds'));
+    for (const a of apps.filter((x) => x.metadata.name.includes('-crds-'))) {
+      const s = a.spec.source;
+      const repo = s.repoURL.replace('https://github.com/', '').replace('.git', '');
+      const files = pinned.filter((f) => f.repo === repo && f.tag === s.targetRevision && path.posix.dirname(f.path) === s.path);
+      expect([a.metadata.name, files.length > 0]).toEqual([a.metadata.name, true]);
+    }
+  });
+
+  test('the cluster objects the apps name: GatewayClass eg, ClusterIssuer with an HTTP-01 solver on the shared gateway, secret store', () => {
+    expect(find(config, 'GatewayClass', 'eg').spec.controllerName).toBe('gateway.envoyproxy.io/gatewayclass-controller');
+    expect(find(config, 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'http' },
+    ]);
+    expect(find(config, 'ClusterSecretStore', 'aws-secrets-manager').spec.provider).toEqual({
+      aws: { service: 'SecretsManager', region: 'eu-central-1' },
+    });
+    expect(find(config, 'EnvoyProxy', 'platform-proxy').spec.provider.kubernetes.envoyService.externalTrafficPolicy).toBe('Local');
+    expect(p.externalSecretsServiceAccount).toEqual({ namespace: 'external-secrets', name: 'external-secrets' });
+  });
+
+  test('the project lists its repositories, namespaces and cluster kinds, never a wildcard', () => {
+    const project = render(p.applications).find((o) => o.kind === 'AppProject')!;
+    expect(JSON.stringify(project.spec)).not.toContain('"*"');
+    expect(project.spec.sourceRepos).toContain('https://prometheus-community.github.io/helm-charts');
+  });
+
+  test('objects validate against the schemas', () => {
+    const result = schemaCheck([...render(p.applications), ...config]);
+    expect(result.output).toContain('0 invalid');
+  });
+
+  test('on DigitalOcean the store reads AWS Secrets Manager with a key placed out of band', () => {
+    const d = render(platform({ cloud: PlatformCloud.digitalocean({ secretsRegion: 'eu-central-1' }) }).config);
+    expect(find(d, 'ClusterSecretStore').spec.provider.aws.auth.secretRef.accessKeyIDSecretRef).toEqual({
+      name: 'aws-secrets-reader',
+      namespace: 'external-secrets',
+      key: 'access-key-id',
+    });
+  });
+
+  test('components can be replaced or extended; names stay unique', () => {
+    const only = platform({ components: [PlatformComponent.GATEWAY_API, PlatformComponent.ENVOY_GATEWAY] });
+    expect(all(render(only.applications), 'Application').map((a) => a.metadata.name)).toEqual([
+      'gateway-api-crds-production',
+      'envoy-gateway-crds-production',
+      'envoy-gateway-production',
+      'platform-config-production',
+    ]);
+    expect(() => platform({ components: [PlatformComponent.GATEWAY_API, PlatformComponent.GATEWAY_API] })).toThrow(
+      `[Platform] 'components[1].name' ("gateway-api") is used by another component`,
+    );
+  });
+
+  test.each<[Partial<ClusterPlatformProps>, string]>([
+    [{ acmeEmail: 'oncall' }, `[Platform] 'acmeEmail' ("oncall") must be an e-mail address`],
+    [{ prometheus: { retentionDays: 0 } }, `[Platform] 'prometheus.retentionDays' (0) must be a whole number from 1 to 3650`],
+    [{ cluster: 'Prod' }, `[Platform] 'cluster' ("Prod") must be a DNS label`],
+  ])('%j is refused', (props, message) => {
+    expect(() => platform(props)).toThrow(message);
+  });
+});

@@ -1,0 +1,173 @@
+import { App, Chart } from 'cdk8s';
+import {
+  AppRouting,
+  checkPlatformWiring,
+  assertPlatformWiring,
+  ClusterPlatform,
+  Dependency,
+  PlatformCloud,
+  PlatformContract,
+  PlatformGateway,
+  ProductionApp,
+  promqlLookbackDays,
+  samokoderSecrets,
+} from 'samokoder-infra';
+import { K8sObject, render } from '../util/k8s';
+
+const contract: PlatformContract = {
+  environment: 'production',
+  region: 'eu-central-1',
+  clusterName: 'samokoder-production',
+  kubernetesVersion: '1.35',
+  namespace: 'samokoder',
+  serviceAccounts: ['api'],
+  podIdentities: [
+    { namespace: 'samokoder', serviceAccount: 'api' },
+    { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+  ],
+  secretEntries: ['samokoder/production/connection', 'samokoder/production/app'],
+  connectionSecretName: 'samokoder/production/connection',
+  secretPrefix: 'samokoder/production/',
+  dataSubnetCidrs: ['10.0.108.0/24'],
+  dataTier: [{ name: 'postgres', cidrs: ['10.0.108.0/24'], port: 5432 }],
+};
+
+function cluster(contractOverride: Partial<PlatformContract> = {}) {
+  const c = { ...contract, ...contractOverride };
+  const app = new App();
+  const platform = new ClusterPlatform(app, 'Platform', {
+    cluster: 'production',
+    cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
+    source: { repoURL: 'https://git.example.dev/gitops.git' },
+    configPath: 'dist/platform/production',
+    acmeEmail: 'oncall@example.dev',
+  });
+  const api = new ProductionApp(app, 'api', {
+    name: 'api',
+    image: 'ghcr.io/samokoder/api:1.0.0',
+    host: 'api.samokoder.com',
+    platform: c,
+    routing: AppRouting.gateway(),
+    secrets: samokoderSecrets('samokoder/production/app', ['DATABASE_URL']),
+    dependencies: c.dataTier.flatMap((t) => t.cidrs.map((cidr) => Dependency.cidr(t.name, cidr, t.port))),
+  });
+  const gw = new Chart(app, 'gateway');
+  new PlatformGateway(gw, 'Gateway', { hosts: ['api.samokoder.com'], routeNamespaces: ['samokoder'] });
+  const objects = [...render(api), ...render(gw)];
+  return { contract: c, platform, objects };
+}
+
+const check = (x: ReturnType<typeof cluster>, mutate: (o: K8sObject[]) => void = () => {}) => {
+  const objects = JSON.parse(JSON.stringify(x.objects)) as K8sObject[];
+  mutate(objects);
+  return checkPlatformWiring({ cluster: 'production', contract: x.contract, platform: x.platform, objects });
+};
+const find = (o: K8sObject[], kind: string, name?: string) =>
+  o.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name))!;
+
+describe('checkPlatformWiring: what one engine consumes, the other produces', () => {
+  test('a platform built from one contract fits together', () => {
+    expect(check(cluster())).toEqual([]);
+  });
+
+  test('a store entry the stack does not create', () => {
+    expect(check(cluster({ secretEntries: ['samokoder/production/connection'] }))).toEqual([
+      '[wiring production] ExternalSecret samokoder/api-secrets: reads store entry "samokoder/production/app", which the stack does not create (it creates: samokoder/production/connection); create it or declare it external',
+    ]);
+  });
+
+  test('the secret controller without a cloud identity', () => {
+    expect(check(cluster({ podIdentities: [{ namespace: 'samokoder', serviceAccount: 'api' }] }))).toEqual([
+      '[wiring production] External Secrets runs as external-secrets/external-secrets, which has no cloud identity in the stack: no secret would sync',
+    ]);
+  });
+
+  test('a secret store, GatewayClass or issuer the platform layer does not create', () => {
+    const found = check(cluster(), (o) => {
+      find(o, 'ExternalSecret').spec.secretStoreRef.name = 'vault';
+      find(o, 'Gateway').spec.gatewayClassName = 'nginx';
+      find(o, 'Certificate').spec.issuerRef.name = 'letsencrypt-staging';
+    });
+    expect(found).toEqual([
+      '[wiring production] ExternalSecret samokoder/api-connection: reads from ClusterSecretStore "vault", which the platform layer does not create (it creates "aws-secrets-manager")',
+      '[wiring production] Gateway gateway-system/public: names GatewayClass "nginx", which the platform layer does not create ("eg")',
+      '[wiring production] Certificate gateway-system/public-tls: is issued by ClusterIssuer "letsencrypt-staging", which the platform layer does not create ("letsencrypt-prod")',
+    ]);
+  });
+
+  test('a host the certificate does not cover, a backend port the Service does not expose, a missing Gateway', () => {
+    const found = check(cluster(), (o) => {
+      const routes = o.filter((x) => x.kind === 'HTTPRoute' && x.metadata.namespace === 'samokoder');
+      routes[0].spec.hostnames = ['api.samokoder.dev'];
+      routes[1].spec.rules[0].backendRefs[0].port = 8080;
+      routes[2].spec.parentRefs[0].name = 'internal';
+    });
+    expect(found).toEqual([
+      '[wiring production] HTTPRoute samokoder/api-api: serves "api.samokoder.dev" on Gateway gateway-system/public, whose certificate (public-tls) does not cover it',
+      '[wiring production] HTTPRoute samokoder/api-login: sends traffic to port 8080 of Service api, which exposes 8000',
+      '[wiring production] HTTPRoute samokoder/api-upload: attaches to Gateway gateway-system/internal, which the output does not create',
+    ]);
+  });
+
+  test('egress to a private range that is not the data tier, or to the data tier on another port', () => {
+    const found = check(cluster(), (o) => {
+      const deps = find(o, 'NetworkPolicy', 'api-allow-dependencies');
+      deps.spec.egress[0].ports[0].port = 6379;
+      deps.spec.egress.push({ to: [{ ipBlock: { cidr: '10.9.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    });
+    expect(found).toEqual([
+      '[wiring production] NetworkPolicy samokoder/api-allow-dependencies: allows egress to 10.0.108.0/24 on 6379, which is not a data tier of the stack (postgres 10.0.108.0/24 :5432)',
+      '[wiring production] NetworkPolicy samokoder/api-allow-dependencies: allows egress to 10.9.0.0/16 on 5432, which is not a data tier of the stack (postgres 10.0.108.0/24 :5432)',
+    ]);
+  });
+
+  test('a namespace a policy admits that nothing creates', () => {
+    const found = check(cluster(), (o) => {
+      find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] =
+        'ingress-nginx';
+    });
+    expect(found).toEqual([
+      '[wiring production] NetworkPolicy samokoder/api-allow-from-edge: admits namespace "ingress-nginx", which neither the output nor the platform layer creates',
+    ]);
+  });
+
+  test('monitoring Prometheus would ignore, or rules that look back further than it keeps metrics', () => {
+    const found = check(cluster(), (o) => {
+      delete find(o, 'ServiceMonitor').metadata.labels.release;
+      find(o, 'PrometheusRule').spec.groups[0].rules[0].expr = 'avg_over_time(up[60d])';
+    });
+    expect(found).toEqual([
+      '[wiring production] ServiceMonitor samokoder/api: lacks the label release=kube-prometheus-stack Prometheus selects by: it would be ignored',
+      '[wiring production] PrometheusRule samokoder/api: looks back 60 days, but Prometheus keeps 35 (prometheus.retentionDays of the platform layer)',
+    ]);
+  });
+
+  test('names declared external pass', () => {
+    const x = cluster({ secretEntries: ['samokoder/production/connection'] });
+    expect(
+      checkPlatformWiring({
+        cluster: 'production',
+        contract: x.contract,
+        platform: x.platform,
+        objects: x.objects,
+        external: { secretEntries: ['samokoder/production/app'] },
+      }),
+    ).toEqual([]);
+  });
+
+  test('assertPlatformWiring throws every mismatch at once', () => {
+    const x = cluster({ secretEntries: [] });
+    expect(() => assertPlatformWiring({ cluster: 'production', contract: x.contract, platform: x.platform, objects: x.objects })).toThrow(
+      /^the two engines do not fit together:\n\[wiring production\] ExternalSecret samokoder\/api-connection/,
+    );
+  });
+
+  test.each([
+    ['rate(x[5m])', 5 / 1440],
+    ['avg_over_time(x[30d])', 30],
+    ['rate(x[10m] offset 1w)', 7 + 10 / 1440],
+    ['max_over_time(rate(x[5m])[3d:1m])', 3],
+  ])('look-back of %s', (expr, days) => {
+    expect(promqlLookbackDays(expr)).toBeCloseTo(days, 6);
+  });
+});

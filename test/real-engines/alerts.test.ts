@@ -1,0 +1,53 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import YAML from 'yaml';
+import { loadConfig } from '../../apps/config';
+import { synthKubernetes } from '../../apps/kubernetes';
+import type { K8sObject } from '../../scripts/real-engines/gitops';
+import { ruleFilesOf } from '../../scripts/real-engines/verify-alerts';
+import { TEST_DATE } from '../util/tf';
+
+describe('the rule files verify:alerts gives promtool', () => {
+  let dist: string;
+  let files: Map<string, K8sObject>;
+  beforeAll(() => {
+    dist = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-alerts-'));
+    synthKubernetes(loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }), dist);
+    files = ruleFilesOf(dist);
+  });
+  afterAll(() => fs.rmSync(dist, { recursive: true, force: true }));
+
+  test('one rule file per environment and app, and the analysis queries of each Rollout', () => {
+    expect([...files.keys()]).toEqual([
+      'production-api.rules.yaml',
+      'production-api.analysis.yaml',
+      'production-bot.rules.yaml',
+      'staging-api.rules.yaml',
+      'staging-api.analysis.yaml',
+      'staging-bot.rules.yaml',
+    ]);
+  });
+
+  test('each analysis query is recorded for the preview and the active Service, the placeholder filled in', () => {
+    const rules = files.get('production-api.analysis.yaml')!.groups[0].rules;
+    expect(rules.map((r: K8sObject) => `${r.record} ${r.labels.service}`)).toEqual([
+      'analysis:requests api',
+      'analysis:requests api-preview',
+      'analysis:error_ratio api',
+      'analysis:error_ratio api-preview',
+      'analysis:latency_p95 api',
+      'analysis:latency_p95 api-preview',
+    ]);
+    expect(JSON.stringify(rules)).not.toContain('{{args.');
+  });
+
+  test('the committed promtool tests name only rule files that exist', () => {
+    const testDir = path.join(__dirname, '..', 'alerts');
+    for (const f of fs.readdirSync(testDir).filter((x) => x.endsWith('.test.yaml'))) {
+      const spec = YAML.parse(fs.readFileSync(path.join(testDir, f), 'utf8'));
+      for (const r of spec.rule_files) expect([f, files.has(r)]).toEqual([f, true]);
+      expect(spec.tests.length).toBeGreaterThan(0);
+    }
+  });
+});
