@@ -1,5 +1,5 @@
 import { invalidProp } from '../common/errors';
-import { S3Backend, TerraformStack } from '../private/tf';
+import { LocalBackend, S3Backend, TerraformStack } from '../private/tf';
 import { requireBucketName } from './secure-bucket';
 
 /** Where a stack keeps its Terraform state. */
@@ -8,7 +8,10 @@ export interface RemoteStateOptions {
   readonly bucket: string;
   /** Region of the state bucket. */
   readonly region: string;
-  /** Object key. @default '<stack name>/terraform.tfstate' */
+  /**
+   * Object key.
+   * @default '<project>/<environment>/terraform.tfstate' for a SamokoderStack, '<project>/<environment>-dr/terraform.tfstate' for MultiRegionDR
+   */
   readonly key?: string;
   /** KMS key for the state object. @default - the bucket's default encryption */
   readonly kmsKeyArn?: string;
@@ -33,4 +36,14 @@ export function _configureS3Backend(stack: TerraformStack, options: RemoteStateO
   });
   stack.addOverride('terraform.backend.s3.use_lockfile', true);
   return backend;
+}
+
+/**
+ * Local state for a stack without remote state: `terraform.<stack>.tfstate` in the project directory, written as a
+ * path relative to the directory Terraform runs in (`cdktf.out/stacks/<stack>/`). cdktf's default is the absolute
+ * path of the checkout, which makes the synthesized output differ from one directory to the next.
+ * @internal
+ */
+export function _configureLocalBackend(stack: TerraformStack): LocalBackend {
+  return new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }

@@ -5,6 +5,7 @@ import { TerraformOutput, TerraformStack } from '../private/tf';
 import { _callerIdentity, _createKey } from './private/kms';
 import { AwsRegion } from './region';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
+import { _configureLocalBackend } from './remote-state';
 
 /** Props for {@link SamokoderStateStack}. */
 export interface SamokoderStateStackProps {
@@ -26,6 +27,7 @@ export class SamokoderStateStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: SamokoderStateStackProps) {
     super(scope, id);
+    _configureLocalBackend(this);
     const tags = costAllocationTagMap(this.node.path, props.tags);
     new AwsProvider(this, 'Aws', { region: props.region.name, defaultTags: [{ tags }] });
     const key = _createKey(this, 'StateKey', { alias: `${props.bucketName}-state`, description: 'Terraform state encryption' });

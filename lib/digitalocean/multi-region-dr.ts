@@ -9,7 +9,7 @@ import { invalidCombination, invalidProp, ValidationError } from '../common/erro
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
-import { RemoteStateOptions, _configureS3Backend } from '../aws/remote-state';
+import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
 import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
 import { FailoverPlan } from './failover-plan';
@@ -122,6 +122,7 @@ export class MultiRegionDR extends TerraformStack {
     const rpoTarget = (props.rpoTarget ?? Duration.minutes(5))._requirePositive(path, 'rpoTarget');
 
     if (props.remoteState) _configureS3Backend(this, props.remoteState, `${project}/${environment}-dr/terraform.tfstate`);
+    else _configureLocalBackend(this);
     // Credentials come from DIGITALOCEAN_TOKEN and SPACES_ACCESS_KEY_ID / SPACES_SECRET_ACCESS_KEY at apply time.
     new DigitaloceanProvider(this, 'DigitalOcean', {});
 

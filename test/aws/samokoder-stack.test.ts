@@ -274,7 +274,9 @@ describe('SamokoderStateStack', () => {
     const s = synth(new SamokoderStateStack(app, 'state', { region: AwsRegion.EU_CENTRAL_1, bucketName: 'sk-state', tags }));
     const buckets = resources(s, 'aws_s3_bucket').map((b) => b.bucket);
     expect(buckets.sort()).toEqual(['sk-state', 'sk-state-access-logs']);
-    expect(s.terraform.backend).toBeUndefined();
+    // Local state next to the project, as a relative path: the same output from any checkout directory.
+    expect(s.terraform.backend).toEqual({ local: { path: '../../../terraform.state.tfstate' } });
+    expect(JSON.stringify(s)).not.toContain(process.cwd());
     expect(resources(s, 'aws_s3_bucket_versioning')).toHaveLength(2);
     expect(resources(s, 'aws_s3_bucket_logging')).toHaveLength(1);
   });

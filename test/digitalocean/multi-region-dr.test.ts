@@ -18,6 +18,14 @@ function dr(props: Partial<MultiRegionDRProps> = {}): MultiRegionDR {
 }
 
 describe('MultiRegionDR', () => {
+  test('without remote state, local state next to the project by a relative path (no checkout path in the output)', () => {
+    const s = synth(dr());
+    expect(s.terraform.backend).toEqual({ local: { path: '../../../terraform.dr.tfstate' } });
+    expect(JSON.stringify(s)).not.toContain(process.cwd());
+    const remote = synth(dr({ remoteState: { bucket: 'team-state', region: 'eu-central-1' } }));
+    expect(remote.terraform.backend).toMatchObject({ s3: { bucket: 'team-state', key: 'samokoder/production-dr/terraform.tfstate' } });
+  });
+
   describe('regions', () => {
     test('nyc3 primary and sfo3 secondary by default, each with VPC, HA cluster, load balancer and bucket', () => {
       const s = synth(dr());
