@@ -1,5 +1,5 @@
 import { invalidProp } from '../common/errors';
-import { looksLikeSecretValue } from '../common/secret-detection';
+import { looksLikeLiteralSecret, looksLikeSecretValue } from '../common/secret-detection';
 
 /** Where External Secrets reads secret values from. */
 export class SecretStore {
@@ -58,13 +58,13 @@ export function samokoderSecrets(remoteKey: string, keys: readonly SamokoderSecr
   return keys.map((k) => AppSecret.fromStore(k, remoteKey));
 }
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|DSN|WEBHOOK|SALT)/i;
 /**
- * Throws when a plain configuration entry carries a secret: a secret-like key (`*_PASSWORD`, `*_TOKEN`, `*_API_KEY`,
- * …) with a value, or any value shaped like a credential. Such values belong in the secret store.
+ * Throws when a plain configuration entry carries a secret: a credential-named key (`*_PASSWORD`, `*_PASS`,
+ * `*_TOKEN`, `*_API_KEY`, …) with a value that could be one, or any value shaped like a credential (see
+ * {@link looksLikeLiteralSecret}). Such values belong in the secret store.
  */
 export function rejectLiteralSecret(path: string, prop: string, key: string, value: string): void {
-  if (looksLikeSecretValue(value) || (SECRET_NAME.test(key) && value !== '')) {
+  if (looksLikeLiteralSecret(key, value)) {
     throw invalidProp(
       path,
       `${prop}.${key}`,

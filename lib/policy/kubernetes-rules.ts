@@ -1,4 +1,4 @@
-import { looksLikeSecretValue } from '../common/secret-detection';
+import { looksLikeLiteralSecret, looksLikeSecretValue } from '../common/secret-detection';
 import { RuleInfo } from './rule';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are free-form JSON
@@ -304,15 +304,17 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       if (o.kind === 'Secret') return Object.keys({ ...o.data, ...o.stringData }).length ? 'a Secret with values' : undefined;
       if (o.kind === 'ConfigMap') {
         return Object.entries(o.data ?? {})
-          .filter(([, v]) => typeof v === 'string' && looksLikeSecretValue(v))
-          .map(([k]) => `key "${k}" holds something shaped like a credential`);
+          .filter(([k, v]) => typeof v === 'string' && looksLikeLiteralSecret(k, v))
+          .map(([k]) => `key "${k}" holds a literal secret`);
       }
       return perContainer(o, (c) => {
-        const leaked = (c.env ?? []).filter(
-          (e: K8sObject) =>
-            typeof e.value === 'string' && (looksLikeSecretValue(e.value) || /(PASSWORD|SECRET|TOKEN|API_?KEY)/i.test(e.name)),
-        );
-        return leaked.length ? `env ${leaked.map((e: K8sObject) => e.name).join(', ')} holds a literal secret` : undefined;
+        const leaked = (c.env ?? []).filter((e: K8sObject) => typeof e.value === 'string' && looksLikeLiteralSecret(e.name, e.value));
+        const inCommand = [...(c.command ?? []), ...(c.args ?? [])].some((a: unknown) => typeof a === 'string' && looksLikeSecretValue(a));
+        const found = [
+          ...(leaked.length ? [`env ${leaked.map((e: K8sObject) => e.name).join(', ')} holds a literal secret`] : []),
+          ...(inCommand ? ['its command or args hold something shaped like a credential'] : []),
+        ];
+        return found.length ? found.join('; ') : undefined;
       });
     },
   }),

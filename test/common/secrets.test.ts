@@ -1,6 +1,7 @@
 import {
   AppSecret,
   costAllocationTagMap,
+  looksLikeLiteralSecret,
   looksLikeSecretValue,
   requirePinnedImage,
   samokoderSecrets,
@@ -9,7 +10,13 @@ import {
 
 describe('secret detection', () => {
   test.each([
-    'sk-proj-abcdefghijklmnopqrstuvwxyz',
+    'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0',
+    'sk-ant-api03-Xy7zAb3dEf6hIj9kLm2nOp5qRs8tUv1w',
+    'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+    'https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    '--api-key=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0',
+    'https://user:tok3n@git.example.com/org/repo.git',
+    'https://api.example.com/v1?access_token=abcdef123456',
     'xoxb-1234-5678-abcdef',
     'AKIAABCDEFGHIJKLMNOP',
     'ghp_abcdefghijklmnopqrstuvwxyz0123',
@@ -20,8 +27,38 @@ describe('secret detection', () => {
     expect(looksLikeSecretValue(v)).toBe(true);
   });
 
-  test.each(['samokoder/production/app', 'postgres://db.internal:5432/app', 'info', 'https://api.example.com'])('%s does not', (v) => {
+  test.each([
+    'samokoder/production/app',
+    'postgres://db.internal:5432/app',
+    'info',
+    'https://api.example.com',
+    'sk-prod',
+    'sk-production-cluster-nodes', // a name that merely starts with sk-
+    'pk_live_4eC39HqLyjWDarjtT1zdp7dc', // Stripe publishable keys are public
+  ])('%s does not', (v) => {
     expect(looksLikeSecretValue(v)).toBe(false);
+  });
+
+  test.each([
+    ['DB_PASS', 'hunter2'],
+    ['STRIPE_KEY', 'whatever-it-is'],
+    ['GITHUB_TOKEN', 'abc123'],
+    ['SIGNING_KEY', 'c2VjcmV0'],
+    ['PAYMENTS', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'], // harmless name, credential value
+  ])('%s=%s is a literal secret', (k, v) => {
+    expect(looksLikeLiteralSecret(k, v)).toBe(true);
+  });
+
+  test.each([
+    ['TOKEN_TTL', '3600'],
+    ['SESSION_TOKEN_TTL', '30m'],
+    ['SECRET_NAME', 'samokoder-app'],
+    ['PARTITION_KEY', 'tenant_id'],
+    ['REQUIRE_PASSWORD', 'true'],
+    ['API_TOKEN', ''],
+    ['CACHE_MAX_TOKENS', '4096'],
+  ])('%s=%s is not', (k, v) => {
+    expect(looksLikeLiteralSecret(k, v)).toBe(false);
   });
 
   test("the brief's secret keys are declared by reference", () => {

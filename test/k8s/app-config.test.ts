@@ -29,6 +29,16 @@ describe('AppConfig', () => {
     expect(other.podAnnotations['samokoder.dev/config-hash']).not.toBe(cfg.podAnnotations['samokoder.dev/config-hash']);
   });
 
+  test('settings whose names mention a credential word pass when their values cannot be credentials', () => {
+    const c = chart();
+    new AppConfig(c, 'Config', { name: 'worker', config: { TOKEN_TTL: '3600', SECRET_NAME: 'worker-secrets', REQUIRE_PASSWORD: 'true' } });
+    expect(find(render(c), 'ConfigMap', 'worker-config').data).toEqual({
+      REQUIRE_PASSWORD: 'true',
+      SECRET_NAME: 'worker-secrets',
+      TOKEN_TTL: '3600',
+    });
+  });
+
   test('refuses a variable declared twice, with its own path', () => {
     expect(
       () =>

@@ -457,15 +457,20 @@ describe('ProductionApp', () => {
         `[api] 'rateLimits[0].requests' (0) must be a whole number greater than 0`,
       ],
       [
-        { config: { OPENAI_API_KEY: 'sk-abcdefghijklmnopqrstuvwxyz' } },
+        { config: { OPENAI_API_KEY: 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0' } },
         `[api] 'config.OPENAI_API_KEY' ("<redacted>") looks like a literal secret value: synthesized manifests are committed to Git. Declare it with AppSecret.fromStore() so External Secrets injects it`,
+      ],
+      [{ config: { DB_PASS: 'hunter2' } }, `[api] 'config.DB_PASS' ("<redacted>") looks like a literal secret value`],
+      [
+        { config: { PAYMENT_PROVIDER: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc' } },
+        `[api] 'config.PAYMENT_PROVIDER' ("<redacted>") looks like a literal secret value`,
       ],
       [
         { config: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app' } },
         `[api] 'config.DATABASE_URL' ("<redacted>") looks like a literal secret value`,
       ],
       [
-        { secrets: [AppSecret.fromStore('OPENAI_API_KEY', 'sk-abcdefghijklmnopqrstuvwxyz')] },
+        { secrets: [AppSecret.fromStore('OPENAI_API_KEY', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0')] },
         `[api] 'secrets[0].remoteKey' ("<redacted>") must be the name of a secret-store entry (letters, digits and / _ + = . @ -), never the secret value itself`,
       ],
       [
