@@ -41,7 +41,11 @@ const FAILING: Record<string, { kind: string; name?: string; mutate: (o: K8sObje
   },
   'SK-K8S-012': { kind: 'Role', mutate: (o) => void (o.rules = [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]) },
   'SK-K8S-013': { kind: 'PodDisruptionBudget', name: 'bot', mutate: (o) => void (o.spec.minAvailable = 3) },
-  'SK-K8S-014': { kind: 'ConfigMap', name: 'api-config', mutate: (o) => void (o.data.OPENAI_API_KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0') },
+  'SK-K8S-014': {
+    kind: 'ConfigMap',
+    name: 'api-config',
+    mutate: (o) => void (o.data.OPENAI_API_KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0'),
+  },
   'SK-K8S-015': { kind: 'Service', name: 'api', mutate: (o) => void (o.spec.type = 'LoadBalancer') },
   'SK-K8S-016': { kind: 'Namespace', mutate: (o) => void (o.metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline') },
 };
