@@ -40,7 +40,7 @@ export * from './k8s/app-migration';
 export * from './k8s/production-app';
 export * from './k8s/render';
 export * from './k8s/platform-gateway';
-export { looksLikeLiteralSecret, looksLikeSecretValue } from './common/secret-detection';
+export { credentialFields, credentialLines, looksLikeLiteralSecret, looksLikeSecretValue } from './common/secret-detection';
 
 // Observability (cdk8s)
 export * from './observability/promql';

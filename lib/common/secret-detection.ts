@@ -88,3 +88,28 @@ export function looksLikeLiteralSecret(key: string, value: string): boolean {
   if (SECRET_WORDS.has(last)) return true;
   return last === 'KEY' && (parts.length === 1 || KEY_QUALIFIERS.has(parts[parts.length - 2]));
 }
+
+/**
+ * The fields of a synthesized document (JSON or YAML as objects) whose string values are shaped like credentials,
+ * as paths such as `metadata.annotations.example.com/token` or `spec.source.repoURL`. Values are never returned:
+ * callers name the field, not the secret. Strings that are Terraform references (`${...}`) are skipped.
+ */
+export function credentialFields(doc: unknown, prefix = ''): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (typeof v === 'string') {
+      if (!v.startsWith('${') && looksLikeSecretValue(v)) found.push(at || '(value)');
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+  };
+  walk(doc, prefix);
+  return found;
+}
+
+/** The 1-based numbers of the lines of `text` that hold something shaped like a credential. */
+export function credentialLines(text: string): number[] {
+  return text
+    .split('\n')
+    .map((line, i) => (looksLikeSecretValue(line) ? i + 1 : 0))
+    .filter((n) => n > 0);
+}

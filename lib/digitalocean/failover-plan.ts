@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RecoveryModel } from './recovery-model';
+import { ValidationError } from '../common/errors';
+import { credentialLines } from '../common/secret-detection';
 
 /** Everything the failover plan needs to name things exactly as Terraform created them. @internal */
 export interface FailoverFacts {
@@ -236,16 +238,29 @@ Run quarterly, in staging first. Record the times; they replace the estimates in
 `;
   }
 
-  /** Writes the plan files into `dir` (scripts executable). */
-  public writeTo(dir: string): string[] {
-    fs.mkdirSync(dir, { recursive: true });
-    const files: Array<[string, string, number]> = [
+  /** The plan's files: name, content and mode. */
+  public get files(): Array<[string, string, number]> {
+    return [
       ['runbook.md', this.runbook, 0o644],
       ['drill-checklist.md', this.drillChecklist, 0o644],
       ['failover.sh', this.failoverScript, 0o755],
       ['failback.sh', this.failbackScript, 0o755],
       ['mirror-images.sh', this.mirrorImagesScript, 0o755],
     ];
+  }
+
+  /** Writes the plan files into `dir` (scripts executable). */
+  public writeTo(dir: string): string[] {
+    const files = this.files;
+    // Nothing is written when any file would carry a credential (a registry URL with user:token@, a webhook):
+    // the plan is committed next to the stack.
+    const leaks = files.flatMap(([name, content]) => credentialLines(content).map((line) => `${name}:${line}`));
+    if (leaks.length > 0) {
+      throw new ValidationError(
+        `[${this.f.stackName}] the failover plan would write something shaped like a credential at ${leaks.join(', ')}: pass names and references, never secret values`,
+      );
+    }
+    fs.mkdirSync(dir, { recursive: true });
     return files.map(([name, content, mode]) => {
       const file = path.join(dir, name);
       fs.writeFileSync(file, content, { mode });

@@ -8,6 +8,7 @@ import { Duration } from '../common/duration';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel } from '../common/validate';
+import { looksLikeSecretValue } from '../common/secret-detection';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
 import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
@@ -118,6 +119,14 @@ export class MultiRegionDR extends TerraformStack {
     }
     const version = props.kubernetesVersion ?? DoksKubernetesVersion.DEFAULT;
     version._assertSupported(path, 'kubernetesVersion', props.supportCheckDate ?? new Date().toISOString().slice(0, 10));
+    if (props.fallbackRegistry !== undefined && (looksLikeSecretValue(props.fallbackRegistry) || /[@\s]/.test(props.fallbackRegistry))) {
+      throw invalidProp(
+        path,
+        'fallbackRegistry',
+        '<redacted>',
+        'must be a registry path such as "ghcr.io/team" without credentials: it is written into the failover scripts (log in with `docker login` at run time)',
+      );
+    }
     const rtoTarget = (props.rtoTarget ?? Duration.minutes(15))._requirePositive(path, 'rtoTarget');
     const rpoTarget = (props.rpoTarget ?? Duration.minutes(5))._requirePositive(path, 'rpoTarget');
 

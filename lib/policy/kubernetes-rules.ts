@@ -1,4 +1,4 @@
-import { looksLikeLiteralSecret, looksLikeSecretValue } from '../common/secret-detection';
+import { credentialFields, looksLikeLiteralSecret, looksLikeSecretValue } from '../common/secret-detection';
 import { RuleInfo } from './rule';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are free-form JSON
@@ -337,5 +337,15 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       o.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted'
         ? 'Pod Security is not enforced as restricted'
         : undefined,
+  }),
+  rule({
+    id: 'SK-K8S-017',
+    title: 'No credential-shaped string in any field of any object',
+    severity: 'error',
+    fix: 'move the value to the secret store and reference it (AppSecret.fromStore, a Secret name); annotations, URLs, repository addresses and commands are committed as written',
+    kinds: '*',
+    // Every string of the object: annotations, labels, Argo CD repoURLs (`https://user:token@…`), webhook and
+    // Prometheus URLs, commands. The finding names the field, never the value.
+    check: (o) => (o.kind === 'Secret' ? [] : credentialFields(o).map((field) => `${field} holds something shaped like a credential`)),
   }),
 ];

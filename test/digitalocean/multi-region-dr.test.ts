@@ -222,6 +222,15 @@ describe('MultiRegionDR', () => {
       expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     });
 
+    test('nothing is written when a file would carry a credential, and the message names file and line only', () => {
+      const plan = dr().failoverPlan;
+      const leaky = Object.create(plan, { runbook: { get: () => '# runbook\ntoken: xoxb-123456-abcdef-secretvalue\n' } });
+      const dir = path.join(os.tmpdir(), `dr-leak-${process.pid}`);
+      expect(() => leaky.writeTo(dir)).toThrow('[dr] the failover plan would write something shaped like a credential at runbook.md:2');
+      expect(() => leaky.writeTo(dir)).not.toThrow('xoxb');
+      expect(fs.existsSync(dir)).toBe(false);
+    });
+
     test('written as files, scripts executable and valid bash', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-'));
       try {
@@ -301,6 +310,10 @@ describe('MultiRegionDR', () => {
       ],
       [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 12m`],
       [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
+      [
+        { fallbackRegistry: 'https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123@ghcr.io/team' },
+        `[dr] 'fallbackRegistry' ("<redacted>") must be a registry path such as "ghcr.io/team" without credentials`,
+      ],
     ])('%j is refused', (props, message) => {
       expect(() => dr(props)).toThrow(message);
     });

@@ -48,6 +48,12 @@ const FAILING: Record<string, { kind: string; name?: string; mutate: (o: K8sObje
   },
   'SK-K8S-015': { kind: 'Service', name: 'api', mutate: (o) => void (o.spec.type = 'LoadBalancer') },
   'SK-K8S-016': { kind: 'Namespace', mutate: (o) => void (o.metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline') },
+  'SK-K8S-017': {
+    kind: 'ServiceAccount',
+    name: 'api',
+    mutate: (o) =>
+      void (o.metadata.annotations = { 'example.com/source': 'https://deploy:ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/x/y.git' }),
+  },
 };
 
 describe('Kubernetes rules', () => {
@@ -78,6 +84,25 @@ describe('Kubernetes rules', () => {
     m.mutate(target, objects);
     const findings = PolicyPack.checkObjects(objects).filter((f) => f.rule.id === id);
     expect(findings.length).toBeGreaterThan(0);
+  });
+
+  test('a credential anywhere is found and named by its field, never printed: repoURL, annotations, webhook URLs', () => {
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: 'x',
+        namespace: 'argocd',
+        annotations: { 'notify/slack': 'https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX' },
+      },
+      spec: { source: { repoURL: 'https://ci:glpat-abcdefghijklmnopqrstu@gitlab.example.com/g/r.git', path: 'dist' } },
+    };
+    const findings = PolicyPack.checkObjects([app]).filter((f) => f.rule.id === 'SK-K8S-017');
+    const text = findings.map((f) => `${f.subject}: ${f.detail}`).join('\n');
+    expect(text).toContain('metadata.annotations.notify/slack holds something shaped like a credential');
+    expect(text).toContain('spec.source.repoURL holds something shaped like a credential');
+    expect(text).not.toContain('glpat-');
+    expect(text).not.toContain('hooks.slack.com');
   });
 
   test('a Rollout with an inline template is checked like a Deployment (scanners do not read it; we do)', () => {
