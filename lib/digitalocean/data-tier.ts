@@ -156,6 +156,12 @@ export class DataTier extends Construct {
         tags: props.tags,
         lifecycle: { preventDestroy: true },
       });
+      // The replica's own trusted sources: only the secondary cluster, which is what uses it once promoted. Without
+      // them a promoted replica would accept connections from anywhere.
+      new DatabaseFirewall(this, 'ReplicaFirewall', {
+        clusterId: this.replica.uuid,
+        rule: [{ type: 'k8s', value: props.secondary.cluster.id }],
+      });
     }
 
     const vk = props.valkey ?? {};

@@ -94,6 +94,11 @@ describe('MultiRegionDR', () => {
       for (const fw of fws) for (const r of fw.rule) expect(r.type).toBe('k8s');
       const pgFw = fws.find((f) => String(f.cluster_id).includes('Data_Postgres'))!;
       expect(pgFw.rule).toHaveLength(2);
+      // The read-only replica has trusted sources of its own: the secondary cluster only, so once promoted it is
+      // never open.
+      const replicaFw = fws.find((f) => String(f.cluster_id).includes('digitalocean_database_replica.'))!;
+      expect(replicaFw.cluster_id).toMatch(/^\$\{digitalocean_database_replica\.Data_Replica_[A-Z0-9]+\.uuid\}$/);
+      expect(replicaFw.rule).toEqual([{ type: 'k8s', value: expect.stringMatching(/digitalocean_kubernetes_cluster\.Sfo3_Cluster/) }]);
     });
 
     test('Valkey in each region; the registry in the secondary region (it survives a primary outage)', () => {
