@@ -11,7 +11,7 @@ import { MonitoringOptions } from '../observability/spec';
 import { AppConfig, validateAppConfig } from './app-config';
 import { AppServiceAccount, validateRbacRules } from './app-service-account';
 import { AppMigration, MigrationOptions, validateMigration } from './app-migration';
-import { AppFootprint, AppNamespace, budgetFor } from './app-namespace';
+import { AppFootprint, AppNamespace, budgetFor, refuseReservedNamespace } from './app-namespace';
 import { AppNetworkPolicies, validateDependencies } from './app-network-policies';
 import { AppRoutes } from './app-routes';
 import { AppScaling, resolveScaling, ScalingOptions } from './app-scaling';
@@ -266,7 +266,7 @@ export class ProductionApp extends Chart {
 /** Applies the defaults of {@link ProductionAppProps} and checks every prop, through the parts' own checks. */
 function resolveApp(path: string, props: ProductionAppProps, namespace: string) {
   const name = requireDnsLabel(path, 'name', props.name, 52);
-  requireDnsLabel(path, 'namespace', namespace);
+  refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', namespace));
   const scalingPlan = resolveScaling(path, props);
   const pods = resolveWorkload(path, props, scalingPlan.ceiling);
   const host = props.host === undefined ? undefined : requireHostname(path, 'host', props.host);

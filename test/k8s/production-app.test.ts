@@ -460,6 +460,12 @@ describe('ProductionApp', () => {
         { config: { OPENAI_API_KEY: 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0' } },
         `[api] 'config.OPENAI_API_KEY' ("<redacted>") looks like a literal secret value: synthesized manifests are committed to Git. Declare it with AppSecret.fromStore() so External Secrets injects it`,
       ],
+      [
+        { namespace: 'kube-system', createNamespace: false },
+        `[api] 'namespace' ("kube-system") is reserved for Kubernetes or the platform layer (default, kube-system, kube-public, kube-node-lease, argocd, argo-rollouts, cert-manager, envoy-gateway-system, external-secrets, gateway-system, monitoring): give the app a namespace of its own`,
+      ],
+      [{ namespace: 'default' }, `[api] 'namespace' ("default") is reserved for Kubernetes or the platform layer`],
+      [{ namespace: 'monitoring', createNamespace: false }, `[api] 'namespace' ("monitoring") is reserved`],
       [{ config: { DB_PASS: 'hunter2' } }, `[api] 'config.DB_PASS' ("<redacted>") looks like a literal secret value`],
       [
         { config: { PAYMENT_PROVIDER: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc' } },
