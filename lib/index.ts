@@ -4,7 +4,7 @@
 export * from './common/errors';
 export * from './common/tags';
 export * from './common/contract';
-export { Ipv4Cidr } from './common/cidr';
+export { internetWideReason, Ipv4Cidr, WIDEST_ALLOWED_PREFIX } from './common/cidr';
 
 // AWS (cdktf)
 export * from './aws/region';

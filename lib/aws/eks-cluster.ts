@@ -8,7 +8,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { Ipv4Cidr } from '../common/cidr';
+import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { EksKubernetesVersion } from './eks-version';
@@ -121,16 +121,15 @@ export class SamokoderCluster extends Construct {
           'must list at least one CIDR when the endpoint is public (or use EndpointAccess.PRIVATE)',
         );
       }
-      for (const c of access.publicCidrs) {
-        const parsed = Ipv4Cidr.parse(path, 'endpointAccess.publicCidrs', c);
-        if (parsed.prefix === 0) {
-          throw invalidProp(
-            path,
-            'endpointAccess.publicCidrs',
-            c,
-            'opens the Kubernetes API to the whole internet: list the CIDRs that need it',
-          );
-        }
+      access.publicCidrs.forEach((c, i) => Ipv4Cidr.parse(path, `endpointAccess.publicCidrs[${i}]`, c));
+      const wide = internetWideReason(access.publicCidrs);
+      if (wide) {
+        throw invalidProp(
+          path,
+          'endpointAccess.publicCidrs',
+          access.publicCidrs,
+          `opens the Kubernetes API to the whole internet (${wide}): list the CIDRs that need it`,
+        );
       }
     }
     const retention = _requireRetention(path, 'logRetentionDays', props.logRetentionDays ?? 365);

@@ -27,6 +27,15 @@ export class Ipv4Cidr {
     return new Ipv4Cidr(base, prefix);
   }
 
+  /** Parses `value`, or undefined when it is not an IPv4 CIDR (a reference, an IPv6 block, a typo). */
+  public static tryParse(value: string): Ipv4Cidr | undefined {
+    try {
+      return Ipv4Cidr.parse('', '', value);
+    } catch {
+      return undefined;
+    }
+  }
+
   private constructor(
     /** First address as an unsigned 32-bit number. */
     public readonly base: number,
@@ -76,3 +85,41 @@ export class Ipv4Cidr {
 }
 
 const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => Ipv4Cidr.parse('rfc1918', 'cidr', c));
+
+/** The widest block an allow-list may name: a /8 (16.7 million addresses). */
+export const WIDEST_ALLOWED_PREFIX = 8;
+
+/**
+ * Why a list of CIDRs means "the whole internet", or undefined when it does not: `0.0.0.0/0` or `::/0` written as
+ * such, any block wider than a /8 (`0.0.0.0/1` is half of IPv4), an IPv6 block wider than a /16, or blocks that
+ * together cover a quarter of all IPv4 addresses or more (`0.0.0.0/1` + `128.0.0.0/1`, or 64 × /8). Entries that
+ * are not CIDRs (Terraform references) are not judged.
+ */
+export function internetWideReason(cidrs: readonly string[]): string | undefined {
+  const blocks: Ipv4Cidr[] = [];
+  for (const c of cidrs) {
+    if (typeof c !== 'string') continue;
+    if (c === '0.0.0.0/0' || c === '::/0') return `${c} is the whole internet`;
+    const v6 = /^[0-9a-f:]+\/(\d{1,3})$/i.exec(c);
+    if (v6 && c.includes(':')) {
+      if (Number(v6[1]) < 16) return `${c} is wider than an IPv6 /16`;
+      continue;
+    }
+    const b = Ipv4Cidr.tryParse(c);
+    if (!b) continue;
+    if (b.prefix < WIDEST_ALLOWED_PREFIX) return `${c} is wider than a /${WIDEST_ALLOWED_PREFIX} (${b.size} addresses)`;
+    blocks.push(b);
+  }
+  // Union of the blocks (merged, so overlaps count once).
+  const sorted = [...blocks].sort((a, b) => a.base - b.base);
+  let covered = 0;
+  let end = -1;
+  for (const b of sorted) {
+    const bEnd = b.base + b.size;
+    if (b.base >= end) covered += b.size;
+    else if (bEnd > end) covered += bEnd - end;
+    end = Math.max(end, bEnd);
+  }
+  const share = covered / 2 ** 32;
+  return share >= 0.25 ? `together they cover ${Math.round(share * 100)} % of all IPv4 addresses` : undefined;
+}

@@ -3,7 +3,7 @@ import { KubernetesCluster } from '@cdktf/provider-digitalocean/lib/kubernetes-c
 import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
-import { Ipv4Cidr } from '../common/cidr';
+import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { DoRegion } from './region';
@@ -109,11 +109,11 @@ export class RegionalCluster extends Construct {
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(start)) {
       throw invalidProp(path, 'maintenanceStart', start, 'must be a UTC time HH:MM');
     }
-    (props.apiAllowedCidrs ?? []).forEach((c, i) => {
-      if (Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c).prefix === 0) {
-        throw invalidProp(path, `apiAllowedCidrs[${i}]`, c, 'opens the Kubernetes API to the whole internet');
-      }
-    });
+    (props.apiAllowedCidrs ?? []).forEach((c, i) => Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c));
+    const wide = internetWideReason(props.apiAllowedCidrs ?? []);
+    if (wide) {
+      throw invalidProp(path, 'apiAllowedCidrs', props.apiAllowedCidrs, `opens the Kubernetes API to the whole internet (${wide})`);
+    }
 
     const region = props.region.slug;
     this.vpc = new Vpc(this, 'Vpc', {

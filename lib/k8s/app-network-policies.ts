@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { Ipv4Cidr } from '../common/cidr';
+import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { pascalCase } from '../common/names';
@@ -55,6 +55,18 @@ export function validateDependencies(path: string, deps: readonly Dependency[]):
       requireDnsLabel(path, `dependencies[${i}].namespace`, d._to.namespace);
     }
   });
+  // The internet is reached through Dependency.internetHttps() (443 only, private ranges excepted); a CIDR
+  // dependency, alone or with the others, must not amount to it.
+  const cidrDeps = deps.filter((d) => d._to.kind === 'cidr' && !d._to.exceptPrivate);
+  const wide = internetWideReason(cidrDeps.map((d) => (d._to.kind === 'cidr' ? d._to.cidr : '')));
+  if (wide) {
+    throw invalidProp(
+      path,
+      'dependencies',
+      cidrDeps.map((d) => (d._to.kind === 'cidr' ? d._to.cidr : '')),
+      `open egress to the whole internet (${wide}): name the networks, or use Dependency.internetHttps() for HTTPS out`,
+    );
+  }
 }
 
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];

@@ -1,32 +1,24 @@
-import { Ipv4Cidr } from 'samokoder-infra';
+import { internetWideReason } from 'samokoder-infra';
 
-describe('Ipv4Cidr', () => {
-  const p = (c: string) => Ipv4Cidr.parse('t', 'cidr', c);
-
-  test('parses, sizes and prints', () => {
-    const c = p('10.1.0.0/16');
-    expect([c.prefix, c.size, c.toString()]).toEqual([16, 65536, '10.1.0.0/16']);
-  });
-
-  test('overlap and containment', () => {
-    expect(p('10.0.0.0/16').overlaps(p('10.0.128.0/17'))).toBe(true);
-    expect(p('10.0.0.0/16').overlaps(p('10.1.0.0/16'))).toBe(false);
-    expect(p('10.0.0.0/8').contains(p('10.200.0.0/16'))).toBe(true);
-    expect(p('172.32.0.0/16').isPrivate()).toBe(false);
-    expect(p('192.168.10.0/24').isPrivate()).toBe(true);
-  });
-
-  test('carves aligned consecutive blocks', () => {
-    expect(p('10.0.0.0/16').carve([19, 22, 19]).map(String)).toEqual(['10.0.0.0/19', '10.0.32.0/22', '10.0.64.0/19']);
-    expect(() => p('10.0.0.0/24').carve([25, 25, 25])).toThrow('internal: /25 sub-blocks do not fit in 10.0.0.0/24');
+describe('the whole internet, however it is written', () => {
+  test.each([
+    [['0.0.0.0/0'], '0.0.0.0/0 is the whole internet'],
+    [['::/0'], '::/0 is the whole internet'],
+    [['0.0.0.0/1', '128.0.0.0/1'], '0.0.0.0/1 is wider than a /8 (2147483648 addresses)'],
+    [['2000::/3'], '2000::/3 is wider than an IPv6 /16'],
+    [Array.from({ length: 64 }, (_, i) => `${i + 1}.0.0.0/8`), 'together they cover 25 % of all IPv4 addresses'],
+  ])('%j is refused: %s', (cidrs, reason) => {
+    expect(internetWideReason(cidrs)).toBe(reason);
   });
 
   test.each([
-    ['10.0.0.0/33', `[t] 'cidr' ("10.0.0.0/33") is not an IPv4 CIDR block such as "10.0.0.0/16"`],
-    ['10.0.0/16', `[t] 'cidr' ("10.0.0/16") is not an IPv4 CIDR block such as "10.0.0.0/16"`],
-    ['10.0.0.1', `[t] 'cidr' ("10.0.0.1") has no prefix length. Did you mean "10.0.0.1/16"?`],
-    ['10.0.0.1/24', `[t] 'cidr' ("10.0.0.1/24") has host bits set. Did you mean "10.0.0.0/24"?`],
-  ])('%s is refused', (cidr, message) => {
-    expect(() => p(cidr)).toThrow(message);
+    [['203.0.113.0/24']],
+    [['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']],
+    [Array.from({ length: 63 }, (_, i) => `${i + 1}.0.0.0/8`)],
+    // Overlaps count once: the same /8 listed 100 times is still one /8.
+    [Array.from({ length: 100 }, () => '11.0.0.0/8')],
+    [['${var.office_cidr}', '2001:db8::/32']],
+  ])('%j is not', (cidrs) => {
+    expect(internetWideReason(cidrs)).toBeUndefined();
   });
 });

@@ -316,6 +316,10 @@ describe('MultiRegionDR', () => {
       [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 12m`],
       [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
       [
+        { apiAllowedCidrs: ['0.0.0.0/1', '128.0.0.0/1'] },
+        `'apiAllowedCidrs' (["0.0.0.0/1","128.0.0.0/1"]) opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
+      ],
+      [
         { fallbackRegistry: 'https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123@ghcr.io/team' },
         `[dr] 'fallbackRegistry' ("<redacted>") must be a registry path such as "ghcr.io/team" without credentials`,
       ],

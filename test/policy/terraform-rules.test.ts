@@ -182,4 +182,39 @@ describe('Terraform rules', () => {
     const mutated = m.mutate(target, ctx) ?? ctx;
     expect([rule.check(target, mutated) ?? []].flat().length).toBeGreaterThan(0);
   });
+
+  // The whole internet written as pieces is still the whole internet.
+  const halves: Array<[string, string, string, (r: TfResource) => void]> = [
+    [
+      'SK-AWS-040',
+      'production',
+      'aws_vpc_security_group_ingress_rule',
+      (r) => {
+        Object.assign(r.config, { cidr_ipv4: '0.0.0.0/1', referenced_security_group_id: undefined });
+      },
+    ],
+    [
+      'SK-DO-004',
+      'dr',
+      'digitalocean_database_firewall',
+      (r) => {
+        r.config.rule.push({ type: 'ip_addr', value: '0.0.0.0/1' }, { type: 'ip_addr', value: '128.0.0.0/1' });
+      },
+    ],
+    [
+      'SK-DO-009',
+      'dr',
+      'digitalocean_firewall',
+      (r) => {
+        r.config.inbound_rule.push({ protocol: 'tcp', port_range: '22', source_addresses: ['0.0.0.0/1', '128.0.0.0/1'] });
+      },
+    ],
+  ];
+  test.each(halves)('%s refuses 0.0.0.0/1 + 128.0.0.0/1 as it refuses 0.0.0.0/0', (id, stack, type, mutate) => {
+    const rule = TERRAFORM_RULES.find((r) => r.id === id)!;
+    const ctx = clone(contextOf(stack as 'production' | 'dr'));
+    const target = ctx.resources.find((r) => r.type === type)!;
+    mutate(target);
+    expect([rule.check(target, ctx) ?? []].flat().length).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,5 @@
-import { ANYWHERE, first, others, protectedFromDestroy, refersTo, rule, TerraformRule } from './kit';
+import { internetWideReason } from '../../common/cidr';
+import { first, others, protectedFromDestroy, refersTo, rule, TerraformRule } from './kit';
 
 /** Rules for DigitalOcean (no scanner covers these). */
 export const DIGITALOCEAN_RULES: readonly TerraformRule[] = [
@@ -52,10 +53,13 @@ export const DIGITALOCEAN_RULES: readonly TerraformRule[] = [
     severity: 'error',
     fix: 'use rule types k8s, droplet, tag or app; never an ip_addr of 0.0.0.0/0',
     types: ['digitalocean_database_firewall'],
-    check: (r) =>
-      (r.config.rule ?? [])
-        .filter((x: { type: string; value: string }) => x.type === 'ip_addr' && ANYWHERE.includes(x.value))
-        .map(() => 'a rule admits the whole internet'),
+    check: (r) => {
+      const addresses = (r.config.rule ?? [])
+        .filter((x: { type: string; value: string }) => x.type === 'ip_addr')
+        .map((x: { value: string }) => x.value);
+      const wide = internetWideReason(addresses);
+      return wide ? `its ip_addr rules admit the whole internet (${wide})` : undefined;
+    },
   }),
   rule({
     id: 'SK-DO-009',
@@ -68,7 +72,7 @@ export const DIGITALOCEAN_RULES: readonly TerraformRule[] = [
       (r.config.inbound_rule ?? [])
         .filter(
           (x: { source_addresses?: string[]; port_range?: string }) =>
-            (x.source_addresses ?? []).some((a) => ANYWHERE.includes(a)) && !['80', '443'].includes(String(x.port_range)),
+            internetWideReason(x.source_addresses ?? []) !== undefined && !['80', '443'].includes(String(x.port_range)),
         )
         .map((x: { port_range?: string; protocol: string }) => `${x.protocol} ${x.port_range ?? 'all ports'} open to the internet`),
   }),
