@@ -5,6 +5,7 @@ export * from './common/errors';
 export * from './common/tags';
 export * from './common/contract';
 export { internetWideReason, Ipv4Cidr, WIDEST_ALLOWED_PREFIX } from './common/cidr';
+export { isUnresolved } from './common/validate';
 
 // AWS (cdktf)
 export * from './aws/region';

@@ -10,6 +10,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { isUnresolved } from '../common/validate';
 import { invalidProp } from '../common/errors';
 import { _policy } from './private/kms';
 
@@ -77,6 +78,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Throws unless `name` follows the S3 general-purpose bucket naming rules. */
 export function requireBucketName(path: string, prop: string, name: string): string {
+  if (isUnresolved(name)) return name;
   const bad =
     !BUCKET_NAME.test(name) ||
     name.includes('..') ||

@@ -2,7 +2,19 @@ import { invalidProp } from './errors';
 
 /** Shared value checks. Each throws a {@link ValidationError} naming the path, prop, value and rule. */
 
+/**
+ * True for a value that is not known until deploy time: a cdktf token (`${TfToken[TOKEN.0]}` in a string, or the
+ * huge negative number cdktf encodes a number token as). Like aws-cdk's `Token.isUnresolved`, checks of a value's
+ * shape let such values through: Terraform checks them when it knows them. Detected by shape so that this module
+ * does not load cdktf for cdk8s-only users.
+ */
+export function isUnresolved(value: unknown): boolean {
+  if (typeof value === 'string') return /\$\{(Tf)?Token\[/.test(value);
+  return typeof value === 'number' && value < -1e288;
+}
+
 export function requireIntegerInRange(path: string, prop: string, value: number, min: number, max: number): number {
+  if (isUnresolved(value)) return value;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw invalidProp(path, prop, value, `must be a whole number from ${min} to ${max}`);
   }
@@ -19,6 +31,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 /** An RFC 1123 DNS label: the shape of Kubernetes names (namespaces, services, ports' targets). */
 export function requireDnsLabel(path: string, prop: string, value: string, maxLength = 63): string {
+  if (isUnresolved(value)) return value;
   if (value.length > maxLength || !DNS_LABEL.test(value)) {
     throw invalidProp(
       path,
@@ -37,6 +50,7 @@ export function isDnsSubdomain(value: string): boolean {
 
 /** A public host name such as `api.samokoder.com` (at least two labels; `*.` prefix allowed for wildcards). */
 export function requireHostname(path: string, prop: string, value: string): string {
+  if (isUnresolved(value)) return value;
   const bare = value.startsWith('*.') ? value.slice(2) : value;
   if (!isDnsSubdomain(bare) || !bare.includes('.') || bare.split('.').some((l) => l.length > 63)) {
     throw invalidProp(

@@ -1,4 +1,5 @@
-import { BucketLifecycle, SecureBucket, SecureBucketProps } from 'samokoder-infra';
+import { TerraformVariable } from 'cdktf';
+import { BucketLifecycle, isUnresolved, SecureBucket, SecureBucketProps } from 'samokoder-infra';
 import { synth, testStack } from '../util/tf';
 
 function bucket(props: Partial<SecureBucketProps> = {}) {
@@ -122,5 +123,28 @@ describe('SecureBucket', () => {
     expect(() => bucket({ lifecycle: BucketLifecycle.backups(90, 60) })).toThrow(
       `[test/Files] 'lifecycle.expireAfterDays' (60) must be greater than archiveAfterDays (90)`,
     );
+  });
+});
+
+describe('values known only at deploy time', () => {
+  test('a bucket name from a TerraformVariable is not judged at synth (Terraform checks it), and is used as given', () => {
+    const stack = testStack();
+    const name = new TerraformVariable(stack, 'bucket_name', { type: 'string' });
+    new SecureBucket(stack, 'Files', {
+      bucketName: name.stringValue,
+      kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/abc',
+      lifecycle: BucketLifecycle.files(),
+    });
+    const s = synth(stack);
+    expect(Object.values(s.resource.aws_s3_bucket as Record<string, { bucket: string }>)[0].bucket).toBe('${var.bucket_name}');
+  });
+
+  test('isUnresolved tells tokens from values', () => {
+    const stack = testStack();
+    const v = new TerraformVariable(stack, 'n', { type: 'number' });
+    expect(isUnresolved(v.numberValue)).toBe(true);
+    expect(isUnresolved(new TerraformVariable(stack, 's', { type: 'string' }).stringValue)).toBe(true);
+    expect(isUnresolved('sk-files')).toBe(false);
+    expect(isUnresolved(3)).toBe(false);
   });
 });
