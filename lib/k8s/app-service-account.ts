@@ -6,7 +6,7 @@ import { invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
-import { RbacRule } from './rbac';
+import { DANGEROUS_GRANTS, RbacRule } from './rbac';
 
 /** Props for {@link AppServiceAccount}. */
 export interface AppServiceAccountProps {
@@ -28,9 +28,17 @@ export interface AppServiceAccountProps {
  */
 export function validateRbacRules(path: string, prop: string, rules: readonly RbacRule[]): void {
   rules.forEach((rule, i) => {
+    // A wildcard in any form: `*`, `*/scale`, `pods/*`, `secret*`.
     for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames'] as const) {
       const values = (rule[field] ?? []) as string[];
-      if (values.includes('*')) throw invalidProp(path, `${prop}[${i}].${field}`, values, "must not contain '*': list what the app needs");
+      if (values.some((v) => v.includes('*'))) {
+        throw invalidProp(
+          path,
+          `${prop}[${i}].${field}`,
+          values,
+          "must not contain '*' in any form (`*`, `*/scale`, `pods/*`): list what the app needs",
+        );
+      }
     }
     for (const verb of rule.verbs as string[]) {
       if (['escalate', 'bind', 'impersonate'].includes(verb)) {
@@ -39,6 +47,18 @@ export function validateRbacRules(path: string, prop: string, rules: readonly Rb
     }
     if (rule.resources.length === 0 || rule.verbs.length === 0) {
       throw invalidProp(path, `${prop}[${i}]`, rule, 'must name at least one resource and one verb');
+    }
+    const dangerous = DANGEROUS_GRANTS.filter(
+      (d) => rule.apiGroups.includes(d.group) && rule.resources.includes(d.resource) && rule.verbs.some((v) => d.verbs.includes(v)),
+    );
+    if (dangerous.length > 0 && !(typeof rule.acknowledgeRisk === 'string' && rule.acknowledgeRisk.trim().length >= 10)) {
+      const d = dangerous[0];
+      throw invalidProp(
+        path,
+        `${prop}[${i}]`,
+        `${d.verbs.filter((v) => (rule.verbs as string[]).includes(v)).join(',')} ${d.group ? `${d.group}/` : ''}${d.resource}`,
+        `${d.why}: refused unless 'acknowledgeRisk' says why the app needs it (at least 10 characters)`,
+      );
     }
   });
 }

@@ -254,7 +254,9 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     check: (o) => {
       const bad: string[] = [];
       (o.rules ?? []).forEach((r: K8sObject, i: number) => {
-        for (const f of ['apiGroups', 'resources', 'verbs']) if ((r[f] ?? []).includes('*')) bad.push(`rule ${i} has '*' in ${f}`);
+        for (const f of ['apiGroups', 'resources', 'verbs', 'resourceNames']) {
+          if ((r[f] ?? []).some((v: string) => v.includes('*'))) bad.push(`rule ${i} has '*' in ${f}`);
+        }
         const esc = (r.verbs ?? []).filter((v: string) => ['escalate', 'bind', 'impersonate'].includes(v));
         if (esc.length) bad.push(`rule ${i} grants ${esc.join(', ')}`);
       });

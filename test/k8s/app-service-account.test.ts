@@ -23,6 +23,24 @@ describe('AppServiceAccount', () => {
   test('refuses wildcards with its own path', () => {
     expect(
       () => new AppServiceAccount(chart(), 'Id', { name: 'x', rbac: [{ apiGroups: ['*'], resources: ['pods'], verbs: ['get'] }] }),
-    ).toThrow(`[c/Id] 'rbac[0].apiGroups' (["*"]) must not contain '*': list what the app needs`);
+    ).toThrow(`[c/Id] 'rbac[0].apiGroups' (["*"]) must not contain '*' in any form`);
+  });
+
+  test('a dangerous grant passes with a reason, which stays out of the Role', () => {
+    const c = chart();
+    new AppServiceAccount(c, 'Id', {
+      name: 'x',
+      rbac: [
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          verbs: ['get'],
+          resourceNames: ['x-tls'],
+          acknowledgeRisk: 'reads its own TLS secret to reload it',
+        },
+      ],
+    });
+    const role = find(render(c), 'Role', 'x');
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['x-tls'] }]);
   });
 });

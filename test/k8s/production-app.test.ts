@@ -490,7 +490,19 @@ describe('ProductionApp', () => {
       ],
       [
         { rbac: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] },
-        `[api] 'rbac[0].resources' (["*"]) must not contain '*': list what the app needs`,
+        `[api] 'rbac[0].resources' (["*"]) must not contain '*' in any form (\`*\`, \`*/scale\`, \`pods/*\`): list what the app needs`,
+      ],
+      [
+        { rbac: [{ apiGroups: ['apps'], resources: ['*/scale'], verbs: ['update'] }] },
+        `[api] 'rbac[0].resources' (["*/scale"]) must not contain '*' in any form`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] },
+        `[api] 'rbac[0]' ("get secrets") reads every Secret it can name (credentials of other apps): refused unless 'acknowledgeRisk' says why the app needs it (at least 10 characters)`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], acknowledgeRisk: 'yes' }] },
+        `[api] 'rbac[0]' ("create pods/exec") runs commands in other pods, with their identities: refused unless 'acknowledgeRisk'`,
       ],
       [
         { rbac: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate' as RbacVerb] }] },

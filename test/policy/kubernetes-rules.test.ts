@@ -39,7 +39,7 @@ const FAILING: Record<string, { kind: string; name?: string; mutate: (o: K8sObje
     name: 'api',
     mutate: (_o, all) => void all.splice(0, all.length, ...all.filter((p) => p.kind !== 'NetworkPolicy')),
   },
-  'SK-K8S-012': { kind: 'Role', mutate: (o) => void (o.rules = [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]) },
+  'SK-K8S-012': { kind: 'Role', mutate: (o) => void (o.rules = [{ apiGroups: ['apps'], resources: ['*/scale'], verbs: ['get'] }]) },
   'SK-K8S-013': { kind: 'PodDisruptionBudget', name: 'bot', mutate: (o) => void (o.spec.minAvailable = 3) },
   'SK-K8S-014': {
     kind: 'ConfigMap',
