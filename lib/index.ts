@@ -73,6 +73,7 @@ export * from './delivery/analysis';
 export * from './delivery/smoke-test';
 export * from './delivery/app-rollout';
 export * from './delivery/argocd';
+export * from './delivery/app-of-apps';
 
 // Policy pack
 export * from './policy/rule';

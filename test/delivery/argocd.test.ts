@@ -87,6 +87,19 @@ describe('ArgoCdProject', () => {
       { destinations: [{ cluster: 'production', namespace: '*' }] },
       `'destinations[0].namespace' ("*") must name a namespace, not every namespace`,
     ],
+    [
+      { destinations: [{ cluster: '*', namespace: 'samokoder' }] },
+      `'destinations[0].cluster' ("*") must name a cluster registered in Argo CD, not every cluster`,
+    ],
+    [
+      { clusterResources: [{ group: '*', kind: '*' }] },
+      `'clusterResources[0]' ({"group":"*","kind":"*"}) must name a group and kind: a wildcard lets the project manage kinds no one reviewed`,
+    ],
+    [
+      { namespaceResources: [{ group: 'apps', kind: '*' }] },
+      `'namespaceResources[0]' ({"group":"apps","kind":"*"}) must name a group and kind`,
+    ],
+    [{ sourceRepos: ['*'] }, `'sourceRepos[0]' ("*")`],
   ])('%j is refused', (props, message) => {
     const chart = new Chart(testApp(), 'c');
     expect(

@@ -1,0 +1,129 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { requireDnsLabel } from '../common/validate';
+import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from './argocd';
+
+/** The namespaced kinds the library emits for an application (the default allow list of app projects). */
+export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'ConfigMap' },
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: '', kind: 'PersistentVolumeClaim' },
+  { group: '', kind: 'ResourceQuota' },
+  { group: '', kind: 'LimitRange' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'apps', kind: 'StatefulSet' },
+  { group: 'batch', kind: 'Job' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+  { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+  { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
+  { group: 'cert-manager.io', kind: 'Certificate' },
+  { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
+  { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
+  { group: 'monitoring.coreos.com', kind: 'AlertmanagerConfig' },
+  { group: 'argoproj.io', kind: 'Rollout' },
+  { group: 'argoproj.io', kind: 'AnalysisTemplate' },
+];
+
+/** One cluster an environment's apps run on. */
+export interface GitOpsCluster {
+  /** Name of the cluster in Argo CD, e.g. `production` or `production-dr-sfo3`. */
+  readonly name: string;
+  /** Environment whose manifests it runs (`dist/<environment>/<app>`). */
+  readonly environment: string;
+}
+
+/** Props for {@link AppOfApps}. */
+export interface AppOfAppsProps {
+  readonly source: GitSource;
+  readonly cluster: GitOpsCluster;
+  /** Namespace of the apps (unless an app names its own). */
+  readonly namespace: string;
+  /**
+   * App directories under `<manifestsRoot>/<environment>/`, in sync order (the namespace first); an entry may name
+   * the namespace it deploys to.
+   */
+  readonly apps: Array<string | { readonly name: string; readonly namespace: string }>;
+  /** Repository directory of the manifests. @default 'dist' */
+  readonly manifestsRoot?: string;
+  /** Repository directory of the Argo CD objects. @default '<manifestsRoot>/argocd' */
+  readonly argocdRoot?: string;
+  /** Team name, for the project. @default 'samokoder' */
+  readonly team?: string;
+}
+
+/**
+ * The app-of-apps for one cluster: an AppProject for the team and cluster, an Application per app (namespace first,
+ * by sync wave), and the root Application that syncs those from `<argocdRoot>/<cluster>/`. Bootstrap by applying the
+ * root Application and its project (in `<argocdRoot>/bootstrap/`) once; everything after comes from Git.
+ *
+ * It makes two charts, because the two halves live in different directories: `children` (synced by the root) and
+ * `bootstrap` (applied by hand once).
+ */
+export class AppOfApps extends Construct {
+  /** The Applications and project, synced by the root: write it to `<argocdRoot>/<cluster>/`. */
+  public readonly children: Chart;
+  /** The root Application and its project: write it to `<argocdRoot>/bootstrap/`. */
+  public readonly bootstrap: Chart;
+  /** Where `children` belongs in the repository. */
+  public readonly childrenPath: string;
+
+  constructor(scope: Construct, id: string, props: AppOfAppsProps) {
+    super(scope, id);
+    const team = props.team ?? 'samokoder';
+    const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
+    const root = props.manifestsRoot ?? 'dist';
+    const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
+    const project = `${team}-${cluster}`;
+    this.children = new Chart(this, 'Children');
+    this.bootstrap = new Chart(this, 'Bootstrap');
+    this.childrenPath = `${argocdRoot}/${cluster}`;
+    const apps = props.apps.map((a) => (typeof a === 'string' ? { name: a, namespace: props.namespace } : a));
+    const namespaces = [...new Set(apps.map((a) => a.namespace))];
+    new ArgoCdProject(this.children, 'Project', {
+      name: project,
+      description: `${team} apps on ${cluster} (${props.cluster.environment})`,
+      sourceRepos: [props.source.repoURL],
+      destinations: namespaces.map((namespace) => ({ cluster, namespace })),
+      namespaceResources: [...APP_NAMESPACED_KINDS],
+    });
+    apps.forEach((app, i) => {
+      new ArgoCdApplication(this.children, `App-${app.name}`, {
+        name: `${app.name}-${cluster}`,
+        project,
+        source: props.source,
+        path: `${root}/${props.cluster.environment}/${app.name}`,
+        destination: { cluster, namespace: app.namespace },
+        syncWave: i === 0 ? -1 : 0,
+        labels: { 'samokoder.dev/cluster': cluster, 'samokoder.dev/app': app.name },
+      });
+    });
+    const bootstrapProject = `${team}-bootstrap-${cluster}`;
+    new ArgoCdProject(this.bootstrap, 'Project', {
+      name: bootstrapProject,
+      description: `Root of ${team} on ${cluster}: manages its Applications and AppProject only`,
+      sourceRepos: [props.source.repoURL],
+      destinations: [{ cluster: 'in-cluster', namespace: 'argocd' }],
+      clusterResources: [],
+      namespaceResources: [
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'AppProject' },
+      ],
+    });
+    new ArgoCdApplication(this.bootstrap, 'Root', {
+      name: `${team}-root-${cluster}`,
+      project: bootstrapProject,
+      source: props.source,
+      path: this.childrenPath,
+      destination: { cluster: 'in-cluster', namespace: 'argocd' },
+      labels: { 'samokoder.dev/cluster': cluster },
+    });
+  }
+}
