@@ -20,10 +20,13 @@ export class Duration {
   }
   /** `90` → `1m30s`, `900` → `15m`. */
   public toString(): string {
-    const h = Math.floor(this.totalSeconds / 3600);
-    const m = Math.floor((this.totalSeconds % 3600) / 60);
-    const s = Math.round(this.totalSeconds % 60);
-    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+    if (!Number.isFinite(this.totalSeconds)) return String(this.totalSeconds);
+    const sign = this.totalSeconds < 0 ? '-' : '';
+    const total = Math.abs(this.totalSeconds);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = Math.round(total % 60);
+    return `${sign}${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
   }
   /** @internal */
   public _requirePositive(path: string, prop: string): Duration {

@@ -15,7 +15,7 @@ import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } fr
 import { DoksKubernetesVersion } from './doks-version';
 import { FailoverPlan } from './failover-plan';
 import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
-import { _computeRecovery, RecoveryEstimates, RecoveryModel } from './recovery-model';
+import { _computeRecovery, _validateEstimates, RecoveryEstimates, RecoveryModel } from './recovery-model';
 import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { pascalCase } from '../common/names';
@@ -240,7 +240,7 @@ export class MultiRegionDR extends TerraformStack {
       uptimeAlertPeriodSeconds: this.entry.alertPeriodSeconds,
       hasReplica: this.data.replica !== undefined,
       secondaryWarm: this.secondary.nodePool.minNodes >= this.primary.nodePool.minNodes,
-      estimates: props.recoveryEstimates ?? {},
+      estimates: _validateEstimates(path, props.recoveryEstimates ?? {}),
     });
     const breakdown = this.recovery.steps.map((x) => `${x.step} ${Duration.seconds(x.seconds)}`).join(' + ');
     if (this.recovery.expectedRtoSeconds >= rtoTarget.totalSeconds) {

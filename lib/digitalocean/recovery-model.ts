@@ -1,4 +1,5 @@
 import { Duration } from '../common/duration';
+import { invalidProp } from '../common/errors';
 
 /** Estimates of the steps the library cannot measure itself (set them from your DR drills). */
 export interface RecoveryEstimates {
@@ -14,6 +15,22 @@ export interface RecoveryEstimates {
   readonly nodeProvisioning?: Duration;
   /** The Global Load Balancer's reaction once a region is unhealthy. @default Duration.seconds(30) */
   readonly globalFailover?: Duration;
+}
+
+/**
+ * Checks the estimates: every duration positive, the uptime interval a whole number of seconds from 30 to 3600. A
+ * zero or negative estimate would make any recovery target look met.
+ * @internal
+ */
+export function _validateEstimates(path: string, e: RecoveryEstimates): RecoveryEstimates {
+  for (const key of ['decision', 'replicaPromotion', 'repoint', 'nodeProvisioning', 'globalFailover'] as const) {
+    e[key]?._requirePositive(path, `recoveryEstimates.${key}`);
+  }
+  const interval = e.uptimeCheckIntervalSeconds;
+  if (interval !== undefined && !(Number.isInteger(interval) && interval >= 30 && interval <= 3600)) {
+    throw invalidProp(path, 'recoveryEstimates.uptimeCheckIntervalSeconds', interval, 'must be a whole number of seconds from 30 to 3600');
+  }
+  return e;
 }
 
 /** One step of the failover timeline. */

@@ -316,6 +316,15 @@ describe('MultiRegionDR', () => {
       [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 12m`],
       [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
       [
+        { recoveryEstimates: { replicaPromotion: Duration.minutes(-5) } },
+        `[dr] 'recoveryEstimates.replicaPromotion' ("-5m") must be a positive duration`,
+      ],
+      [{ recoveryEstimates: { decision: Duration.seconds(0) } }, `[dr] 'recoveryEstimates.decision' ("0s") must be a positive duration`],
+      [
+        { recoveryEstimates: { uptimeCheckIntervalSeconds: -60 } },
+        `[dr] 'recoveryEstimates.uptimeCheckIntervalSeconds' (-60) must be a whole number of seconds from 30 to 3600`,
+      ],
+      [
         { apiAllowedCidrs: ['0.0.0.0/1', '128.0.0.0/1'] },
         `'apiAllowedCidrs' (["0.0.0.0/1","128.0.0.0/1"]) opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
       ],
