@@ -94,6 +94,8 @@ export class SamokoderNetwork extends Construct {
   public readonly availabilityZones: string[];
   /** CIDR blocks of the database subnets, in zone order. */
   public readonly databaseCidrs: string[];
+  /** The VPC's range. */
+  public readonly cidr: string;
 
   constructor(scope: Construct, id: string, props: SamokoderNetworkProps) {
     super(scope, id);
@@ -104,6 +106,19 @@ export class SamokoderNetwork extends Construct {
     }
     if (!cidr.isPrivate()) {
       throw invalidProp(path, 'cidr', props.cidr, 'must be inside an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)');
+    }
+    this.cidr = cidr.toString();
+    // Every other network of the same app (another environment's stack) must not overlap either.
+    for (const other of this.node.root.node.findAll()) {
+      if (!(other instanceof SamokoderNetwork) || other === this || other.cidr === undefined) continue;
+      if (Ipv4Cidr.parse(other.node.path, 'cidr', other.cidr).overlaps(cidr)) {
+        throw invalidProp(
+          path,
+          'cidr',
+          props.cidr ?? cidr.toString(),
+          `overlaps ${other.cidr}, the VPC of ${other.node.path} in the same app: environments that may be peered or routed need disjoint ranges`,
+        );
+      }
     }
     (props.avoidCidrs ?? []).forEach((other, i) => {
       const o = Ipv4Cidr.parse(path, `avoidCidrs[${i}]`, other);

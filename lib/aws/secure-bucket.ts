@@ -104,6 +104,8 @@ export function requireBucketName(path: string, prop: string, name: string): str
  * force-destroy. Split resources reference the bucket through Terraform references, so scanners link them.
  */
 export class SecureBucket extends Construct {
+  /** The bucket's name as given (for the duplicate check). @internal */
+  public _name?: string;
   public readonly bucket: S3Bucket;
   /** The bucket policy (TLS only; on a log bucket, also the log delivery service's permission to write). */
   public readonly policy: S3BucketPolicy;
@@ -112,6 +114,12 @@ export class SecureBucket extends Construct {
     super(scope, id);
     const path = this.node.path;
     const name = requireBucketName(path, 'bucketName', props.bucketName);
+    // Bucket names are global: two buckets of one app with the same name cannot both be created.
+    const twin = isUnresolved(name)
+      ? undefined
+      : this.node.root.node.findAll().find((c) => c instanceof SecureBucket && c !== this && c._name === name);
+    if (twin) throw invalidProp(path, 'bucketName', name, `is already the name of ${twin.node.path}: S3 bucket names are global`);
+    this._name = name;
     this.bucket = new S3Bucket(this, 'Bucket', {
       bucket: name,
       forceDestroy: false,

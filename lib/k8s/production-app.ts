@@ -144,6 +144,13 @@ export class ProductionApp extends Chart {
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----
     const { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy } =
       resolveApp(path, props, namespace);
+    const twin = this.node.root.node
+      .findAll()
+      .filter((c): c is ProductionApp => c instanceof ProductionApp && c !== this)
+      .find((c) => c.appName === name && c.appNamespace === namespace);
+    if (twin) {
+      throw invalidProp(path, 'name', name, `is already an app in namespace "${namespace}" (${twin.node.path}): its objects would collide`);
+    }
 
     // ---- create the parts, in the order their objects are written ----
     this.appName = name;

@@ -32,6 +32,16 @@ export function validateRateLimits(path: string, rateLimits: readonly RateLimit[
     if (!(Number.isInteger(r.requests) && r.requests > 0)) {
       throw invalidProp(path, `rateLimits[${i}].requests`, r.requests, 'must be a whole number greater than 0');
     }
+    const j = rateLimits.findIndex((o) => o.name === r.name || o.pathPrefix === r.pathPrefix);
+    if (j < i) {
+      const same = rateLimits[j].name === r.name ? 'name' : 'pathPrefix';
+      throw invalidProp(
+        path,
+        `rateLimits[${i}].${same}`,
+        r[same],
+        `is already used by rateLimits[${j}]: each group needs its own name and path (they name routes and policies)`,
+      );
+    }
   });
 }
 

@@ -281,3 +281,24 @@ describe('SamokoderStateStack', () => {
     expect(resources(s, 'aws_s3_bucket_logging')).toHaveLength(1);
   });
 });
+
+describe('across stacks', () => {
+  test('two stacks of one app with overlapping VPCs are refused with our message', () => {
+    const app = Testing.app();
+    stack({}, app);
+    expect(
+      () =>
+        new SamokoderStack(app, 'staging', {
+          environment: 'staging',
+          region: AwsRegion.EU_CENTRAL_1,
+          tags: { ...tags, environment: 'staging' },
+          remoteState: { bucket: 'sk-state', region: 'eu-central-1' },
+          supportCheckDate: TEST_DATE,
+          alarmSubscriptions: [AlarmSubscription.email('oncall@samokoder.com')],
+          vpcCidr: '10.0.128.0/17',
+        }),
+    ).toThrow(
+      `[staging/Network] 'cidr' ("10.0.128.0/17") overlaps 10.0.0.0/16, the VPC of prod/Network in the same app: environments that may be peered or routed need disjoint ranges`,
+    );
+  });
+});

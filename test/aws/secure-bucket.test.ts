@@ -148,3 +148,18 @@ describe('values known only at deploy time', () => {
     expect(isUnresolved(3)).toBe(false);
   });
 });
+
+describe('across constructs', () => {
+  test('two buckets with the same global name in one app are refused with our message', () => {
+    const stack = testStack();
+    const props = {
+      bucketName: 'sk-files',
+      kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/abc',
+      lifecycle: BucketLifecycle.files(),
+    };
+    new SecureBucket(stack, 'Files', props);
+    expect(() => new SecureBucket(stack, 'Other', props)).toThrow(
+      `[test/Other] 'bucketName' ("sk-files") is already the name of test/Files: S3 bucket names are global`,
+    );
+  });
+});

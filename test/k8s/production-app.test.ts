@@ -531,3 +531,25 @@ describe('ProductionApp', () => {
     });
   });
 });
+
+describe('across constructs', () => {
+  test('two apps with the same name in one namespace are refused with our message', () => {
+    const a = testApp();
+    new ProductionApp(a, 'api', base);
+    expect(() => new ProductionApp(a, 'api-again', { ...base, createNamespace: false })).toThrow(
+      `[api-again] 'name' ("api") is already an app in namespace "api" (api): its objects would collide`,
+    );
+    // The same name in another namespace is another app.
+    expect(() => new ProductionApp(a, 'api-team-b', { ...base, namespace: 'team-b' })).not.toThrow();
+  });
+
+  test('two rate-limit groups with the same name or path are refused', () => {
+    const limit = { name: 'api', pathPrefix: '/api', requests: 10, unit: 'Second' } as const;
+    expect(() => app({ rateLimits: [limit, { ...limit, pathPrefix: '/v2' }] })).toThrow(
+      `[api] 'rateLimits[1].name' ("api") is already used by rateLimits[0]: each group needs its own name and path (they name routes and policies)`,
+    );
+    expect(() => app({ rateLimits: [limit, { ...limit, name: 'api2' }] })).toThrow(
+      `[api] 'rateLimits[1].pathPrefix' ("/api") is already used by rateLimits[0]`,
+    );
+  });
+});
