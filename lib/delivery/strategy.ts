@@ -1,3 +1,4 @@
+import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { requireDuration } from '../observability/promql';
@@ -118,7 +119,7 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
     if (preview === `${name}-headless`) throw invalidProp(path, 'strategy.previewService', preview, 'is the name of the headless Service');
     const analysis = bg.analysis ?? true;
     const autoPromotion = bg.autoPromotion ?? false;
-    if (autoPromotion && !analysis && environment === 'production') {
+    if (autoPromotion && !analysis && environmentTier(environment) === 'production') {
       throw invalidProp(
         path,
         'strategy.autoPromotion',

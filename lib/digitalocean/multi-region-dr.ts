@@ -5,6 +5,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { VpcPeering } from '@cdktf/provider-digitalocean/lib/vpc-peering';
 import { Duration } from '../common/duration';
+import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel } from '../common/validate';
@@ -217,7 +218,7 @@ export class MultiRegionDR extends TerraformStack {
       name: `${project}-${environment}`,
       description: `${project} ${environment}: ${primaryRegion.slug} primary, ${secondaryRegion.slug} secondary (managed by samokoder-infra)`,
       purpose: 'Service or API',
-      environment: environment === 'production' ? 'Production' : environment === 'staging' ? 'Staging' : 'Development',
+      environment: environmentTier(environment) === 'production' ? 'Production' : environment === 'staging' ? 'Staging' : 'Development',
       resources: [
         this.primary.cluster.urn,
         this.secondary.cluster.urn,

@@ -217,4 +217,13 @@ describe('Terraform rules', () => {
     mutate(target);
     expect([rule.check(target, ctx) ?? []].flat().length).toBeGreaterThan(0);
   });
+
+  test.each(['prod', 'eu-prd', 'live'])('a database without a standby in "%s" is a production database without a standby', (env) => {
+    const rule = TERRAFORM_RULES.find((r) => r.id === 'SK-AWS-011')!;
+    const ctx = { ...clone(contextOf('production')), environment: env };
+    const db = ctx.resources.find((r) => r.type === 'aws_db_instance')!;
+    db.config.multi_az = false;
+    expect([rule.check(db, ctx) ?? []].flat()).toEqual(['a production database without a standby']);
+    expect([rule.check(db, { ...ctx, environment: 'staging' }) ?? []].flat()).toEqual([]);
+  });
 });

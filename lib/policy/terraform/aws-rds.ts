@@ -1,3 +1,4 @@
+import { environmentTier } from '../../common/environment';
 import { refersTo, rule, TerraformRule } from './kit';
 
 /** Rules for RDS PostgreSQL. */
@@ -28,7 +29,9 @@ export const RDS_RULES: readonly TerraformRule[] = [
     fix: 'set multi_az = true (EnvironmentProfile.PRODUCTION does)',
     types: ['aws_db_instance'],
     check: (r, ctx) =>
-      ctx.environment === 'production' && r.config.multi_az !== true ? 'a production database without a standby' : undefined,
+      ctx.environment !== undefined && environmentTier(ctx.environment) === 'production' && r.config.multi_az !== true
+        ? 'a production database without a standby'
+        : undefined,
   }),
   rule({
     id: 'SK-AWS-012',
