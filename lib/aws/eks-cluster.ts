@@ -10,7 +10,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange, requireIsoDate } from '../common/validate';
 import { EksKubernetesVersion } from './eks-version';
 import { _requireRetention } from './network';
 import { _createKey, _serviceTrust } from './private/kms';
@@ -110,7 +110,11 @@ export class SamokoderCluster extends Construct {
     const path = this.node.path;
     const name = requireDnsLabel(path, 'clusterName', props.clusterName, 100);
     this.version = props.version ?? EksKubernetesVersion.DEFAULT;
-    this.version.assertSupported(path, 'version', props.supportCheckDate ?? new Date().toISOString().slice(0, 10));
+    this.version.assertSupported(
+      path,
+      'version',
+      requireIsoDate(path, 'supportCheckDate', props.supportCheckDate ?? new Date().toISOString().slice(0, 10)),
+    );
     const access = props.endpointAccess ?? EndpointAccess.PRIVATE;
     if (access._isPublic()) {
       if (access.publicCidrs.length === 0) {

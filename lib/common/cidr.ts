@@ -9,7 +9,10 @@ export class Ipv4Cidr {
   public static parse(path: string, prop: string, value: string): Ipv4Cidr {
     const [address, mask, ...rest] = value.split('/');
     if (mask === undefined) {
-      throw invalidProp(path, prop, value, `has no prefix length. Did you mean "${value}/16"?`);
+      // Suggest the block the address could start: a network address such as 10.1.0.0 a /16, a host a /32.
+      const o = address.split('.');
+      const guess = o.length === 4 && o[2] === '0' && o[3] === '0' ? 16 : o.length === 4 && o[3] === '0' ? 24 : 32;
+      throw invalidProp(path, prop, value, `has no prefix length. Did you mean "${value}/${guess}"?`);
     }
     const octets = address.split('.');
     const valid =

@@ -70,3 +70,13 @@ export function requireUrlPath(path: string, prop: string, value: string): strin
   }
   return value;
 }
+
+/** An ISO calendar date (`2026-11-21`) that exists; returns it. */
+export function requireIsoDate(path: string, prop: string, value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(`${value}T00:00:00Z`) : undefined;
+  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    throw invalidProp(path, prop, value, 'must be an ISO date such as "2026-11-21"');
+  }
+  return value;
+}

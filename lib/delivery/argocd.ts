@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 
 /** A Git repository Argo CD syncs from. */
@@ -130,7 +130,7 @@ export class ArgoCdApplication extends Construct {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',
         labels: { ...props.labels },
-        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
+        annotations: { 'argocd.argoproj.io/sync-wave': String(requireIntegerInRange(path, 'syncWave', props.syncWave ?? 0, -1000, 1000)) },
         finalizers: [ARGOCD_FINALIZER],
       },
       spec: {

@@ -137,6 +137,9 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
       { weight: 50, pause: '5m' },
       { weight: 75, pause: '5m' },
     ];
+    if (steps.length === 0) {
+      throw invalidProp(path, 'strategy.steps', [], 'must list at least one weighted step (or leave it out for 25/50/75 %)');
+    }
     steps.forEach((st, i) => {
       requireIntegerInRange(path, `strategy.steps[${i}].weight`, st.weight, 1, 100);
       if (i > 0 && st.weight <= steps[i - 1].weight) {

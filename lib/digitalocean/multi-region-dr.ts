@@ -8,7 +8,7 @@ import { Duration } from '../common/duration';
 import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
-import { requireDnsLabel } from '../common/validate';
+import { requireDnsLabel, requireIsoDate } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
@@ -119,7 +119,11 @@ export class MultiRegionDR extends TerraformStack {
       );
     }
     const version = props.kubernetesVersion ?? DoksKubernetesVersion.DEFAULT;
-    version._assertSupported(path, 'kubernetesVersion', props.supportCheckDate ?? new Date().toISOString().slice(0, 10));
+    version._assertSupported(
+      path,
+      'kubernetesVersion',
+      requireIsoDate(path, 'supportCheckDate', props.supportCheckDate ?? new Date().toISOString().slice(0, 10)),
+    );
     if (props.fallbackRegistry !== undefined && (looksLikeSecretValue(props.fallbackRegistry) || /[@\s]/.test(props.fallbackRegistry))) {
       throw invalidProp(
         path,

@@ -201,12 +201,36 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
       );
     }
   }
+  // Prometheus uses RE2; a pattern JavaScript cannot compile, or one with quotes or backslash escapes that break the
+  // matcher's string, is the user's, not "internal".
+  let regexOk = !/["\n]/.test(metrics.errorStatusRegex) && metrics.errorStatusRegex !== '';
+  try {
+    new RegExp(`^(?:${metrics.errorStatusRegex})$`);
+  } catch {
+    regexOk = false;
+  }
+  if (!regexOk) {
+    throw invalidProp(
+      path,
+      'monitoring.metrics.errorStatusRegex',
+      metrics.errorStatusRegex,
+      'must be a regular expression over status codes such as "5.." or "5..|429"',
+    );
+  }
   const t = o.thresholds ?? {};
   const slos = (o.slos ?? []).map((s, i) => {
     const prop = `monitoring.slos[${i}]`;
     requireDnsLabel(path, `${prop}.name`, s.name, 40);
     if (!(typeof s.objectivePercent === 'number' && s.objectivePercent > 0 && s.objectivePercent < 100)) {
       throw invalidProp(path, `${prop}.objectivePercent`, s.objectivePercent, 'must be strictly between 0 and 100 (e.g. 99.9)');
+    }
+    if (s.objectivePercent < 1) {
+      throw invalidProp(
+        path,
+        `${prop}.objectivePercent`,
+        s.objectivePercent,
+        `looks like a ratio: objectives are percentages (${_round(s.objectivePercent * 100)} for ${s.objectivePercent})`,
+      );
     }
     if ((s.sli._kind === 'latency' || s.sli._kind === 'histogram') && !(typeof s.sli._thresholdMs === 'number' && s.sli._thresholdMs > 0)) {
       throw invalidProp(path, `${prop}.sli.thresholdMs`, s.sli._thresholdMs, 'must be a number of milliseconds greater than 0');
