@@ -12,6 +12,7 @@ export { isUnresolved } from './common/validate';
 export * from './aws/region';
 export * from './aws/eks-version';
 export * from './aws/network';
+export * from './aws/environment-profile';
 export * from './aws/eks-cluster';
 export * from './aws/database';
 export * from './aws/cache';

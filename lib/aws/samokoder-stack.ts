@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { _AllKeys, _checkProps } from '../common/props';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
@@ -12,54 +13,13 @@ import { SamokoderCache } from './cache';
 import { PostgresVersion, SamokoderDatabase } from './database';
 import { EndpointAccess, NodeGroupOptions, SamokoderCluster } from './eks-cluster';
 import { EksKubernetesVersion } from './eks-version';
+import { EnvironmentProfile } from './environment-profile';
 import { NatGateways, SamokoderNetwork } from './network';
 import { PodRole } from './pod-role';
 import { _callerIdentity, _createKey } from './private/kms';
 import { AwsRegion } from './region';
 import { _configureS3Backend, RemoteStateOptions } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
-
-/**
- * Sizing presets per kind of environment. Every value can still be overridden by the matching prop; a preset only
- * changes defaults, so staging and production share one code path.
- */
-export class EnvironmentProfile {
-  /** One NAT per zone, Multi-AZ database, 3 shards × 1 replica, 3–10 m6i.large nodes. */
-  public static readonly PRODUCTION = new EnvironmentProfile({
-    natGateways: NatGateways.ONE_PER_AZ,
-    nodeInstanceTypes: ['m6i.large'],
-    nodeMin: 3,
-    nodeMax: 10,
-    databaseInstanceClass: 'db.m6g.large',
-    databaseMultiAz: true,
-    cacheNodeType: 'cache.m7g.large',
-    cacheShards: 3,
-  });
-  /** One NAT, smaller instances, a single-AZ database and one cache shard, 3–5 t3.large nodes. */
-  public static readonly STAGING = new EnvironmentProfile({
-    natGateways: NatGateways.SINGLE,
-    nodeInstanceTypes: ['t3.large'],
-    nodeMin: 3,
-    nodeMax: 5,
-    databaseInstanceClass: 'db.t4g.medium',
-    databaseMultiAz: false,
-    cacheNodeType: 'cache.t4g.medium',
-    cacheShards: 1,
-  });
-  private constructor(
-    /** @internal */
-    public readonly _d: {
-      natGateways: NatGateways;
-      nodeInstanceTypes: string[];
-      nodeMin: number;
-      nodeMax: number;
-      databaseInstanceClass: string;
-      databaseMultiAz: boolean;
-      cacheNodeType: string;
-      cacheShards: number;
-    },
-  ) {}
-}
 
 /** The cloud identity of one Kubernetes service account of the application. */
 export interface AppIdentity {
@@ -143,6 +103,45 @@ export interface SamokoderStackProps {
   readonly appDatabaseUser?: string;
 }
 
+/** Every prop of {@link SamokoderStackProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const SAMOKODERSTACK_PROPS = [
+  'environment',
+  'project',
+  'region',
+  'tags',
+  'remoteState',
+  'profile',
+  'vpcCidr',
+  'avoidCidrs',
+  'azCount',
+  'natGateways',
+  'kubernetesVersion',
+  'supportCheckDate',
+  'endpointAccess',
+  'nodeGroup',
+  'adminPrincipalArns',
+  'postgresVersion',
+  'databaseInstanceClass',
+  'backupRetentionDays',
+  'cacheNodeType',
+  'cacheShards',
+  'filesBucketName',
+  'backupsBucketName',
+  'namespace',
+  'appIdentities',
+  'alarmSubscriptions',
+  'secretEntries',
+  'externalSecretsIdentity',
+  'appDatabaseUser',
+] as const satisfies readonly (keyof SamokoderStackProps)[];
+const SAMOKODERSTACK_REQUIRED = [
+  'environment',
+  'region',
+  'tags',
+  'remoteState',
+  'alarmSubscriptions',
+] as const satisfies readonly (keyof SamokoderStackProps)[];
+
 /**
  * The Samokoder AWS platform in one stack: network, EKS, PostgreSQL, Redis, buckets, alarms, pod identities and
  * remote state, secure by default and tagged for cost allocation.
@@ -164,6 +163,14 @@ export class SamokoderStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: SamokoderStackProps) {
     super(scope, id);
+    // The type argument fails to compile when a prop of SamokoderStackProps is missing from SAMOKODERSTACK_PROPS.
+    _checkProps<_AllKeys<SamokoderStackProps, typeof SAMOKODERSTACK_PROPS>>(
+      this.node.path,
+      'SamokoderStack',
+      props,
+      SAMOKODERSTACK_PROPS,
+      SAMOKODERSTACK_REQUIRED,
+    );
     const path = this.node.path;
     const env = requireDnsLabel(path, 'environment', props.environment, 20);
     const project = requireDnsLabel(path, 'project', props.project ?? 'samokoder', 20);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { _AllKeys, _checkProps } from '../common/props';
 import { DataDigitaloceanKubernetesVersions } from '@cdktf/provider-digitalocean/lib/data-digitalocean-kubernetes-versions';
 import { Project } from '@cdktf/provider-digitalocean/lib/project';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
@@ -78,6 +79,35 @@ export interface MultiRegionDRProps {
   readonly apiAllowedCidrs?: string[];
 }
 
+/** Every prop of {@link MultiRegionDRProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const MULTIREGIONDR_PROPS = [
+  'project',
+  'environment',
+  'tags',
+  'domain',
+  'host',
+  'primary',
+  'secondary',
+  'kubernetesVersion',
+  'supportCheckDate',
+  'healthCheck',
+  'postgres',
+  'valkey',
+  'registry',
+  'fallbackRegistry',
+  'failoverThresholdPercent',
+  'alertEmails',
+  'alertPeriod',
+  'rtoTarget',
+  'rpoTarget',
+  'recoveryEstimates',
+  'namespace',
+  'connectionSecret',
+  'remoteState',
+  'apiAllowedCidrs',
+] as const satisfies readonly (keyof MultiRegionDRProps)[];
+const MULTIREGIONDR_REQUIRED = ['tags', 'domain', 'host', 'alertEmails'] as const satisfies readonly (keyof MultiRegionDRProps)[];
+
 /**
  * DigitalOcean disaster recovery: a primary and a secondary DOKS region with replicated data, a global entry that
  * fails over by itself, and a failover plan generated from the same configuration. The construct computes what the
@@ -94,6 +124,14 @@ export class MultiRegionDR extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: MultiRegionDRProps) {
     super(scope, id);
+    // The type argument fails to compile when a prop of MultiRegionDRProps is missing from MULTIREGIONDR_PROPS.
+    _checkProps<_AllKeys<MultiRegionDRProps, typeof MULTIREGIONDR_PROPS>>(
+      this.node.path,
+      'MultiRegionDR',
+      props,
+      MULTIREGIONDR_PROPS,
+      MULTIREGIONDR_REQUIRED,
+    );
     const path = this.node.path;
     const project = requireDnsLabel(path, 'project', props.project ?? 'samokoder', 20);
     const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);

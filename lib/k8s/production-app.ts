@@ -1,5 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _AllKeys, _checkProps } from '../common/props';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireUrlPath } from '../common/validate';
@@ -94,6 +95,49 @@ export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
 /** Marks the one Service Prometheus scrapes (the headless Service selects the same pods). */
 const SCRAPE_LABEL = 'samokoder.dev/scrape';
 
+/** Every prop of {@link ProductionAppProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const PRODUCTIONAPP_PROPS = [
+  'name',
+  'host',
+  'namespace',
+  'createNamespace',
+  'partOf',
+  'metricsPath',
+  'command',
+  'args',
+  'routing',
+  'rateLimits',
+  'config',
+  'secrets',
+  'secretStore',
+  'rbac',
+  'serviceAccountAnnotations',
+  'allowFromApps',
+  'dependencies',
+  'monitoring',
+  'strategy',
+  'environment',
+  'migration',
+  'prometheusUrl',
+  'platform',
+  'chartProps',
+  'image',
+  'port',
+  'extraPorts',
+  'workload',
+  'resources',
+  'healthPath',
+  'livenessPath',
+  'runAsUser',
+  'terminationGracePeriodSeconds',
+  'preStopSleepSeconds',
+  'storage',
+  'autoscaling',
+  'replicas',
+  'minAvailable',
+] as const satisfies readonly (keyof ProductionAppProps)[];
+const PRODUCTIONAPP_REQUIRED = ['name', 'image'] as const satisfies readonly (keyof ProductionAppProps)[];
+
 /**
  * Everything one service needs in a cluster, from a few props: namespace with Pod Security "restricted", quota and
  * limits; a hardened Deployment or StatefulSet; Services; routing with TLS, security headers and rate limits;
@@ -139,6 +183,14 @@ export class ProductionApp extends Chart {
   constructor(scope: Construct, id: string, props: ProductionAppProps) {
     const namespace = props.namespace ?? props.platform?.namespace ?? props.name;
     super(scope, id, { ...props.chartProps, namespace });
+    // The type argument fails to compile when a prop of ProductionAppProps is missing from PRODUCTIONAPP_PROPS.
+    _checkProps<_AllKeys<ProductionAppProps, typeof PRODUCTIONAPP_PROPS>>(
+      this.node.path,
+      'ProductionApp',
+      props,
+      PRODUCTIONAPP_PROPS,
+      PRODUCTIONAPP_REQUIRED,
+    );
     const path = this.node.path;
 
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _AllKeys, _checkProps } from '../common/props';
 import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
@@ -83,6 +84,31 @@ const CLUSTER_KINDS: GroupKind[] = [
   { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
 ];
 
+/** Every prop of {@link ClusterPlatformProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const CLUSTERPLATFORM_PROPS = [
+  'cluster',
+  'cloud',
+  'source',
+  'configPath',
+  'acmeEmail',
+  'team',
+  'gateway',
+  'gatewayClassName',
+  'issuerName',
+  'acmeServer',
+  'secretStoreName',
+  'prometheus',
+  'components',
+  'argocdNamespace',
+] as const satisfies readonly (keyof ClusterPlatformProps)[];
+const CLUSTERPLATFORM_REQUIRED = [
+  'cluster',
+  'cloud',
+  'source',
+  'configPath',
+  'acmeEmail',
+] as const satisfies readonly (keyof ClusterPlatformProps)[];
+
 /**
  * What a cluster needs before any app can sync: the controllers the apps' objects are for (Gateway API and Envoy
  * Gateway, cert-manager, External Secrets, Argo Rollouts, kube-prometheus-stack) as Argo CD Applications of their
@@ -117,6 +143,14 @@ export class ClusterPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterPlatformProps) {
     super(scope, id);
+    // The type argument fails to compile when a prop of ClusterPlatformProps is missing from CLUSTERPLATFORM_PROPS.
+    _checkProps<_AllKeys<ClusterPlatformProps, typeof CLUSTERPLATFORM_PROPS>>(
+      this.node.path,
+      'ClusterPlatform',
+      props,
+      CLUSTERPLATFORM_PROPS,
+      CLUSTERPLATFORM_REQUIRED,
+    );
     const path = this.node.path;
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);

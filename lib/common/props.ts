@@ -1,0 +1,59 @@
+import { invalidProp } from './errors';
+
+/**
+ * The props a construct takes, checked at its boundary for callers without a type checker (plain JavaScript, `tsx`
+ * and `node` do not type-check): a required prop that is missing fails with our message instead of a `TypeError`
+ * deep inside, and an unknown prop (`hots`) is refused with a suggestion instead of being silently ignored.
+ * `keys` lists every prop of the interface; `required` the ones without `?`.
+ * @internal
+ */
+export function _checkProps<Complete extends true>(
+  path: string,
+  construct: string,
+  props: unknown,
+  keys: readonly string[],
+  required: readonly string[],
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only its type matters (see _AllKeys)
+  _proof?: Complete,
+): void {
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    throw invalidProp(path, 'props', props, `must be an object of ${construct} props`);
+  }
+  const given = props as Record<string, unknown>;
+  for (const key of required) {
+    if (given[key] === undefined) throw invalidProp(path, key, undefined, `is required by ${construct}`);
+  }
+  for (const key of Object.keys(given)) {
+    if (keys.includes(key)) continue;
+    const near = keys
+      .map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const)
+      .filter(([, d]) => d <= Math.max(2, Math.floor(key.length / 4)))
+      .sort((a, b) => a[1] - b[1])[0];
+    throw invalidProp(
+      path,
+      key,
+      given[key],
+      `is not a prop of ${construct}${near ? `: did you mean '${near[0]}'?` : ` (it takes ${keys.join(', ')})`}`,
+    );
+  }
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * `true` when the key list `L` names every prop of `T`, else the missing names: passed as `_checkProps`'s type
+ * argument, it fails to compile when a prop is added to an interface but not to its list.
+ * @internal
+ */
+export type _AllKeys<T, L extends readonly (keyof T)[]> = [Exclude<keyof T, L[number]>] extends [never]
+  ? true
+  : Exclude<keyof T, L[number]>;
