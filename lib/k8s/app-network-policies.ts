@@ -16,6 +16,14 @@ export interface NamespaceAllowance {
   readonly namespace: string;
 }
 
+/** An app in another namespace allowed to call this one (the other side of its `Dependency.app(name, namespace, port)`). */
+export interface AppCaller {
+  /** The caller's `app.kubernetes.io/name`. */
+  readonly app: string;
+  /** The caller's namespace. */
+  readonly namespace: string;
+}
+
 /** Props for {@link AppNetworkPolicies}. */
 export interface AppNetworkPoliciesProps {
   /** App name: the policies are named `<name>-allow-…`. */
@@ -31,8 +39,12 @@ export interface AppNetworkPoliciesProps {
   readonly port: number;
   /** Allow DNS to kube-dns. @default true */
   readonly dns?: boolean;
-  /** Apps in the same namespace allowed to call this one on its port (by app name). @default [] */
-  readonly allowFromApps?: string[];
+  /**
+   * Apps allowed to call this one on its port: a name for an app in the same namespace, `{ app, namespace }` for one
+   * in another namespace (the policy then selects that namespace too; without it the traffic is dropped).
+   * @default []
+   */
+  readonly allowFromApps?: Array<string | AppCaller>;
   /** Namespaces allowed to call this one on its port. @default [] */
   readonly allowFromNamespaces?: NamespaceAllowance[];
   /** Egress the app needs besides DNS. @default [] */
@@ -87,7 +99,14 @@ export class AppNetworkPolicies extends Construct {
     const port = requireIntegerInRange(path, 'port', props.port, 1, 65535);
     const deps = props.dependencies ?? [];
     validateDependencies(path, deps);
-    const callers = (props.allowFromApps ?? []).map((a, i) => requireDnsLabel(path, `allowFromApps[${i}]`, a));
+    const callers = (props.allowFromApps ?? []).map((a, i) =>
+      typeof a === 'string'
+        ? { app: requireDnsLabel(path, `allowFromApps[${i}]`, a) }
+        : {
+            app: requireDnsLabel(path, `allowFromApps[${i}].app`, a.app),
+            namespace: requireDnsLabel(path, `allowFromApps[${i}].namespace`, a.namespace),
+          },
+    );
     const namespaces = props.allowFromNamespaces ?? [];
     namespaces.forEach((n, i) => {
       requireDnsLabel(path, `allowFromNamespaces[${i}].id`, n.id);
@@ -126,7 +145,10 @@ export class AppNetworkPolicies extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: callers.map((a) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': a } } })),
+            from: callers.map((a) => ({
+              ...(a.namespace ? fromNamespace(a.namespace) : {}),
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': a.app } },
+            })),
             ports: [{ protocol: 'TCP', port }],
           },
         ],

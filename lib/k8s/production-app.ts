@@ -13,7 +13,7 @@ import { AppConfig, validateAppConfig } from './app-config';
 import { AppServiceAccount, validateRbacRules } from './app-service-account';
 import { AppMigration, MigrationOptions, validateMigration } from './app-migration';
 import { AppFootprint, AppNamespace, budgetFor, refuseReservedNamespace } from './app-namespace';
-import { AppNetworkPolicies, validateDependencies } from './app-network-policies';
+import { AppCaller, AppNetworkPolicies, validateDependencies } from './app-network-policies';
 import { AppRoutes } from './app-routes';
 import { AppScaling, resolveScaling, ScalingOptions } from './app-scaling';
 import { AppWorkload } from './app-workload';
@@ -62,8 +62,8 @@ export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
    * @default {}
    */
   readonly serviceAccountAnnotations?: Record<string, string>;
-  /** Apps in the same namespace allowed to call this one on its port (by app name). @default [] */
-  readonly allowFromApps?: string[];
+  /** Apps allowed to call this one: a name in the same namespace, `{ app, namespace }` across namespaces. @default [] */
+  readonly allowFromApps?: Array<string | AppCaller>;
   /** Egress the app needs besides DNS. @default [] */
   readonly dependencies?: Dependency[];
   /**

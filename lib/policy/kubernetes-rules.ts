@@ -1,75 +1,20 @@
 import { credentialFields, looksLikeLiteralSecret, looksLikeSecretValue } from '../common/secret-detection';
-import { RuleInfo } from './rule';
+import {
+  containersOf,
+  K8sObject,
+  KubernetesRule,
+  matches,
+  perContainer,
+  POD_KINDS,
+  podLabelsOf,
+  podSpecOf,
+  rule,
+  sc,
+  WORKLOAD_KINDS,
+} from './kubernetes-kit';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are free-form JSON
-export type K8sObject = Record<string, any>;
-
-/** Every object of one synthesis, indexed for cross-object rules. */
-export class K8sIndex {
-  private readonly byKindNs = new Map<string, K8sObject[]>();
-  constructor(public readonly objects: readonly K8sObject[]) {
-    for (const o of objects) {
-      const key = `${o.kind}/${o.metadata?.namespace ?? ''}`;
-      const list = this.byKindNs.get(key);
-      if (list) list.push(o);
-      else this.byKindNs.set(key, [o]);
-    }
-  }
-  /** Objects of `kind` in `namespace` (`''` for cluster-scoped). */
-  public of(kind: string, namespace: string | undefined): readonly K8sObject[] {
-    return this.byKindNs.get(`${kind}/${namespace ?? ''}`) ?? [];
-  }
-}
-
-/** A rule over rendered Kubernetes objects. */
-export interface KubernetesRule extends RuleInfo {
-  readonly target: 'kubernetes';
-  /** Kinds the rule applies to; `pods` for every object with a pod template (the Rollout's inline one included). */
-  readonly kinds: readonly string[] | 'pods' | '*';
-  /** Returns what is wrong, or nothing. `all` indexes every object of the same synthesis (for cross-object rules). */
-  readonly check: (o: K8sObject, all: K8sIndex) => string | string[] | undefined;
-}
-
-/** Kinds whose objects carry a pod template. */
-export const POD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout', 'Pod'];
-
-/** The pod spec of an object with a pod template (a Rollout referencing a Deployment has none). */
-export function podSpecOf(o: K8sObject): K8sObject | undefined {
-  if (o.kind === 'Pod') return o.spec;
-  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
-  return o.spec?.template?.spec;
-}
-
-/** Labels of the pods an object creates. */
-function podLabelsOf(o: K8sObject): Record<string, string> {
-  if (o.kind === 'Pod') return o.metadata?.labels ?? {};
-  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
-  return o.spec?.template?.metadata?.labels ?? {};
-}
-
-function containersOf(o: K8sObject): K8sObject[] {
-  const spec = podSpecOf(o);
-  return spec ? [...(spec.initContainers ?? []), ...(spec.containers ?? [])] : [];
-}
-
-const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-
-const rule = (r: Omit<KubernetesRule, 'target'>): KubernetesRule => ({ target: 'kubernetes', ...r });
-
-/** Runs `f` for every container and collects its findings, prefixed with the container name. */
-function perContainer(o: K8sObject, f: (c: K8sObject, pod: K8sObject) => string | undefined): string[] {
-  const pod = podSpecOf(o) ?? {};
-  return containersOf(o)
-    .map((c) => {
-      const d = f(c, pod);
-      return d ? `container "${c.name}": ${d}` : undefined;
-    })
-    .filter((x): x is string => x !== undefined);
-}
-
-/** The effective value of a security-context field: the container's, else the pod's. */
-const sc = (c: K8sObject, pod: K8sObject, field: string) => c.securityContext?.[field] ?? pod.securityContext?.[field];
+export { K8sIndex, POD_KINDS, podSpecOf } from './kubernetes-kit';
+export type { K8sObject, KubernetesRule } from './kubernetes-kit';
 
 /** The Kubernetes rules of the pack. */
 export const KUBERNETES_RULES: readonly KubernetesRule[] = [
@@ -349,5 +294,54 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
     // Every string of the object: annotations, labels, Argo CD repoURLs (`https://user:token@…`), webhook and
     // Prometheus URLs, commands. The finding names the field, never the value.
     check: (o) => (o.kind === 'Secret' ? [] : credentialFields(o).map((field) => `${field} holds something shaped like a credential`)),
+  }),
+  rule({
+    id: 'SK-K8S-018',
+    title: "Every egress to another app is admitted by that app's ingress policies",
+    severity: 'error',
+    fix: "admit the caller on the target app: allowFromApps: ['caller'] in the same namespace, [{ app: 'caller', namespace }] across namespaces",
+    kinds: ['NetworkPolicy'],
+    // Both policies must agree or the traffic is dropped without a word. Judged only when the target's workloads
+    // and policies are part of the same check (the same synthesis); otherwise nothing is known about them.
+    check: (o, all) => {
+      const sourceNs = o.metadata?.namespace;
+      const callers = WORKLOAD_KINDS.flatMap((k) => all.of(k, sourceNs)).filter((w) =>
+        matches(o.spec?.podSelector?.matchLabels, podLabelsOf(w)),
+      );
+      if (callers.length === 0) return undefined;
+      const bad: string[] = [];
+      for (const e of o.spec?.egress ?? []) {
+        for (const to of e.to ?? []) {
+          const targetApp = to.podSelector?.matchLabels?.['app.kubernetes.io/name'];
+          if (!targetApp || to.ipBlock) continue;
+          const targetNs = to.namespaceSelector ? to.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] : sourceNs;
+          if (!targetNs) continue;
+          const targets = WORKLOAD_KINDS.flatMap((k) => all.of(k, targetNs)).filter(
+            (w) => podLabelsOf(w)['app.kubernetes.io/name'] === targetApp,
+          );
+          if (targets.length === 0) continue;
+          const ports: number[] = (e.ports ?? []).map((p: K8sObject) => p.port);
+          const admitted = all.of('NetworkPolicy', targetNs).some(
+            (p) =>
+              targets.some((t) => matches(p.spec?.podSelector?.matchLabels, podLabelsOf(t))) &&
+              (p.spec?.ingress ?? []).some(
+                (i: K8sObject) =>
+                  (i.ports === undefined || ports.every((port) => i.ports.some((ip: K8sObject) => ip.port === port))) &&
+                  (i.from ?? []).some((f: K8sObject) => {
+                    const fromNs = f.namespaceSelector ? f.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] : targetNs;
+                    if (f.namespaceSelector && Object.keys(f.namespaceSelector.matchLabels ?? {}).length === 0) return true;
+                    return fromNs === sourceNs && callers.some((c) => matches(f.podSelector?.matchLabels ?? {}, podLabelsOf(c)));
+                  }),
+              ),
+          );
+          if (!admitted) {
+            bad.push(
+              `egress to ${targetApp} in ${targetNs} on ${ports.join(',') || 'any port'} is admitted by no ingress policy of ${targetApp}: the traffic would be dropped`,
+            );
+          }
+        }
+      }
+      return bad;
+    },
   }),
 ];

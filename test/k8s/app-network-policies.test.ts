@@ -3,7 +3,7 @@
  * its own props.
  */
 import { Chart } from 'cdk8s';
-import { AppNetworkPolicies, Dependency } from 'samokoder-infra';
+import { AppNetworkPolicies, Dependency, PolicyPack, ProductionApp, ProductionAppProps } from 'samokoder-infra';
 import { all, find, render, testApp } from '../util/k8s';
 
 const chart = () => new Chart(testApp(), 'c', { namespace: 'team' });
@@ -48,5 +48,38 @@ describe('AppNetworkPolicies (for any workload)', () => {
           dependencies: [Dependency.cidr('db', '10.0.0.1', 5432)],
         }),
     ).toThrow('[c/Net]');
+  });
+});
+
+describe('callers in another namespace', () => {
+  const build = (allowFromApps: ProductionAppProps['allowFromApps']) => {
+    const a = testApp();
+    const api = new ProductionApp(a, 'api', { name: 'api', image: 'r/api:1.0.0', namespace: 'team-b', allowFromApps });
+    const bot = new ProductionApp(a, 'bot', {
+      name: 'bot',
+      image: 'r/bot:1.0.0',
+      namespace: 'team-a',
+      dependencies: [Dependency.app('api', 'team-b', 8000)],
+    });
+    return [...render(api), ...render(bot)];
+  };
+
+  test('an app admitted by name only, from another namespace, is found by the policy pack (the traffic would be dropped)', () => {
+    const findings = PolicyPack.checkObjects(build(['bot'])).filter((f) => f.rule.id === 'SK-K8S-018');
+    expect(findings.map((f) => `${f.subject}: ${f.detail}`)).toEqual([
+      'NetworkPolicy/team-a/bot-allow-dependencies: egress to api in team-b on 8000 is admitted by no ingress policy of api: the traffic would be dropped',
+    ]);
+  });
+
+  test('{ app, namespace } admits it: the ingress rule selects the caller namespace too', () => {
+    const objects = build([{ app: 'bot', namespace: 'team-a' }]);
+    expect(PolicyPack.checkObjects(objects).filter((f) => f.rule.id === 'SK-K8S-018')).toEqual([]);
+    const policy = find(objects, 'NetworkPolicy', 'api-allow-from-apps');
+    expect(policy.spec.ingress[0].from).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'bot' } },
+      },
+    ]);
   });
 });

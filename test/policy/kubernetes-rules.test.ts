@@ -48,6 +48,12 @@ const FAILING: Record<string, { kind: string; name?: string; mutate: (o: K8sObje
   },
   'SK-K8S-015': { kind: 'Service', name: 'api', mutate: (o) => void (o.spec.type = 'LoadBalancer') },
   'SK-K8S-016': { kind: 'Namespace', mutate: (o) => void (o.metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline') },
+  'SK-K8S-018': {
+    kind: 'NetworkPolicy',
+    name: 'api-allow-from-apps',
+    // The api stops admitting the bot, which still sends to it: the bot's egress policy is the one found wanting.
+    mutate: (o) => void (o.spec.ingress[0].from = [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'someone-else' } } }]),
+  },
   'SK-K8S-017': {
     kind: 'ServiceAccount',
     name: 'api',
