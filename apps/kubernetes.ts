@@ -61,6 +61,7 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
       source,
       configPath: `dist/platform/${cluster.name}`,
       acmeEmail: config.gitops.acmeEmail,
+      team: 'samokoder',
     });
     files.push({ file: path.join('argocd', cluster.name, 'platform.k8s.yaml'), chart: platform.applications });
     files.push({ file: path.join('platform', cluster.name, 'config.k8s.yaml'), chart: platform.config });

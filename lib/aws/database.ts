@@ -138,7 +138,7 @@ export class SamokoderDatabase extends Construct {
       allowMajorVersionUpgrade: false,
       instanceClass: props.instanceClass ?? 'db.m6g.large',
       dbName,
-      username: props.masterUsername ?? 'samokoder_admin',
+      username: props.masterUsername ?? `${dbName}_admin`,
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: key.arn,
       iamDatabaseAuthenticationEnabled: true,

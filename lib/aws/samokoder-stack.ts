@@ -5,6 +5,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { PlatformContract } from '../common/contract';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { _projectFromStackId } from '../common/names';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
@@ -33,7 +34,10 @@ export interface AppIdentity {
 export interface SamokoderStackProps {
   /** Environment name (a DNS label), e.g. `production`. Used in every resource name. */
   readonly environment: string;
-  /** Project name prefix. @default 'samokoder' */
+  /**
+   * The team's project: prefixes every name, including the globally unique ones (buckets) and the state key.
+   * @default - the stack id without its `-<environment>` suffix (`billing-staging` → `billing`)
+   */
   readonly project?: string;
   readonly region: AwsRegion;
   /** Cost-allocation tags written as provider default tags on every taggable resource. */
@@ -173,7 +177,7 @@ export class SamokoderStack extends TerraformStack {
     );
     const path = this.node.path;
     const env = requireDnsLabel(path, 'environment', props.environment, 20);
-    const project = requireDnsLabel(path, 'project', props.project ?? 'samokoder', 20);
+    const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, [env]) ?? id, 20);
     const tags = costAllocationTagMap(path, props.tags);
     const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
     const name = `${project}-${env}`;

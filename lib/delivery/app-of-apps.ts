@@ -55,7 +55,7 @@ export interface AppOfAppsProps {
   readonly manifestsRoot?: string;
   /** Repository directory of the Argo CD objects. @default '<manifestsRoot>/argocd' */
   readonly argocdRoot?: string;
-  /** Team name, for the project. @default 'samokoder' */
+  /** Team name, for the project. @default - the apps' namespace */
   readonly team?: string;
 }
 
@@ -77,7 +77,7 @@ export class AppOfApps extends Construct {
 
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
     super(scope, id);
-    const team = props.team ?? 'samokoder';
+    const team = props.team ?? props.namespace;
     const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
     const root = props.manifestsRoot ?? 'dist';
     const argocdRoot = props.argocdRoot ?? `${root}/argocd`;

@@ -20,7 +20,7 @@ import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
 import { _computeRecovery, _validateEstimates, RecoveryEstimates, RecoveryModel } from './recovery-model';
 import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
-import { pascalCase } from '../common/names';
+import { _projectFromStackId, pascalCase } from '../common/names';
 
 /** One region of the DR pair. */
 export interface DrRegionOptions {
@@ -34,7 +34,7 @@ export interface DrRegionOptions {
 
 /** Props for {@link MultiRegionDR}. */
 export interface MultiRegionDRProps {
-  /** @default 'samokoder' */
+  /** The team's project: prefixes every name. @default - the stack id without a `-dr` suffix (`billing-dr` → `billing`) */
   readonly project?: string;
   /** @default 'production' */
   readonly environment?: string;
@@ -133,7 +133,7 @@ export class MultiRegionDR extends TerraformStack {
       MULTIREGIONDR_REQUIRED,
     );
     const path = this.node.path;
-    const project = requireDnsLabel(path, 'project', props.project ?? 'samokoder', 20);
+    const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, ['dr']) ?? id, 20);
     const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);
     const tagMap = costAllocationTagMap(path, props.tags);
     const p = props.primary ?? {};

@@ -58,7 +58,7 @@ export interface AppMigrationProps extends MigrationOptions {
    * @default []
    */
   readonly after?: IConstruct[];
-  /** `app.kubernetes.io/part-of` of the pods. @default 'samokoder' */
+  /** `app.kubernetes.io/part-of` of the pods. @default - the app's name */
   readonly partOf?: string;
   /** @default {} */
   readonly labels?: Record<string, string>;
@@ -106,7 +106,7 @@ export class AppMigration extends Construct {
               'app.kubernetes.io/name': `${name}-migrate`,
               'app.kubernetes.io/instance': name,
               'app.kubernetes.io/component': 'migration',
-              'app.kubernetes.io/part-of': props.partOf ?? 'samokoder',
+              'app.kubernetes.io/part-of': props.partOf ?? name,
             },
           },
           spec: {

@@ -108,7 +108,7 @@ export interface AppNamespaceProps {
   /** Namespace name (a DNS label). */
   readonly name: string;
   readonly budget: NamespaceBudget;
-  /** `app.kubernetes.io/part-of` label. @default 'samokoder' */
+  /** `app.kubernetes.io/part-of` label. @default - the namespace's name */
   readonly partOf?: string;
 }
 
@@ -127,7 +127,7 @@ export class AppNamespace extends Construct {
     const b = props.budget;
     requireIntegerInRange(path, 'budget.pods', b.pods, 1, 100000);
     const d = b.containerDefaults ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
-    const partOf = props.partOf ?? 'samokoder';
+    const partOf = props.partOf ?? name;
     this.namespaceName = name;
     const labels = { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
 

@@ -37,7 +37,7 @@ export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
    * @default true
    */
   readonly createNamespace?: boolean;
-  /** `app.kubernetes.io/part-of` label. @default 'samokoder' */
+  /** `app.kubernetes.io/part-of` label. @default - the namespace */
   readonly partOf?: string;
   /** Metrics path on the app port. @default '/metrics' */
   readonly metricsPath?: string;
@@ -209,7 +209,7 @@ export class ProductionApp extends Chart {
     this.appNamespace = namespace;
     this.port = pods.ports[0].port;
     this.metricsPath = metricsPath;
-    const partOf = props.partOf ?? 'samokoder';
+    const partOf = props.partOf ?? namespace;
     this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
     this.footprint = footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);

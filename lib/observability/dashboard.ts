@@ -141,9 +141,9 @@ export function _dashboard(spec: ResolvedMonitoring, target: RuleTarget): Record
     });
   }
   return {
-    uid: `samokoder-${namespace}-${app}`.slice(0, 40),
+    uid: `${namespace}-${app}`.slice(0, 40),
     title: `${app} (${namespace}): golden signals and SLOs`,
-    tags: ['samokoder', 'golden-signals', 'slo'],
+    tags: [namespace, 'golden-signals', 'slo'],
     timezone: 'utc',
     schemaVersion: 39,
     version: 1,

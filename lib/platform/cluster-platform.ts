@@ -49,7 +49,7 @@ export interface ClusterPlatformProps {
   readonly configPath: string;
   /** Contact address of the ACME account (Let's Encrypt expiry and policy mail). */
   readonly acmeEmail: string;
-  /** Names the AppProject (`<team>-platform-<cluster>`). @default 'samokoder' */
+  /** Names the AppProject (`<team>-platform-<cluster>`). @default - `platform-<cluster>` */
   readonly team?: string;
   /** @default - `public` in `gateway-system`, listener `http` */
   readonly gateway?: PlatformGatewayRef;
@@ -154,7 +154,7 @@ export class ClusterPlatform extends Construct {
     const path = this.node.path;
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
-    const team = requireDnsLabel(path, 'team', props.team ?? 'samokoder');
+    const team = props.team === undefined ? undefined : requireDnsLabel(path, 'team', props.team);
     if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(props.acmeEmail)) {
       throw invalidProp(
         path,
@@ -228,7 +228,7 @@ export class ClusterPlatform extends Construct {
 
     // ---- the Applications ----
     this.applications = new Chart(this, 'Applications');
-    const project = `${team}-platform-${cluster}`;
+    const project = team ? `${team}-platform-${cluster}` : `platform-${cluster}`;
     const argocdNamespace = props.argocdNamespace ?? 'argocd';
     const namespaces = [...new Set(this.components.map((c) => c.spec.namespace))];
     const repos = [

@@ -13,6 +13,7 @@ const tags = { environment: 'production', service: 'samokoder', team: 'platform'
 
 function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app()) {
   return new SamokoderStack(app, 'prod', {
+    project: 'samokoder',
     environment: 'production',
     region: AwsRegion.EU_CENTRAL_1,
     tags,
@@ -300,5 +301,29 @@ describe('across stacks', () => {
     ).toThrow(
       `[staging/Network] 'cidr' ("10.0.128.0/17") overlaps 10.0.0.0/16, the VPC of prod/Network in the same app: environments that may be peered or routed need disjoint ranges`,
     );
+  });
+});
+
+describe("names are the team's", () => {
+  test('the project comes from the stack id when not given: buckets, cluster and state key carry it', () => {
+    const s = synth(
+      new SamokoderStack(Testing.app(), 'billing-staging', {
+        environment: 'staging',
+        profile: EnvironmentProfile.STAGING,
+        region: AwsRegion.EU_CENTRAL_1,
+        tags: { environment: 'staging', service: 'billing', team: 'payments', costCenter: 'CC-7' },
+        remoteState: { bucket: 'billing-state', region: 'eu-central-1' },
+        supportCheckDate: TEST_DATE,
+        alarmSubscriptions: [AlarmSubscription.email('oncall@billing.example')],
+      }),
+    );
+    expect(
+      resources(s, 'aws_s3_bucket')
+        .map((b) => b.bucket)
+        .sort(),
+    ).toEqual(['billing-staging-access-logs', 'billing-staging-backups', 'billing-staging-files']);
+    expect(only(s, 'aws_eks_cluster').name).toBe('billing-staging');
+    expect(s.terraform.backend).toMatchObject({ s3: { key: 'billing/staging/terraform.tfstate' } });
+    expect(JSON.stringify(s)).not.toMatch(/samokoder(?!-infra)/);
   });
 });

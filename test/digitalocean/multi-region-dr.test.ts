@@ -6,6 +6,7 @@ import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDR
 import { only, resources, synth, TEST_DATE } from '../util/tf';
 
 const base: MultiRegionDRProps = {
+  project: 'samokoder',
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],
@@ -21,6 +22,9 @@ describe('MultiRegionDR', () => {
   test('without remote state, local state next to the project by a relative path (no checkout path in the output)', () => {
     const s = synth(dr());
     expect(s.terraform.backend).toEqual({ local: { path: '../../../terraform.dr.tfstate' } });
+    // Without a project, the names come from the stack id: `billing-dr` → `billing`.
+    const billing = synth(new MultiRegionDR(Testing.app(), 'billing-dr', { ...base, project: undefined }));
+    expect(resources(billing, 'digitalocean_kubernetes_cluster').map((c) => c.name)).toEqual(['billing-nyc3', 'billing-sfo3']);
     expect(JSON.stringify(s)).not.toContain(process.cwd());
     const remote = synth(dr({ remoteState: { bucket: 'team-state', region: 'eu-central-1' } }));
     expect(remote.terraform.backend).toMatchObject({ s3: { bucket: 'team-state', key: 'samokoder/production-dr/terraform.tfstate' } });
