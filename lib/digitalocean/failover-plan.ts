@@ -139,7 +139,8 @@ ${
 echo "== 2. check the replica ${f.replicaName}"
 PG_ID=$(doctl databases list --output json | jq -r '.[] | select(.name == "${f.postgresCluster}") | .id')
 [ -n "$PG_ID" ] || { echo "cluster ${f.postgresCluster} not found" >&2; exit 1; }
-doctl databases replica get "$PG_ID" ${f.replicaName} --format Name,Region,Status,Host
+# Columns doctl has for replicas: Name, (ID,) Region, Status, URI, Created (no Host: asking for one fails the command).
+doctl databases replica get "$PG_ID" ${f.replicaName} --format Name,Region,Status
 
 echo "== 3. promote ${f.replicaName} (it becomes an independent cluster with a new host)"
 run doctl databases replica promote "$PG_ID" ${f.replicaName}
@@ -160,6 +161,12 @@ echo "doctl databases fork / restore from backup is manual; see the runbook" >&2
 echo "== 4. repoint ${f.connectionSecret} in $NAMESPACE and restart"
 run kubectl --context "$SECONDARY_CONTEXT" -n "$NAMESPACE" patch secret ${f.connectionSecret} --type merge -p "{\\"stringData\\":{\\"DATABASE_HOST\\":\\"$NEW_HOST\\"}}"
 run kubectl --context "$SECONDARY_CONTEXT" -n "$NAMESPACE" rollout restart deployment
+# Apps delivered by Argo Rollouts run the Rollout's pods, not the Deployment's (kept at zero): restart them the way
+# \`kubectl argo rollouts restart\` does, by setting spec.restartAt.
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+for rollout in $(kubectl --context "$SECONDARY_CONTEXT" -n "$NAMESPACE" get rollouts.argoproj.io -o name 2>/dev/null); do
+  run kubectl --context "$SECONDARY_CONTEXT" -n "$NAMESPACE" patch "$rollout" --type merge -p "{\\"spec\\":{\\"restartAt\\":\\"$NOW\\"}}"
+done
 echo "if External Secrets manages ${f.connectionSecret}, update DATABASE_HOST in the store entry too, or it is overwritten at the next refresh"
 
 echo "== 5. scale ${f.secondaryNodePool} to carry the primary's load"

@@ -223,6 +223,16 @@ describe('MultiRegionDR', () => {
       }
     });
 
+    test('doctl is asked only for columns it has, and the Rollouts that serve are restarted, not only their Deployments', () => {
+      const s = dr().failoverPlan.failoverScript;
+      // doctl's replica columns: Name, ID, Region, Status, URI, Created (doctl's displayers/database.go).
+      const replicaGet = s.split('\n').find((l) => l.startsWith('doctl databases replica get'))!;
+      const columns = /--format (\S+)/.exec(replicaGet)![1].split(',');
+      expect(columns.every((c) => ['Name', 'ID', 'Region', 'Status', 'URI', 'Created'].includes(c))).toBe(true);
+      expect(s).toContain('get rollouts.argoproj.io -o name');
+      expect(s).toContain('patch "$rollout" --type merge -p "{\\"spec\\":{\\"restartAt\\":\\"$NOW\\"}}"');
+    });
+
     test('the steps run in order: confirm, promote, repoint, scale, verify', () => {
       const s = dr().failoverPlan.failoverScript;
       const order = ['== 1. confirm', '== 2. check the replica', '== 3. promote', '== 4. repoint', '== 5. scale', '== 6. verify'].map((m) =>
