@@ -6,7 +6,7 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { PlatformContract } from '../common/contract';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { _projectFromStackId } from '../common/names';
-import { invalidProp } from '../common/errors';
+import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { AlarmSubscription, SamokoderAlarms } from './alarms';
@@ -181,6 +181,17 @@ export class SamokoderStack extends TerraformStack {
     const tags = costAllocationTagMap(path, props.tags);
     const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
     const name = `${project}-${env}`;
+    // `<project>-<environment>` names the RDS instance and the ElastiCache replication group: both must begin with a
+    // letter, and the replication group id holds at most 40 characters.
+    if (!/^[a-z]/.test(project)) {
+      throw invalidProp(path, 'project', project, 'must begin with a letter: it starts the RDS and ElastiCache identifiers');
+    }
+    if (name.length > 40) {
+      throw invalidCombination(
+        path,
+        `'project' and 'environment' make "${name}" (${name.length} characters): the ElastiCache replication group id allows 40; shorten one of them`,
+      );
+    }
     const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
     const appDbUser = props.appDatabaseUser ?? `${project}_app`;
     const region = props.region.name;

@@ -10,7 +10,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { isUnresolved } from '../common/validate';
+import { isUnresolved, requireIntegerInRange } from '../common/validate';
 import { invalidProp } from '../common/errors';
 import { _policy } from './private/kms';
 
@@ -190,6 +190,10 @@ export class SecureBucket extends Construct {
         noncurrentVersionExpiration: [{ noncurrentDays: spec.noncurrentExpireDays }],
       },
     ];
+    // S3 lifecycle day counts are positive whole numbers.
+    for (const key of ['infrequentAccessAfterDays', 'archiveAfterDays', 'expireAfterDays'] as const) {
+      if (spec[key] !== undefined) requireIntegerInRange(path, `lifecycle.${key}`, spec[key]!, 1, 36500);
+    }
     if (spec.infrequentAccessAfterDays !== undefined) {
       if (spec.infrequentAccessAfterDays < 30) {
         throw invalidProp(

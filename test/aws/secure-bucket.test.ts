@@ -119,6 +119,13 @@ describe('SecureBucket', () => {
     },
   );
 
+  test.each([
+    [BucketLifecycle.backups(0, 365), `[test/Files] 'lifecycle.archiveAfterDays' (0) must be a whole number from 1 to 36500`],
+    [BucketLifecycle.logs(1.5), `[test/Files] 'lifecycle.expireAfterDays' (1.5) must be a whole number from 1 to 36500`],
+  ])('lifecycle day counts are positive whole numbers (%#)', (lifecycle, message) => {
+    expect(() => bucket({ lifecycle })).toThrow(message);
+  });
+
   test('expiring backups before they are archived is refused', () => {
     expect(() => bucket({ lifecycle: BucketLifecycle.backups(90, 60) })).toThrow(
       `[test/Files] 'lifecycle.expireAfterDays' (60) must be greater than archiveAfterDays (90)`,
