@@ -24,21 +24,25 @@ export interface NamespaceBudget {
   /** PersistentVolumeClaims allowed. @default 0 */
   readonly persistentVolumeClaims?: number;
   /** Container defaults when a pod sets none. @default - 250m/512Mi requests, 1000m/2Gi limits */
-  readonly containerDefaults?: { cpuRequestMillis: number; cpuLimitMillis?: number; memoryRequestMiB: number; memoryLimitMiB: number };
+  readonly containerDefaults?: PodSize;
+}
+
+/** What one pod asks for and may use. */
+export interface PodSize {
+  readonly cpuRequestMillis: number;
+  /** @default - no CPU limit */
+  readonly cpuLimitMillis?: number;
+  readonly memoryRequestMiB: number;
+  readonly memoryLimitMiB: number;
 }
 
 /**
  * The most an app can occupy at once: its pods at the replica maximum, during a release (rolling surge, or a
  * blue-green preview beside the active set), with its migration Job; and what each pod asks.
  */
-export interface AppFootprint {
+export interface AppFootprint extends PodSize {
   /** Pods at the peak of a release. */
   readonly pods: number;
-  readonly cpuRequestMillis: number;
-  /** @default - no CPU limit */
-  readonly cpuLimitMillis?: number;
-  readonly memoryRequestMiB: number;
-  readonly memoryLimitMiB: number;
   /** PersistentVolumeClaims. @default 0 */
   readonly persistentVolumeClaims?: number;
 }
@@ -62,12 +66,7 @@ export function budgetFor(apps: readonly AppFootprint[], headroomPods = 2): Name
     memoryRequestMiB: sum((a) => a.memoryRequestMiB),
     memoryLimitMiB: sum((a) => a.memoryLimitMiB),
     persistentVolumeClaims: apps.reduce((n, a) => n + (a.persistentVolumeClaims ?? 0), 0),
-    containerDefaults: {
-      cpuRequestMillis: largest.cpuRequestMillis,
-      cpuLimitMillis: largest.cpuLimitMillis,
-      memoryRequestMiB: largest.memoryRequestMiB,
-      memoryLimitMiB: largest.memoryLimitMiB,
-    },
+    containerDefaults: sizeOf(largest),
   };
 }
 
@@ -101,6 +100,16 @@ export function refuseReservedNamespace(path: string, prop: string, namespace: s
     );
   }
   return namespace;
+}
+
+/** The per-pod part of a footprint. */
+function sizeOf(p: PodSize): PodSize {
+  return {
+    cpuRequestMillis: p.cpuRequestMillis,
+    cpuLimitMillis: p.cpuLimitMillis,
+    memoryRequestMiB: p.memoryRequestMiB,
+    memoryLimitMiB: p.memoryLimitMiB,
+  };
 }
 
 /** Props for {@link AppNamespace}. */

@@ -186,3 +186,21 @@ export function runAsync(command: string, args: string[], options: { env?: NodeJ
 export function since(t0: number): string {
   return ((Date.now() - t0) / 1000).toFixed(1);
 }
+
+/** Stops every process, prints each problem and the summary line, and exits 1 when there were problems. */
+export async function finish(problems: readonly string[], summary: string, log: (m: string) => void = console.log): Promise<void> {
+  await stopAll();
+  for (const p of problems) console.error(`✗ ${p}`);
+  log(summary);
+  if (problems.length) process.exit(1);
+}
+
+/** Runs a check's `main` with every started process stopped on exit, on a signal and on an error. */
+export function runMain(main: () => Promise<void>): void {
+  stopAllOnExit();
+  main().catch(async (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    await stopAll();
+    process.exit(1);
+  });
+}

@@ -21,7 +21,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
-import { realEnginesDir, REPO, since, sleep, stopAll, stopAllOnExit, VERSIONS } from './engines';
+import { finish, realEnginesDir, REPO, runMain, since, sleep, VERSIONS } from './engines';
 import {
   clustersOf,
   groupOf,
@@ -472,10 +472,7 @@ async function main(): Promise<void> {
   }
   if (runs('self-test')) problems.push(...(await selfTest(bin, dist, clusters[0])));
   if (only !== 'all') {
-    await stopAll();
-    for (const p of problems) console.error(`✗ ${p}`);
-    log(`verify:k8s --only ${only}: ${problems.length} problems, ${since(t0)} s`);
-    if (problems.length) process.exit(1);
+    await finish(problems, `verify:k8s --only ${only}: ${problems.length} problems, ${since(t0)} s`, log);
     return;
   }
 
@@ -498,19 +495,11 @@ async function main(): Promise<void> {
     for (const l of gone) problems.push(`pinned server rewrite no longer happens (update the list): ${l}`);
   }
   for (const l of found) log(`  rewrite: ${l}`);
-  await stopAll();
-  for (const p of problems) console.error(`✗ ${p}`);
-  log(
+  await finish(
+    problems,
     `verify:k8s: ${clusters.length} clusters + helm + self-test, ${problems.length} problems, ${found.length} pinned rewrites, ${since(t0)} s`,
+    log,
   );
-  if (problems.length) process.exit(1);
 }
 
-if (require.main === module) {
-  stopAllOnExit();
-  main().catch(async (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    await stopAll();
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

@@ -19,16 +19,16 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   cacheDir,
+  finish,
   freePort,
   realEnginesDir,
   REPO,
   run,
   runAsync,
+  runMain,
   since,
   sleep,
   startProcess,
-  stopAll,
-  stopAllOnExit,
   stopProcess,
   VERSIONS,
 } from './engines';
@@ -293,17 +293,7 @@ async function main(): Promise<void> {
     }
     log(`  moto gaps known: ${MOTO_GAPS.map((g) => g.api).join('; ')}`);
   }
-  await stopAll();
-  for (const p of problems) console.error(`✗ ${p}`);
-  log(`verify:tf: ${stacks.length} stacks, ${problems.length} problems, ${since(t0)} s`);
-  if (problems.length) process.exit(1);
+  await finish(problems, `verify:tf: ${stacks.length} stacks, ${problems.length} problems, ${since(t0)} s`, log);
 }
 
-if (require.main === module) {
-  stopAllOnExit();
-  main().catch(async (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    await stopAll();
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

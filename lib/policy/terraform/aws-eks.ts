@@ -1,5 +1,5 @@
 import { internetWideReason } from '../../common/cidr';
-import { ANYWHERE, first, rule, TerraformRule } from './kit';
+import { first, rule, TerraformRule } from './kit';
 
 /** Rules for EKS. */
 export const EKS_RULES: readonly TerraformRule[] = [
@@ -14,8 +14,7 @@ export const EKS_RULES: readonly TerraformRule[] = [
       const v = first(r.config.vpc_config) ?? {};
       if (v.endpoint_public_access === false) return undefined;
       const cidrs: string[] = v.public_access_cidrs ?? [];
-      if (cidrs.length === 0 || cidrs.some((c) => ANYWHERE.includes(c)) || internetWideReason(cidrs))
-        return 'the Kubernetes API is open to the internet';
+      if (cidrs.length === 0 || internetWideReason(cidrs)) return 'the Kubernetes API is open to the internet';
       return undefined;
     },
   }),

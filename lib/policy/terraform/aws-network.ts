@@ -1,5 +1,5 @@
 import { internetWideReason } from '../../common/cidr';
-import { ANYWHERE, others, refersTo, rule, TerraformRule } from './kit';
+import { others, refersTo, rule, TerraformRule } from './kit';
 
 /** Rules for VPC, subnets and security groups. */
 export const NETWORK_RULES: readonly TerraformRule[] = [
@@ -25,7 +25,7 @@ export const NETWORK_RULES: readonly TerraformRule[] = [
           ...((x.cidr_blocks as string[]) ?? []),
           ...((x.ipv6_cidr_blocks as string[]) ?? []),
         ].filter(Boolean) as string[];
-        if (!cidrs.some((c) => ANYWHERE.includes(c)) && !internetWideReason(cidrs)) continue;
+        if (!internetWideReason(cidrs)) continue;
         const from = Number(x.from_port ?? 0);
         const to = Number(x.to_port ?? 65535);
         const web = (from === 80 && to === 80) || (from === 443 && to === 443);

@@ -36,7 +36,6 @@ export const refersTo = (value: unknown, r: TfResource): boolean => JSON.stringi
 export const others = (ctx: TfContext, type: string) => ctx.resources.filter((x) => x.type === type);
 export const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
 export const protectedFromDestroy = (r: TfResource) => r.config.lifecycle?.prevent_destroy === true;
-export const ANYWHERE = ['0.0.0.0/0', '::/0'];
 
 /** Parses an IAM policy document written as literal JSON; undefined when it is not literal JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- IAM documents are free-form JSON

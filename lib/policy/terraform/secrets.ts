@@ -1,4 +1,4 @@
-import { looksLikeSecretValue } from '../../common/secret-detection';
+import { looksLikeLiteralSecret, looksLikeSecretValue } from '../../common/secret-detection';
 import { isRef, rule, TerraformRule } from './kit';
 
 /** Rules for literal secrets in any resource. */
@@ -14,9 +14,9 @@ export const SECRET_RULES: readonly TerraformRule[] = [
       const walk = (v: unknown, key: string) => {
         if (typeof v === 'string') {
           if (isRef(v)) return;
-          if (/^(password|master_password|auth_token|secret|secret_key|access_key|token|private_key)$/i.test(key) && v !== '')
-            bad.push(`${key} holds a literal value`);
-          else if (looksLikeSecretValue(v)) bad.push(`${key} holds something shaped like a credential`);
+          // One judgement for every sink: the name's last word and the value together (see looksLikeLiteralSecret).
+          if (looksLikeSecretValue(v)) bad.push(`${key} holds something shaped like a credential`);
+          else if (looksLikeLiteralSecret(key, v)) bad.push(`${key} holds a literal value`);
         } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
         else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== '//') walk(x, k);
       };
