@@ -33,7 +33,10 @@ export interface ServicesConfig {
 
 export interface DrConfig {
   readonly domain: string;
+  /** The api's public host on the DR pair (the global entry's main host). */
   readonly host: string;
+  /** The bot's public host on the DR pair (behind the same entry and certificate). */
+  readonly botHost: string;
   readonly alertEmails: string[];
   readonly tags: CostAllocationTags;
 }
@@ -48,6 +51,8 @@ export interface GitOpsConfig {
     readonly name: string;
     readonly environment: 'production' | 'staging';
     readonly cloud: 'aws' | 'digitalocean';
+    /** Which cluster of the DigitalOcean DR pair this is (its manifests come from the DR stack's contract). */
+    readonly dr?: 'primary' | 'secondary';
   }>;
 }
 
@@ -90,14 +95,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       clusters: [
         { name: 'production', environment: 'production', cloud: 'aws' },
         { name: 'staging', environment: 'staging', cloud: 'aws' },
-        // The DigitalOcean DR pair runs the production manifests (see MultiRegionDR).
-        { name: 'dr-nyc3', environment: 'production', cloud: 'digitalocean' },
-        { name: 'dr-sfo3', environment: 'production', cloud: 'digitalocean' },
+        // The DigitalOcean DR pair runs the production services with manifests of its own (dist/dr-<region>/):
+        // its secret store, data tier, hosts and entry come from the MultiRegionDR stack's contract.
+        { name: 'dr-nyc3', environment: 'production', cloud: 'digitalocean', dr: 'primary' },
+        { name: 'dr-sfo3', environment: 'production', cloud: 'digitalocean', dr: 'secondary' },
       ],
     },
     dr: {
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
+      botHost: 'bot.app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],
       tags: { environment: 'production', ...team },
     },

@@ -10,6 +10,8 @@ import {
   Dependency,
   PlatformContract,
   ProductionApp,
+  SAMOKODER_SECRET_KEYS,
+  SamokoderSecretKey,
   samokoderSecrets,
   Sli,
   SyncedSecret,
@@ -41,28 +43,59 @@ export function buildKubernetesApps(
     pagerDuty: { name: 'alerting', key: 'pagerduty-routing-key' },
     slack: { webhook: { name: 'alerting', key: 'slack-webhook-url' }, channel: `#samokoder-alerts-${env.name}` },
   };
+  // The cluster's shared entry: the Gateway the apps' HTTPRoutes attach to. Where the stack owns the entry (the DR
+  // pair's regional load balancers end TLS and forward to a NodePort), the gateway takes its shape from the contract.
+  const entry = platform.entry;
+  const gateway = new Chart(app, 'gateway');
+  const publicGateway = new PlatformGateway(gateway, 'Gateway', {
+    hosts: entry ? [...entry.hosts] : [env.api.host, env.bot.host],
+    routeNamespaces: [platform.namespace],
+    tlsTermination: entry?.tlsTermination,
+    httpPort: entry?.listenerPort,
+  });
+  const publicRouting = (healthProbe: boolean) =>
+    AppRouting.gateway({
+      gatewayName: publicGateway.gatewayName,
+      gatewayNamespace: publicGateway.gatewayNamespace,
+      sectionName: publicGateway.listenerName,
+      loadBalancerHealthPath: healthProbe ? entry?.healthPath : undefined,
+    });
+  const seen = new Set<string>();
   const common = {
     createNamespace: false,
     platform: platform,
-    routing: AppRouting.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system' }),
     dependencies: [
-      Dependency.podIdentityAgent(),
+      // EKS Pod Identity: the agent on each node hands out the pods' credentials.
+      ...(platform.cloud === 'digitalocean' ? [] : [Dependency.podIdentityAgent()]),
       // The database and cache, where the stack put them, on their ports (from the stack: never typed twice).
-      ...platform.dataTier.flatMap((tier) => tier.cidrs.map((cidr, i) => Dependency.cidr(`${tier.name}-${i + 1}`, cidr, tier.port))),
+      ...platform.dataTier.flatMap((tier) =>
+        tier.cidrs
+          .filter((cidr) => !seen.has(`${cidr}:${tier.port}`) && seen.add(`${cidr}:${tier.port}`))
+          .map((cidr, i) => Dependency.cidr(`${tier.name}-${i + 1}`, cidr, tier.port)),
+      ),
       Dependency.internetHttps(),
     ],
   };
+  // On DigitalOcean the connection entry (written by the DR stack) carries the database and cache URLs themselves.
+  const fromConnection = platform.cloud === 'digitalocean' ? ['DATABASE_URL', 'REDIS_URL'] : [];
+  const appSecrets = (keys: readonly SamokoderSecretKey[]) =>
+    samokoderSecrets(
+      secretsEntry,
+      keys.filter((k) => !fromConnection.includes(k)),
+    );
   const api = new ProductionApp(app, 'api', {
     ...common,
     name: 'api',
     image: env.api.image,
     port: 8000,
     host: env.api.host,
+    additionalHosts: entry?.regionalHost ? [entry.regionalHost] : [],
+    routing: publicRouting(true),
     healthPath: '/health',
     metricsPath: '/metrics',
     autoscaling: { minReplicas: env.api.minReplicas, maxReplicas: env.api.maxReplicas },
     config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8000' },
-    secrets: samokoderSecrets(secretsEntry),
+    secrets: appSecrets(SAMOKODER_SECRET_KEYS),
     allowFromApps: ['bot'],
     // Blue-green with SLI analysis before and after promotion; a human promotes in production.
     strategy: DeploymentStrategy.blueGreen({ autoPromotion: env.name !== 'production' }),
@@ -84,13 +117,14 @@ export function buildKubernetesApps(
     image: env.bot.image,
     port: 8080,
     host: env.bot.host,
+    routing: publicRouting(false),
     healthPath: '/health',
     metricsPath: '/metrics',
     autoscaling: { minReplicas: env.bot.minReplicas, maxReplicas: env.bot.maxReplicas },
     rateLimits: [{ name: 'webhook', pathPrefix: '/webhook', requests: 50, unit: 'Second' }],
     // The api shares the namespace: its short name resolves wherever the pair is installed (GitOps or Helm release).
     config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8080', API_URL: 'http://api:8000' },
-    secrets: samokoderSecrets(secretsEntry, ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'SENTRY_DSN']),
+    secrets: appSecrets(['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'SENTRY_DSN']),
     dependencies: [...common.dependencies, Dependency.app('api', platform.namespace, 8000)],
     // The bot's SLOs from the brief: availability 99.5 %, response < 2 s, messages processed within 5 minutes.
     // The bot exports `bot_message_processing_seconds` (a histogram with a 300 s bucket).
@@ -111,8 +145,5 @@ export function buildKubernetesApps(
   // The namespace's quota holds both apps at their peak at once: blue-green api with its preview and migration, and
   // the bot's rolling surge (each app states its own footprint), plus room for two more pods.
   new AppNamespace(ns, 'Namespace', { name: platform.namespace, budget: budgetFor([api.footprint, bot.footprint]) });
-  // The cluster's shared entry: the Gateway the apps' HTTPRoutes attach to, with TLS for their hosts.
-  const gateway = new Chart(app, 'gateway');
-  new PlatformGateway(gateway, 'Gateway', { hosts: [env.api.host, env.bot.host], routeNamespaces: [platform.namespace] });
   return { namespace: ns, gateway, api, bot };
 }

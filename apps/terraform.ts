@@ -38,6 +38,7 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
   const dr = new MultiRegionDR(app, 'samokoder-dr', {
     domain: config.dr.domain,
     host: config.dr.host,
+    additionalHosts: [config.dr.botHost],
     alertEmails: config.dr.alertEmails,
     tags: config.dr.tags,
     supportCheckDate: config.supportCheckDate,

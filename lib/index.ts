@@ -67,6 +67,7 @@ export * from './digitalocean/data-tier';
 export * from './digitalocean/global-entry';
 export * from './digitalocean/recovery-model';
 export * from './digitalocean/failover-plan';
+export * from './digitalocean/dr-secrets';
 export * from './digitalocean/multi-region-dr';
 
 // Delivery

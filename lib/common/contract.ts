@@ -4,6 +4,12 @@
  * connection secret named here and are read in-cluster by External Secrets.
  */
 export interface PlatformContract {
+  /**
+   * The cloud the cluster runs on. On `digitalocean` no pod has a cloud identity (secrets come from the store with
+   * the platform's read-only key) and public traffic arrives through {@link PlatformContract.entry}.
+   * @default 'aws'
+   */
+  readonly cloud?: 'aws' | 'digitalocean';
   /** Environment name, e.g. `production`. */
   readonly environment: string;
   /** Cloud region of the secret store, e.g. `eu-central-1`. */
@@ -35,4 +41,28 @@ export interface PlatformContract {
   readonly dataTier: ReadonlyArray<{ readonly name: string; readonly cidrs: readonly string[]; readonly port: number }>;
   /** Prefix under which the application's own secrets live in the store, e.g. `samokoder/production/`. */
   readonly secretPrefix: string;
+  /**
+   * How public traffic reaches the cluster, when the stack owns the entry (the load balancer, its certificate and
+   * health checks): the manifests must serve exactly these hosts, on this NodePort, with this health path.
+   * @default - the manifests choose (an AWS stack creates no load balancer of its own)
+   */
+  readonly entry?: ClusterEntry;
+}
+
+/** The public entry of a cluster as its cloud stack built it (see {@link PlatformContract.entry}). */
+export interface ClusterEntry {
+  /** Every host name the load balancer, certificate and uptime checks use for this cluster (global ones first). */
+  readonly hosts: readonly string[];
+  /** This cluster's own name among {@link ClusterEntry.hosts} (`<region>.<host>`, checked directly), if it has one. */
+  readonly regionalHost?: string;
+  /** Where TLS ends: `loadBalancer` means the gateway receives plain HTTP on {@link ClusterEntry.nodePort}. */
+  readonly tlsTermination: 'gateway' | 'loadBalancer';
+  /** NodePort the regional load balancer forwards to on every node (the gateway's HTTP listener). */
+  readonly nodePort: number;
+  /** Port of the gateway's listener behind that NodePort. */
+  readonly listenerPort: number;
+  /** Path the load balancer's health check requests on the NodePort (any Host header). */
+  readonly healthPath: string;
+  /** Path the global load balancer and uptime checks request on the public hosts. */
+  readonly publicHealthPath: string;
 }

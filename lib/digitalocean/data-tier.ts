@@ -92,6 +92,12 @@ export class DataTier extends Construct {
   /** The replica's name (the failover script promotes it by name). */
   public readonly replicaName?: string;
   public readonly databaseName: string;
+  private readonly clusters: Record<'primary' | 'secondary', RegionalCluster>;
+
+  /** The Valkey cluster of a region's cluster (each region has its own). */
+  public valkeyOf(cluster: RegionalCluster): DatabaseCluster {
+    return cluster === this.clusters.primary ? this.valkey.primary : this.valkey.secondary;
+  }
 
   constructor(scope: Construct, id: string, props: DataTierProps) {
     super(scope, id);
@@ -185,6 +191,7 @@ export class DataTier extends Construct {
     };
     this.valkey = { primary: valkey(props.primary), secondary: valkey(props.secondary) };
 
+    this.clusters = { primary: props.primary, secondary: props.secondary };
     this.registryRegion = props.registry?.region ?? props.secondary.region;
     this.registryRegion._require(path, 'registry.region', 'containerRegistry');
     this.registryName = name.replace(/-/g, '');

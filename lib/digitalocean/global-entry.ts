@@ -61,6 +61,8 @@ export interface GlobalEntryProps {
   readonly tls: TlsDomain;
   /** Public host, inside the zone, e.g. `api.samokoder.com`. */
   readonly host: string;
+  /** More hosts behind the same entry (each on the certificate). @default [] */
+  readonly additionalHosts?: string[];
   readonly primary: RegionalCluster;
   readonly secondary: RegionalCluster;
   /** Percentage of unhealthy regional targets that moves traffic to the next region (1–99). @default 50 */
@@ -85,6 +87,10 @@ export class GlobalEntry extends Construct {
   public readonly regionalHosts: Record<'primary' | 'secondary', string>;
   public readonly alertPeriodSeconds: number;
   public readonly failoverThresholdPercent: number;
+  /** Every global host, the main one first. */
+  public readonly hosts: string[];
+  /** Path the global load balancer and the uptime checks request. */
+  public readonly healthPath: string;
 
   /** The per-region host names checked directly: `<region>.<host>`. */
   public static regionalHosts(host: string, primary: string, secondary: string): { primary: string; secondary: string } {
@@ -111,7 +117,15 @@ export class GlobalEntry extends Construct {
       throw invalidProp(path, 'alertPeriod', period, `must be one of ${UPTIME_ALERT_PERIODS.join(', ')}`);
     }
     this.alertPeriodSeconds = period.endsWith('h') ? Number(period.slice(0, -1)) * 3600 : Number(period.slice(0, -1)) * 60;
-    const healthPath = props.healthPath ?? '/health';
+    const healthPath = (this.healthPath = props.healthPath ?? '/health');
+    this.hosts = [host, ...(props.additionalHosts ?? [])];
+    this.hosts.forEach((h, i) => {
+      requireHostname(path, i === 0 ? 'host' : `additionalHosts[${i - 1}]`, h);
+      if (h !== zone && !h.endsWith(`.${zone}`)) {
+        throw invalidProp(path, i === 0 ? 'host' : `additionalHosts[${i - 1}]`, h, `must be inside the domain "${zone}"`);
+      }
+      if (this.hosts.indexOf(h) !== i) throw invalidProp(path, `additionalHosts[${i - 1}]`, h, 'is listed twice');
+    });
     const relative = (fqdn: string) => (fqdn === zone ? '@' : fqdn.slice(0, -(zone.length + 1)));
     this.regionalHosts = GlobalEntry.regionalHosts(host, props.primary.region.slug, props.secondary.region.slug);
     for (const role of ['primary', 'secondary'] as const) {
@@ -127,7 +141,7 @@ export class GlobalEntry extends Construct {
     this.globalLoadBalancer = new Loadbalancer(this, 'GlobalLoadBalancer', {
       name: `${props.name}-global`,
       type: 'GLOBAL',
-      domains: [{ name: host, isManaged: true, certificateName: props.tls.certificate.name }],
+      domains: this.hosts.map((name) => ({ name, isManaged: true, certificateName: props.tls.certificate.name })),
       glbSettings: {
         targetProtocol: 'https',
         targetPort: 443,

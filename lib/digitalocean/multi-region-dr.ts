@@ -9,7 +9,7 @@ import { Duration } from '../common/duration';
 import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
-import { requireDnsLabel, requireIsoDate } from '../common/validate';
+import { requireDnsLabel, requireHostname, requireIsoDate } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
@@ -21,6 +21,10 @@ import { _computeRecovery, _validateEstimates, RecoveryEstimates, RecoveryModel 
 import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { _projectFromStackId, pascalCase } from '../common/names';
+import { AwsRegion } from '../aws/region';
+import { PlatformContract } from '../common/contract';
+import { DrSecretStore } from './dr-secrets';
+import { _drContract } from './dr-contract';
 
 /** One region of the DR pair. */
 export interface DrRegionOptions {
@@ -41,8 +45,18 @@ export interface MultiRegionDRProps {
   readonly tags: CostAllocationTags;
   /** DNS zone managed by DigitalOcean. */
   readonly domain: string;
-  /** Public host served from both regions. */
+  /** Public host served from both regions (its per-region names `<region>.<host>` are checked directly). */
   readonly host: string;
+  /** More public hosts behind the same global entry and certificate (another app's, say). @default [] */
+  readonly additionalHosts?: string[];
+  /**
+   * AWS region of the Secrets Manager entries the clusters read (DigitalOcean has no secret manager). Any region
+   * outside the DigitalOcean failure domain works; External Secrets refreshes from it, so latency does not matter.
+   * @default AwsRegion.US_EAST_2
+   */
+  readonly secretsRegion?: AwsRegion;
+  /** Entries of the application's own secrets, filled out of band, under `<project>/<environment>-dr/`. @default ['app', 'alerting'] */
+  readonly secretEntries?: string[];
   /** @default - nyc3, 10.10.0.0/16, 3–10 s-4vcpu-8gb, upgrades on Tuesday */
   readonly primary?: DrRegionOptions;
   /** @default - sfo3, 10.20.0.0/16, 3–10 s-4vcpu-8gb, upgrades on Thursday */
@@ -86,6 +100,9 @@ const MULTIREGIONDR_PROPS = [
   'tags',
   'domain',
   'host',
+  'additionalHosts',
+  'secretsRegion',
+  'secretEntries',
   'primary',
   'secondary',
   'kubernetesVersion',
@@ -121,6 +138,19 @@ export class MultiRegionDR extends TerraformStack {
   public readonly tls: TlsDomain;
   public readonly recovery: RecoveryModel;
   public readonly failoverPlan: FailoverPlan;
+  /** The AWS Secrets Manager entries the clusters read, and the policy of their read-only key. */
+  public readonly secrets: DrSecretStore;
+  private readonly contracts: Record<'primary' | 'secondary', PlatformContract>;
+
+  /**
+   * What the Kubernetes side of one region's cluster needs, as plain strings known at synth: its secret entries and
+   * store region, its data tier's networks and DigitalOcean ports, the hosts the global entry and certificate use,
+   * the NodePort and health path of its load balancer. Pass it as `platform` to `ProductionApp` and to
+   * `assertPlatformWiring`, so nothing is typed twice.
+   */
+  public contract(role: 'primary' | 'secondary'): PlatformContract {
+    return this.contracts[role];
+  }
 
   constructor(scope: Construct, id: string, props: MultiRegionDRProps) {
     super(scope, id);
@@ -184,11 +214,23 @@ export class MultiRegionDR extends TerraformStack {
     );
     const tags = tagNames.map((t, i) => new Tag(this, `Tag${i + 1}`, { name: t }).name);
 
+    (props.additionalHosts ?? []).forEach((h, i) => {
+      const prop = `additionalHosts[${i}]`;
+      requireHostname(path, prop, h);
+      if (h !== props.domain && !h.endsWith(`.${props.domain}`))
+        throw invalidProp(path, prop, h, `must be inside the domain "${props.domain}"`);
+      if (h === props.host || props.additionalHosts!.indexOf(h) !== i)
+        throw invalidProp(path, prop, h, 'is listed twice (with host or another additional host)');
+    });
     const versions = new DataDigitaloceanKubernetesVersions(this, 'KubernetesVersions', { versionPrefix: version.versionPrefix });
     const tls = (this.tls = new TlsDomain(this, 'Tls', {
       name: `${project}-${environment}`,
       domain: props.domain,
-      hosts: [props.host, ...Object.values(GlobalEntry.regionalHosts(props.host, primaryRegion.slug, secondaryRegion.slug))],
+      hosts: [
+        props.host,
+        ...(props.additionalHosts ?? []),
+        ...Object.values(GlobalEntry.regionalHosts(props.host, primaryRegion.slug, secondaryRegion.slug)),
+      ],
     }));
     // Construct ids follow the region, not the role: swapping primary and secondary after a failover then changes
     // roles (priorities, replica direction) without moving a cluster.
@@ -245,16 +287,32 @@ export class MultiRegionDR extends TerraformStack {
       valkey: props.valkey,
       registry: props.registry,
     });
+    const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
+    const secretPrefix = `${project}/${environment}-dr/`;
+    this.secrets = new DrSecretStore(this, 'Secrets', {
+      prefix: secretPrefix,
+      region: props.secretsRegion ?? AwsRegion.US_EAST_2,
+      tags: props.tags,
+      data: this.data,
+      clusters: [this.primary, this.secondary],
+      entries: props.secretEntries ?? ['app', 'alerting'],
+    });
     this.entry = new GlobalEntry(this, 'Entry', {
       name: `${project}-${environment}`,
       tls,
       host: props.host,
+      additionalHosts: props.additionalHosts,
       primary: this.primary,
       secondary: this.secondary,
       failoverThresholdPercent: props.failoverThresholdPercent,
       alertEmails: props.alertEmails,
       alertPeriod: props.alertPeriod,
     });
+
+    this.contracts = {
+      primary: _drContract(this.primary, { project, environment, namespace, secretPrefix, version, dr: this }),
+      secondary: _drContract(this.secondary, { project, environment, namespace, secretPrefix, version, dr: this }),
+    };
 
     new Project(this, 'Project', {
       name: `${project}-${environment}`,
@@ -298,7 +356,6 @@ export class MultiRegionDR extends TerraformStack {
       );
     }
 
-    const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
     this.failoverPlan = new FailoverPlan({
       stackName: id,
       host: props.host,

@@ -15,6 +15,10 @@ export interface AppRoutesProps {
   readonly name: string;
   /** Public host name. */
   readonly host: string;
+  /** More host names served by the same routes (a regional name, say). @default [] */
+  readonly additionalHosts?: string[];
+  /** The app's health path, where a load balancer probe is sent (see `loadBalancerHealthPath`). @default '/health' */
+  readonly healthPath?: string;
   /** The Service port. */
   readonly port: number;
   /** How public traffic reaches the app. @default AppRouting.gateway() */
@@ -40,7 +44,11 @@ export class AppRoutes extends Construct {
     addRoutes(this, {
       name: requireDnsLabel(path, 'name', props.name),
       namespace: props.namespace ?? Chart.of(this).namespace ?? 'default',
-      host: requireHostname(path, 'host', props.host),
+      hosts: [
+        requireHostname(path, 'host', props.host),
+        ...(props.additionalHosts ?? []).map((h, i) => requireHostname(path, `additionalHosts[${i}]`, h)),
+      ],
+      healthPath: props.healthPath ?? '/health',
       port: requireIntegerInRange(path, 'port', props.port, 1, 65535),
       routing: props.routing ?? AppRouting.gateway(),
       rateLimits,
@@ -52,7 +60,8 @@ export class AppRoutes extends Construct {
 interface RouteProps {
   readonly name: string;
   readonly namespace: string;
-  readonly host: string;
+  readonly hosts: string[];
+  readonly healthPath: string;
   readonly port: number;
   readonly routing: AppRouting;
   readonly rateLimits: RateLimit[];
@@ -63,7 +72,7 @@ interface RouteProps {
 const PER_CLIENT = ['0.0.0.0/0', '::/0'] as const;
 
 function addRoutes(scope: Construct, props: RouteProps): void {
-  const { name, namespace, host, port, routing, rateLimits, meta } = props;
+  const { name, namespace, hosts, port, routing, rateLimits, meta } = props;
 
   // One route per rate-limit group, plus the catch-all: the longest matching prefix wins on both Gateway API and
   // ingress-nginx, so each group gets exactly its own limit.
@@ -91,7 +100,7 @@ function addRoutes(scope: Construct, props: RouteProps): void {
               sectionName: gw.sectionName,
             },
           ],
-          hostnames: [host],
+          hostnames: [...hosts],
           rules: [
             {
               matches: [{ path: { type: 'PathPrefix', value: g.pathPrefix } }],
@@ -127,6 +136,33 @@ function addRoutes(scope: Construct, props: RouteProps): void {
         });
       }
     }
+    if (gw.loadBalancerHealthPath) {
+      const parentRefs = [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: gw.gatewayName,
+          namespace: gw.gatewayNamespace,
+          sectionName: gw.sectionName,
+        },
+      ];
+      // No host names: the probe arrives with the node's address as Host.
+      _apiObject<IHTTPRoute>(scope, 'LoadBalancerHealth', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: meta(`${name}-lb-health`),
+        spec: {
+          parentRefs,
+          rules: [
+            {
+              matches: [{ path: { type: 'Exact', value: gw.loadBalancerHealthPath } }],
+              filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: props.healthPath } } }],
+              backendRefs: [{ group: '', kind: 'Service', name, port }],
+            },
+          ],
+        },
+      });
+    }
     return;
   }
 
@@ -152,13 +188,11 @@ function addRoutes(scope: Construct, props: RouteProps): void {
       metadata: { ...meta(`${name}-${g.name}`), annotations },
       spec: {
         ingressClassName: ing.className,
-        tls: [{ hosts: [host], secretName: `${name}-tls` }],
-        rules: [
-          {
-            host,
-            http: { paths: [{ path: g.pathPrefix, pathType: 'Prefix', backend: { service: { name, port: { number: port } } } }] },
-          },
-        ],
+        tls: [{ hosts: [...hosts], secretName: `${name}-tls` }],
+        rules: hosts.map((host) => ({
+          host,
+          http: { paths: [{ path: g.pathPrefix, pathType: 'Prefix' as const, backend: { service: { name, port: { number: port } } } }] },
+        })),
       },
     });
   }

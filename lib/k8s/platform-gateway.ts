@@ -4,7 +4,7 @@ import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireHostname } from '../common/validate';
+import { requireDnsLabel, requireHostname, requireIntegerInRange } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { AppNamespace } from './app-namespace';
 
@@ -30,6 +30,16 @@ export interface PlatformGatewayProps {
    * @default 'envoy-gateway-system'
    */
   readonly proxyNamespace?: string;
+  /**
+   * Where TLS ends. `gateway`: an HTTPS listener with a cert-manager certificate, HTTP redirected. `loadBalancer`:
+   * the cloud's load balancer terminates TLS (DigitalOcean's regional load balancers, with the stack's certificate)
+   * and forwards plain HTTP to the nodes, so the HTTP listener serves the routes of `routeNamespaces` and there is no
+   * certificate or redirect here (the load balancer redirects). Take it from the contract: `contract.entry.tlsTermination`.
+   * @default 'gateway'
+   */
+  readonly tlsTermination?: 'gateway' | 'loadBalancer';
+  /** Port of the HTTP listener (what the proxies' NodePort serves). @default 80 */
+  readonly httpPort?: number;
 }
 
 /** The port and label of cert-manager's HTTP-01 solver pods (`acmesolver --listen-port=8089`). */
@@ -38,11 +48,14 @@ const ACME_SOLVER = { port: 8089, label: 'acme.cert-manager.io/http01-solver' };
 /**
  * The shared entry of a cluster on Gateway API: a Gateway with an HTTPS listener (TLS terminated with a cert-manager
  * certificate for every host, TLS 1.2+ by the controller's defaults) that only the named namespaces may attach routes
- * to, and an HTTP listener whose only route redirects to HTTPS (301).
+ * to, and an HTTP listener whose only route redirects to HTTPS (301). Behind a load balancer that terminates TLS
+ * (`tlsTermination: 'loadBalancer'`), one HTTP listener serves the routes instead.
  */
 export class PlatformGateway extends Construct {
   public readonly gatewayName: string;
   public readonly gatewayNamespace: string;
+  /** The listener apps attach their routes to (`AppRouting.gateway({ sectionName })`): `https`, or `http` behind a TLS load balancer. */
+  public readonly listenerName: string;
 
   constructor(scope: Construct, id: string, props: PlatformGatewayProps) {
     super(scope, id);
@@ -58,6 +71,22 @@ export class PlatformGateway extends Construct {
     const ns = this.gatewayNamespace;
     const labels = { 'app.kubernetes.io/name': this.gatewayName, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
     const secretName = `${this.gatewayName}-tls`;
+    const tlsAtGateway = (props.tlsTermination ?? 'gateway') === 'gateway';
+    if (!['gateway', 'loadBalancer'].includes(props.tlsTermination ?? 'gateway')) {
+      throw invalidProp(path, 'tlsTermination', props.tlsTermination, "must be 'gateway' or 'loadBalancer'");
+    }
+    const httpPort = requireIntegerInRange(path, 'httpPort', props.httpPort ?? 80, 1, 65535);
+    const appRoutes = {
+      kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+      namespaces: {
+        from: 'Selector' as const,
+        selector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }],
+        },
+      },
+    };
+    /** The listener the apps attach to. */
+    this.listenerName = tlsAtGateway ? 'https' : 'http';
 
     if (props.createNamespace ?? true) {
       // The Gateway object lives here; the proxies run in the controller's namespace.
@@ -69,6 +98,10 @@ export class PlatformGateway extends Construct {
     // cert-manager answers HTTP-01 challenges with a solver pod in this namespace (the Certificate's), reached from the
     // proxies; the pod quota and container defaults above leave room for it (it asks 10m CPU and 64Mi).
     const proxyNamespace = requireDnsLabel(path, 'proxyNamespace', props.proxyNamespace ?? 'envoy-gateway-system');
+    if (!tlsAtGateway) {
+      this.gateway(ns, labels, props.gatewayClassName, [{ name: 'http', protocol: 'HTTP', port: httpPort, allowedRoutes: appRoutes }]);
+      return;
+    }
     _apiObject<INetworkPolicy>(this, 'AcmeSolverIngress', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -96,37 +129,21 @@ export class PlatformGateway extends Construct {
         renewBefore: '720h',
       },
     });
-    _apiObject<IGateway>(this, 'Gateway', {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: this.gatewayName, namespace: ns, labels },
-      spec: {
-        gatewayClassName: props.gatewayClassName ?? 'eg',
-        listeners: [
-          {
-            name: 'https',
-            protocol: 'HTTPS',
-            port: 443,
-            tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: secretName }] },
-            allowedRoutes: {
-              kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
-              namespaces: {
-                from: 'Selector',
-                selector: {
-                  matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }],
-                },
-              },
-            },
-          },
-          {
-            name: 'http',
-            protocol: 'HTTP',
-            port: 80,
-            allowedRoutes: { kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }], namespaces: { from: 'Same' } },
-          },
-        ],
+    this.gateway(ns, labels, props.gatewayClassName, [
+      {
+        name: 'https',
+        protocol: 'HTTPS',
+        port: 443,
+        tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: secretName }] },
+        allowedRoutes: appRoutes,
       },
-    });
+      {
+        name: 'http',
+        protocol: 'HTTP',
+        port: httpPort,
+        allowedRoutes: { kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }], namespaces: { from: 'Same' } },
+      },
+    ]);
     _apiObject<IHTTPRoute>(this, 'HttpsRedirect', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
@@ -137,4 +154,15 @@ export class PlatformGateway extends Construct {
       },
     });
   }
+
+  private gateway(ns: string, labels: Record<string, string>, className: string | undefined, listeners: Listener[]): void {
+    _apiObject<IGateway>(this, 'Gateway', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: this.gatewayName, namespace: ns, labels },
+      spec: { gatewayClassName: className ?? 'eg', listeners },
+    });
+  }
 }
+
+type Listener = IGateway['spec']['listeners'][number];

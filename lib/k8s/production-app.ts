@@ -29,6 +29,8 @@ export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
   readonly name: string;
   /** Public host name. @default - no routing: the Service is reachable inside the cluster only */
   readonly host?: string;
+  /** More host names the same routes serve (a DR pair's regional name, say). @default [] */
+  readonly additionalHosts?: string[];
   /** Namespace. @default - `platform.namespace`, else the app name */
   readonly namespace?: string;
   /**
@@ -99,6 +101,7 @@ const SCRAPE_LABEL = 'samokoder.dev/scrape';
 const PRODUCTIONAPP_PROPS = [
   'name',
   'host',
+  'additionalHosts',
   'namespace',
   'createNamespace',
   'partOf',
@@ -262,7 +265,8 @@ export class ProductionApp extends Chart {
       allowFromNamespaces: host ? [{ id: 'edge', namespace: routing.sourceNamespace }] : [],
       dependencies: props.dependencies,
     });
-    if (host) this.routes = new AppRoutes(this, 'Routes', { name, host, port: this.port, routing, rateLimits, labels });
+    const hosts = { host: host!, additionalHosts: props.additionalHosts, healthPath: pods.healthPath };
+    if (host) this.routes = new AppRoutes(this, 'Routes', { name, ...hosts, port: this.port, routing, rateLimits, labels });
     let monitoringAccess: AppNetworkPolicies | undefined;
     if (props.monitoring !== false) {
       this.monitoring = new AppMonitoring(this, 'Monitoring', {
@@ -329,6 +333,14 @@ function resolveApp(path: string, props: ProductionAppProps, namespace: string) 
   const scalingPlan = resolveScaling(path, props);
   const pods = resolveWorkload(path, props, scalingPlan.ceiling);
   const host = props.host === undefined ? undefined : requireHostname(path, 'host', props.host);
+  if (props.additionalHosts && props.additionalHosts.length > 0 && host === undefined) {
+    throw invalidProp(
+      path,
+      'additionalHosts',
+      props.additionalHosts,
+      "needs 'host': an app without a public host has no routes to add names to",
+    );
+  }
   const metricsPath = requireUrlPath(path, 'metricsPath', props.metricsPath ?? '/metrics');
   const routing = props.routing ?? AppRouting.gateway();
   const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
@@ -357,7 +369,8 @@ function resolveApp(path: string, props: ProductionAppProps, namespace: string) 
     );
   }
   if (props.migration) validateMigration(path, 'migration', props.migration);
-  if (props.platform && !props.platform.serviceAccounts.includes(name)) {
+  // A cloud identity is bound by the stack on AWS (Pod Identity); on DigitalOcean no pod has one.
+  if (props.platform && props.platform.cloud !== 'digitalocean' && !props.platform.serviceAccounts.includes(name)) {
     const known = props.platform.serviceAccounts.join(', ') || 'none';
     throw invalidProp(path, 'name', name, `has no cloud identity in the platform contract (service accounts with one: ${known})`);
   }

@@ -69,6 +69,13 @@ export interface GatewayRoutingOptions {
    * @default 'envoy-gateway-system'
    */
   readonly proxyNamespace?: string;
+  /**
+   * The path a cloud load balancer probes on the nodes (with any Host header, usually the node's address), e.g. the
+   * stack's `contract.entry.healthPath`. An extra route without host names sends it to this app's health path, so
+   * the region counts as healthy while the app answers. Set it on one app per cluster.
+   * @default - none
+   */
+  readonly loadBalancerHealthPath?: string;
 }
 
 /** Options of {@link AppRouting.ingress}. */
@@ -99,6 +106,7 @@ export class AppRouting {
         gatewayNamespace: options.gatewayNamespace ?? 'gateway-system',
         sectionName: options.sectionName ?? 'https',
         proxyNamespace: options.proxyNamespace ?? 'envoy-gateway-system',
+        loadBalancerHealthPath: options.loadBalancerHealthPath ?? '',
       },
       undefined,
     );

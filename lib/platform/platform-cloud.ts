@@ -1,6 +1,8 @@
 import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 
+import { ValidationError } from '../common/errors';
+
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
 type StoreProvider = NonNullable<IClusterSecretStore['spec']>['provider'];
 
@@ -23,6 +25,14 @@ export interface DigitalOceanPlatformOptions {
    * @default - `aws-secrets-reader` in `external-secrets`
    */
   readonly credentialsSecret?: { readonly name: string; readonly namespace: string };
+  /**
+   * The NodePort the regional load balancer forwards to (take it from the stack's contract:
+   * `contract.entry.nodePort`), pinned on the proxies' Service for the gateway's HTTP listener.
+   * @default 30080
+   */
+  readonly nodePort?: number;
+  /** Port of the gateway's HTTP listener that the NodePort serves. @default 80 */
+  readonly listenerPort?: number;
 }
 
 /**
@@ -56,6 +66,16 @@ export class PlatformCloud {
    * proxies on NodePorts behind the regional load balancer the `MultiRegionDR` stack creates.
    */
   public static digitalocean(options: DigitalOceanPlatformOptions): PlatformCloud {
+    const nodePort = options.nodePort ?? 30080;
+    const listenerPort = options.listenerPort ?? 80;
+    if (!Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767) {
+      throw new ValidationError(
+        `PlatformCloud.digitalocean: 'nodePort' (${nodePort}) must be an integer in the NodePort range 30000-32767`,
+      );
+    }
+    if (!Number.isInteger(listenerPort) || listenerPort < 1 || listenerPort > 65535) {
+      throw new ValidationError(`PlatformCloud.digitalocean: 'listenerPort' (${listenerPort}) must be an integer port 1-65535`);
+    }
     const secret = options.credentialsSecret ?? { name: 'aws-secrets-reader', namespace: 'external-secrets' };
     return new PlatformCloud(
       'digitalocean',
@@ -71,7 +91,14 @@ export class PlatformCloud {
           },
         },
       },
-      { type: 'NodePort', externalTrafficPolicy: 'Local' },
+      {
+        type: 'NodePort',
+        externalTrafficPolicy: 'Local',
+        // Envoy Gateway names the Service ports after the listeners and lets Kubernetes pick NodePorts; the load
+        // balancer forwards to a fixed one, so it is pinned here (strategic merge: Service ports merge by port).
+        patch: { type: 'StrategicMerge', value: { spec: { ports: [{ port: listenerPort, nodePort }] } } },
+      },
+      { nodePort, listenerPort },
     );
   }
 
@@ -79,5 +106,7 @@ export class PlatformCloud {
     public readonly name: 'aws' | 'digitalocean',
     /** @internal */ public readonly _storeProvider: StoreProvider,
     /** @internal */ public readonly _proxyService: ProxyService,
+    /** Where a load balancer in front of the nodes reaches the gateway, when the cloud pins it. */
+    public readonly nodeEntry?: { readonly nodePort: number; readonly listenerPort: number },
   ) {}
 }

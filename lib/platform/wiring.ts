@@ -146,6 +146,7 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       }
     }
   }
+  out.push(...checkEntry(input, gateways, of('HTTPRoute')));
   // Network policies: admitted namespaces exist; private egress goes to the data tier on its ports.
   const namespaces = new Set([
     ...of('Namespace').map((n) => n.metadata.name),
@@ -197,6 +198,83 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
         `looks back ${Math.round(lookback * 10) / 10} days, but Prometheus keeps ${p.prometheusRetentionDays} (prometheus.retentionDays of the platform layer)`,
       );
     }
+  }
+  return out;
+}
+
+/** Does a route rule send `path` somewhere (not a redirect)? */
+function servesPath(route: K8sObject, path: string): boolean {
+  return (route.spec?.rules ?? []).some((rule: K8sObject) => {
+    if ((rule.filters ?? []).some((f: K8sObject) => f.type === 'RequestRedirect') || (rule.backendRefs ?? []).length === 0) return false;
+    const matches: K8sObject[] = rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }];
+    return matches.some((m) => {
+      const p = m.path ?? { type: 'PathPrefix', value: '/' };
+      if (p.type === 'Exact') return p.value === path;
+      if (p.type === 'PathPrefix') return p.value === '/' || path === p.value || path.startsWith(`${p.value.replace(/\/$/, '')}/`);
+      return false;
+    });
+  });
+}
+
+/**
+ * The entry the stack built (load balancer, certificate, uptime checks) against the gateway that receives it: the
+ * NodePort the proxies' Service pins, a listener of the right protocol behind it, the health probe routed, every
+ * served host one the entry uses, and the global host answering its health path.
+ */
+function checkEntry(input: PlatformWiringInput, gateways: K8sObject[], routes: K8sObject[]): string[] {
+  const entry = input.contract.entry;
+  if (!entry) return [];
+  const out: string[] = [];
+  const at = `[wiring ${input.cluster}]`;
+  const pinned = input.platform.cloud.nodeEntry;
+  if (!pinned) {
+    out.push(`${at} the load balancer forwards to NodePort ${entry.nodePort}, but the platform layer's cloud pins no NodePort`);
+  } else if (pinned.nodePort !== entry.nodePort || pinned.listenerPort !== entry.listenerPort) {
+    out.push(
+      `${at} the load balancer forwards to NodePort ${entry.nodePort} (listener port ${entry.listenerPort}), but the proxies' Service pins ${pinned.nodePort} (listener port ${pinned.listenerPort})`,
+    );
+  }
+  const listeners = gateways.flatMap((g) => (g.spec?.listeners ?? []).map((l: K8sObject) => ({ g, l })));
+  const found = listeners.find((x) => x.l.port === entry.listenerPort);
+  if (!found) {
+    out.push(`${at} no Gateway listens on port ${entry.listenerPort}, where NodePort ${entry.nodePort} arrives`);
+    return out;
+  }
+  const listenerRef = `${ref(found.g)} listener "${found.l.name}"`;
+  const wanted = entry.tlsTermination === 'loadBalancer' ? 'HTTP' : 'HTTPS';
+  if (found.l.protocol !== wanted) {
+    out.push(
+      `${at} ${listenerRef} speaks ${found.l.protocol}, but TLS ends at the ${entry.tlsTermination === 'loadBalancer' ? 'load balancer' : 'gateway'}: it must be ${wanted}`,
+    );
+  }
+  const on = routes.filter((r) =>
+    (r.spec?.parentRefs ?? []).some(
+      (pr: K8sObject) =>
+        pr.name === found.g.metadata.name &&
+        (pr.namespace ?? r.metadata?.namespace) === found.g.metadata.namespace &&
+        (pr.sectionName === undefined || pr.sectionName === found.l.name),
+    ),
+  );
+  if (!on.some((r) => (r.spec?.hostnames ?? []).length === 0 && servesPath(r, entry.healthPath))) {
+    out.push(
+      `${at} the load balancer probes ${entry.healthPath} on NodePort ${entry.nodePort} (any Host), but no route without host names on ${listenerRef} serves it: the region would be taken out (set AppRouting.gateway({ loadBalancerHealthPath }) on one app)`,
+    );
+  }
+  const hosts = new Set(entry.hosts);
+  for (const r of routes) {
+    for (const h of r.spec?.hostnames ?? []) {
+      if (!hosts.has(h)) {
+        out.push(
+          `${at} ${ref(r)}: serves "${h}", which the entry's load balancer, certificate and uptime checks do not use (they use ${entry.hosts.join(', ')})`,
+        );
+      }
+    }
+  }
+  const main = entry.hosts[0];
+  if (!on.some((r) => (r.spec?.hostnames ?? []).includes(main) && servesPath(r, entry.publicHealthPath))) {
+    out.push(
+      `${at} the global load balancer and uptime checks request https://${main}${entry.publicHealthPath}, which no route on ${listenerRef} serves`,
+    );
   }
   return out;
 }

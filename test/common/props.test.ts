@@ -35,7 +35,7 @@ describe('props checked at the boundary for JavaScript callers', () => {
 
   test('a prop nothing resembles lists what the construct takes', () => {
     expect(() => new ProductionApp(new Cdk8sApp(), 'api', js({ name: 'api', image: 'r/api:1.0.0', colour: 'blue' }))).toThrow(
-      `[api] 'colour' ("blue") is not a prop of ProductionApp (it takes name, host, namespace,`,
+      `[api] 'colour' ("blue") is not a prop of ProductionApp (it takes name, host, additionalHosts, namespace,`,
     );
   });
 

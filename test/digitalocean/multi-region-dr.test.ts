@@ -272,6 +272,52 @@ describe('MultiRegionDR', () => {
     });
   });
 
+  describe('contract: what each cluster of the pair gets, from the stack', () => {
+    test('secret entries in AWS Secrets Manager under the DR prefix, DigitalOcean ports and networks, the entry', () => {
+      const d = dr({ additionalHosts: ['bot.app.samokoder.com'] });
+      const c = d.contract('secondary');
+      expect(c).toMatchObject({
+        cloud: 'digitalocean',
+        environment: 'production',
+        region: 'us-east-2',
+        clusterName: 'samokoder-sfo3',
+        kubernetesVersion: '1.35',
+        namespace: 'samokoder',
+        serviceAccounts: [],
+        podIdentities: [],
+        connectionSecretName: 'samokoder/production-dr/sfo3/connection',
+        secretPrefix: 'samokoder/production-dr/',
+      });
+      expect(c.secretEntries).toEqual([
+        'samokoder/production-dr/nyc3/connection',
+        'samokoder/production-dr/sfo3/connection',
+        'samokoder/production-dr/app',
+        'samokoder/production-dr/alerting',
+      ]);
+      expect(c.dataTier).toEqual([
+        { name: 'postgres-pool', cidrs: ['10.10.0.0/16'], port: 25061 },
+        { name: 'postgres', cidrs: ['10.10.0.0/16', '10.20.0.0/16'], port: 25060 },
+        { name: 'valkey', cidrs: ['10.20.0.0/16'], port: 25061 },
+      ]);
+      expect(c.entry).toEqual({
+        hosts: ['app.samokoder.com', 'bot.app.samokoder.com', 'sfo3.app.samokoder.com'],
+        regionalHost: 'sfo3.app.samokoder.com',
+        tlsTermination: 'loadBalancer',
+        nodePort: 30080,
+        listenerPort: 80,
+        healthPath: '/healthz',
+        publicHealthPath: '/health',
+      });
+      expect(d.contract('primary').entry!.regionalHost).toBe('nyc3.app.samokoder.com');
+      const s = synth(d);
+      const glb = resources(s, 'digitalocean_loadbalancer').find((lb) => lb.type === 'GLOBAL')!;
+      expect(glb.domains.map((x: { name: string }) => x.name)).toEqual(['app.samokoder.com', 'bot.app.samokoder.com']);
+      expect(resources(s, 'digitalocean_certificate')[0].domains).toContain('bot.app.samokoder.com');
+      expect(s.provider!.aws).toEqual([expect.objectContaining({ region: 'us-east-2' })]);
+      expect(resources(s, 'aws_secretsmanager_secret').every((x) => x.kms_key_id !== undefined)).toBe(true);
+    });
+  });
+
   describe('bad input', () => {
     test.each<[Partial<MultiRegionDRProps>, string]>([
       [
@@ -323,6 +369,15 @@ describe('MultiRegionDR', () => {
         `[dr] 'kubernetesVersion' ("1.33") reached end of life on 2026-06-28: DOKS minors supported on 2026-11-21: 1.35, 1.36`,
       ],
       [{ host: 'app.example.org' }, `[dr/Tls] 'hosts[0]' ("app.example.org") must be inside the domain "samokoder.com"`],
+      [{ additionalHosts: ['bot.example.org'] }, `[dr] 'additionalHosts[0]' ("bot.example.org") must be inside the domain "samokoder.com"`],
+      [
+        { additionalHosts: ['app.samokoder.com'] },
+        `[dr] 'additionalHosts[0]' ("app.samokoder.com") is listed twice (with host or another additional host)`,
+      ],
+      [
+        { secretEntries: ['/app'] },
+        `[dr/Secrets] 'secretEntries[0]' ("/app") must be an entry name under the prefix (letters, digits and / _ + = . @ -)`,
+      ],
       [
         { alertEmails: [] },
         `[dr/Entry] 'alertEmails' ([]) must name at least one address: a region outage nobody hears of is not detected`,

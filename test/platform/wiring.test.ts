@@ -171,3 +171,121 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     expect(promqlLookbackDays(expr)).toBeCloseTo(days, 6);
   });
 });
+
+describe('checkPlatformWiring: the entry a DigitalOcean stack builds (load balancer, NodePort, hosts, health probe)', () => {
+  const entry = {
+    hosts: ['app.example.dev', 'nyc3.app.example.dev'],
+    regionalHost: 'nyc3.app.example.dev',
+    tlsTermination: 'loadBalancer' as const,
+    nodePort: 30080,
+    listenerPort: 80,
+    healthPath: '/healthz',
+    publicHealthPath: '/health',
+  };
+  const doContract: PlatformContract = {
+    ...contract,
+    cloud: 'digitalocean',
+    serviceAccounts: [],
+    podIdentities: [],
+    dataTier: [{ name: 'postgres', cidrs: ['10.10.0.0/16'], port: 25060 }],
+    entry,
+  };
+  function doCluster(options: { nodePort?: number; probe?: boolean; tls?: 'gateway' | 'loadBalancer'; hosts?: string[] } = {}) {
+    const app = new App();
+    const platform = new ClusterPlatform(app, 'Platform', {
+      cluster: 'dr-nyc3',
+      cloud: PlatformCloud.digitalocean({ secretsRegion: 'us-east-2', nodePort: options.nodePort }),
+      source: { repoURL: 'https://git.example.dev/gitops.git' },
+      configPath: 'dist/platform/dr-nyc3',
+      acmeEmail: 'oncall@example.dev',
+    });
+    const gw = new Chart(app, 'gateway');
+    const gateway = new PlatformGateway(gw, 'Gateway', {
+      hosts: [...entry.hosts],
+      routeNamespaces: ['samokoder'],
+      tlsTermination: options.tls ?? 'loadBalancer',
+    });
+    const [host, ...more] = options.hosts ?? entry.hosts;
+    const api = new ProductionApp(app, 'api', {
+      name: 'api',
+      image: 'ghcr.io/samokoder/api:1.0.0',
+      host,
+      additionalHosts: more,
+      platform: doContract,
+      routing: AppRouting.gateway({
+        sectionName: gateway.listenerName,
+        loadBalancerHealthPath: options.probe === false ? undefined : entry.healthPath,
+      }),
+      secrets: samokoderSecrets('samokoder/production/app', ['OPENAI_API_KEY']),
+      dependencies: [Dependency.cidr('postgres', '10.10.0.0/16', 25060)],
+    });
+    return { contract: doContract, platform, objects: [...render(api), ...render(gw)] };
+  }
+  const at = '[wiring production]';
+
+  test('a pair built from one contract fits together', () => {
+    expect(check(doCluster())).toEqual([]);
+  });
+
+  test('the NodePort the load balancer forwards to is not the one the proxies pin', () => {
+    expect(check(doCluster({ nodePort: 30443 }))).toEqual([
+      `${at} the load balancer forwards to NodePort 30080 (listener port 80), but the proxies' Service pins 30443 (listener port 80)`,
+    ]);
+  });
+
+  test('no route takes the load balancer probe: the region would be taken out', () => {
+    expect(check(doCluster({ probe: false }))).toEqual([
+      `${at} the load balancer probes /healthz on NodePort 30080 (any Host), but no route without host names on Gateway gateway-system/public listener "http" serves it: the region would be taken out (set AppRouting.gateway({ loadBalancerHealthPath }) on one app)`,
+    ]);
+  });
+
+  test('a gateway that ends TLS itself behind a load balancer that already did: port 80 only redirects', () => {
+    expect(check(doCluster({ tls: 'gateway' }))).toEqual([
+      `${at} the load balancer probes /healthz on NodePort 30080 (any Host), but no route without host names on Gateway gateway-system/public listener "http" serves it: the region would be taken out (set AppRouting.gateway({ loadBalancerHealthPath }) on one app)`,
+      `${at} the global load balancer and uptime checks request https://app.example.dev/health, which no route on Gateway gateway-system/public listener "http" serves`,
+    ]);
+  });
+
+  test('an HTTPS listener where the load balancer sends plain HTTP', () => {
+    expect(check(doCluster(), (o) => (find(o, 'Gateway').spec.listeners[0].protocol = 'HTTPS'))).toEqual([
+      `${at} Gateway gateway-system/public listener "http" speaks HTTPS, but TLS ends at the load balancer: it must be HTTP`,
+    ]);
+  });
+
+  test('a host the entry does not use, and the global host not served', () => {
+    expect(check(doCluster({ hosts: ['api.example.dev'] }))).toEqual([
+      `${at} HTTPRoute samokoder/api-api: serves "api.example.dev", which the entry's load balancer, certificate and uptime checks do not use (they use app.example.dev, nyc3.app.example.dev)`,
+      `${at} HTTPRoute samokoder/api-login: serves "api.example.dev", which the entry's load balancer, certificate and uptime checks do not use (they use app.example.dev, nyc3.app.example.dev)`,
+      `${at} HTTPRoute samokoder/api-upload: serves "api.example.dev", which the entry's load balancer, certificate and uptime checks do not use (they use app.example.dev, nyc3.app.example.dev)`,
+      `${at} HTTPRoute samokoder/api-root: serves "api.example.dev", which the entry's load balancer, certificate and uptime checks do not use (they use app.example.dev, nyc3.app.example.dev)`,
+      `${at} the global load balancer and uptime checks request https://app.example.dev/health, which no route on Gateway gateway-system/public listener "http" serves`,
+    ]);
+  });
+
+  test('no Gateway listens where the NodePort arrives', () => {
+    expect(check(doCluster(), (o) => (find(o, 'Gateway').spec.listeners[0].port = 8080))).toEqual([
+      `${at} no Gateway listens on port 80, where NodePort 30080 arrives`,
+    ]);
+  });
+
+  test('the AWS cloud pins no NodePort', () => {
+    const x = doCluster();
+    const aws = new ClusterPlatform(new App(), 'Platform', {
+      cluster: 'dr-nyc3',
+      cloud: PlatformCloud.aws({ region: 'us-east-2' }),
+      source: { repoURL: 'https://git.example.dev/gitops.git' },
+      configPath: 'dist/platform/dr-nyc3',
+      acmeEmail: 'oncall@example.dev',
+    });
+    expect(checkPlatformWiring({ cluster: 'production', contract: x.contract, platform: aws, objects: x.objects })).toEqual([
+      `${at} External Secrets runs as external-secrets/external-secrets, which has no cloud identity in the stack: no secret would sync`,
+      `${at} the load balancer forwards to NodePort 30080, but the platform layer's cloud pins no NodePort`,
+    ]);
+  });
+
+  test('PlatformCloud.digitalocean refuses a NodePort outside the range', () => {
+    expect(() => PlatformCloud.digitalocean({ secretsRegion: 'us-east-2', nodePort: 8080 })).toThrow(
+      "PlatformCloud.digitalocean: 'nodePort' (8080) must be an integer in the NodePort range 30000-32767",
+    );
+  });
+});

@@ -20,6 +20,12 @@ describe('the rule files verify:alerts gives promtool', () => {
 
   test('one rule file per environment and app, and the analysis queries of each Rollout', () => {
     expect([...files.keys()]).toEqual([
+      'dr-nyc3-api.rules.yaml',
+      'dr-nyc3-api.analysis.yaml',
+      'dr-nyc3-bot.rules.yaml',
+      'dr-sfo3-api.rules.yaml',
+      'dr-sfo3-api.analysis.yaml',
+      'dr-sfo3-bot.rules.yaml',
       'production-api.rules.yaml',
       'production-api.analysis.yaml',
       'production-bot.rules.yaml',

@@ -1,0 +1,124 @@
+import { Construct } from 'constructs';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { AwsRegion } from '../aws/region';
+import { _callerIdentity, _createKey } from '../aws/private/kms';
+import { invalidProp } from '../common/errors';
+import { CostAllocationTags, costAllocationTagMap } from '../common/tags';
+import { DataTier } from './data-tier';
+import { RegionalCluster } from './regional-cluster';
+
+/** The DigitalOcean ports of managed databases (the same in every region). */
+export const DO_DATABASE_PORTS = {
+  /** PostgreSQL, direct (what a promoted replica is reached on: pools are per cluster). */
+  postgres: 25060,
+  /** PgBouncer connection pools. */
+  pool: 25061,
+  /** Valkey (TLS). */
+  valkey: 25061,
+} as const;
+
+/** Props for {@link DrSecretStore}. */
+export interface DrSecretStoreProps {
+  /** Prefix of every entry, e.g. `samokoder/production-dr/`. */
+  readonly prefix: string;
+  /** AWS region of the entries. */
+  readonly region: AwsRegion;
+  readonly tags: CostAllocationTags;
+  readonly data: DataTier;
+  readonly clusters: readonly RegionalCluster[];
+  /** Entries filled out of band (the application's own secrets). */
+  readonly entries: readonly string[];
+}
+
+/**
+ * Where the DigitalOcean clusters' secrets live: AWS Secrets Manager, encrypted with the stack's own key, outside
+ * both DigitalOcean regions (DigitalOcean has no secret manager; a store in one of the two regions would fail with
+ * it). Terraform writes one connection entry per region (`<prefix><region>/connection`: the pool and Valkey URLs with
+ * their passwords, which DigitalOcean databases require and Terraform state already holds); the application's own
+ * entries are created empty and filled out of band. External Secrets reads them with a key limited by the
+ * {@link DrSecretStore.readPolicy}; nothing but references reaches Git.
+ */
+export class DrSecretStore extends Construct {
+  /** Full names of every entry, connection entries first. */
+  public readonly entries: string[] = [];
+  /** Connection entry of each region, by region slug. */
+  public readonly connectionEntries: Record<string, string> = {};
+  /** The policy to attach to the principal whose key the clusters use (see the runbook). */
+  public readonly readPolicy: IamPolicy;
+  /** The entries' AWS region. */
+  public readonly region: string;
+
+  constructor(scope: Construct, id: string, props: DrSecretStoreProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const tags = costAllocationTagMap(path, props.tags);
+    this.region = props.region.name;
+    new AwsProvider(this, 'Aws', { region: props.region.name, defaultTags: [{ tags }] });
+    const name = props.prefix.replace(/\/$/, '').replace(/[^A-Za-z0-9-]/g, '-');
+    const key = _createKey(this, 'Key', { alias: `${name}-secrets`, description: `${props.prefix}* secrets of the DigitalOcean clusters` });
+
+    for (const rc of props.clusters) {
+      const region = rc.region.slug;
+      const entry = `${props.prefix}${region}/connection`;
+      const secret = new SecretsmanagerSecret(this, `Connection-${region}`, {
+        name: entry,
+        description: `Connection settings of ${rc.node.id} (written by Terraform; the failover script rewrites them)`,
+        kmsKeyId: key.arn,
+        recoveryWindowInDays: 30,
+      });
+      const valkey = props.data.valkeyOf(rc);
+      new SecretsmanagerSecretVersion(this, `ConnectionValue-${region}`, {
+        secretId: secret.id,
+        secretString: JSON.stringify({
+          DATABASE_URL: props.data.pool.privateUri,
+          DATABASE_HOST: props.data.pool.privateHost,
+          DATABASE_PORT: String(DO_DATABASE_PORTS.pool),
+          DATABASE_NAME: props.data.databaseName,
+          DATABASE_USER: props.data.pool.user,
+          REDIS_URL: valkey.privateUri,
+          REDIS_HOST: valkey.privateHost,
+          REDIS_PORT: String(DO_DATABASE_PORTS.valkey),
+          FILES_BUCKET: rc.bucket.name,
+          FILES_ENDPOINT: `https://${region}.digitaloceanspaces.com`,
+        }),
+        // The failover script rewrites the database address after a promotion; the runbook reconciles the state
+        // before the next apply, after which Terraform writes the promoted cluster's own pool here.
+      });
+      this.connectionEntries[region] = entry;
+      this.entries.push(entry);
+    }
+    props.entries.forEach((e, i) => {
+      if (!/^[A-Za-z0-9/_+=.@-]{1,200}$/.test(e) || e.startsWith('/')) {
+        throw invalidProp(path, `secretEntries[${i}]`, e, 'must be an entry name under the prefix (letters, digits and / _ + = . @ -)');
+      }
+      const entry = `${props.prefix}${e}`;
+      new SecretsmanagerSecret(this, `Entry-${e.replace(/[^A-Za-z0-9-]/g, '-')}`, {
+        name: entry,
+        description: 'Read by External Secrets in the DigitalOcean clusters; value set out of band, never in configuration',
+        kmsKeyId: key.arn,
+        recoveryWindowInDays: 30,
+        lifecycle: { preventDestroy: true },
+      });
+      this.entries.push(entry);
+    });
+    this.readPolicy = new IamPolicy(this, 'ReadPolicy', {
+      name: `${name}-secrets-read`,
+      description: `Read-only access to ${props.prefix}* for External Secrets in the DigitalOcean clusters`,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadEntries',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: `arn:aws:secretsmanager:${props.region.name}:${_callerIdentity(this).accountId}:secret:${props.prefix}*`,
+          },
+          { Sid: 'DecryptEntries', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: key.arn },
+        ],
+      }),
+    });
+  }
+}

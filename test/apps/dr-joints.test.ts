@@ -1,0 +1,175 @@
+/**
+ * The joints of the DigitalOcean DR pair, read from both engines' synthesized output (Terraform JSON of the DR stack,
+ * YAML of each DR cluster): every port, host name, secret entry and address one side uses is produced by the other.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdktf';
+import { loadConfig } from '../../apps/config';
+import { synthKubernetes } from '../../apps/kubernetes';
+import { buildTerraformApp } from '../../apps/terraform';
+import { TEST_DATE } from '../util/tf';
+
+const config = loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON and YAML are untyped
+type Obj = Record<string, any>;
+
+const platform = buildTerraformApp(config);
+const tf: Obj = JSON.parse(Testing.synth(platform.dr as Parameters<typeof Testing.synth>[0]));
+const resources = (type: string): Obj[] => Object.values(tf.resource[type] ?? {});
+const byRef = (ref: string): Obj => {
+  const [type, id] = ref.replace(/^\$\{/, '').split('.');
+  return tf.resource[type][id];
+};
+const regions = ['nyc3', 'sfo3'] as const;
+
+let outdir: string;
+const k8s: Record<string, Obj[]> = {};
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-dr-'));
+  const out = synthKubernetes(config, outdir);
+  for (const { file, chart } of out.files) {
+    const cluster = file.startsWith('dr-') ? file.split('/')[0] : /^(argocd|platform)\/(dr-[a-z0-9]+)/.exec(file)?.[2];
+    if (cluster) (k8s[cluster] ??= []).push(...chart.toJson());
+  }
+});
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+const of = (cluster: string, kind: string) => k8s[cluster].filter((o) => o.kind === kind);
+const loadBalancerOf = (region: string) => resources('digitalocean_loadbalancer').find((lb) => lb.name === `samokoder-${region}-ingress`)!;
+const vpcOf = (region: string) => resources('digitalocean_vpc').find((v) => v.region === region)!;
+
+describe.each(regions)('DR cluster dr-%s', (region) => {
+  const cluster = `dr-${region}`;
+
+  test('every secret entry its ExternalSecrets read is created by the DR stack, in the region its store reads', () => {
+    const created = new Set(resources('aws_secretsmanager_secret').map((s) => s.name));
+    const keys = of(cluster, 'ExternalSecret').flatMap((es) => [
+      ...(es.spec.data ?? []).map((d: Obj) => d.remoteRef.key),
+      ...(es.spec.dataFrom ?? []).map((d: Obj) => d.extract.key),
+    ]);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(created).toContain(key);
+    const store = of(cluster, 'ClusterSecretStore')[0];
+    expect(store.spec.provider.aws.region).toBe(tf.provider.aws[0].region);
+    // DigitalOcean has no pod identity: the store authenticates with the read-only key, never a role.
+    expect(store.spec.provider.aws.auth.secretRef.accessKeyIDSecretRef.name).toBe('aws-secrets-reader');
+  });
+
+  test('the connection entry the apps extract carries the database and cache URLs they do not get elsewhere', () => {
+    const connection = resources('aws_secretsmanager_secret').find((s) => s.name === `samokoder/production-dr/${region}/connection`)!;
+    const version = resources('aws_secretsmanager_secret_version').find((v) => v.secret_id.includes(`Connection-${region}`))!;
+    const keys = Object.keys(JSON.parse(version.secret_string));
+    expect(keys).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'FILES_BUCKET']));
+    const extracted = of(cluster, 'ExternalSecret').filter((es) =>
+      (es.spec.dataFrom ?? []).some((d: Obj) => d.extract.key === connection.name),
+    );
+    expect(extracted.map((es) => es.metadata.name).sort()).toEqual(['api-connection', 'bot-connection']);
+    // The variables come from one place only: the app entry does not declare them again.
+    const fromApp = of(cluster, 'ExternalSecret').flatMap((es) => (es.spec.data ?? []).map((d: Obj) => d.secretKey));
+    expect(fromApp).not.toContain('DATABASE_URL');
+    expect(fromApp).not.toContain('REDIS_URL');
+    // Its database address is the pool in the primary's network, its cache the region's own Valkey.
+    const secret = JSON.parse(version.secret_string);
+    expect(secret.DATABASE_PORT).toBe('25061');
+    expect(byRef(secret.DATABASE_URL).name).toBe('samokoder-pool');
+    expect(byRef(secret.REDIS_URL).name).toBe(`samokoder-valkey-${region}`);
+  });
+
+  test('the load balancer forwards to the NodePort the proxies pin, on the listener that serves the routes', () => {
+    const lb = loadBalancerOf(region);
+    const ports = new Set(lb.forwarding_rule.map((r: Obj) => r.target_port));
+    expect(ports.size).toBe(1);
+    const [nodePort] = [...ports];
+    expect(lb.healthcheck.port).toBe(nodePort);
+    const proxy = of(cluster, 'EnvoyProxy')[0].spec.provider.kubernetes.envoyService;
+    expect(proxy.type).toBe('NodePort');
+    const [pinned] = proxy.patch.value.spec.ports;
+    expect(pinned.nodePort).toBe(nodePort);
+    const gateway = of(cluster, 'Gateway')[0];
+    const listener = gateway.spec.listeners.find((l: Obj) => l.port === pinned.port);
+    // TLS ends at the load balancer (its forwarding rule to the nodes is plain HTTP): the listener serves, not redirects.
+    expect(lb.forwarding_rule.every((r: Obj) => r.target_protocol === 'http')).toBe(true);
+    expect(listener.protocol).toBe('HTTP');
+    expect(gateway.spec.listeners).toHaveLength(1);
+    expect(
+      of(cluster, 'HTTPRoute').some((r) => r.spec.rules.some((x: Obj) => (x.filters ?? []).some((f: Obj) => f.type === 'RequestRedirect'))),
+    ).toBe(false);
+    // The quota of the gateway's namespace forbids NodePorts; the proxies' Service lives in the controller's namespace.
+    const proxyNamespace = of(cluster, 'EnvoyProxy')[0].metadata.namespace;
+    expect(proxyNamespace).not.toBe(gateway.metadata.namespace);
+    const quotas = of(cluster, 'ResourceQuota').filter((q) => q.metadata.namespace === proxyNamespace);
+    expect(quotas.every((q) => q.spec.hard['services.nodeports'] !== '0')).toBe(true);
+  });
+
+  test("the load balancer's health probe is routed, with any Host, to the api's health path", () => {
+    const lb = loadBalancerOf(region);
+    const probe = of(cluster, 'HTTPRoute').find(
+      (r) => !r.spec.hostnames && r.spec.rules.some((x: Obj) => x.matches.some((m: Obj) => m.path.value === lb.healthcheck.path)),
+    )!;
+    expect(probe.spec.parentRefs[0].sectionName).toBe('http');
+    const rule = probe.spec.rules[0];
+    expect(rule.matches[0].path.type).toBe('Exact');
+    expect(rule.filters[0].urlRewrite.path.replaceFullPath).toBe('/health');
+    const api = of(cluster, 'Service').find((s) => s.metadata.name === rule.backendRefs[0].name)!;
+    expect(api.spec.ports.map((p: Obj) => p.port)).toContain(rule.backendRefs[0].port);
+  });
+
+  test('the hosts served are exactly the ones the certificate, the global entry and the uptime checks use', () => {
+    const cert = resources('digitalocean_certificate')[0];
+    const glb = resources('digitalocean_loadbalancer').find((lb) => lb.type === 'GLOBAL')!;
+    const served = new Set(of(cluster, 'HTTPRoute').flatMap((r) => r.spec.hostnames ?? []));
+    for (const host of served) expect(cert.domains).toContain(host);
+    // Every global host is served here; the regional name of this region (and only this one) too.
+    for (const d of glb.domains) expect(served).toContain(d.name);
+    const regional = `${region}.${config.dr.host}`;
+    expect(served).toContain(regional);
+    const other = regions.find((r) => r !== region)!;
+    expect(served).not.toContain(`${other}.${config.dr.host}`);
+    // What the uptime checks request is served: host and path.
+    const checks = resources('digitalocean_uptime_check').map((c) => new URL(c.target));
+    for (const url of checks.filter((u) => u.hostname === config.dr.host || u.hostname === regional)) {
+      const routes = of(cluster, 'HTTPRoute').filter((r) => (r.spec.hostnames ?? []).includes(url.hostname));
+      expect(routes.some((r) => r.spec.rules.some((x: Obj) => x.matches.some((m: Obj) => url.pathname.startsWith(m.path.value))))).toBe(
+        true,
+      );
+    }
+    // No AWS production host leaks into the DR pair.
+    expect([...served].some((h) => h === 'api.samokoder.com' || h === 'bot.samokoder.com')).toBe(false);
+  });
+
+  test('private egress goes to the DigitalOcean networks on the managed databases ports, nothing AWS-only', () => {
+    const vpcs = new Set(regions.map((r) => vpcOf(r).ip_range));
+    const privateRules = of(cluster, 'NetworkPolicy')
+      .filter((np) => np.metadata.namespace === 'samokoder')
+      .flatMap((np) => np.spec.egress ?? [])
+      .filter((rule: Obj) => (rule.to ?? []).some((t: Obj) => t.ipBlock && t.ipBlock.cidr !== '0.0.0.0/0'));
+    expect(privateRules.length).toBeGreaterThan(0);
+    for (const rule of privateRules) {
+      for (const t of rule.to) expect(vpcs).toContain(t.ipBlock.cidr);
+      for (const p of rule.ports) expect([25060, 25061]).toContain(p.port);
+    }
+    const text = JSON.stringify(k8s[cluster]);
+    expect(text).not.toContain('169.254.170.23');
+    expect(text).not.toMatch(/"port":(5432|6379)\b/);
+    expect(text).not.toContain('"samokoder/production/');
+  });
+
+  test("Argo CD syncs this cluster's own manifests", () => {
+    const paths = of(cluster, 'Application')
+      .map((a) => a.spec.source?.path)
+      .filter((p) => p && p.startsWith('dist/') && !p.startsWith('dist/argocd') && !p.startsWith('dist/platform'));
+    expect(paths.length).toBe(4);
+    for (const p of paths) expect(p.startsWith(`dist/${cluster}/`)).toBe(true);
+  });
+});
+
+test('the replica accepts only the secondary cluster; the secrets policy reads only the DR prefix', () => {
+  const firewall = resources('digitalocean_database_firewall').find((f) => String(f.cluster_id).includes('database_replica'))!;
+  expect(firewall.rule).toHaveLength(1);
+  expect(byRef(firewall.rule[0].value).name).toBe('samokoder-sfo3');
+  const policy = JSON.parse(resources('aws_iam_policy')[0].policy);
+  expect(policy.Statement[0].Resource).toMatch(/:secret:samokoder\/production-dr\/\*$/);
+  expect(policy.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+});
