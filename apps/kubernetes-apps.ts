@@ -10,6 +10,7 @@ import {
   Dependency,
   PlatformContract,
   ProductionApp,
+  ReplicationLagMonitor,
   SAMOKODER_SECRET_KEYS,
   SamokoderSecretKey,
   samokoderSecrets,
@@ -144,6 +145,11 @@ export function buildKubernetesApps(
   });
   // The namespace's quota holds both apps at their peak at once: blue-green api with its preview and migration, and
   // the bot's rolling surge (each app states its own footprint), plus room for two more pods.
-  new AppNamespace(ns, 'Namespace', { name: platform.namespace, budget: budgetFor([api.footprint, bot.footprint]) });
+  // A DR secondary watches its replica: the lag the RPO depends on, alerted on and read by the failover scripts.
+  const monitor = platform.replicaMonitor ? new ReplicationLagMonitor(ns, 'ReplicationLag', { platform }) : undefined;
+  new AppNamespace(ns, 'Namespace', {
+    name: platform.namespace,
+    budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : [])]),
+  });
   return { namespace: ns, gateway, api, bot };
 }

@@ -43,6 +43,7 @@ export * from './k8s/app-migration';
 export * from './k8s/production-app';
 export * from './k8s/render';
 export * from './k8s/platform-gateway';
+export * from './k8s/replication-lag-monitor';
 export { credentialFields, credentialLines, looksLikeLiteralSecret, looksLikeSecretValue } from './common/secret-detection';
 
 // Observability (cdk8s)
@@ -68,6 +69,7 @@ export * from './digitalocean/global-entry';
 export * from './digitalocean/recovery-model';
 export * from './digitalocean/failover-plan';
 export * from './digitalocean/dr-secrets';
+export * from './common/replication';
 export * from './digitalocean/multi-region-dr';
 
 // Delivery

@@ -47,6 +47,12 @@ export interface PlatformContract {
    * @default - the manifests choose (an AWS stack creates no load balancer of its own)
    */
   readonly entry?: ClusterEntry;
+  /**
+   * The replica this cluster watches for replication lag (DR secondary): the store entry with its DSN, and the lag
+   * the recovery point objective allows. Deploy a `ReplicationLagMonitor` with them.
+   * @default - none
+   */
+  readonly replicaMonitor?: { readonly entry: string; readonly rpoSeconds: number };
 }
 
 /** The public entry of a cluster as its cloud stack built it (see {@link PlatformContract.entry}). */

@@ -1,5 +1,10 @@
 import { PlatformContract } from '../common/contract';
-import { DO_DATABASE_PORTS, DrSecretStore } from './dr-secrets';
+import { Duration } from '../common/duration';
+import { REPLICATION_LAG_MONITOR, replicationLagQuery } from '../common/replication';
+import { DataTier } from './data-tier';
+import { DO_DATABASE_PORTS, DrSecretStore, replicaMonitorEntry } from './dr-secrets';
+import { FailoverFacts } from './failover-plan';
+import { RecoveryModel } from './recovery-model';
 import { DoksKubernetesVersion } from './doks-version';
 import { GlobalEntry } from './global-entry';
 import { RegionalCluster } from './regional-cluster';
@@ -11,12 +16,18 @@ export interface DrContractFacts {
   readonly namespace: string;
   readonly secretPrefix: string;
   readonly version: DoksKubernetesVersion;
-  readonly dr: {
-    readonly secrets: DrSecretStore;
-    readonly entry: GlobalEntry;
-    readonly primary: RegionalCluster;
-    readonly secondary: RegionalCluster;
-  };
+  readonly rpoTarget: Duration;
+  readonly dr: DrParts;
+}
+
+/** The parts of the pair the contract and the plan are read from. @internal */
+export interface DrParts {
+  readonly secrets: DrSecretStore;
+  readonly entry: GlobalEntry;
+  readonly primary: RegionalCluster;
+  readonly secondary: RegionalCluster;
+  readonly data: DataTier;
+  readonly recovery: RecoveryModel;
 }
 
 /**
@@ -55,5 +66,77 @@ export function _drContract(rc: RegionalCluster, f: DrContractFacts): PlatformCo
       healthPath: rc.healthCheck.path,
       publicHealthPath: dr.entry.healthPath,
     },
+    ...(role === 'secondary' && dr.data.replica
+      ? { replicaMonitor: { entry: replicaMonitorEntry(f.secretPrefix, rc.region.slug), rpoSeconds: f.rpoTarget.totalSeconds } }
+      : {}),
+  };
+}
+
+/** What {@link _failoverFacts} takes besides the parts. @internal */
+export interface PlanInputs {
+  readonly stackName: string;
+  readonly project: string;
+  readonly environment: string;
+  readonly namespace: string;
+  readonly secretPrefix: string;
+  readonly host: string;
+  readonly rtoTarget: Duration;
+  readonly rpoTarget: Duration;
+  readonly connectionSecret: string;
+  readonly replicaSize: string;
+  readonly fallbackRegistry: string;
+}
+
+/** Everything the failover plan names, from the same parts Terraform creates. @internal */
+export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
+  const [p, s] = [dr.primary.region.slug, dr.secondary.region.slug];
+  const entry = (rc: RegionalCluster) => dr.secrets.connectionEntries[rc.region.slug];
+  const hc = dr.primary.healthCheck;
+  return {
+    stackName: i.stackName,
+    host: i.host,
+    regionalHosts: dr.entry.regionalHosts,
+    primaryRegion: p,
+    secondaryRegion: s,
+    primaryCluster: `${i.project}-${p}`,
+    secondaryCluster: `${i.project}-${s}`,
+    secondaryNodePool: `${i.project}-${s}-default`,
+    primaryMinNodes: dr.primary.nodePool.minNodes,
+    secondaryMaxNodes: dr.secondary.nodePool.maxNodes,
+    postgresCluster: `${i.project}-pg`,
+    replicaName: dr.data.replicaName,
+    replicaSize: i.replicaSize,
+    databaseName: dr.data.databaseName,
+    namespace: i.namespace,
+    connectionSecret: i.connectionSecret,
+    registry: dr.data.registryName,
+    registryRegion: dr.data.registryRegion.slug,
+    fallbackRegistry: i.fallbackRegistry,
+    addresses: {
+      postgres: `digitalocean_database_cluster.${dr.data.postgres.friendlyUniqueId}`,
+      replica: dr.data.replica ? `digitalocean_database_replica.${dr.data.replica.friendlyUniqueId}` : undefined,
+    },
+    rtoTargetSeconds: i.rtoTarget.totalSeconds,
+    rpoTargetSeconds: i.rpoTarget.totalSeconds,
+    model: dr.recovery,
+    secretsRegion: dr.secrets.region,
+    secretPrefix: i.secretPrefix,
+    connectionEntries: { primary: entry(dr.primary), secondary: entry(dr.secondary) },
+    monitorEntry: replicaMonitorEntry(i.secretPrefix, s),
+    lagMonitor: REPLICATION_LAG_MONITOR,
+    lagQuery: replicationLagQuery(i.namespace),
+    prometheus: { namespace: 'monitoring', service: 'prometheus-operated', port: 9090 },
+    databasePort: DO_DATABASE_PORTS.postgres,
+    primaryVpc: `${i.project}-${p}-vpc`,
+    buckets: { primary: `${i.project}-${p}-files`, secondary: `${i.project}-${s}-files` },
+    filesSyncIntervalSeconds: dr.recovery.filesRpoSeconds,
+    trafficPath: [
+      `DNS: \`${dr.entry.hosts.join('`, `')}\` → the Global Load Balancer (${p} first, ${s} when ${p}'s health checks fail; it requests \`${dr.entry.healthPath}\` over HTTPS).`,
+      `Regional load balancer (\`${i.project}-${p}-ingress\`, \`${i.project}-${s}-ingress\`): TLS ends here with the stack's Let's Encrypt certificate; HTTP is redirected to HTTPS.`,
+      `Plain HTTP to NodePort ${hc.nodePort} on every node (health check \`${hc.path}\` every ${hc.intervalSeconds} s, out after ${hc.unhealthyThreshold} failures).`,
+      `Envoy Gateway's proxies: their Service pins NodePort ${hc.nodePort} to the Gateway \`public\`'s HTTP listener (port 80), in \`envoy-gateway-system\`.`,
+      `HTTPRoutes of \`${i.namespace}\` on that listener, by host (and \`<region>.${i.host}\` on each region's cluster); \`${hc.path}\` without a host goes to the api's health path.`,
+      `The app Services, admitted by the apps' NetworkPolicies from the proxies' namespace.`,
+    ],
   };
 }

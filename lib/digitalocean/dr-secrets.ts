@@ -33,6 +33,11 @@ export interface DrSecretStoreProps {
   readonly entries: readonly string[];
 }
 
+/** The name of the entry with the DSN the lag monitor of `region`'s cluster reads. */
+export function replicaMonitorEntry(prefix: string, region: string): string {
+  return `${prefix}${region}/replica-monitor`;
+}
+
 /**
  * Where the DigitalOcean clusters' secrets live: AWS Secrets Manager, encrypted with the stack's own key, outside
  * both DigitalOcean regions (DigitalOcean has no secret manager; a store in one of the two regions would fail with
@@ -88,6 +93,23 @@ export class DrSecretStore extends Construct {
         // before the next apply, after which Terraform writes the promoted cluster's own pool here.
       });
       this.connectionEntries[region] = entry;
+      this.entries.push(entry);
+    }
+    // The lag monitor in the secondary cluster watches the replica (failback.sh points it at the replica it builds).
+    // DigitalOcean replicas answer only to the cluster's admin user: the replica is read-only, the DSN stays here.
+    if (props.data.replica) {
+      const secondary = props.clusters[props.clusters.length - 1];
+      const entry = replicaMonitorEntry(props.prefix, secondary.region.slug);
+      const secret = new SecretsmanagerSecret(this, 'ReplicaMonitor', {
+        name: entry,
+        description: 'DSN of the replica the replication-lag monitor watches (written by Terraform, rewritten by failback.sh)',
+        kmsKeyId: key.arn,
+        recoveryWindowInDays: 30,
+      });
+      new SecretsmanagerSecretVersion(this, 'ReplicaMonitorValue', {
+        secretId: secret.id,
+        secretString: JSON.stringify({ DATA_SOURCE_NAME: props.data.replica.privateUri }),
+      });
       this.entries.push(entry);
     }
     props.entries.forEach((e, i) => {

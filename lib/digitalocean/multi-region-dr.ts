@@ -16,6 +16,7 @@ import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from 
 import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
 import { FailoverPlan } from './failover-plan';
+import { FAILOVER_CONFIRM_SECONDS } from './failover-scripts';
 import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
 import { _computeRecovery, _validateEstimates, RecoveryEstimates, RecoveryModel } from './recovery-model';
 import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
@@ -24,7 +25,7 @@ import { _projectFromStackId, pascalCase } from '../common/names';
 import { AwsRegion } from '../aws/region';
 import { PlatformContract } from '../common/contract';
 import { DrSecretStore } from './dr-secrets';
-import { _drContract } from './dr-contract';
+import { _drContract, _failoverFacts } from './dr-contract';
 
 /** One region of the DR pair. */
 export interface DrRegionOptions {
@@ -83,6 +84,8 @@ export interface MultiRegionDRProps {
   readonly rpoTarget?: Duration;
   /** @default - see RecoveryEstimates */
   readonly recoveryEstimates?: RecoveryEstimates;
+  /** How often `sync-files.sh` copies uploaded files to the secondary (the files RPO). @default Duration.hours(1) */
+  readonly filesSyncInterval?: Duration;
   /** Namespace of the application in the clusters (for the failover script). @default '<project>' */
   readonly namespace?: string;
   /** Secret with the database host that the failover repoints. @default 'api-connection' */
@@ -118,6 +121,7 @@ const MULTIREGIONDR_PROPS = [
   'rtoTarget',
   'rpoTarget',
   'recoveryEstimates',
+  'filesSyncInterval',
   'namespace',
   'connectionSecret',
   'remoteState',
@@ -310,8 +314,8 @@ export class MultiRegionDR extends TerraformStack {
     });
 
     this.contracts = {
-      primary: _drContract(this.primary, { project, environment, namespace, secretPrefix, version, dr: this }),
-      secondary: _drContract(this.secondary, { project, environment, namespace, secretPrefix, version, dr: this }),
+      primary: _drContract(this.primary, { project, environment, namespace, secretPrefix, version, rpoTarget, dr: this }),
+      secondary: _drContract(this.secondary, { project, environment, namespace, secretPrefix, version, rpoTarget, dr: this }),
     };
 
     new Project(this, 'Project', {
@@ -342,6 +346,8 @@ export class MultiRegionDR extends TerraformStack {
       hasReplica: this.data.replica !== undefined,
       secondaryWarm: this.secondary.nodePool.minNodes >= this.primary.nodePool.minNodes,
       estimates: _validateEstimates(path, props.recoveryEstimates ?? {}),
+      confirmSeconds: FAILOVER_CONFIRM_SECONDS,
+      filesSyncIntervalSeconds: (props.filesSyncInterval ?? Duration.hours(1))._requirePositive(path, 'filesSyncInterval').totalSeconds,
     });
     const breakdown = this.recovery.steps.map((x) => `${x.step} ${Duration.seconds(x.seconds)}`).join(' + ');
     if (this.recovery.expectedRtoSeconds >= rtoTarget.totalSeconds) {
@@ -356,34 +362,14 @@ export class MultiRegionDR extends TerraformStack {
       );
     }
 
-    this.failoverPlan = new FailoverPlan({
-      stackName: id,
-      host: props.host,
-      regionalHosts: this.entry.regionalHosts,
-      primaryRegion: primaryRegion.slug,
-      secondaryRegion: secondaryRegion.slug,
-      primaryCluster: `${project}-${primaryRegion.slug}`,
-      secondaryCluster: `${project}-${secondaryRegion.slug}`,
-      secondaryNodePool: `${project}-${secondaryRegion.slug}-default`,
-      primaryMinNodes: this.primary.nodePool.minNodes,
-      secondaryMaxNodes: this.secondary.nodePool.maxNodes,
-      postgresCluster: `${project}-pg`,
-      replicaName: this.data.replicaName,
-      replicaSize: props.postgres?.replicaSize ?? props.postgres?.size ?? 'db-s-2vcpu-4gb',
-      databaseName: this.data.databaseName,
-      namespace,
-      connectionSecret: requireDnsLabel(path, 'connectionSecret', props.connectionSecret ?? 'api-connection', 253),
-      registry: this.data.registryName,
-      registryRegion: this.data.registryRegion.slug,
-      fallbackRegistry: props.fallbackRegistry ?? `ghcr.io/${project}`,
-      addresses: {
-        postgres: `digitalocean_database_cluster.${this.data.postgres.friendlyUniqueId}`,
-        replica: this.data.replica ? `digitalocean_database_replica.${this.data.replica.friendlyUniqueId}` : undefined,
-      },
-      rtoTargetSeconds: rtoTarget.totalSeconds,
-      rpoTargetSeconds: rpoTarget.totalSeconds,
-      model: this.recovery,
-    });
+    this.failoverPlan = new FailoverPlan(
+      _failoverFacts(this, {
+        ...{ stackName: id, project, environment, namespace, secretPrefix, host: props.host, rtoTarget, rpoTarget },
+        connectionSecret: requireDnsLabel(path, 'connectionSecret', props.connectionSecret ?? 'api-connection', 253),
+        replicaSize: props.postgres?.replicaSize ?? props.postgres?.size ?? 'db-s-2vcpu-4gb',
+        fallbackRegistry: props.fallbackRegistry ?? `ghcr.io/${project}`,
+      }),
+    );
 
     const out = (key: string, value: string | number, description: string) => new TerraformOutput(this, key, { value, description });
     out('global_host', props.host, 'Public host behind the Global Load Balancer');

@@ -9,8 +9,14 @@ export interface RecoveryEstimates {
   readonly decision?: Duration;
   /** Promotion of the read-only replica to a primary. @default Duration.minutes(5) */
   readonly replicaPromotion?: Duration;
-  /** Repointing the connection secrets and restarting the pods. @default Duration.minutes(2) */
-  readonly repoint?: Duration;
+  /** Writing the promoted host into the connection entry until External Secrets has synced it. @default Duration.minutes(1) */
+  readonly secretRefresh?: Duration;
+  /**
+   * Restarting what serves until it is Healthy: Rollouts restart in place (`spec.restartAt`, one pod at a time, no
+   * new revision, so no analysis), Deployments roll.
+   * @default Duration.minutes(3)
+   */
+  readonly restart?: Duration;
   /** Provisioning new nodes when the secondary pool must grow. @default Duration.minutes(5) */
   readonly nodeProvisioning?: Duration;
   /** The Global Load Balancer's reaction once a region is unhealthy. @default Duration.seconds(30) */
@@ -23,7 +29,7 @@ export interface RecoveryEstimates {
  * @internal
  */
 export function _validateEstimates(path: string, e: RecoveryEstimates): RecoveryEstimates {
-  for (const key of ['decision', 'replicaPromotion', 'repoint', 'nodeProvisioning', 'globalFailover'] as const) {
+  for (const key of ['decision', 'replicaPromotion', 'secretRefresh', 'restart', 'nodeProvisioning', 'globalFailover'] as const) {
     e[key]?._requirePositive(path, `recoveryEstimates.${key}`);
   }
   const interval = e.uptimeCheckIntervalSeconds;
@@ -50,6 +56,9 @@ export interface RecoveryModel {
   /** Expected data loss bound and how it is reached. */
   readonly expectedRpoSeconds: number;
   readonly rpoStatement: string;
+  /** Uploaded files: how stale the secondary's copy can be (Spaces does not replicate across regions). */
+  readonly filesRpoSeconds: number;
+  readonly filesRpoStatement: string;
 }
 
 /** Inputs of {@link computeRecovery}. @internal */
@@ -61,6 +70,10 @@ export interface RecoveryInputs {
   /** The secondary's minimum nodes cover the primary's minimum (warm standby). */
   readonly secondaryWarm: boolean;
   readonly estimates: RecoveryEstimates;
+  /** Seconds the failover script spends confirming the outage (its three checks). */
+  readonly confirmSeconds: number;
+  /** How often the files are copied to the secondary region. */
+  readonly filesSyncIntervalSeconds: number;
 }
 
 /**
@@ -88,10 +101,16 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
       seconds: i.hasReplica ? (e.replicaPromotion ?? Duration.minutes(5)).totalSeconds : 0,
       basis: i.hasReplica ? 'estimate: read-only replica promoted to primary' : 'no replica',
     },
+    { step: 'confirm outage', seconds: i.confirmSeconds, basis: 'failover.sh: three health checks, 5 s timeout and 10 s apart' },
     {
-      step: 'repoint and restart',
-      seconds: (e.repoint ?? Duration.minutes(2)).totalSeconds,
-      basis: 'estimate: secrets refreshed, pods restarted',
+      step: 'refresh secrets',
+      seconds: (e.secretRefresh ?? Duration.minutes(1)).totalSeconds,
+      basis: 'estimate: connection entry rewritten, External Secrets forced to sync, Secret checked',
+    },
+    {
+      step: 'restart apps',
+      seconds: (e.restart ?? Duration.minutes(3)).totalSeconds,
+      basis: 'estimate: Rollouts restarted in place (no new revision, no analysis) and Deployments rolled until Healthy',
     },
     {
       step: 'scale secondary',
@@ -104,8 +123,12 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
   const expectedRpoSeconds = i.hasReplica ? 60 : 24 * 3600;
   const rpoStatement = i.hasReplica
     ? 'Asynchronous replication: writes the primary acknowledged but had not yet shipped to the replica are lost on failover. ' +
-      'Lag is normally seconds; the model assumes at most 60 s and the replication-lag check in the runbook must confirm it. ' +
+      'Lag is normally seconds; the model assumes at most 60 s, and the lag monitor measures it: an alert fires when it stays above the RPO target, failover.sh reports it and failback.sh waits for it. ' +
       'Replication gives no hard bound: under heavy write load or a degraded link the lag, and so the loss, can grow.'
     : 'No replica: recovery restores the newest daily backup in another region, so up to 24 hours of writes are lost.';
-  return { trafficFailoverSeconds, expectedRtoSeconds, steps, expectedRpoSeconds, rpoStatement };
+  const filesRpoSeconds = i.filesSyncIntervalSeconds;
+  const filesRpoStatement =
+    `DigitalOcean Spaces does not replicate across regions: sync-files.sh copies the primary's bucket to the secondary's, so files ` +
+    `uploaded in the last ${Math.round(filesRpoSeconds / 60)} min (its schedule) may be missing after a failover. This RPO is separate from the database's.`;
+  return { trafficFailoverSeconds, expectedRtoSeconds, steps, expectedRpoSeconds, rpoStatement, filesRpoSeconds, filesRpoStatement };
 }

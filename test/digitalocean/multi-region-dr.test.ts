@@ -174,25 +174,30 @@ describe('MultiRegionDR', () => {
         ['detect', 180],
         ['decide', 120],
         ['promote replica', 300],
-        ['repoint and restart', 120],
+        ['confirm outage', 45],
+        ['refresh secrets', 60],
+        ['restart apps', 180],
         ['scale secondary', 0],
       ]);
-      expect(stack.recovery.expectedRtoSeconds).toBe(720);
+      // Every step failover.sh takes: its own outage checks, the promotion, the secret refresh and the restart.
+      expect(stack.recovery.expectedRtoSeconds).toBe(885);
+      expect(stack.recovery.filesRpoSeconds).toBe(3600);
+      expect(stack.recovery.filesRpoStatement).toContain('Spaces does not replicate across regions');
       expect(stack.recovery.trafficFailoverSeconds).toBe(45);
       expect(stack.recovery.rpoStatement).toContain('Asynchronous replication');
       const out = synth(stack).output!;
-      expect(out.expected_rto_seconds.value).toBe(720);
+      expect(out.expected_rto_seconds.value).toBe(885);
     });
 
     test('a cold secondary pool cannot meet a 15-minute RTO', () => {
       expect(() => dr({ secondary: { nodePool: { minNodes: 1, maxNodes: 10 } } })).toThrow(
-        `[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 17m (detect 3m + decide 2m + promote replica 5m + repoint and restart 2m + scale secondary 5m).`,
+        `[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 19m45s (detect 3m + decide 2m + promote replica 5m + confirm outage 45s + refresh secrets 1m + restart apps 3m + scale secondary 5m).`,
       );
     });
 
     test('health checks that are too slow break the RTO', () => {
       expect(() => dr({ healthCheck: { intervalSeconds: 300, unhealthyThreshold: 2 } })).toThrow(
-        `[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 19m (detect 10m`,
+        `[dr] 'rtoTarget' (15m) cannot be met: the configuration recovers in about 21m45s (detect 10m`,
       );
     });
 
@@ -209,36 +214,21 @@ describe('MultiRegionDR', () => {
       const plan = stack.failoverPlan;
       const replica = Object.keys(synth(stack).resource.digitalocean_database_replica)[0];
       expect(plan.runbook).toContain(`terraform state rm 'digitalocean_database_replica.${replica}'`);
-      expect(plan.runbook).toContain('expected **12 min**');
+      expect(plan.runbook).toContain('expected **14.8 min**');
       expect(plan.failoverScript).toContain('doctl databases replica promote "$PG_ID" samokoder-pg-sfo3');
       expect(plan.failoverScript).toContain(
         'doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 3 --max-nodes 10',
       );
-      expect(plan.failoverScript).toContain('PRIMARY_URL="https://nyc3.app.samokoder.com/health"');
-      expect(plan.failbackScript).toContain('doctl databases replica create "$CURRENT_ID" samokoder-pg-nyc3 --region nyc3');
+      expect(plan.failoverScript).toContain('curl -fsS --max-time 5 "https://nyc3.app.samokoder.com/health"');
+      expect(plan.failbackScript).toContain(
+        'doctl databases replica create "$CURRENT_ID" samokoder-pg-nyc3 --region nyc3 --size db-s-2vcpu-4gb --private-network-uuid "$VPC_ID"',
+      );
+      expect(plan.syncFilesScript).toContain('endpoint=nyc3.digitaloceanspaces.com:samokoder-nyc3-files');
       expect(plan.mirrorImagesScript).toContain('registry.digitalocean.com/samokoder');
       expect(plan.drillChecklist).toContain('- [ ] Reconcile Terraform state');
       for (const text of [plan.runbook, plan.failoverScript, plan.failbackScript, plan.mirrorImagesScript, plan.drillChecklist]) {
         expect(text).not.toMatch(/\$\{TfToken|\$\{Token/);
       }
-    });
-
-    test('doctl is asked only for columns it has, and the Rollouts that serve are restarted, not only their Deployments', () => {
-      const s = dr().failoverPlan.failoverScript;
-      // doctl's replica columns: Name, ID, Region, Status, URI, Created (doctl's displayers/database.go).
-      const replicaGet = s.split('\n').find((l) => l.startsWith('doctl databases replica get'))!;
-      const columns = /--format (\S+)/.exec(replicaGet)![1].split(',');
-      expect(columns.every((c) => ['Name', 'ID', 'Region', 'Status', 'URI', 'Created'].includes(c))).toBe(true);
-      expect(s).toContain('get rollouts.argoproj.io -o name');
-      expect(s).toContain('patch "$rollout" --type merge -p "{\\"spec\\":{\\"restartAt\\":\\"$NOW\\"}}"');
-    });
-
-    test('the steps run in order: confirm, promote, repoint, scale, verify', () => {
-      const s = dr().failoverPlan.failoverScript;
-      const order = ['== 1. confirm', '== 2. check the replica', '== 3. promote', '== 4. repoint', '== 5. scale', '== 6. verify'].map((m) =>
-        s.indexOf(m),
-      );
-      expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     });
 
     test('nothing is written when a file would carry a credential, and the message names file and line only', () => {
@@ -260,6 +250,7 @@ describe('MultiRegionDR', () => {
           'failover.sh',
           'failback.sh',
           'mirror-images.sh',
+          'sync-files.sh',
         ]);
         for (const f of files.filter((x) => x.endsWith('.sh'))) {
           expect(fs.statSync(f).mode & 0o111).not.toBe(0);
@@ -291,6 +282,7 @@ describe('MultiRegionDR', () => {
       expect(c.secretEntries).toEqual([
         'samokoder/production-dr/nyc3/connection',
         'samokoder/production-dr/sfo3/connection',
+        'samokoder/production-dr/sfo3/replica-monitor',
         'samokoder/production-dr/app',
         'samokoder/production-dr/alerting',
       ]);
@@ -382,7 +374,8 @@ describe('MultiRegionDR', () => {
         { alertEmails: [] },
         `[dr/Entry] 'alertEmails' ([]) must name at least one address: a region outage nobody hears of is not detected`,
       ],
-      [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 12m`],
+      [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 14m45s`],
+      [{ filesSyncInterval: Duration.seconds(0) }, `[dr] 'filesSyncInterval' ("0s") must be a positive duration`],
       [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
       [
         { recoveryEstimates: { replicaPromotion: Duration.minutes(-5) } },

@@ -26,6 +26,7 @@ describe('the rule files verify:alerts gives promtool', () => {
       'dr-sfo3-api.rules.yaml',
       'dr-sfo3-api.analysis.yaml',
       'dr-sfo3-bot.rules.yaml',
+      'dr-sfo3-namespace.rules.yaml',
       'production-api.rules.yaml',
       'production-api.analysis.yaml',
       'production-bot.rules.yaml',

@@ -1,0 +1,209 @@
+import { Construct } from 'constructs';
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { PlatformContract } from '../common/contract';
+import { invalidProp } from '../common/errors';
+import { REPLICATION_LAG_MONITOR, replicationLagQuery } from '../common/replication';
+import { requireDnsLabel } from '../common/validate';
+import { _apiObject } from '../private/k8s-object';
+import { AppFootprint } from './app-namespace';
+import { SecretStore } from './secrets';
+import { SyncedSecret } from './synced-secret';
+
+/** Props for {@link ReplicationLagMonitor}. */
+export interface ReplicationLagMonitorProps {
+  /** The cluster's contract: the replica to watch (`replicaMonitor`), the namespace and the data tier's networks. */
+  readonly platform: PlatformContract;
+  /** postgres_exporter image, pinned. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
+  readonly image?: string;
+  /** @default SecretStore.cluster('aws-secrets-manager') */
+  readonly secretStore?: SecretStore;
+  /** Labels the platform's Prometheus selects monitors and rules by. @default { release: 'kube-prometheus-stack' } */
+  readonly prometheusSelector?: Record<string, string>;
+  /** @default 'monitoring' */
+  readonly prometheusNamespace?: string;
+}
+
+const PORT = 9187;
+const POD: AppFootprint = { pods: 1, cpuRequestMillis: 10, memoryRequestMiB: 32, memoryLimitMiB: 64 };
+
+/**
+ * Measures the replication lag of a DR pair's replica where the RPO depends on it: postgres_exporter (its
+ * `pg_replication_lag_seconds`) reading the DSN from the store entry the stack writes, scraped by the platform's
+ * Prometheus, with an alert when the lag stays above the RPO target and one when it cannot be measured. The failover
+ * and fail-back scripts read the same series (see `replicationLagQuery`).
+ */
+export class ReplicationLagMonitor extends Construct {
+  /** What the monitor adds to its namespace's quota. */
+  public readonly footprint: AppFootprint = POD;
+
+  constructor(scope: Construct, id: string, props: ReplicationLagMonitorProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const target = props.platform.replicaMonitor;
+    if (!target) {
+      throw invalidProp(
+        path,
+        'platform.replicaMonitor',
+        undefined,
+        'is not set: this cluster watches no replica (only a DR secondary does)',
+      );
+    }
+    const namespace = requireDnsLabel(path, 'platform.namespace', props.platform.namespace);
+    const prometheusNamespace = requireDnsLabel(path, 'prometheusNamespace', props.prometheusNamespace ?? 'monitoring');
+    const name = REPLICATION_LAG_MONITOR;
+    const selector = { 'app.kubernetes.io/name': name };
+    const labels = { ...selector, 'app.kubernetes.io/component': 'monitoring', 'app.kubernetes.io/managed-by': 'samokoder-infra' };
+    const promLabels = { ...labels, ...(props.prometheusSelector ?? { release: 'kube-prometheus-stack' }) };
+    const meta = { name, namespace, labels };
+    const dsn = new SyncedSecret(this, 'Dsn', { name, namespace, store: props.secretStore, extractAll: [target.entry], labels });
+    const postgres = props.platform.dataTier.filter((t) => t.name === 'postgres');
+    if (postgres.length === 0) {
+      throw invalidProp(
+        path,
+        'platform.dataTier',
+        props.platform.dataTier.map((t) => t.name),
+        "has no 'postgres' tier to reach the replica on",
+      );
+    }
+
+    _apiObject<IServiceAccount>(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta,
+      automountServiceAccountToken: false,
+    });
+    _apiObject<IDeployment>(this, 'Deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'exporter',
+                image: props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+                args: [`--web.listen-address=:${PORT}`],
+                env: [{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: dsn.secretName, key: 'DATA_SOURCE_NAME' } } }],
+                ports: [{ name: 'metrics', containerPort: PORT, protocol: 'TCP' }],
+                readinessProbe: { httpGet: { path: '/metrics', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 10 },
+                livenessProbe: { httpGet: { path: '/', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 },
+                resources: {
+                  requests: { cpu: `${POD.cpuRequestMillis}m`, memory: `${POD.memoryRequestMiB}Mi` },
+                  limits: { memory: `${POD.memoryLimitMiB}Mi` },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    _apiObject<IService>(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { ...meta, labels: promLabels },
+      spec: { type: 'ClusterIP', selector, ports: [{ name: 'metrics', port: PORT, targetPort: 'metrics', protocol: 'TCP' }] },
+    });
+    _apiObject<IServiceMonitor>(this, 'ServiceMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { ...meta, labels: promLabels },
+      spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'metrics', interval: '30s', scrapeTimeout: '10s' }] },
+    });
+    const lag = replicationLagQuery(namespace);
+    _apiObject<IPrometheusRule>(this, 'Rules', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { ...meta, labels: promLabels },
+      spec: {
+        groups: [
+          {
+            name: `${namespace}-replication`,
+            rules: [
+              {
+                alert: 'ReplicationLagAboveRpo',
+                expr: `${lag} > ${target.rpoSeconds}`,
+                for: '2m',
+                labels: { severity: 'critical', namespace },
+                annotations: {
+                  summary: `The DR replica is more than ${target.rpoSeconds} s behind: a failover now would lose more than the RPO allows`,
+                  description:
+                    'Replication lag {{ $value | humanizeDuration }} (pg_replication_lag_seconds; on an idle primary it grows between writes).',
+                },
+              },
+              {
+                alert: 'ReplicationLagUnknown',
+                expr: `absent(${lag}) or max(pg_up{namespace="${namespace}",job="${name}"}) == 0`,
+                for: '10m',
+                labels: { severity: 'warning', namespace },
+                annotations: {
+                  summary: 'The replication lag of the DR replica cannot be measured: the RPO is not checked',
+                  description: `${name} in ${namespace} exports nothing or cannot reach the replica (store entry ${target.entry}).`,
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const pods = { matchLabels: selector };
+    _apiObject<INetworkPolicy>(this, 'Ingress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { ...meta, name: `${name}-allow-prometheus` },
+      spec: {
+        podSelector: pods,
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheusNamespace } } }],
+            ports: [{ protocol: 'TCP', port: PORT }],
+          },
+        ],
+      },
+    });
+    _apiObject<INetworkPolicy>(this, 'Egress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { ...meta, name: `${name}-allow-egress` },
+      spec: {
+        podSelector: pods,
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+          ...postgres.flatMap((t) =>
+            t.cidrs.map((cidr) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP' as const, port: t.port }] })),
+          ),
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The Kubernetes side of a DigitalOcean DR cluster: the gateway behind a load balancer that ends TLS, the extra host
+ * names and the load balancer probe of an app, and the replication-lag monitor.
+ */
+import { Chart } from 'cdk8s';
+import { AppRouting, PlatformContract, PlatformGateway, PolicyPack, ProductionApp, ReplicationLagMonitor } from 'samokoder-infra';
+import { all, find, render, schemaCheck, testApp } from '../util/k8s';
+
+const platform: PlatformContract = {
+  cloud: 'digitalocean',
+  environment: 'production',
+  region: 'us-east-2',
+  clusterName: 'samokoder-sfo3',
+  kubernetesVersion: '1.35',
+  namespace: 'samokoder',
+  serviceAccounts: [],
+  podIdentities: [],
+  secretEntries: ['samokoder/production-dr/sfo3/connection', 'samokoder/production-dr/sfo3/replica-monitor'],
+  connectionSecretName: 'samokoder/production-dr/sfo3/connection',
+  secretPrefix: 'samokoder/production-dr/',
+  dataSubnetCidrs: ['10.10.0.0/16', '10.20.0.0/16'],
+  dataTier: [
+    { name: 'postgres', cidrs: ['10.10.0.0/16', '10.20.0.0/16'], port: 25060 },
+    { name: 'valkey', cidrs: ['10.20.0.0/16'], port: 25061 },
+  ],
+  replicaMonitor: { entry: 'samokoder/production-dr/sfo3/replica-monitor', rpoSeconds: 300 },
+};
+
+describe('PlatformGateway behind a load balancer that ends TLS', () => {
+  test('one HTTP listener for the apps, no certificate, no redirect; the default keeps HTTPS at the gateway', () => {
+    const chart = new Chart(testApp(), 'gw');
+    const gw = new PlatformGateway(chart, 'Gateway', {
+      hosts: ['app.samokoder.com'],
+      routeNamespaces: ['samokoder'],
+      tlsTermination: 'loadBalancer',
+    });
+    const objects = render(chart);
+    expect(gw.listenerName).toBe('http');
+    expect(find(objects, 'Gateway').spec.listeners).toEqual([
+      {
+        name: 'http',
+        protocol: 'HTTP',
+        port: 80,
+        allowedRoutes: {
+          kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+          namespaces: {
+            from: 'Selector',
+            selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }] },
+          },
+        },
+      },
+    ]);
+    expect(all(objects, 'Certificate')).toEqual([]);
+    expect(all(objects, 'HTTPRoute')).toEqual([]);
+    const tls = new PlatformGateway(new Chart(testApp(), 'tls'), 'Gateway', {
+      hosts: ['app.samokoder.com'],
+      routeNamespaces: ['samokoder'],
+    });
+    expect(tls.listenerName).toBe('https');
+  });
+
+  test.each<[object, string]>([
+    [{ tlsTermination: 'edge' }, `[gw/Gateway] 'tlsTermination' ("edge") must be 'gateway' or 'loadBalancer'`],
+    [{ httpPort: 0 }, `[gw/Gateway] 'httpPort' (0) must be a whole number from 1 to 65535`],
+  ])('%j is refused', (props, message) => {
+    expect(
+      () => new PlatformGateway(new Chart(testApp(), 'gw'), 'Gateway', { hosts: ['a.example.dev'], routeNamespaces: ['x'], ...props }),
+    ).toThrow(message);
+  });
+});
+
+describe('ProductionApp on a DR cluster', () => {
+  const app = (props: Partial<ConstructorParameters<typeof ProductionApp>[2]> = {}) =>
+    new ProductionApp(testApp(), 'api', {
+      name: 'api',
+      image: 'ghcr.io/samokoder/api:1.0.0',
+      host: 'app.samokoder.com',
+      additionalHosts: ['sfo3.app.samokoder.com'],
+      platform,
+      routing: AppRouting.gateway({ sectionName: 'http', loadBalancerHealthPath: '/healthz' }),
+      ...props,
+    });
+
+  test('routes serve every host; the load balancer probe has its own route without hosts, to the health path', () => {
+    const objects = render(app());
+    const routes = all(objects, 'HTTPRoute');
+    const probe = routes.find((r) => r.metadata.name === 'api-lb-health')!;
+    expect(probe.spec.hostnames).toBeUndefined();
+    expect(probe.spec.rules).toEqual([
+      {
+        matches: [{ path: { type: 'Exact', value: '/healthz' } }],
+        filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/health' } } }],
+        backendRefs: [{ group: '', kind: 'Service', name: 'api', port: 8000 }],
+      },
+    ]);
+    for (const r of routes.filter((x) => x !== probe)) expect(r.spec.hostnames).toEqual(['app.samokoder.com', 'sfo3.app.samokoder.com']);
+    // No cloud identity is needed on DigitalOcean: an app without one in the contract is fine there.
+    expect(schemaCheck(objects).ok).toBe(true);
+  });
+
+  test('extra host names need a host', () => {
+    expect(() => app({ host: undefined })).toThrow(
+      `[api] 'additionalHosts' (["sfo3.app.samokoder.com"]) needs 'host': an app without a public host has no routes to add names to`,
+    );
+  });
+});
+
+describe('ReplicationLagMonitor', () => {
+  test('postgres_exporter on the replica DSN from the store, scraped, alerting above the RPO, reaching only the databases', () => {
+    const chart = new Chart(testApp(), 'ns', { namespace: 'samokoder' });
+    const monitor = new ReplicationLagMonitor(chart, 'Lag', { platform });
+    const objects = render(chart);
+    expect(monitor.footprint).toEqual({ pods: 1, cpuRequestMillis: 10, memoryRequestMiB: 32, memoryLimitMiB: 64 });
+    const es = find(objects, 'ExternalSecret');
+    expect(es.spec.dataFrom).toEqual([{ extract: { key: 'samokoder/production-dr/sfo3/replica-monitor' } }]);
+    const container = find(objects, 'Deployment').spec.template.spec.containers[0];
+    expect(container.env[0].valueFrom.secretKeyRef).toEqual({ name: 'replication-lag-monitor', key: 'DATA_SOURCE_NAME' });
+    const rules = find(objects, 'PrometheusRule').spec.groups[0].rules;
+    expect(rules[0]).toMatchObject({
+      alert: 'ReplicationLagAboveRpo',
+      expr: 'max(pg_replication_lag_seconds{namespace="samokoder",job="replication-lag-monitor"}) > 300',
+    });
+    expect(rules[1].alert).toBe('ReplicationLagUnknown');
+    const egress = all(objects, 'NetworkPolicy').find((n) => n.metadata.name === 'replication-lag-monitor-allow-egress')!;
+    expect(egress.spec.egress.slice(1)).toEqual([
+      { to: [{ ipBlock: { cidr: '10.10.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
+      { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
+    ]);
+    expect(schemaCheck(objects).ok).toBe(true);
+    expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
+  });
+
+  test('a cluster that watches no replica is refused', () => {
+    expect(
+      () => new ReplicationLagMonitor(new Chart(testApp(), 'ns'), 'Lag', { platform: { ...platform, replicaMonitor: undefined } }),
+    ).toThrow(`[ns/Lag] 'platform.replicaMonitor' (undefined) is not set: this cluster watches no replica (only a DR secondary does)`);
+  });
+});
