@@ -135,7 +135,7 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
       `Regional load balancer (\`${i.project}-${p}-ingress\`, \`${i.project}-${s}-ingress\`): TLS ends here with the stack's Let's Encrypt certificate; HTTP is redirected to HTTPS.`,
       `Plain HTTP to NodePort ${hc.nodePort} on every node (health check \`${hc.path}\` every ${hc.intervalSeconds} s, out after ${hc.unhealthyThreshold} failures).`,
       `Envoy Gateway's proxies: their Service pins NodePort ${hc.nodePort} to the Gateway \`public\`'s HTTP listener (port 80), in \`envoy-gateway-system\`.`,
-      `HTTPRoutes of \`${i.namespace}\` on that listener, by host (and \`<region>.${i.host}\` on each region's cluster); \`${hc.path}\` without a host goes to the api's health path.`,
+      `HTTPRoutes of \`${i.namespace}\` on that listener, by host (and \`<region>.${i.host}\` on each region's cluster); \`${hc.path}\` and \`${dr.entry.healthPath}\` asked for by address go to the api's health path.`,
       `The app Services, admitted by the apps' NetworkPolicies from the proxies' namespace.`,
     ],
   };

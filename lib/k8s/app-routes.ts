@@ -155,7 +155,11 @@ function addRoutes(scope: Construct, props: RouteProps): void {
           parentRefs,
           rules: [
             {
-              matches: [{ path: { type: 'Exact', value: gw.loadBalancerHealthPath } }],
+              // The app's own health path too: a probe may ask for it with the node's address (the global load
+              // balancer checks the regional ones by address).
+              matches: [...new Set([gw.loadBalancerHealthPath, props.healthPath])].map((value) => ({
+                path: { type: 'Exact' as const, value },
+              })),
               filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: props.healthPath } } }],
               backendRefs: [{ group: '', kind: 'Service', name, port }],
             },

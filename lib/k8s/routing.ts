@@ -71,8 +71,9 @@ export interface GatewayRoutingOptions {
   readonly proxyNamespace?: string;
   /**
    * The path a cloud load balancer probes on the nodes (with any Host header, usually the node's address), e.g. the
-   * stack's `contract.entry.healthPath`. An extra route without host names sends it to this app's health path, so
-   * the region counts as healthy while the app answers. Set it on one app per cluster.
+   * stack's `contract.entry.healthPath`. An extra route without host names sends it (and the app's own health path,
+   * asked for by address) to this app's health path, so the region counts as healthy while the app answers. Set it on
+   * one app per cluster.
    * @default - none
    */
   readonly loadBalancerHealthPath?: string;

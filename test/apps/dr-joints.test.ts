@@ -10,6 +10,7 @@ import { loadConfig } from '../../apps/config';
 import { synthKubernetes } from '../../apps/kubernetes';
 import { buildTerraformApp } from '../../apps/terraform';
 import { TEST_DATE } from '../util/tf';
+import { DR_MARKERS, drReferenceMarkdown } from '../../scripts/dr-doc';
 
 const config = loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON and YAML are untyped
@@ -172,4 +173,13 @@ test('the replica accepts only the secondary cluster; the secrets policy reads o
   const policy = JSON.parse(resources('aws_iam_policy')[0].policy);
   expect(policy.Statement[0].Resource).toMatch(/:secret:samokoder\/production-dr\/\*$/);
   expect(policy.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+});
+
+test("the README's DR traffic path and recovery figures are the reference stack's (npm run docs:dr)", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const [start, end] = DR_MARKERS;
+  const block = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end)).trim();
+  expect(block).toBe(drReferenceMarkdown().trim());
+  // The summary is the runbook's own text: the README and the generated runbook say the same.
+  expect(platform.dr.failoverPlan.runbook).toContain(platform.dr.failoverPlan.summary);
 });

@@ -88,7 +88,7 @@ describe('ProductionApp on a DR cluster', () => {
     expect(probe.spec.hostnames).toBeUndefined();
     expect(probe.spec.rules).toEqual([
       {
-        matches: [{ path: { type: 'Exact', value: '/healthz' } }],
+        matches: [{ path: { type: 'Exact', value: '/healthz' } }, { path: { type: 'Exact', value: '/health' } }],
         filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/health' } } }],
         backendRefs: [{ group: '', kind: 'Service', name: 'api', port: 8000 }],
       },
