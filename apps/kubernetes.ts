@@ -1,6 +1,6 @@
 /**
- * The reference Samokoder services and their GitOps objects, synthesized by `cdk8s synth` (see cdk8s.yaml). Layout
- * (the GitOps repository's):
+ * The reference Samokoder services and their GitOps objects, synthesized by `cdk8s synth` (see cdk8s.yaml) through
+ * the library's GitOpsRepository. Layout (the GitOps repository's):
  *
  *   dist/<environment>/<app>/<app>.k8s.yaml     manifests per AWS environment and app (namespace, gateway, api, bot)
  *   dist/dr-<region>/<app>/<app>.k8s.yaml       the same services on each DigitalOcean DR cluster, from its contract
@@ -9,27 +9,16 @@
  *   dist/platform/<cluster>/config.k8s.yaml     cluster objects the apps name (GatewayClass, issuer, secret store)
  *   dist/argocd/bootstrap/<cluster>.k8s.yaml    the root Application (app of apps) and its project, applied once
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
-import {
-  AppOfApps,
-  assertPlatformWiring,
-  ClusterPlatform,
-  kubernetesVersionDrift,
-  PlatformCloud,
-  PlatformContract,
-  PolicyPack,
-  renderCharts,
-} from 'samokoder-infra';
+import { App } from 'cdk8s';
+import { GitOpsFile, GitOpsRepository, kubernetesVersionDrift, PlatformCloud, PlatformContract } from 'samokoder-infra';
 import { loadConfig, PlatformConfig, ServicesConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp } from './terraform';
 
-/** The charts synthesized for one environment or for Argo CD, with the file each is written to. */
+/** The manifest sets and Argo CD objects synthesized, with the file each chart is written to. */
 export interface SynthesizedKubernetes {
   readonly apps: Record<string, App>;
-  readonly files: Array<{ file: string; chart: Chart }>;
+  readonly files: GitOpsFile[];
 }
 
 /** Builds every chart and writes it under `outdir` in the GitOps layout. Returns what was written, in order. */
@@ -37,14 +26,10 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
   // The cloud stacks are built in memory (not synthesized) only to read their typed contracts, so names the
   // clusters rely on (namespace, service accounts, secret names, subnet CIDRs, hosts, ports) are never typed twice.
   const cloud = buildTerraformApp(config);
-  const apps: Record<string, App> = {};
-  const files: Array<{ file: string; chart: Chart }> = [];
-  const envCharts: Record<string, Chart[]> = {};
-  const platforms: Array<{ cluster: string; manifests: string; contract: PlatformContract; platform: ClusterPlatform }> = [];
-  // One manifest set per AWS environment (dist/<environment>/), and one per DigitalOcean DR cluster
-  // (dist/dr-<region>/): each from its own stack's contract.
-  const manifestSets: Array<{ dir: string; services: ServicesConfig; contract: PlatformContract }> = [
-    ...config.services.map((services) => ({ dir: services.name, services, contract: cloud.stacks[services.name].contract })),
+  const repo = new GitOpsRepository({ repoURL: config.gitops.repoURL, targetRevision: config.gitops.targetRevision, path: 'dist' });
+  // One manifest set per AWS environment, and one per DigitalOcean DR cluster: each from its own stack's contract.
+  const sets: Array<{ name: string; services: ServicesConfig; contract: PlatformContract }> = [
+    ...config.services.map((services) => ({ name: services.name, services, contract: cloud.stacks[services.name].contract })),
     ...config.gitops.clusters
       .filter((c) => c.dr !== undefined)
       .map((c) => {
@@ -54,71 +39,41 @@ export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (
           api: { ...production.api, host: config.dr.host },
           bot: { ...production.bot, host: config.dr.botHost },
         };
-        return { dir: c.name, services, contract: cloud.dr.contract(c.dr!) };
+        return { name: c.name, services, contract: cloud.dr.contract(c.dr!) };
       }),
   ];
+  const apps: Record<string, App> = {};
   const contracts: Record<string, PlatformContract> = {};
-  for (const { dir, services, contract } of manifestSets) {
+  for (const { name, services, contract } of sets) {
     const drift = kubernetesVersionDrift(contract.kubernetesVersion);
-    if (drift && warn) warn(`version drift (${dir}): ${drift}`);
-    const app = new App({ outdir });
-    const charts = buildKubernetesApps(app, services, contract);
-    apps[dir] = app;
-    contracts[dir] = contract;
-    envCharts[dir] = [charts.namespace, charts.gateway, charts.api, charts.bot];
-    for (const chart of envCharts[dir]) {
-      files.push({ file: path.join(dir, chart.node.id, `${chart.node.id}.k8s.yaml`), chart });
-    }
+    if (drift && warn) warn(`version drift (${name}): ${drift}`);
+    apps[name] = repo.manifests(name);
+    contracts[name] = contract;
+    buildKubernetesApps(apps[name], services, contract);
   }
-  const argocd = new App({ outdir });
-  apps.argocd = argocd;
-  const source = { repoURL: config.gitops.repoURL, targetRevision: config.gitops.targetRevision };
   for (const cluster of config.gitops.clusters) {
     const manifests = cluster.dr ? cluster.name : cluster.environment;
     const contract = contracts[manifests];
     const entry = contract.entry;
-    const platform = new ClusterPlatform(argocd, `${cluster.name}-platform`, {
-      cluster: cluster.name,
-      cloud:
-        cluster.cloud === 'aws'
-          ? PlatformCloud.aws({ region: contract.region })
-          : PlatformCloud.digitalocean({ secretsRegion: contract.region, nodePort: entry?.nodePort, listenerPort: entry?.listenerPort }),
-      source,
-      configPath: `dist/platform/${cluster.name}`,
-      acmeEmail: config.gitops.acmeEmail,
-      team: 'samokoder',
-    });
-    files.push({ file: path.join('argocd', cluster.name, 'platform.k8s.yaml'), chart: platform.applications });
-    files.push({ file: path.join('platform', cluster.name, 'config.k8s.yaml'), chart: platform.config });
-    platforms.push({ cluster: cluster.name, manifests, contract, platform });
-    const aoa = new AppOfApps(argocd, cluster.name, {
-      source,
-      cluster: { name: cluster.name, environment: manifests },
+    repo.cluster({
+      name: cluster.name,
+      manifests,
       namespace: contract.namespace,
       apps: ['namespace', { name: 'gateway', namespace: 'gateway-system' }, 'api', 'bot'],
+      // The wiring check: every name a cluster's manifests consume is produced by its stack or its platform layer.
+      contract,
+      platform: {
+        cloud:
+          cluster.cloud === 'aws'
+            ? PlatformCloud.aws({ region: contract.region })
+            : PlatformCloud.digitalocean({ secretsRegion: contract.region, nodePort: entry?.nodePort, listenerPort: entry?.listenerPort }),
+        acmeEmail: config.gitops.acmeEmail,
+        team: 'samokoder',
+      },
     });
-    files.push({ file: path.join('argocd', cluster.name, 'apps.k8s.yaml'), chart: aoa.children });
-    files.push({ file: path.join('argocd', 'bootstrap', `${cluster.name}.k8s.yaml`), chart: aoa.bootstrap });
   }
-  // cdk8s' app-level validation, the policy pack included, runs before anything is written: an invalid
-  // configuration writes nothing.
-  Object.values(apps).forEach((a) => PolicyPack.enforce(a));
-  const rendered = new Map(
-    Object.values(apps)
-      .flatMap((a) => renderCharts(a))
-      .map((r) => [r.chart, r.objects]),
-  );
-  // One platform across both engines: every name a cluster's manifests consume is produced by its stack or its
-  // platform layer. A mismatch stops synthesis here, before anything is written.
-  for (const { cluster, manifests, contract, platform } of platforms) {
-    assertPlatformWiring({ cluster, contract, platform, objects: envCharts[manifests].flatMap((c) => rendered.get(c)!) });
-  }
-  fs.rmSync(outdir, { recursive: true, force: true });
-  for (const { file, chart } of files) {
-    fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
-    Yaml.save(path.join(outdir, file), rendered.get(chart)!);
-  }
-  return { apps, files };
+  // The policy pack and the wiring check run before anything is written: an invalid configuration writes nothing.
+  return { apps, files: repo.synth(outdir) };
 }
 
 if (require.main === module) {

@@ -79,6 +79,7 @@ export * from './delivery/smoke-test';
 export * from './delivery/app-rollout';
 export * from './delivery/argocd';
 export * from './delivery/app-of-apps';
+export * from './delivery/gitops-repository';
 
 // Policy pack
 export * from './policy/rule';

@@ -29,7 +29,7 @@ export interface ReplicationLagMonitorProps {
 }
 
 const PORT = 9187;
-const POD: AppFootprint = { pods: 1, cpuRequestMillis: 10, memoryRequestMiB: 32, memoryLimitMiB: 64 };
+const POD: AppFootprint = { pods: 1, cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMiB: 32, memoryLimitMiB: 64 };
 
 /**
  * Measures the replication lag of a DR pair's replica where the RPO depends on it: postgres_exporter (its
@@ -101,7 +101,7 @@ export class ReplicationLagMonitor extends Construct {
                 livenessProbe: { httpGet: { path: '/', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 },
                 resources: {
                   requests: { cpu: `${POD.cpuRequestMillis}m`, memory: `${POD.memoryRequestMiB}Mi` },
-                  limits: { memory: `${POD.memoryLimitMiB}Mi` },
+                  limits: { cpu: `${POD.cpuLimitMillis}m`, memory: `${POD.memoryLimitMiB}Mi` },
                 },
                 securityContext: {
                   allowPrivilegeEscalation: false,

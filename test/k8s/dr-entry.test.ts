@@ -110,7 +110,7 @@ describe('ReplicationLagMonitor', () => {
     const chart = new Chart(testApp(), 'ns', { namespace: 'samokoder' });
     const monitor = new ReplicationLagMonitor(chart, 'Lag', { platform });
     const objects = render(chart);
-    expect(monitor.footprint).toEqual({ pods: 1, cpuRequestMillis: 10, memoryRequestMiB: 32, memoryLimitMiB: 64 });
+    expect(monitor.footprint).toEqual({ pods: 1, cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMiB: 32, memoryLimitMiB: 64 });
     const es = find(objects, 'ExternalSecret');
     expect(es.spec.dataFrom).toEqual([{ extract: { key: 'samokoder/production-dr/sfo3/replica-monitor' } }]);
     const container = find(objects, 'Deployment').spec.template.spec.containers[0];

@@ -1,0 +1,196 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, Yaml } from 'cdk8s';
+import { PlatformContract } from '../common/contract';
+import { invalidProp, ValidationError } from '../common/errors';
+import { requireDnsLabel } from '../common/validate';
+import { ClusterPlatform, ClusterPlatformProps } from '../platform/cluster-platform';
+import { assertPlatformWiring, ExternalNames } from '../platform/wiring';
+import { PolicyPack } from '../policy/policy-pack';
+import { renderCharts } from '../k8s/render';
+import { AppOfApps, AppOfAppsProps } from './app-of-apps';
+import { GitSource } from './argocd';
+
+/** Props for {@link GitOpsRepository}. */
+export interface GitOpsRepositoryProps {
+  /** The GitOps repository Argo CD reads: `https://…`, `ssh://…` or `git@host:org/repo.git`. */
+  readonly repoURL: string;
+  /** Branch, tag or commit Argo CD follows. @default 'main' */
+  readonly targetRevision?: string;
+  /**
+   * Directory of the manifests inside the repository, and the directory `synth()` writes (unless `cdk8s synth` names
+   * another through CDK8S_OUTDIR: keep `output` in cdk8s.yaml equal to it). Relative, without `..`.
+   * @default 'dist'
+   */
+  readonly path?: string;
+  /** Run the policy pack on every chart before anything is written. @default true */
+  readonly policyPack?: boolean;
+}
+
+/** One cluster Argo CD deploys to: which manifest set it runs, and optionally its platform layer. */
+export interface GitOpsClusterOptions {
+  /** Name of the cluster in Argo CD (`argocd cluster add <context> --name <name>`). */
+  readonly name: string;
+  /** The manifest set it runs (see {@link GitOpsRepository.manifests}). */
+  readonly manifests: string;
+  /** Namespace of the apps (unless an entry of `apps` names its own). */
+  readonly namespace: string;
+  /** Apps in sync order (the namespace first). @default - the set's charts, in the order they were created */
+  readonly apps?: AppOfAppsProps['apps'];
+  /** Team name of the Argo CD projects. @default - the namespace */
+  readonly team?: string;
+  /**
+   * The cluster's platform layer (controllers, CRDs, GatewayClass, issuer, secret store), written to
+   * `<path>/argocd/<cluster>/platform.k8s.yaml` and `<path>/platform/<cluster>/config.k8s.yaml`.
+   * @default - none: the platform is installed another way
+   */
+  readonly platform?: Omit<ClusterPlatformProps, 'cluster' | 'source' | 'configPath'>;
+  /**
+   * The cloud stack's contract for this cluster: with a platform layer, `synth()` checks that every name the
+   * manifests consume is produced by the stack or the platform (see `assertPlatformWiring`) before writing.
+   * @default - not checked
+   */
+  readonly contract?: PlatformContract;
+  /** Names the wiring check accepts as made outside. @default - none */
+  readonly external?: ExternalNames;
+}
+
+/** One file `synth()` writes: its path under the output directory, and the chart it holds. */
+export interface GitOpsFile {
+  readonly file: string;
+  readonly chart: Chart;
+}
+
+/** What {@link GitOpsRepository.cluster} made. */
+export interface GitOpsClusterParts {
+  readonly appOfApps: AppOfApps;
+  readonly platform?: ClusterPlatform;
+}
+
+/**
+ * A team's GitOps repository as code: manifest sets (one cdk8s App each) written to `<path>/<set>/<chart>/<chart>.k8s.yaml`,
+ * and per cluster the Argo CD app of apps that syncs exactly those paths (`<path>/argocd/<cluster>/`, the root in
+ * `<path>/argocd/bootstrap/<cluster>.k8s.yaml`) and, optionally, its platform layer. `synth()` validates everything
+ * (the policy pack, the wiring with the cloud contract), renders once, and only then replaces the output directory,
+ * so it works the same under `cdk8s synth` (which runs the program and reads CDK8S_OUTDIR) and from a plain script.
+ *
+ * ```ts
+ * const repo = new GitOpsRepository({ repoURL: 'https://git.acme.dev/platform/gitops.git' });
+ * new ProductionApp(repo.manifests('production'), 'billing', { name: 'billing', image: 'ghcr.io/acme/billing:2.3.1' });
+ * repo.cluster({ name: 'production', manifests: 'production', namespace: 'billing' });
+ * repo.synth();
+ * ```
+ */
+export class GitOpsRepository {
+  /** The repository and revision every Application reads. */
+  public readonly source: Required<GitSource>;
+  /** Directory of the manifests in the repository. */
+  public readonly path: string;
+  private readonly sets = new Map<string, App>();
+  private readonly argocd = new App();
+  private readonly clusters: Array<{ options: GitOpsClusterOptions; parts: GitOpsClusterParts }> = [];
+  private readonly files: GitOpsFile[] = [];
+  private readonly policyPack: boolean;
+
+  constructor(props: GitOpsRepositoryProps) {
+    const where = 'GitOpsRepository';
+    if (typeof props?.repoURL !== 'string' || props.repoURL === '') {
+      throw invalidProp(where, 'repoURL', props?.repoURL, 'is required: the URL of the GitOps repository Argo CD reads');
+    }
+    this.source = { repoURL: props.repoURL, targetRevision: props.targetRevision ?? 'main' };
+    const p = props.path ?? 'dist';
+    if (path.isAbsolute(p) || p.split('/').includes('..') || !/^[A-Za-z0-9._/-]+$/.test(p)) {
+      throw invalidProp(where, 'path', p, 'must be a relative directory inside the repository (letters, digits, . _ - /; no ..)');
+    }
+    this.path = p.replace(/\/+$/, '');
+    this.policyPack = props.policyPack ?? true;
+  }
+
+  /** The cdk8s App of a manifest set (created on first use): its charts are written to `<path>/<name>/<chart>/`. */
+  public manifests(name: string): App {
+    requireDnsLabel('GitOpsRepository', 'manifests', name);
+    if (name === 'argocd' || name === 'platform') {
+      throw invalidProp('GitOpsRepository', 'manifests', name, 'is reserved for the Argo CD and platform directories');
+    }
+    let app = this.sets.get(name);
+    if (!app) {
+      app = new App();
+      this.sets.set(name, app);
+    }
+    return app;
+  }
+
+  /** A cluster: its app of apps (and platform layer) syncing the manifest set it runs. */
+  public cluster(options: GitOpsClusterOptions): GitOpsClusterParts {
+    const set = this.sets.get(options.manifests);
+    if (!set) {
+      throw invalidProp(
+        `GitOpsRepository/${options.name}`,
+        'manifests',
+        options.manifests,
+        `names no manifest set (it has: ${[...this.sets.keys()].join(', ') || 'none'})`,
+      );
+    }
+    if (this.clusters.some((c) => c.options.name === options.name)) {
+      throw invalidProp(`GitOpsRepository/${options.name}`, 'name', options.name, 'is already a cluster of this repository');
+    }
+    const platform = options.platform
+      ? new ClusterPlatform(this.argocd, `${options.name}-platform`, {
+          ...options.platform,
+          cluster: options.name,
+          source: this.source,
+          configPath: `${this.path}/platform/${options.name}`,
+        })
+      : undefined;
+    const appOfApps = new AppOfApps(this.argocd, options.name, {
+      source: this.source,
+      cluster: { name: options.name, environment: options.manifests },
+      namespace: options.namespace,
+      apps: options.apps ?? set.charts.map((c) => ({ name: c.node.id, namespace: c.namespace ?? options.namespace })),
+      team: options.team,
+      manifestsRoot: this.path,
+    });
+    if (platform) {
+      this.files.push({ file: path.join('argocd', options.name, 'platform.k8s.yaml'), chart: platform.applications });
+      this.files.push({ file: path.join('platform', options.name, 'config.k8s.yaml'), chart: platform.config });
+    }
+    this.files.push({ file: path.join('argocd', options.name, 'apps.k8s.yaml'), chart: appOfApps.children });
+    this.files.push({ file: path.join('argocd', 'bootstrap', `${options.name}.k8s.yaml`), chart: appOfApps.bootstrap });
+    const parts = { appOfApps, platform };
+    this.clusters.push({ options, parts });
+    return parts;
+  }
+
+  /**
+   * Validates, renders and writes every file; returns them (paths relative to the output directory). Nothing is
+   * written when anything is invalid.
+   */
+  // eslint-disable-next-line no-restricted-syntax -- the cdk8s CLI's contract with a program: it names the output directory in CDK8S_OUTDIR
+  public synth(outdir: string = process.env.CDK8S_OUTDIR ?? this.path): GitOpsFile[] {
+    const apps = [...this.sets.values(), this.argocd];
+    if (this.policyPack) apps.forEach((a) => PolicyPack.enforce(a));
+    const rendered = new Map(apps.flatMap((a) => renderCharts(a)).map((r) => [r.chart, r.objects]));
+    for (const { options: c, parts } of this.clusters) {
+      if (!c.contract) continue;
+      if (!parts.platform) {
+        throw new ValidationError(
+          `[GitOpsRepository/${c.name}] 'contract' needs 'platform': the wiring check compares the stack with the platform layer`,
+        );
+      }
+      const objects = this.sets.get(c.manifests)!.charts.flatMap((chart) => rendered.get(chart)!);
+      assertPlatformWiring({ cluster: c.name, contract: c.contract, platform: parts.platform, objects, external: c.external });
+    }
+    const files: GitOpsFile[] = [
+      ...[...this.sets.entries()].flatMap(([set, app]) =>
+        app.charts.map((chart) => ({ file: path.join(set, chart.node.id, `${chart.node.id}.k8s.yaml`), chart })),
+      ),
+      ...this.files,
+    ];
+    fs.rmSync(outdir, { recursive: true, force: true });
+    for (const { file, chart } of files) {
+      fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+      Yaml.save(path.join(outdir, file), rendered.get(chart)!);
+    }
+    return files;
+  }
+}

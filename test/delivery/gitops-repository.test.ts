@@ -1,0 +1,115 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import YAML from 'yaml';
+import { ApiObject, Chart } from 'cdk8s';
+import { AppNamespace, GitOpsRepository, ProductionApp, PlatformCloud } from 'samokoder-infra';
+
+let out: string;
+beforeEach(() => (out = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'))));
+afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+
+function team(props: Partial<ConstructorParameters<typeof GitOpsRepository>[0]> = {}) {
+  const repo = new GitOpsRepository({ repoURL: 'https://git.acme.dev/payments/gitops.git', ...props });
+  const prod = repo.manifests('production');
+  new AppNamespace(new Chart(prod, 'namespace'), 'Namespace', {
+    name: 'billing',
+    budget: { pods: 10, cpuRequestMillis: 4000, memoryRequestMiB: 8192, memoryLimitMiB: 8192 },
+  });
+  new ProductionApp(prod, 'billing', {
+    name: 'billing',
+    namespace: 'billing',
+    createNamespace: false,
+    image: 'ghcr.io/acme/billing:2.3.1',
+  });
+  return repo;
+}
+const read = (file: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(out, file), 'utf8')).map((d) => d.toJSON());
+
+describe('GitOpsRepository', () => {
+  test("writes the team's charts in the GitOps layout and an app of apps whose every path exists", () => {
+    const repo = team({ path: 'deploy' });
+    repo.cluster({ name: 'prod-eu', manifests: 'production', namespace: 'billing' });
+    const files = repo.synth(out).map((f) => f.file);
+    expect(files).toEqual([
+      'production/namespace/namespace.k8s.yaml',
+      'production/billing/billing.k8s.yaml',
+      'argocd/prod-eu/apps.k8s.yaml',
+      'argocd/bootstrap/prod-eu.k8s.yaml',
+    ]);
+    const apps = read('argocd/prod-eu/apps.k8s.yaml').filter((o) => o.kind === 'Application');
+    // Default apps: the set's charts in creation order, the namespace first; paths under `path`, revision 'main'.
+    expect(apps.map((a) => [a.metadata.name, a.spec.source.path, a.spec.source.targetRevision])).toEqual([
+      ['namespace-prod-eu', 'deploy/production/namespace', 'main'],
+      ['billing-prod-eu', 'deploy/production/billing', 'main'],
+    ]);
+    for (const a of apps) expect(fs.existsSync(path.join(out, a.spec.source.path.replace(/^deploy\//, '')))).toBe(true);
+    const root = read('argocd/bootstrap/prod-eu.k8s.yaml').find((o) => o.kind === 'Application');
+    expect(root.spec.source).toMatchObject({ repoURL: 'https://git.acme.dev/payments/gitops.git', path: 'deploy/argocd/prod-eu' });
+    // No absolute path and nothing of the library's reference deployment in a team's output.
+    const text = files.map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('\n');
+    expect(text).not.toContain(out);
+    // (the library's own name and label domain excepted)
+    expect(text.replace(/samokoder-infra|samokoder\.dev\//g, '').toLowerCase()).not.toContain('samokoder');
+  });
+
+  test('with a platform layer, its files too; under cdk8s synth, CDK8S_OUTDIR is where it writes', () => {
+    const repo = team();
+    repo.cluster({
+      name: 'prod-eu',
+      manifests: 'production',
+      namespace: 'billing',
+      platform: { cloud: PlatformCloud.aws({ region: 'eu-central-1' }), acmeEmail: 'oncall@acme.dev' },
+    });
+    const before = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = out;
+    try {
+      expect(repo.synth().map((f) => f.file)).toContain('platform/prod-eu/config.k8s.yaml');
+    } finally {
+      if (before === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = before;
+    }
+    const platformApps = read('argocd/prod-eu/platform.k8s.yaml').filter((o) => o.kind === 'Application');
+    const config = platformApps.find((a) => a.spec.source?.path === 'dist/platform/prod-eu');
+    expect(config).toBeDefined();
+  });
+
+  test('nothing is written when the policy pack refuses a chart', () => {
+    const repo = team();
+    new ApiObject(new Chart(repo.manifests('production'), 'exposed'), 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'exposed', namespace: 'billing' },
+      spec: { type: 'NodePort', selector: { app: 'x' }, ports: [{ port: 80 }] },
+    });
+    repo.cluster({ name: 'prod-eu', manifests: 'production', namespace: 'billing' });
+    fs.writeFileSync(path.join(out, 'keep.txt'), 'previous output');
+    expect(() => repo.synth(out)).toThrow('SK-K8S-015');
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+  });
+
+  test.each<[string, (r: GitOpsRepository) => unknown]>([
+    [
+      `[GitOpsRepository] 'repoURL' ("") is required: the URL of the GitOps repository Argo CD reads`,
+      () => new GitOpsRepository({ repoURL: '' }),
+    ],
+    [
+      `[GitOpsRepository] 'path' ("../gitops") must be a relative directory inside the repository (letters, digits, . _ - /; no ..)`,
+      () => new GitOpsRepository({ repoURL: 'https://git.acme.dev/x.git', path: '../gitops' }),
+    ],
+    [`[GitOpsRepository] 'manifests' ("argocd") is reserved for the Argo CD and platform directories`, (r) => r.manifests('argocd')],
+    [
+      `[GitOpsRepository/prod-eu] 'manifests' ("staging") names no manifest set (it has: production)`,
+      (r) => r.cluster({ name: 'prod-eu', manifests: 'staging', namespace: 'billing' }),
+    ],
+    [
+      `[GitOpsRepository/prod-eu] 'name' ("prod-eu") is already a cluster of this repository`,
+      (r) => {
+        r.cluster({ name: 'prod-eu', manifests: 'production', namespace: 'billing' });
+        r.cluster({ name: 'prod-eu', manifests: 'production', namespace: 'billing' });
+      },
+    ],
+  ])('%s', (message, act) => {
+    expect(() => act(team())).toThrow(message);
+  });
+});
