@@ -10,6 +10,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^samokoder-infra$': '<rootDir>/lib/index.ts',
+    '^samokoder-infra/(k8s|aws|digitalocean)$': '<rootDir>/lib/entry-$1.ts',
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   // Snapshots are committed; CI=true makes jest refuse to write missing ones.

@@ -144,7 +144,7 @@ export interface MonitoringOptions {
   readonly dashboardLabels?: Record<string, string>;
 }
 
-/** A resolved, validated spec. @internal */
+/** A resolved, validated spec (what `AppMonitoring.spec` exposes: every default filled in). */
 export interface ResolvedMonitoring {
   readonly metrics: Required<HttpMetrics>;
   readonly latencyP95Ms: Threshold;

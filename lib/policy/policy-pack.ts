@@ -2,7 +2,6 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../common/errors';
 import { _renderPrepared } from '../k8s/render';
-import { TerraformStack } from '../private/tf';
 import { K8sIndex, K8sObject, KUBERNETES_RULES, KubernetesRule, POD_KINDS } from './kubernetes-rules';
 import { Finding, formatFinding, RuleInfo } from './rule';
 import { TERRAFORM_RULES, TerraformRule, TfContext, TfResource } from './terraform-rules';
@@ -29,6 +28,16 @@ export const POLICY_RULES: readonly (TerraformRule | KubernetesRule)[] = [...TER
 export const SUPPRESSION_ANNOTATION_PREFIX = 'policy.samokoder.dev/suppress.';
 
 /**
+ * What the pack needs of a cdktf `TerraformStack` (which satisfies it): typed structurally, so the declarations of
+ * a Kubernetes-only install never name cdktf.
+ */
+export interface TerraformStackLike extends IConstruct {
+  /** The stack's Terraform JSON, tokens resolved. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cdktf's own signature
+  toTerraform(): any;
+}
+
+/**
  * The policy pack: security and reliability rules checked when the Terraform stacks and Kubernetes charts are
  * synthesized, in the spirit of cdk-nag. Each rule has an id, its Checkov or kube-linter equivalent where one exists,
  * a severity and a fix. Errors fail synthesis (nothing is written); warnings are reported.
@@ -43,7 +52,7 @@ export class PolicyPack {
     const marked = (c: IConstruct) => c as unknown as Record<symbol, boolean>;
     const fresh = scope.node.findAll().filter((c) => !marked(c)[ENFORCED]);
     for (const c of fresh) {
-      if (c instanceof TerraformStack) {
+      if (isTerraformStack(c)) {
         marked(c)[ENFORCED] = true;
         c.node.addValidation({ validate: () => report(PolicyPack.checkTerraform(c), warn) });
       }
@@ -104,7 +113,7 @@ export class PolicyPack {
   }
 
   /** Evaluates the Terraform rules on a stack. */
-  public static checkTerraform(stack: TerraformStack): Finding[] {
+  public static checkTerraform(stack: TerraformStackLike): Finding[] {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON
     const json: Record<string, any> = stack.toTerraform();
     const resources: TfResource[] = [];
@@ -205,4 +214,12 @@ export function policyRulesMarkdown(rules: readonly RuleInfo[] = POLICY_RULES): 
     return `| ${r.id} | ${r.target} | ${r.severity} | ${r.title} | ${refs} | ${r.fix} |`;
   });
   return ['| id | target | severity | rule | equivalent | fix |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/**
+ * cdktf's own test (`TerraformStack.isStack`: the symbol every stack carries), without loading cdktf: a cdk8s-only
+ * team has no cdktf installed.
+ */
+function isTerraformStack(c: IConstruct): c is IConstruct & TerraformStackLike {
+  return typeof c === 'object' && c !== null && Symbol.for('cdktf/TerraformStack') in c;
 }

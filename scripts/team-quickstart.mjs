@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Runs the README's "Team quick start" verbatim: its shell blocks and files, in a fresh directory, against a fresh
+// clone of this checkout packed as a tarball, with the real cdk8s CLI. Then checks what a team gets: the GitOps paths
+// resolve, no absolute path and no name of the reference deployment in the output, no Terraform package installed.
+// Usage: node scripts/team-quickstart.mjs   (CI runs it; needs git, npm and the npm registry)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import YAML from 'yaml';
+
+const readme = readFileSync('README.md', 'utf8');
+const section = readme.slice(readme.indexOf('## Team quick start'), readme.indexOf('\n## ', readme.indexOf('## Team quick start') + 5));
+const blocks = [...section.matchAll(/<!-- quickstart:(sh|file) (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({
+  kind: m[1],
+  name: m[2],
+  body: m[3],
+}));
+const sh = (name) => blocks.find((b) => b.kind === 'sh' && b.name === name)?.body ?? fail(`README quick start has no "${name}" commands`);
+const files = blocks.filter((b) => b.kind === 'file');
+function fail(message) {
+  console.error(`team quick start: ${message}`);
+  process.exit(1);
+}
+if (files.length === 0) fail('README quick start has no files');
+
+const work = mkdtempSync(join(tmpdir(), 'team-quickstart-'));
+const library = join(work, 'samokoder-infra');
+const team = join(work, 'billing-gitops');
+const started = Date.now();
+const run = (commands, cwd) => {
+  console.log(`$ (${relative(work, cwd) || '.'}) ${commands.trim().replace(/\n/g, '\n  ')}`);
+  execFileSync('bash', ['-euo', 'pipefail', '-c', commands], { cwd, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
+};
+try {
+  execFileSync('git', ['clone', '--quiet', process.cwd(), library], { stdio: 'inherit' });
+  run(sh('library'), library);
+  run(sh('team'), work);
+  for (const f of files) writeFileSync(join(team, f.name), f.body);
+  run(sh('synth'), team);
+
+  const problems = [];
+  const dist = join(team, 'dist');
+  const all = (dir) => readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? all(join(dir, e)) : [join(dir, e)]));
+  const out = all(dist);
+  const text = out.map((f) => readFileSync(f, 'utf8')).join('\n');
+  for (const expected of [
+    'production/billing/billing.k8s.yaml',
+    'argocd/production/apps.k8s.yaml',
+    'argocd/bootstrap/production.k8s.yaml',
+  ]) {
+    if (!existsSync(join(dist, expected))) problems.push(`dist/${expected} was not written`);
+  }
+  // Every path an Application syncs exists in the team's repository (dist/ is committed at its root).
+  const applications = out
+    .flatMap((f) => YAML.parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJSON()))
+    .filter((o) => o?.kind === 'Application');
+  if (applications.length < 2) problems.push(`expected the app of apps and its root, found ${applications.length} Applications`);
+  for (const a of applications) {
+    const path = a.spec.source.path;
+    if (!existsSync(join(team, path))) problems.push(`Application ${a.metadata.name} syncs ${path}, which the synth did not create`);
+  }
+  if (!text.includes('repoURL: https://git.acme.dev/payments/gitops.git'))
+    problems.push("the Applications do not read the team's repository");
+  if (text.includes(work)) problems.push('an absolute path of the build machine is in the output');
+  const foreign = text.replace(/samokoder-infra|samokoder\.dev\//g, '').match(/.{0,40}samokoder.{0,40}/i);
+  if (foreign) problems.push(`a name of the reference deployment is in the output: ${foreign[0]}`);
+  const modules = join(team, 'node_modules');
+  const terraform = ['cdktf', '@cdktf'].filter((p) => existsSync(join(modules, p)));
+  if (terraform.length > 0) problems.push(`a Kubernetes-only team got Terraform packages: ${terraform.join(', ')}`);
+  // Schema check of the team's output with the library's checker.
+  execFileSync('node', [join(process.cwd(), 'scripts', 'check-manifests.mjs'), dist], { stdio: 'inherit' });
+  const kb = Number(execFileSync('du', ['-sk', modules], { encoding: 'utf8' }).split('\t')[0]);
+  if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
+  console.log(
+    `team quick start: ${out.length} files synthesized, every GitOps path resolves, node_modules ${Math.round(kb / 1024)} MB ` +
+      `without cdktf or @cdktf/*, ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
