@@ -2,7 +2,6 @@
  * The reference Samokoder cloud platform, synthesized by `cdktf synth` (see cdktf.json) into cdktf.out/.
  */
 import { App } from 'cdktf';
-import * as path from 'path';
 import { AlarmSubscription, MultiRegionDR, PolicyPack, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
 import { loadConfig, PlatformConfig } from './config';
 
@@ -49,12 +48,7 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
   return { app, stacks, dr };
 }
 
-/** Synthesizes the stacks, then writes the DR failover plan next to the DR stack. */
-export function synthTerraform(platform: TerraformPlatform): void {
-  platform.app.synth();
-  platform.dr.failoverPlan.writeTo(path.join(platform.app.outdir, 'stacks', platform.dr.node.id, 'failover'));
-}
-
 if (require.main === module) {
-  synthTerraform(buildTerraformApp(loadConfig()));
+  // The DR stack writes its failover plan next to its cdk.tf.json itself (stacks/samokoder-dr/failover/).
+  buildTerraformApp(loadConfig()).app.synth();
 }

@@ -1,3 +1,4 @@
+import * as nodePath from 'path';
 import { Construct } from 'constructs';
 import { _AllKeys, _checkProps } from '../common/props';
 import { DataDigitaloceanKubernetesVersions } from '@cdktf/provider-digitalocean/lib/data-digitalocean-kubernetes-versions';
@@ -11,7 +12,7 @@ import { invalidCombination, invalidProp, ValidationError } from '../common/erro
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel, requireHostname, requireIsoDate } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
-import { TerraformOutput, TerraformStack } from '../private/tf';
+import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
 import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
 import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
@@ -371,6 +372,15 @@ export class MultiRegionDR extends TerraformStack {
       }),
     );
 
+    // The plan is part of the stack's output: written next to its cdk.tf.json on every synth, after the stack's own
+    // validations passed (the stack's synthesizer is public API; the default one does everything else).
+    const synthesizer = this.synthesizer;
+    this.synthesizer = {
+      synthesize: (session: ISynthesisSession) => {
+        synthesizer.synthesize(session);
+        this.failoverPlan.writeTo(nodePath.join(session.outdir, session.manifest.forStack(this).workingDirectory, 'failover'));
+      },
+    };
     const out = (key: string, value: string | number, description: string) => new TerraformOutput(this, key, { value, description });
     out('global_host', props.host, 'Public host behind the Global Load Balancer');
     out('primary_cluster', this.primary.cluster.name, 'Primary DOKS cluster');

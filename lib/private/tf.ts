@@ -2,4 +2,4 @@
 // it): the rest of lib/ imports cdktf only through this file, so a move changes this file, not the design. Public
 // stacks extend cdktf's classes, so the declarations keep this file (it carries no internal tag).
 export { Aspects, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, Token } from 'cdktf';
-export type { IAspect } from 'cdktf';
+export type { IAspect, ISynthesisSession } from 'cdktf';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdktf';
+import { App, Testing } from 'cdktf';
 import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDRProps } from 'samokoder-infra';
 import { only, resources, synth, TEST_DATE } from '../util/tf';
 
@@ -228,6 +228,29 @@ describe('MultiRegionDR', () => {
       expect(plan.drillChecklist).toContain('- [ ] Reconcile Terraform state');
       for (const text of [plan.runbook, plan.failoverScript, plan.failbackScript, plan.mirrorImagesScript, plan.drillChecklist]) {
         expect(text).not.toMatch(/\$\{TfToken|\$\{Token/);
+      }
+    });
+
+    test('a plain synth writes the plan next to the stack, with relative paths only', () => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-synth-'));
+      try {
+        const app = new App({ outdir });
+        new MultiRegionDR(app, 'billing-dr', { ...base, project: undefined });
+        app.synth();
+        const dir = path.join(outdir, 'stacks', 'billing-dr', 'failover');
+        expect(fs.readdirSync(dir).sort()).toEqual([
+          'drill-checklist.md',
+          'failback.sh',
+          'failover.sh',
+          'mirror-images.sh',
+          'runbook.md',
+          'sync-files.sh',
+        ]);
+        expect(fs.statSync(path.join(dir, 'failover.sh')).mode & 0o111).not.toBe(0);
+        expect(fs.readFileSync(path.join(dir, 'runbook.md'), 'utf8')).toContain('`billing-nyc3`');
+        expect(fs.readFileSync(path.join(dir, 'runbook.md'), 'utf8')).not.toContain(outdir);
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
       }
     });
 
