@@ -31,6 +31,8 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       alarmSubscriptions: env.alarmEmails.map((e) => AlarmSubscription.email(e)),
       supportCheckDate: config.supportCheckDate,
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
+      // The reference services: the api writes uploaded files, the bot reads nothing from AWS but its secrets.
+      appIdentities: [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }],
     });
   }
   // DigitalOcean: nyc3 primary, sfo3 secondary (the defaults), state in the same S3 bucket as the AWS stacks.

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the README's "Team quick start" verbatim: its shell blocks and files, in a fresh directory, against a fresh
 // clone of this checkout packed as a tarball, with the real cdk8s CLI. Then checks what a team gets: the GitOps paths
-// resolve, no absolute path and no name of the reference deployment in the output, no Terraform package installed.
+// resolve, no absolute path and no name of the reference deployment in the output, no Terraform package installed
+// for the Kubernetes-only team; then the Terraform path with the real cdktf CLI, its names the team's.
 // Usage: node scripts/team-quickstart.mjs   (CI runs it; needs git, npm and the npm registry)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,7 @@ try {
   execFileSync('git', ['clone', '--quiet', process.cwd(), library], { stdio: 'inherit' });
   run(sh('library'), library);
   run(sh('team'), work);
-  for (const f of files) writeFileSync(join(team, f.name), f.body);
+  for (const f of files.filter((x) => x.name.startsWith('billing-gitops/'))) writeFileSync(join(work, f.name), f.body);
   run(sh('synth'), team);
 
   const problems = [];
@@ -71,10 +72,29 @@ try {
   // Schema check of the team's output with the library's checker.
   execFileSync('node', [join(process.cwd(), 'scripts', 'check-manifests.mjs'), dist], { stdio: 'inherit' });
   const kb = Number(execFileSync('du', ['-sk', modules], { encoding: 'utf8' }).split('\t')[0]);
+
+  // The Terraform path: a team's AWS environment synthesized by the cdktf CLI.
+  run(sh('terraform'), work);
+  for (const f of files.filter((x) => x.name.startsWith('billing-infra/'))) writeFileSync(join(work, f.name), f.body);
+  run(sh('terraform-synth'), work);
+  const stackFile = join(work, 'billing-infra', 'cdktf.out', 'stacks', 'billing-production', 'cdk.tf.json');
+  if (!existsSync(stackFile)) problems.push('cdktf.out/stacks/billing-production/cdk.tf.json was not written');
+  else {
+    const tf = readFileSync(stackFile, 'utf8');
+    const stack = JSON.parse(tf);
+    if (tf.includes(work)) problems.push('an absolute path of the build machine is in the Terraform output');
+    const tfForeign = tf.replace(/samokoder-infra|samokoder\.dev\/|samokoder_policy_suppressions/g, '').match(/.{0,40}samokoder.{0,40}/i);
+    if (tfForeign) problems.push(`a name of the reference deployment is in the Terraform output: ${tfForeign[0]}`);
+    const buckets = Object.values(stack.resource.aws_s3_bucket ?? {}).map((b) => b.bucket);
+    if (buckets.length === 0 || !buckets.every((b) => b.startsWith('billing-production-')))
+      problems.push(`bucket names not derived from the team's project: ${buckets.join(', ')}`);
+    if (stack.terraform.backend.s3.key !== 'billing/production/terraform.tfstate')
+      problems.push(`state key ${stack.terraform.backend.s3.key}`);
+  }
   if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
   console.log(
-    `team quick start: ${out.length} files synthesized, every GitOps path resolves, node_modules ${Math.round(kb / 1024)} MB ` +
-      `without cdktf or @cdktf/*, ${Math.round((Date.now() - started) / 1000)} s`,
+    `team quick start: cdk8s: ${out.length} files synthesized, every GitOps path resolves, node_modules ${Math.round(kb / 1024)} MB ` +
+      `without cdktf or @cdktf/*; cdktf: billing-production synthesized with the team's names; ${Math.round((Date.now() - started) / 1000)} s`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -81,8 +81,8 @@ export interface SamokoderStackProps {
   /** Kubernetes namespace of the application. @default '<project>' */
   readonly namespace?: string;
   /**
-   * Service accounts given a Pod Identity role.
-   * @default - `api` (with files bucket access) and `bot`
+   * Service accounts given a Pod Identity role (each app's `ProductionApp` name, which names its service account).
+   * @default - none: name your apps here, or they get no AWS identity (ProductionApp with `platform` refuses that)
    */
   readonly appIdentities?: AppIdentity[];
   /**
@@ -322,7 +322,7 @@ export class SamokoderStack extends TerraformStack {
       kmsKeyArns: [dataKey.arn],
     });
 
-    const identities = props.appIdentities ?? [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }];
+    const identities = props.appIdentities ?? [];
     for (const identity of identities) {
       const sa = requireDnsLabel(path, 'appIdentities.serviceAccount', identity.serviceAccount);
       this.appRoles[sa] = new PodRole(this, `AppRole-${sa}`, {

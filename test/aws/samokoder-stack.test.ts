@@ -20,11 +20,18 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
     remoteState: { bucket: 'sk-state', region: 'eu-central-1' },
     supportCheckDate: TEST_DATE,
     alarmSubscriptions: [AlarmSubscription.email('oncall@samokoder.com')],
+    appIdentities: [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }],
     ...props,
   });
 }
 
 describe('SamokoderStack', () => {
+  test("no app identity unless named: the library has no app names of its own", () => {
+    const s = stack({ appIdentities: undefined });
+    expect(s.contract.serviceAccounts).toEqual([]);
+    expect(Object.keys(s.appRoles)).toEqual([]);
+  });
+
   test("cdktf's jest matchers are wired in", () => {
     const synthesized = Testing.synth(stack());
     expect(synthesized).toHaveResourceWithProperties(
