@@ -26,7 +26,7 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
 }
 
 describe('SamokoderStack', () => {
-  test("no app identity unless named: the library has no app names of its own", () => {
+  test('no app identity unless named: the library has no app names of its own', () => {
     const s = stack({ appIdentities: undefined });
     expect(s.contract.serviceAccounts).toEqual([]);
     expect(Object.keys(s.appRoles)).toEqual([]);
