@@ -1,6 +1,6 @@
 /**
  * npm run bench: medians of several runs, each workload in a fresh process, on this machine.
- * Writes bench/results.json and the README's benchmark section. Environment: BENCH_RUNS (default 5),
+ * Writes bench/results.json (the figures docs/performance.md quotes). Environment: BENCH_RUNS (default 5),
  * BENCH_TEST_RUNS (npm test runs, default 3), BENCH_QUICK=1 (fewer sizes, for a smoke run).
  */
 import { execFileSync, spawnSync } from 'child_process';

@@ -1,6 +1,6 @@
 /**
- * Writes the reference DR pair's traffic path and recovery figures into README.md between the dr-reference markers,
- * from the same stack `npm run synth` builds (`npm run docs:dr`). A test fails when the README is out of date.
+ * Writes the reference DR pair's traffic path and recovery figures into docs/multi-region-dr.md between the dr-reference markers,
+ * from the same stack `npm run synth` builds (`npm run docs:dr`). A test fails when the page is out of date.
  */
 import * as fs from 'fs';
 import { loadConfig } from '../apps/config';
@@ -14,12 +14,12 @@ export function drReferenceMarkdown(): string {
 export const DR_MARKERS = ['<!-- dr-reference:start -->', '<!-- dr-reference:end -->'] as const;
 
 if (require.main === module) {
-  const file = 'README.md';
+  const file = 'docs/multi-region-dr.md';
   const readme = fs.readFileSync(file, 'utf8');
   const [start, end] = DR_MARKERS;
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`README.md lacks the ${start} … ${end} markers`);
+  if (a < 0 || b < a) throw new Error(`docs/multi-region-dr.md lacks the ${start} … ${end} markers`);
   fs.writeFileSync(file, `${readme.slice(0, a + start.length)}\n${drReferenceMarkdown()}\n${readme.slice(b)}`);
-  console.log('README.md: DR traffic path and recovery figures updated');
+  console.log('docs/multi-region-dr.md: DR traffic path and recovery figures updated');
 }

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// Writes every ```ts block of README.md to .readme-snippets/ so `tsc` type-checks the README's code (tsconfig.json
-// includes that folder). Snippets import the library as a team would: from 'samokoder-infra'.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Writes every ```ts block of README.md and docs/*.md to .readme-snippets/ so `tsc` type-checks the documentation's
+// code (tsconfig.json includes that folder). Snippets import the library as a team would: from 'samokoder-infra'.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-const readme = readFileSync('README.md', 'utf8');
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const pages = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+const blocks = pages.flatMap((page) => [...readFileSync(page, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]));
 rmSync('.readme-snippets', { recursive: true, force: true });
 mkdirSync('.readme-snippets');
 blocks.forEach((code, i) => {
@@ -14,4 +20,4 @@ blocks.forEach((code, i) => {
     : `import { App } from 'cdk8s';\nimport { ProductionApp } from 'samokoder-infra';\nconst app = new App();\n${code}`;
   writeFileSync(`.readme-snippets/snippet-${i + 1}.ts`, `// Generated from README.md by scripts/extract-readme.mjs\n${body}\nexport {};\n`);
 });
-console.log(`README: ${blocks.length} TypeScript snippets extracted for type-checking`);
+console.log(`README.md and docs/ (${pages.length} pages): ${blocks.length} TypeScript snippets extracted for type-checking`);

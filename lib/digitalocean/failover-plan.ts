@@ -61,18 +61,18 @@ export class FailoverPlan {
   constructor(private readonly f: FailoverFacts) {}
 
   /**
-   * The traffic path and what the configuration promises (Markdown, headings at level 3): the part of the runbook the
+   * The traffic path and what the configuration promises (Markdown, headings at level 2): the part of the runbook the
    * README shows for the reference platform.
    */
   public get summary(): string {
     const f = this.f;
     const m = f.model;
     const rows = m.steps.map((s) => `| ${s.step} | ${min(s.seconds)} | ${s.basis} |`).join('\n');
-    return `### Traffic path
+    return `## Traffic path
 
 ${f.trafficPath.map((step, i) => `${i + 1}. ${step}`).join('\n')}
 
-### What the configuration promises
+## What the configuration promises
 
 Target RTO ${min(f.rtoTargetSeconds)}, expected **${min(m.expectedRtoSeconds)}**; traffic leaves the primary after about ${min(m.trafficFailoverSeconds)}.
 

@@ -175,11 +175,11 @@ test('the replica accepts only the secondary cluster; the secrets policy reads o
   expect(policy.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
 });
 
-test("the README's DR traffic path and recovery figures are the reference stack's (npm run docs:dr)", () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+test("docs/multi-region-dr.md's traffic path and recovery figures are the reference stack's (npm run docs:dr)", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'multi-region-dr.md'), 'utf8');
   const [start, end] = DR_MARKERS;
   const block = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end)).trim();
   expect(block).toBe(drReferenceMarkdown().trim());
-  // The summary is the runbook's own text: the README and the generated runbook say the same.
+  // The summary is the runbook's own text: the page and the generated runbook say the same.
   expect(platform.dr.failoverPlan.runbook).toContain(platform.dr.failoverPlan.summary);
 });

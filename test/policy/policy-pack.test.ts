@@ -99,8 +99,8 @@ describe('PolicyPack at synth', () => {
     });
   });
 
-  test('the README rule list is generated from the rule definitions', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  test('the rule list in docs/guardrails.md is generated from the rule definitions', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'guardrails.md'), 'utf8');
     const start = readme.indexOf('<!-- policy-rules:start -->');
     const end = readme.indexOf('<!-- policy-rules:end -->');
     expect(readme.slice(start + '<!-- policy-rules:start -->'.length, end).trim()).toBe(policyRulesMarkdown().trim());
