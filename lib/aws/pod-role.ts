@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { requireDnsLabel } from '../common/validate';
+import { invalidProp } from '../common/errors';
+import { isUnresolved, requireDnsLabel } from '../common/validate';
 import { _POD_IDENTITY_TRUST } from './eks-cluster';
 import { _policy } from './private/kms';
 
@@ -36,6 +37,15 @@ export class PodRole extends Construct {
 
   constructor(scope: Construct, id: string, props: PodRoleProps) {
     super(scope, id);
+    // IAM role names: 1-64 characters of letters, digits and + = , . @ _ - (IAM's limits, checked at apply otherwise).
+    if (!isUnresolved(props.roleName) && !/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
+      throw invalidProp(
+        this.node.path,
+        'roleName',
+        props.roleName,
+        `must be 1-64 characters of letters, digits and + = , . @ _ - (IAM role names; it has ${props.roleName.length}): shorten the project or environment name`,
+      );
+    }
     requireDnsLabel(this.node.path, 'namespace', props.namespace);
     requireDnsLabel(this.node.path, 'serviceAccount', props.serviceAccount, 253);
     this.role = new IamRole(this, 'Role', {

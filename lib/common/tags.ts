@@ -45,3 +45,23 @@ export function costAllocationTagMap(path: string, tags: CostAllocationTags | un
   out.ManagedBy = 'samokoder-infra';
   return out;
 }
+
+/**
+ * Cost-allocation tags as DigitalOcean tag names (plain strings): `key:value`, lower case, with what DigitalOcean
+ * does not take (letters, digits, colons, dashes and underscores only) turned into dashes; at most 255 characters.
+ * @internal
+ */
+export function _digitaloceanTagNames(path: string, tagMap: Record<string, string>): string[] {
+  return Object.entries(tagMap).map(([k, v]) => {
+    const name = `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}`;
+    if (name.length > 255) {
+      throw invalidProp(
+        path,
+        `tags.${k[0].toLowerCase()}${k.slice(1)}`,
+        v,
+        'is too long for a DigitalOcean tag (key:value at most 255 characters)',
+      );
+    }
+    return name;
+  });
+}

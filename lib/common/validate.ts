@@ -80,3 +80,20 @@ export function requireIsoDate(path: string, prop: string, value: string): strin
   }
   return value;
 }
+
+/**
+ * Throws unless `value` is a Kubernetes label value: at most 63 characters, alphanumerics with `-`, `_` or `.`
+ * inside, beginning and ending with an alphanumeric (the API server refuses anything else).
+ */
+export function requireLabelValue(path: string, prop: string, value: string): string {
+  if (isUnresolved(value)) return value;
+  if (typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      'must be a Kubernetes label value: at most 63 letters, digits, - _ . beginning and ending with a letter or digit',
+    );
+  }
+  return value;
+}

@@ -9,7 +9,7 @@ import { VpcPeering } from '@cdktf/provider-digitalocean/lib/vpc-peering';
 import { Duration } from '../common/duration';
 import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
-import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { _digitaloceanTagNames, costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel, requireHostname, requireIsoDate } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
@@ -213,10 +213,7 @@ export class MultiRegionDR extends TerraformStack {
     // Credentials come from DIGITALOCEAN_TOKEN and SPACES_ACCESS_KEY_ID / SPACES_SECRET_ACCESS_KEY at apply time.
     new DigitaloceanProvider(this, 'DigitalOcean', {});
 
-    // Tags: DigitalOcean tags are plain strings; cost-allocation pairs become `key:value`.
-    const tagNames = Object.entries(tagMap).map(
-      ([k, v]) => `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`,
-    );
+    const tagNames = _digitaloceanTagNames(path, tagMap);
     const tags = tagNames.map((t, i) => new Tag(this, `Tag${i + 1}`, { name: t }).name);
 
     (props.additionalHosts ?? []).forEach((h, i) => {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { _AllKeys, _checkProps } from '../common/props';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireHostname, requireUrlPath } from '../common/validate';
+import { requireDnsLabel, requireHostname, requireLabelValue, requireUrlPath } from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppRollout, DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
@@ -212,7 +212,7 @@ export class ProductionApp extends Chart {
     this.appNamespace = namespace;
     this.port = pods.ports[0].port;
     this.metricsPath = metricsPath;
-    const partOf = props.partOf ?? namespace;
+    const partOf = requireLabelValue(this.node.path, 'partOf', props.partOf ?? namespace);
     this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
     this.footprint = footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);

@@ -63,7 +63,7 @@ export class AppMonitoring extends Construct {
             port: props.metricsPort ?? 'http',
             path: props.metricsPath ?? '/metrics',
             interval: this.spec.scrapeInterval,
-            scrapeTimeout: '10s',
+            scrapeTimeout: this.spec.scrapeTimeout,
             honorLabels: false,
           },
         ],

@@ -32,6 +32,15 @@ export function isPrometheusDuration(value: string): boolean {
   return DURATION.test(value);
 }
 
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** Seconds of a Prometheus duration (`1h30m` → 5400). */
+export function durationSeconds(value: string): number {
+  let total = 0;
+  for (const [, n, unit] of value.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * UNIT_SECONDS[unit];
+  return total;
+}
+
 /** Throws unless `value` is a Prometheus duration. */
 export function requireDuration(path: string, prop: string, value: string): string {
   if (!isPrometheusDuration(value)) {

@@ -1,6 +1,7 @@
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
-import { requireDuration } from './promql';
+import { durationSeconds, requireDuration } from './promql';
+import { BURN_RATE_WINDOWS } from './rules';
 
 /** A warning and a critical level of one signal. The warning must be below the critical level. */
 export interface Threshold {
@@ -138,6 +139,8 @@ export interface MonitoringOptions {
   readonly prometheusNamespace?: string;
   /** @default '30s' */
   readonly scrapeInterval?: string;
+  /** How long a scrape may take; at most `scrapeInterval` (Prometheus refuses a longer one). @default - 10s, or the interval if shorter */
+  readonly scrapeTimeout?: string;
   /** Emit the Grafana dashboard ConfigMap. @default true */
   readonly dashboard?: boolean;
   /** Label the Grafana sidecar picks dashboards up by. @default { grafana_dashboard: '1' } */
@@ -159,6 +162,7 @@ export interface ResolvedMonitoring {
   readonly runbookBaseUrl: string;
   readonly prometheusNamespace: string;
   readonly scrapeInterval: string;
+  readonly scrapeTimeout: string;
   readonly dashboard: boolean;
   readonly dashboardLabels: Record<string, string>;
 }
@@ -272,6 +276,15 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
       }
     }
     const window = requireDuration(path, `${prop}.window`, s.window ?? '30d');
+    const longest = BURN_RATE_WINDOWS[BURN_RATE_WINDOWS.length - 1].long;
+    if (durationSeconds(window) <= durationSeconds(longest)) {
+      throw invalidProp(
+        path,
+        `${prop}.window`,
+        window,
+        `must be longer than the longest burn-rate alert window (${longest}): a budget that one alert window can spend is gone before the alert fires`,
+      );
+    }
     return { name: s.name, objectivePercent: s.objectivePercent, sli: s.sli, window, description: s.description ?? describe(s) };
   });
   const names = new Set<string>();
@@ -315,10 +328,26 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     prometheusSelector: o.prometheusSelector ?? { release: 'kube-prometheus-stack' },
     runbookBaseUrl,
     prometheusNamespace: requireDnsLabel(path, 'monitoring.prometheusNamespace', o.prometheusNamespace ?? 'monitoring'),
-    scrapeInterval: requireDuration(path, 'monitoring.scrapeInterval', o.scrapeInterval ?? '30s'),
+    ...scrapeTiming(path, o),
     dashboard: o.dashboard ?? true,
     dashboardLabels: o.dashboardLabels ?? { grafana_dashboard: '1' },
   };
+}
+
+function scrapeTiming(path: string, o: MonitoringOptions): { scrapeInterval: string; scrapeTimeout: string } {
+  const scrapeInterval = requireDuration(path, 'monitoring.scrapeInterval', o.scrapeInterval ?? '30s');
+  const interval = durationSeconds(scrapeInterval);
+  if (interval <= 0) throw invalidProp(path, 'monitoring.scrapeInterval', scrapeInterval, 'must be longer than zero');
+  const scrapeTimeout = requireDuration(path, 'monitoring.scrapeTimeout', o.scrapeTimeout ?? (interval < 10 ? scrapeInterval : '10s'));
+  if (durationSeconds(scrapeTimeout) > interval) {
+    throw invalidProp(
+      path,
+      'monitoring.scrapeTimeout',
+      scrapeTimeout,
+      `is longer than the scrape interval (${scrapeInterval}): Prometheus refuses the target ("scrape timeout greater than scrape interval")`,
+    );
+  }
+  return { scrapeInterval, scrapeTimeout };
 }
 
 function describe(s: SloSpec): string {

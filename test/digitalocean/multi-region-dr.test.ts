@@ -164,6 +164,10 @@ describe('MultiRegionDR', () => {
         for (const r of resources(s, type)) expect(r.tags).toHaveLength(5);
       }
       expect(only(s, 'digitalocean_project').resources).toHaveLength(11);
+      // Characters DigitalOcean tags do not take (a dot, a space) become dashes.
+      const dotted = synth(dr({ tags: { environment: 'production', service: 'billing.api', team: 'Payments Team', costCenter: 'CC-1' } }));
+      expect(resources(dotted, 'digitalocean_tag').map((t) => t.name)).toContain('service:billing-api');
+      expect(resources(dotted, 'digitalocean_tag').map((t) => t.name)).toContain('team:payments-team');
     });
   });
 
@@ -399,6 +403,10 @@ describe('MultiRegionDR', () => {
       ],
       [{ rtoTarget: Duration.minutes(10) }, `[dr] 'rtoTarget' (10m) cannot be met: the configuration recovers in about 14m45s`],
       [{ filesSyncInterval: Duration.seconds(0) }, `[dr] 'filesSyncInterval' ("0s") must be a positive duration`],
+      [
+        { tags: { environment: 'production', service: 's'.repeat(250), team: 'platform', costCenter: 'CC-1' } },
+        `[dr] 'tags.service' ("${'s'.repeat(250)}") is too long for a DigitalOcean tag (key:value at most 255 characters)`,
+      ],
       [{ rpoTarget: Duration.seconds(30) }, `[dr] 'rpoTarget' (30s) cannot be met: Asynchronous replication`],
       [
         { recoveryEstimates: { replicaPromotion: Duration.minutes(-5) } },

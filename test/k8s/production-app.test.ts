@@ -519,6 +519,11 @@ describe('ProductionApp', () => {
       ],
       [{ preStopSleepSeconds: 50 }, `[api] 'preStopSleepSeconds' (50) must be less than 'terminationGracePeriodSeconds' (45)`],
       [{ runAsUser: 0 }, `[api] 'runAsUser' (0) must be a whole number from 10000 to 2147483647`],
+      [
+        { partOf: 'Payments Team' },
+        `[api] 'partOf' ("Payments Team") must be a Kubernetes label value: at most 63 letters, digits, - _ . beginning and ending with a letter or digit`,
+      ],
+      [{ partOf: 'p'.repeat(64) }, `[api] 'partOf' ("${'p'.repeat(64)}") must be a Kubernetes label value: at most 63 letters`],
     ])('%j is refused', (props, message) => {
       expect(() => app(props)).toThrow(message);
     });

@@ -194,6 +194,15 @@ describe('AppMonitoring', () => {
     expect(result.output).toContain(`manifest schema check: ${o.length} valid, 0 invalid`);
   });
 
+  test('a scrape interval under 10 s gets a timeout no longer than itself; edges that are valid pass', () => {
+    const fast = find(monitoring({ scrapeInterval: '5s' }), 'ServiceMonitor').spec.endpoints[0];
+    expect([fast.interval, fast.scrapeTimeout]).toEqual(['5s', '5s']);
+    const slow = find(monitoring({ scrapeInterval: '1m' }), 'ServiceMonitor').spec.endpoints[0];
+    expect([slow.interval, slow.scrapeTimeout]).toEqual(['1m', '10s']);
+    expect(() => monitoring({ scrapeInterval: '15s', scrapeTimeout: '15s' })).not.toThrow();
+    expect(() => monitoring({ slos: [{ name: 'a', objectivePercent: 99.9, sli: Sli.uptime(), window: '4d' }] })).not.toThrow();
+  });
+
   describe('bad input', () => {
     test.each<[Partial<MonitoringOptions>, string]>([
       [
@@ -269,6 +278,15 @@ describe('AppMonitoring', () => {
       [
         { routing: { slack: { webhook: { name: 'a', key: 'b' }, channel: 'alerts' } } },
         `[c/Monitoring] 'monitoring.routing.slack.channel' ("alerts") must be a Slack channel such as "#alerts"`,
+      ],
+      [
+        { scrapeInterval: '15s', scrapeTimeout: '20s' },
+        `[c/Monitoring] 'monitoring.scrapeTimeout' ("20s") is longer than the scrape interval (15s): Prometheus refuses the target ("scrape timeout greater than scrape interval")`,
+      ],
+      [{ scrapeInterval: '0s' }, `[c/Monitoring] 'monitoring.scrapeInterval' ("0s") must be longer than zero`],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99.9, sli: Sli.uptime(), window: '3d' }] },
+        `[c/Monitoring] 'monitoring.slos[0].window' ("3d") must be longer than the longest burn-rate alert window (3d): a budget that one alert window can spend is gone before the alert fires`,
       ],
     ])('%j is refused', (props, message) => {
       expect(() => monitoring(props)).toThrow(message);
