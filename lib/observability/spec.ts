@@ -1,6 +1,6 @@
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
-import { durationSeconds, requireDuration } from './promql';
+import { durationSeconds, re2Error, requireDuration } from './promql';
 import { BURN_RATE_WINDOWS } from './rules';
 
 /** A warning and a critical level of one signal. The warning must be below the critical level. */
@@ -207,12 +207,7 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
   }
   // Prometheus uses RE2; a pattern JavaScript cannot compile, or one with quotes or backslash escapes that break the
   // matcher's string, is the user's, not "internal".
-  let regexOk = !/["\n]/.test(metrics.errorStatusRegex) && metrics.errorStatusRegex !== '';
-  try {
-    new RegExp(`^(?:${metrics.errorStatusRegex})$`);
-  } catch {
-    regexOk = false;
-  }
+  const regexOk = !/["\n]/.test(metrics.errorStatusRegex) && metrics.errorStatusRegex !== '' && !re2Error(metrics.errorStatusRegex);
   if (!regexOk) {
     throw invalidProp(
       path,

@@ -23,6 +23,9 @@ describe('semantics the parsers accepted', () => {
     expect(() => new ProductionApp(testApp(), 'api', { ...base, monitoring: { metrics: { errorStatusRegex: '5..(' } } })).toThrow(
       `[api/Monitoring] 'monitoring.metrics.errorStatusRegex' ("5..(") must be a regular expression over status codes such as "5.." or "5..|429"`,
     );
+    expect(() => new ProductionApp(testApp(), 'api', { ...base, monitoring: { metrics: { errorStatusRegex: '(?!404)4..' } } })).toThrow(
+      `[api/Monitoring] 'monitoring.metrics.errorStatusRegex' ("(?!404)4..") must be a regular expression over status codes such as "5.." or "5..|429"`,
+    );
     expect(() => new ProductionApp(testApp(), 'api', { ...base, monitoring: { metrics: { errorStatusRegex: '5..|429' } } })).not.toThrow();
   });
 

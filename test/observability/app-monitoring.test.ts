@@ -200,6 +200,12 @@ describe('AppMonitoring', () => {
     const slow = find(monitoring({ scrapeInterval: '1m' }), 'ServiceMonitor').spec.endpoints[0];
     expect([slow.interval, slow.scrapeTimeout]).toEqual(['1m', '10s']);
     expect(() => monitoring({ scrapeInterval: '15s', scrapeTimeout: '15s' })).not.toThrow();
+    // Range vectors are fine where a function takes them, subqueries included.
+    const subquery = Sli.ratio(
+      'sum(max_over_time(rate(x{code=~`2\\d\\d`}[$window])[1h:1m]))',
+      'sum(rate(y{a=~"\\\\d+"}[$window])) or vector(0)',
+    );
+    expect(() => monitoring({ slos: [{ name: 'a', objectivePercent: 99, sli: subquery }] })).not.toThrow();
     expect(() => monitoring({ slos: [{ name: 'a', objectivePercent: 99.9, sli: Sli.uptime(), window: '4d' }] })).not.toThrow();
   });
 
@@ -224,6 +230,30 @@ describe('AppMonitoring', () => {
       [
         { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[$window])', 'sum(rate(y[$window]))') }] },
         `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x[5m])") is not valid PromQL (syntax error at offset`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(x[$window])', 'sum(rate(y[$window]))') }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(x[5m])") is not valid PromQL: it aggregates the range vector "x[5m]" in "sum(x[5m])": aggregations take instant vectors (wrap it in rate(), avg_over_time(), …)`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x{code!~"5[0-"}[$window]))', 'sum(rate(x[$window]))') }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x{code!~"5[0-"}[5m]))") is not valid PromQL: it matches with the regular expression "5[0-", which Prometheus refuses: Unterminated character class`,
+      ],
+      [
+        {
+          slos: [
+            { name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x{path!~"(?!/health).*"}[$window]))', 'sum(rate(x[$window]))') },
+          ],
+        },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("sum(rate(x{path!~"(?!/health).*"}[5m]))") is not valid PromQL: it matches with the regular expression "(?!/health).*", which Prometheus refuses: uses lookaround, which RE2 does not support`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('sum(rate(x[$window]))', 'y[$window]') }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.total' ("y[5m]") is not valid PromQL: it is a range vector: a query or rule must return an instant vector (wrap it in rate(), avg_over_time(), …)`,
+      ],
+      [
+        { slos: [{ name: 'a', objectivePercent: 99, sli: Sli.ratio('y[$window] - sum(rate(x[$window]))', 'sum(rate(y[$window]))') }] },
+        `[c/Monitoring] 'monitoring.slos[0].sli.good' ("y[5m] - sum(rate(x[5m]))") is not valid PromQL: it uses the range vector "y[5m]" as an operand: binary operators take instant vectors or scalars`,
       ],
       [
         {
