@@ -7,13 +7,14 @@ import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-g
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireIntegerInRange } from '../common/validate';
 import { _requireRetention } from './network';
 import { _createKey } from './private/kms';
+import { _requireAwsIdentifier, _requireInstanceClass } from './private/limits';
 
 /** Props for {@link SamokoderCache}. */
 export interface SamokoderCacheProps {
-  /** Replication group id (lower-case letters, digits, hyphens; at most 40). */
+  /** Replication group id (1–40 lower-case letters, digits and hyphens; a letter first, no `--`). */
   readonly name: string;
   readonly region: string;
   readonly vpcId: string;
@@ -51,7 +52,8 @@ export class SamokoderCache extends Construct {
   constructor(scope: Construct, id: string, props: SamokoderCacheProps) {
     super(scope, id);
     const path = this.node.path;
-    const name = requireDnsLabel(path, 'name', props.name, 40);
+    const name = _requireAwsIdentifier(path, 'name', props.name, 40, 'an ElastiCache replication group id');
+    const nodeType = _requireInstanceClass(path, 'nodeType', props.nodeType ?? 'cache.m7g.large', 'cache');
     const shards = requireIntegerInRange(path, 'shards', props.shards ?? 3, 1, 500);
     const replicas = requireIntegerInRange(path, 'replicasPerShard', props.replicasPerShard ?? 1, 1, 5);
     const snapshots = requireIntegerInRange(path, 'snapshotRetentionDays', props.snapshotRetentionDays ?? 7, 1, 35);
@@ -120,7 +122,7 @@ export class SamokoderCache extends Construct {
       engineVersion: '7.1',
       parameterGroupName: 'default.redis7.cluster.on',
       clusterMode: 'enabled',
-      nodeType: props.nodeType ?? 'cache.m7g.large',
+      nodeType,
       numNodeGroups: shards,
       replicasPerNodeGroup: replicas,
       port: 6379,

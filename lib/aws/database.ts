@@ -7,10 +7,11 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireIntegerInRange } from '../common/validate';
 import { _createKey, _serviceTrust } from './private/kms';
+import { _requireAwsIdentifier, _requireDatabaseName, _requireInstanceClass, _requireMasterUsername } from './private/limits';
 
-/** A PostgreSQL major version on RDS. */
+/** A PostgreSQL version on RDS: a major (minor upgrades automatic) or a pinned major.minor. */
 export class PostgresVersion {
   /** PostgreSQL 16 (community support until 2028-11). */
   public static readonly V16 = new PostgresVersion('16');
@@ -18,15 +19,27 @@ export class PostgresVersion {
   public static readonly V17 = new PostgresVersion('17');
   /** PostgreSQL 18 (community support until 2030-11). */
   public static readonly V18 = new PostgresVersion('18');
-  /** Any major (`'19'`), for versions newer than this library. */
-  public static of(major: string): PostgresVersion {
-    return new PostgresVersion(major);
+  /**
+   * Any version RDS offers: a major (`'19'`, for versions newer than this library; RDS picks the newest minor and
+   * upgrades minors automatically) or a pinned `major.minor` (`'17.6'`; minor upgrades are then yours to make). The
+   * format is checked by the construct that uses it.
+   */
+  public static of(version: string): PostgresVersion {
+    return new PostgresVersion(version);
   }
   private constructor(
-    /** The major version, e.g. `17`. RDS picks the newest minor; minor upgrades are automatic. */
-    public readonly major: string,
+    /** The version as given to RDS: `17` or `17.6`. */
+    public readonly version: string,
   ) {}
-  /** The parameter group family, e.g. `postgres17`. */
+  /** The major version, e.g. `17`. */
+  public get major(): string {
+    return this.version.split('.')[0];
+  }
+  /** Whether a minor version is pinned (then RDS does not upgrade it automatically). */
+  public get pinsMinor(): boolean {
+    return this.version.includes('.');
+  }
+  /** The parameter group family, e.g. `postgres17` (from the major: `17.6` is in `postgres17`). */
   public get family(): string {
     return `postgres${this.major}`;
   }
@@ -34,7 +47,7 @@ export class PostgresVersion {
 
 /** Props for {@link SamokoderDatabase}. */
 export interface SamokoderDatabaseProps {
-  /** Identifier of the DB instance (lower-case letters, digits, hyphens; 1–63). */
+  /** Identifier of the DB instance (1–63 lower-case letters, digits and hyphens; a letter first, no `--`). */
   readonly identifier: string;
   readonly vpcId: string;
   /** Isolated database subnet IDs (two zones at least). */
@@ -55,7 +68,11 @@ export interface SamokoderDatabaseProps {
   readonly multiAz?: boolean;
   /** Name of the initial database. @default 'samokoder' */
   readonly databaseName?: string;
-  /** Master user name (the password is generated and kept by Secrets Manager). @default 'samokoder_admin' */
+  /**
+   * Master user name (the password is generated and kept by Secrets Manager): 1–16 letters, digits and underscores,
+   * not a PostgreSQL reserved word or an RDS role.
+   * @default - '<databaseName>_admin', the database name cut to 10 characters
+   */
   readonly masterUsername?: string;
   /** Statements slower than this many milliseconds are logged. @default 500 */
   readonly slowStatementMs?: number;
@@ -73,7 +90,7 @@ export class SamokoderDatabase extends Construct {
   constructor(scope: Construct, id: string, props: SamokoderDatabaseProps) {
     super(scope, id);
     const path = this.node.path;
-    const name = requireDnsLabel(path, 'identifier', props.identifier);
+    const name = _requireAwsIdentifier(path, 'identifier', props.identifier, 63, 'an RDS DB instance identifier');
     const retention = requireIntegerInRange(path, 'backupRetentionDays', props.backupRetentionDays ?? 14, 1, 35);
     const allocated = requireIntegerInRange(path, 'allocatedStorageGiB', props.allocatedStorageGiB ?? 100, 20, 65536);
     const maxAllocated = props.maxAllocatedStorageGiB ?? 1000;
@@ -85,10 +102,17 @@ export class SamokoderDatabase extends Construct {
     }
     const slowMs = requireIntegerInRange(path, 'slowStatementMs', props.slowStatementMs ?? 500, 1, 3_600_000);
     const version = props.version ?? PostgresVersion.V17;
-    const dbName = props.databaseName ?? 'samokoder';
-    if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(dbName)) {
-      throw invalidProp(path, 'databaseName', dbName, 'must start with a letter and hold only letters, digits and _ (at most 63)');
+    if (!/^(1[3-9]|[2-9]\d)(\.\d+)?$/.test(version.version)) {
+      throw invalidProp(
+        path,
+        'version',
+        version.version,
+        'must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6")',
+      );
     }
+    const dbName = _requireDatabaseName(path, 'databaseName', props.databaseName ?? 'samokoder');
+    const masterUsername = _requireMasterUsername(path, 'masterUsername', props.masterUsername ?? `${dbName.slice(0, 10)}_admin`);
+    const instanceClass = _requireInstanceClass(path, 'instanceClass', props.instanceClass ?? 'db.m6g.large', 'db');
 
     const key = _createKey(this, 'Key', { alias: `${name}-rds`, description: `${name} RDS storage, secrets and Performance Insights` });
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
@@ -133,12 +157,12 @@ export class SamokoderDatabase extends Construct {
     this.instance = new DbInstance(this, 'Instance', {
       identifier: name,
       engine: 'postgres',
-      engineVersion: version.major,
-      autoMinorVersionUpgrade: true,
+      engineVersion: version.version,
+      autoMinorVersionUpgrade: !version.pinsMinor,
       allowMajorVersionUpgrade: false,
-      instanceClass: props.instanceClass ?? 'db.m6g.large',
+      instanceClass,
       dbName,
-      username: props.masterUsername ?? `${dbName}_admin`,
+      username: masterUsername,
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: key.arn,
       iamDatabaseAuthenticationEnabled: true,

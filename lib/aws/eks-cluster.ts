@@ -13,6 +13,7 @@ import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange, requireIsoDate } from '../common/validate';
 import { EksKubernetesVersion } from './eks-version';
 import { _requireRetention } from './network';
+import { _requireInstanceTypes } from './private/limits';
 import { _createKey, _serviceTrust } from './private/kms';
 
 /** Who can reach the Kubernetes API endpoint. */
@@ -35,7 +36,8 @@ export class EndpointAccess {
 /** A managed node group's sizing. */
 export interface NodeGroupOptions {
   /**
-   * EC2 instance types, largest share first.
+   * EC2 instance types, largest share first, all of one CPU architecture: Graviton types (`m7g.large`) get the
+   * ARM AMI (`AL2023_ARM_64_STANDARD`), others the x86 one.
    * @default ['m6i.large']
    */
   readonly instanceTypes?: string[];
@@ -148,6 +150,8 @@ export class SamokoderCluster extends Construct {
       throw invalidProp(path, 'nodeGroup.desiredSize', desiredSize, `must be within [minSize, maxSize] = [${minSize}, ${maxSize}]`);
     }
     const diskSize = requireIntegerInRange(path, 'nodeGroup.diskSizeGiB', ng.diskSizeGiB ?? 50, 20, 16384);
+    // The AMI type follows the instance types' CPU architecture (Graviton types get the ARM AMI).
+    const nodeTypes = _requireInstanceTypes(path, 'nodeGroup.instanceTypes', ng.instanceTypes ?? ['m6i.large']);
 
     // Keys: one for secrets envelope encryption, one for the control-plane log group.
     const secretsKey = _createKey(this, 'SecretsKey', {
@@ -250,9 +254,9 @@ export class SamokoderCluster extends Construct {
       nodeGroupName: `${name}-default`,
       nodeRoleArn: nodeRole.arn,
       subnetIds: props.subnetIds,
-      amiType: 'AL2023_x86_64_STANDARD',
+      amiType: nodeTypes.amiType,
       capacityType: ng.capacityType ?? 'ON_DEMAND',
-      instanceTypes: ng.instanceTypes ?? ['m6i.large'],
+      instanceTypes: nodeTypes.types,
       launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.toString() },
       scalingConfig: { minSize, maxSize, desiredSize },
       updateConfig: { maxUnavailablePercentage: 33 },

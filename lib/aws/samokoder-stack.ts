@@ -182,9 +182,14 @@ export class SamokoderStack extends TerraformStack {
     const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
     const name = `${project}-${env}`;
     // `<project>-<environment>` names the RDS instance and the ElastiCache replication group: both must begin with a
-    // letter, and the replication group id holds at most 40 characters.
-    if (!/^[a-z]/.test(project)) {
-      throw invalidProp(path, 'project', project, 'must begin with a letter: it starts the RDS and ElastiCache identifiers');
+    // letter and hold no "--", and the replication group id holds at most 40 characters.
+    if (!/^[a-z]/.test(project) || project.includes('--')) {
+      throw invalidProp(
+        path,
+        'project',
+        project,
+        'must begin with a letter and hold no "--": it starts the RDS and ElastiCache identifiers, which allow neither',
+      );
     }
     if (name.length > 40) {
       throw invalidCombination(

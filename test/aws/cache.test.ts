@@ -61,8 +61,22 @@ describe('SamokoderCache', () => {
   test.each([
     [{ replicasPerShard: 0 }, `[test/Cache] 'replicasPerShard' (0) must be a whole number from 1 to 5`],
     [{ snapshotRetentionDays: 0 }, `[test/Cache] 'snapshotRetentionDays' (0) must be a whole number from 1 to 35`],
-    [{ name: 'a'.repeat(41) }, `must be a DNS label: at most 40 characters`],
+    [
+      { name: 'a'.repeat(41) },
+      `[test/Cache] 'name' ("${'a'.repeat(41)}") must be an ElastiCache replication group id: 1 to 40 lower-case letters, digits and hyphens, starting with a letter, without "--" and not ending with "-"`,
+    ],
+    [{ name: '1-prod' }, `[test/Cache] 'name' ("1-prod") must be an ElastiCache replication group id`],
+    [{ name: 'sk--prod' }, `[test/Cache] 'name' ("sk--prod") must be an ElastiCache replication group id`],
+    [
+      { nodeType: 'm7g.large' },
+      `[test/Cache] 'nodeType' ("m7g.large") must be an instance class of the form cache.<family>.<size>, e.g. cache.m7g.large`,
+    ],
   ])('%j is refused', (props, message) => {
     expect(() => cache(props)).toThrow(message);
+  });
+
+  test('unusual but valid names and node types pass', () => {
+    expect(() => cache({ name: 'a'.repeat(40), nodeType: 'cache.r7g.xlarge' })).not.toThrow();
+    expect(() => cache({ name: 'a1-b2-c3' })).not.toThrow();
   });
 });

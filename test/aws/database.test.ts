@@ -71,7 +71,55 @@ describe('SamokoderDatabase', () => {
       `[test/Database] 'maxAllocatedStorageGiB' (100) must be at least 'allocatedStorageGiB' (200)`,
     ],
     [{ databaseName: '1db' }, `[test/Database] 'databaseName' ("1db") must start with a letter`],
+    [
+      { databaseName: 'select' },
+      `[test/Database] 'databaseName' ("select") is a PostgreSQL reserved word: RDS refuses it as a database name`,
+    ],
+    [
+      { databaseName: 'template1' },
+      `[test/Database] 'databaseName' ("template1") is a database every RDS for PostgreSQL instance already has: choose the application's own name`,
+    ],
+    [
+      { masterUsername: 'billing_service_admin' },
+      `[test/Database] 'masterUsername' ("billing_service_admin") must be 1 to 16 letters, digits and underscores, starting with a letter (RDS master user name)`,
+    ],
+    [
+      { masterUsername: 'user' },
+      `[test/Database] 'masterUsername' ("user") is a PostgreSQL reserved word: RDS refuses it as the master user name`,
+    ],
+    [{ masterUsername: 'rdsadmin' }, `[test/Database] 'masterUsername' ("rdsadmin") is a role RDS or PostgreSQL keeps: RDS refuses it`],
+    [
+      { masterUsername: 'pg_admin' },
+      `[test/Database] 'masterUsername' ("pg_admin") is in the pg_/rds_ namespace PostgreSQL and RDS keep for their roles: RDS refuses it`,
+    ],
+    [
+      { identifier: 'sk--prod' },
+      `[test/Database] 'identifier' ("sk--prod") must be an RDS DB instance identifier: 1 to 63 lower-case letters, digits and hyphens, starting with a letter, without "--" and not ending with "-"`,
+    ],
+    [{ identifier: '9prod' }, `[test/Database] 'identifier' ("9prod") must be an RDS DB instance identifier`],
+    [
+      { instanceClass: 'm6g.large' },
+      `[test/Database] 'instanceClass' ("m6g.large") must be an instance class of the form db.<family>.<size>, e.g. db.m6g.large`,
+    ],
+    [
+      { version: PostgresVersion.of('17.x') },
+      `[test/Database] 'version' ("17.x") must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6")`,
+    ],
+    [{ version: PostgresVersion.of('9.6') }, `[test/Database] 'version' ("9.6") must be a PostgreSQL version RDS offers`],
   ])('%j is refused', (props, message) => {
     expect(() => database(props)).toThrow(message);
+  });
+
+  test('a long database name still makes a master user name RDS accepts (at most 16 characters)', () => {
+    expect(only(database({ databaseName: 'billing_platform' }), 'aws_db_instance').username).toBe('billing_pl_admin');
+    expect(only(database(), 'aws_db_instance').username).toBe('samokoder_admin');
+    expect(only(database({ masterUsername: 'postgres' }), 'aws_db_instance').username).toBe('postgres');
+  });
+
+  test('a pinned minor version keeps its parameter group family and turns automatic minor upgrades off', () => {
+    const s = database({ version: PostgresVersion.of('17.6') });
+    expect(only(s, 'aws_db_instance')).toMatchObject({ engine_version: '17.6', auto_minor_version_upgrade: false });
+    expect(only(s, 'aws_db_parameter_group').family).toBe('postgres17');
+    expect(only(database({ version: PostgresVersion.of('19') }), 'aws_db_parameter_group').family).toBe('postgres19');
   });
 });

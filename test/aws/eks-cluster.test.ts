@@ -133,6 +133,15 @@ describe('SamokoderCluster', () => {
     });
   });
 
+  test('the AMI type follows the CPU architecture of the instance types', () => {
+    const ami = (instanceTypes: string[]) => only(cluster({ nodeGroup: { instanceTypes } }), 'aws_eks_node_group').ami_type;
+    expect(ami(['m6i.large'])).toBe('AL2023_x86_64_STANDARD');
+    expect(ami(['m7g.large', 'c7gn.xlarge', 'r8g.large'])).toBe('AL2023_ARM_64_STANDARD');
+    expect(ami(['t4g.large', 'a1.large', 'im4gn.large', 'is4gen.medium', 'x2gd.large'])).toBe('AL2023_ARM_64_STANDARD');
+    // g5 is an NVIDIA GPU family on x86; m6a is AMD.
+    expect(ami(['g5.xlarge', 'm6a.large', 'm7i-flex.large', 'inf2.xlarge'])).toBe('AL2023_x86_64_STANDARD');
+  });
+
   describe('bad input', () => {
     test.each([
       [
@@ -162,6 +171,18 @@ describe('SamokoderCluster', () => {
       ],
       [{ clusterName: 'Samokoder_Prod' }, `[test/Cluster] 'clusterName' ("Samokoder_Prod") must be a DNS label`],
       [{ logRetentionDays: 0 }, `[test/Cluster] 'logRetentionDays' (0) must be one of CloudWatch Logs' retention values`],
+      [
+        { nodeGroup: { instanceTypes: ['m7g.large', 'm6i.large'] } },
+        `[test/Cluster] 'nodeGroup.instanceTypes' (["m7g.large","m6i.large"]) mixes CPU architectures (m7g.large (arm64), m6i.large (x86_64)): one node group runs one AMI type; use all Graviton or all x86 types`,
+      ],
+      [
+        { nodeGroup: { instanceTypes: ['m6i-large'] } },
+        `[test/Cluster] 'nodeGroup.instanceTypes[0]' ("m6i-large") must be an EC2 instance type of the form <family>.<size>, e.g. m6i.large or m7g.large`,
+      ],
+      [
+        { nodeGroup: { instanceTypes: [] } },
+        `[test/Cluster] 'nodeGroup.instanceTypes' ([]) must name at least one EC2 instance type, e.g. m6i.large`,
+      ],
     ])('%j is refused', (props, message) => {
       expect(() => cluster(props)).toThrow(message);
     });

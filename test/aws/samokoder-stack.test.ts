@@ -247,6 +247,19 @@ describe('SamokoderStack', () => {
       [{ backupRetentionDays: 40 }, `[prod/Database] 'backupRetentionDays' (40) must be a whole number from 1 to 35`],
       [{ azCount: 4 }, `[prod/Network] 'azCount' (4) must be from 2 to 3`],
       [{ vpcCidr: '10.0.0.0/12' }, `[prod/Network] 'cidr' ("10.0.0.0/12") must have a prefix length from /16 to /20`],
+      [
+        { project: 'team--a' },
+        `[prod] 'project' ("team--a") must begin with a letter and hold no "--": it starts the RDS and ElastiCache identifiers, which allow neither`,
+      ],
+      [{ project: '2fa' }, `[prod] 'project' ("2fa") must begin with a letter and hold no "--"`],
+      [
+        { databaseInstanceClass: 'large' },
+        `[prod/Database] 'instanceClass' ("large") must be an instance class of the form db.<family>.<size>`,
+      ],
+      [
+        { nodeGroup: { instanceTypes: ['t4g.large', 't3.large'] } },
+        `[prod/Cluster] 'nodeGroup.instanceTypes' (["t4g.large","t3.large"]) mixes CPU architectures`,
+      ],
     ])('%j is refused', (props, message) => {
       expect(() => stack(props)).toThrow(message);
     });
