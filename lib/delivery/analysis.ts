@@ -2,8 +2,20 @@ import { Construct } from 'constructs';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import { ValidationError } from '../common/errors';
 import { _apiObject } from '../private/k8s-object';
-import { promqlSyntaxError } from '../observability/promql';
+import { durationSeconds, promqlSyntaxError } from '../observability/promql';
 import { ResolvedMonitoring, _round } from '../observability/spec';
+
+/** The time between two measurements of the SLI analysis. */
+export const ANALYSIS_INTERVAL = '1m';
+/** Measurements the SLI analysis takes; the second failure fails it. */
+export const ANALYSIS_COUNT = 5;
+/** The wait before the first measurement when a smoke test sends the traffic (it needs time to start). */
+export const SMOKE_TEST_DELAY = '1m';
+
+/** How long the SLI analysis runs from its start to its last measurement, in seconds. */
+export function _analysisSeconds(smokeTest: boolean): number {
+  return (smokeTest ? durationSeconds(SMOKE_TEST_DELAY) : 0) + (ANALYSIS_COUNT - 1) * durationSeconds(ANALYSIS_INTERVAL);
+}
 
 /** Props for {@link SliAnalysisTemplate}. */
 export interface SliAnalysisTemplateProps {
@@ -48,8 +60,8 @@ export class SliAnalysisTemplate extends Construct {
     const metric = (name: string, query: string, successCondition: string) => ({
       name,
       ...(props.initialDelay ? { initialDelay: props.initialDelay } : {}),
-      interval: '1m',
-      count: 5,
+      interval: ANALYSIS_INTERVAL,
+      count: ANALYSIS_COUNT,
       failureLimit: 1,
       successCondition,
       provider: { prometheus: { address: props.prometheusAddress, query } },

@@ -8,7 +8,7 @@ import type { AppPort } from '../k8s/workload-options';
 import { ResolvedMonitoring } from '../observability/spec';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
-import { SliAnalysisTemplate } from './analysis';
+import { SliAnalysisTemplate, SMOKE_TEST_DELAY } from './analysis';
 import { SmokeTest } from './smoke-test';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from './strategy';
 
@@ -104,7 +104,7 @@ export class AppRollout extends Construct {
         spec: props.monitoring,
         prometheusAddress: prometheus,
         labels: { ...props.labels },
-        initialDelay: this.smokeTest ? '1m' : undefined,
+        initialDelay: this.smokeTest ? SMOKE_TEST_DELAY : undefined,
       });
     }
     const templateName = this.analysisTemplate?.templateName;

@@ -1,7 +1,8 @@
 import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
-import { requireDuration } from '../observability/promql';
+import { durationSeconds, requireDuration } from '../observability/promql';
+import { _analysisSeconds, ANALYSIS_COUNT, ANALYSIS_INTERVAL, SMOKE_TEST_DELAY } from './analysis';
 import { ResolvedSmokeTest, resolveSmokeTest, SmokeTestOptions } from './smoke-test';
 
 /** Options of a blue-green rollout. */
@@ -155,6 +156,18 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
     const analysis = strategy._canary.analysis ?? true;
     const smoke = strategy._canary.smokeTest;
     const smokeTest = analysis && smoke !== false ? resolveSmokeTest(path, 'strategy.smokeTest', smoke ?? {}) : undefined;
+    // Background analysis stops when the last step ends: pauses shorter than the analysis end the rollout before the
+    // analysis has judged, so a bad version is promoted by the clock.
+    const pauses = steps.reduce((sum, st) => sum + durationSeconds(st.pause), 0);
+    const needed = _analysisSeconds(smokeTest !== undefined);
+    if (analysis && pauses < needed) {
+      throw invalidProp(
+        path,
+        'strategy.steps',
+        steps.map((st) => `${st.weight}%/${st.pause}`).join(', '),
+        `pause ${pauses}s in all, shorter than the analysis (${needed}s: ${ANALYSIS_COUNT} measurements ${ANALYSIS_INTERVAL} apart${smokeTest ? `, after a ${SMOKE_TEST_DELAY} smoke-test delay` : ''}): the canary would finish before the analysis could fail it; lengthen the pauses`,
+      );
+    }
     return { kind: 'canary', canary: { steps, analysis }, analysis, smokeTest };
   }
   return { kind: 'rolling', analysis: false };

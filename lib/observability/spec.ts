@@ -170,11 +170,13 @@ export interface ResolvedMonitoring {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function threshold(path: string, prop: string, t: Threshold, max?: number): Threshold {
+/** A warning/critical pair; with `below`, both must stay under it (an error ratio of 100 % can never be exceeded). */
+function threshold(path: string, prop: string, t: Threshold, below?: number): Threshold {
   for (const level of ['warning', 'critical'] as const) {
     const v = t[level];
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (max === undefined || v <= max))) {
-      throw invalidProp(path, `${prop}.${level}`, v, `must be a number greater than 0${max !== undefined ? ` and at most ${max}` : ''}`);
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (below === undefined || v < below))) {
+      const rule = below !== undefined ? ` and below ${below}: a threshold of ${below} can never be crossed` : '';
+      throw invalidProp(path, `${prop}.${level}`, v, `must be a number greater than 0${rule}`);
     }
   }
   if (t.warning > t.critical) {

@@ -176,6 +176,14 @@ describe('canary', () => {
   });
 });
 
+describe('canary analysis coverage (edges)', () => {
+  test('pauses as long as the analysis pass; without analysis any pause does', () => {
+    expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5m' }] }) })).not.toThrow();
+    expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '4m' }], smokeTest: false }) })).not.toThrow();
+    expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '30s' }], analysis: false }) })).not.toThrow();
+  });
+});
+
 describe('database migration', () => {
   const o = app({ migration: { command: ['alembic', 'upgrade', 'head'] }, config: { LOG_LEVEL: 'info' } });
 
@@ -253,6 +261,21 @@ describe('bad input', () => {
     [
       { strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5 minutes' }] }) },
       `[api] 'strategy.steps[0].pause' ("5 minutes") must be a Prometheus duration`,
+    ],
+    [
+      {
+        strategy: DeploymentStrategy.canary({
+          steps: [
+            { weight: 20, pause: '1m' },
+            { weight: 60, pause: '2m' },
+          ],
+        }),
+      },
+      `[api] 'strategy.steps' ("20%/1m, 60%/2m") pause 180s in all, shorter than the analysis (300s: 5 measurements 1m apart, after a 1m smoke-test delay): the canary would finish before the analysis could fail it; lengthen the pauses`,
+    ],
+    [
+      { strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '3m' }], smokeTest: false }) },
+      `[api] 'strategy.steps' ("50%/3m") pause 180s in all, shorter than the analysis (240s: 5 measurements 1m apart): the canary would finish`,
     ],
     [{ migration: { command: [] } }, `[api] 'migration.command' ([]) must name the migration command`],
     [{ migration: { command: ['migrate'], image: 'api:latest' } }, `[api] 'migration.image' ("api:latest") must be pinned`],

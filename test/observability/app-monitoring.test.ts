@@ -294,7 +294,11 @@ describe('AppMonitoring', () => {
       ],
       [
         { thresholds: { errorRatePercent: { warning: 1, critical: 150 } } },
-        `[c/Monitoring] 'monitoring.thresholds.errorRatePercent.critical' (150) must be a number greater than 0 and at most 100`,
+        `[c/Monitoring] 'monitoring.thresholds.errorRatePercent.critical' (150) must be a number greater than 0 and below 100: a threshold of 100 can never be crossed`,
+      ],
+      [
+        { thresholds: { errorRatePercent: { warning: 1, critical: 100 } } },
+        `[c/Monitoring] 'monitoring.thresholds.errorRatePercent.critical' (100) must be a number greater than 0 and below 100: a threshold of 100 can never be crossed`,
       ],
       [
         { thresholds: { pendingFor: 'five minutes' } },
