@@ -11,6 +11,7 @@ import { requireIntegerInRange } from '../common/validate';
 import { _requireRetention } from './network';
 import { _createKey } from './private/kms';
 import { _requireAwsIdentifier, _requireInstanceClass } from './private/limits';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link SamokoderCache}. */
 export interface SamokoderCacheProps {
@@ -34,6 +35,21 @@ export interface SamokoderCacheProps {
   readonly logRetentionDays?: number;
 }
 
+/** Every prop of {@link SamokoderCacheProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const SAMOKODER_CACHE_PROPS = [
+  'name',
+  'region',
+  'vpcId',
+  'subnetIds',
+  'clientSecurityGroupId',
+  'nodeType',
+  'shards',
+  'replicasPerShard',
+  'snapshotRetentionDays',
+  'logRetentionDays',
+] as const;
+const SAMOKODER_CACHE_REQUIRED = ['name', 'region', 'vpcId', 'subnetIds', 'clientSecurityGroupId'] as const;
+
 /**
  * ElastiCache Redis 7 in cluster mode: encrypted at rest (KMS) and in transit (TLS required), IAM authentication
  * through an RBAC user group (no password exists anywhere), Multi-AZ with automatic failover, daily snapshots,
@@ -51,6 +67,13 @@ export class SamokoderCache extends Construct {
 
   constructor(scope: Construct, id: string, props: SamokoderCacheProps) {
     super(scope, id);
+    _checkProps<_AllKeys<SamokoderCacheProps, typeof SAMOKODER_CACHE_PROPS>>(
+      this.node.path,
+      'SamokoderCache',
+      props,
+      SAMOKODER_CACHE_PROPS,
+      SAMOKODER_CACHE_REQUIRED,
+    );
     const path = this.node.path;
     const name = _requireAwsIdentifier(path, 'name', props.name, 40, 'an ElastiCache replication group id');
     const nodeType = _requireInstanceClass(path, 'nodeType', props.nodeType ?? 'cache.m7g.large', 'cache');

@@ -10,6 +10,7 @@ import { invalidProp } from '../common/errors';
 import { requireIntegerInRange } from '../common/validate';
 import { _createKey, _serviceTrust } from './private/kms';
 import { _requireAwsIdentifier, _requireDatabaseName, _requireInstanceClass, _requireMasterUsername } from './private/limits';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** A PostgreSQL version on RDS: a major (minor upgrades automatic) or a pinned major.minor. */
 export class PostgresVersion {
@@ -78,6 +79,24 @@ export interface SamokoderDatabaseProps {
   readonly slowStatementMs?: number;
 }
 
+/** Every prop of {@link SamokoderDatabaseProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const SAMOKODER_DATABASE_PROPS = [
+  'identifier',
+  'vpcId',
+  'subnetIds',
+  'clientSecurityGroupId',
+  'version',
+  'instanceClass',
+  'allocatedStorageGiB',
+  'maxAllocatedStorageGiB',
+  'backupRetentionDays',
+  'multiAz',
+  'databaseName',
+  'masterUsername',
+  'slowStatementMs',
+] as const;
+const SAMOKODER_DATABASE_REQUIRED = ['identifier', 'vpcId', 'subnetIds', 'clientSecurityGroupId'] as const;
+
 /**
  * RDS PostgreSQL: KMS-encrypted, Multi-AZ, in isolated subnets, reachable only from the cluster, TLS enforced,
  * the master password in Secrets Manager, backups, deletion protection with a final snapshot, logs, Performance
@@ -89,6 +108,13 @@ export class SamokoderDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: SamokoderDatabaseProps) {
     super(scope, id);
+    _checkProps<_AllKeys<SamokoderDatabaseProps, typeof SAMOKODER_DATABASE_PROPS>>(
+      this.node.path,
+      'SamokoderDatabase',
+      props,
+      SAMOKODER_DATABASE_PROPS,
+      SAMOKODER_DATABASE_REQUIRED,
+    );
     const path = this.node.path;
     const name = _requireAwsIdentifier(path, 'identifier', props.identifier, 63, 'an RDS DB instance identifier');
     const retention = requireIntegerInRange(path, 'backupRetentionDays', props.backupRetentionDays ?? 14, 1, 35);

@@ -15,6 +15,7 @@ import { EksKubernetesVersion } from './eks-version';
 import { _requireRetention } from './network';
 import { _requireInstanceTypes } from './private/limits';
 import { _createKey, _serviceTrust } from './private/kms';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Who can reach the Kubernetes API endpoint. */
 export class EndpointAccess {
@@ -97,6 +98,21 @@ export interface SamokoderClusterProps {
 const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 const POD_IDENTITY_TRUST = _serviceTrust('pods.eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']);
 
+/** Every prop of {@link SamokoderClusterProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const NODE_GROUP_OPTIONS = ['instanceTypes', 'minSize', 'maxSize', 'desiredSize', 'diskSizeGiB', 'capacityType'] as const;
+const SAMOKODER_CLUSTER_PROPS = [
+  'clusterName',
+  'subnetIds',
+  'region',
+  'version',
+  'supportCheckDate',
+  'endpointAccess',
+  'logRetentionDays',
+  'nodeGroup',
+  'adminPrincipalArns',
+] as const;
+const SAMOKODER_CLUSTER_REQUIRED = ['clusterName', 'subnetIds', 'region'] as const;
+
 /**
  * An EKS cluster with a private API endpoint, all control-plane logs, KMS envelope encryption of secrets, access
  * entries (authentication mode API), a managed node group behind an IMDSv2-only launch template, Pod Identity and
@@ -109,6 +125,13 @@ export class SamokoderCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: SamokoderClusterProps) {
     super(scope, id);
+    _checkProps<_AllKeys<SamokoderClusterProps, typeof SAMOKODER_CLUSTER_PROPS>>(
+      this.node.path,
+      'SamokoderCluster',
+      props,
+      SAMOKODER_CLUSTER_PROPS,
+      SAMOKODER_CLUSTER_REQUIRED,
+    );
     const path = this.node.path;
     const name = requireDnsLabel(path, 'clusterName', props.clusterName, 100);
     this.version = props.version ?? EksKubernetesVersion.DEFAULT;
@@ -140,6 +163,14 @@ export class SamokoderCluster extends Construct {
     }
     const retention = _requireRetention(path, 'logRetentionDays', props.logRetentionDays ?? 365);
     const ng = props.nodeGroup ?? {};
+    _checkProps<_AllKeys<NodeGroupOptions, typeof NODE_GROUP_OPTIONS>>(
+      path,
+      'node group options',
+      ng,
+      NODE_GROUP_OPTIONS,
+      [],
+      'nodeGroup.',
+    );
     const minSize = requireIntegerInRange(path, 'nodeGroup.minSize', ng.minSize ?? 3, 1, 450);
     const maxSize = requireIntegerInRange(path, 'nodeGroup.maxSize', ng.maxSize ?? 10, 1, 450);
     if (minSize > maxSize) {

@@ -16,6 +16,7 @@ import { Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
 import { _policy, _serviceTrust } from './private/kms';
 import { AwsRegion } from './region';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** How many NAT gateways the network gets. */
 export class NatGateways {
@@ -80,6 +81,20 @@ export function _requireRetention(path: string, prop: string, days: number): num
   return days;
 }
 
+/** Every prop of {@link SamokoderNetworkProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const SAMOKODER_NETWORK_PROPS = [
+  'namePrefix',
+  'region',
+  'cidr',
+  'azCount',
+  'natGateways',
+  'clusterName',
+  'avoidCidrs',
+  'logsKmsKeyArn',
+  'flowLogRetentionDays',
+] as const;
+const SAMOKODER_NETWORK_REQUIRED = ['namePrefix', 'region', 'logsKmsKeyArn'] as const;
+
 /**
  * A three-tier VPC: public subnets (load balancers, NAT), private subnets (EKS nodes and pods) and isolated
  * database subnets (no route to the internet), across availability zones, with flow logs and an emptied default
@@ -99,6 +114,13 @@ export class SamokoderNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: SamokoderNetworkProps) {
     super(scope, id);
+    _checkProps<_AllKeys<SamokoderNetworkProps, typeof SAMOKODER_NETWORK_PROPS>>(
+      this.node.path,
+      'SamokoderNetwork',
+      props,
+      SAMOKODER_NETWORK_PROPS,
+      SAMOKODER_NETWORK_REQUIRED,
+    );
     const path = this.node.path;
     const cidr = Ipv4Cidr.parse(path, 'cidr', props.cidr ?? '10.0.0.0/16');
     if (cidr.prefix < 16 || cidr.prefix > 20) {

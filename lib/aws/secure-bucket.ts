@@ -13,6 +13,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { isUnresolved, requireIntegerInRange } from '../common/validate';
 import { invalidProp } from '../common/errors';
 import { _policy } from './private/kms';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** What the lifecycle rules of a bucket do with objects over time. */
 export class BucketLifecycle {
@@ -98,6 +99,10 @@ export function requireBucketName(path: string, prop: string, name: string): str
   return name;
 }
 
+/** Every prop of {@link SecureBucketProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const SECURE_BUCKET_PROPS = ['bucketName', 'kmsKeyArn', 'lifecycle', 'accessLogsBucket', 'receivesAccessLogs', 'accountId'] as const;
+const SECURE_BUCKET_REQUIRED = ['bucketName', 'lifecycle'] as const;
+
 /**
  * An S3 bucket with every control a reviewer asks for: public access blocked, ACLs disabled
  * (BucketOwnerEnforced), TLS-only policy, versioning, default encryption, lifecycle rules, access logging and no
@@ -112,6 +117,13 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    _checkProps<_AllKeys<SecureBucketProps, typeof SECURE_BUCKET_PROPS>>(
+      this.node.path,
+      'SecureBucket',
+      props,
+      SECURE_BUCKET_PROPS,
+      SECURE_BUCKET_REQUIRED,
+    );
     const path = this.node.path;
     const name = requireBucketName(path, 'bucketName', props.bucketName);
     // Bucket names are global: two buckets of one app with the same name cannot both be created.

@@ -6,6 +6,7 @@ import { _callerIdentity, _createKey } from './private/kms';
 import { AwsRegion } from './region';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _configureLocalBackend } from './remote-state';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link SamokoderStateStack}. */
 export interface SamokoderStateStackProps {
@@ -15,6 +16,10 @@ export interface SamokoderStateStackProps {
   /** Cost-allocation tags (all required). */
   readonly tags: CostAllocationTags;
 }
+
+/** Every prop of {@link SamokoderStateStackProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const SAMOKODER_STATE_STACK_PROPS = ['region', 'bucketName', 'tags'] as const;
+const SAMOKODER_STATE_STACK_REQUIRED = ['region', 'bucketName', 'tags'] as const;
 
 /**
  * Bootstraps remote state: a versioned, KMS-encrypted, TLS-only, non-public state bucket (with access logs to a
@@ -27,6 +32,13 @@ export class SamokoderStateStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: SamokoderStateStackProps) {
     super(scope, id);
+    _checkProps<_AllKeys<SamokoderStateStackProps, typeof SAMOKODER_STATE_STACK_PROPS>>(
+      this.node.path,
+      'SamokoderStateStack',
+      props,
+      SAMOKODER_STATE_STACK_PROPS,
+      SAMOKODER_STATE_STACK_REQUIRED,
+    );
     _configureLocalBackend(this);
     const tags = costAllocationTagMap(this.node.path, props.tags);
     new AwsProvider(this, 'Aws', { region: props.region.name, defaultTags: [{ tags }] });

@@ -4,7 +4,8 @@ import { invalidProp } from './errors';
  * The props a construct takes, checked at its boundary for callers without a type checker (plain JavaScript, `tsx`
  * and `node` do not type-check): a required prop that is missing fails with our message instead of a `TypeError`
  * deep inside, and an unknown prop (`hots`) is refused with a suggestion instead of being silently ignored.
- * `keys` lists every prop of the interface; `required` the ones without `?`.
+ * `keys` lists every prop of the interface; `required` the ones without `?`; `prefix` names a nested options object
+ * in messages (`monitoring.` → `'monitoring.slo'`).
  * @internal
  */
 export function _checkProps<Complete extends true>(
@@ -13,25 +14,28 @@ export function _checkProps<Complete extends true>(
   props: unknown,
   keys: readonly string[],
   required: readonly string[],
+  prefix = '',
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only its type matters (see _AllKeys)
   _proof?: Complete,
 ): void {
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
-    throw invalidProp(path, 'props', props, `must be an object of ${construct} props`);
+    throw invalidProp(path, prefix ? prefix.replace(/\.$/, '') : 'props', props, `must be an object of ${construct} props`);
   }
   const given = props as Record<string, unknown>;
   for (const key of required) {
-    if (given[key] === undefined) throw invalidProp(path, key, undefined, `is required by ${construct}`);
+    if (given[key] === undefined) throw invalidProp(path, `${prefix}${key}`, undefined, `is required by ${construct}`);
   }
   for (const key of Object.keys(given)) {
     if (keys.includes(key)) continue;
+    // Near: a few edits away, or one name cut short of the other (`masterUser` → `masterUsername`).
+    const lower = key.toLowerCase();
     const near = keys
-      .map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const)
-      .filter(([, d]) => d <= Math.max(2, Math.floor(key.length / 4)))
+      .map((k) => [k, distance(lower, k.toLowerCase())] as const)
+      .filter(([k, d]) => d <= Math.max(2, Math.floor(key.length / 4)) || (lower.length >= 4 && k.toLowerCase().startsWith(lower)))
       .sort((a, b) => a[1] - b[1])[0];
     throw invalidProp(
       path,
-      key,
+      `${prefix}${key}`,
       given[key],
       `is not a prop of ${construct}${near ? `: did you mean '${near[0]}'?` : ` (it takes ${keys.join(', ')})`}`,
     );

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { requireDnsLabel } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from './argocd';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** The namespaced kinds the library emits for an application (the default allow list of app projects). */
 export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
@@ -59,6 +60,10 @@ export interface AppOfAppsProps {
   readonly team?: string;
 }
 
+/** Every prop of {@link AppOfAppsProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const APP_OF_APPS_PROPS = ['source', 'cluster', 'namespace', 'apps', 'manifestsRoot', 'argocdRoot', 'team'] as const;
+const APP_OF_APPS_REQUIRED = ['source', 'cluster', 'namespace', 'apps'] as const;
+
 /**
  * The app-of-apps for one cluster: an AppProject for the team and cluster, an Application per app (namespace first,
  * by sync wave), and the root Application that syncs those from `<argocdRoot>/<cluster>/`. Bootstrap by applying the
@@ -77,6 +82,13 @@ export class AppOfApps extends Construct {
 
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
     super(scope, id);
+    _checkProps<_AllKeys<AppOfAppsProps, typeof APP_OF_APPS_PROPS>>(
+      this.node.path,
+      'AppOfApps',
+      props,
+      APP_OF_APPS_PROPS,
+      APP_OF_APPS_REQUIRED,
+    );
     const team = props.team ?? props.namespace;
     const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
     const root = props.manifestsRoot ?? 'dist';

@@ -10,6 +10,7 @@ import { PolicyPack } from '../policy/policy-pack';
 import { renderCharts } from '../k8s/render';
 import { AppOfApps, AppOfAppsProps } from './app-of-apps';
 import { GitSource } from './argocd';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link GitOpsRepository}. */
 export interface GitOpsRepositoryProps {
@@ -67,6 +68,9 @@ export interface GitOpsClusterParts {
   readonly platform?: ClusterPlatform;
 }
 
+const GITOPS_REPOSITORY_PROPS = ['repoURL', 'targetRevision', 'path', 'policyPack'] as const;
+const GITOPS_CLUSTER_OPTIONS = ['name', 'manifests', 'namespace', 'apps', 'team', 'platform', 'contract', 'external'] as const;
+
 /**
  * A team's GitOps repository as code: manifest sets (one cdk8s App each) written to `<path>/<set>/<chart>/<chart>.k8s.yaml`,
  * and per cluster the Argo CD app of apps that syncs exactly those paths (`<path>/argocd/<cluster>/`, the root in
@@ -94,6 +98,13 @@ export class GitOpsRepository {
 
   constructor(props: GitOpsRepositoryProps) {
     const where = 'GitOpsRepository';
+    _checkProps<_AllKeys<GitOpsRepositoryProps, typeof GITOPS_REPOSITORY_PROPS>>(
+      where,
+      'GitOpsRepository',
+      props,
+      GITOPS_REPOSITORY_PROPS,
+      ['repoURL'] as const,
+    );
     if (typeof props?.repoURL !== 'string' || props.repoURL === '') {
       throw invalidProp(where, 'repoURL', props?.repoURL, 'is required: the URL of the GitOps repository Argo CD reads');
     }
@@ -122,6 +133,13 @@ export class GitOpsRepository {
 
   /** A cluster: its app of apps (and platform layer) syncing the manifest set it runs. */
   public cluster(options: GitOpsClusterOptions): GitOpsClusterParts {
+    _checkProps<_AllKeys<GitOpsClusterOptions, typeof GITOPS_CLUSTER_OPTIONS>>(
+      `GitOpsRepository/${String(options?.name)}`,
+      'GitOpsRepository.cluster()',
+      options,
+      GITOPS_CLUSTER_OPTIONS,
+      ['name', 'manifests', 'namespace'] as const,
+    );
     const set = this.sets.get(options.manifests);
     if (!set) {
       throw invalidProp(

@@ -25,6 +25,9 @@ export interface MigrationOptions {
   readonly ttlSecondsAfterFinished?: number;
 }
 
+/** Every option of {@link MigrationOptions}, for the boundary check of plain JavaScript callers. @internal */
+export const _MIGRATION_OPTIONS = ['command', 'image', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished'] as const;
+
 /** Checks a migration's options; `prop` names them in messages (`migration`). */
 export function validateMigration(path: string, prop: string, m: MigrationOptions): void {
   if (m.command.length === 0) throw invalidProp(path, `${prop}.command`, [], 'must name the migration command');

@@ -8,6 +8,7 @@ import { _apiObject } from '../private/k8s-object';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { invalidProp } from '../common/errors';
 import { cpuQuantity, memoryQuantity } from './quantity';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Compute budget of a namespace (ResourceQuota) and the per-container defaults (LimitRange). */
 export interface NamespaceBudget {
@@ -121,6 +122,10 @@ export interface AppNamespaceProps {
   readonly partOf?: string;
 }
 
+/** Every prop of {@link AppNamespaceProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const APP_NAMESPACE_PROPS = ['name', 'budget', 'partOf'] as const;
+const APP_NAMESPACE_REQUIRED = ['name', 'budget'] as const;
+
 /**
  * A namespace that enforces Pod Security "restricted", with a ResourceQuota, a LimitRange and a default-deny
  * NetworkPolicy for ingress and egress (every pod in it is selected by a policy; apps add their allowances).
@@ -131,6 +136,13 @@ export class AppNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: AppNamespaceProps) {
     super(scope, id);
+    _checkProps<_AllKeys<AppNamespaceProps, typeof APP_NAMESPACE_PROPS>>(
+      this.node.path,
+      'AppNamespace',
+      props,
+      APP_NAMESPACE_PROPS,
+      APP_NAMESPACE_REQUIRED,
+    );
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name);
     const b = props.budget;

@@ -7,6 +7,7 @@ import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { pascalCase } from '../common/names';
 import { _apiObject } from '../private/k8s-object';
 import { Dependency } from './dependency';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** A namespace whose pods may call the app on its port (an ingress controller, the gateway proxies, Prometheus). */
 export interface NamespaceAllowance {
@@ -83,6 +84,20 @@ export function validateDependencies(path: string, deps: readonly Dependency[]):
 
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
 
+/** Every prop of {@link AppNetworkPoliciesProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const APP_NETWORK_POLICIES_PROPS = [
+  'name',
+  'podLabels',
+  'egressLabels',
+  'port',
+  'dns',
+  'allowFromApps',
+  'allowFromNamespaces',
+  'dependencies',
+  'labels',
+] as const;
+const APP_NETWORK_POLICIES_REQUIRED = ['name', 'podLabels', 'port'] as const;
+
 /**
  * Network isolation for one app, on top of a namespace that denies everything by default (see {@link AppNamespace}):
  * DNS egress, ingress on the app's port from named apps and namespaces only, and egress to each declared
@@ -94,6 +109,13 @@ export class AppNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: AppNetworkPoliciesProps) {
     super(scope, id);
+    _checkProps<_AllKeys<AppNetworkPoliciesProps, typeof APP_NETWORK_POLICIES_PROPS>>(
+      this.node.path,
+      'AppNetworkPolicies',
+      props,
+      APP_NETWORK_POLICIES_PROPS,
+      APP_NETWORK_POLICIES_REQUIRED,
+    );
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name, 253);
     const port = requireIntegerInRange(path, 'port', props.port, 1, 65535);

@@ -7,6 +7,7 @@ import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireIntegerInRange } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { AppNamespace } from './app-namespace';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link PlatformGateway}. */
 export interface PlatformGatewayProps {
@@ -45,6 +46,21 @@ export interface PlatformGatewayProps {
 /** The port and label of cert-manager's HTTP-01 solver pods (`acmesolver --listen-port=8089`). */
 const ACME_SOLVER = { port: 8089, label: 'acme.cert-manager.io/http01-solver' };
 
+/** Every prop of {@link PlatformGatewayProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
+const PLATFORM_GATEWAY_PROPS = [
+  'hosts',
+  'name',
+  'namespace',
+  'gatewayClassName',
+  'clusterIssuer',
+  'routeNamespaces',
+  'createNamespace',
+  'proxyNamespace',
+  'tlsTermination',
+  'httpPort',
+] as const;
+const PLATFORM_GATEWAY_REQUIRED = ['hosts', 'routeNamespaces'] as const;
+
 /**
  * The shared entry of a cluster on Gateway API: a Gateway with an HTTPS listener (TLS terminated with a cert-manager
  * certificate for every host, TLS 1.2+ by the controller's defaults) that only the named namespaces may attach routes
@@ -59,6 +75,13 @@ export class PlatformGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformGatewayProps) {
     super(scope, id);
+    _checkProps<_AllKeys<PlatformGatewayProps, typeof PLATFORM_GATEWAY_PROPS>>(
+      this.node.path,
+      'PlatformGateway',
+      props,
+      PLATFORM_GATEWAY_PROPS,
+      PLATFORM_GATEWAY_REQUIRED,
+    );
     const path = this.node.path;
     this.gatewayName = requireDnsLabel(path, 'name', props.name ?? 'public');
     this.gatewayNamespace = requireDnsLabel(path, 'namespace', props.namespace ?? 'gateway-system');

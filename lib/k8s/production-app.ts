@@ -8,10 +8,10 @@ import { kplus } from '../private/kplus';
 import { AppRollout, DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
 import { AppMonitoring } from '../observability/app-monitoring';
-import { MonitoringOptions } from '../observability/spec';
+import { _MONITORING_OPTIONS, MonitoringOptions } from '../observability/spec';
 import { AppConfig, validateAppConfig } from './app-config';
 import { AppServiceAccount, validateRbacRules } from './app-service-account';
-import { AppMigration, MigrationOptions, validateMigration } from './app-migration';
+import { _MIGRATION_OPTIONS, AppMigration, MigrationOptions, validateMigration } from './app-migration';
 import { AppFootprint, AppNamespace, budgetFor, refuseReservedNamespace } from './app-namespace';
 import { AppCaller, AppNetworkPolicies, validateDependencies } from './app-network-policies';
 import { AppRoutes } from './app-routes';
@@ -194,6 +194,16 @@ export class ProductionApp extends Chart {
       PRODUCTIONAPP_PROPS,
       PRODUCTIONAPP_REQUIRED,
     );
+    if (props.monitoring) {
+      _checkProps<_AllKeys<MonitoringOptions, typeof _MONITORING_OPTIONS>>(
+        this.node.path,
+        'monitoring options',
+        props.monitoring,
+        _MONITORING_OPTIONS,
+        [],
+        'monitoring.',
+      );
+    }
     const path = this.node.path;
 
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----
@@ -368,7 +378,17 @@ function resolveApp(path: string, props: ProductionAppProps, namespace: string) 
       'must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines',
     );
   }
-  if (props.migration) validateMigration(path, 'migration', props.migration);
+  if (props.migration) {
+    _checkProps<_AllKeys<MigrationOptions, typeof _MIGRATION_OPTIONS>>(
+      path,
+      'migration options',
+      props.migration,
+      _MIGRATION_OPTIONS,
+      ['command'],
+      'migration.',
+    );
+    validateMigration(path, 'migration', props.migration);
+  }
   // A cloud identity is bound by the stack on AWS (Pod Identity); on DigitalOcean no pod has one.
   if (props.platform && props.platform.cloud !== 'digitalocean' && !props.platform.serviceAccounts.includes(name)) {
     const known = props.platform.serviceAccounts.join(', ') || 'none';

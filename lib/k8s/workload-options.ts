@@ -1,6 +1,9 @@
 import { invalidCombination, invalidProp } from '../common/errors';
 import { requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from './image';
+import { _AllKeys, _checkProps } from '../common/props';
+
+const RESOURCE_OPTIONS = ['cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMiB', 'memoryLimitMiB'] as const;
 
 /** The kind of workload. */
 export class WorkloadKind {
@@ -131,6 +134,7 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
     numbers.add(p.port);
   });
   const res = o.resources ?? {};
+  _checkProps<_AllKeys<ResourceOptions, typeof RESOURCE_OPTIONS>>(path, 'resource options', res, RESOURCE_OPTIONS, [], 'resources.');
   const cpuReq = requireIntegerInRange(path, 'resources.cpuRequestMillis', res.cpuRequestMillis ?? 250, 1, 256000);
   const cpuLim =
     res.cpuLimitMillis === null

@@ -188,6 +188,21 @@ function threshold(path: string, prop: string, t: Threshold, below?: number): Th
   return t;
 }
 
+/** Every option of {@link MonitoringOptions}, for the boundary check of plain JavaScript callers. @internal */
+export const _MONITORING_OPTIONS = [
+  'metrics',
+  'thresholds',
+  'slos',
+  'routing',
+  'prometheusSelector',
+  'runbookBaseUrl',
+  'prometheusNamespace',
+  'scrapeInterval',
+  'scrapeTimeout',
+  'dashboard',
+  'dashboardLabels',
+] as const;
+
 /** Validates a spec and fills in the defaults. @internal */
 export function _resolveMonitoring(path: string, o: MonitoringOptions): ResolvedMonitoring {
   const m = o.metrics ?? {};

@@ -4,8 +4,21 @@
  */
 import { App as Cdk8sApp } from 'cdk8s';
 import { Testing } from 'cdktf';
-import { AwsRegion, ClusterPlatform, MultiRegionDR, PlatformCloud, ProductionApp, SamokoderStack } from 'samokoder-infra';
-import { TEST_DATE } from '../util/tf';
+import { Chart } from 'cdk8s';
+import {
+  AppNamespace,
+  AwsRegion,
+  ClusterPlatform,
+  GitOpsRepository,
+  MultiRegionDR,
+  PlatformCloud,
+  PlatformGateway,
+  ProductionApp,
+  SamokoderDatabase,
+  SamokoderStack,
+  SecureBucket,
+} from 'samokoder-infra';
+import { TEST_DATE, testStack } from '../util/tf';
 
 // What a JavaScript caller can pass: anything.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,6 +61,66 @@ describe('props checked at the boundary for JavaScript callers', () => {
     );
     expect(() => new MultiRegionDR(Testing.app(), 'dr', js({ domain: 'samokoder.com', supportCheckDate: TEST_DATE }))).toThrow(
       `[dr] 'tags' (undefined) is required by MultiRegionDR`,
+    );
+  });
+
+  test('nested options are checked too: monitoring, resources, migration, node group', () => {
+    const app = (extra: Record<string, unknown>) => () =>
+      new ProductionApp(new Cdk8sApp(), 'api', js({ name: 'api', image: 'r/api:1.0.0', ...extra }));
+    expect(app({ monitoring: { slo: [] } })).toThrow(
+      `[api] 'monitoring.slo' ([]) is not a prop of monitoring options: did you mean 'slos'?`,
+    );
+    expect(app({ resources: { memoryLimitMb: 512 } })).toThrow(
+      `[api] 'resources.memoryLimitMb' (512) is not a prop of resource options: did you mean 'memoryLimitMiB'?`,
+    );
+    expect(app({ migration: { cmd: ['migrate'] } })).toThrow(`[api] 'migration.command' (undefined) is required by migration options`);
+    expect(app({ monitoring: false, resources: { cpuRequestMillis: 100 } })).not.toThrow();
+    expect(
+      () =>
+        new SamokoderStack(
+          Testing.app(),
+          'billing-production',
+          js({
+            environment: 'production',
+            region: AwsRegion.EU_CENTRAL_1,
+            tags: { environment: 'production', service: 'billing', team: 'billing', costCenter: 'CC-1' },
+            remoteState: { bucket: 'acme-tf-state', region: 'eu-central-1' },
+            alarmSubscriptions: [],
+            supportCheckDate: TEST_DATE,
+            nodeGroup: { instanceType: 'm6i.large' },
+          }),
+        ),
+    ).toThrow(
+      `[billing-production/Cluster] 'nodeGroup.instanceType' ("m6i.large") is not a prop of node group options: did you mean 'instanceTypes'?`,
+    );
+  });
+
+  test('the part constructs a team uses on their own check their props', () => {
+    const chart = () => new Chart(new Cdk8sApp(), 'c');
+    expect(() => new AppNamespace(chart(), 'ns', js({ name: 'billing', budget: {}, partof: 'x' }))).toThrow(
+      `[c/ns] 'partof' ("x") is not a prop of AppNamespace: did you mean 'partOf'?`,
+    );
+    expect(() => new PlatformGateway(chart(), 'gw', js({ host: ['a.example.com'], routeNamespaces: ['a'] }))).toThrow(
+      `[c/gw] 'hosts' (undefined) is required by PlatformGateway`,
+    );
+    expect(() => new SecureBucket(testStack(), 'b', js({ bucketName: 'acme-files', lifecycle: {}, kmsKeyARN: 'arn' }))).toThrow(
+      `[test/b] 'kmsKeyARN' ("arn") is not a prop of SecureBucket: did you mean 'kmsKeyArn'?`,
+    );
+    expect(
+      () =>
+        new SamokoderDatabase(
+          testStack(),
+          'db',
+          js({ identifier: 'acme', vpcId: 'v', subnetIds: ['a', 'b'], clientSecurityGroupId: 'sg', masterUser: 'x' }),
+        ),
+    ).toThrow(`[test/db] 'masterUser' ("x") is not a prop of SamokoderDatabase: did you mean 'masterUsername'?`);
+    expect(() => new GitOpsRepository(js({ repoUrl: 'https://g.example.com/r.git' }))).toThrow(
+      `[GitOpsRepository] 'repoURL' (undefined) is required by GitOpsRepository`,
+    );
+    const repo = new GitOpsRepository({ repoURL: 'https://g.example.com/r.git' });
+    repo.manifests('production');
+    expect(() => repo.cluster(js({ name: 'production', manifests: 'production', namespace: 'billing', app: [] }))).toThrow(
+      `[GitOpsRepository/production] 'app' ([]) is not a prop of GitOpsRepository.cluster(): did you mean 'apps'?`,
     );
   });
 });

@@ -75,6 +75,34 @@ describe('pinned images', () => {
   test.each(['repo/app', 'repo/app:latest', 'registry.local:5000/app', 'repo/app:'])('%s is refused', (img) => {
     expect(() => requirePinnedImage('t', 'image', img)).toThrow(`[t] 'image' ("${img}") must be pinned`);
   });
+  test('registry credentials in a reference are refused without repeating them', () => {
+    expect(() => requirePinnedImage('t', 'image', 'deploy:hunter2secret@ghcr.io/team/app:1.0')).toThrow(
+      `[t] 'image' ("<redacted>") holds registry credentials (user:password@): pull with an imagePullSecret, and never write a credential into a reference`,
+    );
+    expect(() => requirePinnedImage('t', 'image', 'deploy:hunter2secret@ghcr.io/team/app:1.0')).not.toThrow(/hunter2/);
+  });
+  test.each([
+    'ghcr.io/team/app:1.2.3@sha256:' + 'a'.repeat(64),
+    'localhost:5000/app:v1',
+    '10.0.0.5:5000/a__b/c-d.e:1_0',
+    'Registry.Example.COM/team/app:1.0',
+  ])('%s is a pinned reference (unusual but valid)', (img) => {
+    expect(requirePinnedImage('t', 'image', img)).toBe(img);
+  });
+  test.each<[string, string]>([
+    ['repo/app@sha256:abc', 'has a digest that is not sha256:<64 lower-case hex>'],
+    ['repo/app@md5:' + 'a'.repeat(32), 'has a digest that is not sha256:<64 lower-case hex>'],
+    [
+      'ghcr.io/Team/App:1.0',
+      'has a repository that is not [registry[:port]/]path with a lower-case path of letters, digits and . _ - separators',
+    ],
+    ['https://ghcr.io/team/app:1.0', 'is a URL: write the reference without a scheme ("ghcr.io/team/app:1.4.2")'],
+    ['repo/app:.hidden', 'has a tag that is not 1–128 letters, digits, _ . - (not starting with . or -)'],
+    ['repo//app:1.0', 'has a repository that is not'],
+    ['repo/app:1.0 ', 'holds white space'],
+  ])('%s is not a reference', (img, why) => {
+    expect(() => requirePinnedImage('t', 'image', img)).toThrow(`[t] 'image' ("${img}") is not an image reference: it ${why}`);
+  });
 });
 
 describe('cost-allocation tags', () => {
