@@ -21,6 +21,7 @@ import { _callerIdentity, _createKey } from './private/kms';
 import { AwsRegion } from './region';
 import { _configureS3Backend, RemoteStateOptions } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
+import { _scanStackForCredentials } from '../policy/output-scan';
 
 /** The cloud identity of one Kubernetes service account of the application. */
 export interface AppIdentity {
@@ -167,6 +168,7 @@ export class SamokoderStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: SamokoderStackProps) {
     super(scope, id);
+    _scanStackForCredentials(this);
     // The type argument fails to compile when a prop of SamokoderStackProps is missing from SAMOKODERSTACK_PROPS.
     _checkProps<_AllKeys<SamokoderStackProps, typeof SAMOKODERSTACK_PROPS>>(
       this.node.path,

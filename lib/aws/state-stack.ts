@@ -7,6 +7,7 @@ import { AwsRegion } from './region';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _configureLocalBackend } from './remote-state';
 import { _AllKeys, _checkProps } from '../common/props';
+import { _scanStackForCredentials } from '../policy/output-scan';
 
 /** Props for {@link SamokoderStateStack}. */
 export interface SamokoderStateStackProps {
@@ -32,6 +33,7 @@ export class SamokoderStateStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: SamokoderStateStackProps) {
     super(scope, id);
+    _scanStackForCredentials(this);
     _checkProps<_AllKeys<SamokoderStateStackProps, typeof SAMOKODER_STATE_STACK_PROPS>>(
       this.node.path,
       'SamokoderStateStack',

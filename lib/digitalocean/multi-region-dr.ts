@@ -27,6 +27,7 @@ import { AwsRegion } from '../aws/region';
 import { PlatformContract } from '../common/contract';
 import { DrSecretStore } from './dr-secrets';
 import { _drContract, _failoverFacts } from './dr-contract';
+import { _scanStackForCredentials } from '../policy/output-scan';
 
 /** One region of the DR pair. */
 export interface DrRegionOptions {
@@ -159,6 +160,7 @@ export class MultiRegionDR extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: MultiRegionDRProps) {
     super(scope, id);
+    _scanStackForCredentials(this);
     // The type argument fails to compile when a prop of MultiRegionDRProps is missing from MULTIREGIONDR_PROPS.
     _checkProps<_AllKeys<MultiRegionDRProps, typeof MULTIREGIONDR_PROPS>>(
       this.node.path,

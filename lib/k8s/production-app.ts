@@ -1,6 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _AllKeys, _checkProps } from '../common/props';
+import { _scanChartsForCredentials } from '../policy/output-scan';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireHostname, requireLabelValue, requireUrlPath } from '../common/validate';
@@ -204,6 +205,7 @@ export class ProductionApp extends Chart {
         'monitoring.',
       );
     }
+    _scanChartsForCredentials(this);
     const path = this.node.path;
 
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----

@@ -12,6 +12,7 @@ import { SecretStore } from '../k8s/secrets';
 import { _apiObject } from '../private/k8s-object';
 import { PlatformCloud } from './platform-cloud';
 import { PlatformComponent } from './platform-component';
+import { _scanChartsForCredentials } from '../policy/output-scan';
 
 /** Prometheus settings of the platform layer. */
 export interface PlatformPrometheusOptions {
@@ -143,6 +144,7 @@ export class ClusterPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterPlatformProps) {
     super(scope, id);
+    _scanChartsForCredentials(this);
     // The type argument fails to compile when a prop of ClusterPlatformProps is missing from CLUSTERPLATFORM_PROPS.
     _checkProps<_AllKeys<ClusterPlatformProps, typeof CLUSTERPLATFORM_PROPS>>(
       this.node.path,

@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _scanChartsForCredentials } from '../policy/output-scan';
 
 /**
  * Creates an ApiObject from a body typed with its `kubernetes-models` / `@kubernetes-models/*` interface, so a
@@ -7,6 +8,8 @@ import { Construct } from 'constructs';
  * @internal
  */
 export function _apiObject<T extends { apiVersion: string; kind: string }>(scope: Construct, id: string, body: T): ApiObject {
+  // Every object the library writes is under the credential scan of its app (registered once per app).
+  _scanChartsForCredentials(scope);
   return new ApiObject(scope, id, body as unknown as ApiObjectProps);
 }
 

@@ -1,0 +1,114 @@
+/**
+ * The credential scan runs on every synth, with or without the policy pack: a literal credential passed through any
+ * prop is stopped where the files are written, named by construct path and field, never repeated.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { App as TfApp, Testing } from 'cdktf';
+import { AlarmSubscription, AwsRegion, PolicyPack, ProductionApp, SamokoderStack } from 'samokoder-infra';
+import { TEST_DATE } from '../util/tf';
+
+const AWS_KEY = 'AKIAABCDEFGHIJKLMNOP';
+const GITHUB_TOKEN = 'ghp_' + 'a1B2c3D4e5'.repeat(4);
+
+function outdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'scan-'));
+}
+
+describe('credential scan on every cdk8s synth', () => {
+  test('an annotation and a command argument are refused by path and field; nothing is written', () => {
+    const dir = outdir();
+    const app = new App({ outdir: dir });
+    new ProductionApp(app, 'api', {
+      name: 'api',
+      image: 'r/api:1.0.0',
+      serviceAccountAnnotations: { 'example.com/key': AWS_KEY },
+      args: ['--token', GITHUB_TOKEN],
+    });
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(
+      `[api/Identity/ServiceAccount/Resource] ServiceAccount api: 'metadata.annotations.example.com/key' holds something shaped like a credential (value not shown): synthesized files are committed to Git; keep the value in the secret store and reference it`,
+    );
+    expect(message).toContain(
+      `[api/Default/Workload/Resource] Deployment api: 'spec.template.spec.containers[0].args[1]' holds something shaped like a credential`,
+    );
+    expect(message).not.toContain(AWS_KEY);
+    expect(message).not.toContain(GITHUB_TOKEN);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test("a team's own chart beside a ProductionApp is scanned too", () => {
+    const app = new App({ outdir: outdir() });
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    const own = new Chart(app, 'own');
+    new ApiObject(own, 'cm', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm' },
+      data: { url: `https://x:${GITHUB_TOKEN}@git.example.com/r.git` },
+    });
+    expect(() => app.synth()).toThrow(`[own/cm] ConfigMap cm: 'data.url' holds something shaped like a credential`);
+  });
+
+  test('names that merely look alike pass, and a reviewed suppression is honoured', () => {
+    const app = new App({ outdir: outdir() });
+    new ProductionApp(app, 'api', {
+      name: 'api',
+      image: 'r/api:1.0.0',
+      args: ['--worker', 'sk-prod-worker'],
+      config: { TOKEN_TTL: '3600' },
+    });
+    expect(() => app.synth()).not.toThrow();
+    const app2 = new App({ outdir: outdir() });
+    const chart = new Chart(app2, 'own');
+    new ProductionApp(app2, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    const cm = new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { example: AWS_KEY } });
+    PolicyPack.suppress(cm, 'SK-K8S-017', 'documentation example key from the AWS docs, not a credential');
+    expect(() => app2.synth()).not.toThrow();
+  });
+
+  test('with the policy pack enforced, the finding is reported once, by rule SK-K8S-017', () => {
+    const app = new App({ outdir: outdir() });
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0', serviceAccountAnnotations: { 'example.com/key': AWS_KEY } });
+    PolicyPack.enforce(app);
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('SK-K8S-017');
+    expect(message).not.toContain('(value not shown)');
+  });
+});
+
+describe('credential scan on every cdktf synth', () => {
+  test('a credential in any string of a stack (here a cost-allocation tag) fails the synth by field', () => {
+    const app: TfApp = Testing.app();
+    new SamokoderStack(app, 'billing-production', {
+      environment: 'production',
+      region: AwsRegion.EU_CENTRAL_1,
+      tags: { environment: 'production', service: 'billing', team: AWS_KEY, costCenter: 'CC-1' },
+      remoteState: { bucket: 'acme-tf-state', region: 'eu-central-1' },
+      supportCheckDate: TEST_DATE,
+      alarmSubscriptions: [AlarmSubscription.email('oncall@acme.example')],
+    });
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(
+      `[billing-production] the stack: 'provider.aws[0].default_tags[0].tags.Team' holds something shaped like a credential (value not shown)`,
+    );
+    expect(message).not.toContain(AWS_KEY);
+  });
+});
