@@ -60,6 +60,10 @@ export function requireHostname(path: string, prop: string, value: string): stri
       'must be a fully qualified lower-case host name such as "api.example.com" (RFC 1123; "*." allowed as a prefix)',
     );
   }
+  // A top-level label is never numeric: `10.0.0.1` is an address, which routes, certificates and DNS records refuse.
+  if (/^\d+$/.test(bare.split('.').pop() ?? '')) {
+    throw invalidProp(path, prop, value, 'is an IP address, not a host name: routes match host names and certificates are issued for them');
+  }
   return value;
 }
 

@@ -39,6 +39,14 @@ export function validateAppConfig(path: string, config: Record<string, string>, 
   }
   const seen = new Set<string>();
   secrets.forEach((s, i) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.envName)) {
+      throw invalidProp(
+        path,
+        `secrets[${i}].envName`,
+        s.envName,
+        'must be an environment variable name (letters, digits, _; not starting with a digit)',
+      );
+    }
     requireSecretReference(path, `secrets[${i}].remoteKey`, s.remoteKey);
     requireNonEmpty(path, `secrets[${i}].property`, s.property);
     if (seen.has(s.envName) || s.envName in config) {

@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel } from '../common/validate';
+import { isDnsSubdomain, requireDnsLabel } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
-import { DANGEROUS_GRANTS, RbacRule } from './rbac';
+import { DANGEROUS_GRANTS, RBAC_VERBS, RbacRule } from './rbac';
 
 /** Props for {@link AppServiceAccount}. */
 export interface AppServiceAccountProps {
@@ -47,6 +47,27 @@ export function validateRbacRules(path: string, prop: string, rules: readonly Rb
     }
     if (rule.resources.length === 0 || rule.verbs.length === 0) {
       throw invalidProp(path, `${prop}[${i}]`, rule, 'must name at least one resource and one verb');
+    }
+    // Kubernetes matches these exactly: `Secrets`, `GET` or `deployment` grant nothing, silently.
+    for (const v of rule.verbs as string[]) {
+      if (!(RBAC_VERBS as readonly string[]).includes(v)) {
+        throw invalidProp(path, `${prop}[${i}].verbs`, v, `is not a verb a Role grants here (${RBAC_VERBS.join(', ')})`);
+      }
+    }
+    for (const r of rule.resources) {
+      if (!/^[a-z][a-z0-9-]*(\/[a-z]+)?$/.test(r)) {
+        throw invalidProp(
+          path,
+          `${prop}[${i}].resources`,
+          r,
+          'must be a lower-case plural resource name such as "configmaps" or "pods/log": Kubernetes matches names exactly, so "Secrets" grants nothing',
+        );
+      }
+    }
+    for (const g of rule.apiGroups) {
+      if (g !== '' && !isDnsSubdomain(g)) {
+        throw invalidProp(path, `${prop}[${i}].apiGroups`, g, 'must be "" (the core group) or an API group such as "apps" or "batch"');
+      }
     }
     const dangerous = DANGEROUS_GRANTS.filter(
       (d) => rule.apiGroups.includes(d.group) && rule.resources.includes(d.resource) && rule.verbs.some((v) => d.verbs.includes(v)),

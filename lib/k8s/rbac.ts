@@ -42,4 +42,50 @@ export const DANGEROUS_GRANTS: ReadonlyArray<{
     why: 'runs any image as any ServiceAccount of the namespace',
   },
   { group: 'batch', resource: 'jobs', verbs: ['create'], why: 'runs any image as any ServiceAccount of the namespace' },
+  ...(['statefulsets', 'daemonsets', 'replicasets'] as const).map((resource) => ({
+    group: 'apps',
+    resource,
+    verbs: ['create', 'update', 'patch'],
+    why: 'runs any image as any ServiceAccount of the namespace',
+  })),
+  {
+    group: 'batch',
+    resource: 'cronjobs',
+    verbs: ['create', 'update', 'patch'],
+    why: 'runs any image as any ServiceAccount of the namespace',
+  },
+  {
+    group: '',
+    resource: 'replicationcontrollers',
+    verbs: ['create', 'update', 'patch'],
+    why: 'runs any image as any ServiceAccount of the namespace',
+  },
+  { group: '', resource: 'pods', verbs: ['update', 'patch'], why: 'swaps the image of running pods, which keep their identities' },
+  {
+    group: '',
+    resource: 'pods/ephemeralcontainers',
+    verbs: ['update', 'patch'],
+    why: 'injects a container into running pods, with their identities',
+  },
+  {
+    group: '',
+    resource: 'secrets',
+    verbs: ['create', 'update', 'patch'],
+    why: "writes Secrets: mints a token Secret for any ServiceAccount, or replaces other apps' credentials",
+  },
+  ...(['roles', 'rolebindings'] as const).map((resource) => ({
+    group: 'rbac.authorization.k8s.io',
+    resource,
+    verbs: ['create', 'update', 'patch'],
+    why: 'changes who may do what in the namespace',
+  })),
+  {
+    group: 'networking.k8s.io',
+    resource: 'networkpolicies',
+    verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'],
+    why: "rewrites the namespace's network isolation",
+  },
 ];
+
+/** The verbs a namespaced Role may grant here (Kubernetes' resource verbs, less the escalation ones). */
+export const RBAC_VERBS: readonly RbacVerb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];

@@ -2,10 +2,13 @@ import { DeploymentStrategy, environmentTier, ProductionApp } from 'samokoder-in
 import { testApp } from '../util/k8s';
 
 describe('environment tier', () => {
-  test.each(['production', 'prod', 'PROD', 'prd', 'live', 'prod-eu', 'eu_prd_2', 'customer.live'])('%s is production', (name) => {
-    expect(environmentTier(name)).toBe('production');
-  });
-  test.each(['staging', 'dev', 'preprod', 'prodlike-sandbox', 'qa', 'liveness'])('%s is not', (name) => {
+  test.each(['production', 'prod', 'PROD', 'prd', 'live', 'prod-eu', 'eu_prd_2', 'customer.live', 'production2', 'prod01', 'eu-live3'])(
+    '%s is production',
+    (name) => {
+      expect(environmentTier(name)).toBe('production');
+    },
+  );
+  test.each(['staging', 'dev', 'preprod', 'prodlike-sandbox', 'qa', 'liveness', 'staging2', 'v2'])('%s is not', (name) => {
     expect(environmentTier(name)).toBe('non-production');
   });
 

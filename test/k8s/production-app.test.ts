@@ -442,6 +442,10 @@ describe('ProductionApp', () => {
         `[api] 'host' ("not a host") must be a fully qualified lower-case host name such as "api.example.com" (RFC 1123; "*." allowed as a prefix)`,
       ],
       [{ host: 'localhost' }, `[api] 'host' ("localhost") must be a fully qualified lower-case host name`],
+      [
+        { host: '10.0.0.1' },
+        `[api] 'host' ("10.0.0.1") is an IP address, not a host name: routes match host names and certificates are issued for them`,
+      ],
       [{ port: 0 }, `[api] 'port' (0) must be a whole number from 1 to 65535`],
       [{ port: 70000 }, `[api] 'port' (70000) must be a whole number from 1 to 65535`],
       [
@@ -503,6 +507,46 @@ describe('ProductionApp', () => {
       [
         { rbac: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], acknowledgeRisk: 'yes' }] },
         `[api] 'rbac[0]' ("create pods/exec") runs commands in other pods, with their identities: refused unless 'acknowledgeRisk'`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }] },
+        `[api] 'rbac[0]' ("create secrets") writes Secrets: mints a token Secret for any ServiceAccount, or replaces other apps' credentials: refused unless 'acknowledgeRisk'`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['patch'] }] },
+        `[api] 'rbac[0]' ("patch pods/ephemeralcontainers") injects a container into running pods, with their identities: refused unless 'acknowledgeRisk'`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['pods'], verbs: ['patch'] }] },
+        `[api] 'rbac[0]' ("patch pods") swaps the image of running pods, which keep their identities`,
+      ],
+      [
+        { rbac: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create'] }] },
+        `[api] 'rbac[0]' ("create rbac.authorization.k8s.io/rolebindings") changes who may do what in the namespace`,
+      ],
+      [
+        { rbac: [{ apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['update'] }] },
+        `[api] 'rbac[0]' ("update batch/cronjobs") runs any image as any ServiceAccount of the namespace`,
+      ],
+      [
+        { rbac: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['delete'] }] },
+        `[api] 'rbac[0]' ("delete networking.k8s.io/networkpolicies") rewrites the namespace's network isolation`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['Secrets'], verbs: ['get'] }] },
+        `[api] 'rbac[0].resources' ("Secrets") must be a lower-case plural resource name such as "configmaps" or "pods/log": Kubernetes matches names exactly, so "Secrets" grants nothing`,
+      ],
+      [
+        { rbac: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['GET' as RbacVerb] }] },
+        `[api] 'rbac[0].verbs' ("GET") is not a verb a Role grants here (get, list, watch, create, update, patch, delete, deletecollection)`,
+      ],
+      [
+        { rbac: [{ apiGroups: ['Apps'], resources: ['deployments'], verbs: ['get'] }] },
+        `[api] 'rbac[0].apiGroups' ("Apps") must be "" (the core group) or an API group such as "apps" or "batch"`,
+      ],
+      [
+        { secrets: [AppSecret.fromStore('stripe-key', 'billing/production/app', 'stripe')] },
+        `[api] 'secrets[0].envName' ("stripe-key") must be an environment variable name (letters, digits, _; not starting with a digit)`,
       ],
       [
         { rbac: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate' as RbacVerb] }] },
