@@ -7,7 +7,7 @@ import { PlatformContract } from '../common/contract';
 import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel } from '../common/validate';
+import { isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { AlarmSubscription, SamokoderAlarms } from './alarms';
 import { SamokoderCache } from './cache';
@@ -22,6 +22,8 @@ import { AwsRegion } from './region';
 import { _configureS3Backend, RemoteStateOptions } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _scanStackForCredentials } from '../policy/output-scan';
+import { refuseReservedNamespace } from '../common/namespaces';
+import { _requireDatabaseRole } from './private/limits';
 
 /** The cloud identity of one Kubernetes service account of the application. */
 export interface AppIdentity {
@@ -199,8 +201,18 @@ export class SamokoderStack extends TerraformStack {
         `'project' and 'environment' make "${name}" (${name.length} characters): the ElastiCache replication group id allows 40; shorten one of them`,
       );
     }
-    const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
-    const appDbUser = props.appDatabaseUser ?? `${project}_app`;
+    const namespace = refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace ?? project));
+    const appDbUser = _requireDatabaseRole(path, 'appDatabaseUser', props.appDatabaseUser ?? `${project}_app`);
+    (props.adminPrincipalArns ?? []).forEach((arn, i) => {
+      if (!isUnresolved(arn) && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
+        throw invalidProp(
+          path,
+          `adminPrincipalArns[${i}]`,
+          arn,
+          'must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>): EKS access entries take no root, group or assumed-role ARNs',
+        );
+      }
+    });
     const region = props.region.name;
 
     _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
@@ -299,17 +311,9 @@ export class SamokoderStack extends TerraformStack {
 
     // The entries External Secrets reads, created empty: values are put in out of band (aws secretsmanager
     // put-secret-value), so they never reach configuration, Git or Terraform state.
-    const entries = (props.secretEntries ?? ['app', 'alerting']).map((e, i) => {
-      if (!/^[A-Za-z0-9/_+=.@-]{1,200}$/.test(e) || e.startsWith('/')) {
-        throw invalidProp(
-          path,
-          `secretEntries[${i}]`,
-          e,
-          'must be an entry name under the environment prefix (letters, digits and / _ + = . @ -)',
-        );
-      }
-      return `${secretPrefix}${e}`;
-    });
+    const entries = requireSecretEntryNames(path, 'secretEntries', props.secretEntries ?? ['app', 'alerting'], ['connection']).map(
+      (e) => `${secretPrefix}${e}`,
+    );
     entries.forEach((entry, i) => {
       new SecretsmanagerSecret(this, `SecretEntry${i}`, {
         name: entry,

@@ -101,3 +101,36 @@ export function requireLabelValue(path: string, prop: string, value: string): st
   }
   return value;
 }
+
+/**
+ * Names of secret-store entries under a prefix (`app`, `stripe/live`): letters, digits and / _ + = . @ -, no empty or
+ * `.`/`..` segment, none twice, none of `reserved` (entries the construct creates itself).
+ */
+export function requireSecretEntryNames(
+  path: string,
+  prop: string,
+  entries: readonly string[],
+  reserved: readonly string[] = [],
+): string[] {
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    if (isUnresolved(e)) return;
+    if (
+      typeof e !== 'string' ||
+      !/^[A-Za-z0-9/_+=.@-]{1,200}$/.test(e) ||
+      e.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')
+    ) {
+      throw invalidProp(
+        path,
+        `${prop}[${i}]`,
+        e,
+        'must be an entry name under the prefix: letters, digits and / _ + = . @ -, without empty, "." or ".." segments',
+      );
+    }
+    if (reserved.includes(e))
+      throw invalidProp(path, `${prop}[${i}]`, e, `is the name of an entry the construct creates itself (${reserved.join(', ')})`);
+    if (seen.has(e)) throw invalidProp(path, `${prop}[${i}]`, e, 'is listed twice');
+    seen.add(e);
+  });
+  return [...entries];
+}

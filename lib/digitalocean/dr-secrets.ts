@@ -5,7 +5,6 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { AwsRegion } from '../aws/region';
 import { _callerIdentity, _createKey } from '../aws/private/kms';
-import { invalidProp } from '../common/errors';
 import { CostAllocationTags, costAllocationTagMap } from '../common/tags';
 import { DataTier } from './data-tier';
 import { RegionalCluster } from './regional-cluster';
@@ -112,10 +111,7 @@ export class DrSecretStore extends Construct {
       });
       this.entries.push(entry);
     }
-    props.entries.forEach((e, i) => {
-      if (!/^[A-Za-z0-9/_+=.@-]{1,200}$/.test(e) || e.startsWith('/')) {
-        throw invalidProp(path, `secretEntries[${i}]`, e, 'must be an entry name under the prefix (letters, digits and / _ + = . @ -)');
-      }
+    props.entries.forEach((e) => {
       const entry = `${props.prefix}${e}`;
       new SecretsmanagerSecret(this, `Entry-${e.replace(/[^A-Za-z0-9-]/g, '-')}`, {
         name: entry,

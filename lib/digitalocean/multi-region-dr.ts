@@ -10,7 +10,7 @@ import { Duration } from '../common/duration';
 import { environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { _digitaloceanTagNames, costAllocationTagMap, CostAllocationTags } from '../common/tags';
-import { requireDnsLabel, requireHostname, requireIsoDate } from '../common/validate';
+import { requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
 import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
@@ -28,6 +28,7 @@ import { PlatformContract } from '../common/contract';
 import { DrSecretStore } from './dr-secrets';
 import { _drContract, _failoverFacts } from './dr-contract';
 import { _scanStackForCredentials } from '../policy/output-scan';
+import { refuseReservedNamespace } from '../common/namespaces';
 
 /** One region of the DR pair. */
 export interface DrRegionOptions {
@@ -291,7 +292,17 @@ export class MultiRegionDR extends TerraformStack {
       valkey: props.valkey,
       registry: props.registry,
     });
-    const namespace = requireDnsLabel(path, 'namespace', props.namespace ?? project);
+    const filesSync = (props.filesSyncInterval ?? Duration.hours(1))._requirePositive(path, 'filesSyncInterval');
+    if (filesSync.totalSeconds < 60 || filesSync.totalSeconds % 60 !== 0) {
+      throw invalidProp(
+        path,
+        'filesSyncInterval',
+        filesSync.toString(),
+        'must be whole minutes, at least 1: the sync runs on a schedule (cron), which counts in minutes',
+      );
+    }
+    const filesSyncSeconds = filesSync.totalSeconds;
+    const namespace = refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace ?? project));
     const secretPrefix = `${project}/${environment}-dr/`;
     this.secrets = new DrSecretStore(this, 'Secrets', {
       prefix: secretPrefix,
@@ -299,7 +310,11 @@ export class MultiRegionDR extends TerraformStack {
       tags: props.tags,
       data: this.data,
       clusters: [this.primary, this.secondary],
-      entries: props.secretEntries ?? ['app', 'alerting'],
+      entries: requireSecretEntryNames(path, 'secretEntries', props.secretEntries ?? ['app', 'alerting'], [
+        `${this.primary.region.slug}/connection`,
+        `${this.secondary.region.slug}/connection`,
+        `${this.secondary.region.slug}/replica-monitor`,
+      ]),
     });
     this.entry = new GlobalEntry(this, 'Entry', {
       name: `${project}-${environment}`,
@@ -347,7 +362,7 @@ export class MultiRegionDR extends TerraformStack {
       secondaryWarm: this.secondary.nodePool.minNodes >= this.primary.nodePool.minNodes,
       estimates: _validateEstimates(path, props.recoveryEstimates ?? {}),
       confirmSeconds: FAILOVER_CONFIRM_SECONDS,
-      filesSyncIntervalSeconds: (props.filesSyncInterval ?? Duration.hours(1))._requirePositive(path, 'filesSyncInterval').totalSeconds,
+      filesSyncIntervalSeconds: filesSyncSeconds,
     });
     const breakdown = this.recovery.steps.map((x) => `${x.step} ${Duration.seconds(x.seconds)}`).join(' + ');
     if (this.recovery.expectedRtoSeconds >= rtoTarget.totalSeconds) {

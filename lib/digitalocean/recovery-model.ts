@@ -1,5 +1,6 @@
 import { Duration } from '../common/duration';
 import { invalidProp } from '../common/errors';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Estimates of the steps the library cannot measure itself (set them from your DR drills). */
 export interface RecoveryEstimates {
@@ -28,8 +29,24 @@ export interface RecoveryEstimates {
  * zero or negative estimate would make any recovery target look met.
  * @internal
  */
+const ESTIMATE_KEYS = [
+  'uptimeCheckIntervalSeconds',
+  'decision',
+  'replicaPromotion',
+  'secretRefresh',
+  'restart',
+  'nodeProvisioning',
+  'globalFailover',
+] as const;
+
 export function _validateEstimates(path: string, e: RecoveryEstimates): RecoveryEstimates {
+  // A misspelled estimate (`promotion`) would leave the default in place and the promise unchanged: refuse it.
+  _checkProps<_AllKeys<RecoveryEstimates, typeof ESTIMATE_KEYS>>(path, 'recovery estimates', e, ESTIMATE_KEYS, [], 'recoveryEstimates.');
   for (const key of ['decision', 'replicaPromotion', 'secretRefresh', 'restart', 'nodeProvisioning', 'globalFailover'] as const) {
+    const d: unknown = e[key];
+    if (d !== undefined && !(d instanceof Duration)) {
+      throw invalidProp(path, `recoveryEstimates.${key}`, d, 'must be a Duration (Duration.minutes(5)), not a number or string');
+    }
     e[key]?._requirePositive(path, `recoveryEstimates.${key}`);
   }
   const interval = e.uptimeCheckIntervalSeconds;

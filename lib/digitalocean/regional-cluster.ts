@@ -78,6 +78,8 @@ export class RegionalCluster extends Construct {
   public readonly healthCheck: Required<RegionalHealthCheck>;
   /** Parsed VPC range. */
   public readonly vpcRange: Ipv4Cidr;
+  /** The cluster's name (for the check across stacks). @internal */
+  public readonly _name: string;
 
   constructor(scope: Construct, id: string, props: RegionalClusterProps) {
     super(scope, id);
@@ -91,6 +93,30 @@ export class RegionalCluster extends Construct {
     if (!this.vpcRange.isPrivate() || this.vpcRange.prefix < 16 || this.vpcRange.prefix > 24) {
       throw invalidProp(path, 'vpcCidr', props.vpcCidr, 'must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)');
     }
+    // Other DR pairs of the same app: cluster names are unique in a DigitalOcean account and the Spaces bucket
+    // (`<name>-files`) is named globally, so a second pair of the same project cannot be created; VPCs that may be
+    // peered need disjoint ranges.
+    for (const other of this.node.root.node.findAll()) {
+      // The pair of one MultiRegionDR is checked by it (one message for both regions).
+      if (!(other instanceof RegionalCluster) || other === this || other.node.scope === this.node.scope) continue;
+      if (other._name === name) {
+        throw invalidProp(
+          path,
+          'name',
+          name,
+          `is already the name of ${other.node.path}: DigitalOcean cluster names are unique in an account and Spaces bucket names are global (give each stack its own project)`,
+        );
+      }
+      if (other.vpcRange.overlaps(this.vpcRange)) {
+        throw invalidProp(
+          path,
+          'vpcCidr',
+          this.vpcRange.toString(),
+          `overlaps ${other.vpcRange.toString()}, the VPC of ${other.node.path} in the same app: VPCs that may be peered need disjoint ranges`,
+        );
+      }
+    }
+    this._name = name;
     const np = props.nodePool ?? {};
     const minNodes = requireIntegerInRange(path, 'nodePool.minNodes', np.minNodes ?? 3, 1, 512);
     const maxNodes = requireIntegerInRange(path, 'nodePool.maxNodes', np.maxNodes ?? 10, 1, 512);

@@ -252,6 +252,28 @@ describe('SamokoderStack', () => {
         `[prod] 'project' ("team--a") must begin with a letter and hold no "--": it starts the RDS and ElastiCache identifiers, which allow neither`,
       ],
       [{ project: '2fa' }, `[prod] 'project' ("2fa") must begin with a letter and hold no "--"`],
+      [{ namespace: 'default' }, `[prod] 'namespace' ("default") is reserved for Kubernetes or the platform layer`],
+      [
+        { appDatabaseUser: 'rdsadmin' },
+        `[prod] 'appDatabaseUser' ("rdsadmin") is a role RDS or PostgreSQL keeps: PostgreSQL refuses to create it`,
+      ],
+      [
+        { appDatabaseUser: 'app user' },
+        `[prod] 'appDatabaseUser' ("app user") must be a PostgreSQL role name: 1 to 63 letters, digits, _ and -, not starting with a digit`,
+      ],
+      [
+        { adminPrincipalArns: ['admin'] },
+        `[prod] 'adminPrincipalArns[0]' ("admin") must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>): EKS access entries take no root, group or assumed-role ARNs`,
+      ],
+      [
+        { adminPrincipalArns: ['arn:aws:iam::123456789012:root'] },
+        `[prod] 'adminPrincipalArns[0]' ("arn:aws:iam::123456789012:root") must be the ARN`,
+      ],
+      [{ secretEntries: ['app', 'app'] }, `[prod] 'secretEntries[1]' ("app") is listed twice`],
+      [
+        { secretEntries: ['connection'] },
+        `[prod] 'secretEntries[0]' ("connection") is the name of an entry the construct creates itself (connection)`,
+      ],
       [
         { databaseInstanceClass: 'large' },
         `[prod/Database] 'instanceClass' ("large") must be an instance class of the form db.<family>.<size>`,

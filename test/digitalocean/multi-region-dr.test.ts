@@ -395,7 +395,7 @@ describe('MultiRegionDR', () => {
       ],
       [
         { secretEntries: ['/app'] },
-        `[dr/Secrets] 'secretEntries[0]' ("/app") must be an entry name under the prefix (letters, digits and / _ + = . @ -)`,
+        `[dr] 'secretEntries[0]' ("/app") must be an entry name under the prefix: letters, digits and / _ + = . @ -, without empty, "." or ".." segments`,
       ],
       [
         { alertEmails: [] },
@@ -425,8 +425,59 @@ describe('MultiRegionDR', () => {
         { fallbackRegistry: 'https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123@ghcr.io/team' },
         `[dr] 'fallbackRegistry' ("<redacted>") must be a registry path such as "ghcr.io/team" without credentials`,
       ],
+      [
+        { recoveryEstimates: { promotion: Duration.seconds(-100) } as never },
+        `[dr] 'recoveryEstimates.promotion' ({"totalSeconds":-100}) is not a prop of recovery estimates (it takes uptimeCheckIntervalSeconds, decision, replicaPromotion`,
+      ],
+      [
+        { recoveryEstimates: { replicaPromotion: 300 as never } },
+        `[dr] 'recoveryEstimates.replicaPromotion' (300) must be a Duration (Duration.minutes(5)), not a number or string`,
+      ],
+      [
+        { namespace: 'kube-system' },
+        `[dr] 'namespace' ("kube-system") is reserved for Kubernetes or the platform layer (default, kube-system, kube-public`,
+      ],
+      [
+        { secretEntries: ['../etc'] },
+        `[dr] 'secretEntries[0]' ("../etc") must be an entry name under the prefix: letters, digits and / _ + = . @ -, without empty, "." or ".." segments`,
+      ],
+      [{ secretEntries: ['app', 'app'] }, `[dr] 'secretEntries[1]' ("app") is listed twice`],
+      [
+        { secretEntries: ['sfo3/connection'] },
+        `[dr] 'secretEntries[0]' ("sfo3/connection") is the name of an entry the construct creates itself (nyc3/connection, sfo3/connection, sfo3/replica-monitor)`,
+      ],
+      [
+        { filesSyncInterval: Duration.seconds(30) },
+        `[dr] 'filesSyncInterval' ("30s") must be whole minutes, at least 1: the sync runs on a schedule (cron), which counts in minutes`,
+      ],
     ])('%j is refused', (props, message) => {
       expect(() => dr(props)).toThrow(message);
     });
+  });
+});
+
+describe('two DR pairs in one app', () => {
+  test('the same project is refused by name (cluster names per account, Spaces buckets global), not by the constructs library', () => {
+    const app: App = Testing.app();
+    new MultiRegionDR(app, 'a-dr', base);
+    expect(() => new MultiRegionDR(app, 'b-dr', base)).toThrow(
+      `[b-dr/Nyc3] 'name' ("samokoder-nyc3") is already the name of a-dr/Nyc3: DigitalOcean cluster names are unique in an account and Spaces bucket names are global (give each stack its own project)`,
+    );
+  });
+  test('another project with the default ranges is refused for the overlap; its own ranges pass', () => {
+    const app: App = Testing.app();
+    new MultiRegionDR(app, 'a-dr', base);
+    expect(() => new MultiRegionDR(app, 'billing-dr', { ...base, project: 'billing' })).toThrow(
+      `[billing-dr/Nyc3] 'vpcCidr' ("10.10.0.0/16") overlaps 10.10.0.0/16, the VPC of a-dr/Nyc3 in the same app: VPCs that may be peered need disjoint ranges`,
+    );
+    expect(
+      () =>
+        new MultiRegionDR(app, 'billing-dr2', {
+          ...base,
+          project: 'billing',
+          primary: { vpcCidr: '10.30.0.0/16' },
+          secondary: { vpcCidr: '10.40.0.0/16' },
+        }),
+    ).not.toThrow();
   });
 });

@@ -113,3 +113,18 @@ export function _requireInstanceTypes(path: string, prop: string, types: string[
   }
   return { types, amiType: arches[0] === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD' };
 }
+
+/**
+ * A PostgreSQL role the application logs in as (IAM database authentication): 1–63 letters, digits, `_` and `-`, not
+ * starting with a digit, not reserved. Other characters (`/`, `:`, spaces, quotes) break the `rds-db:connect` ARN or
+ * the connection string.
+ */
+export function _requireDatabaseRole(path: string, prop: string, value: string): string {
+  if (isUnresolved(value)) return value;
+  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(value)) {
+    throw invalidProp(path, prop, value, 'must be a PostgreSQL role name: 1 to 63 letters, digits, _ and -, not starting with a digit');
+  }
+  const reserved = reservedRole(value);
+  if (reserved) throw invalidProp(path, prop, value, `is ${reserved}: PostgreSQL refuses to create it`);
+  return value;
+}
