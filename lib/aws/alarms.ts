@@ -6,6 +6,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { invalidProp } from '../common/errors';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { _createKey } from './private/kms';
+import { requireEmail } from '../common/validate';
 
 /** Where alarm notifications go. Endpoints that carry a credential are only accepted by reference. */
 export class AlarmSubscription {
@@ -93,9 +94,7 @@ export class SamokoderAlarms extends Construct {
         endpoint = new DataAwsSecretsmanagerSecretVersion(this, `SubscriptionEndpoint${i + 1}`, { secretId: sub._secretArn }).secretString;
       } else {
         endpoint = sub._endpoint ?? '';
-        if (sub.protocol === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(endpoint)) {
-          throw invalidProp(this.node.path, prop, endpoint, 'must be an e-mail address');
-        }
+        if (sub.protocol === 'email') requireEmail(this.node.path, prop, endpoint);
         if (sub.protocol === 'https') {
           if (SECRET_URL.some((r) => r.test(endpoint)) || looksLikeSecretValue(endpoint)) {
             throw invalidProp(

@@ -125,6 +125,14 @@ export class SecureBucket extends Construct {
       SECURE_BUCKET_REQUIRED,
     );
     const path = this.node.path;
+    if (!(props.lifecycle instanceof BucketLifecycle)) {
+      throw invalidProp(
+        path,
+        'lifecycle',
+        props.lifecycle,
+        'must be a BucketLifecycle (BucketLifecycle.files(), .backups(), .logs() or .state())',
+      );
+    }
     const name = requireBucketName(path, 'bucketName', props.bucketName);
     // Bucket names are global: two buckets of one app with the same name cannot both be created.
     const twin = isUnresolved(name)

@@ -1,3 +1,4 @@
+import { isUnresolved } from './validate';
 import { invalidProp, ValidationError } from './errors';
 
 /** An IPv4 CIDR block, parsed and checked. */
@@ -7,6 +8,14 @@ export class Ipv4Cidr {
    * host bits are set.
    */
   public static parse(path: string, prop: string, value: string): Ipv4Cidr {
+    if (isUnresolved(value)) {
+      throw invalidProp(
+        path,
+        prop,
+        value,
+        'must be known at synth, not a deploy-time value (a Terraform variable or reference): subnets, rules and overlap checks are computed from it',
+      );
+    }
     const [address, mask, ...rest] = value.split('/');
     if (mask === undefined) {
       // Suggest the block the address could start: a network address such as 10.1.0.0 a /16, a host a /32.

@@ -6,7 +6,7 @@ import { Record as DnsRecord } from '@cdktf/provider-digitalocean/lib/record';
 import { UptimeAlert } from '@cdktf/provider-digitalocean/lib/uptime-alert';
 import { UptimeCheck } from '@cdktf/provider-digitalocean/lib/uptime-check';
 import { invalidProp } from '../common/errors';
-import { requireHostname, requireIntegerInRange } from '../common/validate';
+import { requireEmail, requireHostname, requireIntegerInRange } from '../common/validate';
 import { RegionalCluster } from './regional-cluster';
 import { pascalCase } from '../common/names';
 
@@ -110,7 +110,7 @@ export class GlobalEntry extends Construct {
       throw invalidProp(path, 'alertEmails', [], 'must name at least one address: a region outage nobody hears of is not detected');
     }
     props.alertEmails.forEach((e, i) => {
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) throw invalidProp(path, `alertEmails[${i}]`, e, 'must be an e-mail address');
+      requireEmail(path, `alertEmails[${i}]`, e);
     });
     const period = props.alertPeriod ?? '2m';
     if (!(UPTIME_ALERT_PERIODS as readonly string[]).includes(period)) {

@@ -6,7 +6,7 @@ import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoy
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
 import { _apiObject } from '../private/k8s-object';
@@ -157,14 +157,7 @@ export class ClusterPlatform extends Construct {
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
     const team = props.team === undefined ? undefined : requireDnsLabel(path, 'team', props.team);
-    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(props.acmeEmail)) {
-      throw invalidProp(
-        path,
-        'acmeEmail',
-        props.acmeEmail,
-        'must be an e-mail address (Let\u2019s Encrypt writes to it before a certificate expires)',
-      );
-    }
+    requireEmail(path, 'acmeEmail', props.acmeEmail, ' (Let\u2019s Encrypt writes to it before a certificate expires)');
     const retentionDays = requireIntegerInRange(path, 'prometheus.retentionDays', props.prometheus?.retentionDays ?? 35, 1, 3650);
     const storageGiB = requireIntegerInRange(path, 'prometheus.storageGiB', props.prometheus?.storageGiB ?? 100, 10, 65536);
     const gateway = {
