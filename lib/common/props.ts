@@ -27,11 +27,16 @@ export function _checkProps<Complete extends true>(
   }
   for (const key of Object.keys(given)) {
     if (keys.includes(key)) continue;
-    // Near: a few edits away, or one name cut short of the other (`masterUser` → `masterUsername`).
+    // Near: a few edits away, or sharing most of its beginning (`masterUser` → `masterUsername`, `autoPromote` →
+    // `autoPromotion`).
     const lower = key.toLowerCase();
     const near = keys
       .map((k) => [k, distance(lower, k.toLowerCase())] as const)
-      .filter(([k, d]) => d <= Math.max(2, Math.floor(key.length / 4)) || (lower.length >= 4 && k.toLowerCase().startsWith(lower)))
+      .filter(
+        ([k, d]) =>
+          d <= Math.max(2, Math.floor(key.length / 4)) ||
+          (lower.length >= 4 && commonPrefix(lower, k.toLowerCase()) >= 0.75 * lower.length),
+      )
       .sort((a, b) => a[1] - b[1])[0];
     throw invalidProp(
       path,
@@ -40,6 +45,13 @@ export function _checkProps<Complete extends true>(
       `is not a prop of ${construct}${near ? `: did you mean '${near[0]}'?` : ` (it takes ${keys.join(', ')})`}`,
     );
   }
+}
+
+/** Length of the common beginning of two strings. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** Levenshtein distance. */

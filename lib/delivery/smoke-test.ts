@@ -5,6 +5,7 @@ import { invalidProp } from '../common/errors';
 import { requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from '../k8s/image';
 import { _apiObject } from '../private/k8s-object';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Options of the smoke test an analysis runs against the version under test. */
 export interface SmokeTestOptions {
@@ -31,7 +32,17 @@ export interface ResolvedSmokeTest {
 }
 
 /** Applies the defaults of a smoke test and checks it (paths, duration, pinned image). */
+const SMOKETESTOPTIONS_KEYS = ['paths', 'durationSeconds', 'image'] as const;
+
 export function resolveSmokeTest(path: string, prop: string, o: SmokeTestOptions): ResolvedSmokeTest {
+  _checkProps<_AllKeys<SmokeTestOptions, typeof SMOKETESTOPTIONS_KEYS>>(
+    path,
+    'smoke test options',
+    o,
+    SMOKETESTOPTIONS_KEYS,
+    [] as const,
+    `${prop}.`,
+  );
   if (o.paths !== undefined && o.paths.length === 0) {
     throw invalidProp(path, `${prop}.paths`, [], 'must list at least one path (or leave it out for the health path)');
   }

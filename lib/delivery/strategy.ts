@@ -4,6 +4,7 @@ import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { durationSeconds, requireDuration } from '../observability/promql';
 import { _analysisSeconds, ANALYSIS_COUNT, ANALYSIS_INTERVAL, SMOKE_TEST_DELAY } from './analysis';
 import { ResolvedSmokeTest, resolveSmokeTest, SmokeTestOptions } from './smoke-test';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Options of a blue-green rollout. */
 export interface BlueGreenOptions {
@@ -101,6 +102,17 @@ export interface ResolvedStrategy {
   readonly smokeTest?: ResolvedSmokeTest;
 }
 
+const BLUEGREENOPTIONS_KEYS = [
+  'autoPromotion',
+  'previewService',
+  'activeService',
+  'scaleDownDelaySeconds',
+  'analysis',
+  'smokeTest',
+] as const;
+const CANARYSTEP_KEYS = ['weight', 'pause'] as const;
+const CANARYOPTIONS_KEYS = ['steps', 'analysis', 'smokeTest'] as const;
+
 /**
  * Applies a strategy's defaults for the app `name` and checks them: distinct active and preview Services, no automatic
  * promotion without analysis in production, increasing canary weights with Prometheus-duration pauses.
@@ -109,6 +121,14 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
   const { name, environment } = app;
   if (strategy._blueGreen) {
     const bg = strategy._blueGreen;
+    _checkProps<_AllKeys<BlueGreenOptions, typeof BLUEGREENOPTIONS_KEYS>>(
+      path,
+      'blue-green options',
+      bg,
+      BLUEGREENOPTIONS_KEYS,
+      [] as const,
+      'strategy.',
+    );
     const active = requireDnsLabel(path, 'strategy.activeService', bg.activeService ?? name);
     const preview = requireDnsLabel(path, 'strategy.previewService', bg.previewService ?? `${name}-preview`);
     if (active === preview) {
@@ -133,6 +153,14 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
     return { kind: 'blueGreen', blueGreen: { active, preview, autoPromotion, analysis, scaleDownDelaySeconds }, analysis, smokeTest };
   }
   if (strategy._canary) {
+    _checkProps<_AllKeys<CanaryOptions, typeof CANARYOPTIONS_KEYS>>(
+      path,
+      'canary options',
+      strategy._canary,
+      CANARYOPTIONS_KEYS,
+      [] as const,
+      'strategy.',
+    );
     const steps = strategy._canary.steps ?? [
       { weight: 25, pause: '5m' },
       { weight: 50, pause: '5m' },
@@ -142,6 +170,14 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
       throw invalidProp(path, 'strategy.steps', [], 'must list at least one weighted step (or leave it out for 25/50/75 %)');
     }
     steps.forEach((st, i) => {
+      _checkProps<_AllKeys<CanaryStep, typeof CANARYSTEP_KEYS>>(
+        path,
+        'canary step',
+        st,
+        CANARYSTEP_KEYS,
+        ['weight', 'pause'] as const,
+        `strategy.steps[${i}].`,
+      );
       requireIntegerInRange(path, `strategy.steps[${i}].weight`, st.weight, 1, 100);
       if (i > 0 && st.weight <= steps[i - 1].weight) {
         throw invalidProp(

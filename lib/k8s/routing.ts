@@ -1,5 +1,6 @@
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireUrlPath } from '../common/validate';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** Time unit of a rate limit. */
 export type RateLimitUnit = 'Second' | 'Minute' | 'Hour';
@@ -25,8 +26,20 @@ export const DEFAULT_RATE_LIMITS: readonly RateLimit[] = [
 ];
 
 /** Checks rate-limit groups: DNS-label names (at most 30 characters), absolute path prefixes, positive counts. */
+const RATELIMIT_KEYS = ['name', 'pathPrefix', 'requests', 'unit'] as const;
+const GATEWAYROUTINGOPTIONS_KEYS = ['gatewayName', 'gatewayNamespace', 'sectionName', 'proxyNamespace', 'loadBalancerHealthPath'] as const;
+const INGRESSROUTINGOPTIONS_KEYS = ['className', 'clusterIssuer', 'controllerNamespace'] as const;
+
 export function validateRateLimits(path: string, rateLimits: readonly RateLimit[]): void {
   rateLimits.forEach((r, i) => {
+    _checkProps<_AllKeys<RateLimit, typeof RATELIMIT_KEYS>>(
+      path,
+      'rate limit',
+      r,
+      RATELIMIT_KEYS,
+      ['name', 'pathPrefix', 'requests', 'unit'] as const,
+      `rateLimits[${i}].`,
+    );
     requireDnsLabel(path, `rateLimits[${i}].name`, r.name, 30);
     requireUrlPath(path, `rateLimits[${i}].pathPrefix`, r.pathPrefix);
     if (!(Number.isInteger(r.requests) && r.requests > 0)) {
@@ -100,6 +113,14 @@ export interface IngressRoutingOptions {
 export class AppRouting {
   /** HTTPRoutes attached to a shared Gateway; rate limits as Envoy Gateway `BackendTrafficPolicy` objects. */
   public static gateway(options: GatewayRoutingOptions = {}): AppRouting {
+    _checkProps<_AllKeys<GatewayRoutingOptions, typeof GATEWAYROUTINGOPTIONS_KEYS>>(
+      'AppRouting.gateway()',
+      'gateway routing options',
+      options,
+      GATEWAYROUTINGOPTIONS_KEYS,
+      [] as const,
+      '',
+    );
     return new AppRouting(
       'gateway',
       {
@@ -114,6 +135,14 @@ export class AppRouting {
   }
   /** Ingress objects (ingress-nginx annotations), TLS from cert-manager. */
   public static ingress(options: IngressRoutingOptions = {}): AppRouting {
+    _checkProps<_AllKeys<IngressRoutingOptions, typeof INGRESSROUTINGOPTIONS_KEYS>>(
+      'AppRouting.ingress()',
+      'ingress routing options',
+      options,
+      INGRESSROUTINGOPTIONS_KEYS,
+      [] as const,
+      '',
+    );
     return new AppRouting('ingress', undefined, {
       className: options.className ?? 'nginx',
       clusterIssuer: options.clusterIssuer ?? 'letsencrypt-prod',

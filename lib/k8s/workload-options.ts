@@ -3,6 +3,9 @@ import { requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from './image';
 import { _AllKeys, _checkProps } from '../common/props';
 
+const APPPORT_KEYS = ['name', 'port'] as const;
+const STORAGEOPTIONS_KEYS = ['sizeGiB', 'storageClass', 'mountPath', 'accessMode'] as const;
+
 const RESOURCE_OPTIONS = ['cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMiB', 'memoryLimitMiB'] as const;
 
 /** The kind of workload. */
@@ -124,6 +127,7 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
   const numbers = new Set<number>();
   ports.forEach((p, i) => {
     const prop = i === 0 ? 'port' : `extraPorts[${i - 1}]`;
+    if (i > 0) _checkProps<_AllKeys<AppPort, typeof APPPORT_KEYS>>(path, 'port', p, APPPORT_KEYS, ['name', 'port'] as const, `${prop}.`);
     requireIntegerInRange(path, `${prop}.port`, p.port, 1, 65535);
     if (p.name.length > 15 || !PORT_NAME.test(p.name)) {
       throw invalidProp(path, `${prop}.name`, p.name, 'must be an IANA service name: at most 15 lower-case letters, digits and -');
@@ -151,6 +155,14 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
   let storage: ResolvedWorkload['storage'];
   if (o.storage) {
     const s = o.storage;
+    _checkProps<_AllKeys<StorageOptions, typeof STORAGEOPTIONS_KEYS>>(
+      path,
+      'storage options',
+      s,
+      STORAGEOPTIONS_KEYS,
+      [] as const,
+      'storage.',
+    );
     const accessMode = s.accessMode ?? (kind === WorkloadKind.STATEFUL_SET ? 'ReadWriteOnce' : 'ReadWriteMany');
     storage = {
       sizeGiB: requireIntegerInRange(path, 'storage.sizeGiB', s.sizeGiB ?? 10, 1, 65536),

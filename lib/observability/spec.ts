@@ -2,6 +2,7 @@ import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
 import { durationSeconds, re2Error, requireDuration } from './promql';
 import { BURN_RATE_WINDOWS } from './rules';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** A warning and a critical level of one signal. The warning must be below the critical level. */
 export interface Threshold {
@@ -170,8 +171,29 @@ export interface ResolvedMonitoring {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+const HTTPMETRICS_KEYS = ['requestDurationHistogram', 'requestsCounter', 'statusLabel', 'errorStatusRegex'] as const;
+const GOLDENSIGNALTHRESHOLDS_KEYS = [
+  'latencyP95Ms',
+  'errorRatePercent',
+  'cpuSaturationPercent',
+  'trafficDropPercent',
+  'restartsPerHour',
+  'pendingFor',
+] as const;
+const SLOSPEC_KEYS = ['name', 'objectivePercent', 'sli', 'description', 'window'] as const;
+const ALERTROUTINGSPEC_KEYS = ['pagerDuty', 'slack', 'groupBy', 'repeatInterval'] as const;
+const THRESHOLD_KEYS = ['warning', 'critical'] as const;
+
 /** A warning/critical pair; with `below`, both must stay under it (an error ratio of 100 % can never be exceeded). */
 function threshold(path: string, prop: string, t: Threshold, below?: number): Threshold {
+  _checkProps<_AllKeys<Threshold, typeof THRESHOLD_KEYS>>(
+    path,
+    'threshold',
+    t,
+    THRESHOLD_KEYS,
+    ['warning', 'critical'] as const,
+    `${prop}.`,
+  );
   for (const level of ['warning', 'critical'] as const) {
     const v = t[level];
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (below === undefined || v < below))) {
@@ -206,6 +228,14 @@ export const _MONITORING_OPTIONS = [
 /** Validates a spec and fills in the defaults. @internal */
 export function _resolveMonitoring(path: string, o: MonitoringOptions): ResolvedMonitoring {
   const m = o.metrics ?? {};
+  _checkProps<_AllKeys<HttpMetrics, typeof HTTPMETRICS_KEYS>>(
+    path,
+    'metrics options',
+    m,
+    HTTPMETRICS_KEYS,
+    [] as const,
+    'monitoring.metrics.',
+  );
   const metrics: Required<HttpMetrics> = {
     requestDurationHistogram: m.requestDurationHistogram ?? 'http_request_duration_seconds',
     requestsCounter: m.requestsCounter ?? 'http_requests_total',
@@ -234,7 +264,23 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     );
   }
   const t = o.thresholds ?? {};
+  _checkProps<_AllKeys<GoldenSignalThresholds, typeof GOLDENSIGNALTHRESHOLDS_KEYS>>(
+    path,
+    'thresholds',
+    t,
+    GOLDENSIGNALTHRESHOLDS_KEYS,
+    [] as const,
+    'monitoring.thresholds.',
+  );
   const slos = (o.slos ?? []).map((s, i) => {
+    _checkProps<_AllKeys<SloSpec, typeof SLOSPEC_KEYS>>(
+      path,
+      'SLO',
+      s,
+      SLOSPEC_KEYS,
+      ['name', 'objectivePercent', 'sli'] as const,
+      `monitoring.slos[${i}].`,
+    );
     const prop = `monitoring.slos[${i}]`;
     requireDnsLabel(path, `${prop}.name`, s.name, 40);
     if (!(typeof s.objectivePercent === 'number' && s.objectivePercent > 0 && s.objectivePercent < 100)) {
@@ -305,6 +351,14 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     names.add(s.name);
   });
   if (o.routing) {
+    _checkProps<_AllKeys<AlertRoutingSpec, typeof ALERTROUTINGSPEC_KEYS>>(
+      path,
+      'alert routing',
+      o.routing,
+      ALERTROUTINGSPEC_KEYS,
+      ['slack'] as const,
+      'monitoring.routing.',
+    );
     requireDuration(path, 'monitoring.routing.repeatInterval', o.routing.repeatInterval ?? '4h');
     if (!o.routing.slack.channel.startsWith('#')) {
       throw invalidProp(path, 'monitoring.routing.slack.channel', o.routing.slack.channel, 'must be a Slack channel such as "#alerts"');

@@ -2,6 +2,7 @@ import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoy
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 
 import { ValidationError } from '../common/errors';
+import { _AllKeys, _checkProps } from '../common/props';
 
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
 type StoreProvider = NonNullable<IClusterSecretStore['spec']>['provider'];
@@ -35,6 +36,9 @@ export interface DigitalOceanPlatformOptions {
   readonly listenerPort?: number;
 }
 
+const AWSPLATFORMOPTIONS_KEYS = ['region'] as const;
+const DIGITALOCEANPLATFORMOPTIONS_KEYS = ['secretsRegion', 'credentialsSecret', 'nodePort', 'listenerPort'] as const;
+
 /**
  * The cloud a cluster runs on: where its secrets come from and how traffic reaches its gateway. A closed vocabulary,
  * extended per cloud.
@@ -47,6 +51,14 @@ export class PlatformCloud {
    * per client.
    */
   public static aws(options: AwsPlatformOptions): PlatformCloud {
+    _checkProps<_AllKeys<AwsPlatformOptions, typeof AWSPLATFORMOPTIONS_KEYS>>(
+      'PlatformCloud.aws()',
+      'AWS platform options',
+      options,
+      AWSPLATFORMOPTIONS_KEYS,
+      ['region'] as const,
+      '',
+    );
     return new PlatformCloud(
       'aws',
       { aws: { service: 'SecretsManager', region: options.region } },
@@ -66,6 +78,14 @@ export class PlatformCloud {
    * proxies on NodePorts behind the regional load balancer the `MultiRegionDR` stack creates.
    */
   public static digitalocean(options: DigitalOceanPlatformOptions): PlatformCloud {
+    _checkProps<_AllKeys<DigitalOceanPlatformOptions, typeof DIGITALOCEANPLATFORMOPTIONS_KEYS>>(
+      'PlatformCloud.digitalocean()',
+      'DigitalOcean platform options',
+      options,
+      DIGITALOCEANPLATFORMOPTIONS_KEYS,
+      ['secretsRegion'] as const,
+      '',
+    );
     const nodePort = options.nodePort ?? 30080;
     const listenerPort = options.listenerPort ?? 80;
     if (!Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767) {

@@ -6,6 +6,9 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { Testing } from 'cdktf';
 import { Chart } from 'cdk8s';
 import {
+  AppRouting,
+  DeploymentStrategy,
+  Sli,
   AppNamespace,
   AwsRegion,
   ClusterPlatform,
@@ -121,6 +124,47 @@ describe('props checked at the boundary for JavaScript callers', () => {
     repo.manifests('production');
     expect(() => repo.cluster(js({ name: 'production', manifests: 'production', namespace: 'billing', app: [] }))).toThrow(
       `[GitOpsRepository/production] 'app' ([]) is not a prop of GitOpsRepository.cluster(): did you mean 'apps'?`,
+    );
+  });
+
+  test('options built by factories and nested lists are checked too', () => {
+    const app = (extra: Record<string, unknown>) => () =>
+      new ProductionApp(new Cdk8sApp(), 'api', js({ name: 'api', image: 'r/api:1.0.0', ...extra }));
+    expect(app({ strategy: DeploymentStrategy.blueGreen(js({ autoPromote: true })) })).toThrow(
+      `[api] 'strategy.autoPromote' (true) is not a prop of blue-green options: did you mean 'autoPromotion'?`,
+    );
+    expect(app({ strategy: DeploymentStrategy.canary(js({ steps: [{ wieght: 50, pause: '5m' }] })) })).toThrow(
+      `[api] 'strategy.steps[0].weight' (undefined) is required by canary step`,
+    );
+    expect(app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: js({ path: ['/'] }) }) })).toThrow(
+      `[api] 'strategy.smokeTest.path' (["/"]) is not a prop of smoke test options: did you mean 'paths'?`,
+    );
+    expect(() => AppRouting.gateway(js({ gatewayname: 'public' }))).toThrow(
+      `[AppRouting.gateway()] 'gatewayname' ("public") is not a prop of gateway routing options: did you mean 'gatewayName'?`,
+    );
+    expect(app({ monitoring: { slos: [js({ name: 'a', objective: 99.9, objectivePercent: 99.9, sli: Sli.uptime() })] } })).toThrow(
+      `[api/Monitoring] 'monitoring.slos[0].objective' (99.9) is not a prop of SLO: did you mean 'objectivePercent'?`,
+    );
+    expect(app({ monitoring: { thresholds: js({ latencyP95: { warning: 1, critical: 2 } }) } })).toThrow(
+      `[api/Monitoring] 'monitoring.thresholds.latencyP95' ({"warning":1,"critical":2}) is not a prop of thresholds: did you mean 'latencyP95Ms'?`,
+    );
+    expect(app({ monitoring: { thresholds: { latencyP95Ms: js({ warn: 1, critical: 2 }) } } })).toThrow(
+      `[api/Monitoring] 'monitoring.thresholds.latencyP95Ms.warning' (undefined) is required by threshold`,
+    );
+    expect(app({ extraPorts: [js({ name: 'metrics', number: 9090, port: 9090 })] })).toThrow(
+      `[api] 'extraPorts[0].number' (9090) is not a prop of port`,
+    );
+    expect(app({ workload: 'StatefulSet', storage: js({ size: 10 }) })).toThrow(
+      `[api] 'storage.size' (10) is not a prop of storage options`,
+    );
+    expect(
+      app({
+        host: 'api.example.com',
+        rateLimits: [js({ name: 'login', path: '/login', pathPrefix: '/login', requests: 5, unit: 'Minute' })],
+      }),
+    ).toThrow(`[api] 'rateLimits[0].path' ("/login") is not a prop of rate limit: did you mean 'pathPrefix'?`);
+    expect(() => PlatformCloud.aws(js({ regin: 'eu-central-1' }))).toThrow(
+      `[PlatformCloud.aws()] 'region' (undefined) is required by AWS platform options`,
     );
   });
 });
