@@ -24,10 +24,36 @@ const REPO_URL = /^(https:\/\/[^\s/$.?#].[^\s]*|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]
 
 /** Throws unless `url` is a Git URL Argo CD can clone. @internal */
 export function _requireRepoUrl(path: string, prop: string, url: string): string {
+  // `https://user:token@host/…` puts a credential into Git: Argo CD reads credentials from its repository Secrets.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i.test(url) && !/^ssh:\/\/[A-Za-z0-9._-]+@/.test(url)) {
+    throw invalidProp(
+      path,
+      prop,
+      '<redacted>',
+      'holds credentials (user:token@): register the repository with Argo CD (a repository Secret) and write the URL without them',
+    );
+  }
   if (!REPO_URL.test(url)) {
     throw invalidProp(path, prop, url, 'is not a repository URL: use https://host/org/repo.git, ssh://… or git@host:org/repo.git');
   }
   return url;
+}
+
+/**
+ * A Git revision Argo CD can resolve: a branch, tag or commit (`main`, `v1.4.2`, `release/2026-11`, a SHA), per
+ * `git check-ref-format`: no spaces, no `..`, none of `~^:?*[\`, not ending with `/`, `.` or `.lock`.
+ * @internal
+ */
+export function _requireRevision(path: string, prop: string, revision: string): string {
+  if (typeof revision !== 'string' || revision === '' || /[\s~^:?*[\\]|\.\.|@\{|\/\/|^[/.-]|[/.]$|\.lock$/.test(revision)) {
+    throw invalidProp(
+      path,
+      prop,
+      revision,
+      'must be a branch, tag or commit such as "main", "v1.4.2" or "release/2026-11" (git check-ref-format)',
+    );
+  }
+  return revision;
 }
 
 function requireProject(path: string, prop: string, project: string): string {
@@ -186,6 +212,7 @@ function applicationSource(path: string, props: ArgoCdApplicationProps): NonNull
     throw invalidProp(path, 'path', props.path, "is required (with 'source') unless 'chart' is given");
   }
   _requireRepoUrl(path, 'source.repoURL', props.source.repoURL);
+  if (props.source.targetRevision !== undefined) _requireRevision(path, 'source.targetRevision', props.source.targetRevision);
   if (props.path.startsWith('/') || props.path.includes('..')) {
     throw invalidProp(path, 'path', props.path, 'must be a relative path inside the repository');
   }
@@ -244,6 +271,8 @@ export class ArgoCdProject extends Construct {
         );
       if (d.namespace.includes('*'))
         throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'must name a namespace, not every namespace');
+      // Argo CD reads "!ns" as "every namespace but ns" and globs as patterns: a project names namespaces.
+      requireDnsLabel(path, `destinations[${i}].namespace`, d.namespace);
       if (!d.cluster || d.cluster.includes('*'))
         throw invalidProp(path, `destinations[${i}].cluster`, d.cluster, 'must name a cluster registered in Argo CD, not every cluster');
     });

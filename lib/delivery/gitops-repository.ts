@@ -9,7 +9,7 @@ import { assertPlatformWiring, ExternalNames } from '../platform/wiring';
 import { PolicyPack } from '../policy/policy-pack';
 import { renderCharts } from '../k8s/render';
 import { AppOfApps, AppOfAppsProps } from './app-of-apps';
-import { GitSource } from './argocd';
+import { _requireRepoUrl, _requireRevision, GitSource } from './argocd';
 import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link GitOpsRepository}. */
@@ -108,7 +108,8 @@ export class GitOpsRepository {
     if (typeof props?.repoURL !== 'string' || props.repoURL === '') {
       throw invalidProp(where, 'repoURL', props?.repoURL, 'is required: the URL of the GitOps repository Argo CD reads');
     }
-    this.source = { repoURL: props.repoURL, targetRevision: props.targetRevision ?? 'main' };
+    _requireRepoUrl(where, 'repoURL', props.repoURL);
+    this.source = { repoURL: props.repoURL, targetRevision: _requireRevision(where, 'targetRevision', props.targetRevision ?? 'main') };
     const p = props.path ?? 'dist';
     if (path.isAbsolute(p) || p.split('/').includes('..') || !/^[A-Za-z0-9._/-]+$/.test(p)) {
       throw invalidProp(where, 'path', p, 'must be a relative directory inside the repository (letters, digits, . _ - /; no ..)');

@@ -5,6 +5,7 @@ import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { _apiObject } from '../private/k8s-object';
+import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { cpuQuantity, memoryQuantity } from './quantity';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -116,7 +117,55 @@ export class AppNamespace extends Construct {
     const name = requireDnsLabel(path, 'name', props.name);
     const b = props.budget;
     requireIntegerInRange(path, 'budget.pods', b.pods, 1, 100000);
+    // Kubernetes' own namespaces hold the control plane's and every tenant's defaults: a default-deny policy and a
+    // quota there break what already runs. (The platform's namespaces are made by the platform through this class.)
+    if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(name)) {
+      throw invalidProp(
+        path,
+        'name',
+        name,
+        "is one of Kubernetes' own namespaces: a default-deny policy and a quota there break the cluster",
+      );
+    }
     const d = b.containerDefaults ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
+    // The quota and the container defaults are whole millicores and MiB, each request within its limit, and given
+    // defaults fit the quota (otherwise no pod without explicit resources can start).
+    const sizes: Array<[string, PodSize | NamespaceBudget]> = [
+      ['budget', b],
+      ['budget.containerDefaults', d],
+    ];
+    for (const [prop, size] of sizes) {
+      for (const key of ['cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMiB', 'memoryLimitMiB'] as const) {
+        if (size[key] !== undefined) requireIntegerInRange(path, `${prop}.${key}`, size[key]!, 1, 4194304);
+      }
+      if (size.cpuLimitMillis !== undefined && size.cpuRequestMillis > size.cpuLimitMillis) {
+        throw invalidProp(
+          path,
+          `${prop}.cpuRequestMillis`,
+          size.cpuRequestMillis,
+          `must not exceed '${prop}.cpuLimitMillis' (${size.cpuLimitMillis})`,
+        );
+      }
+      if (size.memoryRequestMiB > size.memoryLimitMiB) {
+        throw invalidProp(
+          path,
+          `${prop}.memoryRequestMiB`,
+          size.memoryRequestMiB,
+          `must not exceed '${prop}.memoryLimitMiB' (${size.memoryLimitMiB})`,
+        );
+      }
+    }
+    // Checked when the defaults are given: the built-in ones serve namespaces whose pods all declare resources.
+    for (const key of b.containerDefaults ? (['cpuRequestMillis', 'memoryRequestMiB', 'memoryLimitMiB'] as const) : []) {
+      if (d[key] > b[key]) {
+        throw invalidProp(
+          path,
+          `budget.containerDefaults.${key}`,
+          d[key],
+          `is more than the whole namespace's quota ('budget.${key}' ${b[key]}): no default container would fit`,
+        );
+      }
+    }
     const partOf = props.partOf ?? name;
     this.namespaceName = name;
     const labels = { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };

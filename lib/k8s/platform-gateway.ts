@@ -86,7 +86,11 @@ export class PlatformGateway extends Construct {
     this.gatewayName = requireDnsLabel(path, 'name', props.name ?? 'public');
     this.gatewayNamespace = requireDnsLabel(path, 'namespace', props.namespace ?? 'gateway-system');
     if (props.hosts.length === 0) throw invalidProp(path, 'hosts', [], 'must name at least one host');
-    props.hosts.forEach((h, i) => requireHostname(path, `hosts[${i}]`, h));
+    props.hosts.forEach((h, i) => {
+      requireHostname(path, `hosts[${i}]`, h);
+      if (props.hosts.indexOf(h) !== i)
+        throw invalidProp(path, `hosts[${i}]`, h, 'is listed twice: listeners of one Gateway need distinct host names');
+    });
     if (props.routeNamespaces.length === 0) {
       throw invalidProp(path, 'routeNamespaces', [], 'must name the namespaces allowed to attach routes (never all)');
     }

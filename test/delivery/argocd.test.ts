@@ -49,6 +49,14 @@ describe('ArgoCdApplication', () => {
       `[c/App] 'project' ("default") is Argo CD's catch-all project, which allows any source, destination and kind: name a project of your own`,
     ],
     [{ path: '../elsewhere' }, `[c/App] 'path' ("../elsewhere") must be a relative path inside the repository`],
+    [
+      { source: { repoURL: 'https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/acme/gitops.git' } },
+      `[c/App] 'source.repoURL' ("<redacted>") holds credentials (user:token@)`,
+    ],
+    [
+      { source: { repoURL: 'https://github.com/acme/gitops.git', targetRevision: '' } },
+      `[c/App] 'source.targetRevision' ("") must be a branch, tag or commit`,
+    ],
   ])('%j is refused', (props, message) => {
     expect(() => application(props)).toThrow(message);
   });
@@ -100,6 +108,10 @@ describe('ArgoCdProject', () => {
       `'namespaceResources[0]' ({"group":"apps","kind":"*"}) must name a group and kind`,
     ],
     [{ sourceRepos: ['*'] }, `'sourceRepos[0]' ("*")`],
+    [
+      { destinations: [{ cluster: 'production', namespace: '!kube-system' }] },
+      `'destinations[0].namespace' ("!kube-system") must be a DNS label`,
+    ],
   ])('%j is refused', (props, message) => {
     const chart = new Chart(testApp(), 'c');
     expect(

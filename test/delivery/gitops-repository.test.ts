@@ -99,6 +99,18 @@ describe('GitOpsRepository', () => {
     ],
     [`[GitOpsRepository] 'manifests' ("argocd") is reserved for the Argo CD and platform directories`, (r) => r.manifests('argocd')],
     [
+      `[GitOpsRepository] 'repoURL' ("<redacted>") holds credentials (user:token@): register the repository with Argo CD (a repository Secret) and write the URL without them`,
+      () => new GitOpsRepository({ repoURL: 'https://oauth2:glpat-abcdefghijklmnopqrstuvwx@gitlab.com/acme/gitops.git' }),
+    ],
+    [
+      `[GitOpsRepository] 'repoURL' ("http://git.acme.dev/x.git") is not a repository URL: use https://host/org/repo.git, ssh://… or git@host:org/repo.git`,
+      () => new GitOpsRepository({ repoURL: 'http://git.acme.dev/x.git' }),
+    ],
+    [
+      `[GitOpsRepository] 'targetRevision' ("feature branch") must be a branch, tag or commit such as "main", "v1.4.2" or "release/2026-11" (git check-ref-format)`,
+      () => new GitOpsRepository({ repoURL: 'https://git.acme.dev/x.git', targetRevision: 'feature branch' }),
+    ],
+    [
       `[GitOpsRepository/prod-eu] 'manifests' ("staging") names no manifest set (it has: production)`,
       (r) => r.cluster({ name: 'prod-eu', manifests: 'staging', namespace: 'billing' }),
     ],
@@ -111,5 +123,15 @@ describe('GitOpsRepository', () => {
     ],
   ])('%s', (message, act) => {
     expect(() => act(team())).toThrow(message);
+  });
+});
+
+describe('unusual but valid sources', () => {
+  test.each([
+    ['ssh://git@git.acme.dev:2222/platform/gitops.git', 'release/2026-11'],
+    ['git@git.acme.dev:platform/gitops.git', 'v1.4.2'],
+    ['https://git.acme.dev/x.git', '4f2c1e9a8b7d6c5e4f3a2b1c0d9e8f7a6b5c4d3e'],
+  ])('%s at %s', (repoURL, targetRevision) => {
+    expect(() => new GitOpsRepository({ repoURL, targetRevision })).not.toThrow();
   });
 });

@@ -47,4 +47,34 @@ describe('AppNamespace', () => {
       "[ns/Namespace] 'budget.pods' (0) must be a whole number from 1 to 100000",
     );
   });
+
+  test.each<[Record<string, unknown>, string]>([
+    [
+      { name: 'kube-system' },
+      `[ns/Namespace] 'name' ("kube-system") is one of Kubernetes' own namespaces: a default-deny policy and a quota there break the cluster`,
+    ],
+    [
+      { budget: { ...budgetFor([bot]), cpuRequestMillis: 0.5 } },
+      `[ns/Namespace] 'budget.cpuRequestMillis' (0.5) must be a whole number from 1 to 4194304`,
+    ],
+    [
+      { budget: { ...budgetFor([bot]), memoryRequestMiB: 999999 } },
+      `[ns/Namespace] 'budget.memoryRequestMiB' (999999) must not exceed 'budget.memoryLimitMiB'`,
+    ],
+    [
+      {
+        budget: {
+          pods: 5,
+          cpuRequestMillis: 500,
+          memoryRequestMiB: 512,
+          memoryLimitMiB: 1024,
+          containerDefaults: { cpuRequestMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
+        },
+      },
+      `[ns/Namespace] 'budget.containerDefaults.cpuRequestMillis' (1000) is more than the whole namespace's quota ('budget.cpuRequestMillis' 500): no default container would fit`,
+    ],
+  ])('%j is refused', (props, message) => {
+    const chart = new Chart(testApp(), 'ns');
+    expect(() => new AppNamespace(chart, 'Namespace', { name: 'samokoder', budget: budgetFor([bot]), ...props } as never)).toThrow(message);
+  });
 });

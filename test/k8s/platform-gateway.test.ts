@@ -75,6 +75,10 @@ describe('PlatformGateway', () => {
     [{ routeNamespaces: [] }, `[gw/Gateway] 'routeNamespaces' ([]) must name the namespaces allowed to attach routes (never all)`],
     [{ hosts: [] }, `[gw/Gateway] 'hosts' ([]) must name at least one host`],
     [{ hosts: ['bad host'] }, `[gw/Gateway] 'hosts[0]' ("bad host") must be a fully qualified lower-case host name`],
+    [
+      { hosts: ['app.acme.dev', 'app.acme.dev'] },
+      `[gw/Gateway] 'hosts[1]' ("app.acme.dev") is listed twice: listeners of one Gateway need distinct host names`,
+    ],
   ])('%j is refused', (props, message) => {
     expect(() => gateway(props)).toThrow(message);
   });
