@@ -143,3 +143,24 @@ export function requireEmail(path: string, prop: string, value: string, why = ''
   }
   return value;
 }
+
+/**
+ * Kubernetes annotation (or label) keys: an optional DNS-subdomain prefix and `/`, then a name of at most 63
+ * letters, digits, `-`, `_`, `.` beginning and ending with a letter or digit. Values must be strings.
+ */
+export function requireAnnotations(path: string, prop: string, annotations: Record<string, string> | undefined): void {
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash === -1 ? undefined : key.slice(0, slash);
+    const name = slash === -1 ? key : key.slice(slash + 1);
+    if ((prefix !== undefined && !isDnsSubdomain(prefix)) || name.length > 63 || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {
+      throw invalidProp(
+        path,
+        `${prop}.${key}`,
+        key,
+        'must be an annotation key: an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, - _ . (e.g. "eks.amazonaws.com/role-arn")',
+      );
+    }
+    if (typeof value !== 'string') throw invalidProp(path, `${prop}.${key}`, value, 'must be a string');
+  }
+}

@@ -5,6 +5,7 @@ import { invalidCombination, invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
+import { _AllKeys, _checkProps } from '../common/props';
 
 /** HorizontalPodAutoscaler settings. */
 export interface AutoscalingOptions {
@@ -41,11 +42,21 @@ export interface ResolvedScaling {
   readonly ceiling: number;
 }
 
+const AUTOSCALING_KEYS = ['minReplicas', 'maxReplicas', 'cpuUtilization', 'memoryUtilization'] as const;
+
 /** Applies the defaults of {@link ScalingOptions} and checks them. */
 export function resolveScaling(path: string, o: ScalingOptions): ResolvedScaling {
   const a = o.autoscaling === false ? undefined : (o.autoscaling ?? {});
   let autoscaling: ResolvedScaling['autoscaling'];
   if (a) {
+    _checkProps<_AllKeys<AutoscalingOptions, typeof AUTOSCALING_KEYS>>(
+      path,
+      'autoscaling options',
+      a,
+      AUTOSCALING_KEYS,
+      [],
+      'autoscaling.',
+    );
     const min = requireIntegerInRange(path, 'autoscaling.minReplicas', a.minReplicas ?? 3, 1, 1000);
     const max = requireIntegerInRange(path, 'autoscaling.maxReplicas', a.maxReplicas ?? 20, 1, 1000);
     if (min > max) {

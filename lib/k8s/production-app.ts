@@ -4,7 +4,14 @@ import { _AllKeys, _checkProps } from '../common/props';
 import { _scanChartsForCredentials } from '../policy/output-scan';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireHostname, requireLabelValue, requireUrlPath } from '../common/validate';
+import {
+  isDnsSubdomain,
+  requireAnnotations,
+  requireDnsLabel,
+  requireHostname,
+  requireLabelValue,
+  requireUrlPath,
+} from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppRollout, DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
@@ -358,6 +365,50 @@ function resolveApp(path: string, props: ProductionAppProps, namespace: string) 
   const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
   validateRateLimits(path, rateLimits);
   validateAppConfig(path, props.config ?? {}, props.secrets ?? []);
+  // A ConfigMap holds at most 1 MiB (etcd's object limit); the API server refuses a larger one at apply time.
+  const configBytes = Object.entries(props.config ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  if (configBytes > 1024 * 1024) {
+    throw invalidProp(
+      path,
+      'config',
+      `${configBytes} bytes`,
+      'is larger than a ConfigMap may be (1 MiB): keep large data in a volume or object storage',
+    );
+  }
+  for (const prop of ['command', 'args'] as const) {
+    const list: unknown = props[prop];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
+      throw invalidProp(path, prop, list, 'must be a list of strings');
+    }
+  }
+  if (props.command?.length && props.command[0].trim() === '') {
+    throw invalidProp(
+      path,
+      'command[0]',
+      props.command[0],
+      'must name the executable to run (or leave command out for the image entrypoint)',
+    );
+  }
+  requireAnnotations(path, 'serviceAccountAnnotations', props.serviceAccountAnnotations);
+  if (props.secretStore !== undefined) {
+    if (!(props.secretStore instanceof SecretStore)) {
+      throw invalidProp(
+        path,
+        'secretStore',
+        props.secretStore,
+        "must be a SecretStore (SecretStore.cluster('name') or SecretStore.namespaced('name'))",
+      );
+    }
+    if (!isDnsSubdomain(props.secretStore.name)) {
+      throw invalidProp(
+        path,
+        'secretStore.name',
+        props.secretStore.name,
+        'must be the name of a (Cluster)SecretStore: a lower-case DNS subdomain',
+      );
+    }
+  }
   validateDependencies(path, props.dependencies ?? []);
   validateRbacRules(path, 'rbac', props.rbac ?? []);
   const environment = props.environment ?? props.platform?.environment ?? 'production';

@@ -1,5 +1,5 @@
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireIntegerInRange, requireUrlPath } from '../common/validate';
+import { isDnsSubdomain, requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from './image';
 import { _AllKeys, _checkProps } from '../common/props';
 
@@ -166,8 +166,8 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
     const accessMode = s.accessMode ?? (kind === WorkloadKind.STATEFUL_SET ? 'ReadWriteOnce' : 'ReadWriteMany');
     storage = {
       sizeGiB: requireIntegerInRange(path, 'storage.sizeGiB', s.sizeGiB ?? 10, 1, 65536),
-      mountPath: requireUrlPath(path, 'storage.mountPath', s.mountPath ?? '/data'),
-      storageClass: s.storageClass ?? 'gp3',
+      mountPath: requireMountPath(path, 'storage.mountPath', s.mountPath ?? '/data'),
+      storageClass: requireStorageClass(path, 'storage.storageClass', s.storageClass ?? 'gp3'),
       accessMode,
     };
     if (kind === WorkloadKind.DEPLOYMENT && accessMode === 'ReadWriteOnce' && maxReplicas > 1) {
@@ -194,4 +194,40 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
     preStopSleepSeconds: preStop,
     storage,
   };
+}
+
+/** Directories a volume must not cover: the image's system files (the container would not start) and the kernel's. */
+const SYSTEM_DIRS = ['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/root', '/run', '/sbin', '/sys', '/usr', '/var'];
+
+function requireMountPath(path: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^\/[A-Za-z0-9._~/-]*$/.test(value) || value.split('/').includes('..') || value.includes('//')) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      'must be an absolute directory in the container such as "/data" (letters, digits, . _ ~ - /; no "..")',
+    );
+  }
+  const dir = value.length > 1 ? value.replace(/\/+$/, '') : value;
+  if (SYSTEM_DIRS.includes(dir)) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      `would hide the image's ${dir === '/' ? 'whole file system' : `${dir} directory`}: mount the volume on a directory of its own such as "/data"`,
+    );
+  }
+  return value;
+}
+
+function requireStorageClass(path: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || !isDnsSubdomain(value)) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      'must be the name of a StorageClass (a lower-case DNS subdomain such as "gp3" or "do-block-storage")',
+    );
+  }
+  return value;
 }

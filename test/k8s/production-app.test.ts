@@ -443,6 +443,44 @@ describe('ProductionApp', () => {
       ],
       [{ host: 'localhost' }, `[api] 'host' ("localhost") must be a fully qualified lower-case host name`],
       [
+        { workload: WorkloadKind.STATEFUL_SET, storage: { mountPath: '/etc' } },
+        `[api] 'storage.mountPath' ("/etc") would hide the image's /etc directory: mount the volume on a directory of its own such as "/data"`,
+      ],
+      [
+        { workload: WorkloadKind.STATEFUL_SET, storage: { mountPath: '/' } },
+        `[api] 'storage.mountPath' ("/") would hide the image's whole file system`,
+      ],
+      [
+        { workload: WorkloadKind.STATEFUL_SET, storage: { mountPath: 'data' } },
+        `[api] 'storage.mountPath' ("data") must be an absolute directory in the container such as "/data" (letters, digits, . _ ~ - /; no "..")`,
+      ],
+      [
+        { workload: WorkloadKind.STATEFUL_SET, storage: { storageClass: 'Fast SSD' } },
+        `[api] 'storage.storageClass' ("Fast SSD") must be the name of a StorageClass (a lower-case DNS subdomain such as "gp3" or "do-block-storage")`,
+      ],
+      [{ command: [''] }, `[api] 'command[0]' ("") must name the executable to run (or leave command out for the image entrypoint)`],
+      [{ args: [42 as never] }, `[api] 'args' ([42]) must be a list of strings`],
+      [
+        { serviceAccountAnnotations: { 'bad key!': 'v' } },
+        `[api] 'serviceAccountAnnotations.bad key!' ("bad key!") must be an annotation key: an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, - _ . (e.g. "eks.amazonaws.com/role-arn")`,
+      ],
+      [
+        { secretStore: 'aws' as never },
+        `[api] 'secretStore' ("aws") must be a SecretStore (SecretStore.cluster('name') or SecretStore.namespaced('name'))`,
+      ],
+      [
+        { secretStore: SecretStore.cluster('AWS Store') },
+        `[api] 'secretStore.name' ("AWS Store") must be the name of a (Cluster)SecretStore: a lower-case DNS subdomain`,
+      ],
+      [
+        { config: { BIG: 'x'.repeat(1024 * 1024) } },
+        `[api] 'config' ("1048579 bytes") is larger than a ConfigMap may be (1 MiB): keep large data in a volume or object storage`,
+      ],
+      [
+        { autoscaling: { min: 2, max: 5 } as never },
+        `[api] 'autoscaling.min' (2) is not a prop of autoscaling options (it takes minReplicas, maxReplicas, cpuUtilization, memoryUtilization)`,
+      ],
+      [
         { host: '10.0.0.1' },
         `[api] 'host' ("10.0.0.1") is an IP address, not a host name: routes match host names and certificates are issued for them`,
       ],
