@@ -113,8 +113,9 @@ export class EksKubernetesVersion {
   public assertSupported(path: string, prop: string, date: string): void {
     if (this.inStandardSupport(date)) return;
     const supported = EksKubernetesVersion.ALL.filter((v) => v.inStandardSupport(date)).map((v) => v.version);
-    const state =
-      this.window === undefined
+    const state = !/^1\.\d+$/.test(this.version)
+      ? 'is not a Kubernetes minor version such as "1.35"'
+      : this.window === undefined
         ? 'is not in the EKS support table and has no support window'
         : date > this.window.endOfExtendedSupport
           ? `reached end of support on ${this.window.endOfExtendedSupport}`

@@ -108,6 +108,9 @@ describe('SamokoderCluster', () => {
       );
     });
     test('an unknown version without a support window is refused', () => {
+      expect(() => cluster({ version: EksKubernetesVersion.of('1.3x') })).toThrow(
+        `[test/Cluster] 'version' ("1.3x") is not a Kubernetes minor version such as "1.35": EKS versions in standard support on 2026-11-21: 1.34, 1.35`,
+      );
       expect(() => cluster({ version: EksKubernetesVersion.of('1.37') })).toThrow(
         `[test/Cluster] 'version' ("1.37") is not in the EKS support table and has no support window: EKS versions in standard support on 2026-11-21: 1.34, 1.35`,
       );
