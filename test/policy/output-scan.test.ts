@@ -13,6 +13,16 @@ import { TEST_DATE } from '../util/tf';
 const AWS_KEY = 'AKIAABCDEFGHIJKLMNOP';
 const GITHUB_TOKEN = 'ghp_' + 'a1B2c3D4e5'.repeat(4);
 
+/** The message a synth fails with ('' when it does not). */
+function failure(synth: () => void): string {
+  try {
+    synth();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
 function outdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'scan-'));
 }
@@ -27,12 +37,7 @@ describe('credential scan on every cdk8s synth', () => {
       serviceAccountAnnotations: { 'example.com/key': AWS_KEY },
       args: ['--token', GITHUB_TOKEN],
     });
-    let message = '';
-    try {
-      app.synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = failure(() => app.synth());
     expect(message).toContain(
       `[api/Identity/ServiceAccount/Resource] ServiceAccount api: 'metadata.annotations.example.com/key' holds something shaped like a credential (value not shown): synthesized files are committed to Git; keep the value in the secret store and reference it`,
     );
@@ -78,12 +83,7 @@ describe('credential scan on every cdk8s synth', () => {
     const app = new App({ outdir: outdir() });
     new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0', serviceAccountAnnotations: { 'example.com/key': AWS_KEY } });
     PolicyPack.enforce(app);
-    let message = '';
-    try {
-      app.synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = failure(() => app.synth());
     expect(message).toContain('SK-K8S-017');
     expect(message).not.toContain('(value not shown)');
   });
@@ -100,12 +100,7 @@ describe('credential scan on every cdktf synth', () => {
       supportCheckDate: TEST_DATE,
       alarmSubscriptions: [AlarmSubscription.email('oncall@acme.example')],
     });
-    let message = '';
-    try {
-      app.synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = failure(() => app.synth());
     expect(message).toContain(
       `[billing-production] the stack: 'provider.aws[0].default_tags[0].tags.Team' holds something shaped like a credential (value not shown)`,
     );
