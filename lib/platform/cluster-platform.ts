@@ -6,7 +6,7 @@ import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoy
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
+import { isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
 import { _apiObject } from '../private/k8s-object';
@@ -85,6 +85,9 @@ const CLUSTER_KINDS: GroupKind[] = [
   { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
 ];
 
+const PROMETHEUS_KEYS = ['retentionDays', 'storageGiB', 'storageClass'] as const;
+const GATEWAY_KEYS = ['name', 'namespace', 'httpListener'] as const;
+
 /** Every prop of {@link ClusterPlatformProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
 const CLUSTERPLATFORM_PROPS = [
   'cluster',
@@ -158,6 +161,57 @@ export class ClusterPlatform extends Construct {
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
     const team = props.team === undefined ? undefined : requireDnsLabel(path, 'team', props.team);
     requireEmail(path, 'acmeEmail', props.acmeEmail, ' (Let\u2019s Encrypt writes to it before a certificate expires)');
+    if (props.prometheus) {
+      _checkProps<_AllKeys<PlatformPrometheusOptions, typeof PROMETHEUS_KEYS>>(
+        path,
+        'Prometheus options',
+        props.prometheus,
+        PROMETHEUS_KEYS,
+        [],
+        'prometheus.',
+      );
+    }
+    if (props.gateway) {
+      _checkProps<_AllKeys<PlatformGatewayRef, typeof GATEWAY_KEYS>>(
+        path,
+        'gateway reference',
+        props.gateway,
+        GATEWAY_KEYS,
+        [],
+        'gateway.',
+      );
+    }
+    const configPath = props.configPath;
+    if (typeof configPath !== 'string' || configPath === '' || configPath.startsWith('/') || configPath.split('/').includes('..')) {
+      throw invalidProp(
+        path,
+        'configPath',
+        configPath,
+        'must be a relative directory inside the GitOps repository (no leading "/", no "..")',
+      );
+    }
+    const acmeServer = props.acmeServer ?? 'https://acme-v02.api.letsencrypt.org/directory';
+    if (!/^https:\/\/[^\s/]+\/\S*$/.test(acmeServer)) {
+      throw invalidProp(
+        path,
+        'acmeServer',
+        acmeServer,
+        'must be the https:// URL of an ACME directory (account keys and orders travel over it)',
+      );
+    }
+    const argocdNamespace = requireDnsLabel(path, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
+    const prometheusStorageClass = props.prometheus?.storageClass ?? 'gp3';
+    if (!isDnsSubdomain(prometheusStorageClass)) {
+      throw invalidProp(
+        path,
+        'prometheus.storageClass',
+        prometheusStorageClass,
+        'must be the name of a StorageClass (a lower-case DNS subdomain)',
+      );
+    }
+    if (props.components !== undefined && props.components.length === 0) {
+      throw invalidProp(path, 'components', [], 'must list at least one component (or leave it out for the defaults)');
+    }
     const retentionDays = requireIntegerInRange(path, 'prometheus.retentionDays', props.prometheus?.retentionDays ?? 35, 1, 3650);
     const storageGiB = requireIntegerInRange(path, 'prometheus.storageGiB', props.prometheus?.storageGiB ?? 100, 10, 65536);
     const gateway = {
@@ -181,7 +235,7 @@ export class ClusterPlatform extends Construct {
           storageSpec: {
             volumeClaimTemplate: {
               spec: {
-                storageClassName: props.prometheus?.storageClass ?? 'gp3',
+                storageClassName: prometheusStorageClass,
                 accessModes: ['ReadWriteOnce'],
                 resources: { requests: { storage: `${storageGiB}Gi` } },
               },
@@ -224,7 +278,6 @@ export class ClusterPlatform extends Construct {
     // ---- the Applications ----
     this.applications = new Chart(this, 'Applications');
     const project = team ? `${team}-platform-${cluster}` : `platform-${cluster}`;
-    const argocdNamespace = props.argocdNamespace ?? 'argocd';
     const namespaces = [...new Set(this.components.map((c) => c.spec.namespace))];
     const repos = [
       props.source.repoURL,
@@ -274,7 +327,7 @@ export class ClusterPlatform extends Construct {
       project,
       argocdNamespace,
       source: props.source,
-      path: props.configPath,
+      path: configPath,
       destination: { cluster, namespace: this.proxyNamespace },
       syncWave: PLATFORM_SYNC_WAVES.config,
       labels: { ...labels, 'samokoder.dev/component': 'config' },
@@ -306,7 +359,7 @@ export class ClusterPlatform extends Construct {
       spec: {
         acme: {
           email: props.acmeEmail,
-          server: props.acmeServer ?? 'https://acme-v02.api.letsencrypt.org/directory',
+          server: acmeServer,
           privateKeySecretRef: { name: `${this.issuerName}-account` },
           // HTTP-01 through the shared Gateway's HTTP listener: cert-manager puts the solver pod, Service and route in
           // the gateway's namespace, whose policies admit it (see PlatformGateway). No DNS credentials needed.

@@ -1,7 +1,8 @@
 import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 
-import { ValidationError } from '../common/errors';
+import { invalidProp } from '../common/errors';
+import { requireIntegerInRange } from '../common/validate';
 import { _AllKeys, _checkProps } from '../common/props';
 
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
@@ -59,6 +60,7 @@ export class PlatformCloud {
       ['region'] as const,
       '',
     );
+    requireAwsRegionName('PlatformCloud.aws()', 'region', options.region);
     return new PlatformCloud(
       'aws',
       { aws: { service: 'SecretsManager', region: options.region } },
@@ -88,14 +90,10 @@ export class PlatformCloud {
     );
     const nodePort = options.nodePort ?? 30080;
     const listenerPort = options.listenerPort ?? 80;
-    if (!Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767) {
-      throw new ValidationError(
-        `PlatformCloud.digitalocean: 'nodePort' (${nodePort}) must be an integer in the NodePort range 30000-32767`,
-      );
-    }
-    if (!Number.isInteger(listenerPort) || listenerPort < 1 || listenerPort > 65535) {
-      throw new ValidationError(`PlatformCloud.digitalocean: 'listenerPort' (${listenerPort}) must be an integer port 1-65535`);
-    }
+    const where = 'PlatformCloud.digitalocean()';
+    requireAwsRegionName(where, 'secretsRegion', options.secretsRegion);
+    requireIntegerInRange(where, 'nodePort', nodePort, 30000, 32767);
+    requireIntegerInRange(where, 'listenerPort', listenerPort, 1, 65535);
     const secret = options.credentialsSecret ?? { name: 'aws-secrets-reader', namespace: 'external-secrets' };
     return new PlatformCloud(
       'digitalocean',
@@ -129,4 +127,11 @@ export class PlatformCloud {
     /** Where a load balancer in front of the nodes reaches the gateway, when the cloud pins it. */
     public readonly nodeEntry?: { readonly nodePort: number; readonly listenerPort: number },
   ) {}
+}
+
+/** An AWS region name (`eu-central-1`, `us-gov-west-1`): where the secret-store entries are read. */
+function requireAwsRegionName(where: string, prop: string, region: string): void {
+  if (typeof region !== 'string' || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
+    throw invalidProp(where, prop, region, 'must be an AWS region name such as "eu-central-1" (AwsRegion.EU_CENTRAL_1.name)');
+  }
 }

@@ -108,6 +108,28 @@ describe('ClusterPlatform', () => {
     [{ acmeEmail: 'oncall' }, `[Platform] 'acmeEmail' ("oncall") must be an e-mail address`],
     [{ prometheus: { retentionDays: 0 } }, `[Platform] 'prometheus.retentionDays' (0) must be a whole number from 1 to 3650`],
     [{ cluster: 'Prod' }, `[Platform] 'cluster' ("Prod") must be a DNS label`],
+    [
+      { configPath: '/srv/gitops' },
+      `[Platform] 'configPath' ("/srv/gitops") must be a relative directory inside the GitOps repository (no leading "/", no "..")`,
+    ],
+    [
+      { acmeServer: 'http://acme.internal/directory' },
+      `[Platform] 'acmeServer' ("http://acme.internal/directory") must be the https:// URL of an ACME directory (account keys and orders travel over it)`,
+    ],
+    [{ argocdNamespace: 'Argo' }, `[Platform] 'argocdNamespace' ("Argo") must be a DNS label`],
+    [
+      { prometheus: { storageClass: 'Fast SSD' } },
+      `[Platform] 'prometheus.storageClass' ("Fast SSD") must be the name of a StorageClass (a lower-case DNS subdomain)`,
+    ],
+    [
+      { prometheus: { retention: 10 } as never },
+      `[Platform] 'prometheus.retention' (10) is not a prop of Prometheus options: did you mean 'retentionDays'?`,
+    ],
+    [
+      { gateway: { nmae: 'public' } as never },
+      `[Platform] 'gateway.nmae' ("public") is not a prop of gateway reference: did you mean 'name'?`,
+    ],
+    [{ components: [] }, `[Platform] 'components' ([]) must list at least one component (or leave it out for the defaults)`],
   ])('%j is refused', (props, message) => {
     expect(() => platform(props)).toThrow(message);
   });

@@ -285,7 +285,13 @@ describe('checkPlatformWiring: the entry a DigitalOcean stack builds (load balan
 
   test('PlatformCloud.digitalocean refuses a NodePort outside the range', () => {
     expect(() => PlatformCloud.digitalocean({ secretsRegion: 'us-east-2', nodePort: 8080 })).toThrow(
-      "PlatformCloud.digitalocean: 'nodePort' (8080) must be an integer in the NodePort range 30000-32767",
+      "[PlatformCloud.digitalocean()] 'nodePort' (8080) must be a whole number from 30000 to 32767",
+    );
+    expect(() => PlatformCloud.digitalocean({ secretsRegion: 'mars-1' })).toThrow(
+      `[PlatformCloud.digitalocean()] 'secretsRegion' ("mars-1") must be an AWS region name such as "eu-central-1" (AwsRegion.EU_CENTRAL_1.name)`,
+    );
+    expect(() => PlatformCloud.aws({ region: 'Frankfurt' })).toThrow(
+      `[PlatformCloud.aws()] 'region' ("Frankfurt") must be an AWS region name`,
     );
   });
 });
