@@ -8,6 +8,9 @@
  */
 import { AwsRegion, CostAllocationTags, EnvironmentProfile } from 'samokoder-infra';
 
+/** Samokoder's runbooks: every alert of the reference apps links to `<base>/<alertname>` (the library sets none). */
+export const RUNBOOKS = 'https://runbooks.samokoder.dev';
+
 export interface AwsEnvironmentConfig {
   readonly name: 'production' | 'staging';
   readonly profile: EnvironmentProfile;

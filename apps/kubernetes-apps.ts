@@ -17,7 +17,7 @@ import {
   Sli,
   SyncedSecret,
 } from 'samokoder-infra';
-import { ServicesConfig } from './config';
+import { RUNBOOKS, ServicesConfig } from './config';
 
 /**
  * The charts of one environment: the shared namespace, then the `api` and `bot` services.
@@ -104,6 +104,7 @@ export function buildKubernetesApps(
     migration: { command: ['python', '-m', 'alembic', 'upgrade', 'head'] },
     // The API's SLOs from the brief: availability 99.9 %, p99 < 1000 ms, errors < 0.1 %.
     monitoring: {
+      runbookBaseUrl: RUNBOOKS,
       routing,
       slos: [
         { name: 'availability', objectivePercent: 99.9, sli: Sli.uptime() },
@@ -130,6 +131,7 @@ export function buildKubernetesApps(
     // The bot's SLOs from the brief: availability 99.5 %, response < 2 s, messages processed within 5 minutes.
     // The bot exports `bot_message_processing_seconds` (a histogram with a 300 s bucket).
     monitoring: {
+      runbookBaseUrl: RUNBOOKS,
       slos: [
         { name: 'availability', objectivePercent: 99.5, sli: Sli.uptime() },
         { name: 'response', objectivePercent: 99, sli: Sli.latency(2000), description: 'Responses within 2 s' },

@@ -67,7 +67,7 @@ export interface SamokoderDatabaseProps {
   readonly backupRetentionDays?: number;
   /** Multi-AZ standby. @default true */
   readonly multiAz?: boolean;
-  /** Name of the initial database. @default 'samokoder' */
+  /** Name of the initial database. @default - the identifier with `_` for `-` (`billing-prod` → `billing_prod`) */
   readonly databaseName?: string;
   /**
    * Master user name (the password is generated and kept by Secrets Manager): 1–16 letters, digits and underscores,
@@ -136,7 +136,7 @@ export class SamokoderDatabase extends Construct {
         'must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6")',
       );
     }
-    const dbName = _requireDatabaseName(path, 'databaseName', props.databaseName ?? 'samokoder');
+    const dbName = _requireDatabaseName(path, 'databaseName', props.databaseName ?? name.replace(/-/g, '_'));
     const masterUsername = _requireMasterUsername(path, 'masterUsername', props.masterUsername ?? `${dbName.slice(0, 10)}_admin`);
     const instanceClass = _requireInstanceClass(path, 'instanceClass', props.instanceClass ?? 'db.m6g.large', 'db');
 

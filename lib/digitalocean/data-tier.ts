@@ -26,7 +26,7 @@ export interface PostgresOptions {
   readonly replicaSize?: string;
   /** Connection pool size (PgBouncer, transaction mode). @default 20 */
   readonly poolSize?: number;
-  /** Database and user the application uses. @default 'samokoder' */
+  /** Database and user the application uses. @default - the tier's `name` (the project) */
   readonly databaseName?: string;
 }
 
@@ -119,7 +119,7 @@ export class DataTier extends Construct {
         `is smaller than the primary (${size}): once promoted it must carry the primary's load; use ${size} or larger`,
       );
     }
-    this.databaseName = requireDnsLabel(path, 'postgres.databaseName', pg.databaseName ?? 'samokoder', 63);
+    this.databaseName = requireDnsLabel(path, 'postgres.databaseName', pg.databaseName ?? props.name, 63);
     const window = [{ day: props.maintenanceDay ?? 'sunday', hour: '02:00:00' }];
 
     this.postgres = new DatabaseCluster(this, 'Postgres', {

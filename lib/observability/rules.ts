@@ -105,7 +105,7 @@ export function _ruleGroups(path: string, spec: ResolvedMonitoring, target: Rule
     expr,
     for: forDuration,
     labels: { severity, ...base, ...extra },
-    annotations: { summary, description, runbook_url: runbook(a) },
+    annotations: { summary, description, ...(spec.runbookBaseUrl ? { runbook_url: runbook(a) } : {}) },
   });
 
   const latency = `histogram_quantile(0.95, sum by (le) (rate(${m.requestDurationHistogram}_bucket${sel(job)}[5m])))`;

@@ -134,7 +134,7 @@ export interface MonitoringOptions {
    * @default { release: 'kube-prometheus-stack' }
    */
   readonly prometheusSelector?: Record<string, string>;
-  /** Base URL of the runbooks; each alert links to `<base>/<alertname>`. @default 'https://runbooks.samokoder.dev' */
+  /** Base URL of the runbooks; each alert links to `<base>/<alertname>` (annotation `runbook_url`). @default - no runbook links */
   readonly runbookBaseUrl?: string;
   /** Namespace Prometheus runs in (admitted to the metrics port). @default 'monitoring' */
   readonly prometheusNamespace?: string;
@@ -160,7 +160,7 @@ export interface ResolvedMonitoring {
   readonly slos: ReadonlyArray<Required<Omit<SloSpec, 'description'>> & { description: string }>;
   readonly routing?: AlertRoutingSpec;
   readonly prometheusSelector: Record<string, string>;
-  readonly runbookBaseUrl: string;
+  readonly runbookBaseUrl?: string;
   readonly prometheusNamespace: string;
   readonly scrapeInterval: string;
   readonly scrapeTimeout: string;
@@ -364,8 +364,9 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
       throw invalidProp(path, 'monitoring.routing.slack.channel', o.routing.slack.channel, 'must be a Slack channel such as "#alerts"');
     }
   }
-  const runbookBaseUrl = (o.runbookBaseUrl ?? 'https://runbooks.samokoder.dev').replace(/\/+$/, '');
-  if (!/^https:\/\/[^\s]+$/.test(runbookBaseUrl)) {
+  // No default: a team's alerts link to its own runbooks, or to none (the reference passes Samokoder's in apps/).
+  const runbookBaseUrl = o.runbookBaseUrl === undefined ? undefined : o.runbookBaseUrl.replace(/\/+$/, '');
+  if (runbookBaseUrl !== undefined && !/^https:\/\/[^\s]+$/.test(runbookBaseUrl)) {
     throw invalidProp(path, 'monitoring.runbookBaseUrl', o.runbookBaseUrl, 'must be an https:// URL');
   }
   const restarts = t.restartsPerHour ?? 5;

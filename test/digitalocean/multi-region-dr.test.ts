@@ -93,6 +93,15 @@ describe('MultiRegionDR', () => {
       expect(only(s, 'digitalocean_database_connection_pool')).toMatchObject({ mode: 'transaction', size: 20, db_name: 'samokoder' });
     });
 
+    test("a team's pair names its database, user and pool after its project, not the library's", () => {
+      const s = synth(new MultiRegionDR(Testing.app(), 'billing-dr', { ...base, project: undefined }));
+      expect(only(s, 'digitalocean_database_db').name).toBe('billing');
+      expect(only(s, 'digitalocean_database_user').name).toBe('billing_app');
+      expect(only(s, 'digitalocean_database_connection_pool')).toMatchObject({ name: 'billing-pool', db_name: 'billing' });
+      // The base props' domain and tags are Samokoder's; no name the stack makes is.
+      expect(JSON.stringify(s)).not.toMatch(/"(name|db_name)":"samokoder[-_"]/);
+    });
+
     test('database firewalls admit only the clusters', () => {
       const fws = resources(synth(dr()), 'digitalocean_database_firewall');
       for (const fw of fws) for (const r of fw.rule) expect(r.type).toBe('k8s');

@@ -48,6 +48,13 @@ describe('AppMonitoring', () => {
     });
   });
 
+  test('no runbook links unless the team names its runbooks (the library has no runbooks of its own)', () => {
+    const alerts = rules(monitoring()).filter((x) => x.alert);
+    expect(alerts.length).toBeGreaterThan(5);
+    expect(alerts.filter((a) => 'runbook_url' in a.annotations)).toEqual([]);
+    expect(JSON.stringify(monitoring())).not.toContain('samokoder.dev/Api');
+  });
+
   test('every expression parses with the PromQL grammar', () => {
     const all = rules(monitoring()).map((r) => r.expr);
     expect(all.length).toBeGreaterThan(30);
@@ -56,7 +63,7 @@ describe('AppMonitoring', () => {
   });
 
   test('golden-signal alerts with the audit thresholds, each with severity, summary, description, runbook and for', () => {
-    const r = rules(monitoring()).filter((x) => x.alert);
+    const r = rules(monitoring({ runbookBaseUrl: 'https://runbooks.acme.dev/' })).filter((x) => x.alert);
     const by = (name: string, severity: string) => r.find((x) => x.alert === name && x.labels.severity === severity);
     expect(by('ApiHighLatency', 'warning').expr).toMatch(/histogram_quantile\(0\.95, .*\) > 0\.5$/);
     expect(by('ApiHighLatency', 'critical').expr).toMatch(/\) > 1$/);
@@ -72,7 +79,7 @@ describe('AppMonitoring', () => {
     expect(by('ApiPodPending', 'warning')).toMatchObject({ for: '5m' });
     for (const a of r) {
       expect(Object.keys(a.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
-      expect(a.annotations.runbook_url).toBe(`https://runbooks.samokoder.dev/${a.alert}`);
+      expect(a.annotations.runbook_url).toBe(`https://runbooks.acme.dev/${a.alert}`);
       expect(['warning', 'critical']).toContain(a.labels.severity);
       expect(a.for).toMatch(/^\d+[smhd]$/);
     }
