@@ -162,6 +162,8 @@ export class ProductionApp extends Chart {
   public readonly appName: string;
   /** Namespace the objects live in. */
   public readonly appNamespace: string;
+  /** The public host names the app's routes serve (host first), none without routing. */
+  public readonly hosts: string[];
   /** Selector labels of the app's pods. */
   public readonly selectorLabels: Record<string, string>;
   /** The container port. */
@@ -225,6 +227,23 @@ export class ProductionApp extends Chart {
     if (twin) {
       throw invalidProp(path, 'name', name, `is already an app in namespace "${namespace}" (${twin.node.path}): its objects would collide`);
     }
+    // One app per public host in one cluster: both would route "/" of it, and the Gateway would pick one silently.
+    const myHosts = host === undefined ? [] : [host, ...(props.additionalHosts ?? [])];
+    const others = this.node.root.node.findAll().filter((c): c is ProductionApp => c instanceof ProductionApp && c !== this);
+    for (const other of others) {
+      const theirs: string[] = other.hosts ?? [];
+      const shared = myHosts.find((h) => theirs.includes(h));
+      if (shared) {
+        const prop = shared === host ? 'host' : `additionalHosts[${(props.additionalHosts ?? []).indexOf(shared)}]`;
+        throw invalidProp(
+          path,
+          prop,
+          shared,
+          `is already a host of ${other.node.path}: both apps would route "/" of it (one app per host)`,
+        );
+      }
+    }
+    this.hosts = myHosts;
 
     // ---- create the parts, in the order their objects are written ----
     this.appName = name;

@@ -126,6 +126,8 @@ const CLUSTERPLATFORM_REQUIRED = [
 export class ClusterPlatform extends Construct {
   /** The AppProject and Applications of the platform layer. */
   public readonly applications: Chart;
+  /** The cluster's name in Argo CD. */
+  public readonly clusterName: string;
   /** GatewayClass, EnvoyProxy, ClusterIssuer, ClusterSecretStore. */
   public readonly config: Chart;
   public readonly gatewayClassName: string;
@@ -159,6 +161,16 @@ export class ClusterPlatform extends Construct {
     const path = this.node.path;
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
+    const twin = this.node.root.node.findAll().find((c) => c instanceof ClusterPlatform && c !== this && c.clusterName === cluster);
+    if (twin) {
+      throw invalidProp(
+        path,
+        'cluster',
+        cluster,
+        `already has a platform layer (${twin.node.path}): its Applications and AppProject would collide`,
+      );
+    }
+    this.clusterName = cluster;
     const team = props.team === undefined ? undefined : requireDnsLabel(path, 'team', props.team);
     requireEmail(path, 'acmeEmail', props.acmeEmail, ' (Let\u2019s Encrypt writes to it before a certificate expires)');
     if (props.prometheus) {

@@ -626,8 +626,28 @@ describe('across constructs', () => {
     expect(() => new ProductionApp(a, 'api-again', { ...base, createNamespace: false })).toThrow(
       `[api-again] 'name' ("api") is already an app in namespace "api" (api): its objects would collide`,
     );
-    // The same name in another namespace is another app.
-    expect(() => new ProductionApp(a, 'api-team-b', { ...base, namespace: 'team-b' })).not.toThrow();
+    // The same name in another namespace is another app (on its own host).
+    expect(() => new ProductionApp(a, 'api-team-b', { ...base, namespace: 'team-b', host: 'api.team-b.samokoder.com' })).not.toThrow();
+  });
+
+  test('two apps on one host in one cluster are refused, by host or additional host', () => {
+    const a = testApp();
+    new ProductionApp(a, 'api', base);
+    expect(() => new ProductionApp(a, 'web', { ...base, name: 'web', namespace: 'web' })).toThrow(
+      `[web] 'host' ("api.samokoder.com") is already a host of api: both apps would route "/" of it (one app per host)`,
+    );
+    expect(
+      () =>
+        new ProductionApp(a, 'web2', {
+          ...base,
+          name: 'web',
+          namespace: 'web',
+          host: 'web.samokoder.com',
+          additionalHosts: ['api.samokoder.com'],
+        }),
+    ).toThrow(`[web2] 'additionalHosts[0]' ("api.samokoder.com") is already a host of api`);
+    // Separate apps (clusters) may serve the same host: the DR pair does.
+    expect(() => new ProductionApp(testApp(), 'api', base)).not.toThrow();
   });
 
   test('two rate-limit groups with the same name or path are refused', () => {

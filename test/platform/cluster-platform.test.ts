@@ -133,4 +133,13 @@ describe('ClusterPlatform', () => {
   ])('%j is refused', (props, message) => {
     expect(() => platform(props)).toThrow(message);
   });
+
+  test('one platform layer per cluster in an app; two clusters may each have one', () => {
+    const app = new App();
+    new ClusterPlatform(app, 'P1', base);
+    expect(() => new ClusterPlatform(app, 'P2', base)).toThrow(
+      `[P2] 'cluster' ("production") already has a platform layer (P1): its Applications and AppProject would collide`,
+    );
+    expect(() => new ClusterPlatform(app, 'P3', { ...base, cluster: 'staging', configPath: 'dist/platform/staging' })).not.toThrow();
+  });
 });
