@@ -62,6 +62,8 @@ export interface Started {
   readonly child: ChildProcess;
   /** The last output of the process (stdout and stderr). */
   output(): string;
+  /** Where the output is written (removed once the process is stopped). */
+  readonly logFile?: string;
 }
 
 const running = new Map<number, Started>();
@@ -71,7 +73,8 @@ const running = new Map<number, Started>();
  * synchronously, and a process whose pipe is not read while they run blocks once the pipe is full).
  */
 export function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Started {
-  const logFile = path.join(cacheDir('logs'), `${name.replace(/[^A-Za-z0-9.-]+/g, '-')}.log`);
+  // One file per run (the pid): two runs on one machine (two checkouts' CI) share the cache but not their logs.
+  const logFile = path.join(cacheDir('logs'), `${name.replace(/[^A-Za-z0-9.-]+/g, '-')}-${process.pid}.log`);
   const fd = fs.openSync(logFile, 'w');
   const child = spawn(command, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
   fs.closeSync(fd);
@@ -82,7 +85,7 @@ export function startProcess(name: string, command: string, args: string[], env:
     const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
     return text.length > 20000 ? text.slice(-20000) : text;
   };
-  const started: Started = { name, child, output };
+  const started: Started = { name, child, output, logFile };
   running.set(pid, started);
   return started;
 }
@@ -98,6 +101,7 @@ export async function stopProcess(p: Started): Promise<void> {
   }, 5000);
   await exited;
   clearTimeout(timer);
+  if (p.logFile) fs.rmSync(p.logFile, { force: true });
 }
 
 export async function stopAll(): Promise<void> {
