@@ -57,15 +57,19 @@ describe('deploy-time values', () => {
   test('e-mail addresses from variables pass (alarms, DR uptime alerts)', () => {
     const app = Testing.app();
     const inputs = new TerraformStack(app, 'inputs');
-    const dr = new MultiRegionDR(app, 'acme-dr', {
+    const drProps = (alertEmails: string[]) => ({
       project: 'acme',
       domain: 'acme.example',
       host: 'app.acme.example',
-      alertEmails: [v(inputs, 'oncall_email').stringValue],
+      alertEmails,
       tags: { environment: 'production', service: 'acme', team: 'platform', costCenter: 'CC-1' },
       supportCheckDate: TEST_DATE,
     });
-    expect(dr).toBeDefined();
+    expect(() => new MultiRegionDR(app, 'acme-dr', drProps([v(inputs, 'oncall_email').stringValue]))).not.toThrow();
+    // The same check still refuses a literal that is not an address.
+    expect(() => new MultiRegionDR(Testing.app(), 'acme-dr', drProps(['oncall']))).toThrow(
+      `[acme-dr/Entry] 'alertEmails[0]' ("oncall") must be an e-mail address`,
+    );
     const stack = testStack();
     expect(() => AlarmSubscription.email(v(stack, 'oncall').stringValue)).not.toThrow();
   });
