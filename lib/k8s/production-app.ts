@@ -4,32 +4,26 @@ import { _AllKeys, _checkProps } from '../common/props';
 import { _scanChartsForCredentials } from '../policy/output-scan';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
-import {
-  isDnsSubdomain,
-  requireAnnotations,
-  requireDnsLabel,
-  requireHostname,
-  requireLabelValue,
-  requireUrlPath,
-} from '../common/validate';
+import { requireLabelValue } from '../common/validate';
 import { kplus } from '../private/kplus';
-import { AppRollout, DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
-import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
+import { AppRollout } from '../delivery/app-rollout';
+import { DeploymentStrategy } from '../delivery/strategy';
 import { AppMonitoring } from '../observability/app-monitoring';
 import { _MONITORING_OPTIONS, MonitoringOptions } from '../observability/spec';
-import { AppConfig, validateAppConfig } from './app-config';
-import { AppServiceAccount, validateRbacRules } from './app-service-account';
-import { _MIGRATION_OPTIONS, AppMigration, MigrationOptions, validateMigration } from './app-migration';
-import { AppFootprint, AppNamespace, budgetFor, refuseReservedNamespace } from './app-namespace';
-import { AppCaller, AppNetworkPolicies, validateDependencies } from './app-network-policies';
+import { AppConfig } from './app-config';
+import { AppServiceAccount } from './app-service-account';
+import { AppMigration, MigrationOptions } from './app-migration';
+import { AppFootprint, AppNamespace, budgetFor } from './app-namespace';
+import { AppCaller, AppNetworkPolicies } from './app-network-policies';
 import { AppRoutes } from './app-routes';
-import { AppScaling, resolveScaling, ScalingOptions } from './app-scaling';
+import { AppScaling, ScalingOptions } from './app-scaling';
 import { AppWorkload } from './app-workload';
-import { resolveWorkload, WorkloadKind, WorkloadOptions } from './workload-options';
+import { WorkloadOptions } from './workload-options';
 import { Dependency } from './dependency';
 import { RbacRule } from './rbac';
-import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, validateRateLimits } from './routing';
+import { AppRouting, RateLimit } from './routing';
 import { AppSecret, SecretStore } from './secrets';
+import { _footprintOf, _resolveApp } from './resolve-app';
 
 /** Props for {@link ProductionApp}: the pods ({@link WorkloadOptions}), their number ({@link ScalingOptions}) and the rest. */
 export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
@@ -219,7 +213,7 @@ export class ProductionApp extends Chart {
 
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----
     const { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy } =
-      resolveApp(path, props, namespace);
+      _resolveApp(path, props, namespace);
     const twin = this.node.root.node
       .findAll()
       .filter((c): c is ProductionApp => c instanceof ProductionApp && c !== this)
@@ -253,7 +247,7 @@ export class ProductionApp extends Chart {
     const partOf = requireLabelValue(this.node.path, 'partOf', props.partOf ?? namespace);
     this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
-    this.footprint = footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);
+    this.footprint = _footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);
     if (props.createNamespace ?? true) this.namespaceGuard = this.guardNamespace(namespace, partOf);
     this.identity = new AppServiceAccount(this, 'Identity', {
       name,
@@ -362,131 +356,4 @@ export class ProductionApp extends Chart {
   private guardNamespace(namespace: string, partOf: string): AppNamespace {
     return new AppNamespace(this, 'Namespace', { name: namespace, partOf, budget: budgetFor([this.footprint]) });
   }
-}
-
-/** Applies the defaults of {@link ProductionAppProps} and checks every prop, through the parts' own checks. */
-function resolveApp(path: string, props: ProductionAppProps, namespace: string) {
-  const name = requireDnsLabel(path, 'name', props.name, 52);
-  refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', namespace));
-  const scalingPlan = resolveScaling(path, props);
-  const pods = resolveWorkload(path, props, scalingPlan.ceiling);
-  const host = props.host === undefined ? undefined : requireHostname(path, 'host', props.host);
-  if (props.additionalHosts && props.additionalHosts.length > 0 && host === undefined) {
-    throw invalidProp(
-      path,
-      'additionalHosts',
-      props.additionalHosts,
-      "needs 'host': an app without a public host has no routes to add names to",
-    );
-  }
-  const metricsPath = requireUrlPath(path, 'metricsPath', props.metricsPath ?? '/metrics');
-  const routing = props.routing ?? AppRouting.gateway();
-  const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
-  validateRateLimits(path, rateLimits);
-  validateAppConfig(path, props.config ?? {}, props.secrets ?? []);
-  // A ConfigMap holds at most 1 MiB (etcd's object limit); the API server refuses a larger one at apply time.
-  const configBytes = Object.entries(props.config ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
-  if (configBytes > 1024 * 1024) {
-    throw invalidProp(
-      path,
-      'config',
-      `${configBytes} bytes`,
-      'is larger than a ConfigMap may be (1 MiB): keep large data in a volume or object storage',
-    );
-  }
-  for (const prop of ['command', 'args'] as const) {
-    const list: unknown = props[prop];
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
-      throw invalidProp(path, prop, list, 'must be a list of strings');
-    }
-  }
-  if (props.command?.length && props.command[0].trim() === '') {
-    throw invalidProp(
-      path,
-      'command[0]',
-      props.command[0],
-      'must name the executable to run (or leave command out for the image entrypoint)',
-    );
-  }
-  requireAnnotations(path, 'serviceAccountAnnotations', props.serviceAccountAnnotations);
-  if (props.secretStore !== undefined) {
-    if (!(props.secretStore instanceof SecretStore)) {
-      throw invalidProp(
-        path,
-        'secretStore',
-        props.secretStore,
-        "must be a SecretStore (SecretStore.cluster('name') or SecretStore.namespaced('name'))",
-      );
-    }
-    if (!isDnsSubdomain(props.secretStore.name)) {
-      throw invalidProp(
-        path,
-        'secretStore.name',
-        props.secretStore.name,
-        'must be the name of a (Cluster)SecretStore: a lower-case DNS subdomain',
-      );
-    }
-  }
-  validateDependencies(path, props.dependencies ?? []);
-  validateRbacRules(path, 'rbac', props.rbac ?? []);
-  const environment = props.environment ?? props.platform?.environment ?? 'production';
-  const prometheusUrl = requirePrometheusUrl(path, 'prometheusUrl', props.prometheusUrl ?? DEFAULT_PROMETHEUS_URL);
-  const strategy = props.strategy ?? DeploymentStrategy.rollingUpdate();
-  if (strategy.kind !== 'rolling' && pods.kind !== WorkloadKind.DEPLOYMENT) {
-    throw invalidProp(
-      path,
-      'strategy',
-      strategy.kind,
-      'needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef',
-    );
-  }
-  const resolvedStrategy = resolveStrategy(path, strategy, { name, environment });
-  if (resolvedStrategy.analysis && props.monitoring === false) {
-    throw invalidProp(
-      path,
-      'monitoring',
-      false,
-      'must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines',
-    );
-  }
-  if (props.migration) {
-    _checkProps<_AllKeys<MigrationOptions, typeof _MIGRATION_OPTIONS>>(
-      path,
-      'migration options',
-      props.migration,
-      _MIGRATION_OPTIONS,
-      ['command'],
-      'migration.',
-    );
-    validateMigration(path, 'migration', props.migration);
-  }
-  // A cloud identity is bound by the stack on AWS (Pod Identity); on DigitalOcean no pod has one.
-  if (props.platform && props.platform.cloud !== 'digitalocean' && !props.platform.serviceAccounts.includes(name)) {
-    const known = props.platform.serviceAccounts.join(', ') || 'none';
-    throw invalidProp(path, 'name', name, `has no cloud identity in the platform contract (service accounts with one: ${known})`);
-  }
-  return { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy };
-}
-
-/**
- * Pods at the peak of a release: a rolling update adds 25 % (maxSurge); blue-green runs the preview at full size
- * beside the active set (and keeps the old set through the scale-down delay); canary surges 25 %; a migration Job
- * and a smoke test add one pod each.
- */
-function footprintOf(
-  maxReplicas: number,
-  strategy: ResolvedStrategy,
-  migration: boolean,
-  pods: ReturnType<typeof resolveWorkload>,
-): AppFootprint {
-  const peak = strategy.kind === 'blueGreen' ? 2 * maxReplicas : Math.ceil(maxReplicas * 1.25);
-  return {
-    pods: peak + (migration ? 1 : 0) + (strategy.smokeTest ? 1 : 0),
-    cpuRequestMillis: pods.cpuRequestMillis,
-    cpuLimitMillis: pods.cpuLimitMillis,
-    memoryRequestMiB: pods.memoryRequestMiB,
-    memoryLimitMiB: pods.memoryLimitMiB,
-    persistentVolumeClaims: pods.storage ? maxReplicas + 1 : 0,
-  };
 }
