@@ -13,7 +13,7 @@ import { App } from 'cdk8s';
 import { GitOpsFile, GitOpsRepository, kubernetesVersionDrift, PlatformCloud, PlatformContract } from 'samokoder-infra';
 import { loadConfig, PlatformConfig, ServicesConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
-import { buildTerraformApp } from './terraform';
+import { buildTerraformApp, TerraformPlatform } from './terraform';
 
 /** The manifest sets and Argo CD objects synthesized, with the file each chart is written to. */
 export interface SynthesizedKubernetes {
@@ -21,11 +21,18 @@ export interface SynthesizedKubernetes {
   readonly files: GitOpsFile[];
 }
 
-/** Builds every chart and writes it under `outdir` in the GitOps layout. Returns what was written, in order. */
-export function synthKubernetes(config: PlatformConfig, outdir: string, warn?: (message: string) => void): SynthesizedKubernetes {
-  // The cloud stacks are built in memory (not synthesized) only to read their typed contracts, so names the
-  // clusters rely on (namespace, service accounts, secret names, subnet CIDRs, hosts, ports) are never typed twice.
-  const cloud = buildTerraformApp(config);
+/**
+ * Builds every chart and writes it under `outdir` in the GitOps layout. Returns what was written, in order.
+ * `cloud` is the reference's cloud platform, built once by a caller that synthesizes both (apps/synth.ts, the tests).
+ */
+export function synthKubernetes(
+  config: PlatformConfig,
+  outdir: string,
+  warn?: (message: string) => void,
+  cloud: TerraformPlatform = buildTerraformApp(config),
+): SynthesizedKubernetes {
+  // The cloud stacks are read only for their typed contracts, so names the clusters rely on (namespace, service
+  // accounts, secret names, subnet CIDRs, hosts, ports) are never typed twice.
   const repo = new GitOpsRepository({ repoURL: config.gitops.repoURL, targetRevision: config.gitops.targetRevision, path: 'dist' });
   // One manifest set per AWS environment, and one per DigitalOcean DR cluster: each from its own stack's contract.
   const sets: Array<{ name: string; services: ServicesConfig; contract: PlatformContract }> = [

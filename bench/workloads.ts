@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       if (workload === 'apps-native') {
         app.synth();
       } else {
-        for (const r of lib.renderCharts(app)) cdk8s.Yaml.save(path.join(outdir, `${r.chart.node.id}.k8s.yaml`), r.objects);
+        for (const r of lib.renderCharts(app)) lib.saveManifests(path.join(outdir, `${r.chart.node.id}.k8s.yaml`), r.objects);
       }
     });
     out = { ms: Math.round((constructMs + synthMs) * 10) / 10, constructMs, synthMs };

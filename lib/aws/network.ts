@@ -14,6 +14,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
+import { _Registry } from '../common/registry';
 import { _policy, _serviceTrust } from './private/kms';
 import { AwsRegion } from './region';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -131,8 +132,8 @@ export class SamokoderNetwork extends Construct {
     }
     this.cidr = cidr.toString();
     // Every other network of the same app (another environment's stack) must not overlap either.
-    for (const other of this.node.root.node.findAll()) {
-      if (!(other instanceof SamokoderNetwork) || other === this || other.cidr === undefined) continue;
+    const networks = _Registry.of<SamokoderNetwork>(this, 'SamokoderNetwork');
+    for (const other of networks.all()) {
       if (Ipv4Cidr.parse(other.node.path, 'cidr', other.cidr).overlaps(cidr)) {
         throw invalidProp(
           path,
@@ -142,6 +143,7 @@ export class SamokoderNetwork extends Construct {
         );
       }
     }
+    networks.add(this);
     (props.avoidCidrs ?? []).forEach((other, i) => {
       const o = Ipv4Cidr.parse(path, `avoidCidrs[${i}]`, other);
       if (o.overlaps(cidr)) {

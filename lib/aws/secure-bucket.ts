@@ -12,6 +12,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { isUnresolved, requireIntegerInRange } from '../common/validate';
 import { invalidProp } from '../common/errors';
+import { _Registry } from '../common/registry';
 import { _policy } from './private/kms';
 import { _AllKeys, _checkProps } from '../common/props';
 
@@ -135,11 +136,11 @@ export class SecureBucket extends Construct {
     }
     const name = requireBucketName(path, 'bucketName', props.bucketName);
     // Bucket names are global: two buckets of one app with the same name cannot both be created.
-    const twin = isUnresolved(name)
-      ? undefined
-      : this.node.root.node.findAll().find((c) => c instanceof SecureBucket && c !== this && c._name === name);
+    const buckets = _Registry.of<SecureBucket>(this, 'SecureBucket');
+    const twin = isUnresolved(name) ? undefined : buckets.get(name);
     if (twin) throw invalidProp(path, 'bucketName', name, `is already the name of ${twin.node.path}: S3 bucket names are global`);
     this._name = name;
+    if (!isUnresolved(name)) buckets.add(this, name);
     this.bucket = new S3Bucket(this, 'Bucket', {
       bucket: name,
       forceDestroy: false,

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { requireDnsLabel } from '../common/validate';
+import { _LibraryChart } from '../private/render';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from './argocd';
 import { _AllKeys, _checkProps } from '../common/props';
 
@@ -94,8 +95,8 @@ export class AppOfApps extends Construct {
     const root = props.manifestsRoot ?? 'dist';
     const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
     const project = `${team}-${cluster}`;
-    this.children = new Chart(this, 'Children');
-    this.bootstrap = new Chart(this, 'Bootstrap');
+    this.children = new _LibraryChart(this, 'Children');
+    this.bootstrap = new _LibraryChart(this, 'Bootstrap');
     this.childrenPath = `${argocdRoot}/${cluster}`;
     const apps = props.apps.map((a) => (typeof a === 'string' ? { name: a, namespace: props.namespace } : a));
     const namespaces = [...new Set(apps.map((a) => a.namespace))];

@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { PlatformContract } from '../common/contract';
 import { invalidProp, ValidationError } from '../common/errors';
 import { requireDnsLabel } from '../common/validate';
 import { ClusterPlatform, ClusterPlatformProps } from '../platform/cluster-platform';
 import { assertPlatformWiring, ExternalNames } from '../platform/wiring';
 import { PolicyPack } from '../policy/policy-pack';
-import { renderCharts } from '../k8s/render';
+import { renderCharts } from '../private/render';
+import { saveManifests } from '../private/yaml';
 import { AppOfApps, AppOfAppsProps } from './app-of-apps';
 import { _requireRepoUrl, _requireRevision, GitSource } from './argocd';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -60,6 +61,12 @@ export interface GitOpsClusterOptions {
 export interface GitOpsFile {
   readonly file: string;
   readonly chart: Chart;
+  /**
+   * The objects written to the file, as rendered (set by {@link GitOpsRepository.synth}): read them instead of
+   * calling `chart.toJson()` again, which prepares and validates the whole app once more.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+  readonly objects?: any[];
 }
 
 /** What {@link GitOpsRepository.cluster} made. */
@@ -208,8 +215,8 @@ export class GitOpsRepository {
     fs.rmSync(outdir, { recursive: true, force: true });
     for (const { file, chart } of files) {
       fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
-      Yaml.save(path.join(outdir, file), rendered.get(chart)!);
+      saveManifests(path.join(outdir, file), rendered.get(chart)!);
     }
-    return files;
+    return files.map((f) => ({ ...f, objects: rendered.get(f.chart)! }));
   }
 }

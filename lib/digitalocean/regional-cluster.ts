@@ -5,6 +5,7 @@ import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
 import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
+import { _Registry } from '../common/registry';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { DoRegion } from './region';
 
@@ -96,9 +97,10 @@ export class RegionalCluster extends Construct {
     // Other DR pairs of the same app: cluster names are unique in a DigitalOcean account and the Spaces bucket
     // (`<name>-files`) is named globally, so a second pair of the same project cannot be created; VPCs that may be
     // peered need disjoint ranges.
-    for (const other of this.node.root.node.findAll()) {
+    const clusters = _Registry.of<RegionalCluster>(this, 'RegionalCluster');
+    for (const other of clusters.all()) {
       // The pair of one MultiRegionDR is checked by it (one message for both regions).
-      if (!(other instanceof RegionalCluster) || other === this || other.node.scope === this.node.scope) continue;
+      if (other.node.scope === this.node.scope) continue;
       if (other._name === name) {
         throw invalidProp(
           path,
@@ -117,6 +119,7 @@ export class RegionalCluster extends Construct {
       }
     }
     this._name = name;
+    clusters.add(this);
     const np = props.nodePool ?? {};
     const minNodes = requireIntegerInRange(path, 'nodePool.minNodes', np.minNodes ?? 3, 1, 512);
     const maxNodes = requireIntegerInRange(path, 'nodePool.maxNodes', np.maxNodes ?? 10, 1, 512);

@@ -4,6 +4,8 @@ import { _AllKeys, _checkProps } from '../common/props';
 import { _scanChartsForCredentials } from '../policy/output-scan';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
+import { _Registry } from '../common/registry';
+import { _chartToJson } from '../private/render';
 import { requireLabelValue } from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppRollout } from '../delivery/app-rollout';
@@ -214,20 +216,17 @@ export class ProductionApp extends Chart {
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----
     const { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy } =
       _resolveApp(path, props, namespace);
-    const twin = this.node.root.node
-      .findAll()
-      .filter((c): c is ProductionApp => c instanceof ProductionApp && c !== this)
-      .find((c) => c.appName === name && c.appNamespace === namespace);
+    // Apps of the same tree, by namespace/name and by host (a registry on the root: no walk of the tree per app).
+    const apps = _Registry.of<ProductionApp>(this, 'ProductionApp');
+    const twin = apps.get(`${namespace}/${name}`);
     if (twin) {
       throw invalidProp(path, 'name', name, `is already an app in namespace "${namespace}" (${twin.node.path}): its objects would collide`);
     }
     // One app per public host in one cluster: both would route "/" of it, and the Gateway would pick one silently.
     const myHosts = host === undefined ? [] : [host, ...(props.additionalHosts ?? [])];
-    const others = this.node.root.node.findAll().filter((c): c is ProductionApp => c instanceof ProductionApp && c !== this);
-    for (const other of others) {
-      const theirs: string[] = other.hosts ?? [];
-      const shared = myHosts.find((h) => theirs.includes(h));
-      if (shared) {
+    for (const shared of myHosts) {
+      const other = apps.get(`host:${shared}`);
+      if (other) {
         const prop = shared === host ? 'host' : `additionalHosts[${(props.additionalHosts ?? []).indexOf(shared)}]`;
         throw invalidProp(
           path,
@@ -237,6 +236,7 @@ export class ProductionApp extends Chart {
         );
       }
     }
+    apps.add(this, `${namespace}/${name}`, ...myHosts.map((h) => `host:${h}`));
     this.hosts = myHosts;
 
     // ---- create the parts, in the order their objects are written ----
@@ -350,6 +350,15 @@ export class ProductionApp extends Chart {
         labels,
       });
     }
+  }
+
+  /**
+   * Renders this chart. Within `app.synth()` (or `renderCharts`) the app is prepared and validated once for all
+   * charts, not again for each (see `renderCharts`); called on its own, it prepares and validates as cdk8s does.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+  public override toJson(): any[] {
+    return _chartToJson(this, () => super.toJson());
   }
 
   /** The namespace, with a quota that holds this app at its peak ({@link ProductionApp.footprint}) and 2 more pods. */

@@ -6,6 +6,7 @@ import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoy
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
 import { invalidProp } from '../common/errors';
+import { _Registry } from '../common/registry';
 import { isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
@@ -13,6 +14,7 @@ import { _apiObject } from '../private/k8s-object';
 import { PlatformCloud } from './platform-cloud';
 import { PlatformComponent } from './platform-component';
 import { _scanChartsForCredentials } from '../policy/output-scan';
+import { _LibraryChart } from '../private/render';
 
 /** Prometheus settings of the platform layer. */
 export interface PlatformPrometheusOptions {
@@ -161,7 +163,8 @@ export class ClusterPlatform extends Construct {
     const path = this.node.path;
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
-    const twin = this.node.root.node.findAll().find((c) => c instanceof ClusterPlatform && c !== this && c.clusterName === cluster);
+    const layers = _Registry.of<ClusterPlatform>(this, 'ClusterPlatform');
+    const twin = layers.get(cluster);
     if (twin) {
       throw invalidProp(
         path,
@@ -171,6 +174,7 @@ export class ClusterPlatform extends Construct {
       );
     }
     this.clusterName = cluster;
+    layers.add(this, cluster);
     const team = props.team === undefined ? undefined : requireDnsLabel(path, 'team', props.team);
     requireEmail(path, 'acmeEmail', props.acmeEmail, ' (Let\u2019s Encrypt writes to it before a certificate expires)');
     if (props.prometheus) {
@@ -288,7 +292,7 @@ export class ClusterPlatform extends Construct {
     };
 
     // ---- the Applications ----
-    this.applications = new Chart(this, 'Applications');
+    this.applications = new _LibraryChart(this, 'Applications');
     const project = team ? `${team}-platform-${cluster}` : `platform-${cluster}`;
     const namespaces = [...new Set(this.components.map((c) => c.spec.namespace))];
     const repos = [
@@ -346,7 +350,7 @@ export class ClusterPlatform extends Construct {
     });
 
     // ---- the cluster objects the apps name ----
-    this.config = new Chart(this, 'Config');
+    this.config = new _LibraryChart(this, 'Config');
     const managed = { 'app.kubernetes.io/managed-by': 'samokoder-infra', 'app.kubernetes.io/part-of': 'platform' };
     const proxyConfig = 'platform-proxy';
     _apiObject<IEnvoyProxy>(this.config, 'ProxyConfig', {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { _renderPrepared } from '../k8s/render';
+import { _oncePerSynthesis, _renderPrepared, _synthesizeOnce } from '../private/render';
 import { credentialFields } from '../common/secret-detection';
 
 /**
@@ -25,29 +25,34 @@ export function _scanChartsForCredentials(scope: IConstruct): void {
   const root = scope.node.root;
   if ((root as unknown as Marked)[SCANNED]) return;
   (root as unknown as Marked)[SCANNED] = true;
+  _synthesizeOnce(root);
   let running = false;
-  root.node.addValidation({
-    validate: () => {
+  const scan = {
+    validate: (): string[] => {
       if (running) return [];
       running = true;
       try {
-        const charts = root.node.findAll().filter((c): c is Chart => Chart.isChart(c) && !(c as unknown as Marked)[ENFORCED]);
-        return charts.flatMap((chart) => {
-          const paths = new Map<string, string>();
-          for (const c of chart.node.findAll()) {
-            if (c instanceof ApiObject) paths.set(`${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`, c.node.path);
-          }
-          return _renderPrepared(chart).flatMap((o) => {
-            if (o.kind === 'Secret' || o.metadata?.annotations?.[SUPPRESS_017]) return [];
-            const where = paths.get(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`) ?? chart.node.path;
-            return credentialFields(o).map((field) => credentialMessage(where, `${o.kind} ${o.metadata?.name}`, field));
+        // Once per synthesis: cdk8s runs every validation again before each chart it renders.
+        return _oncePerSynthesis(root, scan, () => {
+          const charts = root.node.findAll().filter((c): c is Chart => Chart.isChart(c) && !(c as unknown as Marked)[ENFORCED]);
+          return charts.flatMap((chart) => {
+            const paths = new Map<string, string>();
+            for (const c of chart.node.findAll()) {
+              if (c instanceof ApiObject) paths.set(`${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`, c.node.path);
+            }
+            return _renderPrepared(chart).flatMap((o) => {
+              if (o.kind === 'Secret' || o.metadata?.annotations?.[SUPPRESS_017]) return [];
+              const where = paths.get(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`) ?? chart.node.path;
+              return credentialFields(o).map((field) => credentialMessage(where, `${o.kind} ${o.metadata?.name}`, field));
+            });
           });
         });
       } finally {
         running = false;
       }
     },
-  });
+  };
+  root.node.addValidation(scan);
 }
 
 /** Registers the scan of a cdktf stack's Terraform JSON. @internal */

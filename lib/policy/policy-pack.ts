@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../common/errors';
-import { _renderPrepared } from '../k8s/render';
+import { _oncePerSynthesis, _renderPrepared, _synthesizeOnce } from '../private/render';
 import { K8sIndex, K8sObject, KUBERNETES_RULES, KubernetesRule, POD_KINDS } from './kubernetes-rules';
 import { Finding, formatFinding, RuleInfo } from './rule';
 import { TERRAFORM_RULES, TerraformRule, TfContext, TfResource } from './terraform-rules';
@@ -64,17 +64,20 @@ export class PolicyPack {
       // The check runs inside cdk8s' validation, so it renders the charts without preparing the app again; the guard
       // stops recursion if something renders through Chart.toJson() (which validates first).
       let running = false;
-      scope.node.addValidation({
-        validate: () => {
+      _synthesizeOnce(scope);
+      const check = {
+        validate: (): string[] => {
           if (running) return [];
           running = true;
           try {
-            return report(PolicyPack.checkKubernetes(...charts), warn);
+            // Once per synthesis (cdk8s validates again before each chart it renders), warnings reported once.
+            return _oncePerSynthesis(scope, check, () => report(PolicyPack.checkKubernetes(...charts), warn));
           } finally {
             running = false;
           }
         },
-      });
+      };
+      scope.node.addValidation(check);
     }
   }
 
