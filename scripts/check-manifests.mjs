@@ -3,7 +3,10 @@
 // `@kubernetes-models/*` (types, enums, required fields, formats). Unknown kinds fail: nothing goes unchecked.
 //
 //   node scripts/check-manifests.mjs dist            # every *.yaml under dist/
-//   node scripts/check-manifests.mjs --json < objs   # a JSON array of objects on stdin (used by the tests)
+//   node scripts/check-manifests.mjs --json < objs   # a JSON array of objects on stdin
+//   node scripts/check-manifests.mjs --serve         # HTTP on 127.0.0.1 (port printed): POST a JSON array, get
+//                                                    # { ok, output } (the tests' one checker for a whole run; it
+//                                                    # exits when its stdin closes, so it never outlives them)
 //
 // Prints one line per problem and a summary; exits 1 on any problem.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -77,7 +80,35 @@ function yamlFiles(dir) {
   return out;
 }
 
+/** The --serve mode: the schemas load once for every test suite of a run instead of once per check. */
+async function serve() {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      try {
+        const objects = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const { problems, failed } = await checkObjects(objects, () => 'stdin: ');
+        const lines = [
+          ...problems,
+          `manifest schema check: ${objects.length - failed} valid, ${failed} invalid (${objects.length} objects)`,
+        ];
+        if (objects.length === 0) lines.push('no objects found');
+        res.end(JSON.stringify({ ok: problems.length === 0 && objects.length > 0, output: `${lines.join('\n')}\n` }));
+      } catch (e) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ ok: false, output: String(e?.message ?? e) }));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+
 async function main(args) {
+  if (args[0] === '--serve') return serve();
   let objects = [];
   const sources = [];
   if (args[0] === '--json') {

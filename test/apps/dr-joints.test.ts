@@ -3,20 +3,14 @@
  * YAML of each DR cluster): every port, host name, secret entry and address one side uses is produced by the other.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { loadConfig } from '../../apps/config';
-import { synthKubernetes } from '../../apps/kubernetes';
-import { buildTerraformApp } from '../../apps/terraform';
-import { TEST_DATE } from '../util/tf';
+import { referenceCloud, referenceConfig as config, referenceKubernetes } from '../util/reference';
 import { DR_MARKERS, drReferenceMarkdown } from '../../scripts/dr-doc';
-
-const config = loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON and YAML are untyped
 type Obj = Record<string, any>;
 
-const platform = buildTerraformApp(config);
+const platform = referenceCloud();
 const tf: Obj = JSON.parse(Testing.synth(platform.dr as Parameters<typeof Testing.synth>[0]));
 const resources = (type: string): Obj[] => Object.values(tf.resource[type] ?? {});
 const byRef = (ref: string): Obj => {
@@ -25,17 +19,14 @@ const byRef = (ref: string): Obj => {
 };
 const regions = ['nyc3', 'sfo3'] as const;
 
-let outdir: string;
 const k8s: Record<string, Obj[]> = {};
 beforeAll(() => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-dr-'));
-  const out = synthKubernetes(config, outdir);
-  for (const { file, chart } of out.files) {
+  const out = referenceKubernetes();
+  for (const { file, objects } of out.files) {
     const cluster = file.startsWith('dr-') ? file.split('/')[0] : /^(argocd|platform)\/(dr-[a-z0-9]+)/.exec(file)?.[2];
-    if (cluster) (k8s[cluster] ??= []).push(...chart.toJson());
+    if (cluster) (k8s[cluster] ??= []).push(...objects!);
   }
 });
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 const of = (cluster: string, kind: string) => k8s[cluster].filter((o) => o.kind === kind);
 const loadBalancerOf = (region: string) => resources('digitalocean_loadbalancer').find((lb) => lb.name === `samokoder-${region}-ingress`)!;

@@ -1,20 +1,16 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { Chart, Yaml } from 'cdk8s';
-import { loadConfig } from '../../apps/config';
+import { Yaml } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { SynthesizedKubernetes, synthKubernetes } from '../../apps/kubernetes';
-import { buildTerraformApp } from '../../apps/terraform';
 import { canonicalQuantity } from '../../lib/k8s/quantity';
 import { schemaCheck } from '../util/k8s';
-import { TEST_DATE } from '../util/tf';
-
-const config = loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE });
+import { referenceCloud, referenceConfig as config, referenceKubernetes, testTmp } from '../util/reference';
 
 describe('reference platform (apps/)', () => {
   describe('cloud stacks', () => {
-    const platform = buildTerraformApp(config);
+    const platform = referenceCloud();
 
     test.each(['samokoder-production', 'samokoder-staging', 'samokoder-state', 'samokoder-dr'])('%s matches its snapshot', (name) => {
       const stack = platform.app.node.findChild(name) as Parameters<typeof Testing.synth>[0];
@@ -35,10 +31,8 @@ describe('reference platform (apps/)', () => {
     let outdir: string;
     let out: SynthesizedKubernetes;
     beforeAll(() => {
-      outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-k8s-'));
-      out = synthKubernetes(config, outdir);
+      ({ outdir, ...out } = referenceKubernetes());
     });
-    afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
     const allFiles = (dir: string): string[] =>
       fs
@@ -83,7 +77,7 @@ describe('reference platform (apps/)', () => {
     });
 
     test('the production quota holds a blue-green api release at its maximum beside the bot at its surge', () => {
-      const ns = out.files.find((f) => f.file === 'production/namespace/namespace.k8s.yaml')!.chart.toJson();
+      const ns = out.files.find((f) => f.file === 'production/namespace/namespace.k8s.yaml')!.objects!;
       const hard = ns.find((o) => o.kind === 'ResourceQuota').spec.hard;
       const api = config.services.find((s) => s.name === 'production')!.api;
       const bot = config.services.find((s) => s.name === 'production')!.bot;
@@ -94,7 +88,7 @@ describe('reference platform (apps/)', () => {
     });
 
     test('each Application points at a directory that exists in the layout', () => {
-      const apps = out.files.flatMap(({ chart }) => chart.toJson()).filter((o) => o.kind === 'Application');
+      const apps = out.files.flatMap((f) => f.objects!).filter((o) => o.kind === 'Application');
       // Per cluster: the root, 4 apps, and the platform layer (5 charts + 6 CRD sets + its config).
       expect(apps.length).toBe(4 * (5 + 12));
       for (const a of apps) {
@@ -104,26 +98,37 @@ describe('reference platform (apps/)', () => {
       }
     });
 
+    const written = (file: string) => fs.readFileSync(path.join(outdir, file), 'utf8');
+
     test.each(['api', 'bot'])('production %s chart matches its snapshot', (name) => {
-      const chart = out.apps.production.node.findChild(name) as Chart;
-      expect(Yaml.stringify(...chart.toJson())).toMatchSnapshot();
+      expect(written(path.join('production', name, `${name}.k8s.yaml`))).toMatchSnapshot();
     });
 
     test('production Argo CD objects match their snapshot', () => {
       const argo = out.files.filter((f) => f.file.includes(`${path.sep}production`) && f.file.startsWith('argocd'));
-      expect(argo.map((f) => `# ${f.file}\n${Yaml.stringify(...f.chart.toJson())}`).join('\n')).toMatchSnapshot();
+      expect(argo.map((f) => `# ${f.file}\n${written(f.file)}`).join('\n')).toMatchSnapshot();
     });
 
-    test('every object validates against the Kubernetes and CRD schemas', () => {
-      const objects = out.files.flatMap(({ chart }) => chart.toJson());
-      const result = schemaCheck(objects);
+    test("each file holds the bytes cdk8s' Yaml.stringify writes for its objects (the library's faster emitter)", () => {
+      // One cluster's files hold every kind the others do; test/private/yaml.test.ts covers the emitter's edges.
+      for (const { file } of out.files.filter((f) => /(^|\/)production\b/.test(f.file))) {
+        const objects = parseAllDocuments(written(file), { version: '1.1' }).map((d) => d.toJSON());
+        expect(Yaml.stringify(...objects)).toBe(written(file));
+      }
+    });
+
+    test('every object validates against the Kubernetes and CRD schemas', async () => {
+      const objects = out.files.flatMap((f) => f.objects!);
+      const result = await schemaCheck(objects);
       expect(result.output).toContain(`manifest schema check: ${objects.length} valid, 0 invalid`);
     });
 
     test('output is byte-identical from run to run', () => {
-      const again = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-k8s-'));
+      // The Kubernetes side built again from new constructs (the cloud stacks only lend their contracts); CI also
+      // compares two checkouts' whole output byte for byte.
+      const again = fs.mkdtempSync(path.join(testTmp(), 'again-'));
       try {
-        synthKubernetes(config, again);
+        synthKubernetes(config, again, undefined, referenceCloud());
         for (const f of allFiles(outdir)) {
           expect(fs.readFileSync(path.join(again, f), 'utf8')).toBe(fs.readFileSync(path.join(outdir, f), 'utf8'));
         }
@@ -134,7 +139,7 @@ describe('reference platform (apps/)', () => {
 
     test('written as the API server stores it: canonical quantities, no empty lists or false defaults it drops', () => {
       // What npm run verify:k8s measures on a real API server, kept here so a regression fails without one.
-      const objects = out.files.flatMap(({ chart }) => chart.toJson());
+      const objects = out.files.flatMap((f) => f.objects!);
       const quantities: string[] = [];
       const walk = (v: unknown, key = ''): void => {
         if (Array.isArray(v)) v.forEach((x) => walk(x, key));
@@ -154,7 +159,7 @@ describe('reference platform (apps/)', () => {
     });
 
     test('no secret values in any manifest: no Secret objects, only references', () => {
-      const objects = out.files.flatMap(({ chart }) => chart.toJson());
+      const objects = out.files.flatMap((f) => f.objects!);
       expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
       expect(objects.filter((o) => o.kind === 'ExternalSecret').length).toBeGreaterThan(0);
     });

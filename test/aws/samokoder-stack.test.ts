@@ -1,4 +1,7 @@
 import { App, Testing } from 'cdktf';
+// cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, …): only this suite uses them, so only it
+// loads them.
+import 'cdktf/lib/testing/adapters/jest';
 import {
   AlarmSubscription,
   AwsRegion,
@@ -8,6 +11,8 @@ import {
   SamokoderStateStack,
 } from 'samokoder-infra';
 import { only, resources, synth, TEST_DATE } from '../util/tf';
+
+Testing.setupJest();
 
 const tags = { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' };
 

@@ -128,7 +128,7 @@ describe('ArgoCdProject', () => {
 });
 
 describe('AppOfApps', () => {
-  test('a project, an Application per app (namespace first) and a root Application with its own project', () => {
+  test('a project, an Application per app (namespace first) and a root Application with its own project', async () => {
     const root = testApp();
     const aoa = new AppOfApps(root, 'production', {
       source: { repoURL: 'https://git.example.com/platform/gitops.git' },
@@ -150,7 +150,7 @@ describe('AppOfApps', () => {
       source: { path: 'dist/argocd/production' },
       destination: { name: 'in-cluster', namespace: 'argocd' },
     });
-    const result = schemaCheck([...children, ...render(aoa.bootstrap)]);
+    const result = await schemaCheck([...children, ...render(aoa.bootstrap)]);
     expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
   });
 });

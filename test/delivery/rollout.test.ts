@@ -63,7 +63,7 @@ describe('blue-green with Argo Rollouts', () => {
     );
   });
 
-  test('a smoke test sends requests to the version under test while the analysis measures it', () => {
+  test('a smoke test sends requests to the version under test while the analysis measures it', async () => {
     const t = find(o, 'AnalysisTemplate', 'api-smoke');
     expect(t.spec.args).toEqual([{ name: 'service-name' }]);
     const job = t.spec.metrics[0].provider.job;
@@ -98,7 +98,7 @@ describe('blue-green with Argo Rollouts', () => {
       'app.kubernetes.io/instance': 'api-smoke',
       'app.kubernetes.io/component': 'smoke-test',
     });
-    expect(schemaCheck(o)).toMatchObject({ ok: true });
+    expect(await schemaCheck(o)).toMatchObject({ ok: true });
   });
 
   test('the smoke test takes its paths, duration and image; false leaves the traffic to the user', () => {
@@ -142,9 +142,9 @@ describe('blue-green with Argo Rollouts', () => {
     expect(find(o, 'PodDisruptionBudget', 'api').spec.selector.matchLabels).toEqual(find(o, 'Rollout', 'api').spec.selector.matchLabels);
   });
 
-  test('Rollout, AnalysisTemplate and the rest validate against their schemas', () => {
+  test('Rollout, AnalysisTemplate and the rest validate against their schemas', async () => {
     const canary = app({ strategy: DeploymentStrategy.canary() });
-    const result = schemaCheck([...o, ...canary]);
+    const result = await schemaCheck([...o, ...canary]);
     expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
   });
 

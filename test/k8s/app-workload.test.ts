@@ -10,7 +10,7 @@ const chart = () => new Chart(testApp(), 'c', { namespace: 'team' });
 const sa = (c: Chart) => new AppServiceAccount(c, 'Identity', { name: 'worker' });
 
 describe('AppWorkload', () => {
-  test('a hardened Deployment with its Services; the pods run as the given ServiceAccount', () => {
+  test('a hardened Deployment with its Services; the pods run as the given ServiceAccount', async () => {
     const c = chart();
     const w = new AppWorkload(c, 'Workload', {
       name: 'worker',
@@ -30,7 +30,7 @@ describe('AppWorkload', () => {
     expect(find(o, 'Service', 'worker').spec.ports).toEqual([{ name: 'http', port: 9000, targetPort: 9000, protocol: 'TCP' }]);
     expect(find(o, 'Service', 'worker-headless').spec.clusterIP).toBe('None');
     expect(w.resolved.ports).toEqual([{ name: 'http', port: 9000 }]);
-    expect(schemaCheck(o).ok).toBe(true);
+    expect((await schemaCheck(o)).ok).toBe(true);
   });
 
   test('a StatefulSet gets one canonical-sized volume per replica', () => {

@@ -81,7 +81,7 @@ describe('ProductionApp on a DR cluster', () => {
       ...props,
     });
 
-  test('routes serve every host; the load balancer probe has its own route without hosts, to the health path', () => {
+  test('routes serve every host; the load balancer probe has its own route without hosts, to the health path', async () => {
     const objects = render(app());
     const routes = all(objects, 'HTTPRoute');
     const probe = routes.find((r) => r.metadata.name === 'api-lb-health')!;
@@ -95,7 +95,7 @@ describe('ProductionApp on a DR cluster', () => {
     ]);
     for (const r of routes.filter((x) => x !== probe)) expect(r.spec.hostnames).toEqual(['app.samokoder.com', 'sfo3.app.samokoder.com']);
     // No cloud identity is needed on DigitalOcean: an app without one in the contract is fine there.
-    expect(schemaCheck(objects).ok).toBe(true);
+    expect((await schemaCheck(objects)).ok).toBe(true);
   });
 
   test('extra host names need a host', () => {
@@ -106,7 +106,7 @@ describe('ProductionApp on a DR cluster', () => {
 });
 
 describe('ReplicationLagMonitor', () => {
-  test('postgres_exporter on the replica DSN from the store, scraped, alerting above the RPO, reaching only the databases', () => {
+  test('postgres_exporter on the replica DSN from the store, scraped, alerting above the RPO, reaching only the databases', async () => {
     const chart = new Chart(testApp(), 'ns', { namespace: 'samokoder' });
     const monitor = new ReplicationLagMonitor(chart, 'Lag', { platform });
     const objects = render(chart);
@@ -126,7 +126,7 @@ describe('ReplicationLagMonitor', () => {
       { to: [{ ipBlock: { cidr: '10.10.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
       { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
     ]);
-    expect(schemaCheck(objects).ok).toBe(true);
+    expect((await schemaCheck(objects)).ok).toBe(true);
     expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
   });
 

@@ -52,13 +52,13 @@ describe('PlatformGateway', () => {
     ]);
   });
 
-  test('validates against the Gateway API and cert-manager schemas, with the routes of an app attached', () => {
+  test('validates against the Gateway API and cert-manager schemas, with the routes of an app attached', async () => {
     const root = testApp();
     const chart = new Chart(root, 'gw');
     new PlatformGateway(chart, 'Gateway', { hosts: ['api.samokoder.com'], routeNamespaces: ['api'] });
     const app = new ProductionApp(root, 'api', { name: 'api', image: 'r/api:1.0.0', host: 'api.samokoder.com' });
     const objects = [...render(chart), ...app.toJson()];
-    const result = schemaCheck(objects);
+    const result = await schemaCheck(objects);
     expect(result.output).toContain(`manifest schema check: ${objects.length} valid, 0 invalid`);
     // The app's routes name this Gateway and listener; the edge policy admits the proxies' namespace.
     expect(find(objects, 'HTTPRoute', 'api-root').spec.parentRefs[0]).toMatchObject({

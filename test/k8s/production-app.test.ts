@@ -386,7 +386,7 @@ describe('ProductionApp', () => {
     });
   });
 
-  test('every object validates against the Kubernetes and CRD schemas, in every variant', () => {
+  test('every object validates against the Kubernetes and CRD schemas, in every variant', async () => {
     const variants = [
       app(),
       app({
@@ -396,15 +396,15 @@ describe('ProductionApp', () => {
       }),
       app({ workload: WorkloadKind.STATEFUL_SET, storage: {}, dependencies: [Dependency.podIdentityAgent()] }),
     ];
-    const result = schemaCheck(variants.flat());
+    const result = await schemaCheck(variants.flat());
     expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
     expect(result.ok).toBe(true);
   });
 
-  test('the schema check catches an invalid object (so the test above can fail)', () => {
+  test('the schema check catches an invalid object (so the test above can fail)', async () => {
     const objects = app();
     const broken = objects.map((o) => (o.kind === 'Service' ? { ...o, spec: { ...o.spec, type: 'Public' } } : o));
-    const result = schemaCheck(broken);
+    const result = await schemaCheck(broken);
     expect(result.ok).toBe(false);
     expect(result.output).toContain('Service/api: data/spec/type must be equal to one of the allowed values');
   });

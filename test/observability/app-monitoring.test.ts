@@ -195,9 +195,9 @@ describe('AppMonitoring', () => {
     for (const p of dash.panels) for (const t of p.targets) expect([t.expr, parses(t.expr)]).toEqual([t.expr, true]);
   });
 
-  test('every object validates against its CRD schema', () => {
+  test('every object validates against its CRD schema', async () => {
     const o = monitoring({ routing: { pagerDuty: { name: 'a', key: 'b' }, slack: { webhook: { name: 'a', key: 'c' }, channel: '#x' } } });
-    const result = schemaCheck(o);
+    const result = await schemaCheck(o);
     expect(result.output).toContain(`manifest schema check: ${o.length} valid, 0 invalid`);
   });
 

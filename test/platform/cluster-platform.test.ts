@@ -77,8 +77,8 @@ describe('ClusterPlatform', () => {
     expect(project.spec.sourceRepos).toContain('https://prometheus-community.github.io/helm-charts');
   });
 
-  test('objects validate against the schemas', () => {
-    const result = schemaCheck([...render(p.applications), ...config]);
+  test('objects validate against the schemas', async () => {
+    const result = await schemaCheck([...render(p.applications), ...config]);
     expect(result.output).toContain('0 invalid');
   });
 

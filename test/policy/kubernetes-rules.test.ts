@@ -1,16 +1,9 @@
-import * as os from 'os';
-import * as path from 'path';
 import { K8sIndex, KUBERNETES_RULES, PolicyPack } from 'samokoder-infra';
-import { loadConfig } from '../../apps/config';
-import { synthKubernetes } from '../../apps/kubernetes';
 import { K8sObject } from '../util/k8s';
-import { TEST_DATE } from '../util/tf';
+import { referenceKubernetes } from '../util/reference';
 
-const out = synthKubernetes(
-  loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }),
-  path.join(os.tmpdir(), `samokoder-policy-${process.pid}`),
-);
-const production = out.files.filter((f) => f.file.startsWith('production')).flatMap((f) => f.chart.toJson()) as K8sObject[];
+const out = referenceKubernetes();
+const production = out.files.filter((f) => f.file.startsWith('production')).flatMap((f) => f.objects!) as K8sObject[];
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const main = (o: K8sObject) => o.spec.template.spec.containers[0];
 
@@ -68,7 +61,7 @@ describe('Kubernetes rules', () => {
   });
 
   test('the reference platform passes every rule (the passing fixtures), every environment and Argo CD object included', () => {
-    const all = out.files.flatMap((f) => f.chart.toJson());
+    const all = out.files.flatMap((f) => f.objects!);
     const findings = PolicyPack.checkObjects(all);
     expect(findings.map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
   });

@@ -1,15 +1,16 @@
 import { PolicyPack, TERRAFORM_RULES, TfContext, TfResource } from 'samokoder-infra';
-import { loadConfig } from '../../apps/config';
-import { buildTerraformApp } from '../../apps/terraform';
-import { TEST_DATE } from '../util/tf';
+import { referenceCloud } from '../util/reference';
 
 // The reference platform is the passing fixture of every rule; each failing fixture breaks one resource of it.
-const platform = buildTerraformApp(loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }));
+const platform = referenceCloud();
+// Each stack's Terraform JSON, resolved once; every test reads its own copy.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON
+const resolved: Partial<Record<'production' | 'dr', any>> = {};
 
 function contextOf(stack: 'production' | 'dr'): TfContext {
   const s = stack === 'dr' ? platform.dr : platform.stacks.production;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON
-  const json: any = s.toTerraform();
+  const json: any = JSON.parse(JSON.stringify((resolved[stack] ??= s.toTerraform())));
   const resources: TfResource[] = [];
   for (const [type, byName] of Object.entries(json.resource)) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolved Terraform JSON

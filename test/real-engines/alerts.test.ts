@@ -1,22 +1,15 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
-import { loadConfig } from '../../apps/config';
-import { synthKubernetes } from '../../apps/kubernetes';
 import type { K8sObject } from '../../scripts/real-engines/gitops';
 import { ruleFilesOf } from '../../scripts/real-engines/verify-alerts';
-import { TEST_DATE } from '../util/tf';
+import { referenceKubernetes } from '../util/reference';
 
 describe('the rule files verify:alerts gives promtool', () => {
-  let dist: string;
   let files: Map<string, K8sObject>;
   beforeAll(() => {
-    dist = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-alerts-'));
-    synthKubernetes(loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: TEST_DATE }), dist);
-    files = ruleFilesOf(dist);
+    files = ruleFilesOf(referenceKubernetes().outdir);
   });
-  afterAll(() => fs.rmSync(dist, { recursive: true, force: true }));
 
   test('one rule file per environment and app, and the analysis queries of each Rollout', () => {
     expect([...files.keys()]).toEqual([

@@ -1,0 +1,3 @@
+import { includeSuite } from './util/suites';
+
+includeSuite('delivery');
