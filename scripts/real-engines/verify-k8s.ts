@@ -19,9 +19,10 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
-import { finish, realEnginesDir, REPO, runMain, since, sleep, VERSIONS } from './engines';
+import { finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
 import {
   clustersOf,
   groupOf,
@@ -441,6 +442,44 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
   return problems;
 }
 
+interface PartResult {
+  problems: string[];
+  rewrites: string[];
+}
+
+/**
+ * Runs the parts side by side, each in a child process with its own control plane, at most
+ * $SAMOKODER_VERIFY_JOBS (default: the number of CPUs, at least 2) at a time. Each part waits on its control plane
+ * most of the time (kubectl, the API server, the controllers), so two at a time on two cores took half as long as
+ * one after the other. Each part's log is printed whole when it ends.
+ */
+async function runParts(parts: string[], args: string[]): Promise<PartResult[]> {
+  const jobs = Math.max(1, Number(process.env.SAMOKODER_VERIFY_JOBS ?? Math.max(2, os.cpus().length)));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-k8s-parts-'));
+  const results: PartResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < parts.length) {
+      const part = parts[next++];
+      const file = path.join(dir, `${part}.json`);
+      const forwarded = args.filter((a, i) => ['--dist', '--chart'].includes(a) || ['--dist', '--chart'].includes(args[i - 1]));
+      const r = await runAsync(process.execPath, [...process.execArgv, __filename, ...forwarded, '--part', part, '--result', file]);
+      process.stdout.write(r.stdout);
+      if (r.status !== 0 || !fs.existsSync(file)) {
+        results.push({ problems: [`[${part}] the check itself failed (exit ${r.status}): ${r.stderr.trim().slice(-2000)}`], rewrites: [] });
+      } else {
+        results.push(JSON.parse(fs.readFileSync(file, 'utf8')) as PartResult);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, parts.length) }, worker));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (name: string, fallback: string) => {
@@ -450,27 +489,35 @@ async function main(): Promise<void> {
   const dist = path.resolve(REPO, opt('--dist', 'dist'));
   const chart = path.resolve(REPO, opt('--chart', 'dist-helm/samokoder'));
   const t0 = Date.now();
-  log(`verify:k8s: Kubernetes v${VERSIONS.kubernetes} control plane, CRDs from ${realEnginesDir()}/crds, helm v${VERSIONS.helm}`);
+  if (!args.includes('--part')) {
+    log(`verify:k8s: Kubernetes v${VERSIONS.kubernetes} control plane, CRDs from ${realEnginesDir()}/crds, helm v${VERSIONS.helm}`);
+  }
   const bin = ensureControlPlane(log);
   const clusters = clustersOf(dist);
   if (clusters.length === 0) throw new Error(`no clusters: ${dist}/argocd/bootstrap/ holds no bootstrap files (run npm run synth first)`);
   const problems: string[] = [];
   const rewrites: string[] = [];
+  // One part (a cluster, the Helm chart or the self-test) in a child process of the run below.
+  const part = opt('--part', '');
+  if (part) {
+    let result: PartResult = { problems: [], rewrites: [] };
+    if (part === 'helm') {
+      if (fs.existsSync(path.join(chart, 'Chart.yaml'))) result.problems.push(...(await verifyHelmChart(bin, dist, chart)));
+      else result.problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
+    } else if (part === 'self-test') result.problems.push(...(await selfTest(bin, dist, clusters[0])));
+    else result = await verifyCluster(bin, dist, part);
+    fs.writeFileSync(opt('--result', ''), JSON.stringify(result));
+    await stopAll();
+    return;
+  }
   // `--only helm` (or clusters, self-test) while working on one part; CI runs all three.
   const only = opt('--only', 'all');
-  const runs = (part: string) => only === 'all' || only === part;
-  if (runs('clusters')) {
-    for (const cluster of clusters) {
-      const r = await verifyCluster(bin, dist, cluster);
-      problems.push(...r.problems);
-      rewrites.push(...r.rewrites);
-    }
+  const runs = (name: string) => only === 'all' || only === name;
+  const parts = [...(runs('clusters') ? clusters : []), ...(runs('helm') ? ['helm'] : []), ...(runs('self-test') ? ['self-test'] : [])];
+  for (const r of await runParts(parts, args)) {
+    problems.push(...r.problems);
+    rewrites.push(...r.rewrites);
   }
-  if (runs('helm')) {
-    if (fs.existsSync(path.join(chart, 'Chart.yaml'))) problems.push(...(await verifyHelmChart(bin, dist, chart)));
-    else problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
-  }
-  if (runs('self-test')) problems.push(...(await selfTest(bin, dist, clusters[0])));
   if (only !== 'all') {
     await finish(problems, `verify:k8s --only ${only}: ${problems.length} problems, ${since(t0)} s`, log);
     return;
