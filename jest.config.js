@@ -20,6 +20,8 @@ module.exports = {
     '^samokoder-infra/(k8s|aws|digitalocean)$': '<rootDir>/lib/entry-$1.ts',
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
+  // Suites share builds made in a beforeAll (the reference platform): generous, so a busy machine is slow, not red.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   // Snapshots are committed; CI=true makes jest refuse to write missing ones.

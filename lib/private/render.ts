@@ -18,13 +18,11 @@ export interface RenderedChart {
  * validates the app once; the rest reuse that preparation, and every chart is rendered once (the checks that
  * rendered it during validation hand their objects on).
  */
-export function renderCharts(app: App, charts: readonly Chart[] = app.charts): RenderedChart[] {
-  if (charts.length === 0) return [];
+export function renderCharts(app: App, charts?: readonly Chart[]): RenderedChart[] {
   return _inSynthesis(app, () => {
-    const [first, ...rest] = charts;
-    const head = { chart: first, objects: first.toJson() };
-    synthesizing.get(app.node.root)!.prepared = true;
-    return [head, ...rest.map((chart) => ({ chart, objects: _renderPrepared(chart) }))];
+    prepare(app);
+    // The charts in cdk8s' order once dependencies are resolved (a chart that depends on another comes after it).
+    return (charts ?? app.charts).map((chart) => ({ chart, objects: _renderPrepared(chart) }));
   });
 }
 
@@ -113,8 +111,21 @@ export function _synthesizeOnce(scope: IConstruct): void {
   const app = root as App;
   const synth = app.synth;
   const synthYaml = app.synthYaml;
-  app.synth = () => _inSynthesis(app, () => synth.call(app));
-  app.synthYaml = () => _inSynthesis(app, () => synthYaml.call(app));
+  app.synth = () => _inSynthesis(app, () => (prepare(app), synth.call(app)));
+  app.synthYaml = () => _inSynthesis(app, () => (prepare(app), synthYaml.call(app)));
+}
+
+/**
+ * Prepares the app once, before cdk8s' own synthesis runs: rendering its first chart resolves the dependencies and
+ * then runs the validations, so whatever they render is rendered in the final order. (cdk8s' `app.synth()` itself
+ * validates before it resolves dependencies; renders made then could order a chart's objects differently.)
+ */
+function prepare(app: App): void {
+  const s = synthesizing.get(app.node.root)!;
+  if (s.prepared) return;
+  const [first] = app.charts;
+  if (first) first.toJson();
+  s.prepared = true;
 }
 
 /**

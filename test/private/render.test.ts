@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DeploymentStrategy, PolicyPack, ProductionApp, renderCharts } from 'samokoder-infra';
+import { testTmp } from '../util/reference';
+
+/**
+ * An app with what orders objects: a migration after its prerequisites (construct dependencies cdk8s resolves into
+ * object order), a blue-green rollout, and a team's own chart that depends on an app's chart.
+ */
+function build(outdir: string, policy: boolean): App {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const apps = ['api', 'bot', 'web'].map(
+    (name, i) =>
+      new ProductionApp(app, name, {
+        name,
+        image: `ghcr.io/acme/${name}:1.0.0`,
+        host: `${name}.acme.dev`,
+        ...(i === 0 ? { migration: { command: ['migrate'] }, strategy: DeploymentStrategy.blueGreen() } : {}),
+      }),
+  );
+  // Inside an app's chart, a construct that depends on one created after it: cdk8s orders their objects only once it
+  // has resolved dependencies, so a render made before that (by a check) must not be what is written.
+  const [first, second] = ['First', 'Second'].map((id) => {
+    const c = new Construct(apps[2], id);
+    new ApiObject(c, 'Map', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `web-${id.toLowerCase()}` } });
+    return c;
+  });
+  first.node.addDependency(second);
+  const team = new Chart(app, 'team', { namespace: 'api' });
+  const extra = new ApiObject(team, 'Extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra' } });
+  extra.node.addDependency(apps[0]);
+  if (policy) PolicyPack.enforce(app, { onWarning: () => undefined });
+  return app;
+}
+
+function files(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
+}
+
+describe('synthesis: one preparation per app, the same bytes as cdk8s', () => {
+  test.each([false, true])("app.synth() writes what cdk8s' own synth writes (policy pack: %s)", (policy) => {
+    const ours = fs.mkdtempSync(path.join(testTmp(), 'ours-'));
+    const theirs = fs.mkdtempSync(path.join(testTmp(), 'theirs-'));
+    build(ours, policy).synth();
+    // The prototype's synth: cdk8s' own, which prepares and validates the app again for every chart.
+    App.prototype.synth.call(build(theirs, policy));
+    expect(Object.keys(files(ours))).toHaveLength(4);
+    expect(files(ours)).toEqual(files(theirs));
+    const web = Object.entries(files(ours)).find(([f]) => f.endsWith('web.k8s.yaml'))![1];
+    expect(web.indexOf('name: web-second')).toBeLessThan(web.indexOf('name: web-first'));
+  });
+
+  test("renderCharts gives each chart the objects of cdk8s' own chart.toJson()", () => {
+    const app = build(fs.mkdtempSync(path.join(testTmp(), 'render-')), true);
+    const rendered = renderCharts(app);
+    expect(rendered.map((r) => r.chart.node.id)).toEqual(app.charts.map((c) => c.node.id));
+    for (const { chart, objects } of rendered) expect(objects).toEqual(chart.toJson());
+  });
+
+  test('a change between two direct toJson() calls is seen: outside a synthesis nothing is reused', () => {
+    const app = build(fs.mkdtempSync(path.join(testTmp(), 'direct-')), false);
+    const api = app.node.findChild('api') as ProductionApp;
+    expect(api.toJson().some((o) => o.metadata?.name === 'late')).toBe(false);
+    new ApiObject(api, 'Late', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
+    expect(api.toJson().some((o) => o.metadata?.name === 'late')).toBe(true);
+  });
+
+  test('the credential scan still stops a secret added after a first synth of the same app', () => {
+    const app = build(fs.mkdtempSync(path.join(testTmp(), 'scan-')), false);
+    app.synth();
+    const api = app.node.findChild('api') as ProductionApp;
+    new ApiObject(api, 'Leak', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'leak', annotations: { token: ['ghp', 'abcdefghijklmnopqrstuvwxyz0123'].join('_') } },
+    });
+    expect(() => app.synth()).toThrow(/ConfigMap leak: 'metadata.annotations.token' holds something shaped like a credential/);
+  });
+});
