@@ -265,7 +265,7 @@ async function syncApplication(check: Checker, label: string, objects: K8sObject
   return count;
 }
 
-async function verifyCluster(bin: string, dist: string, cluster: string): Promise<{ problems: string[]; rewrites: string[] }> {
+async function verifyCluster(bin: string, dist: string, cluster: string): Promise<PartResult> {
   const t0 = Date.now();
   const crds = path.join(realEnginesDir(), 'crds');
   const plan = planCluster(REPO, dist, cluster, pinnedUpstream(crds));
@@ -306,7 +306,9 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
     log(
       `  ${cluster}: ${count} objects in ${plan.applications.length - charts.length} Applications applied from an empty cluster; ${charts.length} Helm charts not rendered offline (${charts.map((c) => c.split(' ')[1]).join(', ')}); ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
     );
-    return { problems: check.problems, rewrites };
+    // Not exercised, said by name: the Helm charts are not rendered here (issue #24 renders them).
+    const notExercised = charts.map((c) => `${cluster}: Helm chart ${c.split(' ')[1] ?? c}: not rendered offline, its objects unchecked`);
+    return { problems: check.problems, rewrites, notExercised };
   } finally {
     await cp.stop();
   }
@@ -445,6 +447,8 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
 interface PartResult {
   problems: string[];
   rewrites: string[];
+  /** What this part could not check, by name and why (printed, and counted in the summary: never "passed"). */
+  notExercised?: string[];
 }
 
 /**
@@ -514,12 +518,19 @@ async function main(): Promise<void> {
   const only = opt('--only', 'all');
   const runs = (name: string) => only === 'all' || only === name;
   const parts = [...(runs('clusters') ? clusters : []), ...(runs('helm') ? ['helm'] : []), ...(runs('self-test') ? ['self-test'] : [])];
+  const notExercised: string[] = [];
   for (const r of await runParts(parts, args)) {
     problems.push(...r.problems);
     rewrites.push(...r.rewrites);
+    notExercised.push(...(r.notExercised ?? []));
   }
+  for (const l of notExercised.sort()) log(`  not exercised: ${l}`);
   if (only !== 'all') {
-    await finish(problems, `verify:k8s --only ${only}: ${problems.length} problems, ${since(t0)} s`, log);
+    await finish(
+      problems,
+      `verify:k8s --only ${only}: ${problems.length ? `${problems.length} failed` : 'passed'}; ${notExercised.length} not exercised (listed above); ${since(t0)} s`,
+      log,
+    );
     return;
   }
 
@@ -544,7 +555,8 @@ async function main(): Promise<void> {
   for (const l of found) log(`  rewrite: ${l}`);
   await finish(
     problems,
-    `verify:k8s: ${clusters.length} clusters + helm + self-test, ${problems.length} problems, ${found.length} pinned rewrites, ${since(t0)} s`,
+    `verify:k8s: ${clusters.length} clusters + helm + self-test: ${problems.length ? `${problems.length} failed` : 'passed'}; ` +
+      `${notExercised.length} not exercised (listed above: Helm charts not rendered offline); ${found.length} pinned rewrites; ${since(t0)} s`,
     log,
   );
 }

@@ -32,7 +32,8 @@ import {
   stopProcess,
   VERSIONS,
 } from './engines';
-import { Diagnostic, MOTO_GAPS, motoGapOf } from './moto-gaps';
+import { Diagnostic, MOTO_GAPS } from './moto-gaps';
+import { accountApply, accountPlan, ApplyAccount, notExercisedLines } from './tf-account';
 
 const log = (m: string) => console.log(m);
 
@@ -109,11 +110,6 @@ export function streamDiagnostics(stdout: string): Diagnostic[] {
   return out;
 }
 
-/** Resources the apply created, from the JSON lines of `terraform apply -json`. */
-function appliedCount(stdout: string): number {
-  return stdout.split('\n').filter((l) => l.includes('"type":"apply_complete"')).length;
-}
-
 const TF_ENV = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
 
 function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof run> {
@@ -156,19 +152,18 @@ function ensureMoto(): string {
   return python;
 }
 
-interface ApplyResult {
-  readonly ours: string[];
-  readonly gaps: string[];
-  readonly created: number;
-  readonly planned: number;
-}
-
 /**
  * plan + apply of one AWS stack against its own moto, with its errors sorted into ours and moto's. Each stack gets a
  * fresh moto: moto gives every RDS instance the same DbiResourceId (moto/rds/models.py), so a second stack's
  * database would be found as the first's.
  */
-async function applyStack(name: string, stack: Json, cliConfig: string, python: string): Promise<ApplyResult> {
+async function applyStack(
+  name: string,
+  stack: Json,
+  cliConfig: string,
+  python: string,
+  options: { terraformPath?: string } = {},
+): Promise<ApplyAccount> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `verify-tf-apply-${name}-`));
   const proxy = await startMoto(python, name);
   try {
@@ -178,28 +173,23 @@ async function applyStack(name: string, stack: Json, cliConfig: string, python: 
       path.join(dir, 'moto_override.tf.json'),
       JSON.stringify({ provider: { aws: [{ access_key: 'moto', secret_key: 'moto', max_retries: 5 }] } }),
     );
-    const env = { TF_CLI_CONFIG_FILE: cliConfig, HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: proxy.ca, NO_PROXY: '' };
+    const env = {
+      TF_CLI_CONFIG_FILE: cliConfig,
+      HTTPS_PROXY: proxy.url,
+      AWS_CA_BUNDLE: proxy.ca,
+      NO_PROXY: '',
+      // The self-test puts a stand-in `terraform` first on the PATH.
+      ...(options.terraformPath ? { PATH: `${options.terraformPath}:${process.env.PATH}` } : {}),
+    };
     const init = await terraformAsync(dir, ['init', '-backend=false', '-input=false', '-no-color'], env);
-    if (init.status !== 0) return { ours: [`${name}: terraform init failed: ${init.stderr.trim()}`], gaps: [], created: 0, planned: 0 };
+    if (init.status !== 0) {
+      return { planned: [], created: [], gaps: [], notAttempted: [], problems: [`${name}: terraform init failed: ${init.stderr.trim()}`] };
+    }
     const plan = await terraformAsync(dir, ['plan', '-input=false', '-json', '-out=plan.bin'], env);
-    const planned = plan.stdout.split('\n').filter((l) => l.includes('"type":"planned_change"')).length;
-    const problems = streamDiagnostics(plan.stdout).filter((d) => d.severity === 'error');
-    if (plan.status !== 0 || problems.length) {
-      return { ours: problems.map((d) => `${name}: plan: ${d.summary}: ${d.detail ?? ''}`), gaps: [], created: 0, planned };
-    }
+    const planned = accountPlan(name, stack, plan);
+    if (planned.problems.length > 0) return { ...planned, created: [], gaps: [], notAttempted: [] };
     const apply = await terraformAsync(dir, ['apply', '-input=false', '-json', 'plan.bin'], env);
-    const ours: string[] = [];
-    const gaps: string[] = [];
-    for (const d of streamDiagnostics(apply.stdout)) {
-      const gap = motoGapOf(d);
-      const line = `${name}: ${d.address ?? ''} ${d.severity}: ${d.summary}${d.detail ? `: ${d.detail.replace(/\s+/g, ' ').slice(0, 400)}` : ''}`;
-      if (d.severity === 'warning') ours.push(line);
-      else if (gap) gaps.push(`${name}: ${d.address}: ${gap.api} (${gap.reason})`);
-      else ours.push(line);
-    }
-    if (apply.status !== 0 && ours.length === 0 && gaps.length === 0)
-      ours.push(`${name}: apply failed without a diagnostic: ${apply.stderr.trim()}`);
-    return { ours, gaps, created: appliedCount(apply.stdout), planned };
+    return accountApply(name, stack, plan, apply);
   } finally {
     await proxy.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -248,6 +238,78 @@ function selfTest(stacks: Array<{ name: string; json: Json }>, cliConfig: string
   return problems;
 }
 
+const NOT_EXERCISED_FILE = path.join(REPO, 'test', 'real-engines', 'not-exercised.txt');
+
+/**
+ * The resources that never reached moto, against the pinned list: a new one (a resource the emulator never saw)
+ * fails until someone looks at it and pins it (`-- --update-not-exercised`), and so does one that is exercised now.
+ */
+function comparePinned(found: string[], update: boolean): string[] {
+  if (update) {
+    const header =
+      '# Resources of the AWS stacks that `npm run verify:tf` cannot exercise on moto, with the reason (refused at a known moto gap,\n# or not sent because something they depend on was). Pinned: a change fails the run. Regenerate: npm run verify:tf -- --update-not-exercised\n';
+    fs.writeFileSync(NOT_EXERCISED_FILE, header + found.map((l) => `${l}\n`).join(''));
+    log(`wrote ${found.length} lines to ${path.relative(REPO, NOT_EXERCISED_FILE)}`);
+    return [];
+  }
+  const pinned = fs.existsSync(NOT_EXERCISED_FILE)
+    ? fs
+        .readFileSync(NOT_EXERCISED_FILE, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+    : [];
+  return [
+    ...found.filter((l) => !pinned.includes(l)).map((l) => `not exercised, and not in ${path.relative(REPO, NOT_EXERCISED_FILE)}: ${l}`),
+    ...pinned.filter((l) => !found.includes(l)).map((l) => `pinned as not exercised, but it was (update the list): ${l}`),
+  ];
+}
+
+/**
+ * The apply stage's own test, each case a defect it exists to catch: a plan and an apply that fail without saying
+ * why (a stand-in \`terraform\` that exits 1 silently at that command), and a request moto refuses on purpose, as
+ * AWS would (S3 access logging into a bucket that does not grant the logging service: InvalidTargetBucketForLogging).
+ */
+async function applySelfTest(cliConfig: string, python: string): Promise<string[]> {
+  const problems: string[] = [];
+  const real = run('bash', ['-c', 'command -v terraform']).stdout.trim();
+  const bucket = (name: string) => ({ bucket: name, force_destroy: true });
+  const tiny: Json = {
+    terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: VERSIONS.awsProvider } } },
+    provider: { aws: [{ region: 'eu-central-1' }] },
+    resource: {
+      aws_s3_bucket: { Data: bucket('verify-self-test-data'), Logs: bucket('verify-self-test-logs') },
+      aws_s3_bucket_logging: {
+        Logging: { bucket: '${aws_s3_bucket.Data.id}', target_bucket: '${aws_s3_bucket.Logs.id}', target_prefix: 'data/' },
+      },
+    },
+  };
+  const cases: Array<{ label: string; failAt?: 'plan' | 'apply'; expect: RegExp }> = [
+    { label: 'a plan that fails without a diagnostic', failAt: 'plan', expect: /plan failed \(exit 1\) without a diagnostic/ },
+    { label: 'an apply that fails without a diagnostic', failAt: 'apply', expect: /apply failed \(exit 1\) without a diagnostic/ },
+    { label: 'a request moto refuses on purpose', expect: /InvalidTargetBucketForLogging/ },
+  ];
+  for (const c of cases) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-tf-standin-'));
+    try {
+      if (c.failAt) {
+        fs.writeFileSync(
+          path.join(dir, 'terraform'),
+          `#!/bin/sh\nif [ "$1" = ${c.failAt} ]; then exit 1; fi\nexec ${JSON.stringify(real)} "$@"\n`,
+          { mode: 0o755 },
+        );
+      }
+      const r = await applyStack(`self-test`, tiny, cliConfig, python, c.failAt ? { terraformPath: dir } : {});
+      const caught = r.problems.find((p) => c.expect.test(p));
+      if (!caught)
+        problems.push(`[self-test] ${c.label}: the apply stage let it through (${r.problems.join('; ') || 'no problem reported'})`);
+      else log(`  self-test: ${c.label}: caught (${caught.slice(0, 140)}…)`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return problems;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const i = args.indexOf('--out');
@@ -266,6 +328,7 @@ async function main(): Promise<void> {
     .sort()
     .map((name) => ({ name, json: JSON.parse(fs.readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as Json }));
   const problems: string[] = [];
+  const summary: string[] = [];
   for (const s of stacks) {
     const t = Date.now();
     const found = validateStack(s.name, s.json, cliConfig);
@@ -287,16 +350,29 @@ async function main(): Promise<void> {
         return { s, r: await applyStack(s.name, s.json, cliConfig, python), seconds: since(t) };
       }),
     );
+    const notExercised: string[] = [];
     for (const { s, r, seconds } of results) {
-      problems.push(...r.ours);
-      for (const g of r.gaps) log(`  moto gap: ${g}`);
+      problems.push(...r.problems);
+      notExercised.push(...notExercisedLines(s.name, r));
       log(
-        `  apply ${s.name} on moto: ${r.created}/${r.planned} resources created, ${r.ours.length} errors of ours, ${r.gaps.length} from moto gaps (${seconds} s)`,
+        `  apply ${s.name} on moto: ${r.planned.length} planned: ${r.created.length} created, ${r.gaps.length} refused at moto gaps, ` +
+          `${r.notAttempted.length} not sent (after a gap), ${r.problems.length} problems of ours (${seconds} s)`,
       );
     }
     log(`  moto gaps known: ${MOTO_GAPS.map((g) => g.api).join('; ')}`);
+    for (const l of notExercised) log(`  not exercised: ${l}`);
+    problems.push(...comparePinned(notExercised, args.includes('--update-not-exercised')));
+    problems.push(...(await applySelfTest(cliConfig, python)));
+    summary.push(
+      `${results.reduce((n, x) => n + x.r.created.length, 0)} resources created on moto`,
+      `${notExercised.length} not exercised (listed, pinned)`,
+    );
   }
-  await finish(problems, `verify:tf: ${stacks.length} stacks, ${problems.length} problems, ${since(t0)} s`, log);
+  await finish(
+    problems,
+    `verify:tf: ${problems.length ? `${problems.length} failed` : 'passed'}: ${stacks.length} stacks validated${summary.length ? `; ${summary.join('; ')}` : ''}; ${since(t0)} s`,
+    log,
+  );
 }
 
 if (require.main === module) runMain(main);

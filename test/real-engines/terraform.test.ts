@@ -1,4 +1,5 @@
 import { MOTO_GAPS, motoGapOf } from '../../scripts/real-engines/moto-gaps';
+import { accountApply, accountPlan, dependenciesOf, notExercisedLines } from '../../scripts/real-engines/tf-account';
 import { scratchConfig, streamDiagnostics, validateDiagnostics } from '../../scripts/real-engines/verify-tf';
 
 describe('errors from moto: ours unless moto could not have answered like AWS', () => {
@@ -92,4 +93,108 @@ test('diagnostics are read from terraform validate -json and from the JSON lines
     'not json',
   ].join('\n');
   expect(streamDiagnostics(lines)).toEqual([{ severity: 'error', summary: 's', detail: 'd', address: 'aws_x.y' }]);
+});
+
+describe('the apply account: every planned resource created, refused at a known gap, or sent after nothing', () => {
+  const line = (o: object) => JSON.stringify(o);
+  const planned = (addr: string) => line({ type: 'planned_change', change: { resource: { addr, mode: 'managed' }, action: 'create' } });
+  const complete = (addr: string) => line({ type: 'apply_complete', hook: { resource: { addr } } });
+  const errored = (addr: string) => line({ type: 'apply_errored', hook: { resource: { addr } } });
+  const diagnostic = (severity: string, summary: string, address?: string, detail?: string) =>
+    line({ type: 'diagnostic', diagnostic: { severity, summary, detail, address } });
+  const ok = (...lines: string[]) => ({ status: 0, stdout: lines.join('\n'), stderr: '' });
+  const stack = {
+    resource: {
+      aws_eks_cluster: { C: { name: 'c' } },
+      aws_eks_addon: { A: { cluster_name: '${aws_eks_cluster.C.name}' } },
+      aws_iam_role_policy: { P: { policy: '${data.aws_iam_policy_document.D.json}' } },
+      aws_s3_bucket: { B: { bucket: 'b', depends_on: ['aws_eks_addon.A'] } },
+    },
+    data: { aws_iam_policy_document: { D: { statement: [{ resources: ['${aws_eks_addon.A.arn}'] }] } } },
+  };
+  const gapText =
+    "operation error EKS: CreateAddon, https response error StatusCode: 404, RequestID: , deserialization failed, invalid character 'A'";
+  const plan = ok(...['aws_eks_cluster.C', 'aws_eks_addon.A', 'aws_iam_role_policy.P', 'aws_s3_bucket.B'].map(planned));
+
+  test('dependencies are read from references, data sources and depends_on', () => {
+    const deps = dependenciesOf(stack);
+    expect([...deps.get('aws_eks_addon.A')!]).toEqual(['aws_eks_cluster.C']);
+    expect([...deps.get('aws_iam_role_policy.P')!]).toEqual(['data.aws_iam_policy_document.D']);
+    expect([...deps.get('data.aws_iam_policy_document.D')!]).toEqual(['aws_eks_addon.A']);
+    expect([...deps.get('aws_s3_bucket.B')!]).toEqual(['aws_eks_addon.A']);
+  });
+
+  test('a refused add-on and what is ordered after it are listed, not failed', () => {
+    const apply = {
+      status: 1,
+      stdout: [
+        complete('aws_eks_cluster.C'),
+        errored('aws_eks_addon.A'),
+        diagnostic('error', 'creating EKS Add-On', 'aws_eks_addon.A', gapText),
+      ].join('\n'),
+      stderr: '',
+    };
+    const a = accountApply('s', stack, plan, apply);
+    expect(a.problems).toEqual([]);
+    expect(a.created).toEqual(['aws_eks_cluster.C']);
+    expect(a.gaps.map((g) => g.address)).toEqual(['aws_eks_addon.A']);
+    expect(a.notAttempted).toEqual([
+      { address: 'aws_iam_role_policy.P', after: ['aws_eks_addon.A'] },
+      { address: 'aws_s3_bucket.B', after: ['aws_eks_addon.A'] },
+    ]);
+    expect(notExercisedLines('s', a)).toEqual([
+      's: aws_eks_addon.A: refused by moto (EKS CreateAddon)',
+      's: aws_iam_role_policy.P: not sent, after aws_eks_addon.A',
+      's: aws_s3_bucket.B: not sent, after aws_eks_addon.A',
+    ]);
+  });
+
+  test.each([
+    [
+      'a plan that fails without a diagnostic',
+      { status: 1, stdout: '', stderr: '' },
+      /s: plan failed \(exit 1\) without a diagnostic: \(no output\)/,
+    ],
+    [
+      'a plan warning',
+      ok(planned('aws_eks_cluster.C'), diagnostic('warning', 'Argument is deprecated')),
+      /s: plan warning: Argument is deprecated/,
+    ],
+    ['a plan of nothing', ok(), /s: the plan planned nothing for a stack of 4 resources/],
+  ])('%s fails', (_label, p, expected) => {
+    expect(accountPlan('s', stack, p).problems).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test.each([
+    [
+      'an apply that fails without a diagnostic',
+      { status: 1, stdout: complete('aws_eks_cluster.C'), stderr: 'killed' },
+      /apply failed \(exit 1\) without a diagnostic: killed/,
+    ],
+    [
+      'a resource that errored without a diagnostic',
+      ok(complete('aws_eks_cluster.C'), errored('aws_eks_addon.A')),
+      /aws_eks_addon.A failed without a diagnostic/,
+    ],
+    [
+      'a resource never sent with nothing failed before it',
+      ok(complete('aws_eks_cluster.C'), complete('aws_eks_addon.A'), complete('aws_s3_bucket.B')),
+      /aws_iam_role_policy.P was planned but neither created nor refused/,
+    ],
+    [
+      'an error moto gives on purpose',
+      ok(diagnostic('error', 'creating S3 Bucket Logging', 'aws_s3_bucket.B', 'api error InvalidTargetBucketForLogging')),
+      /s: apply aws_s3_bucket.B error: creating S3 Bucket Logging/,
+    ],
+    [
+      'an apply warning',
+      ok(
+        ...['aws_eks_cluster.C', 'aws_eks_addon.A', 'aws_iam_role_policy.P', 'aws_s3_bucket.B'].map(complete),
+        diagnostic('warning', 'Deprecated'),
+      ),
+      /s: apply warning: Deprecated/,
+    ],
+  ])('%s fails', (_label, apply, expected) => {
+    expect(accountApply('s', stack, plan, apply).problems).toContainEqual(expect.stringMatching(expected));
+  });
 });
