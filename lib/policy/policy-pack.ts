@@ -131,8 +131,9 @@ export class PolicyPack {
     const defaultTags: Record<string, string> | undefined = (Array.isArray(aws) ? aws[0] : aws)?.default_tags?.[0]?.tags;
     const ctx: TfContext = { resources, defaultTags, environment: defaultTags?.Environment };
     const findings: Finding[] = [];
+    const suppressionsAt = suppressionsWithin(stack);
     for (const r of resources) {
-      const suppressed = suppressionsFor(stack, r.path);
+      const suppressed = suppressionsAt(r.path);
       for (const rule of TERRAFORM_RULES) {
         if (rule.types !== '*' && !rule.types.includes(r.type)) continue;
         if (suppressed.has(rule.id)) continue;
@@ -151,9 +152,14 @@ export class PolicyPack {
         if (c instanceof ApiObject) owners.set(`${c.kind}/${c.metadata.namespace ?? chart.namespace ?? ''}/${c.name}`, { chart, api: c });
       }
     }
+    // The suppressions of each chart, collected once per chart (not once per object: a walk of the chart each).
+    const suppressed = new Map<Chart, (path: string) => Set<string>>();
     return PolicyPack.checkObjects(objects, (o) => {
       const owner = owners.get(`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`);
-      return owner ? suppressionsFor(owner.chart, owner.api.node.path) : new Set();
+      if (!owner) return new Set();
+      let of = suppressed.get(owner.chart);
+      if (!of) suppressed.set(owner.chart, (of = suppressionsWithin(owner.chart)));
+      return of(owner.api.node.path);
     });
   }
 
@@ -178,21 +184,25 @@ export class PolicyPack {
   }
 }
 
-/** Suppressions set on the construct at `path` or any of its parents within `root`. */
-function suppressionsFor(root: Construct, path: string): Set<string> {
-  const out = new Set<string>();
+/**
+ * The suppressions that apply at a path within `root`: those set on the construct at that path or on any of its
+ * parents, up to and above `root` (the app, a parent construct). `root` is walked once, here.
+ */
+function suppressionsWithin(root: Construct): (path: string) => Set<string> {
+  const holders: Array<{ path: string; ruleIds: string[] }> = [];
   for (const c of [root, ...root.node.findAll()]) {
     const list = (c as unknown as Record<symbol, Suppression[] | undefined>)[SUPPRESSIONS];
-    if (!list) continue;
-    if (path === c.node.path || path.startsWith(`${c.node.path}/`)) list.forEach((s) => out.add(s.ruleId));
+    if (list) holders.push({ path: c.node.path, ruleIds: list.map((s) => s.ruleId) });
   }
-  // Scopes above the root (the app, a parent construct) count too.
-  let scope: IConstruct | undefined = root.node.scope;
-  while (scope) {
-    ((scope as unknown as Record<symbol, Suppression[] | undefined>)[SUPPRESSIONS] ?? []).forEach((s) => out.add(s.ruleId));
-    scope = scope.node.scope;
+  const above: string[] = [];
+  for (let scope = root.node.scope; scope; scope = scope.node.scope) {
+    ((scope as unknown as Record<symbol, Suppression[] | undefined>)[SUPPRESSIONS] ?? []).forEach((s) => above.push(s.ruleId));
   }
-  return out;
+  return (path) => {
+    const out = new Set(above);
+    for (const h of holders) if (path === h.path || path.startsWith(`${h.path}/`)) h.ruleIds.forEach((id) => out.add(id));
+    return out;
+  };
 }
 
 const CHECKOV_SKIPS = Symbol.for('samokoder-infra.policy.checkov-skips');

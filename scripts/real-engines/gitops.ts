@@ -341,3 +341,30 @@ export function podTemplates(objects: K8sObject[]): Array<{ owner: K8sObject; te
   }
   return out;
 }
+
+/**
+ * Objects that two Applications of one cluster would both sync. Argo CD tracks each object's owner by its tracking
+ * label or annotation: with `FailOnSharedResource=true` the second Application's sync fails, and without it the two
+ * fight over the object at every sync. Applying everything with one field manager (as verify:k8s does) cannot see
+ * it, so it is checked on the plan. `clusterScoped` says which kinds have no namespace (learned from the server);
+ * namespaced objects without one land in their Application's destination namespace.
+ */
+export function sharedObjects(plan: ClusterPlan, clusterScoped: (group: string, kind: string) => boolean): string[] {
+  const owners = new Map<string, string[]>();
+  const own = (app: K8sObject, objects: K8sObject[]) => {
+    for (const o of objects) {
+      const scoped = clusterScoped(groupOf(o), o.kind);
+      const ns = scoped ? '' : (o.metadata?.namespace ?? app.spec?.destination?.namespace ?? '');
+      const key = `${groupOf(o) || 'core'}/${o.kind}/${ns ? `${ns}/` : ''}${o.metadata?.name}`;
+      const list = owners.get(key) ?? [];
+      if (!list.includes(ref(app))) list.push(ref(app));
+      owners.set(key, list);
+    }
+  };
+  const root = plan.bootstrap.find((o) => o.kind === 'Application');
+  if (root) own(root, plan.children);
+  for (const a of plan.applications) own(a.application, a.objects);
+  return [...owners]
+    .filter(([, apps]) => apps.length > 1)
+    .map(([key, apps]) => `${key} is synced by ${apps.join(' and ')}: Argo CD lets one Application own an object (FailOnSharedResource)`);
+}

@@ -34,6 +34,7 @@ import {
   podTemplates,
   projectViolations,
   ref,
+  sharedObjects,
   syncSteps,
   UpstreamResolver,
   yamlFiles,
@@ -300,6 +301,8 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       if (app.objects.some((o) => o.kind === 'CustomResourceDefinition')) check.waitForCrds();
       check.dryRunPods(app.objects);
     }
+    // Every CRD is installed now, so each kind's scope is known: no object may belong to two Applications.
+    check.problems.push(...sharedObjects(plan, check.clusterScoped).map((p) => `[${cluster}] ${p}`));
     await sleep(3000); // let the controllers act on what was applied
     check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
     const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
@@ -399,8 +402,18 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
       a.origin === 'local' &&
       a.objects.some((o) => ['cert-manager.io', 'external-secrets.io', 'monitoring.coreos.com'].includes(groupOf(o))),
   );
-  const cp = await startControlPlane('self-test', bin, log);
   const problems: string[] = [];
+  // One object in two Applications (a copy of one app's Service in another app's sync): FailOnSharedResource.
+  const [owner, other] = plan.applications.filter((a) => a.origin === 'local' && a.objects.some((o) => o.kind === 'Service'));
+  if (!owner || !other) problems.push('[self-test] the output has no two Applications to share an object between');
+  else {
+    const service = owner.objects.find((o) => o.kind === 'Service')!;
+    const shared = { ...plan, applications: plan.applications.map((a) => (a === other ? { ...a, objects: [...a.objects, service] } : a)) };
+    const caught = sharedObjects(shared, () => false)[0];
+    if (!caught) problems.push(`[self-test] ${ref(service)} in two Applications: the checker let it through`);
+    else log(`  self-test: one object in two Applications: refused (${caught.slice(0, 160)}…)`);
+  }
+  const cp = await startControlPlane('self-test', bin, log);
   try {
     const check = new Checker(cp);
     // Without the platform layer (no CRDs yet), an app that uses a custom kind must be refused.
@@ -439,7 +452,7 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     await cp.stop();
   }
   log(
-    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0)} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1} broken outputs, ${problems.length} let through (${since(t0)} s)`,
   );
   return problems;
 }

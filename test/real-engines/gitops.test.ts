@@ -1,7 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { K8sObject, phaseOf, planCluster, podTemplates, projectViolations, syncSteps } from '../../scripts/real-engines/gitops';
+import {
+  ClusterPlan,
+  K8sObject,
+  phaseOf,
+  planCluster,
+  podTemplates,
+  projectViolations,
+  sharedObjects,
+  syncSteps,
+} from '../../scripts/real-engines/gitops';
 import { formatRewrite, rewritesOf } from '../../scripts/real-engines/rewrites';
 import { isControlPlaneNoise, warningsOf } from '../../scripts/real-engines/verify-k8s';
 
@@ -143,6 +152,37 @@ describe('following the GitOps tree from a bootstrap file', () => {
       'Application/argocd/api: project "nope" is not defined',
       'Application/argocd/api: source path "dist/c1/api" holds no manifests',
     ]);
+  });
+});
+
+describe('one owner per object, as Argo CD tracks them (FailOnSharedResource)', () => {
+  const app = (name: string, namespace: string): K8sObject => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd' },
+    spec: { destination: { namespace } },
+  });
+  const plan = (...apps: Array<[K8sObject, K8sObject[]]>): ClusterPlan => ({
+    cluster: 'c1',
+    bootstrap: [],
+    children: [],
+    problems: [],
+    applications: apps.map(([application, objects]) => ({ application, project: undefined, origin: 'local', path: 'p', objects })),
+  });
+  const namespaced = (group: string, kind: string) =>
+    !['Namespace', 'ClusterRole', 'CustomResourceDefinition'].includes(kind) && group !== 'x';
+
+  test('the same Service in two Applications is refused; the same name in two namespaces is not', () => {
+    const svc = (ns?: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', ...(ns ? { namespace: ns } : {}) } });
+    expect(sharedObjects(plan([app('a', 'team'), [svc('team')]], [app('b', 'team'), [svc()]]), (g, k) => !namespaced(g, k))).toEqual([
+      'core/Service/team/api is synced by Application/argocd/a and Application/argocd/b: Argo CD lets one Application own an object (FailOnSharedResource)',
+    ]);
+    expect(sharedObjects(plan([app('a', 'one'), [svc()]], [app('b', 'two'), [svc()]]), (g, k) => !namespaced(g, k))).toEqual([]);
+  });
+
+  test('a cluster-scoped object is one object whatever the destinations', () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } };
+    expect(sharedObjects(plan([app('a', 'one'), [role]], [app('b', 'two'), [role]]), (g, k) => !namespaced(g, k))).toHaveLength(1);
   });
 });
 
