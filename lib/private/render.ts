@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { _withManifestYaml } from './yaml';
 
 /** One chart's rendered objects. */
 export interface RenderedChart {
@@ -82,7 +83,13 @@ export function _oncePerSynthesis<T>(scope: IConstruct, key: object, compute: ()
 export function _chartToJson(chart: Chart, prepareAndRender: () => any[]): any[] {
   const s = synthesizing.get(chart.node.root);
   if (!s) return prepareAndRender();
-  if (s.prepared) return _renderPrepared(chart);
+  if (s.prepared) {
+    // This is cdk8s asking for the chart to write it: hand the render over and forget it, so the objects of the
+    // charts already written can be collected (a second request renders again).
+    const objects = _renderPrepared(chart);
+    s.renders.delete(chart);
+    return objects;
+  }
   const objects = prepareAndRender();
   s.prepared = true;
   return objects;
@@ -111,8 +118,8 @@ export function _synthesizeOnce(scope: IConstruct): void {
   const app = root as App;
   const synth = app.synth;
   const synthYaml = app.synthYaml;
-  app.synth = () => _inSynthesis(app, () => (prepare(app), synth.call(app)));
-  app.synthYaml = () => _inSynthesis(app, () => (prepare(app), synthYaml.call(app)));
+  app.synth = () => _inSynthesis(app, () => (prepare(app), _withManifestYaml(() => synth.call(app))));
+  app.synthYaml = () => _inSynthesis(app, () => (prepare(app), _withManifestYaml(() => synthYaml.call(app))));
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeploymentStrategy, PolicyPack, ProductionApp, renderCharts } from 'samokoder-infra';
 import { testTmp } from '../util/reference';
@@ -55,6 +55,19 @@ describe('synthesis: one preparation per app, the same bytes as cdk8s', () => {
     expect(files(ours)).toEqual(files(theirs));
     const web = Object.entries(files(ours)).find(([f]) => f.endsWith('web.k8s.yaml'))![1];
     expect(web.indexOf('name: web-second')).toBeLessThan(web.indexOf('name: web-first'));
+  });
+
+  test("app.synthYaml() returns what cdk8s' own returns, and cdk8s' Yaml is itself again afterwards, also after a failure", () => {
+    const [save, stringify] = [Yaml.save, Yaml.stringify];
+    const ours = build(fs.mkdtempSync(path.join(testTmp(), 'yaml-ours-')), true).synthYaml();
+    expect(ours).toBe(App.prototype.synthYaml.call(build(fs.mkdtempSync(path.join(testTmp(), 'yaml-theirs-')), true)));
+    expect([Yaml.save, Yaml.stringify]).toEqual([save, stringify]);
+    // An output directory that is a file: cdk8s' own synth fails while writing, inside the stand-in.
+    const notADirectory = path.join(fs.mkdtempSync(path.join(testTmp(), 'yaml-fail-')), 'file');
+    fs.writeFileSync(notADirectory, '');
+    const failing = build(notADirectory, false);
+    expect(() => failing.synth()).toThrow(/EEXIST|ENOTDIR/);
+    expect([Yaml.save, Yaml.stringify]).toEqual([save, stringify]);
   });
 
   test("renderCharts gives each chart the objects of cdk8s' own chart.toJson()", () => {
