@@ -54,7 +54,8 @@ function place(node: ProfileNode): string {
   if (pkg) return pkg[1] === 'tsx' ? 'loading modules (tsx)' : pkg[1];
   const own = /\/(lib\/[^/]+)\//.exec(url);
   if (own) return `samokoder-infra ${own[1]}/`;
-  if (url.startsWith('node:') || url === '') return 'Node.js (module loading, fs)';
+  if (url === '') return 'V8 built-ins (sort, JSON, RegExp, Object.keys)';
+  if (url.startsWith('node:')) return 'Node.js (module loading, fs)';
   return 'benchmark harness';
 }
 
@@ -67,7 +68,8 @@ for (const [id, t] of ms) {
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
     const f = byId.get(cur)!;
     if (!/\/lib\//.test(f.callFrame.url) || /node_modules/.test(f.callFrame.url)) continue;
-    const name = `${f.callFrame.functionName || '(module)'} (${f.callFrame.url.replace(/.*\/(lib\/)/, '$1')})`;
+    if (!f.callFrame.functionName) continue; // closures: their named caller says more
+    const name = `${f.callFrame.functionName} (${f.callFrame.url.replace(/.*\/(lib\/)/, '$1')})`;
     if (seen.has(name)) continue;
     seen.add(name);
     inclusive.set(name, (inclusive.get(name) ?? 0) + t);
