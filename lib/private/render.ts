@@ -131,7 +131,7 @@ function prepare(app: App): void {
   const s = synthesizing.get(app.node.root)!;
   if (s.prepared) return;
   // Any chart prepares the whole app; a top-level one is found without sorting every construct of the app
-  // (cdk8s' \`app.charts\` builds a dependency graph of all of them, half a second at 2,000 apps).
+  // (cdk8s' `app.charts` builds a dependency graph of all of them, half a second at 2,000 apps).
   const first = app.node.children.find((c): c is Chart => Chart.isChart(c)) ?? app.charts[0];
   if (first) first.toJson();
   s.prepared = true;
