@@ -134,8 +134,14 @@ export class DataTier extends Construct {
       tags: props.tags,
       lifecycle: { preventDestroy: true },
     });
-    new DatabaseDb(this, 'Database', { clusterId: this.postgres.id, name: this.databaseName });
-    const user = new DatabaseUser(this, 'AppUser', { clusterId: this.postgres.id, name: `${this.databaseName}_app` });
+    // The database and its user are protected like the cluster: a renamed default or a moved id would otherwise
+    // drop the application's data (the database) or lock every app out (the user) at the next apply.
+    new DatabaseDb(this, 'Database', { clusterId: this.postgres.id, name: this.databaseName, lifecycle: { preventDestroy: true } });
+    const user = new DatabaseUser(this, 'AppUser', {
+      clusterId: this.postgres.id,
+      name: `${this.databaseName}_app`,
+      lifecycle: { preventDestroy: true },
+    });
     this.pool = new DatabaseConnectionPool(this, 'Pool', {
       clusterId: this.postgres.id,
       name: `${this.databaseName}-pool`,
@@ -185,6 +191,8 @@ export class DataTier extends Construct {
         evictionPolicy: 'allkeys_lru',
         maintenanceWindow: window,
         tags: props.tags,
+        // Sessions and queues live here; a replacement empties them.
+        lifecycle: { preventDestroy: true },
       });
       new DatabaseFirewall(this, `ValkeyFirewall${regionId}`, { clusterId: cluster.id, rule: [{ type: 'k8s', value: rc.cluster.id }] });
       return cluster;
@@ -199,6 +207,8 @@ export class DataTier extends Construct {
       name: this.registryName,
       subscriptionTierSlug: props.registry?.tier ?? 'professional',
       region: this.registryRegion.slug,
+      // The DR image mirror: without it the secondary cannot pull its images when the primary's registry is gone.
+      lifecycle: { preventDestroy: true },
     });
   }
 }

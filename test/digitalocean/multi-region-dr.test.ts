@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { STATEFUL_TYPES } from '../../lib/policy/terraform/kit';
 import { App, Testing } from 'cdktf';
 import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDRProps } from 'samokoder-infra';
 import { only, resources, synth, TEST_DATE } from '../util/tf';
@@ -84,6 +85,24 @@ describe('MultiRegionDR', () => {
   });
 
   describe('data', () => {
+    test('every stateful resource of the pair is protected from deletion (a plan that would destroy it fails)', () => {
+      const s = synth(dr());
+      const stateful = STATEFUL_TYPES.digitalocean.flatMap((type) => resources(s, type).map((r) => [type, r] as const));
+      expect(stateful.map(([type]) => type).sort()).toEqual(
+        expect.arrayContaining([
+          'digitalocean_container_registry',
+          'digitalocean_database_cluster',
+          'digitalocean_database_db',
+          'digitalocean_database_replica',
+          'digitalocean_database_user',
+          'digitalocean_domain',
+          'digitalocean_kubernetes_cluster',
+          'digitalocean_spaces_bucket',
+        ]),
+      );
+      for (const [type, r] of stateful) expect([type, r.lifecycle]).toEqual([type, { prevent_destroy: true }]);
+    });
+
     test('PostgreSQL: primary + standby on the private network with a maintenance window, a replica in the secondary, a pool', () => {
       const s = synth(dr());
       const pg = resources(s, 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!;

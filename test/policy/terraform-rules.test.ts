@@ -1,4 +1,5 @@
 import { PolicyPack, TERRAFORM_RULES, TfContext, TfResource } from 'samokoder-infra';
+import { STATEFUL_TYPES } from '../../lib/policy/terraform/kit';
 import { referenceCloud } from '../util/reference';
 
 // The reference platform is the passing fixture of every rule; each failing fixture breaks one resource of it.
@@ -227,4 +228,24 @@ describe('Terraform rules', () => {
     expect([rule.check(db, ctx) ?? []].flat()).toEqual(['a production database without a standby']);
     expect([rule.check(db, { ...ctx, environment: 'staging' }) ?? []].flat()).toEqual([]);
   });
+});
+
+describe('stateful resources', () => {
+  // Settings the types' own rules check before protection (S3, KMS, Spaces), so only protection is judged.
+  const otherwiseFine = { enable_key_rotation: true, policy: '{}', force_destroy: false, acl: 'private', versioning: [{ enabled: true }] };
+  const protectionFindings = (type: string, config: Record<string, unknown>) => {
+    const r: TfResource = { type, name: 'X', path: 'stack/X', config };
+    const ctx: TfContext = { resources: [r], defaultTags: undefined, environment: undefined };
+    return TERRAFORM_RULES.filter((rule) => rule.severity === 'error' && (rule.types === '*' || rule.types.includes(type)))
+      .flatMap((rule) => [rule.check(r, ctx) ?? []].flat())
+      .filter((f) => /prevent_destroy|protected from deletion/.test(f));
+  };
+
+  test.each([...STATEFUL_TYPES.aws, ...STATEFUL_TYPES.digitalocean])(
+    '%s is refused without lifecycle.prevent_destroy, passes with it',
+    (type) => {
+      expect(protectionFindings(type, otherwiseFine)).not.toEqual([]);
+      expect(protectionFindings(type, { ...otherwiseFine, lifecycle: { prevent_destroy: true } })).toEqual([]);
+    },
+  );
 });

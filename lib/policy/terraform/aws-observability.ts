@@ -1,4 +1,4 @@
-import { protectedFromDestroy, rule, TerraformRule } from './kit';
+import { protectedFromDestroy, rule, statefulTypes, TerraformRule } from './kit';
 
 /** Rules for logs, KMS keys, SNS and tags. */
 export const OBSERVABILITY_RULES: readonly TerraformRule[] = [
@@ -49,7 +49,7 @@ export const OBSERVABILITY_RULES: readonly TerraformRule[] = [
     title: 'Stateful AWS resources are protected from deletion',
     severity: 'error',
     fix: 'set lifecycle.prevent_destroy = true (and deletion protection where the service has it)',
-    types: ['aws_db_instance', 'aws_rds_cluster', 'aws_elasticache_replication_group', 'aws_eks_cluster'],
+    types: statefulTypes('aws'),
     check: (r) => (protectedFromDestroy(r) ? undefined : 'lifecycle.prevent_destroy is not set'),
   }),
   rule({

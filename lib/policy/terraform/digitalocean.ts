@@ -1,5 +1,5 @@
 import { internetWideReason } from '../../common/cidr';
-import { first, others, protectedFromDestroy, refersTo, rule, TerraformRule } from './kit';
+import { first, others, protectedFromDestroy, refersTo, rule, statefulTypes, TerraformRule } from './kit';
 
 /** Rules for DigitalOcean (no scanner covers these). */
 export const DIGITALOCEAN_RULES: readonly TerraformRule[] = [
@@ -122,7 +122,7 @@ export const DIGITALOCEAN_RULES: readonly TerraformRule[] = [
     title: 'Stateful DigitalOcean resources are protected from deletion',
     severity: 'error',
     fix: 'set lifecycle.prevent_destroy = true',
-    types: ['digitalocean_kubernetes_cluster', 'digitalocean_database_replica', 'digitalocean_domain'],
+    types: statefulTypes('digitalocean'),
     check: (r) => (protectedFromDestroy(r) ? undefined : 'lifecycle.prevent_destroy is not set'),
   }),
 ];

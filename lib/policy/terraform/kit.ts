@@ -37,6 +37,52 @@ export const others = (ctx: TfContext, type: string) => ctx.resources.filter((x)
 export const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
 export const protectedFromDestroy = (r: TfResource) => r.config.lifecycle?.prevent_destroy === true;
 
+/**
+ * Resource types whose replacement or deletion loses data, a cluster's workloads or a name others point to: every one
+ * must carry `lifecycle.prevent_destroy` (a plan that would destroy it fails instead). One list for the pack, so a
+ * type the library starts to create is checked as soon as it is added here; test/policy/terraform-rules.test.ts checks
+ * that a rule of the pack refuses each of them unprotected. S3 buckets, KMS keys and Spaces buckets have rules of their
+ * own (SK-AWS-006, SK-AWS-061, SK-DO-005) that check more than protection.
+ */
+export const STATEFUL_TYPES = {
+  aws: [
+    'aws_db_instance',
+    'aws_rds_cluster',
+    'aws_docdb_cluster',
+    'aws_neptune_cluster',
+    'aws_elasticache_replication_group',
+    'aws_elasticache_cluster',
+    'aws_elasticache_serverless_cache',
+    'aws_memorydb_cluster',
+    'aws_dynamodb_table',
+    'aws_efs_file_system',
+    'aws_ebs_volume',
+    'aws_fsx_lustre_file_system',
+    'aws_opensearch_domain',
+    'aws_msk_cluster',
+    'aws_ecr_repository',
+    'aws_backup_vault',
+    'aws_eks_cluster',
+    'aws_s3_bucket',
+    'aws_kms_key',
+  ],
+  digitalocean: [
+    'digitalocean_database_cluster',
+    'digitalocean_database_replica',
+    'digitalocean_database_db',
+    'digitalocean_database_user',
+    'digitalocean_volume',
+    'digitalocean_container_registry',
+    'digitalocean_kubernetes_cluster',
+    'digitalocean_domain',
+    'digitalocean_spaces_bucket',
+  ],
+} as const;
+const OWN_RULES: readonly string[] = ['aws_s3_bucket', 'aws_kms_key', 'digitalocean_spaces_bucket'];
+/** The stateful types of a provider that the generic protection rule checks (the others have their own rule). */
+export const statefulTypes = (provider: keyof typeof STATEFUL_TYPES): string[] =>
+  STATEFUL_TYPES[provider].filter((t) => !OWN_RULES.includes(t));
+
 /** Parses an IAM policy document written as literal JSON; undefined when it is not literal JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- IAM documents are free-form JSON
 export function policyDoc(text: unknown): { Statement: any[] } | undefined {
