@@ -96,20 +96,6 @@ export function validateDiagnostics(stdout: string): Diagnostic[] {
   return (parsed.diagnostics ?? []).map((d) => ({ severity: d.severity, summary: d.summary, detail: d.detail }));
 }
 
-/** Diagnostics from the JSON lines of `terraform plan|apply -json`. */
-export function streamDiagnostics(stdout: string): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const msg = JSON.parse(line) as { type?: string; diagnostic?: Diagnostic };
-    if (msg.type === 'diagnostic' && msg.diagnostic) {
-      const d = msg.diagnostic;
-      out.push({ severity: d.severity, summary: d.summary, detail: d.detail, address: d.address });
-    }
-  }
-  return out;
-}
-
 const TF_ENV = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
 
 function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof run> {

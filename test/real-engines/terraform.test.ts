@@ -1,6 +1,6 @@
 import { MOTO_GAPS, motoGapOf } from '../../scripts/real-engines/moto-gaps';
 import { accountApply, accountPlan, dependenciesOf, notExercisedLines } from '../../scripts/real-engines/tf-account';
-import { scratchConfig, streamDiagnostics, validateDiagnostics } from '../../scripts/real-engines/verify-tf';
+import { scratchConfig, validateDiagnostics } from '../../scripts/real-engines/verify-tf';
 
 describe('errors from moto: ours unless moto could not have answered like AWS', () => {
   // Error texts as the AWS provider 6.47.1 reported them against moto 5.2.5 (npm run verify:tf).
@@ -92,7 +92,8 @@ test('diagnostics are read from terraform validate -json and from the JSON lines
     JSON.stringify({ type: 'diagnostic', diagnostic: { severity: 'error', summary: 's', detail: 'd', address: 'aws_x.y' } }),
     'not json',
   ].join('\n');
-  expect(streamDiagnostics(lines)).toEqual([{ severity: 'error', summary: 's', detail: 'd', address: 'aws_x.y' }]);
+  // The JSON lines of plan/apply: other lines are skipped, each diagnostic named with its address.
+  expect(accountPlan('s', { resource: {} }, { status: 1, stdout: lines, stderr: '' }).problems).toEqual(['s: plan aws_x.y error: s: d']);
 });
 
 describe('the apply account: every planned resource created, refused at a known gap, or sent after nothing', () => {
