@@ -1,0 +1,57 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * `.ci/run`'s own machinery: its EXIT trap and the background helpers (`started`/`joined`). A run whose every step
+ * passed once ended with exit 2, because the trap's `kill $(jobs -p)` ran with no jobs left under `set -e`; these
+ * tests run the script's preamble as it is written, with a scenario after it, under bash.
+ */
+const script = fs.readFileSync(path.join(__dirname, '..', '..', '.ci', 'run'), 'utf8');
+
+/** The lines from `set -euo pipefail` to the end of `joined` (the helpers), without `cd` and the tool cache. */
+function preamble(): string {
+  const lines = script.split('\n');
+  const from = lines.findIndex((l) => l.startsWith('set -euo pipefail'));
+  const to = lines.findIndex((l, i) => i > from && l === '}');
+  expect(from).toBeGreaterThanOrEqual(0);
+  expect(to).toBeGreaterThan(from);
+  return lines
+    .slice(from, to + 1)
+    .filter((l) => !l.startsWith('cd '))
+    .join('\n');
+}
+
+function run(scenario: string): { status: number | null; out: string } {
+  const r = spawnSync('bash', ['-c', `${preamble()}\n${scenario}\necho "work=$work"`], { encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('.ci/run', () => {
+  test('a run whose background checks all passed exits 0 and removes its work directory', () => {
+    const r = run('started quick true\njoined quick\necho after');
+    expect(r.out).toContain('after');
+    expect(r.status).toBe(0);
+    const work = /work=(\S+)/.exec(r.out)?.[1];
+    expect(work).toBeDefined();
+    expect(fs.existsSync(work!)).toBe(false);
+  });
+
+  test('a run with no background check at all exits 0', () => {
+    expect(run('step "only step"').status).toBe(0);
+  });
+
+  test('a background check that failed fails the run with its status and prints its log', () => {
+    const r = run('started broken bash -c "echo the-log; exit 3"\njoined broken\necho not-reached');
+    expect(r.status).toBe(3);
+    expect(r.out).toContain('the-log');
+    expect(r.out).toContain('broken failed (3)');
+    expect(r.out).not.toContain('not-reached');
+  });
+
+  test('a background check still running when a step fails is stopped, and the step fails the run', () => {
+    const r = run('started slow sleep 30\nfalse\necho not-reached');
+    expect(r.status).toBe(1);
+    expect(r.out).not.toContain('not-reached');
+  });
+});
