@@ -70,7 +70,12 @@ function requireProject(path: string, prop: string, project: string): string {
 
 /** A Helm chart Argo CD renders, from a chart repository or an OCI registry. */
 export interface HelmChartSource {
-  /** `https://charts.example.com`, or an OCI registry path such as `docker.io/envoyproxy` (registered with `enableOCI`). */
+  /**
+   * `https://charts.example.com`, or an OCI registry path without a scheme such as `docker.io/envoyproxy` (Argo CD
+   * pulls `oci://<repoURL>/<chart>`; a URL without a scheme is taken as an OCI Helm repository even when no repository
+   * is registered: argo-cd v3.5.1 reposerver/repository `newHelmClientResolveRevision`, `enableOCI := repo.EnableOCI ||
+   * helm.IsHelmOciRepo(repo.Repo)`; register one only for credentials).
+   */
   readonly repoURL: string;
   readonly chart: string;
   /** The chart version, pinned (no ranges). */

@@ -242,7 +242,6 @@ export class ClusterPlatform extends Construct {
     this.prometheusSelector = { release: 'kube-prometheus-stack' };
 
     const prometheusValues = {
-      crds: { enabled: false },
       prometheus: {
         prometheusSpec: {
           retention: `${retentionDays}d`,

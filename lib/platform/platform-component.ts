@@ -28,6 +28,60 @@ export interface PlatformComponentSpec {
   readonly clusterKinds?: ReadonlyArray<{ readonly group: string; readonly kind: string }>;
 }
 
+/** The Secret Grafana reads its admin user and password from (see {@link MONITORING_STACK_VALUES}). */
+const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+
+/**
+ * kube-prometheus-stack's values that differ from the chart's defaults:
+ * - No objects in `kube-system`: the exporters of the control plane (controller-manager, scheduler, etcd) and of
+ *   kube-proxy and CoreDNS are Services the chart puts in kube-system, which the platform's project does not deploy
+ *   to. On EKS and DOKS the control plane is managed and not scrapeable, kube-proxy serves metrics on 127.0.0.1 only
+ *   (EKS' default `metricsBindAddress`) or is replaced by Cilium (DOKS); their alerts would fire for want of targets.
+ * - Grafana's admin password is not rendered by the chart (it draws a random one on every render: the Application
+ *   would be OutOfSync at every refresh and self-heal would restart Grafana with a new password each time). An
+ *   External Secrets `Password` generator makes it once in the cluster (refreshPolicy CreatedOnce): never in Git,
+ *   stable across renders; read it with `kubectl -n monitoring get secret grafana-admin`. Its objects come before
+ *   Grafana within the Application (sync wave -1); they need only External Secrets' CRDs and controller (an earlier
+ *   wave), no secret store.
+ */
+export const MONITORING_STACK_VALUES: Readonly<Record<string, unknown>> = {
+  crds: { enabled: false },
+  kubeControllerManager: { enabled: false },
+  kubeScheduler: { enabled: false },
+  kubeEtcd: { enabled: false },
+  kubeProxy: { enabled: false },
+  coreDns: { enabled: false },
+  grafana: { admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' } },
+  extraManifests: [
+    {
+      apiVersion: 'generators.external-secrets.io/v1alpha1',
+      kind: 'Password',
+      metadata: { name: GRAFANA_ADMIN_SECRET, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+      spec: { length: 32, digits: 6, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: ['admin-password'] },
+    },
+    {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: GRAFANA_ADMIN_SECRET, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+      spec: {
+        refreshPolicy: 'CreatedOnce',
+        target: {
+          name: GRAFANA_ADMIN_SECRET,
+          creationPolicy: 'Owner',
+          template: { engineVersion: 'v2', mergePolicy: 'Merge', data: { 'admin-user': 'admin' } },
+        },
+        dataFrom: [
+          {
+            sourceRef: {
+              generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: GRAFANA_ADMIN_SECRET },
+            },
+          },
+        ],
+      },
+    },
+  ],
+};
+
 const WEBHOOK_CA: IgnoredDifference[] = [
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jsonPointers: ['/webhooks/0/clientConfig/caBundle'] },
   { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jsonPointers: ['/webhooks/0/clientConfig/caBundle'] },
@@ -40,17 +94,36 @@ const WEBHOOK_CA: IgnoredDifference[] = [
  * `PlatformComponent.of(...)` takes any other version or component.
  */
 export class PlatformComponent {
-  /** Gateway API v1.6.1, standard channel (CRDs only; Envoy Gateway implements it). */
+  /**
+   * Gateway API v1.6.1, standard channel (CRDs only; Envoy Gateway implements it). The directory also holds the
+   * `safe-upgrades.gateway.networking.k8s.io` ValidatingAdmissionPolicy and its binding (they refuse experimental or
+   * older Gateway API CRDs over these), so the project admits those two kinds.
+   */
   public static readonly GATEWAY_API = new PlatformComponent({
     name: 'gateway-api',
     namespace: 'envoy-gateway-system',
     crds: { repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', revision: 'v1.6.1', path: 'config/crd/standard' },
+    clusterKinds: [
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+    ],
   });
-  /** Envoy Gateway v1.9.0: the Gateway API implementation, with its policy CRDs (rate limits, proxy config). */
+  /**
+   * Envoy Gateway v1.9.0: the Gateway API implementation, with its policy CRDs (rate limits, proxy config). Its
+   * chart's `crds` subchart (on by default) renders the Gateway API safe-upgrades policy from templates, which
+   * `skipCrds` does not leave out, so two Applications would own it: the subchart is off, the CRDs and the policy come
+   * from the Applications of their own.
+   */
   public static readonly ENVOY_GATEWAY = new PlatformComponent({
     name: 'envoy-gateway',
     namespace: 'envoy-gateway-system',
-    chart: { repoURL: 'docker.io/envoyproxy', chart: 'gateway-helm', version: 'v1.9.0', skipCrds: true },
+    chart: {
+      repoURL: 'docker.io/envoyproxy',
+      chart: 'gateway-helm',
+      version: 'v1.9.0',
+      skipCrds: true,
+      values: { crds: { enabled: false } },
+    },
     crds: {
       repoURL: 'https://github.com/envoyproxy/gateway.git',
       revision: 'v1.9.0',
@@ -70,6 +143,9 @@ export class PlatformComponent {
       values: {
         crds: { enabled: false },
         config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true },
+        // Leader-election leases in its own namespace, not kube-system (the chart's default), which the platform's
+        // project does not deploy to.
+        global: { leaderElection: { namespace: 'cert-manager' } },
       },
     },
     crds: { repoURL: 'https://github.com/cert-manager/cert-manager.git', revision: 'v1.21.1', path: 'deploy/crds' },
@@ -105,7 +181,10 @@ export class PlatformComponent {
     },
     crds: { repoURL: 'https://github.com/argoproj/argo-rollouts.git', revision: 'v1.9.1', path: 'manifests/crds' },
   });
-  /** kube-prometheus-stack 88.0.0 (prometheus-operator v0.93.0): Prometheus, Alertmanager, Grafana, kube-state-metrics. */
+  /**
+   * kube-prometheus-stack 88.0.0 (prometheus-operator v0.93.0): Prometheus, Alertmanager, Grafana, kube-state-metrics.
+   * See {@link MONITORING_STACK_VALUES} for what differs from the chart's defaults and why.
+   */
   public static readonly KUBE_PROMETHEUS_STACK = new PlatformComponent({
     name: 'kube-prometheus-stack',
     namespace: 'monitoring',
@@ -114,6 +193,7 @@ export class PlatformComponent {
       chart: 'kube-prometheus-stack',
       version: '88.0.0',
       skipCrds: true,
+      values: MONITORING_STACK_VALUES,
     },
     crds: {
       repoURL: 'https://github.com/prometheus-operator/prometheus-operator.git',

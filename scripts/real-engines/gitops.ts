@@ -51,7 +51,8 @@ export interface ApplicationSync {
   readonly project: K8sObject | undefined;
   /**
    * Where its manifests come from: `local` (this repository, at `path`), `upstream` (another Git repository, resolved
-   * by the caller, e.g. to the pinned CRDs of the real engines), `helm` (a chart: not rendered here).
+   * by the caller, e.g. to the whole upstream directory at its tag), `helm` (a chart: rendered by the caller with the
+   * cluster's capabilities, see charts.ts; `objects` is empty here).
    */
   readonly origin: 'local' | 'upstream' | 'helm';
   /** The source path (repository-relative), or the chart as `repo chart@version`. */
@@ -59,8 +60,14 @@ export interface ApplicationSync {
   readonly objects: K8sObject[];
 }
 
-/** Files of an upstream Git source Argo CD would sync (repository, tag, directory, include glob). */
-export type UpstreamResolver = (source: { repoURL: string; revision: string; path: string; include?: string }) => string[];
+/**
+ * Files of an upstream Git source Argo CD would sync (repository, tag, directory, include glob, recurse), and what
+ * could not be followed offline.
+ */
+export type UpstreamResolver = (source: { repoURL: string; revision: string; path: string; include?: string; recurse?: boolean }) => {
+  files: string[];
+  problems: string[];
+};
 
 export interface ClusterPlan {
   readonly cluster: string;
@@ -79,10 +86,17 @@ export function clustersOf(dist: string): string[] {
   return yamlFiles(path.join(dist, 'argocd', 'bootstrap')).map((f) => path.basename(f).replace(/\.k8s\.ya?ml$|\.ya?ml$/, ''));
 }
 
-function wave(o: K8sObject): number {
-  const w = o.metadata?.annotations?.['argocd.argoproj.io/sync-wave'];
-  const n = w === undefined ? 0 : Number(w);
-  return Number.isInteger(n) ? n : 0;
+/**
+ * An object's sync wave: `argocd.argoproj.io/sync-wave` when it parses, else `helm.sh/hook-weight`, else 0 (Argo CD's
+ * gitops-engine pkg/sync/syncwaves/waves.go `Wave`, for any object, hook or not).
+ */
+export function wave(o: K8sObject): number {
+  const a = o.metadata?.annotations ?? {};
+  for (const w of [a['argocd.argoproj.io/sync-wave'], a['helm.sh/hook-weight']]) {
+    const n = w === undefined ? NaN : Number(w);
+    if (Number.isInteger(n)) return n;
+  }
+  return 0;
 }
 
 /** True when `name` matches an Argo CD directory include glob such as `{a.yaml,b.yaml}` or `*.yaml`. */
@@ -104,7 +118,12 @@ export function matchesInclude(name: string, include: string | undefined): boole
  * Application source paths of this repository resolve (the GitOps repository is laid out like this one's `dist/`);
  * `upstream` resolves sources in other repositories.
  */
-export function planCluster(root: string, dist: string, cluster: string, upstream: UpstreamResolver = () => []): ClusterPlan {
+export function planCluster(
+  root: string,
+  dist: string,
+  cluster: string,
+  upstream: UpstreamResolver = () => ({ files: [], problems: [] }),
+): ClusterPlan {
   const problems: string[] = [];
   const bootstrapFile = yamlFiles(path.join(dist, 'argocd', 'bootstrap')).find((f) => path.basename(f).startsWith(`${cluster}.`));
   const bootstrap = bootstrapFile ? loadObjects(bootstrapFile) : [];
@@ -128,10 +147,20 @@ export function planCluster(root: string, dist: string, cluster: string, upstrea
       if (src.chart)
         return { application, project, origin: 'helm', path: `${src.repoURL} ${src.chart}@${src.targetRevision}`, objects: [] };
       const include = src.directory?.include as string | undefined;
-      const files =
-        src.repoURL === ours
-          ? yamlFiles(path.join(root, src.path ?? '<none>')).filter((f) => matchesInclude(path.basename(f), include))
-          : upstream({ repoURL: src.repoURL, revision: src.targetRevision, path: src.path, include });
+      let files: string[];
+      if (src.repoURL === ours) {
+        files = yamlFiles(path.join(root, src.path ?? '<none>')).filter((f) => matchesInclude(path.basename(f), include));
+      } else {
+        const resolved = upstream({
+          repoURL: src.repoURL,
+          revision: src.targetRevision,
+          path: src.path,
+          include,
+          recurse: src.directory?.recurse,
+        });
+        files = resolved.files;
+        problems.push(...resolved.problems.map((p) => `${ref(application)}: ${p}`));
+      }
       if (files.length === 0)
         problems.push(
           `${ref(application)}: source ${src.repoURL === ours ? '' : `${src.repoURL}@${src.targetRevision} `}path "${src.path}" holds no manifests`,
@@ -147,7 +176,12 @@ export function planCluster(root: string, dist: string, cluster: string, upstrea
   return { cluster, bootstrap, children, applications, problems };
 }
 
-/** Argo CD's sync phase of an object (hooks by annotation; Helm hooks map as Argo CD maps them). */
+/**
+ * Argo CD's sync phase of an object. Its own hook annotation wins (Helm hooks are then ignored). Helm hooks map as
+ * gitops-engine pkg/sync/hook/helm maps them: pre-install/pre-upgrade → PreSync, post-install/post-upgrade → PostSync;
+ * `crd-install` is not a hook (a plain resource); test, rollback and delete hooks have no sync phase and are not
+ * applied by a sync (`Skip` here; pre-/post-delete run only when the Application is deleted, controller/hook.go).
+ */
 export function phaseOf(o: K8sObject): 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail' | 'Skip' {
   const a = o.metadata?.annotations ?? {};
   const hook = String(a['argocd.argoproj.io/hook'] ?? '');
@@ -156,10 +190,14 @@ export function phaseOf(o: K8sObject): 'PreSync' | 'Sync' | 'PostSync' | 'SyncFa
     if (first === 'PreSync' || first === 'PostSync' || first === 'SyncFail' || first === 'Skip') return first;
     return 'Sync';
   }
-  const helm = String(a['helm.sh/hook'] ?? '');
-  if (/pre-install|pre-upgrade/.test(helm)) return 'PreSync';
-  if (/post-install|post-upgrade/.test(helm)) return 'PostSync';
-  return 'Sync';
+  const helm = String(a['helm.sh/hook'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h && h !== 'crd-install');
+  if (helm.length === 0) return 'Sync';
+  if (helm.some((h) => h === 'pre-install' || h === 'pre-upgrade')) return 'PreSync';
+  if (helm.some((h) => h === 'post-install' || h === 'post-upgrade')) return 'PostSync';
+  return 'Skip';
 }
 
 const PHASE_ORDER = { PreSync: -1, Sync: 0, PostSync: 1, SyncFail: 2, Skip: 3 } as const;

@@ -21,22 +21,23 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ClusterCapabilities, renderHelmApplication, wholeUpstream } from './charts';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
 import { finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
 import {
+  ApplicationSync,
   clustersOf,
   groupOf,
   K8sObject,
   loadObjects,
   loadYamlText,
-  matchesInclude,
   planCluster,
   podTemplates,
   projectViolations,
   ref,
   sharedObjects,
   syncSteps,
-  UpstreamResolver,
+  wave,
   yamlFiles,
 } from './gitops';
 import { formatRewrite, rewritesOf } from './rewrites';
@@ -46,41 +47,8 @@ import { formatRewrite, rewritesOf } from './rewrites';
  * and its CRDs. Everything else, CRDs included, comes from the platform layer of the output.
  */
 export const PREREQUISITE_NAMESPACES = ['argocd'];
+const WEBHOOK_KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
 const ARGO_CD_CRDS = ['argocd-application.yaml', 'argocd-appproject.yaml', 'argocd-applicationset.yaml'];
-
-/** The pinned CRD files, with the upstream repository, tag and path each was taken from (crds/SOURCES.tsv). */
-export function pinnedCrdSources(dir: string): Array<{ file: string; repo: string; tag: string; path: string }> {
-  return fs
-    .readFileSync(path.join(dir, 'SOURCES.tsv'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const [file, origin, upstreamPath] = l.split('\t');
-      const [repo, rest] = origin.split('@');
-      return { file: path.join(dir, file), repo, tag: rest.split(' ')[0], path: upstreamPath };
-    });
-}
-
-/**
- * Resolves an upstream Git source (a CRD Application of the platform layer) to the pinned files taken from that
- * repository, tag and directory: what Argo CD would sync, offline. Files of the directory that are not in the pinned
- * set are not there to install (the pinned set holds the CRDs the output uses).
- */
-export function pinnedUpstream(dir: string): UpstreamResolver {
-  const sources = pinnedCrdSources(dir);
-  return ({ repoURL, revision, path: dirPath, include }) => {
-    const repo = repoURL.replace(/^https:\/\/github\.com\//, '').replace(/\.git$/, '');
-    return sources
-      .filter(
-        (s) =>
-          s.repo === repo &&
-          s.tag === revision &&
-          path.posix.dirname(s.path) === dirPath &&
-          matchesInclude(path.posix.basename(s.path), include),
-      )
-      .map((s) => s.file);
-  };
-}
 
 /**
  * Warning events that say something about the control plane, not about our objects. Each is named with why.
@@ -266,12 +234,31 @@ async function syncApplication(check: Checker, label: string, objects: K8sObject
   return count;
 }
 
+/**
+ * What the API server tells `helm template` about the cluster, as Argo CD passes it: its version and every
+ * group/version and group/version/Kind it serves (CRDs installed by earlier waves included).
+ */
+function capabilitiesOf(cp: ControlPlane): ClusterCapabilities {
+  const versions = cp.kubectl(['api-versions']).stdout.split('\n').filter(Boolean);
+  const kinds = cp
+    .kubectl(['api-resources', '--no-headers'])
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const cols = line.trim().split(/\s+/);
+      return `${cols[cols.length - 3]}/${cols[cols.length - 1]}`;
+    });
+  // Argo CD passes the version as k8s.io/apimachinery's ParseGeneric prints it (no "v"; reposerver parseKubeVersion).
+  return { kubeVersion: VERSIONS.kubernetes, apiVersions: [...new Set([...versions, ...kinds])].sort() };
+}
+
 async function verifyCluster(bin: string, dist: string, cluster: string): Promise<PartResult> {
   const t0 = Date.now();
   const crds = path.join(realEnginesDir(), 'crds');
-  const plan = planCluster(REPO, dist, cluster, pinnedUpstream(crds));
+  const plan = planCluster(REPO, dist, cluster, wholeUpstream());
   const cp = await startControlPlane(cluster, bin, log);
   const check = new Checker(cp);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `verify-k8s-${cluster}-`));
   try {
     check.problems.push(...plan.problems.map((p) => `[${cluster}] ${p}`));
     // Argo CD's own install: its namespace and CRDs. Every other CRD comes from the platform layer below.
@@ -280,8 +267,22 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
     check.apply(plan.bootstrap, `bootstrap (dist/argocd/bootstrap/${cluster})`);
     check.apply(plan.children, 'what the root Application syncs');
     let count = plan.bootstrap.length + plan.children.length;
+    let chartObjects = 0;
     const charts: string[] = [];
-    for (const app of plan.applications) {
+    const synced: ApplicationSync[] = [];
+    const notInstalled: string[] = [];
+    // CRDs applied by one wave's Applications are waited for once, before the next wave (Argo CD syncs the
+    // Applications of a wave side by side, and a chart is rendered with the API versions the cluster then serves).
+    let crdsPending = false;
+    let previousWave: number | undefined;
+    for (const planned of plan.applications) {
+      let app = planned;
+      const appWave = wave(app.application);
+      if (crdsPending && appWave !== previousWave) {
+        check.waitForCrds();
+        crdsPending = false;
+      }
+      previousWave = appWave;
       const label = `${ref(app.application)} (${app.path})`;
       const destination = app.application.spec?.destination?.namespace;
       // Argo CD creates the destination namespace first when the Application asks it to.
@@ -289,30 +290,73 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
         cp.kubectl(['create', 'namespace', destination]);
       }
       if (app.origin === 'helm') {
+        // Rendered now, as Argo CD renders at sync time: with the API versions the cluster serves after earlier waves.
+        const rendered = renderHelmApplication(path.join(bin, 'helm'), app.application, capabilitiesOf(cp), work);
+        check.problems.push(...rendered.problems.map((p) => `[${cluster}] ${p}`));
+        check.problems.push(
+          ...rendered.unstable.map(
+            (f) => `[${cluster}] ${label}: renders differently each time (OutOfSync at every refresh, self-heal re-applies it): ${f}`,
+          ),
+        );
+        app = { ...app, objects: rendered.objects };
         charts.push(app.path);
-        continue;
+        chartObjects += rendered.objects.length;
       }
+      // Argo CD puts a namespaced object without a namespace into the destination's (controller/state.go
+      // NormalizeTargetObjects); chart templates and upstream directories rely on it.
+      const into = app.application.spec?.destination?.namespace;
+      app = {
+        ...app,
+        objects: app.objects.map((o) =>
+          o.metadata?.namespace || !into || check.clusterScoped(groupOf(o), o.kind)
+            ? o
+            : { ...o, metadata: { ...o.metadata, namespace: into } },
+        ),
+      };
+      synced.push(app);
       if (app.project) {
         check.problems.push(
           ...projectViolations(app.application, app.project, app.objects, check.clusterScoped).map((p) => `[${cluster}] ${p}`),
         );
       }
-      count += await syncApplication(check, label, app.objects);
-      if (app.objects.some((o) => o.kind === 'CustomResourceDefinition')) check.waitForCrds();
+      // Admission webhooks are checked by the server (dry run) but not installed: no webhook server runs offline, so
+      // every later object they match would be refused for want of it. On a cluster the controllers' Deployments
+      // serve them, and Argo CD's waves wait for those Deployments to be healthy before the next wave.
+      const webhooks = app.objects.filter((o) => WEBHOOK_KINDS.includes(o.kind) && groupOf(o) === 'admissionregistration.k8s.io');
+      if (webhooks.length) {
+        check.apply(webhooks, `${label} webhook configurations`, { dryRunOnly: true });
+        notInstalled.push(...webhooks.map(ref));
+      }
+      const tracked = check.applied.length;
+      count += await syncApplication(
+        check,
+        label,
+        app.objects.filter((o) => !webhooks.includes(o)),
+      );
+      // Server rewrites are pinned for what we write; a chart's or an upstream directory's are upstream's business.
+      if (app.origin !== 'local') check.applied.splice(tracked);
+      if (app.objects.some((o) => o.kind === 'CustomResourceDefinition')) crdsPending = true;
       check.dryRunPods(app.objects);
     }
+    if (crdsPending) check.waitForCrds();
     // Every CRD is installed now, so each kind's scope is known: no object may belong to two Applications.
-    check.problems.push(...sharedObjects(plan, check.clusterScoped).map((p) => `[${cluster}] ${p}`));
+    check.problems.push(...sharedObjects({ ...plan, applications: synced }, check.clusterScoped).map((p) => `[${cluster}] ${p}`));
     await sleep(3000); // let the controllers act on what was applied
     check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
     const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
     log(
-      `  ${cluster}: ${count} objects in ${plan.applications.length - charts.length} Applications applied from an empty cluster; ${charts.length} Helm charts not rendered offline (${charts.map((c) => c.split(' ')[1]).join(', ')}); ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
+      `  ${cluster}: ${count} objects in ${plan.applications.length} Applications applied from an empty cluster, ` +
+        `${chartObjects} of them rendered from ${charts.length} Helm charts (${charts.map((c) => c.split(' ')[1]).join(', ')}) and checked ` +
+        `against their project; ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
     );
-    // Not exercised, said by name: the Helm charts are not rendered here (issue #24 renders them).
-    const notExercised = charts.map((c) => `${cluster}: Helm chart ${c.split(' ')[1] ?? c}: not rendered offline, its objects unchecked`);
+    const notExercised = notInstalled.length
+      ? [
+          `${cluster}: ${notInstalled.length} admission webhook configurations validated by a dry run, not installed (no webhook server offline): ${notInstalled.join(', ')}`,
+        ]
+      : [];
     return { problems: check.problems, rewrites, notExercised };
   } finally {
+    fs.rmSync(work, { recursive: true, force: true });
     await cp.stop();
   }
 }
@@ -372,6 +416,78 @@ async function verifyHelmChart(bin: string, dist: string, chart: string): Promis
   }
 }
 
+/** Kinds without a namespace, for the chart self-test (which runs without a server to ask). */
+const BUILT_IN_CLUSTER_KINDS = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'PriorityClass',
+  'StorageClass',
+  'IngressClass',
+  'GatewayClass',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+]);
+
+/** How many broken outputs chartSelfTest tries. */
+const CHART_SELF_TEST_CASES = 4;
+
+/**
+ * The chart checks' own test, by rendering only (no server): each Helm Application with one known defect put back
+ * (the defects the platform layer was fixed for) must be caught, and a chart version that does not exist must fail.
+ */
+export function chartSelfTest(helmBin: string, dist: string, cluster: string): string[] {
+  const plan = planCluster(REPO, dist, cluster, wholeUpstream());
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-k8s-charts-'));
+  const caps: ClusterCapabilities = { kubeVersion: VERSIONS.kubernetes, apiVersions: [] };
+  const scoped = (_group: string, kind: string) => BUILT_IN_CLUSTER_KINDS.has(kind);
+  const app = (component: string) =>
+    plan.applications.find((a) => a.application.metadata?.labels?.['samokoder.dev/component'] === component && a.origin === 'helm');
+  const crdApp = (component: string) =>
+    plan.applications.find((a) => a.application.metadata?.labels?.['samokoder.dev/component'] === component && a.origin === 'upstream');
+  const broken = (a: ApplicationSync | undefined, change: (helm: K8sObject) => void): K8sObject | undefined => {
+    if (!a) return undefined;
+    const copy = JSON.parse(JSON.stringify(a.application)) as K8sObject;
+    change(copy.spec.source);
+    return copy;
+  };
+  const problems: string[] = [];
+  const expectCaught = (name: string, found: string[]) => {
+    if (found.length === 0) problems.push(`[self-test] ${name}: the checker let it through`);
+    else log(`  self-test: ${name}: caught (${found[0].slice(0, 160)}${found[0].length > 160 ? '…' : ''})`);
+  };
+  try {
+    const missing = broken(app('cert-manager'), (src) => (src.targetRevision = '99.0.0-does-not-exist'));
+    expectCaught('a chart version that does not exist', missing ? renderHelmApplication(helmBin, missing, caps, work).problems : []);
+    const leases = broken(app('cert-manager'), (src) => delete src.helm.valuesObject.global);
+    const leaseObjects = leases ? renderHelmApplication(helmBin, leases, caps, work).objects : [];
+    expectCaught(
+      'cert-manager with its leader-election leases in kube-system (not a destination)',
+      leases && app('cert-manager')?.project ? projectViolations(leases, app('cert-manager')!.project!, leaseObjects, scoped) : [],
+    );
+    const password = broken(app('kube-prometheus-stack'), (src) => delete src.helm.valuesObject.grafana);
+    expectCaught(
+      'Grafana with a password the chart draws at random',
+      password ? renderHelmApplication(helmBin, password, caps, work).unstable : [],
+    );
+    const subchart = broken(app('envoy-gateway'), (src) => delete src.helm.valuesObject.crds);
+    const gatewayApi = crdApp('gateway-api');
+    if (subchart && gatewayApi) {
+      const objects = renderHelmApplication(helmBin, subchart, caps, work).objects;
+      const twoOwners = { ...plan, applications: [gatewayApi, { ...app('envoy-gateway')!, application: subchart, objects }] };
+      expectCaught('Envoy Gateway’s crds subchart beside the Gateway API CRD Application', sharedObjects(twoOwners, scoped));
+    } else expectCaught('Envoy Gateway’s crds subchart beside the Gateway API CRD Application', []);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return problems;
+}
+
 /**
  * The checker's own test: our output with one known defect each must be refused. A checker that lets any of these
  * through is broken, and this run fails.
@@ -402,7 +518,7 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
       a.origin === 'local' &&
       a.objects.some((o) => ['cert-manager.io', 'external-secrets.io', 'monitoring.coreos.com'].includes(groupOf(o))),
   );
-  const problems: string[] = [];
+  const problems: string[] = chartSelfTest(path.join(bin, 'helm'), dist, cluster);
   // One object in two Applications (a copy of one app's Service in another app's sync): FailOnSharedResource.
   const [owner, other] = plan.applications.filter((a) => a.origin === 'local' && a.objects.some((o) => o.kind === 'Service'));
   if (!owner || !other) problems.push('[self-test] the output has no two Applications to share an object between');
@@ -452,7 +568,7 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     await cp.stop();
   }
   log(
-    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES} broken outputs, ${problems.length} let through (${since(t0)} s)`,
   );
   return problems;
 }
@@ -569,7 +685,7 @@ async function main(): Promise<void> {
   await finish(
     problems,
     `verify:k8s: ${clusters.length} clusters + helm + self-test: ${problems.length ? `${problems.length} failed` : 'passed'}; ` +
-      `${notExercised.length} not exercised (listed above: Helm charts not rendered offline); ${found.length} pinned rewrites; ${since(t0)} s`,
+      `${notExercised.length} not exercised (listed above); ${found.length} pinned rewrites; ${since(t0)} s`,
     log,
   );
 }

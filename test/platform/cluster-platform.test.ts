@@ -1,8 +1,6 @@
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { ClusterPlatform, ClusterPlatformProps, PLATFORM_SYNC_WAVES, PlatformCloud, PlatformComponent } from 'samokoder-infra';
-import { pinnedCrdSources } from '../../scripts/real-engines/verify-k8s';
-import { realEnginesDir } from '../../scripts/real-engines/engines';
+import { CHART_REPOSITORIES, chartSources } from '../../scripts/real-engines/charts';
 import { all, find, K8sObject, render, schemaCheck } from '../util/k8s';
 
 const base: ClusterPlatformProps = {
@@ -49,14 +47,48 @@ describe('ClusterPlatform', () => {
       );
   });
 
-  test('every CRD source is one the real engines pinned (so verify:k8s installs what Argo CD would)', () => {
-    const pinned = pinnedCrdSources(path.join(realEnginesDir(), 'crds'));
-    for (const a of apps.filter((x) => x.metadata.name.includes('-crds-'))) {
+  test('every CRD source and every chart is one the real engines hold at its tag (so verify:k8s syncs what Argo CD would)', () => {
+    const sources = chartSources();
+    for (const a of apps.filter((x) => x.kind === 'Application')) {
       const s = a.spec.source;
-      const repo = s.repoURL.replace('https://github.com/', '').replace('.git', '');
-      const files = pinned.filter((f) => f.repo === repo && f.tag === s.targetRevision && path.posix.dirname(f.path) === s.path);
-      expect([a.metadata.name, files.length > 0]).toEqual([a.metadata.name, true]);
+      const found = s.chart
+        ? sources.some((c) => c.name === `${s.chart}-${s.targetRevision}` && c.repository === CHART_REPOSITORIES[s.repoURL])
+        : s.repoURL.startsWith('https://github.com/')
+          ? sources.some((c) => `https://github.com/${c.repository}.git` === s.repoURL && c.tag === s.targetRevision && c.path === s.path)
+          : true; // the GitOps repository itself
+      expect([a.metadata.name, found]).toEqual([a.metadata.name, true]);
     }
+  });
+
+  test('what Argo CD renders from the charts stays in the project and is the same on every render (checked by verify:k8s)', () => {
+    const values = (n: string) => find(apps, 'Application', `${n}-production`).spec.source.helm.valuesObject;
+    const project = render(p.applications).find((o) => o.kind === 'AppProject')!;
+    const namespaces = project.spec.destinations.map((d: K8sObject) => d.namespace);
+    // The Gateway API directory holds the safe-upgrades admission policy: the project admits its kinds, and Envoy
+    // Gateway's crds subchart (which renders the same two objects from templates) is off, so one Application owns them.
+    expect(project.spec.clusterResourceWhitelist).toEqual(
+      expect.arrayContaining([
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+      ]),
+    );
+    expect(values('envoy-gateway').crds).toEqual({ enabled: false });
+    // Nothing goes to kube-system: cert-manager's leases in its namespace, no control-plane exporters.
+    expect(namespaces).not.toContain('kube-system');
+    expect(values('cert-manager').global.leaderElection.namespace).toBe('cert-manager');
+    for (const exporter of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy', 'coreDns'])
+      expect([exporter, values('kube-prometheus-stack')[exporter]]).toEqual([exporter, { enabled: false }]);
+    // Grafana's admin password: made once in the cluster by a generator, before Grafana, never drawn by the chart.
+    const kps = values('kube-prometheus-stack');
+    expect(kps.grafana.admin.existingSecret).toBe('grafana-admin');
+    const [generator, externalSecret] = kps.extraManifests;
+    expect(generator).toMatchObject({ kind: 'Password', metadata: { name: 'grafana-admin' }, spec: { secretKeys: ['admin-password'] } });
+    expect(externalSecret).toMatchObject({
+      kind: 'ExternalSecret',
+      spec: { refreshPolicy: 'CreatedOnce', target: { name: 'grafana-admin' } },
+    });
+    expect(externalSecret.spec.dataFrom[0].sourceRef.generatorRef).toMatchObject({ kind: 'Password', name: 'grafana-admin' });
+    for (const o of kps.extraManifests) expect(o.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
   });
 
   test('the cluster objects the apps name: GatewayClass eg, ClusterIssuer with an HTTP-01 solver on the shared gateway, secret store', () => {

@@ -59,6 +59,22 @@ describe('the Argo CD sync order the real-engine check follows', () => {
     expect(syncSteps([obj('Job', 'x', { metadata: { annotations: { 'argocd.argoproj.io/hook': 'Skip' } } })])).toEqual([]);
     expect(phaseOf(obj('Job', 'x', { metadata: { annotations: { 'helm.sh/hook': 'pre-install,pre-upgrade' } } }))).toBe('PreSync');
     expect(phaseOf(obj('Job', 'x', { metadata: { annotations: { 'helm.sh/hook': 'post-upgrade' } } }))).toBe('PostSync');
+    // Not synced: test and delete hooks; not a hook: crd-install; Argo CD's own hook wins over Helm's.
+    for (const h of ['test', 'test-success', 'pre-delete', 'post-delete', 'pre-rollback'])
+      expect([h, phaseOf(obj('Pod', 'x', { metadata: { annotations: { 'helm.sh/hook': h } } }))]).toEqual([h, 'Skip']);
+    expect(phaseOf(obj('CustomResourceDefinition', 'x', { metadata: { annotations: { 'helm.sh/hook': 'crd-install' } } }))).toBe('Sync');
+    const both = { 'helm.sh/hook': 'pre-install', 'argocd.argoproj.io/hook': 'PostSync' };
+    expect(phaseOf(obj('Job', 'x', { metadata: { annotations: both } }))).toBe('PostSync');
+  });
+
+  test('a Helm hook weight is the wave when there is no sync-wave annotation', () => {
+    const weighted = (name: string, annotations: Record<string, string>) => obj('ConfigMap', name, { metadata: { annotations } });
+    const steps = syncSteps([
+      weighted('late', { 'helm.sh/hook-weight': '5' }),
+      weighted('early', { 'helm.sh/hook-weight': '-5' }),
+      weighted('wave-wins', { 'helm.sh/hook-weight': '-9', 'argocd.argoproj.io/sync-wave': '1' }),
+    ]);
+    expect(names(steps)).toEqual(['Sync/-5: ConfigMap/early', 'Sync/1: ConfigMap/wave-wins', 'Sync/5: ConfigMap/late']);
   });
 
   test('pod templates of every workload kind, including a CronJob, a Rollout and an analysis Job', () => {
