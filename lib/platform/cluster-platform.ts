@@ -5,6 +5,7 @@ import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manage
 import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
+import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
@@ -26,7 +27,11 @@ export interface PlatformPrometheusOptions {
   readonly retentionDays?: number;
   /** Size of Prometheus' volume in GiB. @default 100 */
   readonly storageGiB?: number;
-  /** StorageClass of the volume. @default 'gp3' */
+  /**
+   * StorageClass of the volume: one the cluster has (the cloud's, `PlatformCloud.storageClasses`, or one made outside
+   * the library). @default - the cloud's `defaultStorageClass` (`gp3` on EKS, created by the platform layer;
+   * `do-block-storage-retain` on DOKS)
+   */
   readonly storageClass?: string;
 }
 
@@ -64,7 +69,7 @@ export interface ClusterPlatformProps {
   readonly acmeServer?: string;
   /** ClusterSecretStore the ExternalSecrets name. @default 'aws-secrets-manager' */
   readonly secretStoreName?: string;
-  /** @default - 35 days on a 100 GiB gp3 volume */
+  /** @default - 35 days on a 100 GiB volume of the cloud's default StorageClass */
   readonly prometheus?: PlatformPrometheusOptions;
   /** The controllers. @default - Gateway API, Envoy Gateway, cert-manager, External Secrets, Argo Rollouts, kube-prometheus-stack */
   readonly components?: PlatformComponent[];
@@ -216,7 +221,7 @@ export class ClusterPlatform extends Construct {
       );
     }
     const argocdNamespace = requireDnsLabel(path, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
-    const prometheusStorageClass = props.prometheus?.storageClass ?? 'gp3';
+    const prometheusStorageClass = props.prometheus?.storageClass ?? props.cloud.defaultStorageClass;
     if (!isDnsSubdomain(prometheusStorageClass)) {
       throw invalidProp(
         path,
@@ -303,7 +308,11 @@ export class ClusterPlatform extends Construct {
       description: `Platform layer of ${cluster}: controllers, their CRDs and cluster configuration`,
       sourceRepos: [...new Set(repos)],
       destinations: namespaces.map((namespace) => ({ cluster, namespace })),
-      clusterResources: [...CLUSTER_KINDS, ...this.components.flatMap((c) => c.spec.clusterKinds ?? [])],
+      clusterResources: [
+        ...CLUSTER_KINDS,
+        ...(props.cloud._createdStorageClasses.length ? [{ group: 'storage.k8s.io', kind: 'StorageClass' }] : []),
+        ...this.components.flatMap((c) => c.spec.clusterKinds ?? []),
+      ],
       argocdNamespace,
     });
     const labels = { 'samokoder.dev/cluster': cluster, 'samokoder.dev/layer': 'platform' };
@@ -398,6 +407,18 @@ export class ClusterPlatform extends Construct {
         },
       },
     });
+    for (const c of props.cloud._createdStorageClasses) {
+      _apiObject<IStorageClass>(this.config, `StorageClass-${c.name}`, {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: c.name, labels: managed },
+        provisioner: c.provisioner,
+        parameters: { ...c.parameters },
+        reclaimPolicy: 'Retain',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+      });
+    }
     _apiObject<IClusterSecretStore>(this.config, 'SecretStore', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',

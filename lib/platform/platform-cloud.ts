@@ -8,6 +8,38 @@ import { _AllKeys, _checkProps } from '../common/props';
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
 type StoreProvider = NonNullable<IClusterSecretStore['spec']>['provider'];
 
+/** A StorageClass the platform layer creates on a cloud that ships none it can use (see {@link PlatformCloud}). */
+export interface PlatformStorageClass {
+  readonly name: string;
+  readonly provisioner: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/**
+ * The StorageClasses each cloud's managed Kubernetes ships, read from the source:
+ * - EKS: `gp2` only (in-tree `kubernetes.io/aws-ebs`, served by the EBS CSI driver through CSI migration), and since
+ *   EKS 1.30 no longer marked default ("Amazon EKS no longer includes the default annotation on the gp2 StorageClass
+ *   resource applied to newly created clusters": EKS user guide, Kubernetes 1.30 release notes). No `gp3`.
+ * - DOKS: `do-block-storage` (default), `do-block-storage-retain`, `do-block-storage-xfs`,
+ *   `do-block-storage-xfs-retain`, provisioner `dobs.csi.digitalocean.com` (digitalocean/csi-digitalocean
+ *   deploy/kubernetes/releases/csi-digitalocean-v4.19.0/driver.yaml, what DOKS installs).
+ */
+const SHIPPED_STORAGE_CLASSES = {
+  aws: ['gp2'],
+  digitalocean: ['do-block-storage', 'do-block-storage-retain', 'do-block-storage-xfs', 'do-block-storage-xfs-retain'],
+} as const;
+
+/**
+ * On EKS the platform creates `gp3`: encrypted EBS gp3 through the EBS CSI driver (the `aws-ebs-csi-driver` add-on
+ * `EksCluster` installs), bound where the pod lands (`WaitForFirstConsumer`: EBS volumes live in one zone), kept when
+ * its claim is deleted (`Retain`: metrics and other state survive an accidental delete) and expandable.
+ */
+const EKS_GP3: PlatformStorageClass = {
+  name: 'gp3',
+  provisioner: 'ebs.csi.aws.com',
+  parameters: { type: 'gp3', encrypted: 'true', 'csi.storage.k8s.io/fstype': 'ext4' },
+};
+
 /** Options of {@link PlatformCloud.aws}. */
 export interface AwsPlatformOptions {
   /** Region of the Secrets Manager entries. */
@@ -72,6 +104,8 @@ export class PlatformCloud {
           'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
         },
       },
+      undefined,
+      { shipped: SHIPPED_STORAGE_CLASSES.aws, created: [EKS_GP3], default: EKS_GP3.name },
     );
   }
 
@@ -117,6 +151,8 @@ export class PlatformCloud {
         patch: { type: 'StrategicMerge', value: { spec: { ports: [{ port: listenerPort, nodePort }] } } },
       },
       { nodePort, listenerPort },
+      // DOKS ships a retaining class: used as is.
+      { shipped: SHIPPED_STORAGE_CLASSES.digitalocean, created: [], default: 'do-block-storage-retain' },
     );
   }
 
@@ -125,8 +161,28 @@ export class PlatformCloud {
     /** @internal */ public readonly _storeProvider: StoreProvider,
     /** @internal */ public readonly _proxyService: ProxyService,
     /** Where a load balancer in front of the nodes reaches the gateway, when the cloud pins it. */
-    public readonly nodeEntry?: { readonly nodePort: number; readonly listenerPort: number },
+    public readonly nodeEntry: { readonly nodePort: number; readonly listenerPort: number } | undefined,
+    private readonly storage: {
+      readonly shipped: readonly string[];
+      readonly created: readonly PlatformStorageClass[];
+      readonly default: string;
+    },
   ) {}
+
+  /** StorageClasses a cluster on this cloud has: what the cloud ships and what the platform layer creates. */
+  public get storageClasses(): readonly string[] {
+    return [...this.storage.shipped, ...this.storage.created.map((c) => c.name)];
+  }
+
+  /** The StorageClass the platform's volumes use by default (a retaining one that exists on this cloud). */
+  public get defaultStorageClass(): string {
+    return this.storage.default;
+  }
+
+  /** The StorageClasses the platform layer creates on this cloud. @internal */
+  public get _createdStorageClasses(): readonly PlatformStorageClass[] {
+    return this.storage.created;
+  }
 }
 
 /** An AWS region name (`eu-central-1`, `us-gov-west-1`): where the secret-store entries are read. */

@@ -91,6 +91,36 @@ describe('ClusterPlatform', () => {
     for (const o of kps.extraManifests) expect(o.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
   });
 
+  test('every volume of the platform names a StorageClass its cloud has (EKS ships no gp3; DOKS has no gp3 at all)', () => {
+    const clouds = [PlatformCloud.aws({ region: 'eu-central-1' }), PlatformCloud.digitalocean({ secretsRegion: 'eu-central-1' })];
+    for (const cloud of clouds) {
+      const q = platform({ cloud });
+      const stack = find(all(render(q.applications), 'Application'), 'Application', 'kube-prometheus-stack-production');
+      const claim = stack.spec.source.helm.valuesObject.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec;
+      const created = all(render(q.config), 'StorageClass').map((o) => o.metadata.name);
+      expect([cloud.name, cloud.storageClasses]).toEqual([cloud.name, expect.arrayContaining([claim.storageClassName, ...created])]);
+      expect([cloud.name, claim.storageClassName]).toEqual([cloud.name, cloud.defaultStorageClass]);
+    }
+    // What each cloud ships, from its source (see platform-cloud.ts): EKS gp2 only; DOKS the four do-block-storage classes.
+    expect(clouds.map((c) => c.storageClasses)).toEqual([
+      ['gp2', 'gp3'],
+      ['do-block-storage', 'do-block-storage-retain', 'do-block-storage-xfs', 'do-block-storage-xfs-retain'],
+    ]);
+    // On EKS the platform creates gp3: encrypted, zone-aware binding, kept when its claim goes, in the project's kinds.
+    const q = platform();
+    expect(find(render(q.config), 'StorageClass', 'gp3')).toMatchObject({
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    });
+    const kinds = render(q.applications).find((o) => o.kind === 'AppProject')!.spec.clusterResourceWhitelist;
+    expect(kinds).toContainEqual({ group: 'storage.k8s.io', kind: 'StorageClass' });
+    const doProject = render(platform({ cloud: clouds[1] }).applications).find((o) => o.kind === 'AppProject')!;
+    expect(doProject.spec.clusterResourceWhitelist).not.toContainEqual({ group: 'storage.k8s.io', kind: 'StorageClass' });
+  });
+
   test('the cluster objects the apps name: GatewayClass eg, ClusterIssuer with an HTTP-01 solver on the shared gateway, secret store', () => {
     expect(find(config, 'GatewayClass', 'eg').spec.controllerName).toBe('gateway.envoyproxy.io/gatewayclass-controller');
     expect(find(config, 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
