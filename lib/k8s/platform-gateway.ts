@@ -119,11 +119,11 @@ export class PlatformGateway extends Construct {
       // The Gateway object lives here; the proxies run in the controller's namespace.
       new AppNamespace(this, 'Namespace', {
         name: ns,
-        budget: { pods: 1, cpuRequestMillis: 100, memoryRequestMiB: 128, memoryLimitMiB: 128 },
+        budget: solverBudget(props.hosts.length),
       });
     }
     // cert-manager answers HTTP-01 challenges with a solver pod in this namespace (the Certificate's), reached from the
-    // proxies; the pod quota and container defaults above leave room for it (it asks 10m CPU and 64Mi).
+    // proxies: one per host at once (see solverBudget).
     const proxyNamespace = requireDnsLabel(path, 'proxyNamespace', props.proxyNamespace ?? 'envoy-gateway-system');
     if (!tlsAtGateway) {
       this.gateway(ns, labels, props.gatewayClassName, [{ name: 'http', protocol: 'HTTP', port: httpPort, allowedRoutes: appRoutes }]);
@@ -193,3 +193,18 @@ export class PlatformGateway extends Construct {
 }
 
 type Listener = IGateway['spec']['listeners'][number];
+
+/**
+ * The gateway namespace's quota: room for cert-manager's HTTP-01 solvers only. cert-manager (v1.21.1) makes one
+ * Challenge per DNS name of the Certificate and solves them at once, each with a pod asking 10m CPU and 64Mi (limit
+ * 64Mi) and a ClusterIP Service (the platform's issuer sets `serviceType: ClusterIP`; NodePorts stay at 0). A quota of
+ * one pod let one name through and left the others Pending, so TLS was never issued for two hosts.
+ */
+function solverBudget(hosts: number): { pods: number; cpuRequestMillis: number; memoryRequestMiB: number; memoryLimitMiB: number } {
+  return {
+    pods: hosts,
+    cpuRequestMillis: Math.max(100, 10 * hosts),
+    memoryRequestMiB: Math.max(128, 64 * hosts),
+    memoryLimitMiB: Math.max(128, 64 * hosts),
+  };
+}

@@ -391,6 +391,9 @@ export class ClusterPlatform extends Construct {
             {
               http01: {
                 gatewayHTTPRoute: {
+                  // cert-manager's default is NodePort, which the gateway namespace's quota refuses (and nothing
+                  // outside the cluster needs): the proxies reach the solver in the cluster.
+                  serviceType: 'ClusterIP',
                   parentRefs: [
                     {
                       group: 'gateway.networking.k8s.io',

@@ -9,6 +9,24 @@ function gateway(props: Partial<PlatformGatewayProps> = {}): K8sObject[] {
 }
 
 describe('PlatformGateway', () => {
+  test('the namespace quota admits one HTTP-01 solver pod per host at once (cert-manager solves every name in parallel)', () => {
+    // cert-manager v1.21.1 creates one Challenge, so one solver pod (requests 10m CPU, 64Mi; limit 64Mi), per DNS name
+    // of the Certificate, all at once; its Service is ClusterIP on the platform's issuer (see ClusterPlatform).
+    for (const hosts of [
+      ['api.samokoder.com'],
+      ['api.samokoder.com', 'bot.samokoder.com'],
+      ['a.x.dev', 'b.x.dev', 'c.x.dev', 'd.x.dev', 'e.x.dev', 'f.x.dev', 'g.x.dev', 'h.x.dev', 'i.x.dev', 'j.x.dev', 'k.x.dev'],
+    ]) {
+      const quota = find(gateway({ hosts }), 'ResourceQuota', 'gateway-system-quota').spec.hard;
+      const n = hosts.length;
+      expect([n, Number(quota.pods)]).toEqual([n, n]);
+      expect(Number(String(quota['requests.cpu']).replace('m', ''))).toBeGreaterThanOrEqual(10 * n);
+      expect(Number(String(quota['requests.memory']).replace('Mi', ''))).toBeGreaterThanOrEqual(64 * n);
+      expect(Number(String(quota['limits.memory']).replace('Mi', ''))).toBeGreaterThanOrEqual(64 * n);
+      expect(quota['services.nodeports']).toBe('0');
+    }
+  });
+
   test('the ACME HTTP-01 solver pod is reachable from the proxies despite the default deny, and only on its port', () => {
     const policy = find(gateway({ proxyNamespace: 'edge-proxies' }), 'NetworkPolicy', 'allow-acme-http01-solver');
     expect(policy.spec).toEqual({

@@ -123,6 +123,9 @@ describe('ClusterPlatform', () => {
 
   test('the cluster objects the apps name: GatewayClass eg, ClusterIssuer with an HTTP-01 solver on the shared gateway, secret store', () => {
     expect(find(config, 'GatewayClass', 'eg').spec.controllerName).toBe('gateway.envoyproxy.io/gatewayclass-controller');
+    // The solver's Service is ClusterIP: cert-manager defaults it to NodePort, which the gateway namespace's quota
+    // refuses (services.nodeports 0), and the proxies reach it inside the cluster anyway.
+    expect(find(config, 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0].http01.gatewayHTTPRoute.serviceType).toBe('ClusterIP');
     expect(find(config, 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
       { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'http' },
     ]);
