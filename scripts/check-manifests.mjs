@@ -102,6 +102,9 @@ async function serve() {
       }
     });
   });
+  // Keep idle connections open: with Node's 5 s default the server may close a socket just as the test process
+  // reuses it ("fetch failed: other side closed", seen under load).
+  server.keepAliveTimeout = 0;
   server.listen(0, '127.0.0.1', () => console.log(server.address().port));
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();

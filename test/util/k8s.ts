@@ -32,7 +32,9 @@ export function all(objects: K8sObject[], kind: string): K8sObject[] {
 export async function schemaCheck(objects: K8sObject[]): Promise<{ ok: boolean; output: string }> {
   const url = process.env.SAMOKODER_SCHEMA_CHECK_URL;
   if (url) {
-    const res = await fetch(url, { method: 'POST', body: JSON.stringify(objects) });
+    const post = () => fetch(url, { method: 'POST', body: JSON.stringify(objects) });
+    // One retry on a connection the server closed as it was reused (a transport error, never a verdict).
+    const res = await post().catch(post);
     return (await res.json()) as { ok: boolean; output: string };
   }
   const script = path.join(__dirname, '..', '..', 'scripts', 'check-manifests.mjs');
