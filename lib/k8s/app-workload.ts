@@ -34,6 +34,13 @@ export interface AppWorkloadProps extends WorkloadOptions {
   readonly selectorLabels?: Record<string, string>;
   /** Extra labels of the main Service (e.g. the one Prometheus scrapes). @default {} */
   readonly serviceLabels?: Record<string, string>;
+  /**
+   * Spread the pods over zones, hard (`topology.kubernetes.io/zone`, DoNotSchedule). Off on a cluster whose nodes
+   * carry no zone label, where a hard zone spread leaves every pod Pending: DOKS nodes have none (DigitalOcean's
+   * cloud-controller-manager reports a region, never a zone). The node spread (soft) stays either way.
+   * @default true
+   */
+  readonly zoneSpread?: boolean;
 }
 
 /**
@@ -201,7 +208,7 @@ export class AppWorkload extends Construct {
     ApiObject.of(this.workload).addJsonPatch(
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-        spread('topology.kubernetes.io/zone', 'DoNotSchedule'),
+        ...((props.zoneSpread ?? true) ? [spread('topology.kubernetes.io/zone', 'DoNotSchedule')] : []),
         spread('kubernetes.io/hostname', 'ScheduleAnyway'),
       ]),
     );

@@ -277,6 +277,8 @@ export class ProductionApp extends Chart {
       labels,
       selectorLabels: this.selectorLabels,
       serviceLabels: { [SCRAPE_LABEL]: 'true' },
+      // DOKS nodes carry no zone label: a hard zone spread would leave every pod Pending there.
+      zoneSpread: props.platform?.cloud !== 'digitalocean',
     });
     this.workload = this.runtime.workload;
     this.service = this.runtime.service;

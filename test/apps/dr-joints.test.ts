@@ -7,6 +7,9 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { referenceCloud, referenceConfig as config, referenceKubernetes } from '../util/reference';
 import { DR_MARKERS, drReferenceMarkdown } from '../../scripts/dr-doc';
+import { nodeOf, nodePoolOf } from '../../scripts/real-engines/cloud-nodes';
+import { podTemplates } from '../../scripts/real-engines/gitops';
+import { requiredNodeLabels } from '../../scripts/real-engines/scheduling';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON and YAML are untyped
 type Obj = Record<string, any>;
 
@@ -34,6 +37,19 @@ const vpcOf = (region: string) => resources('digitalocean_vpc').find((v) => v.re
 
 describe.each(regions)('DR cluster dr-%s', (region) => {
   const cluster = `dr-${region}`;
+
+  test('every pod can be placed on the nodes DOKS registers (no required label they lack, such as a zone)', () => {
+    const pool = nodePoolOf([{ name: 'samokoder-dr', json: tf }], cluster)!;
+    expect(pool).toMatchObject({ cloud: 'digitalocean', region, instanceType: 's-4vcpu-8gb', autoscaled: true });
+    const labels = Object.keys(nodeOf(pool, 0).metadata.labels);
+    expect(labels).not.toContain('topology.kubernetes.io/zone');
+    const templates = podTemplates(k8s[cluster]);
+    expect(templates.length).toBeGreaterThan(0);
+    for (const { owner, template } of templates) {
+      const missing = requiredNodeLabels(template.spec).filter((k) => !labels.includes(k));
+      expect([`${owner.kind}/${owner.metadata.name}`, missing]).toEqual([`${owner.kind}/${owner.metadata.name}`, []]);
+    }
+  });
 
   test('every secret entry its ExternalSecrets read is created by the DR stack, in the region its store reads', () => {
     const created = new Set(resources('aws_secretsmanager_secret').map((s) => s.name));
