@@ -5,8 +5,9 @@
  * What it enforces: the OpenAPI schemas of built-in kinds and of installed CRDs (with their CEL rules), admission
  * (PodSecurity, LimitRanger, ResourceQuota, ServiceAccount, NamespaceLifecycle), and the controllers that turn
  * Deployments, ReplicaSets, StatefulSets and Jobs into real Pods, reporting what they cannot create as events.
- * What it has not: nodes, a scheduler and kubelets (Pods stay Pending), the HPA controller (there is no metrics
- * API; it is off so it does not report its own absence), and no add-on controllers or webhooks: the CRDs of Argo
+ * What it has not: kubelets (a scheduled Pod stays Pending: verify-scheduling.ts registers the nodes and starts
+ * kube-scheduler), the HPA controller (there is no metrics API; it is off so it does not report its own absence), the
+ * node lifecycle controller (no kubelet renews a node's lease), and no add-on controllers or webhooks: the CRDs of Argo
  * CD, Argo Rollouts, cert-manager, External Secrets, Envoy Gateway and prometheus-operator are installed, their
  * controllers are not.
  */
@@ -15,16 +16,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { cacheDir, freePort, realEnginesDir, run, RunResult, since, sleep, startProcess, Started, stopProcess, VERSIONS } from './engines';
 
-const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'helm'];
+const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'helm', 'kube-scheduler'];
 
 /** The directory with the control-plane binaries; builds them first when missing or of another version. */
 export function ensureControlPlane(log: (m: string) => void): string {
-  const root = cacheDir('kreal');
+  // One directory per minor version: switching versions keeps the other build (and its Go module wrapper).
+  const root = cacheDir(`kreal-${VERSIONS.kubernetes.split('.').slice(0, 2).join('.')}`);
   const bin = path.join(root, 'bin');
   const apiserver = path.join(bin, 'kube-apiserver');
   const version = fs.existsSync(apiserver) ? run(apiserver, ['--version']).stdout.trim() : '';
   const missing = BINARIES.filter((b) => !fs.existsSync(path.join(bin, b)));
   if (missing.length === 0 && version === `Kubernetes v${VERSIONS.kubernetes}`) return bin;
+  if (missing.length === 1 && missing[0] === 'kube-scheduler' && version === `Kubernetes v${VERSIONS.kubernetes}`) {
+    buildScheduler(root, log);
+    return bin;
+  }
   const t0 = Date.now();
   log(`building the control plane (${missing.length ? `missing ${missing.join(', ')}` : version}); cold on 2 cores ~10-16 min`);
   const r = run('bash', [path.join(realEnginesDir(), 'build-kubernetes-control-plane.sh')], {
@@ -32,8 +38,45 @@ export function ensureControlPlane(log: (m: string) => void): string {
   });
   fs.writeFileSync(path.join(root, 'build.log'), r.stdout + r.stderr);
   if (r.status !== 0) throw new Error(`control-plane build failed (${r.status}): see ${path.join(root, 'build.log')}`);
+  buildScheduler(root, log);
   log(`control plane built in ${since(t0)} s`);
   return bin;
+}
+
+/**
+ * kube-scheduler, which the shared build script does not make: built the same way, in the same wrapper module (its
+ * k8s.io/* staging replacements and Go build cache), with the same version ldflags. About a minute once the
+ * control plane is built.
+ */
+function buildScheduler(root: string, log: (m: string) => void): void {
+  const t0 = Date.now();
+  const v = VERSIONS.kubernetes;
+  const [major, minor] = v.split('.');
+  const ld = ['-s', '-w'];
+  for (const p of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'])
+    ld.push(`-X ${p}.gitVersion=v${v}`, `-X ${p}.gitMajor=${major}`, `-X ${p}.gitMinor=${minor}`, `-X ${p}.gitTreeState=clean`);
+  const env = { GOSUMDB: 'off', GOFLAGS: '-mod=mod', PATH: `${process.env.PATH}:/usr/local/go/bin` };
+  const cwd = path.join(root, 'kbuild');
+  const steps: string[][] = [
+    ['go', 'get', `k8s.io/kubernetes/cmd/kube-scheduler@v${v}`],
+    [
+      'nice',
+      '-n',
+      '10',
+      'go',
+      'build',
+      '-trimpath',
+      `-ldflags=${ld.join(' ')}`,
+      '-o',
+      path.join(root, 'bin', 'kube-scheduler'),
+      'k8s.io/kubernetes/cmd/kube-scheduler',
+    ],
+  ];
+  for (const [cmd, ...args] of steps) {
+    const r = run(cmd, args, { cwd, env });
+    if (r.status !== 0) throw new Error(`building kube-scheduler: ${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  }
+  log(`kube-scheduler v${v} built in ${since(t0)} s`);
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -94,6 +137,8 @@ export interface ControlPlane {
   readonly kubeconfig: string;
   kubectl(args: string[], options?: { input?: string }): RunResult;
   helm(args: string[]): RunResult;
+  /** Starts kube-scheduler (of the same build) against this control plane. */
+  startScheduler(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -161,7 +206,9 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
       '--leader-elect=false',
       '--bind-address=127.0.0.1',
       `--secure-port=${cmPort}`,
-      '--controllers=*,-horizontalpodautoscaling',
+      // No HPA controller (no metrics API). No node lifecycle controller: the nodes registered for scheduling have no
+      // kubelet to renew their leases, and it would taint them unreachable after its grace period.
+      '--controllers=*,-horizontalpodautoscaling,-node-lifecycle-controller',
     ]),
   );
   log(`  control plane "${name}" up on 127.0.0.1:${apiPort} in ${since(t0)} s (pids ${processes.map((p) => p.child.pid).join(', ')})`);
@@ -170,6 +217,18 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
     kubeconfig: config,
     kubectl,
     helm: (args) => run(path.join(bin, 'helm'), [`--kubeconfig=${config}`, ...args]),
+    startScheduler: async () => {
+      const scheduler = startProcess(`kube-scheduler (${name})`, path.join(bin, 'kube-scheduler'), [
+        `--kubeconfig=${config}`,
+        `--authentication-kubeconfig=${config}`,
+        `--authorization-kubeconfig=${config}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${await freePort()}`,
+      ]);
+      processes.push(scheduler);
+      if (scheduler.child.exitCode !== null) throw new Error(`kube-scheduler (${name}) exited: ${scheduler.output().slice(-2000)}`);
+    },
     stop,
   };
 }

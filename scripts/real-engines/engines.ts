@@ -19,7 +19,8 @@ export const REPO = path.resolve(__dirname, '..', '..');
 
 /** Versions the checks run against. The README's guarantees section names the same. */
 export const VERSIONS = Object.freeze({
-  kubernetes: '1.34.4',
+  /** The version the clusters target (EKS and DOKS default to 1.35): the newest 1.35 patch the module proxy serves. */
+  kubernetes: '1.35.8',
   helm: '3.19.0',
   terraform: '1.11',
   /** A stand-in for 6.25.0, which @cdktf/provider-aws 21.22.1 binds: see the real-engines README. */

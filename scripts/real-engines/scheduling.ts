@@ -51,7 +51,11 @@ export function rolloutReplicaSets(objects: K8sObject[], load: Load): K8sObject[
       out.push({
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
-        metadata: { name: `${rollout.metadata.name}-${role}`, namespace: rollout.metadata.namespace, labels },
+        metadata: {
+          name: `${rollout.metadata.name}-${role}`,
+          namespace: rollout.metadata.namespace,
+          labels: { ...labels, 'rollouts.samokoder.dev/rollout': rollout.metadata.name },
+        },
         spec: {
           replicas: count,
           selector: { matchLabels: labels },

@@ -1,5 +1,5 @@
 /**
- * `npm run verify:k8s`: the synthesized Kubernetes output on a real API server (v1.34.4, see control-plane.ts).
+ * `npm run verify:k8s`: the synthesized Kubernetes output on a real API server (the version in engines.ts VERSIONS, see control-plane.ts).
  *
  * Per cluster with a bootstrap file under dist/argocd/bootstrap/, on a fresh control plane with the pinned CRDs:
  *  1. applies the bootstrap file and what the root Application syncs, then follows every child Application to its
@@ -22,6 +22,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ClusterCapabilities, renderHelmApplication, wholeUpstream } from './charts';
+import { NodePool, nodePoolOf } from './cloud-nodes';
+import { verifyScheduling } from './verify-scheduling';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
 import { finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
 import {
@@ -54,12 +56,20 @@ const ARGO_CD_CRDS = ['argocd-application.yaml', 'argocd-appproject.yaml', 'argo
  * Warning events that say something about the control plane, not about our objects. Each is named with why.
  * - ClusterIPNotAllocated "...; repairing": kube-apiserver's ClusterIP repair loop ran while a Service was being
  *   created and fixes its own bookkeeping (seen once in about 20 runs, on a different Service each time).
+ * - KubernetesDefaultServiceCIDRInconsistent with an empty default ServiceCIDR (`[]`): kube-controller-manager (1.35)
+ *   compared its flag with the default ServiceCIDR object before kube-apiserver had written it (seen once at start-up);
+ *   a non-empty mismatch is a real misconfiguration and stays a warning.
  */
 export function isControlPlaneNoise(event: K8sObject): boolean {
-  return event.reason === 'ClusterIPNotAllocated' && /is not allocated; repairing$/.test(String(event.message ?? ''));
+  const message = String(event.message ?? '');
+  return (
+    (event.reason === 'ClusterIPNotAllocated' && /is not allocated; repairing$/.test(message)) ||
+    (event.reason === 'KubernetesDefaultServiceCIDRInconsistent' && /^The default ServiceCIDR \[\] does not match/.test(message))
+  );
 }
 
 const REWRITES_FILE = path.join(REPO, 'test', 'real-engines', 'server-rewrites.txt');
+const KNOWN_FILE = path.join(REPO, 'test', 'real-engines', 'known-findings.txt');
 
 const log = (m: string) => console.log(m);
 
@@ -252,6 +262,16 @@ function capabilitiesOf(cp: ControlPlane): ClusterCapabilities {
   return { kubeVersion: VERSIONS.kubernetes, apiVersions: [...new Set([...versions, ...kinds])].sort() };
 }
 
+/** The synthesized Terraform stacks (cdktf.out/stacks/<stack>/cdk.tf.json): where the clusters' node pools are. */
+function terraformStacks(dir = path.join(REPO, 'cdktf.out', 'stacks')): Array<{ name: string; json: K8sObject }> {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((s) => fs.existsSync(path.join(dir, s, 'cdk.tf.json')))
+    .sort()
+    .map((name) => ({ name, json: JSON.parse(fs.readFileSync(path.join(dir, name, 'cdk.tf.json'), 'utf8')) }));
+}
+
 async function verifyCluster(bin: string, dist: string, cluster: string): Promise<PartResult> {
   const t0 = Date.now();
   const crds = path.join(realEnginesDir(), 'crds');
@@ -344,10 +364,23 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
     await sleep(3000); // let the controllers act on what was applied
     check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
     const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
+    // A cluster that schedules: the cloud's nodes for this cluster's pool, the Rollouts' ReplicaSets, kube-scheduler.
+    const pool = nodePoolOf(terraformStacks(), cluster);
+    let scheduling: string[] = [];
+    if (!pool) check.problems.push(`[${cluster}] no node pool for this cluster in cdktf.out/stacks (run npm run synth)`);
+    else {
+      const placed = await verifyScheduling(
+        cp,
+        synced.flatMap((a) => a.objects),
+        pool,
+      );
+      check.problems.push(...placed.problems.map((p) => `[${cluster}] ${p}`));
+      scheduling = placed.lines;
+    }
     log(
       `  ${cluster}: ${count} objects in ${plan.applications.length} Applications applied from an empty cluster, ` +
         `${chartObjects} of them rendered from ${charts.length} Helm charts (${charts.map((c) => c.split(' ')[1]).join(', ')}) and checked ` +
-        `against their project; ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
+        `against their project; ${scheduling.join('; ')}; ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
     );
     const notExercised = notInstalled.length
       ? [
@@ -433,6 +466,65 @@ const BUILT_IN_CLUSTER_KINDS = new Set([
   'ClusterIssuer',
   'ClusterSecretStore',
 ]);
+
+/**
+ * The scheduling check's own test, on a DOKS node: a pod that requires a zone spread (DOKS nodes have no zone label)
+ * and a pod larger than any node must both be reported as not scheduled.
+ */
+async function schedulingSelfTest(cp: ControlPlane): Promise<string[]> {
+  const pool: NodePool = {
+    cloud: 'digitalocean',
+    name: 'self-test-pool',
+    instanceType: 's-4vcpu-8gb',
+    min: 1,
+    max: 1,
+    autoscaled: true,
+    region: 'nyc3',
+    zones: [],
+    labels: {},
+  };
+  const workload = (name: string, spec: K8sObject): K8sObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image: 'registry.invalid/x:1', resources: { requests: { cpu: '100m', memory: '64Mi' } } }], ...spec },
+      },
+    },
+  });
+  const broken = [
+    workload('broken-zone-spread', {
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app: 'broken-zone-spread' } },
+        },
+      ],
+    }),
+    workload('broken-too-big', {
+      containers: [{ name: 'big', image: 'registry.invalid/x:1', resources: { requests: { cpu: '16', memory: '64Mi' } } }],
+    }),
+  ];
+  const r = cp.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: broken }) });
+  if (r.status !== 0) return [`[self-test] scheduling: could not apply the broken workloads: ${r.stderr.trim()}`];
+  const result = await verifyScheduling(cp, broken, pool);
+  const problems: string[] = [];
+  for (const [name, expect] of [
+    ['broken-zone-spread', /topology spread constraints|missing required label/],
+    ['broken-too-big', /Insufficient cpu/],
+  ] as const) {
+    const caught = result.problems.find((p) => p.includes(name) && expect.test(p));
+    if (!caught) problems.push(`[self-test] scheduling: ${name} was placed, the checker let it through`);
+    else log(`  self-test: ${name} on a DOKS node: not scheduled (${caught.slice(0, 160)}…)`);
+  }
+  return problems;
+}
 
 /** How many broken outputs chartSelfTest tries. */
 const CHART_SELF_TEST_CASES = 4;
@@ -564,11 +656,12 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
       if (!caught) problems.push(`[self-test] ${c.name}: the checker let it through`);
       else log(`  self-test: ${c.name}: refused (${caught.slice(0, 160)}${caught.length > 160 ? '…' : ''})`);
     }
+    problems.push(...(await schedulingSelfTest(cp)));
   } finally {
     await cp.stop();
   }
   log(
-    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + 2} broken outputs, ${problems.length} let through (${since(t0)} s)`,
   );
   return problems;
 }
@@ -654,6 +747,24 @@ async function main(): Promise<void> {
     notExercised.push(...(r.notExercised ?? []));
   }
   for (const l of notExercised.sort()) log(`  not exercised: ${l}`);
+  let knownSeen = 0;
+  if (runs('clusters')) {
+    // Findings the check sees and an open issue tracks: printed every run, not failing it; a new one fails, and one
+    // that no longer happens fails until it is removed from the list (so the list only shrinks when it is fixed).
+    const known = fs.existsSync(KNOWN_FILE)
+      ? fs
+          .readFileSync(KNOWN_FILE, 'utf8')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+      : [];
+    const seen = new Set(problems);
+    knownSeen = known.filter((k) => seen.has(k)).length;
+    for (const k of known) {
+      if (seen.has(k)) log(`  known finding (open, see ${path.relative(REPO, KNOWN_FILE)}): ${k}`);
+      else problems.push(`known finding no longer happens (remove it from ${path.relative(REPO, KNOWN_FILE)}): ${k}`);
+    }
+    for (let i = problems.length - 1; i >= 0; i--) if (known.includes(problems[i])) problems.splice(i, 1);
+  }
   if (only !== 'all') {
     await finish(
       problems,
@@ -685,7 +796,7 @@ async function main(): Promise<void> {
   await finish(
     problems,
     `verify:k8s: ${clusters.length} clusters + helm + self-test: ${problems.length ? `${problems.length} failed` : 'passed'}; ` +
-      `${notExercised.length} not exercised (listed above); ${found.length} pinned rewrites; ${since(t0)} s`,
+      `${notExercised.length} not exercised and ${knownSeen} known findings (listed above); ${found.length} pinned rewrites; ${since(t0)} s`,
     log,
   );
 }

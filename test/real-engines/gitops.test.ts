@@ -244,6 +244,15 @@ test('only the control plane\u2019s own bookkeeping is not a warning about our o
   const event = (reason: string, message: string) => ({ reason, message, involvedObject: { kind: 'Service', name: 'bot' } });
   expect(isControlPlaneNoise(event('ClusterIPNotAllocated', 'Cluster IP [IPv4]: 10.96.132.185 is not allocated; repairing'))).toBe(true);
   expect(isControlPlaneNoise(event('FailedCreate', 'Error creating: pods "api-migrate-" is forbidden'))).toBe(false);
+  const cidr = 'KubernetesDefaultServiceCIDRInconsistent';
+  expect(
+    isControlPlaneNoise(event(cidr, 'The default ServiceCIDR [] does not match the controller flag configurations [10.96.0.0/16]')),
+  ).toBe(true);
+  expect(
+    isControlPlaneNoise(
+      event(cidr, 'The default ServiceCIDR [10.0.0.0/16] does not match the controller flag configurations [10.96.0.0/16]'),
+    ),
+  ).toBe(false);
   expect(
     isControlPlaneNoise(event('ClusterIPOutOfRange', 'Cluster IP [IPv4]: 10.0.0.1 is not within the service CIDR; please recreate')),
   ).toBe(false);
