@@ -23,7 +23,7 @@ import { _configureS3Backend, RemoteStateOptions } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _scanStackForCredentials } from '../policy/output-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
-import { _requireDatabaseRole } from './private/limits';
+import { _requireDatabaseName, _requireDatabaseRole, _requireMasterUsername } from './private/limits';
 
 /** The cloud identity of one Kubernetes service account of the application. */
 export interface AppIdentity {
@@ -71,6 +71,18 @@ export interface SamokoderStackProps {
   readonly postgresVersion?: PostgresVersion;
   /** @default - from the profile */
   readonly databaseInstanceClass?: string;
+  /**
+   * Name of the application database. A stateful name: changing it on a deployed stack replaces the database.
+   * @default - the project, with `-` as `_`
+   */
+  readonly databaseName?: string;
+  /**
+   * The RDS master user name (its password stays in Secrets Manager, managed by RDS). A stateful name: RDS cannot
+   * rename it, so a change replaces the instance. A stack first applied with a library before 2026-12 (commit 3aa68bc)
+   * got `samokoder_admin`: set that here to keep it.
+   * @default - the database name cut to 10 characters, plus `_admin`
+   */
+  readonly databaseMasterUsername?: string;
   /** @default 14 */
   readonly backupRetentionDays?: number;
   /** @default - from the profile */
@@ -129,6 +141,8 @@ const SAMOKODERSTACK_PROPS = [
   'adminPrincipalArns',
   'postgresVersion',
   'databaseInstanceClass',
+  'databaseName',
+  'databaseMasterUsername',
   'backupRetentionDays',
   'cacheNodeType',
   'cacheShards',
@@ -254,7 +268,11 @@ export class SamokoderStack extends TerraformStack {
       instanceClass: props.databaseInstanceClass ?? profile.databaseInstanceClass,
       multiAz: profile.databaseMultiAz,
       backupRetentionDays: props.backupRetentionDays,
-      databaseName: project.replace(/-/g, '_'),
+      databaseName: _requireDatabaseName(path, 'databaseName', props.databaseName ?? project.replace(/-/g, '_')),
+      masterUsername:
+        props.databaseMasterUsername === undefined
+          ? undefined
+          : _requireMasterUsername(path, 'databaseMasterUsername', props.databaseMasterUsername),
     });
     this.cache = new SamokoderCache(this, 'Cache', {
       name,

@@ -72,6 +72,9 @@ describe('SamokoderStack', () => {
 
   test('staging is cheaper without a second code path: one NAT, single-AZ database, one shard, smaller instances', () => {
     const prod = synth(stack());
+    // The stateful names a stack first applied with an older library had can be kept (see CHANGELOG, migration).
+    const kept = synth(stack({ databaseName: 'samokoder', databaseMasterUsername: 'samokoder_admin' }));
+    expect(only(kept, 'aws_db_instance')).toMatchObject({ db_name: 'samokoder', username: 'samokoder_admin' });
     const staging = synth(
       stack({ environment: 'staging', profile: EnvironmentProfile.STAGING, tags: { ...tags, environment: 'staging' } }),
     );
@@ -279,6 +282,11 @@ describe('SamokoderStack', () => {
         { secretEntries: ['connection'] },
         `[prod] 'secretEntries[0]' ("connection") is the name of an entry the construct creates itself (connection)`,
       ],
+      [
+        { databaseMasterUsername: '1admin' },
+        `[prod] 'databaseMasterUsername' ("1admin") must be 1 to 16 letters, digits and underscores, starting with a letter (RDS master user name)`,
+      ],
+      [{ databaseName: 'template1' }, `[prod] 'databaseName' ("template1") is a database every RDS for PostgreSQL instance already has`],
       [
         { databaseInstanceClass: 'large' },
         `[prod/Database] 'instanceClass' ("large") must be an instance class of the form db.<family>.<size>`,
