@@ -137,6 +137,8 @@ export class AppOfApps extends Construct {
       path: this.childrenPath,
       destination: { cluster: 'in-cluster', namespace: 'argocd' },
       labels: { 'samokoder.dev/cluster': cluster },
+      // Deleting the root must not delete every Application under it (and what they deployed).
+      retain: true,
     });
   }
 }

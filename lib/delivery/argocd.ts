@@ -122,6 +122,12 @@ export interface ArgoCdApplicationProps {
   readonly ignoreDifferences?: IgnoredDifference[];
   /** @default {} */
   readonly labels?: Record<string, string>;
+  /**
+   * Keep what it deployed: deleting the Application leaves its objects (no cascade finalizer) and a sync never prunes
+   * (`Prune=false`). For CRDs (deleting one deletes every object of its kind) and for the root of an app of apps
+   * (retire it with `kubectl delete --cascade=orphan`). @default false
+   */
+  readonly retain?: boolean;
 }
 
 const HELM_REPO_URL = /^(https:\/\/[^\s]+|[a-z0-9.-]+\.[a-z]{2,}(:\d+)?(\/[a-z0-9._-]+)+)$/;
@@ -162,7 +168,7 @@ export class ArgoCdApplication extends Construct {
         namespace: props.argocdNamespace ?? 'argocd',
         labels: { ...props.labels },
         annotations: { 'argocd.argoproj.io/sync-wave': String(requireIntegerInRange(path, 'syncWave', props.syncWave ?? 0, -1000, 1000)) },
-        finalizers: [ARGOCD_FINALIZER],
+        ...(props.retain ? {} : { finalizers: [ARGOCD_FINALIZER] }),
       },
       spec: {
         project,
@@ -177,6 +183,7 @@ export class ArgoCdApplication extends Construct {
             'PrunePropagationPolicy=foreground',
             'PruneLast=true',
             'FailOnSharedResource=true',
+            ...(props.retain ? ['Prune=false'] : []),
           ],
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },

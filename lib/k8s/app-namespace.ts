@@ -4,7 +4,7 @@ import type { ILimitRange } from 'kubernetes-models/v1/LimitRange';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { _apiObject } from '../private/k8s-object';
+import { _apiObject, _ARGOCD_KEEP } from '../private/k8s-object';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { cpuQuantity, memoryQuantity } from './quantity';
@@ -182,6 +182,8 @@ export class AppNamespace extends Construct {
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
         },
+        // Everything in it goes with a namespace: Argo CD never prunes it, nor deletes it with its Application.
+        annotations: { [_ARGOCD_KEEP[0]]: _ARGOCD_KEEP[1] },
       },
     });
     // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.

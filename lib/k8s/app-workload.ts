@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { requireDnsLabel } from '../common/validate';
-import { _afterRender } from '../private/k8s-object';
+import { _afterRender, _ARGOCD_KEEP } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { _service } from './private/service';
 import { canonicalResources, memoryQuantity } from './quantity';
@@ -76,7 +76,8 @@ export class AppWorkload extends Construct {
     const volumeMounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: tmp }];
     if (r.storage && r.kind === WorkloadKind.DEPLOYMENT) {
       const pvc = new kplus.PersistentVolumeClaim(this, 'Storage', {
-        metadata: meta(`${name}-data`),
+        // Its volume's data goes with the claim: Argo CD never prunes it, nor deletes it with its Application.
+        metadata: { ...meta(`${name}-data`), annotations: { [_ARGOCD_KEEP[0]]: _ARGOCD_KEEP[1] } },
         storage: Size.gibibytes(r.storage.sizeGiB),
         storageClassName: r.storage.storageClass,
         accessModes: [

@@ -333,6 +333,8 @@ export class ClusterPlatform extends Construct {
           path: s.crds.path,
           include: s.crds.include,
           syncWave: PLATFORM_SYNC_WAVES.crds,
+          // Deleting a CRD deletes every object of its kind: never pruned, never cascaded.
+          retain: true,
           labels: { ...labels, 'samokoder.dev/component': s.name },
         });
       }

@@ -23,3 +23,10 @@ export function _afterRender(obj: ApiObject, finish: (json: any) => any): void {
   const render = obj.toJson.bind(obj);
   Object.defineProperty(obj, 'toJson', { value: () => finish(render()), configurable: true });
 }
+
+/**
+ * The Argo CD sync options of an object whose deletion loses data (a namespace, a volume claim): never pruned when it
+ * leaves Git, never deleted with its Application (argo-cd docs/user-guide/sync-options.md, "No Prune Resources" and
+ * "No Resource Deletion"; options in one annotation are comma-separated).
+ */
+export const _ARGOCD_KEEP = ['argocd.argoproj.io/sync-options', 'Prune=false,Delete=false'] as const;

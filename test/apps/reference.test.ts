@@ -154,7 +154,7 @@ describe('reference platform (apps/)', () => {
       expect(text).not.toContain('"externalIPs":[]');
       expect(text).not.toContain('"hostNetwork":false');
       for (const a of objects.filter((o) => o.kind === 'Application')) {
-        for (const f of a.metadata.finalizers) expect(f).toContain('/'); // a bare finalizer name draws a warning on every apply
+        for (const f of a.metadata.finalizers ?? []) expect(f).toContain('/'); // a bare finalizer name draws a warning on every apply
       }
     });
 
