@@ -279,6 +279,11 @@ export class ProductionApp extends Chart {
       serviceLabels: { [SCRAPE_LABEL]: 'true' },
       // DOKS nodes carry no zone label: a hard zone spread would leave every pod Pending there.
       zoneSpread: props.platform?.cloud !== 'digitalocean',
+      // DOKS has no gp3 class: its own retaining one (see PlatformCloud.storageClasses).
+      storage:
+        props.storage && props.platform?.cloud === 'digitalocean' && props.storage.storageClass === undefined
+          ? { ...props.storage, storageClass: 'do-block-storage-retain' }
+          : props.storage,
     });
     this.workload = this.runtime.workload;
     this.service = this.runtime.service;

@@ -33,7 +33,10 @@ export interface ResourceOptions {
 export interface StorageOptions {
   /** Size in GiB. @default 10 */
   readonly sizeGiB?: number;
-  /** StorageClass. @default 'gp3' */
+  /**
+   * StorageClass: one the cluster has. @default 'gp3' (what `ClusterPlatform` creates on EKS, which ships none); a
+   * `ProductionApp` on a `digitalocean` platform contract: 'do-block-storage-retain' (DOKS ships no gp3)
+   */
   readonly storageClass?: string;
   /** Mount path. @default '/data' */
   readonly mountPath?: string;

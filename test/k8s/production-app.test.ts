@@ -301,6 +301,29 @@ describe('ProductionApp', () => {
       expect(podSpec(o).containers[0].envFrom).toContainEqual({ secretRef: { name: 'api-secrets' } });
     });
 
+    test('on a DigitalOcean platform contract: the volume uses a class DOKS ships, and no zone spread', () => {
+      const platform: PlatformContract = {
+        cloud: 'digitalocean',
+        environment: 'production',
+        region: 'eu-central-1',
+        clusterName: 'samokoder-nyc3',
+        kubernetesVersion: '1.35',
+        namespace: 'samokoder',
+        serviceAccounts: [],
+        podIdentities: [],
+        secretEntries: ['samokoder/production/connection'],
+        connectionSecretName: 'samokoder/production/connection',
+        secretPrefix: 'samokoder/production/',
+        dataSubnetCidrs: ['10.10.0.0/16'],
+        dataTier: [{ name: 'postgres', cidrs: ['10.10.0.0/16'], port: 25060 }],
+      };
+      const storage = { sizeGiB: 5, accessMode: 'ReadWriteMany' as const };
+      const onDo = app({ platform, createNamespace: false, storage });
+      expect(find(onDo, 'PersistentVolumeClaim').spec.storageClassName).toBe('do-block-storage-retain');
+      expect(podSpec(onDo).topologySpreadConstraints.map((c: K8sObject) => c.topologyKey)).toEqual(['kubernetes.io/hostname']);
+      expect(find(app({ storage }), 'PersistentVolumeClaim').spec.storageClassName).toBe('gp3');
+    });
+
     test('with a platform contract: connection settings from the store, namespace from the platform', () => {
       const platform: PlatformContract = {
         environment: 'production',
