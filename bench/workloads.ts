@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const { synthKubernetes } = await import('../apps/kubernetes');
     const config = loadConfig({ SAMOKODER_SUPPORT_CHECK_DATE: date });
     const [, terraformMs] = time(() => buildTerraformApp(config, new cdktf.App({ outdir: tmp() })).app.synth());
-    const [, kubernetesMs] = time(() => synthKubernetes(config, tmp()));
+    const [, kubernetesMs] = time(() => synthKubernetes(config, path.join(tmp(), 'dist')));
     out = { ms: Math.round((terraformMs + kubernetesMs) * 10) / 10, terraformMs, kubernetesMs };
   } else if (workload === 'aws') {
     const [, ms] = time(() => {

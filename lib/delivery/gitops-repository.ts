@@ -27,6 +27,16 @@ export interface GitOpsRepositoryProps {
   readonly path?: string;
   /** Run the policy pack on every chart before anything is written. @default true */
   readonly policyPack?: boolean;
+  /**
+   * A file that records the Argo CD Applications of the last output (commit it with the output). `synth()` refuses an
+   * output that drops an Application listed there unless `acknowledgeRemovals` names it: the root would prune the
+   * Application, and the Application everything it deployed. Relative to the directory that holds the output
+   * directory (the repository root for `dist`: `cdk8s synth` empties the output directory before the program runs, so
+   * the record lives beside it). `false` turns the check off. @default 'gitops.lock.json'
+   */
+  readonly applicationsLock?: string | false;
+  /** Applications removed on purpose (their names), for the `applicationsLock` check. @default [] */
+  readonly acknowledgeRemovals?: string[];
 }
 
 /** One cluster Argo CD deploys to: which manifest set it runs, and optionally its platform layer. */
@@ -75,7 +85,7 @@ export interface GitOpsClusterParts {
   readonly platform?: ClusterPlatform;
 }
 
-const GITOPS_REPOSITORY_PROPS = ['repoURL', 'targetRevision', 'path', 'policyPack'] as const;
+const GITOPS_REPOSITORY_PROPS = ['repoURL', 'targetRevision', 'path', 'policyPack', 'applicationsLock', 'acknowledgeRemovals'] as const;
 const GITOPS_CLUSTER_OPTIONS = ['name', 'manifests', 'namespace', 'apps', 'team', 'platform', 'contract', 'external'] as const;
 
 /**
@@ -102,6 +112,8 @@ export class GitOpsRepository {
   private readonly clusters: Array<{ options: GitOpsClusterOptions; parts: GitOpsClusterParts }> = [];
   private readonly files: GitOpsFile[] = [];
   private readonly policyPack: boolean;
+  private readonly lock: string | false;
+  private readonly acknowledged: readonly string[];
 
   constructor(props: GitOpsRepositoryProps) {
     const where = 'GitOpsRepository';
@@ -123,6 +135,12 @@ export class GitOpsRepository {
     }
     this.path = p.replace(/\/+$/, '');
     this.policyPack = props.policyPack ?? true;
+    const lock = props.applicationsLock ?? 'gitops.lock.json';
+    if (lock !== false && (typeof lock !== 'string' || lock === '' || path.isAbsolute(lock) || lock.split('/').includes('..'))) {
+      throw invalidProp(where, 'applicationsLock', lock, 'must be a relative file path without .. (or false)');
+    }
+    this.lock = lock;
+    this.acknowledged = (props.acknowledgeRemovals ?? []).map((n, i) => requireDnsLabel(where, `acknowledgeRemovals[${i}]`, n, 253));
   }
 
   /** The cdk8s App of a manifest set (created on first use): its charts are written to `<path>/<name>/<chart>/`. */
@@ -206,6 +224,24 @@ export class GitOpsRepository {
       const objects = this.sets.get(c.manifests)!.charts.flatMap((chart) => rendered.get(chart)!);
       assertPlatformWiring({ cluster: c.name, contract: c.contract, platform: parts.platform, objects, external: c.external });
     }
+    const applications = [
+      ...new Set(
+        this.argocd.charts.flatMap((c) =>
+          (rendered.get(c) ?? []).filter((o) => o.kind === 'Application').map((o) => String(o.metadata.name)),
+        ),
+      ),
+    ].sort();
+    const lock = this.lock === false ? undefined : path.join(path.dirname(path.resolve(outdir)), this.lock);
+    const recorded = lock && fs.existsSync(lock) ? readLock(lock) : undefined;
+    const dropped = (recorded ?? []).filter((a) => !applications.includes(a) && !this.acknowledged.includes(a));
+    if (dropped.length) {
+      throw invalidProp(
+        'GitOpsRepository',
+        'acknowledgeRemovals',
+        [...this.acknowledged],
+        `lacks ${dropped.join(', ')}: ${dropped.length === 1 ? 'it is' : 'they are'} in ${this.lock} (the last output) and gone from this output, so the root would prune ${dropped.length === 1 ? 'it' : 'them'} and Argo CD everything ${dropped.length === 1 ? 'it' : 'they'} deployed. Name ${dropped.length === 1 ? 'it' : 'them'} in acknowledgeRemovals to remove ${dropped.length === 1 ? 'it' : 'them'} on purpose`,
+      );
+    }
     const files: GitOpsFile[] = [
       ...[...this.sets.entries()].flatMap(([set, app]) =>
         app.charts.map((chart) => ({ file: path.join(set, chart.node.id, `${chart.node.id}.k8s.yaml`), chart })),
@@ -217,6 +253,23 @@ export class GitOpsRepository {
       fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
       saveManifests(path.join(outdir, file), rendered.get(chart)!);
     }
+    if (lock) {
+      fs.mkdirSync(path.dirname(lock), { recursive: true });
+      fs.writeFileSync(lock, `${JSON.stringify({ applications }, null, 2)}\n`);
+    }
     return files.map((f) => ({ ...f, objects: rendered.get(f.chart)! }));
   }
+}
+
+/** The Applications an `applicationsLock` file records. */
+function readLock(file: string): string[] {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (Array.isArray(parsed?.applications) && parsed.applications.every((a: unknown) => typeof a === 'string')) return parsed.applications;
+  } catch {
+    // reported below
+  }
+  throw new ValidationError(
+    `[GitOpsRepository] 'applicationsLock' (${file}) is not a record this library wrote ({"applications": [names]}): restore it from Git`,
+  );
 }

@@ -126,14 +126,14 @@ describe('reference platform (apps/)', () => {
     test('output is byte-identical from run to run', () => {
       // The Kubernetes side built again from new constructs (the cloud stacks only lend their contracts); CI also
       // compares two checkouts' whole output byte for byte.
-      const again = fs.mkdtempSync(path.join(testTmp(), 'again-'));
+      const again = path.join(fs.mkdtempSync(path.join(testTmp(), 'again-')), 'dist');
       try {
         synthKubernetes(config, again, undefined, referenceCloud());
         for (const f of allFiles(outdir)) {
           expect(fs.readFileSync(path.join(again, f), 'utf8')).toBe(fs.readFileSync(path.join(outdir, f), 'utf8'));
         }
       } finally {
-        fs.rmSync(again, { recursive: true, force: true });
+        fs.rmSync(path.dirname(again), { recursive: true, force: true });
       }
     });
 

@@ -6,8 +6,12 @@ import { ApiObject, Chart } from 'cdk8s';
 import { AppNamespace, GitOpsRepository, ProductionApp, PlatformCloud } from 'samokoder-infra';
 
 let out: string;
-beforeEach(() => (out = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'))));
-afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+// Each test's output in a directory of its own: the record of Applications (gitops.lock.json) is written beside it.
+beforeEach(() => {
+  out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-')), 'dist');
+  fs.mkdirSync(out);
+});
+afterEach(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
 
 function team(props: Partial<ConstructorParameters<typeof GitOpsRepository>[0]> = {}) {
   const repo = new GitOpsRepository({ repoURL: 'https://git.acme.dev/payments/gitops.git', ...props });
@@ -25,6 +29,58 @@ function team(props: Partial<ConstructorParameters<typeof GitOpsRepository>[0]> 
   return repo;
 }
 const read = (file: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(out, file), 'utf8')).map((d) => d.toJSON());
+
+describe('GitOpsRepository: an output that drops Applications (gitops.lock.json)', () => {
+  const lockOf = () => path.join(path.dirname(out), 'gitops.lock.json');
+  const twoClusters = (props: Partial<ConstructorParameters<typeof GitOpsRepository>[0]> = {}, clusters = ['prod-eu', 'prod-us']) => {
+    const repo = team(props);
+    for (const name of clusters) repo.cluster({ name, manifests: 'production', namespace: 'billing' });
+    return repo;
+  };
+
+  test('the first output records its Applications beside the output directory', () => {
+    twoClusters().synth(out);
+    expect(JSON.parse(fs.readFileSync(lockOf(), 'utf8'))).toEqual({
+      applications: [
+        'billing-prod-eu',
+        'billing-prod-us',
+        'billing-root-prod-eu',
+        'billing-root-prod-us',
+        'namespace-prod-eu',
+        'namespace-prod-us',
+      ],
+    });
+  });
+
+  test('dropping Applications is refused, naming them, and nothing is written; acknowledged, it goes through', () => {
+    twoClusters().synth(out);
+    const before = fs.readFileSync(path.join(out, 'argocd/prod-us/apps.k8s.yaml'), 'utf8');
+    expect(() => twoClusters({}, ['prod-eu']).synth(out)).toThrow(
+      `[GitOpsRepository] 'acknowledgeRemovals' ([]) lacks billing-prod-us, billing-root-prod-us, namespace-prod-us: they are in gitops.lock.json (the last output) and gone from this output, so the root would prune them and Argo CD everything they deployed. Name them in acknowledgeRemovals to remove them on purpose`,
+    );
+    expect(fs.readFileSync(path.join(out, 'argocd/prod-us/apps.k8s.yaml'), 'utf8')).toBe(before);
+    twoClusters({ acknowledgeRemovals: ['billing-prod-us', 'billing-root-prod-us', 'namespace-prod-us'] }, ['prod-eu']).synth(out);
+    expect(JSON.parse(fs.readFileSync(lockOf(), 'utf8')).applications).toEqual([
+      'billing-prod-eu',
+      'billing-root-prod-eu',
+      'namespace-prod-eu',
+    ]);
+    // Adding Applications needs nothing.
+    twoClusters().synth(out);
+  });
+
+  test('turned off, nothing is recorded; a record this library did not write is refused', () => {
+    twoClusters({ applicationsLock: false }).synth(out);
+    expect(fs.existsSync(lockOf())).toBe(false);
+    fs.writeFileSync(lockOf(), '{"apps": 1}');
+    expect(() => twoClusters().synth(out)).toThrow(
+      `[GitOpsRepository] 'applicationsLock' (${lockOf()}) is not a record this library wrote ({"applications": [names]}): restore it from Git`,
+    );
+    expect(() => team({ applicationsLock: '../x.json' })).toThrow(
+      `[GitOpsRepository] 'applicationsLock' ("../x.json") must be a relative file path without .. (or false)`,
+    );
+  });
+});
 
 describe('GitOpsRepository', () => {
   test("writes the team's charts in the GitOps layout and an app of apps whose every path exists", () => {

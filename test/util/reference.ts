@@ -23,7 +23,8 @@ let kubernetes: (SynthesizedKubernetes & { outdir: string }) | undefined;
 /** The Kubernetes output, written to a directory of this test run (removed when the run ends). */
 export function referenceKubernetes(): SynthesizedKubernetes & { outdir: string } {
   if (!kubernetes) {
-    const outdir = fs.mkdtempSync(path.join(testTmp(), 'reference-'));
+    // A dist/ of its own: the GitOps record of Applications (gitops.lock.json) is written beside the output directory.
+    const outdir = path.join(fs.mkdtempSync(path.join(testTmp(), 'reference-')), 'dist');
     kubernetes = { ...synthKubernetes(referenceConfig, outdir, undefined, referenceCloud()), outdir };
   }
   return kubernetes;
