@@ -301,21 +301,28 @@ describe('ProductionApp', () => {
       expect(podSpec(o).containers[0].envFrom).toContainEqual({ secretRef: { name: 'api-secrets' } });
     });
 
+    const awsContract: PlatformContract = {
+      environment: 'production',
+      region: 'eu-central-1',
+      clusterName: 'samokoder-production',
+      kubernetesVersion: '1.35',
+      namespace: 'samokoder',
+      serviceAccounts: ['api'],
+      podIdentities: [{ namespace: 'samokoder', serviceAccount: 'api' }],
+      secretEntries: ['samokoder/production/connection'],
+      connectionSecretName: 'samokoder/production/connection',
+      secretPrefix: 'samokoder/production/',
+      dataSubnetCidrs: ['10.0.108.0/24'],
+      dataTier: [{ name: 'postgres', cidrs: ['10.0.108.0/24'], port: 5432 }],
+    };
+
     test('on a DigitalOcean platform contract: the volume uses a class DOKS ships, and no zone spread', () => {
       const platform: PlatformContract = {
+        ...awsContract,
         cloud: 'digitalocean',
-        environment: 'production',
-        region: 'eu-central-1',
         clusterName: 'samokoder-nyc3',
-        kubernetesVersion: '1.35',
-        namespace: 'samokoder',
         serviceAccounts: [],
         podIdentities: [],
-        secretEntries: ['samokoder/production/connection'],
-        connectionSecretName: 'samokoder/production/connection',
-        secretPrefix: 'samokoder/production/',
-        dataSubnetCidrs: ['10.10.0.0/16'],
-        dataTier: [{ name: 'postgres', cidrs: ['10.10.0.0/16'], port: 25060 }],
       };
       const storage = { sizeGiB: 5, accessMode: 'ReadWriteMany' as const };
       const onDo = app({ platform, createNamespace: false, storage });
@@ -325,20 +332,7 @@ describe('ProductionApp', () => {
     });
 
     test('with a platform contract: connection settings from the store, namespace from the platform', () => {
-      const platform: PlatformContract = {
-        environment: 'production',
-        region: 'eu-central-1',
-        clusterName: 'samokoder-production',
-        kubernetesVersion: '1.35',
-        namespace: 'samokoder',
-        serviceAccounts: ['api'],
-        podIdentities: [{ namespace: 'samokoder', serviceAccount: 'api' }],
-        secretEntries: ['samokoder/production/connection'],
-        connectionSecretName: 'samokoder/production/connection',
-        secretPrefix: 'samokoder/production/',
-        dataSubnetCidrs: ['10.0.108.0/24'],
-        dataTier: [{ name: 'postgres', cidrs: ['10.0.108.0/24'], port: 5432 }],
-      };
+      const platform = awsContract;
       const o = app({ platform, createNamespace: false });
       const es = find(o, 'ExternalSecret', 'api-connection');
       expect(es.metadata.namespace).toBe('samokoder');
