@@ -72,7 +72,7 @@ export function synthKubernetes(
       platform: {
         cloud:
           cluster.cloud === 'aws'
-            ? PlatformCloud.aws({ region: contract.region })
+            ? PlatformCloud.aws({ region: contract.region, clusterName: contract.clusterName })
             : PlatformCloud.digitalocean({ secretsRegion: contract.region, nodePort: entry?.nodePort, listenerPort: entry?.listenerPort }),
         acmeEmail: config.gitops.acmeEmail,
         team: 'samokoder',

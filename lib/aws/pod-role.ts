@@ -26,6 +26,19 @@ export interface PodRoleProps {
   readonly rdsDbUserArns?: string[];
   /** ElastiCache replication group and user ARNs for `elasticache:Connect` (IAM auth). @default [] */
   readonly elasticacheConnectArns?: string[];
+  /**
+   * Cluster Autoscaler's rights: discover the Auto Scaling groups and instance types (read-only, on every resource:
+   * these actions take none), describe the named managed node groups, and resize or shrink only the Auto Scaling
+   * groups EKS tagged with this cluster's name (`eks:cluster-name`). From cluster-autoscaler 1.35.2's AWS README
+   * ("Full Cluster Autoscaler Features Policy"), with the mutating statement limited as it recommends.
+   * @default - none
+   */
+  readonly scaleNodeGroups?: {
+    readonly clusterName: string;
+    readonly region: string;
+    readonly account: string;
+    readonly nodeGroupArns: string[];
+  };
 }
 
 /**
@@ -80,6 +93,32 @@ export class PodRole extends Construct {
     }
     if ((props.elasticacheConnectArns ?? []).length > 0) {
       statements.push({ Sid: 'ConnectCache', Effect: 'Allow', Action: ['elasticache:Connect'], Resource: props.elasticacheConnectArns });
+    }
+    const scale = props.scaleNodeGroups;
+    if (scale) {
+      statements.push({
+        Sid: 'DiscoverNodeGroups',
+        Effect: 'Allow',
+        Action: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'autoscaling:DescribeAutoScalingInstances',
+          'autoscaling:DescribeLaunchConfigurations',
+          'autoscaling:DescribeScalingActivities',
+          'ec2:DescribeImages',
+          'ec2:DescribeInstanceTypes',
+          'ec2:DescribeLaunchTemplateVersions',
+          'ec2:GetInstanceTypesFromInstanceRequirements',
+        ],
+        Resource: '*',
+      });
+      statements.push({ Sid: 'DescribeNodeGroups', Effect: 'Allow', Action: ['eks:DescribeNodegroup'], Resource: scale.nodeGroupArns });
+      statements.push({
+        Sid: 'ResizeNodeGroups',
+        Effect: 'Allow',
+        Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+        Resource: `arn:aws:autoscaling:${scale.region}:${scale.account}:autoScalingGroup:*:autoScalingGroupName/*`,
+        Condition: { StringEquals: { 'aws:ResourceTag/eks:cluster-name': scale.clusterName } },
+      });
     }
     if (statements.length > 0) {
       new IamRolePolicy(this, 'Policy', { role: this.role.id, name: 'least-privilege', policy: _policy(statements) });

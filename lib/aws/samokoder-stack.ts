@@ -179,6 +179,8 @@ export class SamokoderStack extends TerraformStack {
   public readonly appRoles: Record<string, PodRole> = {};
   /** The External Secrets controller's role: reads the environment's secret entries. */
   public readonly externalSecretsRole: PodRole;
+  /** Cluster Autoscaler's Pod Identity role (`cluster-autoscaler/cluster-autoscaler`): resizes the node group. */
+  public readonly clusterAutoscalerRole: PodRole;
   /** What the Kubernetes side needs to know, as plain strings. */
   public readonly contract: PlatformContract;
 
@@ -351,6 +353,15 @@ export class SamokoderStack extends TerraformStack {
       kmsKeyArns: [dataKey.arn],
     });
 
+    // Cluster Autoscaler (the platform layer runs it: PlatformCloud.aws({ clusterName })) resizes the node group.
+    const autoscaler = { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' };
+    this.clusterAutoscalerRole = new PodRole(this, 'ClusterAutoscalerRole', {
+      roleName: `${name}-cluster-autoscaler`,
+      clusterName: this.cluster.clusterName,
+      ...autoscaler,
+      scaleNodeGroups: { clusterName: name, region, account, nodeGroupArns: [this.cluster.nodeGroup.arn] },
+    });
+
     const identities = props.appIdentities ?? [];
     for (const identity of identities) {
       const sa = requireDnsLabel(path, 'appIdentities.serviceAccount', identity.serviceAccount);
@@ -393,6 +404,7 @@ export class SamokoderStack extends TerraformStack {
       podIdentities: [
         ...identities.map((i) => ({ namespace, serviceAccount: i.serviceAccount })),
         { namespace: eso.namespace, serviceAccount: eso.serviceAccount },
+        autoscaler,
       ],
       secretEntries: [connectionSecretName, ...entries],
       connectionSecretName,

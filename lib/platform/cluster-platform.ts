@@ -14,6 +14,7 @@ import { SecretStore } from '../k8s/secrets';
 import { _apiObject } from '../private/k8s-object';
 import { PlatformCloud } from './platform-cloud';
 import { PlatformComponent } from './platform-component';
+import { _clusterAutoscaler, CLUSTER_AUTOSCALER_IDENTITY } from './cluster-autoscaler';
 import { _scanChartsForCredentials } from '../policy/output-scan';
 import { _LibraryChart } from '../private/render';
 
@@ -298,7 +299,12 @@ export class ClusterPlatform extends Construct {
     // ---- the Applications ----
     this.applications = new _LibraryChart(this, 'Applications');
     const project = team ? `${team}-platform-${cluster}` : `platform-${cluster}`;
-    const namespaces = [...new Set(this.components.map((c) => c.spec.namespace))];
+    const namespaces = [
+      ...new Set([
+        ...this.components.map((c) => c.spec.namespace),
+        ...(props.cloud._autoscaler ? [CLUSTER_AUTOSCALER_IDENTITY.namespace] : []),
+      ]),
+    ];
     const repos = [
       props.source.repoURL,
       ...this.components.flatMap((c) => [c.spec.chart?.repoURL, c.spec.crds?.repoURL]).filter((r): r is string => !!r),
@@ -412,6 +418,9 @@ export class ClusterPlatform extends Construct {
         },
       },
     });
+    if (props.cloud._autoscaler) {
+      _clusterAutoscaler(this.config, { ...props.cloud._autoscaler, labels: managed, prometheusNamespace: this.prometheusNamespace });
+    }
     for (const c of props.cloud._createdStorageClasses) {
       _apiObject<IStorageClass>(this.config, `StorageClass-${c.name}`, {
         apiVersion: 'storage.k8s.io/v1',

@@ -2,7 +2,7 @@ import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoy
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 
 import { invalidProp } from '../common/errors';
-import { requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { _AllKeys, _checkProps } from '../common/props';
 
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
@@ -44,6 +44,12 @@ const EKS_GP3: PlatformStorageClass = {
 export interface AwsPlatformOptions {
   /** Region of the Secrets Manager entries. */
   readonly region: string;
+  /**
+   * The EKS cluster's name (the stack's `contract.clusterName`). When given, the platform layer runs Cluster
+   * Autoscaler for its managed node groups (with the Pod Identity role `SamokoderStack` creates for it); without an
+   * autoscaler the node group never grows past its desired size. @default - no Cluster Autoscaler
+   */
+  readonly clusterName?: string;
 }
 
 /** Options of {@link PlatformCloud.digitalocean}. */
@@ -69,7 +75,7 @@ export interface DigitalOceanPlatformOptions {
   readonly listenerPort?: number;
 }
 
-const AWSPLATFORMOPTIONS_KEYS = ['region'] as const;
+const AWSPLATFORMOPTIONS_KEYS = ['region', 'clusterName'] as const;
 const DIGITALOCEANPLATFORMOPTIONS_KEYS = ['secretsRegion', 'credentialsSecret', 'nodePort', 'listenerPort'] as const;
 
 /**
@@ -93,6 +99,7 @@ export class PlatformCloud {
       '',
     );
     requireAwsRegionName('PlatformCloud.aws()', 'region', options.region);
+    if (options.clusterName !== undefined) requireDnsLabel('PlatformCloud.aws()', 'clusterName', options.clusterName, 100);
     return new PlatformCloud(
       'aws',
       { aws: { service: 'SecretsManager', region: options.region } },
@@ -106,6 +113,7 @@ export class PlatformCloud {
       },
       undefined,
       { shipped: SHIPPED_STORAGE_CLASSES.aws, created: [EKS_GP3], default: EKS_GP3.name },
+      options.clusterName === undefined ? undefined : { clusterName: options.clusterName, region: options.region },
     );
   }
 
@@ -167,6 +175,8 @@ export class PlatformCloud {
       readonly created: readonly PlatformStorageClass[];
       readonly default: string;
     },
+    /** The EKS cluster whose node groups Cluster Autoscaler resizes, when the platform runs it. @internal */
+    public readonly _autoscaler?: { readonly clusterName: string; readonly region: string },
   ) {}
 
   /** StorageClasses a cluster on this cloud has: what the cloud ships and what the platform layer creates. */

@@ -60,8 +60,10 @@ export interface NodePool {
   readonly instanceType: string;
   readonly min: number;
   readonly max: number;
-  /** The cloud scales the pool itself (DOKS auto_scale); EKS needs an autoscaler in the cluster. */
+  /** The cloud scales the pool itself (DOKS auto_scale); EKS needs an autoscaler in the cluster (see autoscaledBy). */
   readonly autoscaled: boolean;
+  /** The cloud's name of the cluster (EKS: what Cluster Autoscaler's auto-discovery tags name). */
+  readonly clusterName?: string;
   readonly region: string;
   /** AWS: the zones the node group's subnets are in (nodes spread over them). */
   readonly zones: readonly string[];
@@ -188,6 +190,7 @@ export function nodePoolOf(stacks: Array<{ name: string; json: K8sObject }>, clu
           max: p.max_nodes ?? p.node_count,
           autoscaled: !!p.auto_scale,
           region: c.region,
+          clusterName: c.name,
           zones: [],
           labels: p.labels ?? {},
         };
@@ -206,10 +209,29 @@ export function nodePoolOf(stacks: Array<{ name: string; json: K8sObject }>, clu
       min: group.scaling_config.min_size,
       max: group.scaling_config.max_size,
       autoscaled: false,
+      clusterName: eksCluster.name,
       region,
       zones: ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, zoneCount).map((z) => `${region}${z}`),
       labels: group.labels ?? {},
     };
   }
   return undefined;
+}
+
+/**
+ * Whether `objects` run Cluster Autoscaler for this EKS pool: a container whose command or args discover the Auto
+ * Scaling groups tagged for this cluster (`--node-group-auto-discovery=asg:tag=...,k8s.io/cluster-autoscaler/<name>`).
+ */
+export function autoscaledBy(pool: NodePool, objects: K8sObject[]): boolean {
+  if (pool.autoscaled) return true;
+  const tag = `k8s.io/cluster-autoscaler/${pool.clusterName}`;
+  return objects.some(
+    (o) =>
+      o.kind === 'Deployment' &&
+      (o.spec?.template?.spec?.containers ?? []).some((c: K8sObject) =>
+        [...(c.command ?? []), ...(c.args ?? [])].some(
+          (a: string) => a.startsWith('--node-group-auto-discovery=asg:tag=') && a.split(/[=,]/).includes(tag),
+        ),
+      ),
+  );
 }

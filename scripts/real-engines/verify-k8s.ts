@@ -22,7 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ClusterCapabilities, renderHelmApplication, wholeUpstream } from './charts';
-import { NodePool, nodePoolOf } from './cloud-nodes';
+import { autoscaledBy, NodePool, nodePoolOf } from './cloud-nodes';
 import { verifyScheduling } from './verify-scheduling';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
 import { finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
@@ -369,11 +369,8 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
     let scheduling: string[] = [];
     if (!pool) check.problems.push(`[${cluster}] no node pool for this cluster in cdktf.out/stacks (run npm run synth)`);
     else {
-      const placed = await verifyScheduling(
-        cp,
-        synced.flatMap((a) => a.objects),
-        pool,
-      );
+      const objects = synced.flatMap((a) => a.objects);
+      const placed = await verifyScheduling(cp, objects, { ...pool, autoscaled: autoscaledBy(pool, objects) });
       check.problems.push(...placed.problems.map((p) => `[${cluster}] ${p}`));
       scheduling = placed.lines;
     }

@@ -86,17 +86,40 @@ describe('SamokoderStack', () => {
     expect(only(staging, 'aws_eks_node_group').instance_types).toEqual(['t3.large']);
   });
 
+  test('Cluster Autoscaler’s role: discovers, describes the node group, resizes only Auto Scaling groups EKS tagged for this cluster', () => {
+    const s = synth(stack());
+    const assoc = resources(s, 'aws_eks_pod_identity_association').find((a) => a.namespace === 'cluster-autoscaler');
+    expect(assoc).toMatchObject({ service_account: 'cluster-autoscaler' });
+    const role = resources(s, 'aws_iam_role').find((r) => r.name === 'samokoder-production-cluster-autoscaler');
+    expect(role).toBeTruthy();
+    const doc = resources(s, 'aws_iam_role_policy')
+      .map((p) => JSON.parse(p.policy))
+      .find((d) => d.Statement.some((st: { Sid: string }) => st.Sid === 'ResizeNodeGroups'));
+    const bySid = Object.fromEntries(doc.Statement.map((st: { Sid: string }) => [st.Sid, st]));
+    expect(bySid.ResizeNodeGroups).toMatchObject({
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Condition: { StringEquals: { 'aws:ResourceTag/eks:cluster-name': 'samokoder-production' } },
+    });
+    expect(bySid.ResizeNodeGroups.Resource).toMatch(
+      /^arn:aws:autoscaling:eu-central-1:\$\{.+\}:autoScalingGroup:\*:autoScalingGroupName\/\*$/,
+    );
+    expect(bySid.DescribeNodeGroups.Resource).toEqual(['${aws_eks_node_group.Cluster_NodeGroup_3295DA2B.arn}']);
+    expect(bySid.DiscoverNodeGroups.Resource).toBe('*');
+  });
+
   test('app roles: Pod Identity per service account, limited to named buckets, secrets and data users', () => {
     const s = synth(stack());
     const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'samokoder');
     expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot']);
     const policies = resources(s, 'aws_iam_role_policy').filter((p) => p.name === 'least-privilege');
-    expect(policies).toHaveLength(3); // api, bot, External Secrets
+    expect(policies).toHaveLength(4); // api, bot, External Secrets, Cluster Autoscaler
     for (const p of policies) {
       const doc = JSON.parse(p.policy);
       for (const st of doc.Statement) {
         expect(st.Action.every((a: string) => !a.includes('*'))).toBe(true);
-        expect([st.Resource].flat()).not.toContain('*');
+        // Every resource only for actions that take none (Describe and Get: Cluster Autoscaler's discovery).
+        if ([st.Resource].flat().includes('*'))
+          expect([st.Sid, st.Action.every((a: string) => /:(Describe|Get)/.test(a))]).toEqual([st.Sid, true]);
       }
     }
     const api = JSON.parse(policies.find((p) => String(p.role).includes('AppRole-api'))!.policy);
@@ -190,6 +213,7 @@ describe('SamokoderStack', () => {
         { namespace: 'samokoder', serviceAccount: 'api' },
         { namespace: 'samokoder', serviceAccount: 'bot' },
         { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+        { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' },
       ],
       secretEntries: ['samokoder/production/connection', 'samokoder/production/app', 'samokoder/production/alerting'],
       connectionSecretName: 'samokoder/production/connection',

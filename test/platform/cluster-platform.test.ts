@@ -121,6 +121,36 @@ describe('ClusterPlatform', () => {
     expect(doProject.spec.clusterResourceWhitelist).not.toContainEqual({ group: 'storage.k8s.io', kind: 'StorageClass' });
   });
 
+  test('on EKS with the cluster’s name: Cluster Autoscaler for its node groups, isolated, with the identity the stack binds', () => {
+    const q = platform({ cloud: PlatformCloud.aws({ region: 'eu-central-1', clusterName: 'samokoder-production' }) });
+    const objects = render(q.config);
+    const deployment = find(objects, 'Deployment', 'cluster-autoscaler');
+    expect(deployment.metadata.namespace).toBe('cluster-autoscaler');
+    const c = deployment.spec.template.spec.containers[0];
+    expect(c.image).toBe('registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2');
+    expect(c.command).toEqual(
+      expect.arrayContaining([
+        '--cloud-provider=aws',
+        '--namespace=cluster-autoscaler',
+        '--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/samokoder-production',
+      ]),
+    );
+    expect(c.env).toEqual([{ name: 'AWS_REGION', value: 'eu-central-1' }]);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('cluster-autoscaler');
+    // The DRA objects 1.35 watches (its default --enable-dynamic-resource-allocation), beside nodes and pods.
+    const rules = find(objects, 'ClusterRole', 'cluster-autoscaler').rules;
+    expect(rules).toContainEqual({
+      apiGroups: ['resource.k8s.io'],
+      resources: ['resourceslices', 'deviceclasses', 'resourceclaims'],
+      verbs: ['watch', 'list', 'get'],
+    });
+    expect(find(objects, 'NetworkPolicy', 'cluster-autoscaler').spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const project = render(q.applications).find((o) => o.kind === 'AppProject')!;
+    expect(project.spec.destinations.map((d: K8sObject) => d.namespace)).toContain('cluster-autoscaler');
+    // Without the cluster's name (or on DOKS, which scales its pools itself): none.
+    expect(all(render(p.config), 'Deployment')).toEqual([]);
+  });
+
   test('the cluster objects the apps name: GatewayClass eg, ClusterIssuer with an HTTP-01 solver on the shared gateway, secret store', () => {
     expect(find(config, 'GatewayClass', 'eg').spec.controllerName).toBe('gateway.envoyproxy.io/gatewayclass-controller');
     // The solver's Service is ClusterIP: cert-manager defaults it to NodePort, which the gateway namespace's quota

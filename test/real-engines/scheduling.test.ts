@@ -1,4 +1,4 @@
-import { NODE_SHAPES, nodeOf, NodePool, nodePoolOf, systemWorkloads } from '../../scripts/real-engines/cloud-nodes';
+import { autoscaledBy, NODE_SHAPES, nodeOf, NodePool, nodePoolOf, systemWorkloads } from '../../scripts/real-engines/cloud-nodes';
 import { K8sObject } from '../../scripts/real-engines/gitops';
 import { placements, requiredNodeLabels, rolloutReplicaSets } from '../../scripts/real-engines/scheduling';
 
@@ -52,6 +52,31 @@ describe('the nodes each cloud registers (cloud-nodes.ts)', () => {
     });
     expect(Object.keys(labels).filter((k) => k.includes('zone'))).toEqual([]);
     expect(nodeOf(doks, 0).status.allocatable).toEqual({ cpu: '3900m', memory: '6694Mi', pods: '110' });
+  });
+
+  test('an EKS pool is scaled only when the cluster runs Cluster Autoscaler discovering its own cluster’s groups', () => {
+    const pool = { ...eks, clusterName: 'billing-production' };
+    const autoscaler = (cluster: string): K8sObject => ({
+      kind: 'Deployment',
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                command: [
+                  './cluster-autoscaler',
+                  `--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/${cluster}`,
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect(autoscaledBy(pool, [])).toBe(false);
+    expect(autoscaledBy(pool, [autoscaler('billing-production')])).toBe(true);
+    expect(autoscaledBy(pool, [autoscaler('billing-staging')])).toBe(false);
+    expect(autoscaledBy(doks, [])).toBe(true);
   });
 
   test('an instance type without a shape is refused by name', () => {
