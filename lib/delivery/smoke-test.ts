@@ -4,7 +4,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import { invalidProp } from '../common/errors';
 import { requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from '../k8s/image';
-import { _apiObject } from '../private/k8s-object';
+import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { _AllKeys, _checkProps } from '../common/props';
 
 /** Options of the smoke test an analysis runs against the version under test. */
@@ -178,21 +178,7 @@ export class SmokeTest extends Construct {
     policy('Egress', `${name}-smoke-egress`, {
       podSelector: { matchLabels: this.podLabels },
       policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-            },
-          ],
-          ports: [
-            { protocol: 'UDP', port: 53 },
-            { protocol: 'TCP', port: 53 },
-          ],
-        },
-        { to: [{ podSelector: { matchLabels: props.selectorLabels } }], ports: [{ protocol: 'TCP', port }] },
-      ],
+      egress: [_dnsEgressRule(), { to: [{ podSelector: { matchLabels: props.selectorLabels } }], ports: [{ protocol: 'TCP', port }] }],
     });
     policy('Ingress', `${name}-allow-from-smoke`, {
       podSelector: { matchLabels: props.selectorLabels },

@@ -5,7 +5,7 @@ import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { pascalCase } from '../common/names';
-import { _apiObject } from '../private/k8s-object';
+import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { Dependency } from './dependency';
 import { _AllKeys, _checkProps } from '../common/props';
 
@@ -150,15 +150,7 @@ export class AppNetworkPolicies extends Construct {
       policy('AllowDns', `${name}-allow-dns`, {
         podSelector: { matchLabels: egressSelector },
         policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ ...fromNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
-        ],
+        egress: [_dnsEgressRule()],
       });
     }
     if (callers.length > 0) {

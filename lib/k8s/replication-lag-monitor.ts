@@ -9,7 +9,7 @@ import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { REPLICATION_LAG_MONITOR, replicationLagQuery } from '../common/replication';
 import { requireDnsLabel } from '../common/validate';
-import { _apiObject } from '../private/k8s-object';
+import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { AppFootprint } from './app-namespace';
 import { SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
@@ -187,18 +187,7 @@ export class ReplicationLagMonitor extends Construct {
         podSelector: pods,
         policyTypes: ['Egress'],
         egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
+          _dnsEgressRule(),
           ...postgres.flatMap((t) =>
             t.cidrs.map((cidr) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP' as const, port: t.port }] })),
           ),

@@ -7,7 +7,7 @@ import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { _apiObject } from '../private/k8s-object';
+import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 
 /** Where Cluster Autoscaler runs: its namespace and service account (its Pod Identity role binds to these). */
 export const CLUSTER_AUTOSCALER_IDENTITY = { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' } as const;
@@ -121,21 +121,7 @@ export function _clusterAutoscaler(
           ports: [{ protocol: 'TCP', port: 8085 }],
         },
       ],
-      egress: [
-        {
-          to: [
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-            },
-          ],
-          ports: [
-            { protocol: 'UDP', port: 53 },
-            { protocol: 'TCP', port: 53 },
-          ],
-        },
-        { ports: [{ protocol: 'TCP', port: 443 }] },
-      ],
+      egress: [_dnsEgressRule(), { ports: [{ protocol: 'TCP', port: 443 }] }],
     },
   });
   _apiObject<IDeployment>(scope, 'AutoscalerDeployment', {

@@ -1,3 +1,4 @@
+import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _scanChartsForCredentials } from '../policy/output-scan';
@@ -30,3 +31,22 @@ export function _afterRender(obj: ApiObject, finish: (json: any) => any): void {
  * "No Resource Deletion"; options in one annotation are comma-separated).
  */
 export const _ARGOCD_KEEP = ['argocd.argoproj.io/sync-options', 'Prune=false,Delete=false'] as const;
+
+/**
+ * The egress rule that lets a pod resolve names: UDP and TCP 53 to the cluster DNS pods in kube-system (CoreDNS keeps
+ * the `k8s-app: kube-dns` label on EKS and DOKS). A new object per call: cdk8s may patch what it is given.
+ */
+export function _dnsEgressRule(): INetworkPolicyEgressRule {
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ],
+    ports: [
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ],
+  };
+}
