@@ -1,20 +1,15 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _AllKeys, _checkProps } from '../common/props';
-import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
-import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
-import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
-import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
-import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
-import { _apiObject } from '../private/k8s-object';
 import { PlatformCloud } from './platform-cloud';
 import { PlatformComponent } from './platform-component';
-import { _clusterAutoscaler, CLUSTER_AUTOSCALER_IDENTITY } from './cluster-autoscaler';
+import { CLUSTER_AUTOSCALER_IDENTITY } from './cluster-autoscaler';
+import { _platformConfig } from './platform-config';
 import { _scanChartsForCredentials } from '../policy/output-scan';
 import { _LibraryChart } from '../private/render';
 
@@ -368,76 +363,17 @@ export class ClusterPlatform extends Construct {
     // ---- the cluster objects the apps name ----
     this.config = new _LibraryChart(this, 'Config');
     const managed = { 'app.kubernetes.io/managed-by': 'samokoder-infra', 'app.kubernetes.io/part-of': 'platform' };
-    const proxyConfig = 'platform-proxy';
-    _apiObject<IEnvoyProxy>(this.config, 'ProxyConfig', {
-      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-      kind: 'EnvoyProxy',
-      metadata: { name: proxyConfig, namespace: this.proxyNamespace, labels: managed },
-      spec: { provider: { type: 'Kubernetes', kubernetes: { envoyService: props.cloud._proxyService, envoyDeployment: { replicas: 2 } } } },
-    });
-    _apiObject<IGatewayClass>(this.config, 'GatewayClass', {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: this.gatewayClassName, labels: managed },
-      spec: {
-        controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
-        parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxyConfig, namespace: this.proxyNamespace },
-      },
-    });
-    _apiObject<IClusterIssuer>(this.config, 'Issuer', {
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'ClusterIssuer',
-      metadata: { name: this.issuerName, labels: managed },
-      spec: {
-        acme: {
-          email: props.acmeEmail,
-          server: acmeServer,
-          privateKeySecretRef: { name: `${this.issuerName}-account` },
-          // HTTP-01 through the shared Gateway's HTTP listener: cert-manager puts the solver pod, Service and route in
-          // the gateway's namespace, whose policies admit it (see PlatformGateway). No DNS credentials needed.
-          solvers: [
-            {
-              http01: {
-                gatewayHTTPRoute: {
-                  // cert-manager's default is NodePort, which the gateway namespace's quota refuses (and nothing
-                  // outside the cluster needs): the proxies reach the solver in the cluster.
-                  serviceType: 'ClusterIP',
-                  parentRefs: [
-                    {
-                      group: 'gateway.networking.k8s.io',
-                      kind: 'Gateway',
-                      name: gateway.name,
-                      namespace: gateway.namespace,
-                      sectionName: gateway.httpListener,
-                    },
-                  ],
-                },
-              },
-            },
-          ],
-        },
-      },
-    });
-    if (props.cloud._autoscaler) {
-      _clusterAutoscaler(this.config, { ...props.cloud._autoscaler, labels: managed, prometheusNamespace: this.prometheusNamespace });
-    }
-    for (const c of props.cloud._createdStorageClasses) {
-      _apiObject<IStorageClass>(this.config, `StorageClass-${c.name}`, {
-        apiVersion: 'storage.k8s.io/v1',
-        kind: 'StorageClass',
-        metadata: { name: c.name, labels: managed },
-        provisioner: c.provisioner,
-        parameters: { ...c.parameters },
-        reclaimPolicy: 'Retain',
-        volumeBindingMode: 'WaitForFirstConsumer',
-        allowVolumeExpansion: true,
-      });
-    }
-    _apiObject<IClusterSecretStore>(this.config, 'SecretStore', {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ClusterSecretStore',
-      metadata: { name: this.secretStore.name, labels: managed },
-      spec: { provider: props.cloud._storeProvider },
+    _platformConfig(this.config, {
+      labels: managed,
+      cloud: props.cloud,
+      proxyNamespace: this.proxyNamespace,
+      prometheusNamespace: this.prometheusNamespace,
+      gatewayClassName: this.gatewayClassName,
+      issuerName: this.issuerName,
+      acmeEmail: props.acmeEmail,
+      acmeServer,
+      gateway,
+      secretStoreName: this.secretStore.name,
     });
   }
 }

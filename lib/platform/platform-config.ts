@@ -1,0 +1,101 @@
+import { Chart } from 'cdk8s';
+import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
+import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
+import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
+import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import { _apiObject } from '../private/k8s-object';
+import { _clusterAutoscaler } from './cluster-autoscaler';
+import { PlatformCloud } from './platform-cloud';
+
+/** What the platform layer's `config` chart is made from (see {@link ClusterPlatform}). */
+export interface _PlatformConfigOptions {
+  readonly labels: Record<string, string>;
+  readonly cloud: PlatformCloud;
+  readonly proxyNamespace: string;
+  readonly prometheusNamespace: string;
+  readonly gatewayClassName: string;
+  readonly issuerName: string;
+  readonly acmeEmail: string;
+  readonly acmeServer: string;
+  readonly gateway: { readonly name: string; readonly namespace: string; readonly httpListener: string };
+  readonly secretStoreName: string;
+}
+
+/**
+ * The cluster objects the apps name: the proxies' configuration and GatewayClass, the ACME ClusterIssuer, Cluster
+ * Autoscaler and the StorageClasses the cloud lacks, the ClusterSecretStore.
+ */
+export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
+  const proxyConfig = 'platform-proxy';
+  _apiObject<IEnvoyProxy>(chart, 'ProxyConfig', {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'EnvoyProxy',
+    metadata: { name: proxyConfig, namespace: o.proxyNamespace, labels: o.labels },
+    spec: { provider: { type: 'Kubernetes', kubernetes: { envoyService: o.cloud._proxyService, envoyDeployment: { replicas: 2 } } } },
+  });
+  _apiObject<IGatewayClass>(chart, 'GatewayClass', {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: o.gatewayClassName, labels: o.labels },
+    spec: {
+      controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+      parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxyConfig, namespace: o.proxyNamespace },
+    },
+  });
+  _apiObject<IClusterIssuer>(chart, 'Issuer', {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name: o.issuerName, labels: o.labels },
+    spec: {
+      acme: {
+        email: o.acmeEmail,
+        server: o.acmeServer,
+        privateKeySecretRef: { name: `${o.issuerName}-account` },
+        // HTTP-01 through the shared Gateway's HTTP listener: cert-manager puts the solver pod, Service and route in
+        // the gateway's namespace, whose policies admit it (see PlatformGateway). No DNS credentials needed.
+        solvers: [
+          {
+            http01: {
+              gatewayHTTPRoute: {
+                // cert-manager's default is NodePort, which the gateway namespace's quota refuses (and nothing
+                // outside the cluster needs): the proxies reach the solver in the cluster.
+                serviceType: 'ClusterIP',
+                parentRefs: [
+                  {
+                    group: 'gateway.networking.k8s.io',
+                    kind: 'Gateway',
+                    name: o.gateway.name,
+                    namespace: o.gateway.namespace,
+                    sectionName: o.gateway.httpListener,
+                  },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  if (o.cloud._autoscaler) {
+    _clusterAutoscaler(chart, { ...o.cloud._autoscaler, labels: o.labels, prometheusNamespace: o.prometheusNamespace });
+  }
+  for (const c of o.cloud._createdStorageClasses) {
+    _apiObject<IStorageClass>(chart, `StorageClass-${c.name}`, {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: c.name, labels: o.labels },
+      provisioner: c.provisioner,
+      parameters: { ...c.parameters },
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    });
+  }
+  _apiObject<IClusterSecretStore>(chart, 'SecretStore', {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: o.secretStoreName, labels: o.labels },
+    spec: { provider: o.cloud._storeProvider },
+  });
+}
