@@ -131,7 +131,11 @@ export async function verifyScheduling(cp: ControlPlane, objects: K8sObject[], p
     nodes++;
     peak = summarize(await settle(cp, 60));
   }
-  const scaling = pool.autoscaled ? 'the cloud scales the pool' : 'nothing scales the pool (no autoscaler in the cluster)';
+  const scaling = !pool.autoscaled
+    ? 'nothing scales the pool (no autoscaler in the cluster)'
+    : pool.cloud === 'aws'
+      ? 'Cluster Autoscaler in the cluster scales the pool'
+      : 'the cloud scales the pool';
   if (peak.pending.length) {
     problems.push(
       `peak does not fit even at the pool's maximum (${pool.max} × ${pool.instanceType}): ${peak.pending.length} pods pending, e.g. ${peak.pending[0].pod}: ${peak.pending[0].unschedulable}`,
