@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { PlatformContract } from '../common/contract';
@@ -211,6 +212,22 @@ export class GitOpsRepository {
    */
   // eslint-disable-next-line no-restricted-syntax -- the cdk8s CLI's contract with a program: it names the output directory in CDK8S_OUTDIR
   public synth(outdir: string = process.env.CDK8S_OUTDIR ?? this.path): GitOpsFile[] {
+    // synth replaces its output directory: never one that holds the working directory, the root or the home.
+    const resolved = path.resolve(outdir);
+    const cwd = process.cwd();
+    if (
+      resolved === path.parse(resolved).root ||
+      resolved === os.homedir() ||
+      cwd === resolved ||
+      cwd.startsWith(`${resolved}${path.sep}`)
+    ) {
+      throw invalidProp(
+        'GitOpsRepository',
+        'outdir',
+        resolved,
+        'would replace the working directory, one above it, the file system root or the home directory: synth empties its output directory, so name one of its own (CDK8S_OUTDIR or cdk8s.yaml output, e.g. dist)',
+      );
+    }
     const apps = [...this.sets.values(), this.argocd];
     if (this.policyPack) apps.forEach((a) => PolicyPack.enforce(a));
     const rendered = new Map(apps.flatMap((a) => renderCharts(a)).map((r) => [r.chart, r.objects]));
@@ -248,11 +265,23 @@ export class GitOpsRepository {
       ),
       ...this.files,
     ];
-    fs.rmSync(outdir, { recursive: true, force: true });
-    for (const { file, chart } of files) {
-      fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
-      saveManifests(path.join(outdir, file), rendered.get(chart)!);
+    // Written beside the output directory, then swapped in: a failure half-way leaves the previous output whole.
+    const target = path.resolve(outdir);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const staging = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.new-`));
+    try {
+      for (const { file, chart } of files) {
+        fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
+        saveManifests(path.join(staging, file), rendered.get(chart)!);
+      }
+    } catch (e) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw e;
     }
+    const previous = fs.existsSync(target) ? `${staging.replace(/\.new-/, '.old-')}` : undefined;
+    if (previous) fs.renameSync(target, previous);
+    fs.renameSync(staging, target);
+    if (previous) fs.rmSync(previous, { recursive: true, force: true });
     if (lock) {
       fs.mkdirSync(path.dirname(lock), { recursive: true });
       fs.writeFileSync(lock, `${JSON.stringify({ applications }, null, 2)}\n`);

@@ -82,6 +82,29 @@ describe('GitOpsRepository: an output that drops Applications (gitops.lock.json)
   });
 });
 
+describe('GitOpsRepository: where it writes', () => {
+  test('an output directory that holds the working directory (or is the root or home) is refused: synth replaces it', () => {
+    const repo = team();
+    repo.cluster({ name: 'prod-eu', manifests: 'production', namespace: 'billing' });
+    const cwd = process.cwd();
+    for (const dir of ['.', '..', '/', os.homedir(), path.dirname(cwd)]) {
+      expect(() => repo.synth(dir)).toThrow(
+        `[GitOpsRepository] 'outdir' (${JSON.stringify(path.resolve(dir))}) would replace the working directory, one above it, the file system root or the home directory: synth empties its output directory, so name one of its own (CDK8S_OUTDIR or cdk8s.yaml output, e.g. dist)`,
+      );
+    }
+    expect(fs.existsSync(path.join(cwd, 'package.json'))).toBe(true);
+  });
+
+  test('the output is swapped in whole: nothing half-written beside it, the previous output gone', () => {
+    const repo = team();
+    repo.cluster({ name: 'prod-eu', manifests: 'production', namespace: 'billing' });
+    fs.writeFileSync(path.join(out, 'stale.yaml'), 'from an older output');
+    repo.synth(out);
+    expect(fs.existsSync(path.join(out, 'stale.yaml'))).toBe(false);
+    expect(fs.readdirSync(path.dirname(out)).sort()).toEqual(['dist', 'gitops.lock.json']);
+  });
+});
+
 describe('GitOpsRepository', () => {
   test("writes the team's charts in the GitOps layout and an app of apps whose every path exists", () => {
     const repo = team({ path: 'deploy' });
