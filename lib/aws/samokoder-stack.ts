@@ -1,167 +1,30 @@
 import { Construct } from 'constructs';
+import { SAMOKODERSTACK_PROPS, SAMOKODERSTACK_REQUIRED, SamokoderStackProps } from './samokoder-stack-props';
 import { _AllKeys, _checkProps } from '../common/props';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { PlatformContract } from '../common/contract';
-import { costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { costAllocationTagMap } from '../common/tags';
 import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
-import { AlarmSubscription, SamokoderAlarms } from './alarms';
+import { SamokoderAlarms } from './alarms';
 import { SamokoderCache } from './cache';
-import { PostgresVersion, SamokoderDatabase } from './database';
-import { EndpointAccess, NodeGroupOptions, SamokoderCluster } from './eks-cluster';
-import { EksKubernetesVersion } from './eks-version';
+import { SamokoderDatabase } from './database';
+import { SamokoderCluster } from './eks-cluster';
 import { EnvironmentProfile } from './environment-profile';
-import { NatGateways, SamokoderNetwork } from './network';
+import { SamokoderNetwork } from './network';
 import { PodRole } from './pod-role';
 import { _callerIdentity, _createKey } from './private/kms';
-import { AwsRegion } from './region';
-import { _configureS3Backend, RemoteStateOptions } from './remote-state';
+import { _configureS3Backend } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _scanStackForCredentials } from '../policy/output-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
 import { _requireDatabaseName, _requireDatabaseRole, _requireMasterUsername } from './private/limits';
 
-/** The cloud identity of one Kubernetes service account of the application. */
-export interface AppIdentity {
-  /** Service account name, e.g. `api`. */
-  readonly serviceAccount: string;
-  /** Whether the pods read and write the files bucket. @default false */
-  readonly filesBucketAccess?: boolean;
-}
-
-/** Props for {@link SamokoderStack}. */
-export interface SamokoderStackProps {
-  /** Environment name (a DNS label), e.g. `production`. Used in every resource name. */
-  readonly environment: string;
-  /**
-   * The team's project: prefixes every name, including the globally unique ones (buckets) and the state key.
-   * @default - the stack id without its `-<environment>` suffix (`billing-staging` → `billing`)
-   */
-  readonly project?: string;
-  readonly region: AwsRegion;
-  /** Cost-allocation tags written as provider default tags on every taggable resource. */
-  readonly tags: CostAllocationTags;
-  /** Remote state location (S3, encrypted, locked with a lock file). */
-  readonly remoteState: RemoteStateOptions;
-  /** @default EnvironmentProfile.PRODUCTION */
-  readonly profile?: EnvironmentProfile;
-  /** VPC CIDR. @default '10.0.0.0/16' */
-  readonly vpcCidr?: string;
-  /** Ranges the VPC must not overlap (other environments, peered VPCs, VPN). @default [] */
-  readonly avoidCidrs?: string[];
-  /** Availability zones. @default 3 */
-  readonly azCount?: number;
-  /** @default - from the profile */
-  readonly natGateways?: NatGateways;
-  /** @default EksKubernetesVersion.DEFAULT */
-  readonly kubernetesVersion?: EksKubernetesVersion;
-  /** @default - today */
-  readonly supportCheckDate?: string;
-  /** @default EndpointAccess.PRIVATE */
-  readonly endpointAccess?: EndpointAccess;
-  /** @default - from the profile */
-  readonly nodeGroup?: NodeGroupOptions;
-  /** Cluster admins (IAM role ARNs). @default - the creating identity (bootstrap) */
-  readonly adminPrincipalArns?: string[];
-  /** @default PostgresVersion.V17 */
-  readonly postgresVersion?: PostgresVersion;
-  /** @default - from the profile */
-  readonly databaseInstanceClass?: string;
-  /**
-   * Name of the application database. A stateful name: changing it on a deployed stack replaces the database.
-   * @default - the project, with `-` as `_`
-   */
-  readonly databaseName?: string;
-  /**
-   * The RDS master user name (its password stays in Secrets Manager, managed by RDS). A stateful name: RDS cannot
-   * rename it, so a change replaces the instance. A stack first applied with a library before 2026-12 (commit 3aa68bc)
-   * got `samokoder_admin`: set that here to keep it.
-   * @default - the database name cut to 10 characters, plus `_admin`
-   */
-  readonly databaseMasterUsername?: string;
-  /** @default 14 */
-  readonly backupRetentionDays?: number;
-  /** @default - from the profile */
-  readonly cacheNodeType?: string;
-  /** @default - from the profile */
-  readonly cacheShards?: number;
-  /** Files bucket name. @default '<project>-<environment>-files' */
-  readonly filesBucketName?: string;
-  /** Backups bucket name. @default '<project>-<environment>-backups' */
-  readonly backupsBucketName?: string;
-  /** Kubernetes namespace of the application. @default '<project>' */
-  readonly namespace?: string;
-  /**
-   * Service accounts given a Pod Identity role (each app's `ProductionApp` name, which names its service account).
-   * @default - none: name your apps here, or they get no AWS identity (ProductionApp with `platform` refuses that)
-   */
-  readonly appIdentities?: AppIdentity[];
-  /**
-   * Who is notified of CloudWatch alarms: at least one (an alarm on a topic nobody subscribes to pages nobody). An
-   * e-mail address, or an HTTPS endpoint kept in Secrets Manager (`AlarmSubscription.httpsFromSecret`).
-   */
-  readonly alarmSubscriptions: AlarmSubscription[];
-  /**
-   * Secrets Manager entries the cluster reads through External Secrets, created empty under `<project>/<env>/` (their
-   * values are set out of band, never in configuration or state: see the README). The connection settings entry is
-   * always created, with its value.
-   * @default ['app', 'alerting']
-   */
-  readonly secretEntries?: string[];
-  /**
-   * The External Secrets controller's service account, given a Pod Identity role that may read the environment's
-   * entries and nothing else.
-   * @default - `external-secrets` in namespace `external-secrets` (what ClusterPlatform installs)
-   */
-  readonly externalSecretsIdentity?: { readonly namespace: string; readonly serviceAccount: string };
-  /** PostgreSQL user the application connects as with IAM authentication. @default '<project>_app' */
-  readonly appDatabaseUser?: string;
-}
-
-/** Every prop of {@link SamokoderStackProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
-const SAMOKODERSTACK_PROPS = [
-  'environment',
-  'project',
-  'region',
-  'tags',
-  'remoteState',
-  'profile',
-  'vpcCidr',
-  'avoidCidrs',
-  'azCount',
-  'natGateways',
-  'kubernetesVersion',
-  'supportCheckDate',
-  'endpointAccess',
-  'nodeGroup',
-  'adminPrincipalArns',
-  'postgresVersion',
-  'databaseInstanceClass',
-  'databaseName',
-  'databaseMasterUsername',
-  'backupRetentionDays',
-  'cacheNodeType',
-  'cacheShards',
-  'filesBucketName',
-  'backupsBucketName',
-  'namespace',
-  'appIdentities',
-  'alarmSubscriptions',
-  'secretEntries',
-  'externalSecretsIdentity',
-  'appDatabaseUser',
-] as const satisfies readonly (keyof SamokoderStackProps)[];
-const SAMOKODERSTACK_REQUIRED = [
-  'environment',
-  'region',
-  'tags',
-  'remoteState',
-  'alarmSubscriptions',
-] as const satisfies readonly (keyof SamokoderStackProps)[];
+export type { AppIdentity, SamokoderStackProps } from './samokoder-stack-props';
 
 /**
  * The Samokoder AWS platform in one stack: network, EKS, PostgreSQL, Redis, buckets, alarms, pod identities and
