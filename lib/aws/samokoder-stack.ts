@@ -5,6 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { PlatformContract } from '../common/contract';
+import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { costAllocationTagMap } from '../common/tags';
 import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
@@ -217,7 +218,7 @@ export class SamokoderStack extends TerraformStack {
     });
 
     // Cluster Autoscaler (the platform layer runs it: PlatformCloud.aws({ clusterName })) resizes the node group.
-    const autoscaler = { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' };
+    const autoscaler = { ..._CLUSTER_AUTOSCALER_IDENTITY };
     this.clusterAutoscalerRole = new PodRole(this, 'ClusterAutoscalerRole', {
       roleName: `${name}-cluster-autoscaler`,
       clusterName: this.cluster.clusterName,

@@ -7,10 +7,8 @@ import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
-
-/** Where Cluster Autoscaler runs: its namespace and service account (its Pod Identity role binds to these). */
-export const CLUSTER_AUTOSCALER_IDENTITY = { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' } as const;
 
 /** Cluster Autoscaler 1.35.2, the release for Kubernetes 1.35 (kubernetes/autoscaler tag cluster-autoscaler-1.35.2). */
 export const CLUSTER_AUTOSCALER_IMAGE = 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2';
@@ -31,7 +29,7 @@ export function _clusterAutoscaler(
   scope: Construct,
   options: { clusterName: string; region: string; labels: Record<string, string>; prometheusNamespace: string },
 ): void {
-  const { namespace, serviceAccount } = CLUSTER_AUTOSCALER_IDENTITY;
+  const { namespace, serviceAccount } = _CLUSTER_AUTOSCALER_IDENTITY;
   const labels = { ...options.labels, 'app.kubernetes.io/name': 'cluster-autoscaler' };
   _apiObject<INamespace>(scope, 'AutoscalerNamespace', {
     apiVersion: 'v1',

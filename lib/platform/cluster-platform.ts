@@ -8,7 +8,7 @@ import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../deliv
 import { SecretStore } from '../k8s/secrets';
 import { PlatformCloud } from './platform-cloud';
 import { PlatformComponent } from './platform-component';
-import { CLUSTER_AUTOSCALER_IDENTITY } from './cluster-autoscaler';
+import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { _platformConfig } from './platform-config';
 import { _scanChartsForCredentials } from '../policy/output-scan';
 import { _LibraryChart } from '../private/render';
@@ -297,7 +297,7 @@ export class ClusterPlatform extends Construct {
     const namespaces = [
       ...new Set([
         ...this.components.map((c) => c.spec.namespace),
-        ...(props.cloud._autoscaler ? [CLUSTER_AUTOSCALER_IDENTITY.namespace] : []),
+        ...(props.cloud._autoscaler ? [_CLUSTER_AUTOSCALER_IDENTITY.namespace] : []),
       ]),
     ];
     const repos = [
