@@ -82,7 +82,6 @@ export interface PlanInputs {
   readonly host: string;
   readonly rtoTarget: Duration;
   readonly rpoTarget: Duration;
-  readonly connectionSecret: string;
   readonly replicaSize: string;
   readonly fallbackRegistry: string;
 }
@@ -100,6 +99,7 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     secondaryRegion: s,
     primaryCluster: `${i.project}-${p}`,
     secondaryCluster: `${i.project}-${s}`,
+    primaryNodePool: `${i.project}-${p}-default`,
     secondaryNodePool: `${i.project}-${s}-default`,
     primaryMinNodes: dr.primary.nodePool.minNodes,
     secondaryMaxNodes: dr.secondary.nodePool.maxNodes,
@@ -108,7 +108,6 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     replicaSize: i.replicaSize,
     databaseName: dr.data.databaseName,
     namespace: i.namespace,
-    connectionSecret: i.connectionSecret,
     registry: dr.data.registryName,
     registryRegion: dr.data.registryRegion.slug,
     fallbackRegistry: i.fallbackRegistry,

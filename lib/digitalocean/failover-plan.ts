@@ -3,7 +3,7 @@ import * as path from 'path';
 import { RecoveryModel } from './recovery-model';
 import { ValidationError } from '../common/errors';
 import { credentialLines } from '../common/secret-detection';
-import { _failbackScript, _failoverScript, _syncFilesScript } from './failover-scripts';
+import { FENCE_RULE, _REPLICAS_ANNOTATION, _failbackScript, _failoverScript, _syncFilesScript } from './failover-scripts';
 
 /** Everything the failover plan needs to name things exactly as Terraform created them. @internal */
 export interface FailoverFacts {
@@ -14,6 +14,7 @@ export interface FailoverFacts {
   readonly secondaryRegion: string;
   readonly primaryCluster: string;
   readonly secondaryCluster: string;
+  readonly primaryNodePool: string;
   readonly secondaryNodePool: string;
   readonly primaryMinNodes: number;
   readonly secondaryMaxNodes: number;
@@ -22,7 +23,6 @@ export interface FailoverFacts {
   readonly replicaSize: string;
   readonly databaseName: string;
   readonly namespace: string;
-  readonly connectionSecret: string;
   readonly registry: string;
   readonly registryRegion: string;
   readonly fallbackRegistry: string;
@@ -59,6 +59,11 @@ const min = (s: number) => `${Math.round((s / 60) * 10) / 10} min`;
 export class FailoverPlan {
   /** @internal */
   constructor(private readonly f: FailoverFacts) {}
+
+  /** The facts the plan was made from (the simulation builds its world from them). @internal */
+  public get _facts(): FailoverFacts {
+    return this.f;
+  }
 
   /**
    * The traffic path and what the configuration promises (Markdown, headings at level 2): the part of the runbook the
@@ -116,15 +121,23 @@ ${this.summary}
 
 Run \`./failover.sh\` (dry run) and then \`./failover.sh --execute\`. It needs \`doctl\` (authenticated), \`kubectl\` with contexts
 \`do-${f.primaryRegion}-${f.primaryCluster}\` and \`do-${f.secondaryRegion}-${f.secondaryCluster}\`, the AWS CLI (allowed to write
-\`${f.secretPrefix}*\`), \`curl\` and \`jq\`. In order:
+\`${f.secretPrefix}*\`), \`curl\` and \`jq\`. Every step skips what is already done: after an interruption (a lost shell, a
+failed call), run it again. It exits 0 when everything is done, 3 when a step waits for ${f.primaryRegion} to answer (run it
+again once it does: until then the fence below keeps the old side from writing), 1 when it refuses. In order:
 
-1. **Confirm the primary is down**: three failed health checks of https://${f.regionalHosts.primary}/health and the cluster status. The script stops if the primary answers (use \`--force\` only for a drill).
-2. **Check the replica** \`${f.replicaName ?? '(none)'}\`: status \`active\` or the script stops; it prints the last replication lag (the writes that are lost).
+1. **Confirm the primary is down**: three failed health checks of https://${f.regionalHosts.primary}/health and the cluster status. The script stops if the primary answers (use \`--force\` only for a drill). Skipped once the replica is promoted.
+2. **Check the replica** \`${f.replicaName ?? '(none)'}\`: status \`active\` or the script stops; it prints the last replication lag (the writes that are lost), or a warning when Prometheus cannot say.
 3. **Promote** it: \`doctl databases replica promote <cluster-id> ${f.replicaName ?? '<replica>'}\`, then wait until it is \`online\`. It becomes an independent cluster without the pool: the apps connect directly on port ${f.databasePort}.
-4. **Refresh the secrets**: the promoted cluster's host goes into \`${f.connectionEntries.secondary}\` (DATABASE_HOST, DATABASE_PORT, DATABASE_URL); External Secrets is told to sync now and the script waits until \`${f.connectionSecret}\` carries the new host.
-5. **Restart what serves**: the Rollouts through \`spec.restartAt\` (pods replaced in place: no new revision, so no analysis or manual promotion) and the Deployments that run pods; the script waits until they are Healthy.
-6. **Scale** the secondary node pool \`${f.secondaryNodePool}\` to at least ${f.primaryMinNodes} nodes.
-7. **Verify**: https://${f.host}/health answers from ${f.secondaryRegion}; \`pg_is_in_recovery()\` is false on the new primary.
+4. **Fence the old primary** \`${f.postgresCluster}\`: its trusted sources are replaced by \`${FENCE_RULE}\` (an address that is never routed; an empty list would admit everyone), so nothing reaches it when ${f.primaryRegion} comes back. DigitalOcean's API is global: this works while the region is down.
+5. **Repoint both connection entries** at the promoted cluster: \`${f.connectionEntries.secondary}\` (External Secrets is told to sync now and the script waits until every Secret made from the entry carries the new host) and \`${f.connectionEntries.primary}\` (what starts in ${f.primaryRegion} later reaches the one writer).
+6. **Restart what serves** in \`${f.secondaryCluster}\`: the Rollouts through \`spec.restartAt\` (pods replaced in place, paused Rollouts included: no new revision, so no analysis or promotion; the script waits for \`status.restartedAt\`) and the Deployments that run pods.
+7. **Stop the writers in** \`${f.primaryCluster}\` when its API answers (otherwise pending): Rollouts and Deployments scaled to 0, what they ran with kept in the \`${_REPLICAS_ANNOTATION}\` annotation for the fail-back. At 0 neither the autoscaler nor Argo CD scales them back.
+8. **Scale** the secondary node pool \`${f.secondaryNodePool}\` to at least the primary's nodes (${f.primaryMinNodes}, or the primary pool's last count if higher), unless it keeps that many already.
+9. **Verify**: https://${f.host}/health answers from ${f.secondaryRegion}; \`pg_is_in_recovery()\` is false on the new primary.
+
+A database-only outage (the cluster of ${f.primaryRegion} healthy, its database lost) passes the health checks of step 1: run
+\`./failover.sh --force --execute\` after confirming the database is lost from DigitalOcean's status page or the cluster's
+events; everything after step 1 is the same.
 
 ## Terraform after a promotion
 
@@ -141,20 +154,21 @@ terraform import '${f.addresses.postgres}' <id of the promoted cluster>
 terraform plan   # expect: a new replica in ${f.primaryRegion}; nothing destroyed
 \`\`\`
 
-The old primary, if it comes back, is a stale cluster: keep it read-only for forensics, then delete it by hand.
+The old primary, if it comes back, is a stale cluster, fenced by step 4: keep it for forensics, then delete it by hand.
 
 ## Fail-back
 
-Two stages, each a dry run unless \`--execute\`:
+Two stages, each a dry run unless \`--execute\`, each safe to run again:
 
-1. \`./failback.sh --stage=prepare\`: checks \`${f.primaryCluster}\` is running, creates the replica \`${f.postgresCluster}-${f.primaryRegion}\` of the current primary
+1. \`./failback.sh --stage=prepare\`: checks \`${f.primaryCluster}\` is running and answers, creates the replica \`${f.postgresCluster}-${f.primaryRegion}\` of the current primary
    inside \`${f.primaryVpc}\`, trusted by the two clusters only, waits until it is \`active\`, points the lag monitor (\`${f.monitorEntry}\`) at it
    and waits until the lag is within the RPO target.
-2. \`./failback.sh --stage=switch\`, in a maintenance window: checks the lag again, stops the writers in \`${f.secondaryCluster}\` (Rollouts paused
-   and scaled to zero, Deployments scaled to zero), waits until the lag is 0, promotes, writes the new host into \`${f.connectionEntries.primary}\`,
-   restarts \`${f.primaryCluster}\`'s apps. Argo CD restores the secondary's replicas at its next sync.
+2. \`./failback.sh --stage=switch\`, in a maintenance window: checks the lag again, stops the writers in \`${f.secondaryCluster}\` (scaled to 0,
+   the lag monitor kept), waits until the lag is 0, promotes, fences the primary it leaves, points both connection entries at the new primary,
+   scales both regions' writers back to what they ran with and restarts them on it.
 
-Then reconcile the Terraform state the same way, with the original region order.
+Then delete the fenced cluster and reconcile the Terraform state the same way, with the original region order: its plan creates the
+cross-region replica again.
 `;
   }
 

@@ -14,9 +14,15 @@ export const _SCRIPT_TOOLS = {
     'databases replica promote': { flags: [], columns: [] },
     'databases replica create': { flags: ['region', 'size', 'private-network-uuid'], columns: [] },
     'databases firewalls append': { flags: ['rule'], columns: [] },
+    'databases firewalls list': { flags: ['format', 'no-header'], columns: ['UUID', 'ClusterUUID', 'Type', 'Value'] },
+    'databases firewalls replace': { flags: ['rule'], columns: [] },
     'kubernetes cluster get': {
       flags: ['format', 'no-header'],
       columns: ['ID', 'Name', 'Region', 'Version', 'AutoUpgrade', 'HAControlPlane', 'Status', 'Endpoint', 'IPv4', 'NodePools'],
+    },
+    'kubernetes cluster node-pool get': {
+      flags: ['format', 'no-header', 'output'],
+      columns: ['ID', 'Name', 'Size', 'Count', 'Tags', 'Labels', 'Taints', 'Nodes'],
     },
     'kubernetes cluster node-pool update': { flags: ['auto-scale', 'min-nodes', 'max-nodes'], columns: [] },
     'vpcs list': {
@@ -46,6 +52,16 @@ export const _SCRIPT_TOOLS = {
     'secretsmanager put-secret-value': { flags: ['region', 'secret-id', 'secret-string'] },
   },
 } as const;
+
+/**
+ * The only trusted source a fenced database keeps: an address of TEST-NET-1 (RFC 5737), never routed. A DigitalOcean
+ * database without trusted sources accepts connections from anywhere, so a fence replaces the rules, never empties
+ * them. @internal
+ */
+export const FENCE_RULE = 'ip_addr:192.0.2.1';
+
+/** Where the scripts keep the replicas a workload ran with before they scaled it to 0. @internal */
+export const _REPLICAS_ANNOTATION = 'samokoder.dev/replicas-before-failover';
 
 /** The shared prologue: arguments, the dry-run wrapper, tools, polling. */
 function prologue(f: FailoverFacts, title: string, extraArgs: string, extraCase: string): string {
@@ -80,21 +96,37 @@ database_field() { doctl databases list --output json | jq -r --arg n "$1" ".[] 
 replica_status() { doctl databases replica get "$1" "$2" --format Status --no-header; }
 replica_field() { doctl databases replica get "$1" "$2" --output json | jq -r "(.[0]? // .) | $3"; }
 # Replication lag (seconds) as the secondary cluster's Prometheus sees it: the same series the lag alert uses.
+# Prints "unknown" when Prometheus does not answer or has no series: a figure that only informs never stops a step.
 replication_lag() {
-  local q
+  local q lag
   q=$(jq -rn --arg q '${f.lagQuery}' '$q | @uri')
-  kubectl --context "$SECONDARY_CONTEXT" get --raw "/api/v1/namespaces/${f.prometheus.namespace}/services/${f.prometheus.service}:${f.prometheus.port}/proxy/api/v1/query?query=$q" |
-    jq -r '.data.result[0].value[1] // "unknown" | if . == "unknown" then . else (tonumber | floor | tostring) end'
+  lag=$(kubectl --context "$SECONDARY_CONTEXT" get --raw "/api/v1/namespaces/${f.prometheus.namespace}/services/${f.prometheus.service}:${f.prometheus.port}/proxy/api/v1/query?query=$q" 2>/dev/null |
+    jq -r '.data.result[0].value[1] // "unknown" | if . == "unknown" then . else (tonumber | floor | tostring) end' 2>/dev/null) || lag=unknown
+  echo "\${lag:-unknown}"
 }
 lag_within_rpo() {
   local lag
   lag=$(replication_lag)
   case "$lag" in '' | unknown | *[!0-9]*) echo no ;; *) if [ "$lag" -le "$RPO_SECONDS" ]; then echo yes; else echo no; fi ;; esac
 }
-# Points a connection entry at another database host (direct port: pools are per cluster) and lets External Secrets
-# refresh the Secret now. The entry's value goes through a private temporary file, never the command line.
-repoint_entry() {
-  local entry=$1 host=$2 context=$3 tmp
+warn() { echo "warning: $*" >&2; }
+# Steps that cannot be done now (the lost region's API does not answer) are listed at the end; the script then exits 3
+# and running it again, once the region answers, does them (every step skips what is already done).
+PENDING=0
+pending() { echo "pending: $*" >&2; PENDING=$((PENDING + 1)); }
+reachable() { kubectl --context "$1" --namespace "$NAMESPACE" get deployments --output name >/dev/null 2>&1; }
+# The Secrets External Secrets writes from a connection entry, whatever the apps are called.
+secrets_of_entry() {
+  kubectl --context "$2" --namespace "$NAMESPACE" get externalsecrets.external-secrets.io --output json |
+    jq -r --arg e "$1" '.items[] | select([.spec.dataFrom[]?.extract.key, .spec.data[]?.remoteRef.key] | index($e)) | .spec.target.name // .metadata.name'
+}
+secret_host() { kubectl --context "$1" --namespace "$NAMESPACE" get secret "$2" --output 'jsonpath={.data.DATABASE_HOST}' | base64 -d; }
+# Points a connection entry at another database host (direct port: pools are per cluster), unless it already does.
+# The entry's value goes through a private temporary file, never the command line.
+set_entry_host() {
+  local entry=$1 host=$2 tmp current
+  current=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "$entry" --query SecretString --output text | jq -r '"\\(.DATABASE_HOST):\\(.DATABASE_PORT)"')
+  if [ "$current" = "$host:${f.databasePort}" ]; then echo "$entry already names $host:${f.databasePort}"; return 0; fi
   echo "+ point $entry at $host:${f.databasePort}"
   if $EXECUTE; then
     tmp=$(mktemp)
@@ -105,29 +137,60 @@ repoint_entry() {
     aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "$entry" --secret-string "file://$tmp" >/dev/null
     rm -f "$tmp"
   fi
-  run kubectl --context "$context" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
-  if $EXECUTE; then wait_for "${f.connectionSecret} DATABASE_HOST" "$host" 30 secret_host "$context"; fi
 }
-secret_host() { kubectl --context "$1" --namespace "$NAMESPACE" get secret ${f.connectionSecret} --output 'jsonpath={.data.DATABASE_HOST}' | base64 -d; }
+# set_entry_host, then External Secrets syncs now and the script waits until every Secret made from the entry
+# carries the new host.
+repoint_entry() {
+  local entry=$1 host=$2 context=$3 secret
+  set_entry_host "$entry" "$host"
+  run kubectl --context "$context" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
+  if $EXECUTE; then
+    for secret in $(secrets_of_entry "$entry" "$context"); do
+      wait_for "$secret DATABASE_HOST" "$host" 30 secret_host "$context" "$secret"
+    done
+  fi
+}
 # Restarts what serves: Rollouts by spec.restartAt (what \`kubectl argo rollouts restart\` sets: pods are replaced in
-# place, no new revision, so no analysis or promotion), and the Deployments that run pods themselves.
+# place, no new revision, so no analysis or promotion; Argo Rollouts restarts a paused Rollout too and records
+# status.restartedAt when every pod is newer), and the Deployments that run pods themselves.
 restart_apps() {
   local context=$1 now rollout deployment
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   for rollout in $(kubectl --context "$context" --namespace "$NAMESPACE" get rollouts.argoproj.io --output name); do
     run kubectl --context "$context" --namespace "$NAMESPACE" patch "$rollout" --type merge --patch "{\\"spec\\":{\\"restartAt\\":\\"$now\\"}}"
   done
-  for deployment in $(kubectl --context "$context" --namespace "$NAMESPACE" get deployments --output 'jsonpath={range .items[?(@.spec.replicas>0)]}{.metadata.name}{"\\n"}{end}'); do
+  for deployment in $(running_deployments "$context"); do
     run kubectl --context "$context" --namespace "$NAMESPACE" rollout restart "deployment/$deployment"
   done
   if $EXECUTE; then
     for rollout in $(kubectl --context "$context" --namespace "$NAMESPACE" get rollouts.argoproj.io --output name); do
-      wait_for "$rollout" Healthy 60 kubectl --context "$context" --namespace "$NAMESPACE" get "$rollout" --output 'jsonpath={.status.phase}'
+      wait_for "$rollout restarted" "$now" 60 rollout_restarted "$context" "$rollout"
+      if [ "$(kubectl --context "$context" --namespace "$NAMESPACE" get "$rollout" --output json | jq -r '.spec.paused == true or ((.status.pauseConditions // []) | length > 0)')" = true ]; then
+        echo "$rollout is paused (an update waits for its promotion): its stable pods were restarted; promote or abort the update yourself"
+      fi
     done
-    for deployment in $(kubectl --context "$context" --namespace "$NAMESPACE" get deployments --output 'jsonpath={range .items[?(@.spec.replicas>0)]}{.metadata.name}{"\\n"}{end}'); do
+    for deployment in $(running_deployments "$context"); do
       kubectl --context "$context" --namespace "$NAMESPACE" rollout status "deployment/$deployment" --timeout 10m
     done
   fi
+}
+rollout_restarted() { kubectl --context "$1" --namespace "$NAMESPACE" get "$2" --output json | jq -r '.status.restartedAt // ""'; }
+running_deployments() {
+  kubectl --context "$1" --namespace "$NAMESPACE" get deployments --output json | jq -r '.items[] | select(.spec.replicas > 0) | .metadata.name'
+}
+# Scales a cluster's writers to 0, keeping what each ran with in an annotation (fail-back restores it). A Rollout or
+# Deployment at 0 stays there: its HorizontalPodAutoscaler does not scale from 0 and Argo CD ignores the replicas
+# the autoscaler owns.
+stop_writers() {
+  local context=$1 kind name replicas
+  for kind in rollouts.argoproj.io deployments; do
+    kubectl --context "$context" --namespace "$NAMESPACE" get "$kind" --output json |
+      jq -r '.items[] | select(.spec.replicas > 0) | select(.metadata.name != "${f.lagMonitor}") | "\\(.metadata.name) \\(.spec.replicas)"' |
+      while read -r name replicas; do
+        run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
+          --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_REPLICAS_ANNOTATION}\\":\\"$replicas\\"}},\\"spec\\":{\\"replicas\\":0}}"
+      done
+  done
 }
 
 PRIMARY_CONTEXT="do-${f.primaryRegion}-${f.primaryCluster}"
@@ -141,34 +204,61 @@ done
 `;
 }
 
-/** failover.sh: the primary region is lost; the secondary takes over, writes included. @internal */
+/**
+ * failover.sh: the primary region is lost; the secondary takes over, writes included, and the old side is fenced so
+ * it cannot take writes when it comes back. Every step skips what is already done, so the script can be run again
+ * after an interruption; what cannot be done while the lost region does not answer is listed as pending (exit 3) and
+ * done by the next run. @internal
+ */
 export function _failoverScript(f: FailoverFacts): string {
   const replica = f.replicaName;
   const body = replica
     ? `
-echo "== 2. the replica ${replica} is active; note its lag (the writes that are lost)"
-PG_ID=$(database_field ${f.postgresCluster} .id)
-[ -n "$PG_ID" ] || { echo "cluster ${f.postgresCluster} not found" >&2; exit 1; }
-status=$(replica_status "$PG_ID" ${replica})
-[ "$status" = active ] || { echo "replica ${replica} is '$status', not active: it cannot be promoted" >&2; exit 1; }
-lag=$(replication_lag)
-echo "replication lag when the primary was lost: \${lag} s (RPO target \${RPO_SECONDS} s)"
+echo "== 2. the replica ${replica}"
+NEW_ID=$(database_field ${replica} .id)
+if [ -n "$NEW_ID" ]; then
+  echo "${replica} is already a cluster of its own (promoted by an earlier run): resuming"
+else
+  PG_ID=$(database_field ${f.postgresCluster} .id)
+  [ -n "$PG_ID" ] || { echo "cluster ${f.postgresCluster} not found" >&2; exit 1; }
+  status=$(replica_status "$PG_ID" ${replica})
+  [ "$status" = active ] || { echo "replica ${replica} is '$status', not active: it cannot be promoted" >&2; exit 1; }
+  lag=$(replication_lag)
+  if [ "$lag" = unknown ]; then
+    warn "the replication lag is unknown (Prometheus in $SECONDARY_CONTEXT did not answer): the writes lost cannot be estimated"
+  else
+    echo "replication lag when the primary was lost: \${lag} s (RPO target \${RPO_SECONDS} s)"
+  fi
 
-echo "== 3. promote ${replica} (it becomes an independent cluster)"
-run doctl databases replica promote "$PG_ID" ${replica}
+  echo "== 3. promote ${replica} (it becomes an independent cluster)"
+  run doctl databases replica promote "$PG_ID" ${replica}
+fi
 if $EXECUTE; then
   wait_for "${replica}" online 60 database_field ${replica} .status
+  NEW_HOST=$(database_field ${replica} .private_connection.host)
+elif [ -n "$NEW_ID" ]; then
   NEW_HOST=$(database_field ${replica} .private_connection.host)
 else
   NEW_HOST=$(replica_field "$PG_ID" ${replica} .private_connection.host)
 fi
 [ -n "$NEW_HOST" ] || { echo "no private host for ${replica}" >&2; exit 1; }
 
-echo "== 4. refresh the connection secrets of ${f.secondaryCluster}"
+echo "== 4. fence the old primary ${f.postgresCluster}: it admits nobody (an empty list would admit everyone)"
+OLD_ID=$(database_field ${f.postgresCluster} .id)
+if [ -z "$OLD_ID" ]; then
+  echo "${f.postgresCluster} no longer exists"
+elif [ "$(doctl databases firewalls list "$OLD_ID" --format Type,Value --no-header | awk '{ print $1 ":" $2 }')" = "${FENCE_RULE}" ]; then
+  echo "${f.postgresCluster} is already fenced"
+else
+  run doctl databases firewalls replace "$OLD_ID" --rule ${FENCE_RULE}
+fi
+
+echo "== 5. both regions' connection entries name ${replica}"
 repoint_entry "${f.connectionEntries.secondary}" "$NEW_HOST" "$SECONDARY_CONTEXT"
+set_entry_host "${f.connectionEntries.primary}" "$NEW_HOST"
 `
     : `
-echo "== 2-4. no replica is configured: restore the newest backup in ${f.secondaryRegion} (RPO: up to 24 h); see the runbook" >&2
+echo "== 2-5. no replica is configured: restore the newest backup in ${f.secondaryRegion} (RPO: up to 24 h); see the runbook" >&2
 exit 1
 `;
   return `${prologue(
@@ -179,24 +269,45 @@ exit 1
     --force) FORCE=true ;; # skip the "primary is down" check (drills only)`,
   )}
 echo "== 1. confirm ${f.primaryRegion} is down"
-failures=0
-for i in 1 2 3; do
-  if curl -fsS --max-time 5 "https://${f.regionalHosts.primary}/health" >/dev/null 2>&1; then echo "check $i: primary answers"; else echo "check $i: primary does not answer"; failures=$((failures + 1)); fi
-  sleep "$POLL_SECONDS"
-done
-doctl kubernetes cluster get ${f.primaryCluster} --format Name,Status --no-header || true
-if [ "$failures" -lt 3 ] && ! $FORCE; then echo "primary still answers: not failing over (use --force for a drill)" >&2; exit 1; fi
+if [ -n "${replica ? `$(database_field ${replica} .id)` : ''}" ]; then
+  echo "the failover has started already (${replica ?? ''} is promoted): not checking again"
+else
+  failures=0
+  for i in 1 2 3; do
+    if curl -fsS --max-time 5 "https://${f.regionalHosts.primary}/health" >/dev/null 2>&1; then echo "check $i: primary answers"; else echo "check $i: primary does not answer"; failures=$((failures + 1)); fi
+    sleep "$POLL_SECONDS"
+  done
+  doctl kubernetes cluster get ${f.primaryCluster} --format Name,Status --no-header || warn "doctl cannot read ${f.primaryCluster}"
+  if [ "$failures" -lt 3 ] && ! $FORCE; then echo "primary still answers: not failing over (use --force for a drill)" >&2; exit 1; fi
+fi
 ${body}
-echo "== 5. restart what serves in ${f.secondaryCluster}"
+echo "== 6. restart what serves in ${f.secondaryCluster}"
 restart_apps "$SECONDARY_CONTEXT"
 
-echo "== 6. scale ${f.secondaryNodePool} to carry the primary's load"
-run doctl kubernetes cluster node-pool update ${f.secondaryCluster} ${f.secondaryNodePool} --auto-scale --min-nodes ${f.primaryMinNodes} --max-nodes ${f.secondaryMaxNodes}
+echo "== 7. stop the writers in ${f.primaryCluster} (they would reach ${replica ?? 'the database'} across regions; fail-back restores them)"
+if reachable "$PRIMARY_CONTEXT"; then
+  stop_writers "$PRIMARY_CONTEXT"
+else
+  pending "scale the writers in ${f.primaryCluster} to 0 (its Kubernetes API does not answer); run this script again when it does"
+fi
 
-echo "== 7. verify"
+echo "== 8. ${f.secondaryNodePool} carries the primary's load: at least the primary's nodes (its minimum, or its last count if higher)"
+want=$(doctl kubernetes cluster node-pool get ${f.primaryCluster} ${f.primaryNodePool} --output json 2>/dev/null | jq -r '(.[0]? // .).count // 0' || echo 0)
+[ "\${want:-0}" -ge ${f.primaryMinNodes} ] 2>/dev/null || want=${f.primaryMinNodes}
+have=$(doctl kubernetes cluster node-pool get ${f.secondaryCluster} ${f.secondaryNodePool} --output json | jq -r '(.[0]? // .).min_nodes // 0')
+if [ "$have" -ge "$want" ]; then
+  echo "${f.secondaryNodePool} keeps at least $have nodes already"
+else
+  run doctl kubernetes cluster node-pool update ${f.secondaryCluster} ${f.secondaryNodePool} --auto-scale --min-nodes "$want" --max-nodes ${f.secondaryMaxNodes}
+fi
+
+echo "== 9. verify"
 if $EXECUTE; then
-  curl -fsS --max-time 10 "https://${f.host}/health" >/dev/null && echo "global entry answers"
-  kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" get pods
+  if curl -fsS --max-time 10 "https://${f.host}/health" >/dev/null; then echo "global entry answers"; else warn "https://${f.host}/health does not answer yet"; fi
+fi
+if [ "$PENDING" -gt 0 ]; then
+  echo "not finished: $PENDING step(s) pending (above); run ./failover.sh --execute again when ${f.primaryRegion} answers" >&2
+  exit 3
 fi
 echo "done. Reconcile Terraform state before the next apply (see runbook.md, 'Terraform after a promotion')."
 `;
@@ -204,8 +315,10 @@ echo "done. Reconcile Terraform state before the next apply (see runbook.md, 'Te
 
 /**
  * failback.sh: in two stages. `--stage prepare` builds a replica of the current primary back in the first region, in
- * its VPC, trusted by its cluster only, and waits until it is active and caught up. `--stage switch` (in a
- * maintenance window) stops the writers, waits for the lag to drain, promotes, repoints and restarts. @internal
+ * its VPC, trusted by the two clusters only, and waits until it is active and caught up. `--stage switch` (in a
+ * maintenance window) stops the writers, waits for the lag to drain, promotes, fences the primary it leaves, points
+ * both regions at the new primary and starts both regions' writers again with the replicas they had. Both stages skip
+ * what is already done, so either can be run again after an interruption. @internal
  */
 export function _failbackScript(f: FailoverFacts): string {
   const current = f.replicaName ?? f.postgresCluster;
@@ -220,64 +333,103 @@ export function _failbackScript(f: FailoverFacts): string {
   )}
 CURRENT_ID=$(database_field ${current} .id)
 [ -n "$CURRENT_ID" ] || { echo "current primary ${current} not found" >&2; exit 1; }
+BACK_ID=$(database_field ${back} .id)
+# Scales a cluster's writers back to what they ran with before a script stopped them (the annotation), and forgets it.
+start_writers() {
+  local context=$1 kind name replicas
+  for kind in rollouts.argoproj.io deployments; do
+    kubectl --context "$context" --namespace "$NAMESPACE" get "$kind" --output json |
+      jq -r '.items[] | select(.metadata.annotations["${_REPLICAS_ANNOTATION}"] != null) | "\\(.metadata.name) \\(.metadata.annotations["${_REPLICAS_ANNOTATION}"])"' |
+      while read -r name replicas; do
+        run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
+          --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_REPLICAS_ANNOTATION}\\":null}},\\"spec\\":{\\"replicas\\":$replicas}}"
+      done
+  done
+}
 
 if [ "$STAGE" = prepare ]; then
+  [ -z "$BACK_ID" ] || { echo "${back} is already the primary: nothing to prepare (run --stage=switch to finish)"; exit 0; }
   echo "== 1. ${f.primaryRegion} is healthy again"
   status=$(doctl kubernetes cluster get ${f.primaryCluster} --format Status --no-header)
   [ "$status" = running ] || { echo "cluster ${f.primaryCluster} is '$status', not running" >&2; exit 1; }
+  reachable "$PRIMARY_CONTEXT" || { echo "the Kubernetes API of ${f.primaryCluster} does not answer" >&2; exit 1; }
 
   echo "== 2. replicate ${current} back into ${f.primaryRegion}, inside ${f.primaryVpc}"
-  VPC_ID=$(doctl vpcs list --format ID,Name --no-header | awk -v name="${f.primaryVpc}" '$2 == name { print $1 }')
-  [ -n "$VPC_ID" ] || { echo "VPC ${f.primaryVpc} not found" >&2; exit 1; }
-  run doctl databases replica create "$CURRENT_ID" ${back} --region ${f.primaryRegion} --size ${f.replicaSize} --private-network-uuid "$VPC_ID"
+  if replica_status "$CURRENT_ID" ${back} >/dev/null 2>&1; then
+    echo "${back} exists already"
+  else
+    VPC_ID=$(doctl vpcs list --format ID,Name --no-header | awk -v name="${f.primaryVpc}" '$2 == name { print $1 }')
+    [ -n "$VPC_ID" ] || { echo "VPC ${f.primaryVpc} not found" >&2; exit 1; }
+    run doctl databases replica create "$CURRENT_ID" ${back} --region ${f.primaryRegion} --size ${f.replicaSize} --private-network-uuid "$VPC_ID"
+  fi
   if $EXECUTE; then wait_for "${back}" active 90 replica_status "$CURRENT_ID" ${back}; fi
 
-  echo "== 3. only ${f.primaryCluster} (its writers, after the switch) and ${f.secondaryCluster} (the lag monitor) may reach it"
-  REPLICA_ID=$(replica_field "$CURRENT_ID" ${back} .id || true)
+  echo "== 3. only ${f.primaryCluster} (its writers, after the switch) and ${f.secondaryCluster} (the lag monitor, then its writers) may reach it"
+  REPLICA_ID=$(replica_field "$CURRENT_ID" ${back} .id 2>/dev/null || true)
+  RULES=$(doctl databases firewalls list "\${REPLICA_ID:-none}" --format Type,Value --no-header 2>/dev/null | awk '{ print $1 ":" $2 }' || true)
   for cluster in ${f.primaryCluster} ${f.secondaryCluster}; do
     CLUSTER_ID=$(doctl kubernetes cluster get "$cluster" --format ID --no-header)
+    if printf '%s\\n' "$RULES" | grep -qx "k8s:$CLUSTER_ID"; then echo "$cluster is trusted already"; continue; fi
     run doctl databases firewalls append "\${REPLICA_ID:-<replica-id>}" --rule "k8s:$CLUSTER_ID"
   done
 
   echo "== 4. the lag monitor watches ${back}; wait until it is within the RPO target (\${RPO_SECONDS} s)"
-  echo "+ point ${f.monitorEntry} at ${back}"
-  if $EXECUTE; then
-    tmp=$(mktemp)
-    chmod 600 "$tmp"
-    replica_field "$CURRENT_ID" ${back} .private_connection.uri | jq -R '{DATA_SOURCE_NAME: .}' >"$tmp"
-    aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --secret-string "file://$tmp" >/dev/null
-    rm -f "$tmp"
+  DSN=$(replica_field "$CURRENT_ID" ${back} .private_connection.uri 2>/dev/null || true)
+  WATCHED=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --query SecretString --output text | jq -r .DATA_SOURCE_NAME)
+  if [ -n "$DSN" ] && [ "$DSN" = "$WATCHED" ]; then
+    echo "the lag monitor watches ${back} already"
+  else
+    echo "+ point ${f.monitorEntry} at ${back}"
+    if $EXECUTE; then
+      tmp=$(mktemp)
+      chmod 600 "$tmp"
+      printf '%s' "$DSN" | jq -R '{DATA_SOURCE_NAME: .}' >"$tmp"
+      aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --secret-string "file://$tmp" >/dev/null
+      rm -f "$tmp"
+    fi
+    run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
+    run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" rollout restart deployment/${f.lagMonitor}
   fi
-  run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
-  run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" rollout restart deployment/${f.lagMonitor}
   if $EXECUTE; then wait_for "replication lag within the RPO target" yes 90 lag_within_rpo; fi
   echo "prepared: run ./failback.sh --stage=switch --execute in a maintenance window"
   exit 0
 fi
 
-echo "== 5. the replica ${back} is active and within the RPO target"
-status=$(replica_status "$CURRENT_ID" ${back})
-[ "$status" = active ] || { echo "replica ${back} is '$status', not active: run --stage=prepare first" >&2; exit 1; }
-[ "$(lag_within_rpo)" = yes ] || { echo "replication lag '$(replication_lag)' s is unknown or above the RPO target (\${RPO_SECONDS} s): wait" >&2; exit 1; }
+if [ -n "$BACK_ID" ]; then
+  echo "== 5-7. ${back} is the primary already (promoted by an earlier run): resuming"
+else
+  echo "== 5. the replica ${back} is active and within the RPO target"
+  status=$(replica_status "$CURRENT_ID" ${back})
+  [ "$status" = active ] || { echo "replica ${back} is '$status', not active: run --stage=prepare first" >&2; exit 1; }
+  [ "$(lag_within_rpo)" = yes ] || { echo "replication lag '$(replication_lag)' s is unknown or above the RPO target (\${RPO_SECONDS} s): wait" >&2; exit 1; }
 
-echo "== 6. stop the writers in ${f.secondaryCluster}: pause the Rollouts and scale everything to zero"
-for rollout in $(kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" get rollouts.argoproj.io --output name); do
-  run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" patch "$rollout" --type merge --patch '{"spec":{"paused":true,"replicas":0}}'
-done
-for deployment in $(kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" get deployments --output name); do
-  run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" scale "$deployment" --replicas 0
-done
-if $EXECUTE; then wait_for "replication lag after the writers stopped" 0 30 replication_lag; fi
+  echo "== 6. stop the writers in ${f.secondaryCluster} (the lag monitor keeps running: the next gate reads it)"
+  stop_writers "$SECONDARY_CONTEXT"
+  if $EXECUTE; then wait_for "replication lag after the writers stopped" 0 30 replication_lag; fi
 
-echo "== 7. promote ${back}"
-run doctl databases replica promote "$CURRENT_ID" ${back}
+  echo "== 7. promote ${back}"
+  run doctl databases replica promote "$CURRENT_ID" ${back}
+fi
 if $EXECUTE; then wait_for "${back}" online 60 database_field ${back} .status; fi
 NEW_HOST=$(database_field ${back} .private_connection.host)
 
-echo "== 8. repoint ${f.primaryCluster} and restart it"
+echo "== 8. fence ${current}: it admits nobody (keep it for forensics, then delete it)"
+if [ "$(doctl databases firewalls list "$CURRENT_ID" --format Type,Value --no-header | awk '{ print $1 ":" $2 }')" = "${FENCE_RULE}" ]; then
+  echo "${current} is already fenced"
+else
+  run doctl databases firewalls replace "$CURRENT_ID" --rule ${FENCE_RULE}
+fi
+
+echo "== 9. both regions' connection entries name ${back}"
 repoint_entry "${f.connectionEntries.primary}" "\${NEW_HOST:-<new host>}" "$PRIMARY_CONTEXT"
-restart_apps "$PRIMARY_CONTEXT"
-echo "done. Argo CD restores ${f.secondaryCluster}'s replicas at its next sync; reconcile Terraform state with the original region order (runbook.md)."
+repoint_entry "${f.connectionEntries.secondary}" "\${NEW_HOST:-<new host>}" "$SECONDARY_CONTEXT"
+
+echo "== 10. both regions serve again: writers back to the replicas they had, then restarted on the new primary"
+for context in "$PRIMARY_CONTEXT" "$SECONDARY_CONTEXT"; do
+  start_writers "$context"
+  restart_apps "$context"
+done
+echo "done. No replica of ${back} exists in ${f.secondaryRegion} yet: after deleting ${current}, reconcile Terraform with the original region order (runbook.md), whose plan creates it."
 `;
 }
 

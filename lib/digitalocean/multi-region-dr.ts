@@ -91,7 +91,11 @@ export interface MultiRegionDRProps {
   readonly filesSyncInterval?: Duration;
   /** Namespace of the application in the clusters (for the failover script). @default '<project>' */
   readonly namespace?: string;
-  /** Secret with the database host that the failover repoints. @default 'api-connection' */
+  /**
+   * Formerly the one Secret the failover script waited for.
+   * @deprecated The scripts now wait for every Secret External Secrets makes from the connection entry, whatever the
+   * apps are called; the value is still checked (a DNS name) and otherwise ignored.
+   */
   readonly connectionSecret?: string;
   /** @default - local state */
   readonly remoteState?: RemoteStateOptions;
@@ -377,10 +381,10 @@ export class MultiRegionDR extends TerraformStack {
       );
     }
 
+    if (props.connectionSecret !== undefined) requireDnsLabel(path, 'connectionSecret', props.connectionSecret, 253);
     this.failoverPlan = new FailoverPlan(
       _failoverFacts(this, {
         ...{ stackName: id, project, environment, namespace, secretPrefix, host: props.host, rtoTarget, rpoTarget },
-        connectionSecret: requireDnsLabel(path, 'connectionSecret', props.connectionSecret ?? 'api-connection', 253),
         replicaSize: props.postgres?.replicaSize ?? props.postgres?.size ?? 'db-s-2vcpu-4gb',
         fallbackRegistry: props.fallbackRegistry ?? `ghcr.io/${project}`,
       }),

@@ -249,7 +249,7 @@ describe('MultiRegionDR', () => {
       expect(plan.runbook).toContain('expected **14.8 min**');
       expect(plan.failoverScript).toContain('doctl databases replica promote "$PG_ID" samokoder-pg-sfo3');
       expect(plan.failoverScript).toContain(
-        'doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 3 --max-nodes 10',
+        'doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes "$want" --max-nodes 10',
       );
       expect(plan.failoverScript).toContain('curl -fsS --max-time 5 "https://nyc3.app.samokoder.com/health"');
       expect(plan.failbackScript).toContain(

@@ -1,0 +1,484 @@
+/**
+ * The command-line side of the DR simulation (test/util/dr-sim.ts): one program answering as doctl, kubectl, aws and
+ * curl (by the name it is called with) from a stateful world kept in a JSON file. It accepts only the commands,
+ * flags and columns of `_SCRIPT_TOOLS` (read from the tools' sources), and changes the world as the real services
+ * would, including what their controllers do next (External Secrets refreshing a Secret, Argo Rollouts restarting
+ * pods, a promoted replica becoming a writable cluster).
+ *
+ * Modelled from the sources, cited where it matters:
+ * - DigitalOcean's API is global (api.digitalocean.com): a region outage takes down the region's clusters and
+ *   databases, not the calls that manage them, so firewall and promotion calls about a lost region succeed.
+ * - A DigitalOcean database without trusted sources accepts connections from anywhere (DigitalOcean, "How to Secure
+ *   PostgreSQL Managed Database Clusters"): a fence replaces the rules, it never empties them.
+ * - Argo Rollouts restarts the pods of a Rollout whose `spec.restartAt` is newer than `status.restartedAt`, paused or
+ *   not (rollout/bluegreen.go calls podRestarter.Reconcile before the pause logic), and sets `status.restartedAt`
+ *   once every pod is newer (rollout/restart.go); a paused Rollout's phase stays `Paused`.
+ * - A HorizontalPodAutoscaler leaves a target scaled to 0 alone (scaling is disabled at zero replicas), and Argo CD
+ *   does not restore `spec.replicas` the HPA owns (ignoreDifferences): a workload scaled to 0 stays at 0.
+ * - Pods read a Secret at start: a rewritten connection Secret reaches running pods only through a restart.
+ *
+ * Compiled to JavaScript once per test run (swc) and installed under the four names on PATH.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface SimFirewallRule {
+  uuid: string;
+  type: string;
+  value: string;
+}
+
+export interface SimDatabase {
+  id: string;
+  name: string;
+  region: string;
+  /** `primary`: a cluster `databases list` shows; `replica`: a read-only replica of `primaryId`. */
+  role: 'primary' | 'replica';
+  primaryId?: string;
+  status: string;
+  host: string;
+  /** The PgBouncer pool's host (clusters only; a promoted replica has none). */
+  poolHost?: string;
+  firewall: SimFirewallRule[];
+  /** Whether the replica receives WAL from its primary. */
+  receiving?: boolean;
+}
+
+export interface SimObject {
+  kind: 'Rollout' | 'Deployment';
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { replicas: number; paused?: boolean; restartAt?: string };
+  status: { phase?: string; pauseConditions?: unknown[] | null; restartedAt?: string };
+  /** The Secret the pods read, and what they read at their last start (not part of the Kubernetes object). */
+  secret: string;
+  podEnv: Record<string, string>;
+}
+
+export interface SimCluster {
+  id: string;
+  name: string;
+  region: string;
+  context: string;
+  namespace: string;
+  nodePool: { name: string; count: number; min: number; max: number };
+  workloads: SimObject[];
+  /** ExternalSecrets: name, target Secret, entry extracted whole. */
+  externalSecrets: Array<{ name: string; target: string; entry: string }>;
+  secrets: Record<string, Record<string, string>>;
+  /** What this cluster's Prometheus answers for the lag query (null: no series; `unavailable`: an error). */
+  lag: string | null;
+}
+
+export interface SimWorld {
+  regions: Record<string, { up: boolean }>;
+  databases: SimDatabase[];
+  clusters: SimCluster[];
+  entries: Record<string, string>;
+  /** Regional health hosts by region. */
+  healthHosts: Record<string, string>;
+  vpcs: Array<{ ID: string; Name: string }>;
+  /** Fail the mutating call after this many succeeded (an interruption: crash, killed shell, lost laptop). */
+  failAfterMutations?: number;
+  mutations: number;
+  clock: number;
+}
+
+export interface SimSpec {
+  tools: Record<string, Record<string, { flags: readonly string[]; columns: readonly string[] }>>;
+  booleans: string[];
+}
+
+export class SimError extends Error {
+  constructor(
+    message: string,
+    public readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+const MUTATING = new Set([
+  'doctl databases replica promote',
+  'doctl databases replica create',
+  'doctl databases firewalls append',
+  'doctl databases firewalls replace',
+  'doctl kubernetes cluster node-pool update',
+  'kubectl patch',
+  'kubectl annotate',
+  'kubectl scale',
+  'kubectl rollout restart',
+  'aws secretsmanager put-secret-value',
+]);
+
+/** RFC 7386 merge patch. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** What the controllers do after a change: Rollouts restart and report their phase. */
+export function settle(world: SimWorld): void {
+  for (const c of world.clusters) {
+    if (!world.regions[c.region].up) continue;
+    for (const w of c.workloads) {
+      if (w.kind !== 'Rollout') continue;
+      const at = w.spec.restartAt;
+      if (at && (!w.status.restartedAt || w.status.restartedAt < at)) {
+        w.podEnv = { ...(c.secrets[w.secret] ?? {}) };
+        w.status.restartedAt = at;
+      }
+      w.status.phase = w.spec.paused || (w.status.pauseConditions?.length ?? 0) > 0 ? 'Paused' : 'Healthy';
+    }
+  }
+}
+
+function k8sItem(w: SimObject, namespace: string): object {
+  return {
+    apiVersion: w.kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1',
+    kind: w.kind,
+    metadata: { ...w.metadata, namespace },
+    spec: w.spec,
+    status: w.status,
+  };
+}
+
+/** Runs one command against the world; returns what it prints. Throws SimError on a refusal or failure. */
+export function handle(tool: string, argv: string[], world: SimWorld, spec: SimSpec): string {
+  const booleans = new Set(spec.booleans);
+  const flags: Record<string, string | true | string[]> = {};
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (tool === 'curl') {
+      if (a.startsWith('-')) {
+        if (a === '--max-time') i++;
+      } else words.push(a);
+      continue;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      const v = eq > 0 ? a.slice(eq + 1) : booleans.has(k) ? true : argv[++i];
+      const prev = flags[k];
+      flags[k] = prev === undefined || prev === true ? v : ([] as string[]).concat(prev as string | string[], v as string);
+    } else words.push(a);
+  }
+  let command = '';
+  if (tool !== 'curl') {
+    const table = spec.tools[tool];
+    for (let n = words.length; n > 0; n--) {
+      const c = words.slice(0, n).join(' ');
+      if (table[c]) {
+        command = c;
+        break;
+      }
+    }
+    if (!command) throw new SimError(`unknown command: ${words.join(' ')}`, 64);
+    for (const k of Object.keys(flags)) {
+      if (!table[command].flags.includes(k)) throw new SimError(`unknown flag --${k} for "${command}"`, 64);
+    }
+    if (typeof flags.format === 'string') {
+      for (const col of flags.format.split(',')) {
+        if (!table[command].columns.includes(col)) throw new SimError(`unknown column ${col} for "${command}"`, 64);
+      }
+    }
+  }
+  const args = words.slice(command ? command.split(' ').length : 0);
+  const key = `${tool} ${command}`.trim();
+  if (MUTATING.has(key)) {
+    if (world.failAfterMutations !== undefined && world.mutations >= world.failAfterMutations) {
+      throw new SimError(`interrupted (simulated) before: ${tool} ${argv.join(' ')}`, 130);
+    }
+  }
+  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : '');
+  const cols = (obj: Record<string, unknown>) =>
+    str('format')
+      .split(',')
+      .map((c) => String(obj[c] ?? ''))
+      .join(' ');
+  const db = (idOrName: string) => world.databases.find((d) => d.id === idOrName || d.name === idOrName);
+  const clusterByName = (name: string) => {
+    const c = world.clusters.find((x) => x.name === name || x.id === name);
+    if (!c) throw new SimError(`Error: cluster ${name} not found`, 1);
+    return c;
+  };
+  const replicaOf = (pid: string, name: string) => {
+    const r = world.databases.find((d) => d.role === 'replica' && d.primaryId === pid && d.name === name);
+    if (!r) throw new SimError(`Error: GET replicas/${name}: 404 replica not found`, 1);
+    return r;
+  };
+  let out = '';
+  const print = (s: string) => (out += `${s}\n`);
+  const json = (x: unknown) => print(JSON.stringify(x));
+  const mutated = () => {
+    world.mutations++;
+    world.clock++;
+    settle(world);
+  };
+
+  if (tool === 'curl') {
+    const url = args[0] ?? '';
+    const region = Object.entries(world.healthHosts).find(([, h]) => url.includes(`//${h}/`))?.[0];
+    const serving = (r: string) =>
+      world.regions[r].up && world.clusters.some((c) => c.region === r && c.workloads.some((w) => w.spec.replicas > 0));
+    const ok = region ? serving(region) : Object.keys(world.regions).some(serving);
+    if (!ok) throw new SimError('curl: (22) The requested URL returned error: 503', 22);
+    return 'ok\n';
+  }
+
+  if (tool === 'kubectl') {
+    if (command === 'config get-contexts') {
+      print(world.clusters.map((c) => c.context).join('\n'));
+      return out;
+    }
+    const c = world.clusters.find((x) => x.context === str('context'));
+    if (!c) throw new SimError(`error: context "${str('context')}" does not exist`, 1);
+    if (!world.regions[c.region].up) throw new SimError('Unable to connect to the server: dial tcp: i/o timeout', 1);
+    const ns = str('namespace') || 'default';
+    const inNs = ns === c.namespace;
+    const workload = (ref: string) => {
+      const [kind, name] = ref.split('/');
+      const k = /^rollouts?(\.argoproj\.io)?$/.test(kind) ? 'Rollout' : /^deployments?(\.apps)?$/.test(kind) ? 'Deployment' : '';
+      const w = inNs ? c.workloads.find((x) => x.kind === k && x.metadata.name === name) : undefined;
+      if (!w) throw new SimError(`Error from server (NotFound): ${ref} not found`, 1);
+      return w;
+    };
+    switch (command) {
+      case 'get': {
+        if (typeof flags.raw === 'string') {
+          if (c.lag === 'unavailable')
+            throw new SimError('Error from server (ServiceUnavailable): the server is currently unable to handle the request', 1);
+          if (c.lag === null) json({ status: 'success', data: { resultType: 'vector', result: [] } });
+          else json({ status: 'success', data: { resultType: 'vector', result: [{ value: [world.clock, c.lag] }] } });
+          return out;
+        }
+        const what = args[0];
+        const output = str('output');
+        const kindOf = (w: string) =>
+          /^rollouts?(\.argoproj\.io)?$/.test(w) ? 'Rollout' : /^deployments?(\.apps)?$/.test(w) ? 'Deployment' : '';
+        if (kindOf(what) && args.length === 1) {
+          const items = inNs ? c.workloads.filter((w) => w.kind === kindOf(what)) : [];
+          if (output === 'json') json({ items: items.map((w) => k8sItem(w, c.namespace)) });
+          else if (output === 'name')
+            for (const w of items) print(`${w.kind === 'Rollout' ? 'rollout.argoproj.io' : 'deployment.apps'}/${w.metadata.name}`);
+          else if (output.startsWith('jsonpath=') && output.includes('?(@.spec.replicas>0)')) {
+            for (const w of items.filter((x) => x.spec.replicas > 0)) print(w.metadata.name);
+          } else throw new SimError(`simulation: unsupported output ${output} for ${what}`, 64);
+          return out;
+        }
+        if (what.includes('/') || (kindOf(what) && args.length === 2)) {
+          const w = workload(args.length === 2 ? `${what}/${args[1]}` : what);
+          if (output === 'json') json(k8sItem(w, c.namespace));
+          else if (output === 'jsonpath={.status.phase}') out += w.status.phase ?? '';
+          else throw new SimError(`simulation: unsupported output ${output} for ${what}`, 64);
+          return out;
+        }
+        if (/^externalsecrets?(\.external-secrets\.io)?$/.test(what)) {
+          const items = inNs ? c.externalSecrets : [];
+          json({
+            items: items.map((e) => ({
+              metadata: { name: e.name, namespace: c.namespace },
+              spec: { dataFrom: [{ extract: { key: e.entry } }], target: { name: e.target } },
+            })),
+          });
+          return out;
+        }
+        if (what === 'secret' || what === 'secrets') {
+          const s = inNs ? c.secrets[args[1]] : undefined;
+          if (!s) throw new SimError(`Error from server (NotFound): secrets "${args[1]}" not found`, 1);
+          const data = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+          if (output === 'json') json({ metadata: { name: args[1] }, data });
+          else if (output === 'jsonpath={.data.DATABASE_HOST}') out += data.DATABASE_HOST ?? '';
+          else throw new SimError(`simulation: unsupported output ${output} for secret`, 64);
+          return out;
+        }
+        if (what === 'pods') {
+          print('NAME READY STATUS');
+          return out;
+        }
+        throw new SimError(`simulation: unexpected get ${what}`, 64);
+      }
+      case 'patch': {
+        const w = workload(args[0]);
+        const patch = JSON.parse(str('patch')) as object;
+        const merged = mergePatch({ metadata: w.metadata, spec: w.spec, status: w.status }, patch) as Pick<
+          SimObject,
+          'metadata' | 'spec' | 'status'
+        >;
+        Object.assign(w, { metadata: merged.metadata, spec: merged.spec, status: merged.status ?? {} });
+        mutated();
+        return `${args[0]} patched\n`;
+      }
+      case 'scale': {
+        const w = workload(args[0]);
+        w.spec.replicas = Number(str('replicas'));
+        mutated();
+        return `${args[0]} scaled\n`;
+      }
+      case 'annotate': {
+        // `annotate externalsecrets --all force-sync=…`: External Secrets refreshes every target from its entry.
+        if (inNs) {
+          for (const e of c.externalSecrets) {
+            const v = world.entries[e.entry];
+            if (v !== undefined) c.secrets[e.target] = JSON.parse(v) as Record<string, string>;
+          }
+        }
+        mutated();
+        return 'annotated\n';
+      }
+      case 'rollout restart': {
+        const w = workload(args[0]);
+        w.podEnv = { ...(c.secrets[w.secret] ?? {}) };
+        mutated();
+        return `${args[0]} restarted\n`;
+      }
+      case 'rollout status':
+        workload(args[0]);
+        return 'successfully rolled out\n';
+      default:
+        throw new SimError(`simulation: unhandled kubectl ${command}`, 64);
+    }
+  }
+
+  if (tool === 'aws') {
+    const id = str('secret-id');
+    if (command === 'secretsmanager get-secret-value') {
+      if (world.entries[id] === undefined) throw new SimError(`ResourceNotFoundException: ${id}`, 254);
+      print(world.entries[id]);
+      return out;
+    }
+    const v = str('secret-string');
+    if (!v.startsWith('file://')) throw new SimError('secret value on the command line', 64);
+    world.entries[id] = fs.readFileSync(v.slice(7), 'utf8');
+    mutated();
+    json({ Name: id });
+    return out;
+  }
+
+  // doctl
+  switch (command) {
+    case 'databases list':
+      json(
+        world.databases
+          .filter((d) => d.role === 'primary')
+          .map((d) => ({ id: d.id, name: d.name, region: d.region, status: d.status, private_connection: { host: d.host } })),
+      );
+      return out;
+    case 'databases replica get': {
+      const r = replicaOf(args[0], args[1]);
+      const view = { ID: r.id, Name: r.name, Region: r.region, Status: r.status };
+      if (str('output') === 'json') {
+        json([
+          {
+            id: r.id,
+            name: r.name,
+            region: r.region,
+            status: r.status,
+            private_connection: { host: r.host, uri: `postgresql://doadmin:x@${r.host}:25060/defaultdb` },
+          },
+        ]);
+      } else print(cols(view));
+      return out;
+    }
+    case 'databases replica promote': {
+      const r = replicaOf(args[0], args[1]);
+      r.role = 'primary';
+      delete r.primaryId;
+      delete r.receiving;
+      r.status = 'online';
+      mutated();
+      return out;
+    }
+    case 'databases replica create': {
+      const p = db(args[0]);
+      if (!p) throw new SimError(`Error: database ${args[0]} not found`, 1);
+      if (world.databases.some((d) => d.name === args[1]))
+        throw new SimError(`Error: POST replicas: 422 name ${args[1]} is already in use`, 1);
+      world.databases.push({
+        id: `db-${args[1]}`,
+        name: args[1],
+        region: str('region'),
+        role: 'replica',
+        primaryId: p.id,
+        status: 'active',
+        host: `private-${args[1]}.db`,
+        firewall: [],
+        receiving: true,
+      });
+      mutated();
+      return out;
+    }
+    case 'databases firewalls list': {
+      const d = db(args[0]);
+      if (!d) throw new SimError(`Error: database ${args[0]} not found`, 1);
+      for (const r of d.firewall) print(cols({ UUID: r.uuid, ClusterUUID: d.id, Type: r.type, Value: r.value }));
+      return out;
+    }
+    case 'databases firewalls append':
+    case 'databases firewalls replace': {
+      const d = db(args[0]);
+      if (!d) throw new SimError(`Error: database ${args[0]} not found`, 1);
+      const rules = ([] as string[]).concat((flags.rule as string | string[]) ?? []);
+      if (rules.length === 0) throw new SimError('Error: Must pass in a key:value pair for the --rule flag', 1);
+      const parsed = rules.map((r, i) => {
+        const [type, ...value] = r.split(':');
+        if (!['ip_addr', 'droplet', 'k8s', 'tag', 'app'].includes(type)) throw new SimError(`Error: invalid rule type ${type}`, 1);
+        return { uuid: `rule-${world.clock}-${i}`, type, value: value.join(':') };
+      });
+      d.firewall = command.endsWith('replace') ? parsed : [...d.firewall, ...parsed];
+      mutated();
+      return out;
+    }
+    case 'kubernetes cluster get': {
+      const c = clusterByName(args[0]);
+      print(cols({ ID: c.id, Name: c.name, Region: c.region, Status: world.regions[c.region].up ? 'running' : 'degraded' }));
+      return out;
+    }
+    case 'kubernetes cluster node-pool get': {
+      const c = clusterByName(args[0]);
+      const p = c.nodePool;
+      if (str('output') === 'json') json([{ name: p.name, count: p.count, auto_scale: true, min_nodes: p.min, max_nodes: p.max }]);
+      else print(cols({ Name: p.name, Count: p.count }));
+      return out;
+    }
+    case 'kubernetes cluster node-pool update': {
+      const c = clusterByName(args[0]);
+      c.nodePool.min = Number(str('min-nodes'));
+      c.nodePool.max = Number(str('max-nodes'));
+      c.nodePool.count = Math.max(c.nodePool.count, c.nodePool.min);
+      mutated();
+      return out;
+    }
+    case 'vpcs list':
+      print(world.vpcs.map((v) => cols(v)).join('\n'));
+      return out;
+    default:
+      throw new SimError(`simulation: unhandled doctl ${command}`, 64);
+  }
+}
+
+/** The program: reads the world, runs one command, writes the world back, logs the call. */
+export function main(): void {
+  const tool = path.basename(process.argv[1]);
+  const argv = process.argv.slice(2);
+  const worldFile = process.env.SIM_WORLD!;
+  const world = JSON.parse(fs.readFileSync(worldFile, 'utf8')) as SimWorld;
+  const spec = JSON.parse(fs.readFileSync(process.env.SIM_SPEC!, 'utf8')) as SimSpec;
+  fs.appendFileSync(process.env.SIM_LOG!, `${JSON.stringify({ tool, args: argv })}\n`);
+  try {
+    const out = handle(tool, argv, world, spec);
+    fs.writeFileSync(worldFile, JSON.stringify(world));
+    process.stdout.write(out);
+  } catch (e) {
+    if (!(e instanceof SimError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(e.code);
+  }
+}
+
+if (process.env.SIM_WORLD && require.main === module) main();

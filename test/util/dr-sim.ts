@@ -1,0 +1,261 @@
+/**
+ * A simulation of the DigitalOcean DR pair as the generated scripts see it: databases (clusters, replicas, trusted
+ * sources), both DOKS clusters (their workloads, ExternalSecrets, Secrets, Prometheus), the connection entries in
+ * Secrets Manager and the regional health endpoints. The scripts run unmodified under bash with doctl, kubectl, aws
+ * and curl answered by test/util/dr-sim-cli.ts; scenarios change the world (an outage, a partition that heals, an
+ * interruption after the n-th change) and assert what the world looks like afterwards, not which commands ran.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { transformFileSync } from '@swc/core';
+import { _SCRIPT_TOOLS } from '../../lib/digitalocean/failover-scripts';
+import type { FailoverFacts } from '../../lib/digitalocean/failover-plan';
+import { SimCluster, SimObject, SimWorld } from './dr-sim-cli';
+
+export type { SimWorld, SimCluster, SimObject } from './dr-sim-cli';
+
+/** Flags that take no value. */
+const BOOLEANS = ['no-header', 'auto-scale', 'all', 'overwrite', 'fail', 'silent', 'show-error'];
+
+let compiled: string | undefined;
+/** The simulation's CLI, compiled once per process. */
+function cli(): string {
+  if (!compiled) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-sim-cli-'));
+    const { code } = transformFileSync(path.join(__dirname, 'dr-sim-cli.ts'), {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    });
+    compiled = path.join(dir, 'sim.js');
+    fs.writeFileSync(compiled, `#!/usr/bin/env node\n${code}`, { mode: 0o755 });
+  }
+  return compiled;
+}
+
+/** An app as the DR clusters run it: its kind and the Secret its pods read the connection from. */
+export interface SimApp {
+  readonly name: string;
+  readonly kind: 'Rollout' | 'Deployment';
+  readonly replicas: number;
+}
+
+export interface SimResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const connection = (host: string, port: number, db: string, valkey: string) => ({
+  DATABASE_URL: `postgresql://app:pw@${host}:${port}/${db}?sslmode=require`,
+  DATABASE_HOST: host,
+  DATABASE_PORT: String(port),
+  DATABASE_NAME: db,
+  REDIS_URL: `rediss://default:pw@${valkey}:25061`,
+});
+
+/** The DR pair of a failover plan's facts, healthy, with the given apps in both clusters. */
+export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorld {
+  const p = f.primaryRegion;
+  const s = f.secondaryRegion;
+  const pool = `private-${f.postgresCluster}-pool.db`;
+  const entryFor = (region: string) => JSON.stringify(connection(pool, 25061, f.databaseName, `valkey-${region}`));
+  const cluster = (region: string, name: string, id: string, pool0: SimCluster['nodePool']): SimCluster => {
+    const env = JSON.parse(entryFor(region)) as Record<string, string>;
+    const workloads: SimObject[] = apps.map((a) => ({
+      kind: a.kind,
+      metadata: { name: a.name },
+      spec: { replicas: a.replicas },
+      status: a.kind === 'Rollout' ? { phase: 'Healthy' } : {},
+      secret: `${a.name}-connection`,
+      podEnv: { ...env },
+    }));
+    const externalSecrets = apps.map((a) => ({
+      name: `${a.name}-connection`,
+      target: `${a.name}-connection`,
+      entry: f.connectionEntries[region === p ? 'primary' : 'secondary'],
+    }));
+    const secrets: SimCluster['secrets'] = Object.fromEntries(apps.map((a) => [`${a.name}-connection`, { ...env }]));
+    if (region === s && f.replicaName) {
+      workloads.push({
+        kind: 'Deployment',
+        metadata: { name: f.lagMonitor },
+        spec: { replicas: 1 },
+        status: {},
+        secret: f.lagMonitor,
+        podEnv: { DATA_SOURCE_NAME: `postgresql://doadmin:x@private-${f.replicaName}.db:25060/defaultdb` },
+      });
+      externalSecrets.push({ name: f.lagMonitor, target: f.lagMonitor, entry: f.monitorEntry });
+      secrets[f.lagMonitor] = { DATA_SOURCE_NAME: `postgresql://doadmin:x@private-${f.replicaName}.db:25060/defaultdb` };
+    }
+    return {
+      id,
+      name,
+      region,
+      context: `do-${region}-${name}`,
+      namespace: f.namespace,
+      nodePool: pool0,
+      workloads,
+      externalSecrets,
+      secrets,
+      lag: '0.4',
+    };
+  };
+  const entries: Record<string, string> = {
+    [f.connectionEntries.primary]: entryFor(p),
+    [f.connectionEntries.secondary]: entryFor(s),
+  };
+  if (f.replicaName)
+    entries[f.monitorEntry] = JSON.stringify({ DATA_SOURCE_NAME: `postgresql://doadmin:x@private-${f.replicaName}.db:25060/defaultdb` });
+  return {
+    regions: { [p]: { up: true }, [s]: { up: true } },
+    databases: [
+      {
+        id: 'pg-1',
+        name: f.postgresCluster,
+        region: p,
+        role: 'primary',
+        status: 'online',
+        host: `private-${f.postgresCluster}.db`,
+        poolHost: pool,
+        firewall: [
+          { uuid: 'fw-1', type: 'k8s', value: 'k8s-p' },
+          { uuid: 'fw-2', type: 'k8s', value: 'k8s-s' },
+        ],
+      },
+      ...(f.replicaName
+        ? [
+            {
+              id: 'rep-1',
+              name: f.replicaName,
+              region: s,
+              role: 'replica' as const,
+              primaryId: 'pg-1',
+              status: 'active',
+              host: `private-${f.replicaName}.db`,
+              firewall: [{ uuid: 'fw-3', type: 'k8s', value: 'k8s-s' }],
+              receiving: true,
+            },
+          ]
+        : []),
+    ],
+    clusters: [
+      cluster(p, f.primaryCluster, 'k8s-p', { name: `${f.primaryCluster}-default`, count: 4, min: f.primaryMinNodes, max: 10 }),
+      cluster(s, f.secondaryCluster, 'k8s-s', { name: f.secondaryNodePool, count: 2, min: 2, max: f.secondaryMaxNodes }),
+    ],
+    entries,
+    healthHosts: { [p]: f.regionalHosts.primary, [s]: f.regionalHosts.secondary },
+    vpcs: [
+      { ID: 'vpc-1', Name: f.primaryVpc },
+      { ID: 'vpc-2', Name: `${f.primaryVpc.replace(p, s)}` },
+    ],
+    mutations: 0,
+    clock: 0,
+  };
+}
+
+/** One simulated world and the scripts of one plan, in a temporary directory. */
+export class DrSimulation {
+  public readonly dir: string;
+  private readonly worldFile: string;
+  private readonly logFile: string;
+  private readonly specFile: string;
+
+  constructor(
+    private readonly scriptsDir: string,
+    world: SimWorld,
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-sim-'));
+    const bin = path.join(this.dir, 'bin');
+    fs.mkdirSync(bin);
+    for (const tool of ['doctl', 'kubectl', 'aws', 'curl']) fs.symlinkSync(cli(), path.join(bin, tool));
+    this.worldFile = path.join(this.dir, 'world.json');
+    this.logFile = path.join(this.dir, 'calls.log');
+    this.specFile = path.join(this.dir, 'spec.json');
+    this.world = world;
+    fs.writeFileSync(this.logFile, '');
+    const withColumns = (t: Record<string, { flags: readonly string[] }>) =>
+      Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { flags: v.flags, columns: [] as string[] }]));
+    const tools = { doctl: _SCRIPT_TOOLS.doctl, kubectl: withColumns(_SCRIPT_TOOLS.kubectl), aws: withColumns(_SCRIPT_TOOLS.aws) };
+    fs.writeFileSync(this.specFile, JSON.stringify({ tools, booleans: BOOLEANS }));
+  }
+
+  public get world(): SimWorld {
+    return JSON.parse(fs.readFileSync(this.worldFile, 'utf8')) as SimWorld;
+  }
+
+  public set world(w: SimWorld) {
+    fs.writeFileSync(this.worldFile, JSON.stringify(w));
+  }
+
+  /** Changes the world between runs. */
+  public change(fn: (w: SimWorld) => void): void {
+    const w = this.world;
+    fn(w);
+    this.world = w;
+  }
+
+  /** Runs a generated script; `failAfterMutations` interrupts it before its (n+1)-th change. */
+  public run(script: string, args: string[], opts: { failAfterMutations?: number } = {}): SimResult {
+    this.change((w) => {
+      w.mutations = 0;
+      w.failAfterMutations = opts.failAfterMutations;
+    });
+    const r = spawnSync('bash', [path.join(this.scriptsDir, script), ...args], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}`,
+        SIM_SPEC: this.specFile,
+        SIM_WORLD: this.worldFile,
+        SIM_LOG: this.logFile,
+        POLL_SECONDS: '0',
+        HOME: this.dir,
+      },
+    });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** The changes the last runs made, as the world counted them. */
+  public get mutations(): number {
+    return this.world.mutations;
+  }
+
+  /**
+   * The databases that take writes from a serving workload: a workload with replicas in a region that is up, whose
+   * pods were started with a DATABASE_HOST of a writable cluster in a region that is up and whose trusted sources
+   * admit that workload's cluster. More than one is split brain.
+   */
+  public writers(): string[] {
+    const w = this.world;
+    const found = new Set<string>();
+    for (const c of w.clusters) {
+      if (!w.regions[c.region].up) continue;
+      for (const o of c.workloads) {
+        const host = o.podEnv.DATABASE_HOST;
+        if (o.spec.replicas <= 0 || !host) continue;
+        const db = w.databases.find((d) => d.host === host || d.poolHost === host);
+        if (!db || db.role !== 'primary' || !w.regions[db.region].up) continue;
+        const admitted = db.firewall.length === 0 || db.firewall.some((r) => r.type === 'k8s' && r.value === c.id);
+        if (admitted) found.add(db.name);
+      }
+    }
+    return [...found].sort();
+  }
+
+  /** The world without its counters, for comparing end states. */
+  public get endState(): Partial<SimWorld> {
+    const rest: Partial<SimWorld> = this.world;
+    delete rest.mutations;
+    delete rest.failAfterMutations;
+    delete rest.clock;
+    const strip = JSON.parse(JSON.stringify(rest), (k: string, v: unknown) =>
+      k === 'restartAt' || k === 'restartedAt' || k === 'uuid' || k === 'force-sync' ? '<t>' : v,
+    ) as typeof rest;
+    return strip;
+  }
+
+  public dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
