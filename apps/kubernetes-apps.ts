@@ -148,7 +148,9 @@ export function buildKubernetesApps(
   // The namespace's quota holds both apps at their peak at once: blue-green api with its preview and migration, and
   // the bot's rolling surge (each app states its own footprint), plus room for two more pods.
   // A DR secondary watches its replica: the lag the RPO depends on, alerted on and read by the failover scripts.
-  const monitor = platform.replicaMonitor ? new ReplicationLagMonitor(ns, 'ReplicationLag', { platform }) : undefined;
+  const monitor = platform.replicaMonitor
+    ? new ReplicationLagMonitor(ns, 'ReplicationLag', { platform, runbookBaseUrl: RUNBOOKS })
+    : undefined;
   new AppNamespace(ns, 'Namespace', {
     name: platform.namespace,
     budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : [])]),

@@ -7,7 +7,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
-import { REPLICATION_LAG_MONITOR, replicationLagQuery } from '../common/replication';
+import { REPLICATION_LAG_MONITOR, replicationLagQuery, walReceiverStreamingQuery } from '../common/replication';
 import { requireDnsLabel } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { AppFootprint } from './app-namespace';
@@ -26,6 +26,8 @@ export interface ReplicationLagMonitorProps {
   readonly prometheusSelector?: Record<string, string>;
   /** @default 'monitoring' */
   readonly prometheusNamespace?: string;
+  /** Base URL of the runbooks; each alert links to `<base>/<alertname>` (annotation `runbook_url`). @default - no links */
+  readonly runbookBaseUrl?: string;
 }
 
 const PORT = 9187;
@@ -94,7 +96,8 @@ export class ReplicationLagMonitor extends Construct {
               {
                 name: 'exporter',
                 image: props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
-                args: [`--web.listen-address=:${PORT}`],
+                // stat_wal_receiver (off by default) tells a streaming replica from one that stopped receiving.
+                args: [`--web.listen-address=:${PORT}`, '--collector.stat_wal_receiver'],
                 env: [{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: dsn.secretName, key: 'DATA_SOURCE_NAME' } } }],
                 ports: [{ name: 'metrics', containerPort: PORT, protocol: 'TCP' }],
                 readinessProbe: { httpGet: { path: '/metrics', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 10 },
@@ -128,6 +131,10 @@ export class ReplicationLagMonitor extends Construct {
       spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'metrics', interval: '30s', scrapeTimeout: '10s' }] },
     });
     const lag = replicationLagQuery(namespace);
+    const base = props.runbookBaseUrl?.replace(/\/+$/, '');
+    if (base !== undefined && !/^https:\/\/[^\s]+$/.test(base))
+      throw invalidProp(path, 'runbookBaseUrl', props.runbookBaseUrl, 'must be an https:// URL');
+    const runbook = (alert: string): Record<string, string> => (base ? { runbook_url: `${base}/${alert}` } : {});
     _apiObject<IPrometheusRule>(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
@@ -143,9 +150,22 @@ export class ReplicationLagMonitor extends Construct {
                 for: '2m',
                 labels: { severity: 'critical', namespace },
                 annotations: {
+                  ...runbook('ReplicationLagAboveRpo'),
                   summary: `The DR replica is more than ${target.rpoSeconds} s behind: a failover now would lose more than the RPO allows`,
                   description:
                     'Replication lag {{ $value | humanizeDuration }} (pg_replication_lag_seconds; on an idle primary it grows between writes).',
+                },
+              },
+              {
+                // The lag reads 0 on a replica that stopped receiving WAL: what pages is the receiver's state.
+                alert: 'ReplicationNotStreaming',
+                expr: `max(pg_up{namespace="${namespace}",job="${name}"}) == 1 unless on() ${walReceiverStreamingQuery(namespace)}`,
+                for: '2m',
+                labels: { severity: 'critical', namespace },
+                annotations: {
+                  ...runbook('ReplicationNotStreaming'),
+                  summary: 'The DR replica does not receive WAL from the primary: every write since is missing from it',
+                  description: `${name} reaches the replica, but its WAL receiver is not streaming (pg_stat_wal_receiver): a failover now would lose everything written since it stopped. Check the primary's firewall and the replica's status in DigitalOcean.`,
                 },
               },
               {
@@ -154,6 +174,7 @@ export class ReplicationLagMonitor extends Construct {
                 for: '10m',
                 labels: { severity: 'warning', namespace },
                 annotations: {
+                  ...runbook('ReplicationLagUnknown'),
                   summary: 'The replication lag of the DR replica cannot be measured: the RPO is not checked',
                   description: `${name} in ${namespace} exports nothing or cannot reach the replica (store entry ${target.entry}).`,
                 },

@@ -116,11 +116,36 @@ describe('ReplicationLagMonitor', () => {
     const container = find(objects, 'Deployment').spec.template.spec.containers[0];
     expect(container.env[0].valueFrom.secretKeyRef).toEqual({ name: 'replication-lag-monitor', key: 'DATA_SOURCE_NAME' });
     const rules = find(objects, 'PrometheusRule').spec.groups[0].rules;
-    expect(rules[0]).toMatchObject({
-      alert: 'ReplicationLagAboveRpo',
-      expr: 'max(pg_replication_lag_seconds{namespace="samokoder",job="replication-lag-monitor"}) > 300',
+    // The lag counts only while the WAL receiver streams (postgres_exporter reads 0 on a replica that stopped
+    // receiving), and the receiver's state pages on its own.
+    expect(container.args).toEqual(['--web.listen-address=:9187', '--collector.stat_wal_receiver']);
+    const streaming =
+      'max(pg_stat_wal_receiver_last_msg_receipt_time{namespace="samokoder",job="replication-lag-monitor",status="streaming"})';
+    expect(rules.map((r: { alert: string; expr: string }) => [r.alert, r.expr])).toEqual([
+      [
+        'ReplicationLagAboveRpo',
+        `(max(pg_replication_lag_seconds{namespace="samokoder",job="replication-lag-monitor"}) and on() ${streaming}) > 300`,
+      ],
+      ['ReplicationNotStreaming', `max(pg_up{namespace="samokoder",job="replication-lag-monitor"}) == 1 unless on() ${streaming}`],
+      [
+        'ReplicationLagUnknown',
+        `absent((max(pg_replication_lag_seconds{namespace="samokoder",job="replication-lag-monitor"}) and on() ${streaming})) or max(pg_up{namespace="samokoder",job="replication-lag-monitor"}) == 0`,
+      ],
+    ]);
+    expect(rules.every((r: { annotations: object }) => !('runbook_url' in r.annotations))).toBe(true);
+    const linked = new ReplicationLagMonitor(new Chart(testApp(), 'ns2', { namespace: 'samokoder' }), 'Lag', {
+      platform,
+      runbookBaseUrl: 'https://runbooks.example.com/',
     });
-    expect(rules[1].alert).toBe('ReplicationLagUnknown');
+    expect(
+      find(render(linked.node.scope as Chart), 'PrometheusRule').spec.groups[0].rules.map(
+        (r: { annotations: { runbook_url: string } }) => r.annotations.runbook_url,
+      ),
+    ).toEqual([
+      'https://runbooks.example.com/ReplicationLagAboveRpo',
+      'https://runbooks.example.com/ReplicationNotStreaming',
+      'https://runbooks.example.com/ReplicationLagUnknown',
+    ]);
     const egress = all(objects, 'NetworkPolicy').find((n) => n.metadata.name === 'replication-lag-monitor-allow-egress')!;
     expect(egress.spec.egress.slice(1)).toEqual([
       { to: [{ ipBlock: { cidr: '10.10.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
@@ -128,6 +153,12 @@ describe('ReplicationLagMonitor', () => {
     ]);
     expect((await schemaCheck(objects)).ok).toBe(true);
     expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
+  });
+
+  test('a runbook base that is not an https URL is refused', () => {
+    expect(
+      () => new ReplicationLagMonitor(new Chart(testApp(), 'ns'), 'Lag', { platform, runbookBaseUrl: 'http://runbooks.example.com' }),
+    ).toThrow(`[ns/Lag] 'runbookBaseUrl' ("http://runbooks.example.com") must be an https:// URL`);
   });
 
   test('a cluster that watches no replica is refused', () => {
