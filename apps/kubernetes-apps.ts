@@ -61,7 +61,6 @@ export function buildKubernetesApps(
       sectionName: publicGateway.listenerName,
       loadBalancerHealthPath: healthProbe ? entry?.healthPath : undefined,
     });
-  const seen = new Set<string>();
   const common = {
     createNamespace: false,
     platform: platform,
@@ -69,11 +68,7 @@ export function buildKubernetesApps(
       // EKS Pod Identity: the agent on each node hands out the pods' credentials.
       ...(platform.cloud === 'digitalocean' ? [] : [Dependency.podIdentityAgent()]),
       // The database and cache, where the stack put them, on their ports (from the stack: never typed twice).
-      ...platform.dataTier.flatMap((tier) =>
-        tier.cidrs
-          .filter((cidr) => !seen.has(`${cidr}:${tier.port}`) && seen.add(`${cidr}:${tier.port}`))
-          .map((cidr, i) => Dependency.cidr(`${tier.name}-${i + 1}`, cidr, tier.port)),
-      ),
+      ...Dependency.dataTier(platform),
       Dependency.internetHttps(),
     ],
   };

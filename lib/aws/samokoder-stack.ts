@@ -11,6 +11,8 @@ import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
+import { _publishContracts } from '../private/publish-contract';
+import { PLATFORM_CONTRACT_FILE_NAME } from '../common/contract-file';
 import { SamokoderAlarms } from './alarms';
 import { SamokoderCache } from './cache';
 import { SamokoderDatabase } from './database';
@@ -45,7 +47,11 @@ export class SamokoderStack extends TerraformStack {
   public readonly externalSecretsRole: PodRole;
   /** Cluster Autoscaler's Pod Identity role (`cluster-autoscaler/cluster-autoscaler`): resizes the node group. */
   public readonly clusterAutoscalerRole: PodRole;
-  /** What the Kubernetes side needs to know, as plain strings. */
+  /**
+   * What the Kubernetes side needs to know, as plain strings. Also written at synth beside the stack's Terraform JSON,
+   * `cdktf.out/stacks/<stack>/platform-contract.json`, for a Kubernetes repository to read with
+   * `PlatformContract.fromFile`.
+   */
   public readonly contract: PlatformContract;
 
   constructor(scope: Construct, id: string, props: SamokoderStackProps) {
@@ -279,6 +285,10 @@ export class SamokoderStack extends TerraformStack {
         { name: 'redis', cidrs: this.network.databaseCidrs, port: 6379 },
       ],
     };
+
+    // The contract as data, beside the stack's Terraform JSON: a Kubernetes repository reads it with
+    // PlatformContract.fromFile (names and addresses only, no secret value).
+    _publishContracts(this, [[PLATFORM_CONTRACT_FILE_NAME, this.contract]]);
 
     const out = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description });
     out('cluster_name', this.cluster.clusterName, 'EKS cluster name');

@@ -1,3 +1,11 @@
+import {
+  _parsePlatformContract,
+  _platformContractJson,
+  _readPlatformContractFile,
+  PLATFORM_CONTRACT_FILE_NAME,
+  PLATFORM_CONTRACT_SCHEMA_VERSION,
+} from './contract-file';
+
 /**
  * What a cloud stack tells the Kubernetes side, as plain strings known at synth time (no Terraform tokens: cdk8s
  * output cannot resolve them). Values only known after `terraform apply` (endpoints, hosts) travel through the
@@ -54,6 +62,40 @@ export interface PlatformContract {
    */
   readonly replicaMonitor?: { readonly entry: string; readonly rpoSeconds: number };
 }
+
+/**
+ * The contract as data, for a Kubernetes repository that does not build the cloud stack: `SamokoderStack` (and each
+ * cluster of `MultiRegionDR`) writes it at synth beside its Terraform JSON, and the Kubernetes side loads it.
+ *
+ * ```ts
+ * const contract = PlatformContract.fromFile('platform/production.json'); // cdktf.out/stacks/<stack>/platform-contract.json
+ * new ProductionApp(app, 'billing', { name: 'billing', image, platform: contract, dependencies: Dependency.dataTier(contract) });
+ * ```
+ */
+export const PlatformContract = {
+  /** The `schemaVersion` this library writes; it reads every version from 1 up to this one. */
+  SCHEMA_VERSION: PLATFORM_CONTRACT_SCHEMA_VERSION,
+  /** The file a cloud stack writes beside its `cdk.tf.json`: `cdktf.out/stacks/<stack>/platform-contract.json`. */
+  FILE_NAME: PLATFORM_CONTRACT_FILE_NAME,
+  /**
+   * Reads a contract file and checks every field; a malformed file, or one of a later `schemaVersion`, is refused
+   * with a message naming the file, the field, the value and what is allowed. The contract returned is frozen.
+   */
+  fromFile(file: string): PlatformContract {
+    return _readPlatformContractFile(file);
+  },
+  /** {@link PlatformContract.fromFile} for text already read; `source` names it in messages. @default source 'platform contract' */
+  fromJson(text: string, source = 'platform contract'): PlatformContract {
+    return _parsePlatformContract(text, source);
+  },
+  /**
+   * The file's text: `schemaVersion` first, fields in a fixed order, so the same contract gives the same bytes.
+   * Refuses Terraform references and anything shaped like a credential. `where` names the contract in messages.
+   */
+  toJson(contract: PlatformContract, where = 'platform contract'): string {
+    return _platformContractJson(where, contract);
+  },
+} as const;
 
 /** The public entry of a cluster as its cloud stack built it (see {@link PlatformContract.entry}). */
 export interface ClusterEntry {

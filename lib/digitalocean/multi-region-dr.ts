@@ -13,6 +13,7 @@ import { _digitaloceanTagNames, costAllocationTagMap, CostAllocationTags } from 
 import { requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
+import { _publishContracts } from '../private/publish-contract';
 import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
 import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
@@ -399,6 +400,12 @@ export class MultiRegionDR extends TerraformStack {
         this.failoverPlan.writeTo(nodePath.join(session.outdir, session.manifest.forStack(this).workingDirectory, 'failover'));
       },
     };
+    // Each cluster's contract as data beside the Terraform JSON (platform-contract.primary.json, …secondary.json), for
+    // Kubernetes repositories that read it with PlatformContract.fromFile.
+    _publishContracts(this, [
+      ['platform-contract.primary.json', this.contracts.primary],
+      ['platform-contract.secondary.json', this.contracts.secondary],
+    ]);
     const out = (key: string, value: string | number, description: string) => new TerraformOutput(this, key, { value, description });
     out('global_host', props.host, 'Public host behind the Global Load Balancer');
     out('primary_cluster', this.primary.cluster.name, 'Primary DOKS cluster');

@@ -1,3 +1,5 @@
+import type { PlatformContract } from '../common/contract';
+
 /** A network destination the application may open connections to (egress allowed by the network policy). */
 export class Dependency {
   /** Addresses in a CIDR block (a database or cache subnet), on one TCP port. */
@@ -11,6 +13,19 @@ export class Dependency {
   /** HTTPS to the internet (LLM APIs, Sentry, Slack): 443 to any address outside the private ranges. */
   public static internetHttps(name = 'internet-https'): Dependency {
     return new Dependency(name, { kind: 'cidr', cidr: '0.0.0.0/0', exceptPrivate: true }, 443);
+  }
+  /**
+   * The data services of a cloud stack's contract (its `dataTier`: the database and the cache), one dependency per
+   * CIDR and port, named `<tier>-<n>` (`postgres-1`, `redis-1`, …). Without them the app's default-deny egress
+   * blocks the database. Read the contract from the stack's file with `PlatformContract.fromFile`.
+   */
+  public static dataTier(contract: Pick<PlatformContract, 'dataTier'>): Dependency[] {
+    const seen = new Set<string>();
+    return contract.dataTier.flatMap((tier) =>
+      tier.cidrs
+        .filter((cidr) => !seen.has(`${cidr}:${tier.port}`) && seen.add(`${cidr}:${tier.port}`))
+        .map((cidr, i) => Dependency.cidr(`${tier.name}-${i + 1}`, cidr, tier.port)),
+    );
   }
   /** The EKS Pod Identity agent (169.254.170.23:80), needed for cloud credentials. */
   public static podIdentityAgent(): Dependency {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { STATEFUL_TYPES } from '../../lib/policy/terraform/kit';
 import { App, Testing } from 'cdktf';
-import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDRProps } from 'samokoder-infra';
+import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDRProps, PlatformContract } from 'samokoder-infra';
 import { only, resources, synth, TEST_DATE } from '../util/tf';
 
 const base: MultiRegionDRProps = {
@@ -281,6 +281,23 @@ describe('MultiRegionDR', () => {
         expect(fs.statSync(path.join(dir, 'failover.sh')).mode & 0o111).not.toBe(0);
         expect(fs.readFileSync(path.join(dir, 'runbook.md'), 'utf8')).toContain('`billing-nyc3`');
         expect(fs.readFileSync(path.join(dir, 'runbook.md'), 'utf8')).not.toContain(outdir);
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    });
+
+    test("a plain synth writes each cluster's contract next to the stack, read back as contract(role)", () => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-synth-'));
+      try {
+        const app = new App({ outdir });
+        const stack = new MultiRegionDR(app, 'billing-dr', { ...base, project: undefined });
+        app.synth();
+        const dir = path.join(outdir, 'stacks', 'billing-dr');
+        for (const role of ['primary', 'secondary'] as const) {
+          const loaded = PlatformContract.fromFile(path.join(dir, `platform-contract.${role}.json`));
+          expect(loaded).toEqual(stack.contract(role));
+        }
+        expect(PlatformContract.fromFile(path.join(dir, 'platform-contract.secondary.json')).replicaMonitor?.rpoSeconds).toBe(300);
       } finally {
         fs.rmSync(outdir, { recursive: true, force: true });
       }
