@@ -149,6 +149,8 @@ export function buildKubernetesApps(
   new AppNamespace(ns, 'Namespace', {
     name: platform.namespace,
     budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : [])]),
+    // The label the shared Gateway admits the apps' routes by (it also names this namespace: routeNamespaces).
+    gatewayAccess: [publicGateway.gatewayName],
   });
   return { namespace: ns, gateway, api, bot };
 }

@@ -3,6 +3,7 @@
 export * from './common/errors';
 export * from './common/tags';
 export * from './common/contract';
+export * from './common/gateway-access';
 export * from './common/environment';
 export { internetWideReason, Ipv4Cidr, WIDEST_ALLOWED_PREFIX } from './common/cidr';
 export { isUnresolved } from './common/validate';

@@ -59,6 +59,14 @@ export interface GitOpsClusterOptions {
    */
   readonly platform?: Omit<ClusterPlatformProps, 'cluster' | 'source' | 'configPath'>;
   /**
+   * Write the platform layer (`platform`) into this repository. `false` for a team's repository on a shared cluster
+   * whose platform layer and Gateway another repository installs: `platform` then describes that platform for the
+   * wiring check only (its secret store, GatewayClass, issuer, proxies, Prometheus, and the shared Gateway, whose
+   * admission label the check asks of the team's namespace), and nothing of it is written.
+   * @default true
+   */
+  readonly writePlatform?: boolean;
+  /**
    * The cloud stack's contract for this cluster: with a platform layer, `synth()` checks that every name the
    * manifests consume is produced by the stack or the platform (see `assertPlatformWiring`) before writing.
    * @default - not checked
@@ -87,7 +95,17 @@ export interface GitOpsClusterParts {
 }
 
 const GITOPS_REPOSITORY_PROPS = ['repoURL', 'targetRevision', 'path', 'policyPack', 'applicationsLock', 'acknowledgeRemovals'] as const;
-const GITOPS_CLUSTER_OPTIONS = ['name', 'manifests', 'namespace', 'apps', 'team', 'platform', 'contract', 'external'] as const;
+const GITOPS_CLUSTER_OPTIONS = [
+  'name',
+  'manifests',
+  'namespace',
+  'apps',
+  'team',
+  'platform',
+  'writePlatform',
+  'contract',
+  'external',
+] as const;
 
 /**
  * A team's GitOps repository as code: manifest sets (one cdk8s App each) written to `<path>/<set>/<chart>/<chart>.k8s.yaml`,
@@ -195,7 +213,7 @@ export class GitOpsRepository {
       team: options.team,
       manifestsRoot: this.path,
     });
-    if (platform) {
+    if (platform && (options.writePlatform ?? true)) {
       this.files.push({ file: path.join('argocd', options.name, 'platform.k8s.yaml'), chart: platform.applications });
       this.files.push({ file: path.join('platform', options.name, 'config.k8s.yaml'), chart: platform.config });
     }
@@ -243,8 +261,9 @@ export class GitOpsRepository {
     }
     const applications = [
       ...new Set(
-        this.argocd.charts.flatMap((c) =>
-          (rendered.get(c) ?? []).filter((o) => o.kind === 'Application').map((o) => String(o.metadata.name)),
+        // The Applications written (a platform layer described for the wiring check only is not).
+        this.files.flatMap((f) =>
+          (rendered.get(f.chart) ?? []).filter((o) => o.kind === 'Application').map((o) => String(o.metadata.name)),
         ),
       ),
     ].sort();

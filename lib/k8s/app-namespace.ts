@@ -9,6 +9,7 @@ import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { cpuQuantity, memoryQuantity } from './quantity';
 import { _AllKeys, _checkProps } from '../common/props';
+import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
 
 /** Compute budget of a namespace (ResourceQuota) and the per-container defaults (LimitRange). */
 export interface NamespaceBudget {
@@ -90,10 +91,17 @@ export interface AppNamespaceProps {
   readonly budget: NamespaceBudget;
   /** `app.kubernetes.io/part-of` label. @default - the namespace's name */
   readonly partOf?: string;
+  /**
+   * Names of the shared Gateways (`PlatformGateway`) this namespace's routes attach to. Each puts the label
+   * `gateway-access.samokoder.dev/<gateway>: "true"` on the namespace, by which the Gateway admits its routes
+   * (without it a route is never attached: see `gatewayAccessLabel`).
+   * @default [] - admitted by no shared Gateway
+   */
+  readonly gatewayAccess?: string[];
 }
 
 /** Every prop of {@link AppNamespaceProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
-const APP_NAMESPACE_PROPS = ['name', 'budget', 'partOf'] as const;
+const APP_NAMESPACE_PROPS = ['name', 'budget', 'partOf', 'gatewayAccess'] as const;
 const APP_NAMESPACE_REQUIRED = ['name', 'budget'] as const;
 
 /**
@@ -166,6 +174,7 @@ export class AppNamespace extends Construct {
         );
       }
     }
+    const gatewayAccess = (props.gatewayAccess ?? []).map((g, i) => requireDnsLabel(path, `gatewayAccess[${i}]`, g));
     const partOf = props.partOf ?? name;
     this.namespaceName = name;
     const labels = { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
@@ -177,6 +186,7 @@ export class AppNamespace extends Construct {
         name,
         labels: {
           ...labels,
+          ...Object.fromEntries([...new Set(gatewayAccess)].sort().map((g) => [gatewayAccessLabel(g), GATEWAY_ACCESS_LABEL_VALUE])),
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/audit': 'restricted',

@@ -8,6 +8,7 @@ import { requireDnsLabel, requireHostname, requireIntegerInRange } from '../comm
 import { _apiObject } from '../private/k8s-object';
 import { AppNamespace } from './app-namespace';
 import { _AllKeys, _checkProps } from '../common/props';
+import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
 
 /** Props for {@link PlatformGateway}. */
 export interface PlatformGatewayProps {
@@ -21,8 +22,13 @@ export interface PlatformGatewayProps {
   readonly gatewayClassName?: string;
   /** cert-manager ClusterIssuer that issues the certificate (Let's Encrypt). @default 'letsencrypt-prod' */
   readonly clusterIssuer?: string;
-  /** Namespaces whose HTTPRoutes may attach to the HTTPS listener. */
-  readonly routeNamespaces: string[];
+  /**
+   * Namespaces whose HTTPRoutes may attach to the app listener, in addition to the label every admitted namespace
+   * carries (`gateway-access.samokoder.dev/<name>: "true"`, see {@link PlatformGateway.admissionLabel}): when given,
+   * a namespace must carry the label *and* be named here.
+   * @default - every namespace that carries the label (a team's `ProductionApp` puts it on the namespace it creates)
+   */
+  readonly routeNamespaces?: string[];
   /** Emit the namespace (Pod Security restricted, quota, default-deny). @default true */
   readonly createNamespace?: boolean;
   /**
@@ -59,7 +65,7 @@ const PLATFORM_GATEWAY_PROPS = [
   'tlsTermination',
   'httpPort',
 ] as const;
-const PLATFORM_GATEWAY_REQUIRED = ['hosts', 'routeNamespaces'] as const;
+const PLATFORM_GATEWAY_REQUIRED = ['hosts'] as const;
 
 /**
  * The shared entry of a cluster on Gateway API: a Gateway with an HTTPS listener (TLS terminated with a cert-manager
@@ -72,6 +78,12 @@ export class PlatformGateway extends Construct {
   public readonly gatewayNamespace: string;
   /** The listener apps attach their routes to (`AppRouting.gateway({ sectionName })`): `https`, or `http` behind a TLS load balancer. */
   public readonly listenerName: string;
+  /**
+   * The label a namespace carries for its routes to attach (`gateway-access.samokoder.dev/<name>`: `"true"`): put it
+   * there with `AppNamespace`'s `gatewayAccess` (a `ProductionApp` that creates its namespace does it for the
+   * Gateway its routes name).
+   */
+  public readonly admissionLabel: { readonly key: string; readonly value: string };
 
   constructor(scope: Construct, id: string, props: PlatformGatewayProps) {
     super(scope, id);
@@ -91,10 +103,15 @@ export class PlatformGateway extends Construct {
       if (props.hosts.indexOf(h) !== i)
         throw invalidProp(path, `hosts[${i}]`, h, 'is listed twice: listeners of one Gateway need distinct host names');
     });
-    if (props.routeNamespaces.length === 0) {
-      throw invalidProp(path, 'routeNamespaces', [], 'must name the namespaces allowed to attach routes (never all)');
+    if (props.routeNamespaces !== undefined && props.routeNamespaces.length === 0) {
+      throw invalidProp(
+        path,
+        'routeNamespaces',
+        [],
+        `must name the namespaces allowed to attach routes, or be left out to admit every namespace labelled ${gatewayAccessLabel(this.gatewayName)}=true`,
+      );
     }
-    props.routeNamespaces.forEach((n, i) => requireDnsLabel(path, `routeNamespaces[${i}]`, n));
+    (props.routeNamespaces ?? []).forEach((n, i) => requireDnsLabel(path, `routeNamespaces[${i}]`, n));
     const ns = this.gatewayNamespace;
     const labels = { 'app.kubernetes.io/name': this.gatewayName, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
     const secretName = `${this.gatewayName}-tls`;
@@ -103,12 +120,18 @@ export class PlatformGateway extends Construct {
       throw invalidProp(path, 'tlsTermination', props.tlsTermination, "must be 'gateway' or 'loadBalancer'");
     }
     const httpPort = requireIntegerInRange(path, 'httpPort', props.httpPort ?? 80, 1, 65535);
+    // Routes of other namespaces attach by the namespace's label (the platform documents it; a team's namespace
+    // carries it), and, when the platform names them, only from those namespaces.
+    this.admissionLabel = { key: gatewayAccessLabel(this.gatewayName), value: GATEWAY_ACCESS_LABEL_VALUE };
     const appRoutes = {
       kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
       namespaces: {
         from: 'Selector' as const,
         selector: {
-          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }],
+          matchLabels: { [this.admissionLabel.key]: this.admissionLabel.value },
+          ...(props.routeNamespaces
+            ? { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.routeNamespaces].sort() }] }
+            : {}),
         },
       },
     };

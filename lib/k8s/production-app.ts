@@ -248,7 +248,9 @@ export class ProductionApp extends Chart {
     this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
     this.footprint = _footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);
-    if (props.createNamespace ?? true) this.namespaceGuard = this.guardNamespace(namespace, partOf);
+    // The namespace carries the label the shared Gateway its routes name admits them by (see gatewayAccessLabel).
+    const gatewayAccess = host && routing._gateway ? [routing._gateway.gatewayName] : [];
+    if (props.createNamespace ?? true) this.namespaceGuard = this.guardNamespace(namespace, partOf, gatewayAccess);
     this.identity = new AppServiceAccount(this, 'Identity', {
       name,
       rbac: props.rbac,
@@ -369,7 +371,7 @@ export class ProductionApp extends Chart {
   }
 
   /** The namespace, with a quota that holds this app at its peak ({@link ProductionApp.footprint}) and 2 more pods. */
-  private guardNamespace(namespace: string, partOf: string): AppNamespace {
-    return new AppNamespace(this, 'Namespace', { name: namespace, partOf, budget: budgetFor([this.footprint]) });
+  private guardNamespace(namespace: string, partOf: string, gatewayAccess: string[]): AppNamespace {
+    return new AppNamespace(this, 'Namespace', { name: namespace, partOf, budget: budgetFor([this.footprint]), gatewayAccess });
   }
 }

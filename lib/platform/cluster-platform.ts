@@ -149,6 +149,11 @@ export class ClusterPlatform extends Construct {
   public readonly components: readonly PlatformComponent[];
   /** The cloud the cluster runs on. */
   public readonly cloud: PlatformCloud;
+  /**
+   * The shared Gateway the apps' routes attach to (a `PlatformGateway`, whichever repository writes it): the wiring
+   * check reads the admission label of a Gateway the output does not hold from its name.
+   */
+  public readonly gateway: { readonly name: string; readonly namespace: string; readonly httpListener: string };
 
   constructor(scope: Construct, id: string, props: ClusterPlatformProps) {
     super(scope, id);
@@ -236,6 +241,7 @@ export class ClusterPlatform extends Construct {
       namespace: requireDnsLabel(path, 'gateway.namespace', props.gateway?.namespace ?? 'gateway-system'),
       httpListener: requireDnsLabel(path, 'gateway.httpListener', props.gateway?.httpListener ?? 'http'),
     };
+    this.gateway = gateway;
     this.gatewayClassName = requireDnsLabel(path, 'gatewayClassName', props.gatewayClassName ?? 'eg', 253);
     this.issuerName = requireDnsLabel(path, 'issuerName', props.issuerName ?? 'letsencrypt-prod', 253);
     this.secretStore = SecretStore.cluster(requireDnsLabel(path, 'secretStoreName', props.secretStoreName ?? 'aws-secrets-manager', 253));

@@ -1,6 +1,7 @@
 import { PlatformContract } from '../common/contract';
 import { Ipv4Cidr } from '../common/cidr';
 import { ValidationError } from '../common/errors';
+import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
 import { ClusterPlatform } from './cluster-platform';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
@@ -110,12 +111,36 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       problem(cert, `is issued by ClusterIssuer "${issuer.name}", which the platform layer does not create ("${p.issuerName}")`);
     }
   }
+  const namespaceObjects = new Map<string, K8sObject>(of('Namespace').map((n) => [n.metadata.name, n]));
+  const externalNamespaces = new Set(ext.namespaces ?? []);
+  /** The labels of a namespace as the API server sees them, or undefined when made outside the output. */
+  const labelsOf = (ns: string): Record<string, string> | undefined => {
+    const o = namespaceObjects.get(ns);
+    if (!o) return externalNamespaces.has(ns) ? undefined : { 'kubernetes.io/metadata.name': ns };
+    return { ...(o.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns };
+  };
   for (const route of of('HTTPRoute')) {
     const ns = route.metadata?.namespace;
     for (const parent of route.spec?.parentRefs ?? []) {
-      const g = gateways.find((x) => x.metadata.name === parent.name && x.metadata.namespace === (parent.namespace ?? ns));
+      const gwNs = parent.namespace ?? ns;
+      const g = gateways.find((x) => x.metadata.name === parent.name && x.metadata.namespace === gwNs);
+      if (!g && parent.name === p.gateway.name && gwNs === p.gateway.namespace) {
+        // The platform's shared Gateway, written by another repository: a PlatformGateway, which admits routes of the
+        // namespaces that carry its label.
+        const key = gatewayAccessLabel(parent.name);
+        const labels = labelsOf(ns);
+        if (labels && labels[key] !== GATEWAY_ACCESS_LABEL_VALUE) {
+          problem(
+            route,
+            `namespace "${ns}" is not admitted by the platform's Gateway ${gwNs}/${parent.name}, which admits namespaces labelled ${key}=${GATEWAY_ACCESS_LABEL_VALUE}: ` +
+              `${namespaceObjects.has(ns) ? `"${ns}" does not carry it` : `the output does not create "${ns}"`}, so the route would never attach ` +
+              `(create the namespace with AppNamespace's gatewayAccess: ['${parent.name}'], or let ProductionApp create it)`,
+          );
+        }
+        continue;
+      }
       if (!g) {
-        problem(route, `attaches to Gateway ${parent.namespace ?? ns}/${parent.name}, which the output does not create`);
+        problem(route, `attaches to Gateway ${gwNs}/${parent.name}, which the output does not create`);
         continue;
       }
       const listener = (g.spec.listeners ?? []).find((l: K8sObject) => parent.sectionName === undefined || l.name === parent.sectionName);
@@ -123,6 +148,8 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
         problem(route, `names listener "${parent.sectionName}" of ${ref(g)}, which has none of that name`);
         continue;
       }
+      const refused = admission(listener, ns, g.metadata.namespace, labelsOf(ns));
+      if (refused) problem(route, `namespace "${ns}" is not admitted by ${ref(g)} listener "${listener.name}": ${refused}`);
       const certName = listener.tls?.certificateRefs?.[0]?.name;
       if (certName) {
         const cert = certificates.find((x) => x.metadata.namespace === g.metadata.namespace && x.spec?.secretName === certName);
@@ -200,6 +227,47 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Why a listener does not admit routes of namespace `ns` (Gateway API `allowedRoutes.namespaces`), or undefined when
+ * it does or cannot be known (a namespace made outside the output: `labels` undefined).
+ */
+function admission(listener: K8sObject, ns: string, gatewayNs: string, labels: Record<string, string> | undefined): string | undefined {
+  const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
+  if (from === 'All') return undefined;
+  if (from === 'Same') return ns === gatewayNs ? undefined : `it admits routes of its own namespace only ("${gatewayNs}")`;
+  if (labels === undefined) return undefined;
+  const selector = listener.allowedRoutes?.namespaces?.selector ?? {};
+  const wanted: string[] = [];
+  let admitted = true;
+  for (const [k, v] of Object.entries<string>(selector.matchLabels ?? {})) {
+    wanted.push(`${k}=${v}`);
+    if (labels[k] !== v) admitted = false;
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    const values: string[] = e.values ?? [];
+    wanted.push(`${e.key} ${e.operator}${values.length ? ` (${values.join(', ')})` : ''}`);
+    const has = e.key in labels;
+    const ok =
+      e.operator === 'In'
+        ? has && values.includes(labels[e.key])
+        : e.operator === 'NotIn'
+          ? !has || !values.includes(labels[e.key])
+          : e.operator === 'Exists'
+            ? has
+            : !has;
+    if (!ok) admitted = false;
+  }
+  if (admitted) return undefined;
+  const key = Object.keys(selector.matchLabels ?? {}).find((k) => k.startsWith(gatewayAccessLabel('')));
+  const missing = key && labels[key] !== selector.matchLabels[key];
+  return (
+    `it admits namespaces with ${wanted.join(' and ')}, so the route would never attach` +
+    (missing
+      ? ` (label the namespace ${key}=${selector.matchLabels[key]}: AppNamespace's gatewayAccess, or let ProductionApp create it)`
+      : '')
+  );
 }
 
 /** Does a route rule send `path` somewhere (not a redirect)? */

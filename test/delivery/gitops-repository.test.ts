@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { ApiObject, Chart } from 'cdk8s';
-import { AppNamespace, GitOpsRepository, ProductionApp, PlatformCloud } from 'samokoder-infra';
+import { AppNamespace, Dependency, GitOpsRepository, PlatformCloud, PlatformContract, ProductionApp } from 'samokoder-infra';
 
 let out: string;
 // Each test's output in a directory of its own: the record of Applications (gitops.lock.json) is written beside it.
@@ -151,6 +151,68 @@ describe('GitOpsRepository', () => {
     const platformApps = read('argocd/prod-eu/platform.k8s.yaml').filter((o) => o.kind === 'Application');
     // The platform's config Application syncs exactly the directory the config chart was written to.
     expect(platformApps.map((a) => a.spec.source?.path)).toContain('dist/platform/prod-eu');
+  });
+
+  describe("a team on a shared cluster: the platform layer and the Gateway are another repository's (writePlatform: false)", () => {
+    const contract: PlatformContract = {
+      environment: 'production',
+      region: 'eu-central-1',
+      clusterName: 'billing-production',
+      kubernetesVersion: '1.35',
+      namespace: 'billing',
+      serviceAccounts: ['billing'],
+      connectionSecretName: 'billing/production/connection',
+      podIdentities: [
+        { namespace: 'billing', serviceAccount: 'billing' },
+        { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+      ],
+      secretEntries: ['billing/production/connection'],
+      dataSubnetCidrs: ['10.40.108.0/24'],
+      dataTier: [{ name: 'postgres', cidrs: ['10.40.108.0/24'], port: 5432 }],
+      secretPrefix: 'billing/production/',
+    };
+    const shared = (options: { createNamespace?: boolean } = {}) => {
+      const repo = new GitOpsRepository({ repoURL: 'https://git.acme.dev/payments/gitops.git' });
+      const prod = repo.manifests('production');
+      if (options.createNamespace === false) {
+        new AppNamespace(new Chart(prod, 'namespace'), 'Namespace', {
+          name: 'billing',
+          budget: { pods: 10, cpuRequestMillis: 4000, memoryRequestMiB: 8192, memoryLimitMiB: 8192 },
+        });
+      }
+      new ProductionApp(prod, 'billing', {
+        name: 'billing',
+        image: 'ghcr.io/acme/billing:2.3.1',
+        host: 'billing.acme.dev',
+        platform: contract,
+        createNamespace: options.createNamespace,
+        dependencies: Dependency.dataTier(contract),
+      });
+      repo.cluster({
+        name: 'prod-eu',
+        manifests: 'production',
+        namespace: 'billing',
+        contract,
+        platform: { cloud: PlatformCloud.aws({ region: 'eu-central-1' }), acmeEmail: 'oncall@acme.dev' },
+        writePlatform: false,
+      });
+      return repo;
+    };
+
+    test('the platform is described for the wiring check, not written, nor recorded in gitops.lock.json', () => {
+      const files = shared()
+        .synth(out)
+        .map((f) => f.file);
+      expect(files.filter((f) => f.startsWith('platform/') || f.endsWith('platform.k8s.yaml'))).toEqual([]);
+      const lock = JSON.parse(fs.readFileSync(path.join(path.dirname(out), 'gitops.lock.json'), 'utf8'));
+      expect(lock.applications).toEqual(['billing-prod-eu', 'billing-root-prod-eu']);
+    });
+
+    test("a team namespace without the Gateway's admission label is refused, with the label and the fix", () => {
+      expect(() => shared({ createNamespace: false }).synth(out)).toThrow(
+        `[wiring prod-eu] HTTPRoute billing/billing-api: namespace "billing" is not admitted by the platform's Gateway gateway-system/public, which admits namespaces labelled gateway-access.samokoder.dev/public=true: "billing" does not carry it, so the route would never attach (create the namespace with AppNamespace's gatewayAccess: ['public'], or let ProductionApp create it)`,
+      );
+    });
   });
 
   test('nothing is written when the policy pack refuses a chart', () => {

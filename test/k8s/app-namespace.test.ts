@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { AppFootprint, AppNamespace, budgetFor } from 'samokoder-infra';
+import { AppFootprint, AppNamespace, budgetFor, gatewayAccessLabel } from 'samokoder-infra';
 import { find, render, testApp } from '../util/k8s';
 
 const api: AppFootprint = { pods: 41, cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 512, memoryLimitMiB: 2048 };
@@ -41,6 +41,20 @@ describe('AppNamespace', () => {
     expect(hard).toMatchObject({ pods: '47', 'requests.cpu': '11150m', 'limits.cpu': '45', 'services.nodeports': '0' });
   });
 
+  test('gatewayAccess labels the namespace for each shared Gateway that admits its routes; none by default', () => {
+    const labelsOf = (props: { gatewayAccess?: string[] }) => {
+      const chart = new Chart(testApp(), 'ns');
+      new AppNamespace(chart, 'Namespace', { name: 'billing', budget: budgetFor([bot]), ...props });
+      return find(render(chart), 'Namespace').metadata.labels;
+    };
+    expect(labelsOf({ gatewayAccess: ['public', 'internal', 'public'] })).toMatchObject({
+      'gateway-access.samokoder.dev/internal': 'true',
+      'gateway-access.samokoder.dev/public': 'true',
+    });
+    expect(Object.keys(labelsOf({})).filter((k) => k.startsWith('gateway-access.'))).toEqual([]);
+    expect(gatewayAccessLabel('public')).toBe('gateway-access.samokoder.dev/public');
+  });
+
   test('refuses a quota without pods', () => {
     const chart = new Chart(testApp(), 'ns');
     expect(() => new AppNamespace(chart, 'Namespace', { name: 'samokoder', budget: { ...budgetFor([bot]), pods: 0 } })).toThrow(
@@ -49,6 +63,10 @@ describe('AppNamespace', () => {
   });
 
   test.each<[Record<string, unknown>, string]>([
+    [
+      { gatewayAccess: ['Public'] },
+      `[ns/Namespace] 'gatewayAccess[0]' ("Public") must be a DNS label: at most 63 characters of lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    ],
     [
       { name: 'kube-system' },
       `[ns/Namespace] 'name' ("kube-system") is one of Kubernetes' own namespaces: a default-deny policy and a quota there break the cluster`,

@@ -45,7 +45,10 @@ describe('PlatformGateway behind a load balancer that ends TLS', () => {
           kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
           namespaces: {
             from: 'Selector',
-            selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }] },
+            selector: {
+              matchLabels: { 'gateway-access.samokoder.dev/public': 'true' },
+              matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }],
+            },
           },
         },
       },

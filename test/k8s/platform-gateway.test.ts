@@ -27,6 +27,17 @@ describe('PlatformGateway', () => {
     }
   });
 
+  test('without routeNamespaces, every namespace with the admission label; the label is per Gateway', () => {
+    const chart = new Chart(testApp(), 'gw');
+    const gw = new PlatformGateway(chart, 'Gateway', { hosts: ['api.acme.dev'], name: 'internal' });
+    expect(gw.admissionLabel).toEqual({ key: 'gateway-access.samokoder.dev/internal', value: 'true' });
+    const listener = find(render(chart), 'Gateway', 'internal').spec.listeners.find((l: K8sObject) => l.name === 'https');
+    expect(listener.allowedRoutes.namespaces).toEqual({
+      from: 'Selector',
+      selector: { matchLabels: { 'gateway-access.samokoder.dev/internal': 'true' } },
+    });
+  });
+
   test('the ACME HTTP-01 solver pod is reachable from the proxies despite the default deny, and only on its port', () => {
     const policy = find(gateway({ proxyNamespace: 'edge-proxies' }), 'NetworkPolicy', 'allow-acme-http01-solver');
     expect(policy.spec).toEqual({
@@ -41,7 +52,7 @@ describe('PlatformGateway', () => {
     });
   });
 
-  test('an HTTPS listener with a cert-manager certificate for every host, routes only from named namespaces', () => {
+  test('an HTTPS listener with a cert-manager certificate for every host, routes only from labelled and named namespaces', () => {
     const o = gateway();
     const gw = find(o, 'Gateway', 'public');
     expect(gw.metadata.namespace).toBe('gateway-system');
@@ -53,7 +64,10 @@ describe('PlatformGateway', () => {
     });
     expect(https.allowedRoutes.namespaces).toEqual({
       from: 'Selector',
-      selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }] },
+      selector: {
+        matchLabels: { 'gateway-access.samokoder.dev/public': 'true' },
+        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['samokoder'] }],
+      },
     });
     expect(find(o, 'Certificate', 'public-tls').spec).toMatchObject({
       secretName: 'public-tls',
@@ -90,7 +104,14 @@ describe('PlatformGateway', () => {
   });
 
   test.each<[Partial<PlatformGatewayProps>, string]>([
-    [{ routeNamespaces: [] }, `[gw/Gateway] 'routeNamespaces' ([]) must name the namespaces allowed to attach routes (never all)`],
+    [
+      { routeNamespaces: [] },
+      `[gw/Gateway] 'routeNamespaces' ([]) must name the namespaces allowed to attach routes, or be left out to admit every namespace labelled gateway-access.samokoder.dev/public=true`,
+    ],
+    [
+      { routeNamespaces: ['Billing'] },
+      `[gw/Gateway] 'routeNamespaces[0]' ("Billing") must be a DNS label: at most 63 characters of lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    ],
     [{ hosts: [] }, `[gw/Gateway] 'hosts' ([]) must name at least one host`],
     [{ hosts: ['bad host'] }, `[gw/Gateway] 'hosts[0]' ("bad host") must be a fully qualified lower-case host name`],
     [

@@ -25,6 +25,16 @@ function podSpec(objects: K8sObject[], kind = 'Deployment') {
 }
 
 describe('ProductionApp', () => {
+  test('the namespace it creates carries the admission label of the Gateway its routes name, and no other', () => {
+    const labels = (props: Partial<ProductionAppProps>) => find(app(props), 'Namespace').metadata.labels;
+    expect(labels({})['gateway-access.samokoder.dev/public']).toBe('true');
+    expect(labels({ routing: AppRouting.gateway({ gatewayName: 'internal' }) })).toMatchObject({
+      'gateway-access.samokoder.dev/internal': 'true',
+    });
+    const unrouted = [labels({ host: undefined }), labels({ routing: AppRouting.ingress() })];
+    for (const l of unrouted) expect(Object.keys(l).filter((k) => k.startsWith('gateway-access.'))).toEqual([]);
+  });
+
   describe('namespace', () => {
     test('enforces Pod Security "restricted", with quota, limits and default deny', () => {
       const o = app();

@@ -109,6 +109,59 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     ]);
   });
 
+  test("a route whose namespace the Gateway's listener does not admit: the label missing, or not among the named namespaces", () => {
+    const unlabelled = check(cluster(), (o) => {
+      delete find(o, 'Namespace', 'samokoder').metadata.labels['gateway-access.samokoder.dev/public'];
+    });
+    expect(unlabelled).toHaveLength(4);
+    expect(unlabelled[0]).toBe(
+      '[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by Gateway gateway-system/public listener "https": it admits namespaces with gateway-access.samokoder.dev/public=true and kubernetes.io/metadata.name In (samokoder), so the route would never attach (label the namespace gateway-access.samokoder.dev/public=true: AppNamespace\'s gatewayAccess, or let ProductionApp create it)',
+    );
+    const unnamed = check(cluster(), (o) => {
+      find(o, 'Gateway', 'public').spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[0].values = ['billing'];
+    });
+    expect(unnamed[0]).toBe(
+      '[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by Gateway gateway-system/public listener "https": it admits namespaces with gateway-access.samokoder.dev/public=true and kubernetes.io/metadata.name In (billing), so the route would never attach',
+    );
+    const same = check(cluster(), (o) => {
+      find(o, 'Gateway', 'public').spec.listeners[0].allowedRoutes.namespaces = { from: 'Same' };
+    });
+    expect(same[0]).toBe(
+      '[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by Gateway gateway-system/public listener "https": it admits routes of its own namespace only ("gateway-system")',
+    );
+  });
+
+  test("the platform's shared Gateway written by another repository: the team's namespace must carry its admission label", () => {
+    const x = cluster();
+    const team = (mutate: (o: K8sObject[]) => K8sObject[], external?: { namespaces: string[] }) =>
+      checkPlatformWiring({
+        cluster: 'production',
+        contract: x.contract,
+        platform: x.platform,
+        objects: mutate(
+          JSON.parse(
+            JSON.stringify(x.objects.filter((o) => o.metadata?.namespace !== 'gateway-system' && o.metadata?.name !== 'gateway-system')),
+          ),
+        ),
+        external,
+      });
+    expect(team((o) => o)).toEqual([]);
+    const unlabelled = team((o) => {
+      delete find(o, 'Namespace', 'samokoder').metadata.labels['gateway-access.samokoder.dev/public'];
+      return o;
+    });
+    expect(unlabelled).toHaveLength(4);
+    expect(unlabelled[0]).toBe(
+      `[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by the platform's Gateway gateway-system/public, which admits namespaces labelled gateway-access.samokoder.dev/public=true: "samokoder" does not carry it, so the route would never attach (create the namespace with AppNamespace's gatewayAccess: ['public'], or let ProductionApp create it)`,
+    );
+    const withoutNamespace = (o: K8sObject[]) => o.filter((n) => n.kind !== 'Namespace');
+    expect(team(withoutNamespace)[0]).toBe(
+      `[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by the platform's Gateway gateway-system/public, which admits namespaces labelled gateway-access.samokoder.dev/public=true: the output does not create "samokoder", so the route would never attach (create the namespace with AppNamespace's gatewayAccess: ['public'], or let ProductionApp create it)`,
+    );
+    // A namespace made outside the output: its labels cannot be read here.
+    expect(team(withoutNamespace, { namespaces: ['samokoder'] })).toEqual([]);
+  });
+
   test('egress to a private range that is not the data tier, or to the data tier on another port', () => {
     const found = check(cluster(), (o) => {
       const deps = find(o, 'NetworkPolicy', 'api-allow-dependencies');
