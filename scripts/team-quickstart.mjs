@@ -19,6 +19,13 @@ const blocks = [...section.matchAll(/<!-- quickstart:(sh|file) (\S+) -->\n```\w*
 }));
 const sh = (name) => blocks.find((b) => b.kind === 'sh' && b.name === name)?.body ?? fail(`README quick start has no "${name}" commands`);
 const files = blocks.filter((b) => b.kind === 'file');
+/** The files the README shows right before the commands `name`: written just before they run (a later one may replace an earlier one). */
+const filesBefore = (name) => {
+  const end = blocks.findIndex((b) => b.kind === 'sh' && b.name === name);
+  let start = end - 1;
+  while (start >= 0 && blocks[start].kind === 'file') start--;
+  return blocks.slice(start + 1, end);
+};
 function fail(message) {
   console.error(`team quick start: ${message}`);
   process.exit(1);
@@ -37,7 +44,7 @@ try {
   execFileSync('git', ['clone', '--quiet', process.cwd(), library], { stdio: 'inherit' });
   run(sh('library'), library);
   run(sh('team'), work);
-  for (const f of files.filter((x) => x.name.startsWith('billing-gitops/'))) writeFileSync(join(work, f.name), f.body);
+  for (const f of filesBefore('synth')) writeFileSync(join(work, f.name), f.body);
   run(sh('synth'), team);
 
   const problems = [];
@@ -75,7 +82,7 @@ try {
 
   // The Terraform path: a team's AWS environment synthesized by the cdktf CLI.
   run(sh('terraform'), work);
-  for (const f of files.filter((x) => x.name.startsWith('billing-infra/'))) writeFileSync(join(work, f.name), f.body);
+  for (const f of filesBefore('terraform-synth')) writeFileSync(join(work, f.name), f.body);
   run(sh('terraform-synth'), work);
   const stackFile = join(work, 'billing-infra', 'cdktf.out', 'stacks', 'billing-production', 'cdk.tf.json');
   if (!existsSync(stackFile)) problems.push('cdktf.out/stacks/billing-production/cdk.tf.json was not written');
@@ -91,10 +98,32 @@ try {
     if (stack.terraform.backend.s3.key !== 'billing/production/terraform.tfstate')
       problems.push(`state key ${stack.terraform.backend.s3.key}`);
   }
+  // The two repositories connected: the stack's contract file copied into the GitOps repository, the app built from
+  // it with the wiring check, and its network policy reaching the stack's data subnets.
+  run(sh('contract'), work);
+  for (const f of filesBefore('contract-synth')) writeFileSync(join(work, f.name), f.body);
+  run(sh('contract-synth'), team);
+  const contract = JSON.parse(readFileSync(join(team, 'platform', 'production.json'), 'utf8'));
+  if (contract.schemaVersion !== 1 || contract.namespace !== 'billing') problems.push(`unexpected contract: ${JSON.stringify(contract)}`);
+  const connected = YAML.parseAllDocuments(readFileSync(join(dist, 'production', 'billing', 'billing.k8s.yaml'), 'utf8')).map((d) =>
+    d.toJSON(),
+  );
+  const egress = connected
+    .filter((o) => o?.kind === 'NetworkPolicy')
+    .flatMap((np) => np.spec.egress ?? [])
+    .flatMap((rule) => (rule.to ?? []).map((to) => `${to.ipBlock?.cidr}:${(rule.ports ?? []).map((p) => p.port).join(',')}`));
+  for (const tier of contract.dataTier) {
+    for (const cidr of tier.cidrs)
+      if (!egress.includes(`${cidr}:${tier.port}`)) problems.push(`no egress to ${tier.name} ${cidr}:${tier.port}`);
+  }
+  const ns = connected.find((o) => o?.kind === 'Namespace');
+  if (ns?.metadata?.labels?.['gateway-access.samokoder.dev/public'] !== 'true')
+    problems.push("the team's namespace lacks the Gateway's admission label");
+  if (existsSync(join(dist, 'platform'))) problems.push('the platform layer was written into the team repository (writePlatform: false)');
   if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
   console.log(
     `team quick start: cdk8s: ${out.length} files synthesized, every GitOps path resolves, node_modules ${Math.round(kb / 1024)} MB ` +
-      `without cdktf or @cdktf/*; cdktf: billing-production synthesized with the team's names; ${Math.round((Date.now() - started) / 1000)} s`,
+      `without cdktf or @cdktf/*; cdktf: billing-production synthesized with the team's names; contract: read, wired, checked; ${Math.round((Date.now() - started) / 1000)} s`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -13,6 +13,8 @@ import {
   PlatformGateway,
   ProductionApp,
 } from 'samokoder-infra/k8s';
+import { transformSync } from '@swc/core';
+import YAML from 'yaml';
 import { find, K8sObject, render } from '../util/k8s';
 import { testTmp } from '../util/reference';
 import { TEST_DATE } from '../util/tf';
@@ -135,5 +137,68 @@ describe('the platform contract between two repositories', () => {
         '[wiring production] NetworkPolicy billing/billing-allow-dependencies: allows egress to 10.40.108.0/24 on 5432, which is not a data tier of the stack (postgres 10.41.108.0/24 10.41.109.0/24 10.41.110.0/24 :5432; redis 10.41.108.0/24 10.41.109.0/24 10.41.110.0/24 :6379)',
       ]),
     );
+  });
+});
+
+/** The last file block of the README's team quick start named `name`, as the README shows it. */
+function quickstartFile(name: string): string {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const bodies = [...readme.matchAll(/<!-- quickstart:file (\S+) -->\n```\w*\n([\s\S]*?)```/g)]
+    .filter((m) => m[1] === name)
+    .map((m) => m[2]);
+  if (bodies.length === 0) throw new Error(`the README quick start has no file ${name}`);
+  return bodies[bodies.length - 1];
+}
+
+/** Runs a README program in `cwd`, with this checkout's library under its package names. */
+function runProgram(source: string, cwd: string): void {
+  const { code } = transformSync(source, {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  });
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const exports = {};
+    // The README's program, compiled above; its imports resolve as this test's (jest maps samokoder-infra/* to lib/).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS program needs a require
+    new Function('require', 'module', 'exports', code)((id: string) => require(id), { exports }, exports);
+  } finally {
+    process.chdir(before);
+  }
+}
+
+describe("the README's two repositories, in process (CI runs them with the real CLIs: scripts/team-quickstart.mjs)", () => {
+  test('Terraform repository synth → contract file → Kubernetes repository synth with the wiring check', () => {
+    const work = fs.mkdtempSync(path.join(testTmp(), 'quickstart-'));
+    const infra = path.join(work, 'billing-infra');
+    const gitops = path.join(work, 'billing-gitops');
+    fs.mkdirSync(infra);
+    fs.mkdirSync(path.join(gitops, 'platform'), { recursive: true });
+    runProgram(quickstartFile('billing-infra/main.ts'), infra);
+    fs.copyFileSync(
+      path.join(infra, 'cdktf.out', 'stacks', 'billing-production', 'platform-contract.json'),
+      path.join(gitops, 'platform', 'production.json'),
+    );
+    runProgram(quickstartFile('billing-gitops/main.ts'), gitops);
+    const objects: K8sObject[] = YAML.parseAllDocuments(
+      fs.readFileSync(path.join(gitops, 'dist', 'production', 'billing', 'billing.k8s.yaml'), 'utf8'),
+    ).map((d) => d.toJSON());
+    const contract = PlatformContract.fromFile(path.join(gitops, 'platform', 'production.json'));
+    const egress = find(objects, 'NetworkPolicy', 'billing-allow-dependencies').spec.egress.flatMap((rule: K8sObject) =>
+      (rule.to ?? []).map((to: K8sObject) => `${to.ipBlock?.cidr}:${rule.ports.map((p: K8sObject) => p.port).join(',')}`),
+    );
+    expect(egress).toEqual(expect.arrayContaining(contract.dataTier.flatMap((t) => t.cidrs.map((c) => `${c}:${t.port}`))));
+    expect(find(objects, 'Namespace').metadata.labels['gateway-access.samokoder.dev/public']).toBe('true');
+    expect(fs.existsSync(path.join(gitops, 'dist', 'platform'))).toBe(false);
+
+    // The check is live: a stack that gave the secret controller's identity to another service account than the
+    // platform runs it as stops the Kubernetes synth, and the output stays as it was.
+    const file = path.join(gitops, 'platform', 'production.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"namespace": "external-secrets"', '"namespace": "eso"'));
+    expect(() => runProgram(quickstartFile('billing-gitops/main.ts'), gitops)).toThrow(
+      '[wiring production] External Secrets runs as external-secrets/external-secrets, which has no cloud identity in the stack: no secret would sync',
+    );
+    expect(fs.readFileSync(path.join(gitops, 'dist', 'production', 'billing', 'billing.k8s.yaml'), 'utf8')).toContain('port: 5432');
   });
 });
