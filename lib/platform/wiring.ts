@@ -208,6 +208,32 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       }
     }
   }
+  // Connection settings without a way to the data tier: the pods would read where the database is and be blocked by
+  // the namespace's default deny (the app was built from the contract without its data tier's dependencies).
+  const reaches = new Set(
+    of('NetworkPolicy').flatMap((np) =>
+      (np.spec?.egress ?? []).flatMap((rule: K8sObject) =>
+        (rule.to ?? []).flatMap((peer: K8sObject) =>
+          (rule.ports ?? []).map((x: K8sObject) => `${np.metadata?.namespace}|${peer.ipBlock?.cidr}|${x.port}`),
+        ),
+      ),
+    ),
+  );
+  for (const es of of('ExternalSecret')) {
+    const ns = es.metadata?.namespace;
+    const keys = [
+      ...(es.spec?.data ?? []).map((d: K8sObject) => d.remoteRef?.key),
+      ...(es.spec?.dataFrom ?? []).map((d: K8sObject) => d.extract?.key),
+    ];
+    if (!keys.includes(c.connectionSecretName) || c.dataTier.length === 0) continue;
+    if (!c.dataTier.some((t) => t.cidrs.some((cidr) => reaches.has(`${ns}|${cidr}|${t.port}`)))) {
+      const tiers = c.dataTier.map((t) => `${t.name} ${t.cidrs.join(' ')} :${t.port}`).join('; ');
+      problem(
+        es,
+        `reads the connection settings ("${c.connectionSecretName}"), but no NetworkPolicy in "${ns}" allows egress to the data tier (${tiers}): the default deny would block the database (add Dependency.dataTier(contract) to the app's dependencies)`,
+      );
+    }
+  }
   // Monitoring: Prometheus selects the objects, and keeps metrics as long as the rules look back.
   for (const o of [...of('ServiceMonitor'), ...of('PrometheusRule')]) {
     for (const [k, v] of Object.entries(p.prometheusSelector)) {

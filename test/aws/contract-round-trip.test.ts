@@ -126,6 +126,13 @@ describe('the platform contract between two repositories', () => {
     expect(new Set(keys)).toEqual(new Set(['billing/production/connection', 'billing/production/app']));
   });
 
+  test('an app built from the contract without its data tier is refused: its pods could not reach the database', () => {
+    const { platform, objects } = kubernetesRepo(loaded, [Dependency.podIdentityAgent()]);
+    expect(checkPlatformWiring({ cluster: 'production', contract: loaded, platform, objects })).toEqual([
+      `[wiring production] ExternalSecret billing/billing-connection: reads the connection settings ("billing/production/connection"), but no NetworkPolicy in "billing" allows egress to the data tier (postgres 10.40.108.0/24 10.40.109.0/24 10.40.110.0/24 :5432; redis 10.40.108.0/24 10.40.109.0/24 10.40.110.0/24 :6379): the default deny would block the database (add Dependency.dataTier(contract) to the app's dependencies)`,
+    ]);
+  });
+
   test('a contract the app does not match is refused by the wiring check, loaded or not', () => {
     const { platform, objects } = kubernetesRepo(loaded);
     const other = PlatformContract.fromJson(

@@ -171,6 +171,20 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     expect(found).toEqual([
       '[wiring production] NetworkPolicy samokoder/api-allow-dependencies: allows egress to 10.0.108.0/24 on 6379, which is not a data tier of the stack (postgres 10.0.108.0/24 :5432)',
       '[wiring production] NetworkPolicy samokoder/api-allow-dependencies: allows egress to 10.9.0.0/16 on 5432, which is not a data tier of the stack (postgres 10.0.108.0/24 :5432)',
+      // …and with the database's port gone, nothing reaches it.
+      `[wiring production] ExternalSecret samokoder/api-connection: reads the connection settings ("samokoder/production/connection"), but no NetworkPolicy in "samokoder" allows egress to the data tier (postgres 10.0.108.0/24 :5432): the default deny would block the database (add Dependency.dataTier(contract) to the app's dependencies)`,
+    ]);
+  });
+
+  test('connection settings read without any egress to the data tier: the app was built without its dependencies', () => {
+    const found = check(cluster(), (o) => {
+      const deps = find(o, 'NetworkPolicy', 'api-allow-dependencies');
+      deps.spec.egress = deps.spec.egress.filter(
+        (r: K8sObject) => !(r.to ?? []).some((t: K8sObject) => t.ipBlock?.cidr === '10.0.108.0/24'),
+      );
+    });
+    expect(found).toEqual([
+      `[wiring production] ExternalSecret samokoder/api-connection: reads the connection settings ("samokoder/production/connection"), but no NetworkPolicy in "samokoder" allows egress to the data tier (postgres 10.0.108.0/24 :5432): the default deny would block the database (add Dependency.dataTier(contract) to the app's dependencies)`,
     ]);
   });
 
