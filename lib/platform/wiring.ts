@@ -148,8 +148,12 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
         problem(route, `names listener "${parent.sectionName}" of ${ref(g)}, which has none of that name`);
         continue;
       }
+      // Without a sectionName a route attaches to every listener that admits it: refused only when none does.
       const refused = admission(listener, ns, g.metadata.namespace, labelsOf(ns));
-      if (refused) problem(route, `namespace "${ns}" is not admitted by ${ref(g)} listener "${listener.name}": ${refused}`);
+      const elsewhere =
+        parent.sectionName === undefined &&
+        (g.spec.listeners ?? []).some((l: K8sObject) => !admission(l, ns, g.metadata.namespace, labelsOf(ns)));
+      if (refused && !elsewhere) problem(route, `namespace "${ns}" is not admitted by ${ref(g)} listener "${listener.name}": ${refused}`);
       const certName = listener.tls?.certificateRefs?.[0]?.name;
       if (certName) {
         const cert = certificates.find((x) => x.metadata.namespace === g.metadata.namespace && x.spec?.secretName === certName);

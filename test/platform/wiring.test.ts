@@ -123,6 +123,19 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     expect(unnamed[0]).toBe(
       '[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by Gateway gateway-system/public listener "https": it admits namespaces with gateway-access.samokoder.dev/public=true and kubernetes.io/metadata.name In (billing), so the route would never attach',
     );
+    // Without a sectionName, a route attaches to any listener that admits it.
+    const anyListener = check(cluster(), (o) => {
+      delete find(o, 'Namespace', 'samokoder').metadata.labels['gateway-access.samokoder.dev/public'];
+      find(o, 'Gateway', 'public').spec.listeners.push({
+        name: 'open',
+        protocol: 'HTTP',
+        port: 8080,
+        allowedRoutes: { namespaces: { from: 'All' } },
+      });
+      for (const r of o.filter((x) => x.kind === 'HTTPRoute' && x.metadata.namespace === 'samokoder'))
+        delete r.spec.parentRefs[0].sectionName;
+    });
+    expect(anyListener).toEqual([]);
     const same = check(cluster(), (o) => {
       find(o, 'Gateway', 'public').spec.listeners[0].allowedRoutes.namespaces = { from: 'Same' };
     });
