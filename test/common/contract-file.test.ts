@@ -64,6 +64,19 @@ describe('PlatformContract.toJson / fromJson', () => {
   });
 });
 
+describe('files of earlier schema versions stay readable', () => {
+  // Files this library wrote, kept as they are: a later library must still read them (bump schemaVersion for a
+  // format change and keep reading these; never edit them).
+  test.each(['platform-contract.v1.aws.json', 'platform-contract.v1.digitalocean.json'])('%s', (name) => {
+    const file = path.join(__dirname, 'fixtures', name);
+    const loaded = PlatformContract.fromFile(file);
+    expect(loaded.namespace).toBe('samokoder');
+    expect(loaded.dataTier.length).toBeGreaterThan(0);
+    // The current writer gives the same bytes for what the file holds (while the version is still 1).
+    if (PlatformContract.SCHEMA_VERSION === 1) expect(PlatformContract.toJson(loaded)).toBe(fs.readFileSync(file, 'utf8'));
+  });
+});
+
 describe('PlatformContract.fromJson refuses a malformed or wrong-version file', () => {
   test.each([
     [
