@@ -28,6 +28,12 @@ export interface PostgresOptions {
   readonly poolSize?: number;
   /** Database and user the application uses. @default - the tier's `name` (the project) */
   readonly databaseName?: string;
+  /**
+   * Name of the PostgreSQL cluster. After a failover, the promoted replica's name (`<name>-pg-<region>`): DigitalOcean
+   * cannot rename a cluster, and a different name here makes Terraform replace it (refused by `prevent_destroy`).
+   * @default '<name>-pg'
+   */
+  readonly clusterName?: string;
 }
 
 /** Managed Valkey settings (DigitalOcean's successor to managed Redis). */
@@ -92,6 +98,18 @@ export class DataTier extends Construct {
   /** The replica's name (the failover script promotes it by name). */
   public readonly replicaName?: string;
   public readonly databaseName: string;
+  /** Name of the PostgreSQL cluster. */
+  public readonly postgresName: string;
+  /** Terraform addresses of everything tied to the PostgreSQL primary (the runbook's state surgery). @internal */
+  public readonly _postgresAddresses: {
+    cluster: string;
+    database: string;
+    user: string;
+    pool: string;
+    firewall: string;
+    replica?: string;
+    replicaFirewall?: string;
+  };
   private readonly clusters: Record<'primary' | 'secondary', RegionalCluster>;
 
   /** The Valkey cluster of a region's cluster (each region has its own). */
@@ -122,8 +140,9 @@ export class DataTier extends Construct {
     this.databaseName = requireDnsLabel(path, 'postgres.databaseName', pg.databaseName ?? props.name, 63);
     const window = [{ day: props.maintenanceDay ?? 'sunday', hour: '02:00:00' }];
 
+    this.postgresName = requireDnsLabel(path, 'postgres.clusterName', pg.clusterName ?? `${name}-pg`, 63);
     this.postgres = new DatabaseCluster(this, 'Postgres', {
-      name: `${name}-pg`,
+      name: this.postgresName,
       engine: 'pg',
       version: pg.version ?? '17',
       size,
@@ -136,7 +155,11 @@ export class DataTier extends Construct {
     });
     // The database and its user are protected like the cluster: a renamed default or a moved id would otherwise
     // drop the application's data (the database) or lock every app out (the user) at the next apply.
-    new DatabaseDb(this, 'Database', { clusterId: this.postgres.id, name: this.databaseName, lifecycle: { preventDestroy: true } });
+    const db = new DatabaseDb(this, 'Database', {
+      clusterId: this.postgres.id,
+      name: this.databaseName,
+      lifecycle: { preventDestroy: true },
+    });
     const user = new DatabaseUser(this, 'AppUser', {
       clusterId: this.postgres.id,
       name: `${this.databaseName}_app`,
@@ -150,13 +173,20 @@ export class DataTier extends Construct {
       dbName: this.databaseName,
       user: user.name,
     });
-    new DatabaseFirewall(this, 'PostgresFirewall', {
+    const firewall = new DatabaseFirewall(this, 'PostgresFirewall', {
       clusterId: this.postgres.id,
       rule: [
         { type: 'k8s', value: props.primary.cluster.id },
         { type: 'k8s', value: props.secondary.cluster.id },
       ],
     });
+    this._postgresAddresses = {
+      cluster: `digitalocean_database_cluster.${this.postgres.friendlyUniqueId}`,
+      database: `digitalocean_database_db.${db.friendlyUniqueId}`,
+      user: `digitalocean_database_user.${user.friendlyUniqueId}`,
+      pool: `digitalocean_database_connection_pool.${this.pool.friendlyUniqueId}`,
+      firewall: `digitalocean_database_firewall.${firewall.friendlyUniqueId}`,
+    };
     if (pg.replica ?? true) {
       this.replicaName = `${name}-pg-${props.secondary.region.slug}`;
       this.replica = new DatabaseReplica(this, 'Replica', {
@@ -170,10 +200,12 @@ export class DataTier extends Construct {
       });
       // The replica's own trusted sources: only the secondary cluster, which is what uses it once promoted. Without
       // them a promoted replica would accept connections from anywhere.
-      new DatabaseFirewall(this, 'ReplicaFirewall', {
+      const replicaFirewall = new DatabaseFirewall(this, 'ReplicaFirewall', {
         clusterId: this.replica.uuid,
         rule: [{ type: 'k8s', value: props.secondary.cluster.id }],
       });
+      this._postgresAddresses.replica = `digitalocean_database_replica.${this.replica.friendlyUniqueId}`;
+      this._postgresAddresses.replicaFirewall = `digitalocean_database_firewall.${replicaFirewall.friendlyUniqueId}`;
     }
 
     const vk = props.valkey ?? {};

@@ -54,6 +54,8 @@ export class DrSecretStore extends Construct {
   public readonly readPolicy: IamPolicy;
   /** The entries' AWS region. */
   public readonly region: string;
+  /** Terraform addresses of the entry values the failover scripts rewrite (Terraform ignores their changes). @internal */
+  public readonly _scriptOwnedValues: string[] = [];
 
   constructor(scope: Construct, id: string, props: DrSecretStoreProps) {
     super(scope, id);
@@ -74,7 +76,7 @@ export class DrSecretStore extends Construct {
         recoveryWindowInDays: 30,
       });
       const valkey = props.data.valkeyOf(rc);
-      new SecretsmanagerSecretVersion(this, `ConnectionValue-${region}`, {
+      const value = new SecretsmanagerSecretVersion(this, `ConnectionValue-${region}`, {
         secretId: secret.id,
         secretString: JSON.stringify({
           DATABASE_URL: props.data.pool.privateUri,
@@ -88,9 +90,12 @@ export class DrSecretStore extends Construct {
           FILES_BUCKET: rc.bucket.name,
           FILES_ENDPOINT: `https://${region}.digitaloceanspaces.com`,
         }),
-        // The failover script rewrites the database address after a promotion; the runbook reconciles the state
-        // before the next apply, after which Terraform writes the promoted cluster's own pool here.
+        // The failover scripts rewrite the database address: an apply must not put the lost primary back. Terraform
+        // writes the value when it creates the entry; the runbook's reconciliation rewrites it (-replace) from the
+        // new primary's pool.
+        lifecycle: { ignoreChanges: ['secret_string'] },
       });
+      this._scriptOwnedValues.push(`aws_secretsmanager_secret_version.${value.friendlyUniqueId}`);
       this.connectionEntries[region] = entry;
       this.entries.push(entry);
     }
@@ -105,10 +110,13 @@ export class DrSecretStore extends Construct {
         kmsKeyId: key.arn,
         recoveryWindowInDays: 30,
       });
-      new SecretsmanagerSecretVersion(this, 'ReplicaMonitorValue', {
+      const value = new SecretsmanagerSecretVersion(this, 'ReplicaMonitorValue', {
         secretId: secret.id,
         secretString: JSON.stringify({ DATA_SOURCE_NAME: props.data.replica.privateUri }),
+        // failback.sh points the monitor at the replica it builds.
+        lifecycle: { ignoreChanges: ['secret_string'] },
       });
+      this._scriptOwnedValues.push(`aws_secretsmanager_secret_version.${value.friendlyUniqueId}`);
       this.entries.push(entry);
     }
     props.entries.forEach((e) => {

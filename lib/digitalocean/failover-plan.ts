@@ -3,7 +3,14 @@ import * as path from 'path';
 import { RecoveryModel } from './recovery-model';
 import { ValidationError } from '../common/errors';
 import { credentialLines } from '../common/secret-detection';
-import { FENCE_RULE, _REPLICAS_ANNOTATION, _failbackScript, _failoverScript, _syncFilesScript } from './failover-scripts';
+import {
+  FENCE_RULE,
+  _REPLICAS_ANNOTATION,
+  _checkApplyScript,
+  _failbackScript,
+  _failoverScript,
+  _syncFilesScript,
+} from './failover-scripts';
 
 /** Everything the failover plan needs to name things exactly as Terraform created them. @internal */
 export interface FailoverFacts {
@@ -26,7 +33,17 @@ export interface FailoverFacts {
   readonly registry: string;
   readonly registryRegion: string;
   readonly fallbackRegistry: string;
-  readonly addresses: { postgres: string; replica?: string };
+  /** Terraform addresses of the PostgreSQL primary and what belongs to it, and of the entry values the scripts own. */
+  readonly addresses: {
+    cluster: string;
+    database: string;
+    user: string;
+    pool: string;
+    firewall: string;
+    replica?: string;
+    replicaFirewall?: string;
+    entryValues: readonly string[];
+  };
   readonly rtoTargetSeconds: number;
   readonly rpoTargetSeconds: number;
   readonly model: RecoveryModel;
@@ -141,20 +158,44 @@ events; everything after step 1 is the same.
 
 ## Terraform after a promotion
 
-Terraform cannot promote a replica, and after promotion its state no longer matches the world: \`${f.addresses.replica ?? 'the replica'}\`
-describes a replica that is now a standalone cluster, and \`${f.addresses.postgres}\` describes the lost primary. Do not run
-\`terraform apply\` until the state is reconciled, or Terraform will try to recreate both:
+Terraform cannot promote a replica, and after a promotion its state no longer matches the world. \`./check-apply.sh\` refuses
+while it does not (a replica of this program is a cluster of its own, or its primary is fenced): run it before every
+\`cdktf deploy\` / \`terraform apply\` of this stack, in CI too. The connection entries' values are the scripts' (Terraform
+ignores changes to \`${f.addresses.entryValues.join('`, `')}\`), so no apply puts the lost primary back into them.
+
+Reconcile the state before the next apply. The lost primary and what belongs to it, and the replica, leave the state:
 
 \`\`\`sh
 cd cdktf.out/stacks/${f.stackName}
-terraform state rm '${f.addresses.replica ?? '<replica address>'}'
-terraform state rm '${f.addresses.postgres}'
-# swap the regions in the program (primary: ${f.secondaryRegion}, secondary: ${f.primaryRegion}) and synthesize again, then:
-terraform import '${f.addresses.postgres}' <id of the promoted cluster>
-terraform plan   # expect: a new replica in ${f.primaryRegion}; nothing destroyed
+${[
+  f.addresses.cluster,
+  f.addresses.database,
+  f.addresses.user,
+  f.addresses.pool,
+  f.addresses.firewall,
+  f.addresses.replica,
+  f.addresses.replicaFirewall,
+]
+  .filter((x): x is string => x !== undefined)
+  .map((x) => `terraform state rm '${x}'`)
+  .join('\n')}
 \`\`\`
 
-The old primary, if it comes back, is a stale cluster, fenced by step 4: keep it for forensics, then delete it by hand.
+In the program, swap the regions (primary: ${f.secondaryRegion}, secondary: ${f.primaryRegion}) and name the cluster after the
+promoted replica (\`postgres: { clusterName: '${f.replicaName ?? '<promoted replica>'}' }\`: DigitalOcean cannot rename a cluster),
+synthesize again, then import the promoted cluster and what it carries over:
+
+\`\`\`sh
+terraform import '${f.addresses.cluster}' <id of the promoted cluster>
+terraform import '${f.addresses.database}' <id of the promoted cluster>,${f.databaseName}
+terraform import '${f.addresses.user}' <id of the promoted cluster>,${f.databaseName}_app
+terraform import '${f.addresses.firewall}' <id of the promoted cluster>
+terraform plan    # expect: a pool and a replica in ${f.primaryRegion} created; nothing destroyed
+terraform apply${f.addresses.entryValues.map((x) => ` -replace='${x}'`).join('')}
+\`\`\`
+
+The \`-replace\` writes the entries again from the new primary's pool (port ${f.databasePort} becomes the pool's). The old primary,
+if it comes back, is a stale cluster, fenced by failover.sh: keep it for forensics, then delete it by hand.
 
 ## Fail-back
 
@@ -180,6 +221,11 @@ cross-region replica again.
   /** The fail-back script, in two stages (`--stage=prepare`, then `--stage=switch` in a maintenance window). */
   public get failbackScript(): string {
     return _failbackScript(this.f);
+  }
+
+  /** Refuses a Terraform apply of the stack while a failover Terraform does not know of is in effect (exit 1). */
+  public get checkApplyScript(): string {
+    return _checkApplyScript(this.f);
   }
 
   /** Copies uploaded files to the secondary region's bucket (Spaces does not replicate across regions). */
@@ -231,6 +277,7 @@ Run quarterly, in staging first. Record the times; they replace the estimates in
       ['drill-checklist.md', this.drillChecklist, 0o644],
       ['failover.sh', this.failoverScript, 0o755],
       ['failback.sh', this.failbackScript, 0o755],
+      ['check-apply.sh', this.checkApplyScript, 0o755],
       ['mirror-images.sh', this.mirrorImagesScript, 0o755],
       ['sync-files.sh', this.syncFilesScript, 0o755],
     ];

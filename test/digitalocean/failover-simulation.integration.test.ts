@@ -154,4 +154,23 @@ describe('failover.sh, simulated', () => {
     ]);
     fs.rmSync(team.dir, { recursive: true, force: true });
   });
+
+  test('check-apply.sh lets an apply through in a healthy pair and refuses it after a failover, until the state is reconciled', () => {
+    const healthy = new DrSimulation(reference.dir, healthyWorld(f, referenceApps));
+    sims.push(healthy);
+    const ok = healthy.run('check-apply.sh', []);
+    expect({ status: ok.status, stdout: ok.stdout.trim() }).toEqual({
+      status: 0,
+      stdout: 'no failover in effect for samokoder-dr: the apply may proceed',
+    });
+    const sim = lostPrimary();
+    expect(sim.run('failover.sh', ['--execute']).status).toBe(3);
+    const r = sim.run('check-apply.sh', []);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `refused: ${replica} is a cluster of its own (a failover promoted it) while this program declares it a replica of ${f.postgresCluster}`,
+      `refused: ${f.postgresCluster} is fenced by a failover (its only trusted source is ip_addr:192.0.2.1) while this program declares it the primary`,
+      "reconcile the Terraform state first: runbook.md, 'Terraform after a promotion'",
+    ]);
+  });
 });

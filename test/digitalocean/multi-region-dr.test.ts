@@ -121,6 +121,29 @@ describe('MultiRegionDR', () => {
       expect(JSON.stringify(s)).not.toMatch(/"(name|db_name)":"samokoder[-_"]/);
     });
 
+    test('after a failover the program can name its cluster after the promoted replica (DigitalOcean cannot rename one)', () => {
+      expect(resources(synth(dr()), 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!.name).toBe('samokoder-pg');
+      const after = dr({
+        primary: { region: DoRegion.SFO3 },
+        secondary: { region: DoRegion.NYC3 },
+        postgres: { clusterName: 'samokoder-pg-sfo3' },
+      });
+      const s = synth(after);
+      expect(resources(s, 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!.name).toBe('samokoder-pg-sfo3');
+      expect(only(s, 'digitalocean_database_replica').name).toBe('samokoder-pg-nyc3');
+      expect(after.failoverPlan.checkApplyScript).toContain('select(.name == "samokoder-pg-sfo3") | .id');
+      expect(() => dr({ postgres: { clusterName: 'Samokoder_PG' } })).toThrow(`'postgres.clusterName' ("Samokoder_PG")`);
+    });
+
+    test("the connection entries are the scripts' once written: an apply never puts the lost primary back", () => {
+      const values = resources(synth(dr()), 'aws_secretsmanager_secret_version');
+      expect(values.map((v) => v.lifecycle)).toEqual([
+        { ignore_changes: ['secret_string'] },
+        { ignore_changes: ['secret_string'] },
+        { ignore_changes: ['secret_string'] },
+      ]);
+    });
+
     test('database firewalls admit only the clusters', () => {
       const fws = resources(synth(dr()), 'digitalocean_database_firewall');
       for (const fw of fws) for (const r of fw.rule) expect(r.type).toBe('k8s');
@@ -271,6 +294,7 @@ describe('MultiRegionDR', () => {
         app.synth();
         const dir = path.join(outdir, 'stacks', 'billing-dr', 'failover');
         expect(fs.readdirSync(dir).sort()).toEqual([
+          'check-apply.sh',
           'drill-checklist.md',
           'failback.sh',
           'failover.sh',
@@ -321,6 +345,7 @@ describe('MultiRegionDR', () => {
           'drill-checklist.md',
           'failover.sh',
           'failback.sh',
+          'check-apply.sh',
           'mirror-images.sh',
           'sync-files.sh',
         ]);
