@@ -87,14 +87,19 @@ export function requireBucketName(path: string, prop: string, name: string): str
     /^\d+\.\d+\.\d+\.\d+$/.test(name) ||
     name.startsWith('xn--') ||
     name.startsWith('sthree-') ||
+    name.startsWith('amzn-s3-demo-') ||
+    // Suffixes S3 keeps for other kinds of name: access point aliases, Object Lambda aliases, directory buckets
+    // and Multi-Region Access Points (S3 user guide, "General purpose bucket naming rules").
     name.endsWith('-s3alias') ||
-    name.endsWith('--ol-s3');
+    name.endsWith('--ol-s3') ||
+    name.endsWith('--x-s3') ||
+    name.endsWith('.mrap');
   if (bad) {
     throw invalidProp(
       path,
       prop,
       name,
-      'is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree- prefix or -s3alias suffix',
+      'is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree-/amzn-s3-demo- prefix or -s3alias/--ol-s3/--x-s3/.mrap suffix',
     );
   }
   return name;

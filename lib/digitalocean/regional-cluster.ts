@@ -6,7 +6,7 @@ import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
 import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { DoRegion } from './region';
 
 /** Autoscaling node pool of a regional cluster. */
@@ -30,6 +30,12 @@ export interface RegionalHealthCheck {
   /** Failed checks before a node is taken out (2–10). @default 3 */
   readonly unhealthyThreshold?: number;
 }
+
+/** The pod and service networks of a DOKS cluster created without `cluster_subnet`/`service_subnet`. */
+const DOKS_DEFAULT_NETWORKS: ReadonlyArray<[string, Ipv4Cidr]> = [
+  ['pod', Ipv4Cidr.parse('DOKS', 'cluster_subnet', '10.244.0.0/16')],
+  ['service', Ipv4Cidr.parse('DOKS', 'service_subnet', '10.245.0.0/16')],
+];
 
 /** Day of the week for maintenance windows. */
 export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
@@ -94,6 +100,19 @@ export class RegionalCluster extends Construct {
     if (!this.vpcRange.isPrivate() || this.vpcRange.prefix < 16 || this.vpcRange.prefix > 24) {
       throw invalidProp(path, 'vpcCidr', props.vpcCidr, 'must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)');
     }
+    // DOKS gives a cluster created without cluster_subnet/service_subnet (as these are) its pods and Services from
+    // these ranges (the DigitalOcean API's cluster examples); a VPC inside them makes nodes unreachable from pods.
+    for (const [what, range] of DOKS_DEFAULT_NETWORKS) {
+      if (range.overlaps(this.vpcRange)) {
+        const how = range.toString() === this.vpcRange.toString() ? 'is' : 'overlaps';
+        throw invalidProp(
+          path,
+          'vpcCidr',
+          props.vpcCidr,
+          `${how} the ${what} network DOKS gives a cluster by default (${range}): nodes could not reach pods or Services; use another range such as "10.10.0.0/16"`,
+        );
+      }
+    }
     // Other DR pairs of the same app: cluster names are unique in a DigitalOcean account and the Spaces bucket
     // (`<name>-files`) is named globally, so a second pair of the same project cannot be created; VPCs that may be
     // peered need disjoint ranges.
@@ -130,7 +149,7 @@ export class RegionalCluster extends Construct {
     const hc = props.healthCheck ?? {};
     this.healthCheck = {
       nodePort: requireIntegerInRange(path, 'healthCheck.nodePort', hc.nodePort ?? 30080, 30000, 32767),
-      path: hc.path ?? '/healthz',
+      path: requireUrlPath(path, 'healthCheck.path', hc.path ?? '/healthz'),
       intervalSeconds: requireIntegerInRange(path, 'healthCheck.intervalSeconds', hc.intervalSeconds ?? 5, 3, 300),
       unhealthyThreshold: requireIntegerInRange(path, 'healthCheck.unhealthyThreshold', hc.unhealthyThreshold ?? 3, 2, 10),
     };

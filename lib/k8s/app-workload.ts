@@ -6,7 +6,7 @@ import { _afterRender, _ARGOCD_KEEP } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { _service } from './private/service';
 import { canonicalResources, memoryQuantity } from './quantity';
-import { resolveWorkload, ResolvedWorkload, WorkloadKind, WorkloadOptions } from './workload-options';
+import { _TMP_MOUNT_PATH, resolveWorkload, ResolvedWorkload, WorkloadKind, WorkloadOptions } from './workload-options';
 
 /** Props for {@link AppWorkload}. */
 export interface AppWorkloadProps extends WorkloadOptions {
@@ -73,7 +73,7 @@ export class AppWorkload extends Construct {
     const servicePorts = r.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port }));
 
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(256) });
-    const volumeMounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: tmp }];
+    const volumeMounts: kplus.VolumeMount[] = [{ path: _TMP_MOUNT_PATH, volume: tmp }];
     if (r.storage && r.kind === WorkloadKind.DEPLOYMENT) {
       const pvc = new kplus.PersistentVolumeClaim(this, 'Storage', {
         // Its volume's data goes with the claim: Argo CD never prunes it, nor deletes it with its Application.

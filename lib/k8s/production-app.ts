@@ -6,7 +6,7 @@ import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { _chartToJson } from '../private/render';
-import { requireLabelValue } from '../common/validate';
+import { requireAnnotations, requireLabelValue } from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppRollout } from '../delivery/app-rollout';
 import { DeploymentStrategy } from '../delivery/strategy';
@@ -212,6 +212,10 @@ export class ProductionApp extends Chart {
     }
     _scanChartsForCredentials(this);
     const path = this.node.path;
+    // cdk8s writes chart labels onto every object as given: the API server would refuse each one.
+    const chartLabels = props.chartProps?.labels ?? {};
+    requireAnnotations(path, 'chartProps.labels', chartLabels);
+    for (const [key, value] of Object.entries(chartLabels)) requireLabelValue(path, `chartProps.labels.${key}`, value);
 
     // ---- resolve and check every prop first: nothing is added to the tree from an invalid configuration ----
     const { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy } =

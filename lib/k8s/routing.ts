@@ -4,6 +4,7 @@ import { _AllKeys, _checkProps } from '../common/props';
 
 /** Time unit of a rate limit. */
 export type RateLimitUnit = 'Second' | 'Minute' | 'Hour';
+const RATE_LIMIT_UNITS: readonly RateLimitUnit[] = ['Second', 'Minute', 'Hour'];
 
 /** A rate limit for one group of paths (API, login, upload, …). */
 export interface RateLimit {
@@ -42,6 +43,10 @@ export function validateRateLimits(path: string, rateLimits: readonly RateLimit[
     );
     requireDnsLabel(path, `rateLimits[${i}].name`, r.name, 30);
     requireUrlPath(path, `rateLimits[${i}].pathPrefix`, r.pathPrefix);
+    // A unit outside these is refused by Envoy Gateway's CRD or has no ingress-nginx annotation (see AppRoutes).
+    if (!RATE_LIMIT_UNITS.includes(r.unit)) {
+      throw invalidProp(path, `rateLimits[${i}].unit`, r.unit, `must be one of ${RATE_LIMIT_UNITS.map((u) => `"${u}"`).join(', ')}`);
+    }
     if (!(Number.isInteger(r.requests) && r.requests > 0)) {
       throw invalidProp(path, `rateLimits[${i}].requests`, r.requests, 'must be a whole number greater than 0');
     }

@@ -132,8 +132,14 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
     const prop = i === 0 ? 'port' : `extraPorts[${i - 1}]`;
     if (i > 0) _checkProps<_AllKeys<AppPort, typeof APPPORT_KEYS>>(path, 'port', p, APPPORT_KEYS, ['name', 'port'] as const, `${prop}.`);
     requireIntegerInRange(path, `${prop}.port`, p.port, 1, 65535);
-    if (p.name.length > 15 || !PORT_NAME.test(p.name)) {
-      throw invalidProp(path, `${prop}.name`, p.name, 'must be an IANA service name: at most 15 lower-case letters, digits and -');
+    // IANA_SVC_NAME (RFC 6335), as the API server checks it: a name of digits alone would read as a port number.
+    if (typeof p.name !== 'string' || p.name.length > 15 || !PORT_NAME.test(p.name) || !/[a-z]/.test(p.name) || p.name.includes('--')) {
+      throw invalidProp(
+        path,
+        `${prop}.name`,
+        p.name,
+        'must be an IANA service name: at most 15 lower-case letters, digits and -, with at least one letter, no "--", not starting or ending with -',
+      );
     }
     if (names.has(p.name)) throw invalidProp(path, `${prop}.name`, p.name, 'is used by another port: port names must be unique');
     if (numbers.has(p.port)) throw invalidProp(path, `${prop}.port`, p.port, 'is used by another port: port numbers must be unique');
@@ -169,7 +175,7 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
     const accessMode = s.accessMode ?? (kind === WorkloadKind.STATEFUL_SET ? 'ReadWriteOnce' : 'ReadWriteMany');
     storage = {
       sizeGiB: requireIntegerInRange(path, 'storage.sizeGiB', s.sizeGiB ?? 10, 1, 65536),
-      mountPath: requireMountPath(path, 'storage.mountPath', s.mountPath ?? '/data'),
+      mountPath: requireFreeMountPath(path, 'storage.mountPath', requireMountPath(path, 'storage.mountPath', s.mountPath ?? '/data')),
       storageClass: requireStorageClass(path, 'storage.storageClass', s.storageClass ?? 'gp3'),
       accessMode,
     };
@@ -218,6 +224,23 @@ function requireMountPath(path: string, prop: string, value: string): string {
       prop,
       value,
       `would hide the image's ${dir === '/' ? 'whole file system' : `${dir} directory`}: mount the volume on a directory of its own such as "/data"`,
+    );
+  }
+  return value;
+}
+
+/** Where the workload mounts its writable emptyDir (the root filesystem is read-only). @internal */
+export const _TMP_MOUNT_PATH = '/tmp';
+
+/** Throws when `value` is a directory the workload already mounts a volume at (the API server refuses two mounts at one path). */
+function requireFreeMountPath(path: string, prop: string, value: string): string {
+  const dir = value.length > 1 ? value.replace(/\/+$/, '') : value;
+  if (dir === _TMP_MOUNT_PATH) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      `is where the writable ${_TMP_MOUNT_PATH} volume is mounted: the API server refuses two mounts at one path; use a directory of its own such as "/data"`,
     );
   }
   return value;

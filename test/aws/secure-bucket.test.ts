@@ -114,7 +114,7 @@ describe('SecureBucket', () => {
     'bucket name %s is refused',
     (name) => {
       expect(() => bucket({ bucketName: name })).toThrow(
-        `[test/Files] 'bucketName' ("${name}") is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree- prefix or -s3alias suffix`,
+        `[test/Files] 'bucketName' ("${name}") is not a valid S3 bucket name: 3–63 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, no xn--/sthree-/amzn-s3-demo- prefix or -s3alias/--ol-s3/--x-s3/.mrap suffix`,
       );
     },
   );
