@@ -12,7 +12,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Ipv4Cidr } from '../common/cidr';
+import { _claimNetworkRange, Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { _policy, _serviceTrust } from './private/kms';
@@ -143,6 +143,7 @@ export class SamokoderNetwork extends Construct {
         );
       }
     }
+    _claimNetworkRange(this, 'cidr', props.cidr ?? cidr.toString(), cidr, 'AWS');
     networks.add(this);
     (props.avoidCidrs ?? []).forEach((other, i) => {
       const o = Ipv4Cidr.parse(path, `avoidCidrs[${i}]`, other);

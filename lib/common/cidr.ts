@@ -1,4 +1,6 @@
 import { isUnresolved } from './validate';
+import { IConstruct } from 'constructs';
+import { _Registry } from './registry';
 import { invalidProp, ValidationError } from './errors';
 
 /** An IPv4 CIDR block, parsed and checked. */
@@ -134,4 +136,32 @@ export function internetWideReason(cidrs: readonly string[]): string | undefined
   }
   const share = covered / 2 ** 32;
   return share >= 0.25 ? `together they cover ${Math.round(share * 100)} % of all IPv4 addresses` : undefined;
+}
+
+/** A VPC claimed by a construct of one cloud, for the overlap check across clouds. */
+interface ClaimedNetwork {
+  readonly path: string;
+  readonly range: Ipv4Cidr;
+  readonly cloud: 'AWS' | 'DigitalOcean';
+}
+
+/**
+ * Throws when `range` overlaps a VPC another cloud's construct of the same app claimed, then claims it. Each cloud
+ * checks its own VPCs against each other (SamokoderNetwork, RegionalCluster); this is the check between them: an
+ * AWS environment and a DigitalOcean DR pair of one platform are what a VPN between the clouds would join.
+ * @internal
+ */
+export function _claimNetworkRange(scope: IConstruct, prop: string, given: string, range: Ipv4Cidr, cloud: ClaimedNetwork['cloud']): void {
+  const path = scope.node.path;
+  const claimed = _Registry.of<ClaimedNetwork>(scope, 'ClaimedNetwork');
+  for (const other of claimed.all()) {
+    if (other.cloud === cloud || !other.range.overlaps(range)) continue;
+    throw invalidProp(
+      path,
+      prop,
+      given,
+      `overlaps ${other.range}, the ${other.cloud} VPC of ${other.path} in the same app: networks that may be connected (a VPN between the clouds) need disjoint ranges`,
+    );
+  }
+  claimed.add({ path, range, cloud });
 }

@@ -47,20 +47,28 @@ export function costAllocationTagMap(path: string, tags: CostAllocationTags | un
 }
 
 /**
- * Cost-allocation tags as DigitalOcean tag names (plain strings): `key:value`, lower case, with what DigitalOcean
- * does not take (letters, digits, colons, dashes and underscores only) turned into dashes; at most 255 characters.
+ * Cost-allocation tags as DigitalOcean tag names (plain strings): `key:value`, lower case, at most 255 characters.
+ *
+ * A value is written as given (lower-cased, as these names have always been) or refused: DigitalOcean takes only
+ * ASCII letters, digits, `-`, `_` and `:` in a tag, and a value rewritten to fit (`CC.1042` as `cc-1042`, a
+ * non-Latin name as `-`) no longer joins with the same tag on AWS in a cost report. `:` is refused too: it
+ * separates the key from the value, and a report could not split `team:a:b` back.
  * @internal
  */
 export function _digitaloceanTagNames(path: string, tagMap: Record<string, string>): string[] {
   return Object.entries(tagMap).map(([k, v]) => {
-    const name = `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}`;
-    if (name.length > 255) {
+    const prop = `tags.${k[0].toLowerCase()}${k.slice(1)}`;
+    if (!/^[A-Za-z0-9_-]+$/.test(v)) {
       throw invalidProp(
         path,
-        `tags.${k[0].toLowerCase()}${k.slice(1)}`,
+        prop,
         v,
-        'is too long for a DigitalOcean tag (key:value at most 255 characters)',
+        'cannot be written as a DigitalOcean tag as given (DigitalOcean takes ASCII letters, digits, - and _ in a "key:value" tag), so cost reports would no longer join with AWS: use letters, digits, - and _ only',
       );
+    }
+    const name = `${k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}:${v.toLowerCase()}`;
+    if (name.length > 255) {
+      throw invalidProp(path, prop, v, 'is too long for a DigitalOcean tag (key:value at most 255 characters)');
     }
     return name;
   });

@@ -179,6 +179,7 @@ export class MultiRegionDR extends TerraformStack {
     const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, ['dr']) ?? id, 20);
     const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);
     const tagMap = costAllocationTagMap(path, props.tags);
+    const tagNames = _digitaloceanTagNames(path, tagMap);
     const p = props.primary ?? {};
     const s = props.secondary ?? {};
     const primaryRegion = p.region ?? DoRegion.NYC3;
@@ -221,7 +222,6 @@ export class MultiRegionDR extends TerraformStack {
     // Credentials come from DIGITALOCEAN_TOKEN and SPACES_ACCESS_KEY_ID / SPACES_SECRET_ACCESS_KEY at apply time.
     new DigitaloceanProvider(this, 'DigitalOcean', {});
 
-    const tagNames = _digitaloceanTagNames(path, tagMap);
     const tags = tagNames.map((t, i) => new Tag(this, `Tag${i + 1}`, { name: t }).name);
 
     (props.additionalHosts ?? []).forEach((h, i) => {

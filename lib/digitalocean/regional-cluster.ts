@@ -3,7 +3,7 @@ import { KubernetesCluster } from '@cdktf/provider-digitalocean/lib/kubernetes-c
 import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
-import { internetWideReason, Ipv4Cidr } from '../common/cidr';
+import { _claimNetworkRange, internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
@@ -137,6 +137,7 @@ export class RegionalCluster extends Construct {
         );
       }
     }
+    _claimNetworkRange(this, 'vpcCidr', props.vpcCidr, this.vpcRange, 'DigitalOcean');
     this._name = name;
     clusters.add(this);
     const np = props.nodePool ?? {};
