@@ -20,18 +20,43 @@ export class PostgresVersion {
   public static readonly V17 = new PostgresVersion('17');
   /** PostgreSQL 18 (community support until 2030-11). */
   public static readonly V18 = new PostgresVersion('18');
+  /** The majors RDS offered on 2026-11-21, oldest first. */
+  public static readonly KNOWN_MAJORS: readonly string[] = ['13', '14', '15', '16', '17', '18'];
   /**
-   * Any version RDS offers: a major (`'19'`, for versions newer than this library; RDS picks the newest minor and
-   * upgrades minors automatically) or a pinned `major.minor` (`'17.6'`; minor upgrades are then yours to make). The
-   * format is checked by the construct that uses it.
+   * A version RDS offers: a major (RDS picks the newest minor and upgrades minors automatically) or a pinned
+   * `major.minor` (`'17.6'`; minor upgrades are then yours to make). The major must be one of
+   * {@link PostgresVersion.KNOWN_MAJORS}; one newer than the library (`'19'`) needs `{ unlisted: true }`, so that a
+   * typo (`'71'`) is not sent to RDS. Checked by the construct that uses it (a factory has no path to name).
    */
-  public static of(version: string): PostgresVersion {
-    return new PostgresVersion(version);
+  public static of(version: string, options: { readonly unlisted?: boolean } = {}): PostgresVersion {
+    return new PostgresVersion(version, options.unlisted ?? false);
   }
   private constructor(
     /** The version as given to RDS: `17` or `17.6`. */
     public readonly version: string,
+    private readonly unlisted = false,
   ) {}
+  /**
+   * Throws unless the version has RDS's shape and a known major (or is declared `unlisted`). @internal
+   */
+  public _check(path: string, prop: string): this {
+    const v = this.version;
+    const known = PostgresVersion.KNOWN_MAJORS;
+    if (typeof v !== 'string' || !/^(1[3-9]|[2-9]\d)(\.\d+)?$/.test(v)) {
+      const major = typeof v === 'string' ? /^v?(\d+)/.exec(v)?.[1] : undefined;
+      const hint = major && known.includes(major) ? ` (did you mean "${major}"?)` : '';
+      throw invalidProp(path, prop, v, `must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6")${hint}`);
+    }
+    if (!this.unlisted && !known.includes(this.major)) {
+      throw invalidProp(
+        path,
+        prop,
+        v,
+        `is not a PostgreSQL major RDS offered on 2026-11-21 (${known.join(', ')}): for a newer one, PostgresVersion.of('${v}', { unlisted: true })`,
+      );
+    }
+    return this;
+  }
   /** The major version, e.g. `17`. */
   public get major(): string {
     return this.version.split('.')[0];
@@ -127,15 +152,7 @@ export class SamokoderDatabase extends Construct {
       throw invalidProp(path, 'subnetIds', props.subnetIds.length, 'must name subnets in at least 2 availability zones');
     }
     const slowMs = requireIntegerInRange(path, 'slowStatementMs', props.slowStatementMs ?? 500, 1, 3_600_000);
-    const version = props.version ?? PostgresVersion.V17;
-    if (!/^(1[3-9]|[2-9]\d)(\.\d+)?$/.test(version.version)) {
-      throw invalidProp(
-        path,
-        'version',
-        version.version,
-        'must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6")',
-      );
-    }
+    const version = (props.version ?? PostgresVersion.V17)._check(path, 'version');
     const dbName = _requireDatabaseName(path, 'databaseName', props.databaseName ?? name.replace(/-/g, '_'));
     const masterUsername = _requireMasterUsername(path, 'masterUsername', props.masterUsername ?? `${dbName.slice(0, 10)}_admin`);
     const instanceClass = _requireInstanceClass(path, 'instanceClass', props.instanceClass ?? 'db.m6g.large', 'db');

@@ -113,8 +113,9 @@ export class EksKubernetesVersion {
   public assertSupported(path: string, prop: string, date: string): void {
     if (this.inStandardSupport(date)) return;
     const supported = EksKubernetesVersion.ALL.filter((v) => v.inStandardSupport(date)).map((v) => v.version);
+    const minor = /^v?(1\.\d+)(\.\d+)?$/.exec(String(this.version))?.[1];
     const state = !/^1\.\d+$/.test(this.version)
-      ? 'is not a Kubernetes minor version such as "1.35"'
+      ? `is not a Kubernetes minor version such as "1.35"${minor ? ` (did you mean "${minor}"?)` : ''}`
       : this.window === undefined
         ? 'is not in the EKS support table and has no support window'
         : date > this.window.endOfExtendedSupport

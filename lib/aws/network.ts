@@ -156,7 +156,7 @@ export class SamokoderNetwork extends Construct {
         );
       }
     });
-    const zones = props.region.availabilityZones;
+    const zones = props.region._check(path, 'region').availabilityZones;
     const azCount = props.azCount ?? 3;
     if (!Number.isInteger(azCount) || azCount < 2 || azCount > Math.min(zones.length, 6)) {
       throw invalidProp(

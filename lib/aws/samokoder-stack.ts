@@ -99,7 +99,7 @@ export class SamokoderStack extends TerraformStack {
         );
       }
     });
-    const region = props.region.name;
+    const region = props.region._check(path, 'region').name;
 
     _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
     new AwsProvider(this, 'Aws', { region, defaultTags: [{ tags }] });

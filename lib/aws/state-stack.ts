@@ -43,7 +43,7 @@ export class SamokoderStateStack extends TerraformStack {
     );
     _configureLocalBackend(this);
     const tags = costAllocationTagMap(this.node.path, props.tags);
-    new AwsProvider(this, 'Aws', { region: props.region.name, defaultTags: [{ tags }] });
+    new AwsProvider(this, 'Aws', { region: props.region._check(this.node.path, 'region').name, defaultTags: [{ tags }] });
     const key = _createKey(this, 'StateKey', { alias: `${props.bucketName}-state`, description: 'Terraform state encryption' });
     this.keyArn = key.arn;
     const logs = new SecureBucket(this, 'AccessLogs', {

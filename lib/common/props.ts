@@ -47,6 +47,18 @@ export function _checkProps<Complete extends true>(
   }
 }
 
+/**
+ * The candidate closest to `value` (case ignored) when it is a few edits away, for a "did you mean" suggestion.
+ * @internal
+ */
+export function _nearest(value: string, candidates: readonly string[], maxDistance = 2): string | undefined {
+  const lower = value.toLowerCase();
+  return candidates
+    .map((c) => [c, distance(lower, c.toLowerCase())] as const)
+    .filter(([, d]) => d <= maxDistance)
+    .sort((a, b) => a[1] - b[1])[0]?.[0];
+}
+
 /** Length of the common beginning of two strings. */
 function commonPrefix(a: string, b: string): number {
   let i = 0;

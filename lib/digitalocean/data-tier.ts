@@ -14,8 +14,14 @@ import { pascalCase } from '../common/names';
 
 /** Managed PostgreSQL settings. */
 export interface PostgresOptions {
-  /** Major version. @default '17' */
+  /**
+   * Major version: one DigitalOcean offers for new clusters (15, 16 or 17 on 2026-11-21; 13 and 14 are past their end
+   * of availability). A newer one needs `unlistedVersion: true`.
+   * @default '17'
+   */
   readonly version?: string;
+  /** `version` is newer than the library's table: use it as given. @default false */
+  readonly unlistedVersion?: boolean;
   /** Node size slug. @default 'db-s-2vcpu-4gb' */
   readonly size?: string;
   /** Nodes in the primary region: 2 = primary + hot standby. @default 2 */
@@ -38,8 +44,10 @@ export interface PostgresOptions {
 
 /** Managed Valkey settings (DigitalOcean's successor to managed Redis). */
 export interface ValkeyOptions {
-  /** @default '8' */
+  /** Major version (DigitalOcean offers 8 on 2026-11-21); a newer one needs `unlistedVersion: true`. @default '8' */
   readonly version?: string;
+  /** `version` is newer than the library's table: use it as given. @default false */
+  readonly unlistedVersion?: boolean;
   /** @default 'db-s-1vcpu-2gb' */
   readonly size?: string;
 }
@@ -70,6 +78,49 @@ export interface DataTierProps {
   readonly registry?: RegistryOptions;
   /** Weekly database maintenance day (kept apart from the clusters' upgrade days). @default 'sunday' */
   readonly maintenanceDay?: Weekday;
+}
+
+/**
+ * Engine majors DigitalOcean offers for new clusters, from its database options (`GET /v2/databases/options`,
+ * `version_availability`), checked on 2026-11-21: PostgreSQL 13 and 14 reached their end of availability on
+ * 2025-05-13 and 2026-05-12.
+ */
+const DO_ENGINE_VERSIONS = {
+  pg: { label: 'PostgreSQL', known: ['15', '16', '17'], retired: { '13': '2025-05-13', '14': '2026-05-12' } as Record<string, string> },
+  valkey: { label: 'Valkey', known: ['8'], retired: {} as Record<string, string> },
+};
+
+/** Throws unless `version` is a major DigitalOcean offers for `engine` (or is declared unlisted). */
+function requireEngineVersion(
+  path: string,
+  prop: string,
+  engine: keyof typeof DO_ENGINE_VERSIONS,
+  version: string,
+  unlisted?: boolean,
+): string {
+  const t = DO_ENGINE_VERSIONS[engine];
+  if (typeof version !== 'string' || !/^\d{1,2}$/.test(version)) {
+    const major = typeof version === 'string' ? /^v?(\d+)/.exec(version)?.[1] : undefined;
+    const hint = major && t.known.includes(major) ? ` (did you mean "${major}"?)` : '';
+    throw invalidProp(path, prop, version, `must be a ${t.label} major version such as "${t.known[t.known.length - 1]}"${hint}`);
+  }
+  if (t.retired[version]) {
+    throw invalidProp(
+      path,
+      prop,
+      version,
+      `reached its end of availability on DigitalOcean on ${t.retired[version]}: new clusters take ${t.known.join(', ')}`,
+    );
+  }
+  if (!unlisted && !t.known.includes(version)) {
+    throw invalidProp(
+      path,
+      prop,
+      version,
+      `is not a ${t.label} version DigitalOcean offers (${t.known.join(', ')} on 2026-11-21): for a newer one, set ${prop.replace(/version$/, 'unlistedVersion')}: true`,
+    );
+  }
+  return version;
 }
 
 /** vCPUs and GB of a DigitalOcean size slug such as `db-s-2vcpu-4gb` or `s-4vcpu-8gb`. @internal */
@@ -138,13 +189,16 @@ export class DataTier extends Construct {
       );
     }
     this.databaseName = requireDnsLabel(path, 'postgres.databaseName', pg.databaseName ?? props.name, 63);
+    const pgVersion = requireEngineVersion(path, 'postgres.version', 'pg', pg.version ?? '17', pg.unlistedVersion);
+    const vk = props.valkey ?? {};
+    const valkeyVersion = requireEngineVersion(path, 'valkey.version', 'valkey', vk.version ?? '8', vk.unlistedVersion);
     const window = [{ day: props.maintenanceDay ?? 'sunday', hour: '02:00:00' }];
 
     this.postgresName = requireDnsLabel(path, 'postgres.clusterName', pg.clusterName ?? `${name}-pg`, 63);
     this.postgres = new DatabaseCluster(this, 'Postgres', {
       name: this.postgresName,
       engine: 'pg',
-      version: pg.version ?? '17',
+      version: pgVersion,
       size,
       nodeCount,
       region: props.primary.region.slug,
@@ -208,14 +262,13 @@ export class DataTier extends Construct {
       this._postgresAddresses.replicaFirewall = `digitalocean_database_firewall.${replicaFirewall.friendlyUniqueId}`;
     }
 
-    const vk = props.valkey ?? {};
     const valkey = (rc: RegionalCluster) => {
       // Ids follow the region, so swapping roles after a failover moves nothing.
       const regionId = pascalCase(rc.region.slug);
       const cluster = new DatabaseCluster(this, `Valkey${regionId}`, {
         name: `${name}-valkey-${rc.region.slug}`,
         engine: 'valkey',
-        version: vk.version ?? '8',
+        version: valkeyVersion,
         size: vk.size ?? 'db-s-1vcpu-2gb',
         nodeCount: 2,
         region: rc.region.slug,

@@ -46,8 +46,9 @@ export class DoksKubernetesVersion {
   public _assertSupported(path: string, prop: string, date: string): void {
     if (this.endOfLife !== undefined && date <= this.endOfLife && /^1\.\d+$/.test(this.minor)) return;
     const supported = DoksKubernetesVersion.ALL.filter((v) => v.endOfLife !== undefined && date <= v.endOfLife).map((v) => v.minor);
+    const minor = /^v?(1\.\d+)(\.\d+)?$/.exec(String(this.minor))?.[1];
     const state = !/^1\.\d+$/.test(this.minor)
-      ? 'is not a Kubernetes minor version such as "1.35"'
+      ? `is not a Kubernetes minor version such as "1.35"${minor ? ` (did you mean "${minor}"?)` : ''}`
       : this.endOfLife === undefined
         ? 'is not in the DOKS version table and has no end-of-life date'
         : `reached end of life on ${this.endOfLife}`;

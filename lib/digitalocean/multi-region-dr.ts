@@ -180,6 +180,7 @@ export class MultiRegionDR extends TerraformStack {
     const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);
     const tagMap = costAllocationTagMap(path, props.tags);
     const tagNames = _digitaloceanTagNames(path, tagMap);
+    const secretsRegion = (props.secretsRegion ?? AwsRegion.US_EAST_2)._check(path, 'secretsRegion');
     const p = props.primary ?? {};
     const s = props.secondary ?? {};
     const primaryRegion = p.region ?? DoRegion.NYC3;
@@ -311,7 +312,7 @@ export class MultiRegionDR extends TerraformStack {
     const secretPrefix = `${project}/${environment}-dr/`;
     this.secrets = new DrSecretStore(this, 'Secrets', {
       prefix: secretPrefix,
-      region: props.secretsRegion ?? AwsRegion.US_EAST_2,
+      region: secretsRegion,
       tags: props.tags,
       data: this.data,
       clusters: [this.primary, this.secondary],

@@ -1,4 +1,16 @@
 import { invalidProp } from '../common/errors';
+import { _nearest } from '../common/props';
+
+/** Options of {@link DoRegion.of}. */
+export interface DoRegionOptions {
+  /**
+   * The region is newer than the library's table ({@link DoRegion.ALL_REGIONS}, {@link DoRegion.OTHER_SLUGS}): use
+   * it as given, with the products you list. Without this, a slug the table lacks is refused as a probable typo
+   * (`sfo4`), with a suggestion.
+   * @default false
+   */
+  readonly unlisted?: boolean;
+}
 
 /** A DigitalOcean product a region may or may not offer. */
 export type DoProduct = 'kubernetes' | 'databases' | 'spaces' | 'loadBalancers' | 'containerRegistry';
@@ -12,7 +24,9 @@ const ALL: readonly DoProduct[] = ['kubernetes', 'databases', 'spaces', 'loadBal
  * compiled without network access to the live matrix: check it against the matrix before relying on a less common
  * region, and use {@link DoRegion.of} with the products you verified where it is wrong or out of date.
  * Regions without Kubernetes (nyc2, ams2, sfo1) are kept so that asking for them explains itself. Use
- * {@link DoRegion.of} for a region the table does not know.
+ * {@link DoRegion.of} with `{ unlisted: true }` for a region the table does not know: the slug is checked where the
+ * region is used (a factory has no construct path to name), like the named members, so `sfo4` is refused with a
+ * suggestion instead of planning a cluster DigitalOcean cannot create.
  */
 export class DoRegion {
   /** When the capability table was last checked. */
@@ -53,11 +67,20 @@ export class DoRegion {
     DoRegion.ATL1,
   ];
 
-  /** A region by slug: from the table, or with the products you know it offers. */
-  public static of(slug: string, products?: readonly DoProduct[]): DoRegion {
+  /**
+   * Region slugs DigitalOcean has that the capability table does not describe yet (from its database options, checked
+   * on {@link DoRegion.TABLE_DATE}): `DoRegion.of(slug, products)` names their products without `unlisted`.
+   */
+  public static readonly OTHER_SLUGS: readonly string[] = ['ric1'];
+
+  /**
+   * A region by slug: from the table, or with the products you know it offers. A slug the table does not know
+   * needs `{ unlisted: true }`.
+   */
+  public static of(slug: string, products?: readonly DoProduct[], options: DoRegionOptions = {}): DoRegion {
     const known = DoRegion.ALL_REGIONS.find((r) => r.slug === slug);
     if (known && !products) return known;
-    return new DoRegion(slug, slug, products ?? []);
+    return new DoRegion(slug, slug, products ?? [], options.unlisted ?? false);
   }
 
   private constructor(
@@ -65,6 +88,7 @@ export class DoRegion {
     public readonly slug: string,
     public readonly displayName: string,
     public readonly products: readonly DoProduct[],
+    private readonly unlisted = false,
   ) {}
 
   public offers(product: DoProduct): boolean {
@@ -73,6 +97,21 @@ export class DoRegion {
 
   /** Throws unless the region offers `product`; the message names regions of the same metro that do. @internal */
   public _require(path: string, prop: string, product: DoProduct): void {
+    // The fullest regions first, so that a suggestion for `sfo4` is sfo3, not sfo1 (which offers nothing).
+    const fullest = [...DoRegion.ALL_REGIONS].sort((a, b) => b.products.length - a.products.length);
+    const slugs = [...fullest.map((r) => r.slug), ...DoRegion.OTHER_SLUGS];
+    if (typeof this.slug !== 'string' || !/^[a-z]{3}\d$/.test(this.slug)) {
+      throw invalidProp(path, prop, this.slug, 'is not a DigitalOcean region slug such as "nyc3" (three letters and a digit)');
+    }
+    if (!this.unlisted && !slugs.includes(this.slug)) {
+      const near = _nearest(this.slug, slugs, 1);
+      throw invalidProp(
+        path,
+        prop,
+        this.slug,
+        `is not a DigitalOcean region in the table of ${DoRegion.TABLE_DATE}${near ? ` (did you mean "${near}"?)` : ''}: for a region newer than the table, DoRegion.of('${this.slug}', [products it offers], { unlisted: true })`,
+      );
+    }
     if (this.offers(product)) return;
     const metro = this.slug.replace(/\d+$/, '');
     const offering = DoRegion.ALL_REGIONS.filter((r) => r.offers(product)).sort((a, b) => b.products.length - a.products.length);
