@@ -19,8 +19,17 @@ export interface AppIdentity {
 
 /** Props for {@link SamokoderStack}. */
 export interface SamokoderStackProps {
-  /** Environment name (a DNS label), e.g. `production`. Used in every resource name. */
+  /**
+   * Environment name (a DNS label), e.g. `production`. Used in every resource name and the state key, so a name
+   * outside `KNOWN_ENVIRONMENTS` must be declared with `unlistedEnvironment`; `tags.environment` must name it too.
+   */
   readonly environment: string;
+  /**
+   * `environment` is not one of `KNOWN_ENVIRONMENTS` (`eu-prod-2`) and is meant: without this it is refused as a
+   * probable typo (`prodution` would rename every resource and move the state).
+   * @default false
+   */
+  readonly unlistedEnvironment?: boolean;
   /**
    * The team's project: prefixes every name, including the globally unique ones (buckets) and the state key.
    * @default - the stack id without its `-<environment>` suffix (`billing-staging` → `billing`)
@@ -110,6 +119,7 @@ export interface SamokoderStackProps {
 /** @internal */
 export const SAMOKODERSTACK_PROPS = [
   'environment',
+  'unlistedEnvironment',
   'project',
   'region',
   'tags',

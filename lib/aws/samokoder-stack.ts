@@ -7,6 +7,7 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { PlatformContract } from '../common/contract';
 import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { costAllocationTagMap } from '../common/tags';
+import { _requireEnvironment } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
@@ -69,6 +70,7 @@ export class SamokoderStack extends TerraformStack {
     const env = requireDnsLabel(path, 'environment', props.environment, 20);
     const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, [env]) ?? id, 20);
     const tags = costAllocationTagMap(path, props.tags);
+    _requireEnvironment(path, env, props.unlistedEnvironment, props.tags.environment);
     const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
     const name = `${project}-${env}`;
     // `<project>-<environment>` names the RDS instance and the ElastiCache replication group: both must begin with a

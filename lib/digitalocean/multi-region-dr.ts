@@ -7,7 +7,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { VpcPeering } from '@cdktf/provider-digitalocean/lib/vpc-peering';
 import { Duration } from '../common/duration';
-import { environmentTier } from '../common/environment';
+import { _requireEnvironment, environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { _digitaloceanTagNames, costAllocationTagMap, CostAllocationTags } from '../common/tags';
 import { requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
@@ -45,8 +45,14 @@ export interface DrRegionOptions {
 export interface MultiRegionDRProps {
   /** The team's project: prefixes every name. @default - the stack id without a `-dr` suffix (`billing-dr` → `billing`) */
   readonly project?: string;
-  /** @default 'production' */
+  /**
+   * Environment name (a DNS label): in every name and the state key, so a name outside `KNOWN_ENVIRONMENTS` must be
+   * declared with `unlistedEnvironment`; `tags.environment` must name it too.
+   * @default 'production'
+   */
   readonly environment?: string;
+  /** `environment` is not one of `KNOWN_ENVIRONMENTS` and is meant (see SamokoderStackProps). @default false */
+  readonly unlistedEnvironment?: boolean;
   readonly tags: CostAllocationTags;
   /** DNS zone managed by DigitalOcean. */
   readonly domain: string;
@@ -108,6 +114,7 @@ export interface MultiRegionDRProps {
 const MULTIREGIONDR_PROPS = [
   'project',
   'environment',
+  'unlistedEnvironment',
   'tags',
   'domain',
   'host',
@@ -179,6 +186,7 @@ export class MultiRegionDR extends TerraformStack {
     const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, ['dr']) ?? id, 20);
     const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);
     const tagMap = costAllocationTagMap(path, props.tags);
+    _requireEnvironment(path, environment, props.unlistedEnvironment, props.tags.environment);
     const tagNames = _digitaloceanTagNames(path, tagMap);
     const secretsRegion = (props.secretsRegion ?? AwsRegion.US_EAST_2)._check(path, 'secretsRegion');
     const p = props.primary ?? {};
