@@ -164,3 +164,33 @@ export function requireAnnotations(path: string, prop: string, annotations: Reco
     if (typeof value !== 'string') throw invalidProp(path, `${prop}.${key}`, value, 'must be a string');
   }
 }
+
+/**
+ * Throws unless `selector` names at least one label, each a valid label key and value: the labels a Prometheus
+ * selects ServiceMonitors and rules by. An empty selector adds no label, so no Prometheus that selects (as
+ * kube-prometheus-stack does, by `release`) reads them; one that selects everything reads labelled objects too, so
+ * refusing `{}` costs nothing.
+ */
+export function requirePrometheusSelector(path: string, prop: string, selector: Record<string, string>): Record<string, string> {
+  if (selector === null || typeof selector !== 'object' || Object.keys(selector).length === 0) {
+    throw invalidProp(
+      path,
+      prop,
+      selector,
+      'selects nothing: monitors and rules without the labels a Prometheus selects by are read by none; name them (kube-prometheus-stack: { release: "<its release name>" })',
+    );
+  }
+  requireAnnotations(path, prop, selector);
+  for (const [k, v] of Object.entries(selector)) requireLabelValue(path, `${prop}.${k}`, v);
+  return selector;
+}
+
+/** A reference to one key of a Secret: a DNS-subdomain name and a key of letters, digits, `-`, `_`, `.`. */
+export function requireSecretKeyRef(path: string, prop: string, ref: { readonly name: string; readonly key: string }): void {
+  if (typeof ref?.name !== 'string' || !isDnsSubdomain(ref.name)) {
+    throw invalidProp(path, `${prop}.name`, ref?.name, 'must be the name of a Secret (a DNS subdomain)');
+  }
+  if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key)) {
+    throw invalidProp(path, `${prop}.key`, ref.key, 'must be a key of the Secret: letters, digits, - _ . (at most 253)');
+  }
+}

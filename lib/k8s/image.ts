@@ -59,3 +59,28 @@ export function requirePinnedImage(path: string, prop: string, image: string): s
   }
   return image;
 }
+
+/** The tag of a reference (`repo/app:1.4.2` → `1.4.2`), or undefined for a digest or no tag. */
+function tagOf(image: string): string | undefined {
+  if (image.includes('@')) return undefined;
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.indexOf(':', lastSlash + 1);
+  return colon === -1 ? undefined : image.slice(colon + 1);
+}
+
+/**
+ * Throws unless a production image is pinned to something that does not move: a digest, or a version tag (one with a
+ * digit: `1.4.2`, `v2`, `build-481`, `sha-3f2a9c1`, or a commit's hex such as `deadbeef`). Branch and channel names
+ * (`main`, `dev`, `stable`, `edge`) are re-pointed at every push, so a re-sync or a rescheduled pod runs whatever was
+ * pushed last; `requirePinnedImage` already refuses `latest` everywhere.
+ */
+export function requireImmutableImage(path: string, prop: string, image: string): string {
+  const tag = tagOf(image);
+  if (tag === undefined || /\d/.test(tag) || /^[a-f0-9]{7,64}$/.test(tag)) return image;
+  throw invalidProp(
+    path,
+    prop,
+    image,
+    `has the tag "${tag}", a name that moves: production pins a digest or a version tag (one with a digit: "1.4.2", "v2", "build-481", "sha-3f2a9c1")`,
+  );
+}

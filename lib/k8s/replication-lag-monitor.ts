@@ -8,7 +8,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { REPLICATION_LAG_MONITOR, replicationLagQuery, walReceiverStreamingQuery } from '../common/replication';
-import { requireDnsLabel } from '../common/validate';
+import { requireDnsLabel, requirePrometheusSelector } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { AppFootprint } from './app-namespace';
 import { SecretStore } from './secrets';
@@ -60,7 +60,10 @@ export class ReplicationLagMonitor extends Construct {
     const name = REPLICATION_LAG_MONITOR;
     const selector = { 'app.kubernetes.io/name': name };
     const labels = { ...selector, 'app.kubernetes.io/component': 'monitoring', 'app.kubernetes.io/managed-by': 'samokoder-infra' };
-    const promLabels = { ...labels, ...(props.prometheusSelector ?? { release: 'kube-prometheus-stack' }) };
+    const promLabels = {
+      ...labels,
+      ...requirePrometheusSelector(path, 'prometheusSelector', props.prometheusSelector ?? { release: 'kube-prometheus-stack' }),
+    };
     const meta = { name, namespace, labels };
     const dsn = new SyncedSecret(this, 'Dsn', { name, namespace, store: props.secretStore, extractAll: [target.entry], labels });
     const postgres = props.platform.dataTier.filter((t) => t.name === 'postgres');

@@ -10,6 +10,8 @@ import { AppFootprint, refuseReservedNamespace } from './app-namespace';
 import { validateDependencies } from './app-network-policies';
 import { resolveScaling } from './app-scaling';
 import { resolveWorkload, WorkloadKind } from './workload-options';
+import { requireImmutableImage } from './image';
+import { environmentTier } from '../common/environment';
 import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits } from './routing';
 import { SecretStore } from './secrets';
 import type { ProductionAppProps } from './production-app';
@@ -113,12 +115,45 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
     );
     validateMigration(path, 'migration', props.migration);
   }
+  if (environmentTier(environment) === 'production') requireProductionGuards(path, props, environment, scalingPlan.floor);
+  if (resolvedStrategy.analysis && props.monitoring) {
+    // The analysis judges the new version by the warning thresholds (SliAnalysisTemplate). Prometheus clients' default
+    // request-duration buckets start at 5 ms, and histogram_quantile interpolates inside the first bucket from 0, so
+    // a p95 is never measured under 0.95 × 5 = 4.75 ms: with a lower limit no version passes.
+    const warning = props.monitoring.thresholds?.latencyP95Ms?.warning;
+    if (typeof warning === 'number' && warning > 0 && warning < 4.75) {
+      throw invalidProp(
+        path,
+        'monitoring.thresholds.latencyP95Ms.warning',
+        warning,
+        "is the rollout analysis' limit, and with the default request-duration buckets (the smallest is 5 ms) a p95 is never measured under 4.75 ms: every rollout would abort",
+      );
+    }
+  }
   // A cloud identity is bound by the stack on AWS (Pod Identity); on DigitalOcean no pod has one.
   if (props.platform && props.platform.cloud !== 'digitalocean' && !props.platform.serviceAccounts.includes(name)) {
     const known = props.platform.serviceAccounts.join(', ') || 'none';
     throw invalidProp(path, 'name', name, `has no cloud identity in the platform contract (service accounts with one: ${known})`);
   }
   return { name, scalingPlan, pods, host, metricsPath, routing, rateLimits, environment, prometheusUrl, strategy, resolvedStrategy };
+}
+
+/**
+ * What production needs whatever the environment is called (`environmentTier`): at least two pods, so a crash, a
+ * drain or an eviction never stops the app, and images that do not move.
+ */
+function requireProductionGuards(path: string, props: ProductionAppProps, environment: string, floor: number): void {
+  if (floor < 2) {
+    const prop = props.autoscaling === false ? 'replicas' : 'autoscaling.minReplicas';
+    throw invalidProp(
+      path,
+      prop,
+      floor,
+      `leaves production with one pod: a crash, a node drain or an eviction stops the app; run at least 2 (production: environment "${environment}")`,
+    );
+  }
+  requireImmutableImage(path, 'image', props.image);
+  if (props.migration?.image !== undefined) requireImmutableImage(path, 'migration.image', props.migration.image);
 }
 
 /**

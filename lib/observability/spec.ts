@@ -1,5 +1,5 @@
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel } from '../common/validate';
+import { requireDnsLabel, requirePrometheusSelector, requireSecretKeyRef } from '../common/validate';
 import { durationSeconds, re2Error, requireDuration } from './promql';
 import { BURN_RATE_WINDOWS } from './rules';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -359,7 +359,18 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
       ['slack'] as const,
       'monitoring.routing.',
     );
-    requireDuration(path, 'monitoring.routing.repeatInterval', o.routing.repeatInterval ?? '4h');
+    const repeat = requireDuration(path, 'monitoring.routing.repeatInterval', o.routing.repeatInterval ?? '4h');
+    if (durationSeconds(repeat) <= 0) {
+      throw invalidProp(
+        path,
+        'monitoring.routing.repeatInterval',
+        repeat,
+        'must be longer than 0: Alertmanager refuses a repeat interval of 0',
+      );
+    }
+    // An empty name or key is a Secret reference Alertmanager cannot read: the receiver fails and pages nobody.
+    if (o.routing.pagerDuty !== undefined) requireSecretKeyRef(path, 'monitoring.routing.pagerDuty', o.routing.pagerDuty);
+    requireSecretKeyRef(path, 'monitoring.routing.slack.webhook', o.routing.slack?.webhook);
     if (!o.routing.slack.channel.startsWith('#')) {
       throw invalidProp(path, 'monitoring.routing.slack.channel', o.routing.slack.channel, 'must be a Slack channel such as "#alerts"');
     }
@@ -392,7 +403,11 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     pendingFor: requireDuration(path, 'monitoring.thresholds.pendingFor', t.pendingFor ?? '5m'),
     slos,
     routing: o.routing,
-    prometheusSelector: o.prometheusSelector ?? { release: 'kube-prometheus-stack' },
+    prometheusSelector: requirePrometheusSelector(
+      path,
+      'monitoring.prometheusSelector',
+      o.prometheusSelector ?? { release: 'kube-prometheus-stack' },
+    ),
     runbookBaseUrl,
     prometheusNamespace: requireDnsLabel(path, 'monitoring.prometheusNamespace', o.prometheusNamespace ?? 'monitoring'),
     ...scrapeTiming(path, o),
