@@ -194,3 +194,10 @@ export function requireSecretKeyRef(path: string, prop: string, ref: { readonly 
     throw invalidProp(path, `${prop}.key`, ref.key, 'must be a key of the Secret: letters, digits, - _ . (at most 253)');
   }
 }
+
+/** Throws unless every key of `labels` is a label key and every value a label value (what the API server takes). */
+export function requireLabels(path: string, prop: string, labels: Record<string, string> | undefined): void {
+  if (labels === undefined) return;
+  requireAnnotations(path, prop, labels);
+  for (const [k, v] of Object.entries(labels)) requireLabelValue(path, `${prop}.${k}`, v);
+}

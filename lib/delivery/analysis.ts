@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { requireLabels } from '../common/validate';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import { ValidationError } from '../common/errors';
 import { _apiObject } from '../private/k8s-object';
@@ -45,6 +46,7 @@ export class SliAnalysisTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: SliAnalysisTemplateProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
     const m = props.spec.metrics;
     const job = 'job="{{args.service-name}}"';
     const requests = `sum(rate(${m.requestsCounter}{${job}}[2m]))`;

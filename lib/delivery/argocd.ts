@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 
 /** A Git repository Argo CD syncs from. */
@@ -148,6 +148,7 @@ export class ArgoCdApplication extends Construct {
     super(scope, id);
     const path = this.node.path;
     requireDnsLabel(path, 'name', props.name, 253);
+    requireLabels(path, 'labels', props.labels);
     const project = requireProject(path, 'project', props.project);
     if (!props.destination.namespace) {
       throw invalidProp(

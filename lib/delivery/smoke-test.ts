@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { invalidProp } from '../common/errors';
-import { requireIntegerInRange, requireUrlPath } from '../common/validate';
+import { requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from '../k8s/image';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -85,6 +85,7 @@ export class SmokeTest extends Construct {
 
   constructor(scope: Construct, id: string, props: SmokeTestProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
     const { name, namespace, port, test } = props;
     this.templateName = `${name}-smoke`;
     // Its own name and instance: the app's egress policies select `instance: <name>`, which must not open the app's

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireNonEmpty } from '../common/validate';
+import { requireDnsLabel, requireLabels, requireNonEmpty } from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppSecret, rejectLiteralSecret, requireSecretReference, SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
@@ -75,6 +75,7 @@ export class AppConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: AppConfigProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name);
     const config = props.config ?? {};

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { requirePinnedImage } from './image';
 import { cpuQuantity, memoryQuantity } from './quantity';
@@ -77,6 +77,7 @@ export class AppMigration extends Construct {
 
   constructor(scope: Construct, id: string, props: AppMigrationProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     validateMigration(path, 'migration', props);
     const name = requireDnsLabel(path, 'name', props.name);

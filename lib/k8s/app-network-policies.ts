@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { pascalCase } from '../common/names';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { Dependency } from './dependency';
@@ -117,6 +117,9 @@ export class AppNetworkPolicies extends Construct {
       APP_NETWORK_POLICIES_REQUIRED,
     );
     const path = this.node.path;
+    requireLabels(this.node.path, 'labels', props.labels);
+    requireLabels(this.node.path, 'egressLabels', props.egressLabels);
+    requireLabels(this.node.path, 'podLabels', props.podLabels);
     const name = requireDnsLabel(path, 'name', props.name, 253);
     const port = requireIntegerInRange(path, 'port', props.port, 1, 65535);
     const deps = props.dependencies ?? [];

@@ -7,7 +7,7 @@ import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS, validateRateLimits } from './routing';
 import { pascalCase } from '../common/names';
-import { requireDnsLabel, requireHostname, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireHostname, requireIntegerInRange, requireLabels } from '../common/validate';
 
 /** Props for {@link AppRoutes}. */
 export interface AppRoutesProps {
@@ -38,6 +38,7 @@ export interface AppRoutesProps {
 export class AppRoutes extends Construct {
   constructor(scope: Construct, id: string, props: AppRoutesProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
     validateRateLimits(path, rateLimits);

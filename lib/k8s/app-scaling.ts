@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -110,6 +110,8 @@ export class AppScaling extends Construct {
 
   constructor(scope: Construct, id: string, props: AppScalingProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
+    requireLabels(this.node.path, 'selectorLabels', props.selectorLabels);
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name, 253);
     const r = resolveScaling(path, props);

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { requireDnsLabel } from '../common/validate';
+import { requireDnsLabel, requireLabels } from '../common/validate';
 import { _afterRender, _ARGOCD_KEEP } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { _service } from './private/service';
@@ -63,6 +63,9 @@ export class AppWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
+    requireLabels(this.node.path, 'selectorLabels', props.selectorLabels);
+    requireLabels(this.node.path, 'serviceLabels', props.serviceLabels);
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name, 52);
     const r = resolveWorkload(path, props, props.maxReplicas ?? props.replicas ?? 1);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
-import { requireDnsLabel } from '../common/validate';
+import { requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { AppSecret, requireSecretReference, SecretStore } from './secrets';
 
@@ -32,6 +32,7 @@ export class SyncedSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: SyncedSecretProps) {
     super(scope, id);
+    requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     this.secretName = requireDnsLabel(path, 'name', props.name, 253);
     const store = props.store ?? SecretStore.cluster('aws-secrets-manager');

@@ -3,7 +3,23 @@
  * rewrite) is refused at synth, with a message naming the prop, the value and what is allowed.
  */
 import { Testing as Tf, TerraformStack } from 'cdktf';
-import { BucketLifecycle, MultiRegionDR, MultiRegionDRProps, ProductionApp, RateLimit, SecureBucket, WorkloadKind } from 'samokoder-infra';
+import { Chart } from 'cdk8s';
+import {
+  AppConfig,
+  AppMonitoring,
+  AppNetworkPolicies,
+  AppRoutes,
+  AppServiceAccount,
+  AppWorkload,
+  ArgoCdApplication,
+  BucketLifecycle,
+  MultiRegionDR,
+  MultiRegionDRProps,
+  ProductionApp,
+  RateLimit,
+  SecureBucket,
+  WorkloadKind,
+} from 'samokoder-infra';
 import { testApp } from '../util/k8s';
 import { TEST_DATE } from '../util/tf';
 
@@ -106,5 +122,43 @@ describe('DigitalOcean', () => {
   });
   test('a health-check path with a leading / is accepted', () => {
     expect(dr({ healthCheck: { path: '/ready' } })).not.toThrow();
+  });
+});
+
+describe('label values given to the parts used alone', () => {
+  const chart = () => new Chart(testApp(), 'c');
+  const labels = { team: 'команда' };
+  const sa = (c: Chart) => new AppServiceAccount(c, 'Identity', { name: 'worker' });
+  test.each<[string, (c: Chart) => unknown]>([
+    ['AppServiceAccount', (c) => new AppServiceAccount(c, 'Part', { name: 'worker', labels })],
+    ['AppConfig', (c) => new AppConfig(c, 'Part', { name: 'worker', config: { A: '1' }, labels })],
+    [
+      'AppWorkload',
+      (c) =>
+        new AppWorkload(c, 'Part', { name: 'worker', image: 'ghcr.io/acme/worker:1.0.0', serviceAccount: sa(c).serviceAccount, labels }),
+    ],
+    ['AppNetworkPolicies', (c) => new AppNetworkPolicies(c, 'Part', { name: 'worker', podLabels: { app: 'worker' }, port: 8080, labels })],
+    ['AppRoutes', (c) => new AppRoutes(c, 'Part', { name: 'web', host: 'web.acme.dev', port: 8080, labels })],
+    [
+      'AppMonitoring',
+      (c) =>
+        new AppMonitoring(c, 'Part', { app: 'api', namespace: 'samokoder', serviceSelector: { 'app.kubernetes.io/name': 'api' }, labels }),
+    ],
+    [
+      'ArgoCdApplication',
+      (c) =>
+        new ArgoCdApplication(c, 'Part', {
+          name: 'api-production',
+          project: 'samokoder-production',
+          source: { repoURL: 'https://git.example.com/platform/gitops.git' },
+          path: 'dist/production/api',
+          destination: { cluster: 'production', namespace: 'samokoder' },
+          labels,
+        }),
+    ],
+  ])('%s refuses a non-ASCII label value', (_, make) => {
+    expect(() => make(chart())).toThrow(
+      `[c/Part] 'labels.team' ("команда") must be a Kubernetes label value: at most 63 letters, digits, - _ . beginning and ending with a letter or digit`,
+    );
   });
 });
