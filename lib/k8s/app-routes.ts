@@ -5,9 +5,9 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { Chart } from 'cdk8s';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
-import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS, validateRateLimits } from './routing';
+import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS, validateRateLimits, validateRouting } from './routing';
 import { pascalCase } from '../common/names';
-import { requireDnsLabel, requireHostname, requireIntegerInRange, requireLabels } from '../common/validate';
+import { requireDnsLabel, requireHostname, requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
 
 /** Props for {@link AppRoutes}. */
 export interface AppRoutesProps {
@@ -35,6 +35,11 @@ export interface AppRoutesProps {
  * The public routes of an app: HTTPRoutes with security headers and Envoy Gateway rate-limit policies (Gateway API)
  * or Ingresses (ingress-nginx), one per rate-limit group plus the catch-all.
  */
+function checkedRouting(path: string, routing: AppRouting): AppRouting {
+  validateRouting(path, 'routing', routing);
+  return routing;
+}
+
 export class AppRoutes extends Construct {
   constructor(scope: Construct, id: string, props: AppRoutesProps) {
     super(scope, id);
@@ -49,9 +54,9 @@ export class AppRoutes extends Construct {
         requireHostname(path, 'host', props.host),
         ...(props.additionalHosts ?? []).map((h, i) => requireHostname(path, `additionalHosts[${i}]`, h)),
       ],
-      healthPath: props.healthPath ?? '/health',
+      healthPath: requireUrlPath(path, 'healthPath', props.healthPath ?? '/health'),
       port: requireIntegerInRange(path, 'port', props.port, 1, 65535),
-      routing: props.routing ?? AppRouting.gateway(),
+      routing: checkedRouting(path, props.routing ?? AppRouting.gateway()),
       rateLimits,
       meta: (n: string) => ({ name: n, labels: { ...props.labels } }),
     });

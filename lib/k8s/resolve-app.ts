@@ -12,7 +12,7 @@ import { resolveScaling } from './app-scaling';
 import { resolveWorkload, WorkloadKind } from './workload-options';
 import { requireImmutableImage } from './image';
 import { environmentTier } from '../common/environment';
-import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits } from './routing';
+import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits, validateRouting } from './routing';
 import { SecretStore } from './secrets';
 import type { ProductionAppProps } from './production-app';
 
@@ -35,6 +35,7 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
   }
   const metricsPath = requireUrlPath(path, 'metricsPath', props.metricsPath ?? '/metrics');
   const routing = props.routing ?? AppRouting.gateway();
+  validateRouting(path, 'routing', routing);
   const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];
   validateRateLimits(path, rateLimits);
   validateAppConfig(path, props.config ?? {}, props.secrets ?? []);
@@ -115,7 +116,8 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
     );
     validateMigration(path, 'migration', props.migration);
   }
-  if (environmentTier(environment) === 'production') requireProductionGuards(path, props, environment, scalingPlan.floor);
+  if (environmentTier(environment) === 'production')
+    requireProductionGuards(path, props, environment, scalingPlan.floor, resolvedStrategy.smokeTest?.image);
   if (resolvedStrategy.analysis && props.monitoring) {
     // The analysis judges the new version by the warning thresholds (SliAnalysisTemplate). Prometheus clients' default
     // request-duration buckets start at 5 ms, and histogram_quantile interpolates inside the first bucket from 0, so
@@ -142,7 +144,13 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
  * What production needs whatever the environment is called (`environmentTier`): at least two pods, so a crash, a
  * drain or an eviction never stops the app, and images that do not move.
  */
-function requireProductionGuards(path: string, props: ProductionAppProps, environment: string, floor: number): void {
+function requireProductionGuards(
+  path: string,
+  props: ProductionAppProps,
+  environment: string,
+  floor: number,
+  smokeTestImage: string | undefined,
+): void {
   if (floor < 2) {
     const prop = props.autoscaling === false ? 'replicas' : 'autoscaling.minReplicas';
     throw invalidProp(
@@ -154,6 +162,7 @@ function requireProductionGuards(path: string, props: ProductionAppProps, enviro
   }
   requireImmutableImage(path, 'image', props.image);
   if (props.migration?.image !== undefined) requireImmutableImage(path, 'migration.image', props.migration.image);
+  if (smokeTestImage !== undefined) requireImmutableImage(path, 'strategy.smokeTest.image', smokeTestImage);
 }
 
 /**

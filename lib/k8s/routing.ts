@@ -167,3 +167,9 @@ export class AppRouting {
     return this._gateway ? this._gateway.proxyNamespace : this._ingress!.controllerNamespace;
   }
 }
+
+/** Checks what a routing choice carries that the constructs cannot check in its factory (no construct path there). */
+export function validateRouting(path: string, prop: string, routing: AppRouting): void {
+  const lbPath = routing._gateway?.loadBalancerHealthPath;
+  if (lbPath) requireUrlPath(path, `${prop}.loadBalancerHealthPath`, lbPath);
+}

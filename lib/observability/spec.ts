@@ -1,5 +1,5 @@
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel, requirePrometheusSelector, requireSecretKeyRef } from '../common/validate';
+import { requireDnsLabel, requireLabels, requirePrometheusSelector, requireSecretKeyRef } from '../common/validate';
 import { durationSeconds, re2Error, requireDuration } from './promql';
 import { BURN_RATE_WINDOWS } from './rules';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -412,7 +412,7 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     prometheusNamespace: requireDnsLabel(path, 'monitoring.prometheusNamespace', o.prometheusNamespace ?? 'monitoring'),
     ...scrapeTiming(path, o),
     dashboard: o.dashboard ?? true,
-    dashboardLabels: o.dashboardLabels ?? { grafana_dashboard: '1' },
+    dashboardLabels: checkedLabels(path, 'monitoring.dashboardLabels', o.dashboardLabels ?? { grafana_dashboard: '1' }),
   };
 }
 
@@ -450,4 +450,9 @@ function describe(s: SloSpec): string {
 /** Rounds away floating-point noise (100 - 99.9 = 0.09999999999999432). @internal */
 export function _round(n: number): number {
   return Number(n.toPrecision(12));
+}
+
+function checkedLabels(path: string, prop: string, labels: Record<string, string>): Record<string, string> {
+  requireLabels(path, prop, labels);
+  return labels;
 }

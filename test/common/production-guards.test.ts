@@ -112,3 +112,12 @@ describe('analysis thresholds no version can pass', () => {
     ).not.toThrow();
   });
 });
+
+test('the smoke test image is held to the production rule too', () => {
+  expect(app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: { image: 'curlimages/curl:main' } }) })).toThrow(
+    `[api] 'strategy.smokeTest.image' ("curlimages/curl:main") has the tag "main", a name that moves`,
+  );
+  expect(
+    app({ environment: 'staging', strategy: DeploymentStrategy.blueGreen({ smokeTest: { image: 'curlimages/curl:main' } }) }),
+  ).not.toThrow();
+});

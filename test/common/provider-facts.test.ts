@@ -9,6 +9,7 @@ import {
   AppMonitoring,
   AppNetworkPolicies,
   AppRoutes,
+  AppRouting,
   AppServiceAccount,
   AppWorkload,
   ArgoCdApplication,
@@ -161,4 +162,26 @@ describe('label values given to the parts used alone', () => {
       `[c/Part] 'labels.team' ("команда") must be a Kubernetes label value: at most 63 letters, digits, - _ . beginning and ending with a letter or digit`,
     );
   });
+});
+
+describe('load balancer health paths', () => {
+  test('a gateway load balancer health path without a leading / is refused', () => {
+    expect(app({ host: 'api.example.com', routing: AppRouting.gateway({ loadBalancerHealthPath: 'healthz' }) })).toThrow(
+      `[api] 'routing.loadBalancerHealthPath' ("healthz") must be an absolute URL path such as "/health"`,
+    );
+  });
+  test('AppRoutes used alone checks its health path', () => {
+    expect(
+      () => new AppRoutes(new Chart(testApp(), 'c'), 'Routes', { name: 'web', host: 'web.acme.dev', port: 8080, healthPath: 'health' }),
+    ).toThrow(`[c/Routes] 'healthPath' ("health") must be an absolute URL path such as "/health"`);
+  });
+  test('an absolute one is accepted', () => {
+    expect(app({ host: 'api.example.com', routing: AppRouting.gateway({ loadBalancerHealthPath: '/healthz' }) })).not.toThrow();
+  });
+});
+
+test('dashboard labels the API server refuses', () => {
+  expect(app({ monitoring: { dashboardLabels: { grafana_dashboard: 'да' } } })).toThrow(
+    `[api/Monitoring] 'monitoring.dashboardLabels.grafana_dashboard' ("да") must be a Kubernetes label value`,
+  );
 });
