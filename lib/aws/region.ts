@@ -1,5 +1,5 @@
 import { invalidProp } from '../common/errors';
-import { _nearest } from '../common/props';
+import { _AWS_REGION_NAMES, _AWS_REGIONS_DATE, _requireAwsRegionName } from '../common/aws-regions';
 
 /** Options of {@link AwsRegion.of}. */
 export interface AwsRegionOptions {
@@ -11,8 +11,6 @@ export interface AwsRegionOptions {
   readonly unlisted?: boolean;
 }
 
-const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
-
 /**
  * An AWS region and the availability zones the library may place subnets in.
  *
@@ -23,50 +21,10 @@ const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
  */
 export class AwsRegion {
   /** When {@link AwsRegion.KNOWN_NAMES} was last compared with the AWS list of regions. */
-  public static readonly TABLE_DATE = '2026-11-21';
+  public static readonly TABLE_DATE = _AWS_REGIONS_DATE;
 
   /** Every region name AWS had opened on {@link AwsRegion.TABLE_DATE} (commercial, GovCloud, China, European Sovereign Cloud). */
-  public static readonly KNOWN_NAMES: readonly string[] = [
-    'us-east-1',
-    'us-east-2',
-    'us-west-1',
-    'us-west-2',
-    'ca-central-1',
-    'ca-west-1',
-    'mx-central-1',
-    'sa-east-1',
-    'eu-central-1',
-    'eu-central-2',
-    'eu-west-1',
-    'eu-west-2',
-    'eu-west-3',
-    'eu-south-1',
-    'eu-south-2',
-    'eu-north-1',
-    'il-central-1',
-    'me-south-1',
-    'me-central-1',
-    'af-south-1',
-    'ap-east-1',
-    'ap-east-2',
-    'ap-south-1',
-    'ap-south-2',
-    'ap-southeast-1',
-    'ap-southeast-2',
-    'ap-southeast-3',
-    'ap-southeast-4',
-    'ap-southeast-5',
-    'ap-southeast-6',
-    'ap-southeast-7',
-    'ap-northeast-1',
-    'ap-northeast-2',
-    'ap-northeast-3',
-    'us-gov-east-1',
-    'us-gov-west-1',
-    'cn-north-1',
-    'cn-northwest-1',
-    'eusc-de-east-1',
-  ];
+  public static readonly KNOWN_NAMES: readonly string[] = _AWS_REGION_NAMES;
 
   public static readonly US_EAST_1 = new AwsRegion('us-east-1', ['a', 'b', 'c', 'd', 'f']);
   public static readonly US_EAST_2 = new AwsRegion('us-east-2', ['a', 'b', 'c']);
@@ -102,19 +60,7 @@ export class AwsRegion {
    * @internal
    */
   public _check(path: string, prop: string): this {
-    const name = this.name;
-    if (typeof name !== 'string' || !REGION_NAME.test(name)) {
-      throw invalidProp(path, prop, name, 'is not an AWS region name such as "eu-central-1"');
-    }
-    if (!this.unlisted && !AwsRegion.KNOWN_NAMES.includes(name)) {
-      const near = _nearest(name, AwsRegion.KNOWN_NAMES);
-      throw invalidProp(
-        path,
-        prop,
-        name,
-        `is not an AWS region on the library's list of ${AwsRegion.TABLE_DATE}${near ? ` (did you mean "${near}"?)` : ''}: for a region newer than the list, AwsRegion.of('${name}', zones, { unlisted: true })`,
-      );
-    }
+    const name = _requireAwsRegionName(path, prop, this.name, this.unlisted, `AwsRegion.of('${this.name}', zones, { unlisted: true })`);
     const letters = this.zoneLetters;
     if (!Array.isArray(letters) || letters.some((l, i) => typeof l !== 'string' || !/^[a-z]$/.test(l) || letters.indexOf(l) !== i)) {
       throw invalidProp(

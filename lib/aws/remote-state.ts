@@ -1,4 +1,4 @@
-import { invalidProp } from '../common/errors';
+import { _requireAwsRegionName } from '../common/aws-regions';
 import { LocalBackend, S3Backend, TerraformStack } from '../private/tf';
 import { requireBucketName } from './secure-bucket';
 
@@ -6,8 +6,10 @@ import { requireBucketName } from './secure-bucket';
 export interface RemoteStateOptions {
   /** State bucket (create it with {@link SamokoderStateStack}). */
   readonly bucket: string;
-  /** Region of the state bucket. */
+  /** Region of the state bucket: one of `AwsRegion.KNOWN_NAMES`, or a newer one with `unlistedRegion`. */
   readonly region: string;
+  /** `region` is newer than the library's list of regions: use it as given. @default false */
+  readonly unlistedRegion?: boolean;
   /**
    * Object key.
    * @default '<project>/<environment>/terraform.tfstate' for a SamokoderStack, '<project>/<environment>-dr/terraform.tfstate' for MultiRegionDR
@@ -24,9 +26,13 @@ export interface RemoteStateOptions {
  */
 export function _configureS3Backend(stack: TerraformStack, options: RemoteStateOptions, defaultKey: string): S3Backend {
   requireBucketName(stack.node.path, 'remoteState.bucket', options.bucket);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region)) {
-    throw invalidProp(stack.node.path, 'remoteState.region', options.region, 'must be an AWS region name such as "eu-central-1"');
-  }
+  _requireAwsRegionName(
+    stack.node.path,
+    'remoteState.region',
+    options.region,
+    options.unlistedRegion,
+    'set remoteState.unlistedRegion: true',
+  );
   const backend = new S3Backend(stack, {
     bucket: options.bucket,
     key: options.key ?? defaultKey,

@@ -1,7 +1,7 @@
 import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy';
+import { _requireAwsRegionName } from '../common/aws-regions';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 
-import { invalidProp } from '../common/errors';
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { _AllKeys, _checkProps } from '../common/props';
 
@@ -42,8 +42,10 @@ const EKS_GP3: PlatformStorageClass = {
 
 /** Options of {@link PlatformCloud.aws}. */
 export interface AwsPlatformOptions {
-  /** Region of the Secrets Manager entries. */
+  /** Region of the Secrets Manager entries: one of `AwsRegion.KNOWN_NAMES`, or a newer one with `unlistedRegion`. */
   readonly region: string;
+  /** `region` is newer than the library's list of regions: use it as given. @default false */
+  readonly unlistedRegion?: boolean;
   /**
    * The EKS cluster's name (the stack's `contract.clusterName`). When given, the platform layer runs Cluster
    * Autoscaler for its managed node groups (with the Pod Identity role `SamokoderStack` creates for it); without an
@@ -59,6 +61,8 @@ export interface DigitalOceanPlatformOptions {
    * in AWS (outside both DigitalOcean regions, so a regional outage does not take them along).
    */
   readonly secretsRegion: string;
+  /** `secretsRegion` is newer than the library's list of regions: use it as given. @default false */
+  readonly unlistedSecretsRegion?: boolean;
   /**
    * The Secret holding a read-only AWS key for External Secrets (keys `access-key-id`, `secret-access-key`), created
    * once per cluster out of band (see the DR runbook): the only credential not synced from the store.
@@ -75,8 +79,14 @@ export interface DigitalOceanPlatformOptions {
   readonly listenerPort?: number;
 }
 
-const AWSPLATFORMOPTIONS_KEYS = ['region', 'clusterName'] as const;
-const DIGITALOCEANPLATFORMOPTIONS_KEYS = ['secretsRegion', 'credentialsSecret', 'nodePort', 'listenerPort'] as const;
+const AWSPLATFORMOPTIONS_KEYS = ['region', 'unlistedRegion', 'clusterName'] as const;
+const DIGITALOCEANPLATFORMOPTIONS_KEYS = [
+  'secretsRegion',
+  'unlistedSecretsRegion',
+  'credentialsSecret',
+  'nodePort',
+  'listenerPort',
+] as const;
 
 /**
  * The cloud a cluster runs on: where its secrets come from and how traffic reaches its gateway. A closed vocabulary,
@@ -98,7 +108,7 @@ export class PlatformCloud {
       ['region'] as const,
       '',
     );
-    requireAwsRegionName('PlatformCloud.aws()', 'region', options.region);
+    _requireAwsRegionName('PlatformCloud.aws()', 'region', options.region, options.unlistedRegion, 'set unlistedRegion: true');
     if (options.clusterName !== undefined) requireDnsLabel('PlatformCloud.aws()', 'clusterName', options.clusterName, 100);
     return new PlatformCloud(
       'aws',
@@ -133,7 +143,7 @@ export class PlatformCloud {
     const nodePort = options.nodePort ?? 30080;
     const listenerPort = options.listenerPort ?? 80;
     const where = 'PlatformCloud.digitalocean()';
-    requireAwsRegionName(where, 'secretsRegion', options.secretsRegion);
+    _requireAwsRegionName(where, 'secretsRegion', options.secretsRegion, options.unlistedSecretsRegion, 'set unlistedSecretsRegion: true');
     requireIntegerInRange(where, 'nodePort', nodePort, 30000, 32767);
     requireIntegerInRange(where, 'listenerPort', listenerPort, 1, 65535);
     const secret = options.credentialsSecret ?? { name: 'aws-secrets-reader', namespace: 'external-secrets' };
@@ -192,12 +202,5 @@ export class PlatformCloud {
   /** The StorageClasses the platform layer creates on this cloud. @internal */
   public get _createdStorageClasses(): readonly PlatformStorageClass[] {
     return this.storage.created;
-  }
-}
-
-/** An AWS region name (`eu-central-1`, `us-gov-west-1`): where the secret-store entries are read. */
-function requireAwsRegionName(where: string, prop: string, region: string): void {
-  if (typeof region !== 'string' || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
-    throw invalidProp(where, prop, region, 'must be an AWS region name such as "eu-central-1" (AwsRegion.EU_CENTRAL_1.name)');
   }
 }

@@ -11,6 +11,7 @@ import {
   EksKubernetesVersion,
   MultiRegionDR,
   MultiRegionDRProps,
+  PlatformCloud,
   PostgresVersion,
   SamokoderStack,
   SamokoderStackProps,
@@ -47,7 +48,7 @@ describe('AwsRegion.of', () => {
   });
   test('a name that is not a region name is refused', () => {
     expect(stack({ region: AwsRegion.of('Frankfurt', ['a', 'b']) })).toThrow(
-      `[prod] 'region' ("Frankfurt") is not an AWS region name such as "eu-central-1"`,
+      `[prod] 'region' ("Frankfurt") must be an AWS region name such as "eu-central-1"`,
     );
   });
   test('zone letters that are not letters are refused', () => {
@@ -153,4 +154,24 @@ describe('engine versions', () => {
 // The factories alone never throw: they have no construct path to name, so checking waits for the construct.
 test('the factories themselves do not throw', () => {
   expect(() => [AwsRegion.of('x', []), DoRegion.of('x'), PostgresVersion.of('x')]).not.toThrow();
+});
+
+describe('AWS region names given as strings', () => {
+  test('remoteState.region with a typo is refused; a newer region is declared', () => {
+    expect(stack({ remoteState: { bucket: 'state-bucket', region: 'eu-centrl-1' } })).toThrow(
+      `[prod] 'remoteState.region' ("eu-centrl-1") is not an AWS region on the library's list of 2026-11-21 (did you mean "eu-central-1"?): for a region newer than the list, set remoteState.unlistedRegion: true`,
+    );
+    expect(stack({ remoteState: { bucket: 'state-bucket', region: 'eu-east-9', unlistedRegion: true } })).not.toThrow();
+  });
+  test('PlatformCloud regions with a typo are refused; newer ones are declared', () => {
+    expect(() => PlatformCloud.aws({ region: 'eu-centrl-1' })).toThrow(
+      `[PlatformCloud.aws()] 'region' ("eu-centrl-1") is not an AWS region on the library's list of 2026-11-21 (did you mean "eu-central-1"?): for a region newer than the list, set unlistedRegion: true`,
+    );
+    expect(() => PlatformCloud.digitalocean({ secretsRegion: 'us-east-3' })).toThrow(
+      `[PlatformCloud.digitalocean()] 'secretsRegion' ("us-east-3") is not an AWS region on the library's list of 2026-11-21 (did you mean "us-east-1"?): for a region newer than the list, set unlistedSecretsRegion: true`,
+    );
+    expect(() => PlatformCloud.aws({ region: 'eu-east-9', unlistedRegion: true })).not.toThrow();
+    expect(() => PlatformCloud.digitalocean({ secretsRegion: 'eu-east-9', unlistedSecretsRegion: true })).not.toThrow();
+    expect(() => PlatformCloud.aws({ region: 'us-gov-west-1' })).not.toThrow();
+  });
 });
