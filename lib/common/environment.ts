@@ -56,6 +56,7 @@ export function _requireEnvironment(
   environment: string,
   unlisted: boolean | undefined,
   tagEnvironment: string | undefined,
+  why = 'it names every resource and the state key, so a typo moves the whole environment',
 ): string {
   if (!unlisted && !KNOWN_ENVIRONMENTS.includes(environment)) {
     const near = _nearest(environment, KNOWN_ENVIRONMENTS, 2);
@@ -63,7 +64,7 @@ export function _requireEnvironment(
       path,
       'environment',
       environment,
-      `is not one of the environment names the library knows (${KNOWN_ENVIRONMENTS.join(', ')})${near ? ` (did you mean "${near}"?)` : ''}: it names every resource and the state key, so a typo moves the whole environment; set unlistedEnvironment: true if the name is meant`,
+      `is not one of the environment names the library knows (${KNOWN_ENVIRONMENTS.join(', ')})${near ? ` (did you mean "${near}"?)` : ''}: ${why}; set unlistedEnvironment: true if the name is meant`,
     );
   }
   if (tagEnvironment !== undefined && tagEnvironment.toLowerCase() !== environment.toLowerCase()) {

@@ -88,6 +88,11 @@ export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
    * @default - `platform.environment`, else 'production' (the strict choice)
    */
   readonly environment?: string;
+  /**
+   * `environment` is not one of `KNOWN_ENVIRONMENTS` (`eu-prod-2`) and is meant: without this it is refused as a
+   * probable typo (`prodcution` would switch production's guards off). @default false
+   */
+  readonly unlistedEnvironment?: boolean;
   /** A database migration run on each sync, before the new version starts (see {@link MigrationOptions}). @default - none */
   readonly migration?: MigrationOptions;
   /** Prometheus the rollout analysis queries. @default 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090' */
@@ -124,6 +129,7 @@ const PRODUCTIONAPP_PROPS = [
   'monitoring',
   'strategy',
   'environment',
+  'unlistedEnvironment',
   'migration',
   'prometheusUrl',
   'platform',

@@ -11,7 +11,7 @@ import { validateDependencies } from './app-network-policies';
 import { resolveScaling } from './app-scaling';
 import { resolveWorkload, WorkloadKind } from './workload-options';
 import { requireImmutableImage } from './image';
-import { environmentTier } from '../common/environment';
+import { _requireEnvironment, environmentTier } from '../common/environment';
 import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits, validateRouting } from './routing';
 import { SecretStore } from './secrets';
 import type { ProductionAppProps } from './production-app';
@@ -85,6 +85,16 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
   }
   validateDependencies(path, props.dependencies ?? []);
   validateRbacRules(path, 'rbac', props.rbac ?? []);
+  // An environment from the platform contract was checked by its stack; one written here is checked as the stacks'.
+  if (props.environment !== undefined) {
+    _requireEnvironment(
+      path,
+      requireDnsLabel(path, 'environment', props.environment),
+      props.unlistedEnvironment,
+      undefined,
+      "it decides whether production's guards apply, so a typo can switch them off",
+    );
+  }
   const environment = props.environment ?? props.platform?.environment ?? 'production';
   const prometheusUrl = requirePrometheusUrl(path, 'prometheusUrl', props.prometheusUrl ?? DEFAULT_PROMETHEUS_URL);
   const strategy = props.strategy ?? DeploymentStrategy.rollingUpdate();

@@ -9,9 +9,12 @@ import {
   KNOWN_ENVIRONMENTS,
   MultiRegionDR,
   MultiRegionDRProps,
+  ProductionApp,
+  ProductionAppProps,
   SamokoderStack,
   SamokoderStackProps,
 } from 'samokoder-infra';
+import { testApp } from '../util/k8s';
 import { TEST_DATE } from '../util/tf';
 
 const tags = (environment: string) => ({ environment, service: 'samokoder', team: 'platform', costCenter: 'CC-1042' });
@@ -73,5 +76,22 @@ describe('tags that contradict the environment', () => {
   });
   test('the same name in another case is accepted', () => {
     expect(stack({ environment: 'staging', tags: tags('Staging') })).not.toThrow();
+  });
+});
+
+describe('ProductionApp environment', () => {
+  const app = (props: Partial<ProductionAppProps>) => () =>
+    new ProductionApp(testApp(), 'api', { name: 'api', image: 'ghcr.io/samokoder/api:1.4.2', ...props });
+  test('a typo that would switch production guards off is refused', () => {
+    expect(app({ environment: 'prodcution' })).toThrow(
+      `[api] 'environment' ("prodcution") is not one of the environment names the library knows (${known}) (did you mean "production"?): it decides whether production's guards apply, so a typo can switch them off; set unlistedEnvironment: true if the name is meant`,
+    );
+  });
+  test('a declared name is accepted, with production guards when it means production', () => {
+    expect(app({ environment: 'eu-prod-2', unlistedEnvironment: true })).not.toThrow();
+    expect(app({ environment: 'eu-prod-2', unlistedEnvironment: true, autoscaling: false, replicas: 1, minAvailable: 0 })).toThrow(
+      `[api] 'replicas' (1) leaves production with one pod`,
+    );
+    expect(app({ environment: 'staging' })).not.toThrow();
   });
 });

@@ -18,8 +18,9 @@ describe('environment tier', () => {
       image: 'ghcr.io/samokoder/api:1.4.2',
       strategy: DeploymentStrategy.blueGreen({ autoPromotion: true, analysis: false }),
     };
+    // Names outside KNOWN_ENVIRONMENTS are declared (test/common/environment-names.test.ts); the guards hold either way.
     for (const environment of ['production', 'prod', 'eu-prd', 'live']) {
-      expect(() => new ProductionApp(testApp(), 'api', { ...props, environment })).toThrow(
+      expect(() => new ProductionApp(testApp(), 'api', { ...props, environment, unlistedEnvironment: true })).toThrow(
         `[api] 'strategy.autoPromotion' (true) is refused in production without analysis`,
       );
     }
