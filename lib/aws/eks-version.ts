@@ -79,13 +79,14 @@ export class EksKubernetesVersion {
   public static readonly DEFAULT = EksKubernetesVersion.V1_35;
 
   /**
-   * A version by name. Known versions come from the table; an unknown one needs its support window (from the AWS
-   * calendar), so that the support check still means something.
+   * A version by name. Known versions come from the table (their dates cannot be replaced: that would turn the
+   * support check off); an unknown one needs its support window (from the AWS calendar), so that the check still
+   * means something.
    */
   public static of(version: string, window?: EksSupportWindow): EksKubernetesVersion {
     const known = EksKubernetesVersion.ALL.find((v) => v.version === version);
     if (known && !window) return known;
-    return new EksKubernetesVersion(version, window);
+    return new EksKubernetesVersion(version, window, known);
   }
 
   private constructor(
@@ -93,6 +94,7 @@ export class EksKubernetesVersion {
     public readonly version: string,
     /** Support window, when known. */
     public readonly window?: EksSupportWindow,
+    private readonly listed?: EksKubernetesVersion,
   ) {}
 
   /** The minor number (35 for `1.35`). */
@@ -111,6 +113,35 @@ export class EksKubernetesVersion {
    * upgraded by AWS on its own; past extended support it cannot be created at all.)
    */
   public assertSupported(path: string, prop: string, date: string): void {
+    const w = this.window;
+    const lw = this.listed?.window;
+    if (
+      lw &&
+      w &&
+      (w.released !== lw.released ||
+        w.endOfStandardSupport !== lw.endOfStandardSupport ||
+        w.endOfExtendedSupport !== lw.endOfExtendedSupport)
+    ) {
+      throw invalidProp(
+        path,
+        prop,
+        this.version,
+        `is in the EKS support table (standard support to ${lw.endOfStandardSupport}, extended to ${lw.endOfExtendedSupport}): its dates cannot be replaced; leave the window out (dates are for versions the table does not list)`,
+      );
+    }
+    const iso = (d: unknown) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d);
+    if (
+      w &&
+      (![w.released, w.endOfStandardSupport, w.endOfExtendedSupport].every(iso) ||
+        !(w.released <= w.endOfStandardSupport && w.endOfStandardSupport <= w.endOfExtendedSupport))
+    ) {
+      throw invalidProp(
+        path,
+        prop,
+        this.version,
+        `has a support window out of order (released ${w.released}, standard support to ${w.endOfStandardSupport}, extended to ${w.endOfExtendedSupport}): released ≤ end of standard ≤ end of extended support, as ISO dates`,
+      );
+    }
     if (this.inStandardSupport(date)) return;
     const supported = EksKubernetesVersion.ALL.filter((v) => v.inStandardSupport(date)).map((v) => v.version);
     const minor = /^v?(1\.\d+)(\.\d+)?$/.exec(String(this.version))?.[1];

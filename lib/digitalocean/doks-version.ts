@@ -23,11 +23,11 @@ export class DoksKubernetesVersion {
   /** The default: the newest minor with at least three months of support left on the table date. */
   public static readonly DEFAULT = DoksKubernetesVersion.V1_35;
 
-  /** A minor by name; an unknown one needs its end-of-life date. */
+  /** A minor by name; an unknown one needs its end-of-life date (a listed one keeps the table's). */
   public static of(minor: string, endOfLife?: string): DoksKubernetesVersion {
     const known = DoksKubernetesVersion.ALL.find((v) => v.minor === minor);
     if (known && !endOfLife) return known;
-    return new DoksKubernetesVersion(minor, endOfLife);
+    return new DoksKubernetesVersion(minor, endOfLife, known);
   }
 
   private constructor(
@@ -35,6 +35,7 @@ export class DoksKubernetesVersion {
     public readonly minor: string,
     /** Upstream end of life (ISO date). */
     public readonly endOfLife: string | undefined,
+    private readonly listed?: DoksKubernetesVersion,
   ) {}
 
   /** The prefix given to `digitalocean_kubernetes_versions`, e.g. `1.35.`. */
@@ -44,6 +45,17 @@ export class DoksKubernetesVersion {
 
   /** @internal */
   public _assertSupported(path: string, prop: string, date: string): void {
+    if (this.listed && this.endOfLife !== this.listed.endOfLife) {
+      throw invalidProp(
+        path,
+        prop,
+        this.minor,
+        `is in the DOKS version table (end of life ${this.listed.endOfLife}): its date cannot be replaced; leave it out (dates are for minors the table does not list)`,
+      );
+    }
+    if (this.endOfLife !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(this.endOfLife)) {
+      throw invalidProp(path, prop, this.minor, `has an end-of-life date that is not an ISO date (${JSON.stringify(this.endOfLife)})`);
+    }
     if (this.endOfLife !== undefined && date <= this.endOfLife && /^1\.\d+$/.test(this.minor)) return;
     const supported = DoksKubernetesVersion.ALL.filter((v) => v.endOfLife !== undefined && date <= v.endOfLife).map((v) => v.minor);
     const minor = /^v?(1\.\d+)(\.\d+)?$/.exec(String(this.minor))?.[1];

@@ -175,3 +175,30 @@ describe('AWS region names given as strings', () => {
     expect(() => PlatformCloud.aws({ region: 'us-gov-west-1' })).not.toThrow();
   });
 });
+
+describe('support dates of a listed version cannot be rewritten', () => {
+  test('an EKS version past its support, given new dates, is refused', () => {
+    const window = { released: '2023-09-26', endOfStandardSupport: '2030-01-01', endOfExtendedSupport: '2031-01-01' };
+    expect(stack({ kubernetesVersion: EksKubernetesVersion.of('1.28', window) })).toThrow(
+      `[prod/Cluster] 'version' ("1.28") is in the EKS support table (standard support to 2024-11-26, extended to 2025-11-26): its dates cannot be replaced; leave the window out (dates are for versions the table does not list)`,
+    );
+  });
+  test('a DOKS version past its end of life, given a new date, is refused', () => {
+    expect(dr({ kubernetesVersion: DoksKubernetesVersion.of('1.33', '2030-01-01') })).toThrow(
+      `[dr] 'kubernetesVersion' ("1.33") is in the DOKS version table (end of life 2026-06-28): its date cannot be replaced; leave it out (dates are for minors the table does not list)`,
+    );
+  });
+  test('dates of an unlisted version must be ISO dates in order', () => {
+    const window = { released: '2027-09-01', endOfStandardSupport: '2027-01-01', endOfExtendedSupport: '2028-01-01' };
+    expect(stack({ kubernetesVersion: EksKubernetesVersion.of('1.37', window) })).toThrow(
+      `[prod/Cluster] 'version' ("1.37") has a support window out of order (released 2027-09-01, standard support to 2027-01-01, extended to 2028-01-01): released ≤ end of standard ≤ end of extended support, as ISO dates`,
+    );
+    expect(dr({ kubernetesVersion: DoksKubernetesVersion.of('1.37', 'next year') })).toThrow(
+      `[dr] 'kubernetesVersion' ("1.37") has an end-of-life date that is not an ISO date ("next year")`,
+    );
+  });
+  test('the same dates as the table are accepted', () => {
+    const w = EksKubernetesVersion.V1_35.window!;
+    expect(stack({ kubernetesVersion: EksKubernetesVersion.of('1.35', w) })).not.toThrow();
+  });
+});
