@@ -169,4 +169,10 @@ describe('ReplicationLagMonitor', () => {
       () => new ReplicationLagMonitor(new Chart(testApp(), 'ns'), 'Lag', { platform: { ...platform, replicaMonitor: undefined } }),
     ).toThrow(`[ns/Lag] 'platform.replicaMonitor' (undefined) is not set: this cluster watches no replica (only a DR secondary does)`);
   });
+
+  test('a Prometheus selector that selects nothing is refused', () => {
+    expect(() => new ReplicationLagMonitor(new Chart(testApp(), 'ns'), 'Lag', { platform, prometheusSelector: {} })).toThrow(
+      `[ns/Lag] 'prometheusSelector' ({}) selects nothing: monitors and rules without the labels a Prometheus selects by are read by none`,
+    );
+  });
 });
