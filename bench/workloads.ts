@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       for (let i = 0; i < n; i++) {
         new lib.SamokoderStack(app, `env${i}`, {
           environment: `env${i}`,
+          // Numbered names are not on KNOWN_ENVIRONMENTS: declared, as a team's would be.
+          unlistedEnvironment: true,
           region: lib.AwsRegion.EU_CENTRAL_1,
           profile: lib.EnvironmentProfile.STAGING,
           vpcCidr: `10.${i}.0.0/16`,
