@@ -7,7 +7,7 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { PlatformContract } from '../common/contract';
 import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { costAllocationTagMap } from '../common/tags';
-import { _requireEnvironment } from '../common/environment';
+import { _requireEnvironment, environmentTier } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
@@ -72,6 +72,16 @@ export class SamokoderStack extends TerraformStack {
     const tags = costAllocationTagMap(path, props.tags);
     _requireEnvironment(path, env, props.unlistedEnvironment, props.tags.environment);
     const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
+    // The preset's single-AZ database and single NAT are what production must not have (SK-AWS-011 refuses the
+    // database only under the policy pack); sizes can still be lowered prop by prop on the production preset.
+    if (props.profile === EnvironmentProfile.STAGING && environmentTier(env) === 'production') {
+      throw invalidProp(
+        path,
+        'profile',
+        'EnvironmentProfile.STAGING',
+        `gives production ("${env}") a single-AZ database and one NAT gateway: a zone outage stops it; use EnvironmentProfile.PRODUCTION and override sizes prop by prop`,
+      );
+    }
     const name = `${project}-${env}`;
     // `<project>-<environment>` names the RDS instance and the ElastiCache replication group: both must begin with a
     // letter and hold no "--", and the replication group id holds at most 40 characters.

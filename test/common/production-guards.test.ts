@@ -2,8 +2,19 @@
  * Production guards: what leaves production with one pod, a moving image, alerts that cannot be sent or read, or a
  * rollout analysis no version can pass is refused; the same settings outside production are not.
  */
-import { DeploymentStrategy, MonitoringOptions, ProductionApp, ProductionAppProps } from 'samokoder-infra';
+import { Testing } from 'cdktf';
+import {
+  AlarmSubscription,
+  AwsRegion,
+  DeploymentStrategy,
+  EnvironmentProfile,
+  MonitoringOptions,
+  ProductionApp,
+  ProductionAppProps,
+  SamokoderStack,
+} from 'samokoder-infra';
 import { testApp } from '../util/k8s';
+import { TEST_DATE } from '../util/tf';
 
 const app = (props: Partial<ProductionAppProps>) => () =>
   new ProductionApp(testApp(), 'api', { name: 'api', image: 'ghcr.io/samokoder/api:1.4.2', ...props });
@@ -120,4 +131,29 @@ test('the smoke test image is held to the production rule too', () => {
   expect(
     app({ environment: 'staging', strategy: DeploymentStrategy.blueGreen({ smokeTest: { image: 'curlimages/curl:main' } }) }),
   ).not.toThrow();
+});
+
+describe('a production stack sized as staging', () => {
+  const stack = (environment: string, profile: EnvironmentProfile, unlistedEnvironment?: boolean) => () =>
+    new SamokoderStack(Testing.app(), 'samokoder-x', {
+      environment,
+      unlistedEnvironment,
+      profile,
+      region: AwsRegion.EU_CENTRAL_1,
+      tags: { environment, service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
+      remoteState: { bucket: 'state-bucket', region: 'eu-central-1' },
+      supportCheckDate: TEST_DATE,
+      alarmSubscriptions: [AlarmSubscription.email('oncall@samokoder.com')],
+    });
+  test.each([
+    ['production', undefined],
+    ['eu-prod-2', true],
+  ])('EnvironmentProfile.STAGING for %s is refused', (environment, unlisted) => {
+    expect(stack(environment, EnvironmentProfile.STAGING, unlisted)).toThrow(
+      `[samokoder-x] 'profile' ("EnvironmentProfile.STAGING") gives production ("${environment}") a single-AZ database and one NAT gateway: a zone outage stops it; use EnvironmentProfile.PRODUCTION and override sizes prop by prop`,
+    );
+  });
+  test('the staging profile for staging is accepted', () => {
+    expect(stack('staging', EnvironmentProfile.STAGING)).not.toThrow();
+  });
 });
