@@ -151,8 +151,8 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
 }
 
 /**
- * What production needs whatever the environment is called (`environmentTier`): at least two pods, so a crash, a
- * drain or an eviction never stops the app, and images that do not move.
+ * What production needs whatever the environment is called (`environmentTier`): at least two pods and a disruption
+ * budget that keeps one, so a crash, a drain or an eviction never stops the app, and images that do not move.
  */
 function requireProductionGuards(
   path: string,
@@ -168,6 +168,14 @@ function requireProductionGuards(
       prop,
       floor,
       `leaves production with one pod: a crash, a node drain or an eviction stops the app; run at least 2 (production: environment "${environment}")`,
+    );
+  }
+  if (props.minAvailable === 0) {
+    throw invalidProp(
+      path,
+      'minAvailable',
+      0,
+      `lets a node drain or an upgrade evict every pod of production at once; keep at least 1 (production: environment "${environment}")`,
     );
   }
   requireImmutableImage(path, 'image', props.image);

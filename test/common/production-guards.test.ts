@@ -37,6 +37,11 @@ describe('one replica in production', () => {
       `[api] 'autoscaling.minReplicas' (1) leaves production with one pod: a crash, a node drain or an eviction stops the app; run at least 2 (production: environment "production")`,
     );
   });
+  test('a disruption budget of 0 is refused: a drain may evict every pod at once', () => {
+    expect(app({ minAvailable: 0 })).toThrow(
+      `[api] 'minAvailable' (0) lets a node drain or an upgrade evict every pod of production at once; keep at least 1 (production: environment "production")`,
+    );
+  });
   test('one replica outside production, and two in production, are accepted', () => {
     expect(app({ environment: 'staging', autoscaling: false, replicas: 1, minAvailable: 0 })).not.toThrow();
     expect(app({ autoscaling: false, replicas: 2, minAvailable: 1 })).not.toThrow();
