@@ -28,7 +28,7 @@ export function environmentTier(name: string): EnvironmentTier {
  * Environment names used without a declaration. An environment's name is in every resource name and the state key
  * (`<project>-<environment>`, `<project>/<environment>/terraform.tfstate`), so a typo (`prodution`) does not fail: it
  * plans a second, empty environment beside the first. A name outside this list is declared with
- * `unlistedEnvironment: true` (SamokoderStack, MultiRegionDR); production's guards still follow
+ * `unlistedEnvironment: true` (SamokoderStack, MultiRegionDR, ProductionApp); production's guards still follow
  * {@link environmentTier}, whatever the name.
  */
 export const KNOWN_ENVIRONMENTS: readonly string[] = [
