@@ -89,7 +89,13 @@ export class FailoverPlan {
   public get summary(): string {
     const f = this.f;
     const m = f.model;
-    const rows = m.steps.map((s) => `| ${s.step} | ${min(s.seconds)} | ${s.basis} |`).join('\n');
+    const source = { configuration: 'configuration', drill: 'your drill (recoveryEstimates)', estimate: '**estimate**, measured nowhere' };
+    const rows = m.steps
+      .map(
+        (s) =>
+          `| ${s.step} | ${min(s.seconds)} | ${source[s.source]} | ${s.scriptLimitSeconds ? min(s.scriptLimitSeconds) : ''} | ${s.basis} |`,
+      )
+      .join('\n');
     return `## Traffic path
 
 ${f.trafficPath.map((step, i) => `${i + 1}. ${step}`).join('\n')}
@@ -97,10 +103,17 @@ ${f.trafficPath.map((step, i) => `${i + 1}. ${step}`).join('\n')}
 ## What the configuration promises
 
 Target RTO ${min(f.rtoTargetSeconds)}, expected **${min(m.expectedRtoSeconds)}**; traffic leaves the primary after about ${min(m.trafficFailoverSeconds)}.
+${m.estimatedSeconds > 0 ? `${min(m.estimatedSeconds)} of the expected RTO are the library's estimates, not measurements: time them in a drill and set \`recoveryEstimates\`.` : 'Every figure is configured or comes from your drills.'}
+With failover.sh's waits at their limits instead of the expected times, recovery takes up to ${min(m.scriptLimitRtoSeconds)}; past a limit the
+script stops and says what it waited for. The simulation in the library's tests checks what the procedure does (fencing,
+resumption, both regions after fail-back), not how long it takes.
 
-| step | time | basis |
-|---|---|---|
+| step | expected | source | failover.sh waits at most | basis |
+|---|---|---|---|---|
 ${rows}
+
+Detection is DigitalOcean's uptime alert to the \`alertEmails\` addresses: nobody is paged unless one of them pages (a
+PagerDuty or Opsgenie e-mail integration address).
 
 Target RPO ${min(f.rpoTargetSeconds)} for the database, expected about ${min(m.expectedRpoSeconds)}. ${m.rpoStatement}
 The lag is measured, not assumed: the secondary cluster's \`${f.lagMonitor}\` exports it, an alert fires when it stays above the target,

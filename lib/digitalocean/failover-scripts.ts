@@ -60,6 +60,11 @@ export const _SCRIPT_TOOLS = {
  */
 export const FENCE_RULE = 'ip_addr:192.0.2.1';
 
+/** Seconds between two polls of the scripts (POLL_SECONDS overrides it). @internal */
+export const _POLL_SECONDS = 10;
+/** How many polls the scripts wait for a promotion, for each Secret to carry the new host, and for each Rollout's restart. @internal */
+export const _POLLS = { promotion: 60, secretRefresh: 30, restart: 60 } as const;
+
 /** Where the scripts keep the replicas a workload ran with before they scaled it to 0. @internal */
 export const _REPLICAS_ANNOTATION = 'samokoder.dev/replicas-before-failover';
 
@@ -77,7 +82,7 @@ for arg in "$@"; do
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
-POLL_SECONDS="\${POLL_SECONDS:-10}"
+POLL_SECONDS="\${POLL_SECONDS:-${_POLL_SECONDS}}"
 run() { echo "+ $*"; if $EXECUTE; then "$@"; fi; }
 for tool in doctl kubectl aws curl jq base64; do command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }; done
 # wait_for <what> <wanted> <tries> <command...>: polls until the command prints the wanted value.
@@ -146,7 +151,7 @@ repoint_entry() {
   run kubectl --context "$context" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
   if $EXECUTE; then
     for secret in $(secrets_of_entry "$entry" "$context"); do
-      wait_for "$secret DATABASE_HOST" "$host" 30 secret_host "$context" "$secret"
+      wait_for "$secret DATABASE_HOST" "$host" ${_POLLS.secretRefresh} secret_host "$context" "$secret"
     done
   fi
 }
@@ -164,7 +169,7 @@ restart_apps() {
   done
   if $EXECUTE; then
     for rollout in $(kubectl --context "$context" --namespace "$NAMESPACE" get rollouts.argoproj.io --output name); do
-      wait_for "$rollout restarted" "$now" 60 rollout_restarted "$context" "$rollout"
+      wait_for "$rollout restarted" "$now" ${_POLLS.restart} rollout_restarted "$context" "$rollout"
       if [ "$(kubectl --context "$context" --namespace "$NAMESPACE" get "$rollout" --output json | jq -r '.spec.paused == true or ((.status.pauseConditions // []) | length > 0)')" = true ]; then
         echo "$rollout is paused (an update waits for its promotion): its stable pods were restarted; promote or abort the update yourself"
       fi
@@ -234,7 +239,7 @@ else
   run doctl databases replica promote "$PG_ID" ${replica}
 fi
 if $EXECUTE; then
-  wait_for "${replica}" online 60 database_field ${replica} .status
+  wait_for "${replica}" online ${_POLLS.promotion} database_field ${replica} .status
   NEW_HOST=$(database_field ${replica} .private_connection.host)
 elif [ -n "$NEW_ID" ]; then
   NEW_HOST=$(database_field ${replica} .private_connection.host)
@@ -410,7 +415,7 @@ else
   echo "== 7. promote ${back}"
   run doctl databases replica promote "$CURRENT_ID" ${back}
 fi
-if $EXECUTE; then wait_for "${back}" online 60 database_field ${back} .status; fi
+if $EXECUTE; then wait_for "${back}" online ${_POLLS.promotion} database_field ${back} .status; fi
 NEW_HOST=$(database_field ${back} .private_connection.host)
 
 echo "== 8. fence ${current}: it admits nobody (keep it for forensics, then delete it)"

@@ -18,7 +18,7 @@ import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from 
 import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
 import { FailoverPlan } from './failover-plan';
-import { FAILOVER_CONFIRM_SECONDS } from './failover-scripts';
+import { FAILOVER_CONFIRM_SECONDS, _POLLS, _POLL_SECONDS } from './failover-scripts';
 import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
 import { _computeRecovery, _validateEstimates, RecoveryEstimates, RecoveryModel } from './recovery-model';
 import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
@@ -376,6 +376,11 @@ export class MultiRegionDR extends TerraformStack {
       secondaryWarm: this.secondary.nodePool.minNodes >= this.primary.nodePool.minNodes,
       estimates: _validateEstimates(path, props.recoveryEstimates ?? {}),
       confirmSeconds: FAILOVER_CONFIRM_SECONDS,
+      scriptLimits: {
+        promotion: _POLLS.promotion * _POLL_SECONDS,
+        secretRefresh: _POLLS.secretRefresh * _POLL_SECONDS,
+        restart: _POLLS.restart * _POLL_SECONDS,
+      },
       filesSyncIntervalSeconds: filesSyncSeconds,
     });
     const breakdown = this.recovery.steps.map((x) => `${x.step} ${Duration.seconds(x.seconds)}`).join(' + ');

@@ -61,6 +61,14 @@ export interface RecoveryStep {
   readonly step: string;
   readonly seconds: number;
   readonly basis: string;
+  /**
+   * Where the figure comes from: `configuration` (computed from the stack's own settings or the script's fixed
+   * checks), `drill` (a `recoveryEstimates` value: your measured timing) or `estimate` (the library's default guess,
+   * measured nowhere: replace it with a drill's).
+   */
+  readonly source: 'configuration' | 'drill' | 'estimate';
+  /** How long failover.sh waits for this step before it stops (when it waits at all). */
+  readonly scriptLimitSeconds?: number;
 }
 
 /** What the configuration can promise, computed from its own settings. */
@@ -69,6 +77,10 @@ export interface RecoveryModel {
   readonly trafficFailoverSeconds: number;
   /** Until the service works again in the secondary region, writes included. */
   readonly expectedRtoSeconds: number;
+  /** The part of the expected RTO that is the library's default guesses (no drill timing given). */
+  readonly estimatedSeconds: number;
+  /** The longest failover.sh runs before it gives up waiting (its polls), plus the steps it does not wait for. */
+  readonly scriptLimitRtoSeconds: number;
   readonly steps: readonly RecoveryStep[];
   /** Expected data loss bound and how it is reached. */
   readonly expectedRpoSeconds: number;
@@ -91,6 +103,8 @@ export interface RecoveryInputs {
   readonly confirmSeconds: number;
   /** How often the files are copied to the secondary region. */
   readonly filesSyncIntervalSeconds: number;
+  /** How long failover.sh waits at most for the promotion, the Secrets and the restarts. */
+  readonly scriptLimits?: { readonly promotion: number; readonly secretRefresh: number; readonly restart: number };
 }
 
 /**
@@ -103,39 +117,58 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
   const e = i.estimates;
   const lbDetection = i.healthCheckIntervalSeconds * i.unhealthyThreshold;
   const uptimeDetection = (e.uptimeCheckIntervalSeconds ?? 60) + i.uptimeAlertPeriodSeconds;
+  const guess = (given: Duration | undefined, fallback: Duration) =>
+    given ? { seconds: given.totalSeconds, source: 'drill' as const } : { seconds: fallback.totalSeconds, source: 'estimate' as const };
+  const limits = i.scriptLimits;
   const steps: RecoveryStep[] = [
     {
       step: 'detect',
       seconds: Math.max(uptimeDetection, lbDetection),
+      source: 'configuration',
       basis:
         uptimeDetection >= lbDetection
           ? 'uptime check interval + alert period'
           : 'load balancer health check interval × unhealthy threshold (slower than the uptime alert)',
     },
-    { step: 'decide', seconds: (e.decision ?? Duration.minutes(2)).totalSeconds, basis: 'estimate: alert to failover decision' },
+    { step: 'decide', ...guess(e.decision, Duration.minutes(2)), basis: 'alert to failover decision' },
+    i.hasReplica
+      ? {
+          step: 'promote replica',
+          ...guess(e.replicaPromotion, Duration.minutes(5)),
+          basis: 'read-only replica promoted to primary',
+          scriptLimitSeconds: limits?.promotion,
+        }
+      : { step: 'promote replica', seconds: 0, source: 'configuration', basis: 'no replica' },
     {
-      step: 'promote replica',
-      seconds: i.hasReplica ? (e.replicaPromotion ?? Duration.minutes(5)).totalSeconds : 0,
-      basis: i.hasReplica ? 'estimate: read-only replica promoted to primary' : 'no replica',
+      step: 'confirm outage',
+      seconds: i.confirmSeconds,
+      source: 'configuration',
+      basis: 'failover.sh: three health checks, 5 s timeout and 10 s apart',
     },
-    { step: 'confirm outage', seconds: i.confirmSeconds, basis: 'failover.sh: three health checks, 5 s timeout and 10 s apart' },
     {
       step: 'refresh secrets',
-      seconds: (e.secretRefresh ?? Duration.minutes(1)).totalSeconds,
-      basis: 'estimate: connection entry rewritten, External Secrets forced to sync, Secret checked',
+      ...guess(e.secretRefresh, Duration.minutes(1)),
+      basis: 'connection entry rewritten, External Secrets forced to sync, Secret checked',
+      scriptLimitSeconds: limits?.secretRefresh,
     },
     {
       step: 'restart apps',
-      seconds: (e.restart ?? Duration.minutes(3)).totalSeconds,
-      basis: 'estimate: Rollouts restarted in place (no new revision, no analysis) and Deployments rolled until Healthy',
+      ...guess(e.restart, Duration.minutes(3)),
+      basis: 'Rollouts restarted in place (no new revision, no analysis) and Deployments rolled until Healthy',
+      scriptLimitSeconds: limits?.restart,
     },
-    {
-      step: 'scale secondary',
-      seconds: i.secondaryWarm ? 0 : (e.nodeProvisioning ?? Duration.minutes(5)).totalSeconds,
-      basis: i.secondaryWarm ? 'warm standby: the secondary pool already has the primary minimum' : 'estimate: new nodes provisioned',
-    },
+    i.secondaryWarm
+      ? {
+          step: 'scale secondary',
+          seconds: 0,
+          source: 'configuration',
+          basis: 'warm standby: the secondary pool already has the primary minimum',
+        }
+      : { step: 'scale secondary', ...guess(e.nodeProvisioning, Duration.minutes(5)), basis: 'new nodes provisioned' },
   ];
   const expectedRtoSeconds = steps.reduce((a, s) => a + s.seconds, 0);
+  const estimatedSeconds = steps.filter((s) => s.source === 'estimate').reduce((a, s) => a + s.seconds, 0);
+  const scriptLimitRtoSeconds = steps.reduce((a, s) => a + Math.max(s.seconds, s.scriptLimitSeconds ?? 0), 0);
   const trafficFailoverSeconds = lbDetection + (e.globalFailover ?? Duration.seconds(30)).totalSeconds;
   const expectedRpoSeconds = i.hasReplica ? 60 : 24 * 3600;
   const rpoStatement = i.hasReplica
@@ -147,5 +180,15 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
   const filesRpoStatement =
     `DigitalOcean Spaces does not replicate across regions: sync-files.sh copies the primary's bucket to the secondary's, so files ` +
     `uploaded in the last ${Math.round(filesRpoSeconds / 60)} min (its schedule) may be missing after a failover. This RPO is separate from the database's.`;
-  return { trafficFailoverSeconds, expectedRtoSeconds, steps, expectedRpoSeconds, rpoStatement, filesRpoSeconds, filesRpoStatement };
+  return {
+    trafficFailoverSeconds,
+    expectedRtoSeconds,
+    estimatedSeconds,
+    scriptLimitRtoSeconds,
+    steps,
+    expectedRpoSeconds,
+    rpoStatement,
+    filesRpoSeconds,
+    filesRpoStatement,
+  };
 }

@@ -226,15 +226,19 @@ describe('MultiRegionDR', () => {
   describe('RTO and RPO as code', () => {
     test('the model adds up the steps and stays under the targets by default', () => {
       const stack = dr();
-      expect(stack.recovery.steps.map((x) => [x.step, x.seconds])).toEqual([
-        ['detect', 180],
-        ['decide', 120],
-        ['promote replica', 300],
-        ['confirm outage', 45],
-        ['refresh secrets', 60],
-        ['restart apps', 180],
-        ['scale secondary', 0],
+      expect(stack.recovery.steps.map((x) => [x.step, x.seconds, x.source, x.scriptLimitSeconds])).toEqual([
+        ['detect', 180, 'configuration', undefined],
+        ['decide', 120, 'estimate', undefined],
+        ['promote replica', 300, 'estimate', 600],
+        ['confirm outage', 45, 'configuration', undefined],
+        ['refresh secrets', 60, 'estimate', 300],
+        ['restart apps', 180, 'estimate', 600],
+        ['scale secondary', 0, 'configuration', undefined],
       ]);
+      // Honest figures: 11 of the 14.75 minutes are the library's guesses, and the script's polls allow 30.75.
+      expect(stack.recovery.estimatedSeconds).toBe(660);
+      expect(stack.recovery.scriptLimitRtoSeconds).toBe(1845);
+      expect(stack.failoverPlan.failoverScript).toContain('wait_for "samokoder-pg-sfo3" online 60 database_field');
       // Every step failover.sh takes: its own outage checks, the promotion, the secret refresh and the restart.
       expect(stack.recovery.expectedRtoSeconds).toBe(885);
       expect(stack.recovery.filesRpoSeconds).toBe(3600);
@@ -243,6 +247,19 @@ describe('MultiRegionDR', () => {
       expect(stack.recovery.rpoStatement).toContain('Asynchronous replication');
       const out = synth(stack).output!;
       expect(out.expected_rto_seconds.value).toBe(885);
+    });
+
+    test("timings from a drill are marked as such, and only the library's guesses count as estimates", () => {
+      const stack = dr({ recoveryEstimates: { replicaPromotion: Duration.minutes(4), restart: Duration.minutes(2) } });
+      expect(stack.recovery.steps.filter((x) => x.source !== 'configuration').map((x) => [x.step, x.source])).toEqual([
+        ['decide', 'estimate'],
+        ['promote replica', 'drill'],
+        ['refresh secrets', 'estimate'],
+        ['restart apps', 'drill'],
+      ]);
+      expect(stack.recovery.estimatedSeconds).toBe(180);
+      expect(stack.failoverPlan.summary).toContain('| promote replica | 4 min | your drill (recoveryEstimates) | 10 min |');
+      expect(stack.failoverPlan.summary).toContain("3 min of the expected RTO are the library's estimates, not measurements");
     });
 
     test('a cold secondary pool cannot meet a 15-minute RTO', () => {
