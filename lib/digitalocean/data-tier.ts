@@ -151,6 +151,8 @@ export class DataTier extends Construct {
   public readonly databaseName: string;
   /** Name of the PostgreSQL cluster. */
   public readonly postgresName: string;
+  /** Nodes of the PostgreSQL cluster (primary + standbys). */
+  public readonly postgresNodeCount: number;
   /** Terraform addresses of everything tied to the PostgreSQL primary (the runbook's state surgery). @internal */
   public readonly _postgresAddresses: {
     cluster: string;
@@ -177,6 +179,7 @@ export class DataTier extends Construct {
     const pg = props.postgres ?? {};
     const size = pg.size ?? 'db-s-2vcpu-4gb';
     const nodeCount = requireIntegerInRange(path, 'postgres.nodeCount', pg.nodeCount ?? 2, 1, 3);
+    this.postgresNodeCount = nodeCount;
     const replicaSize = pg.replicaSize ?? size;
     const a = _sizeOf(size);
     const b = _sizeOf(replicaSize);

@@ -104,6 +104,7 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     primaryMinNodes: dr.primary.nodePool.minNodes,
     secondaryMaxNodes: dr.secondary.nodePool.maxNodes,
     postgresCluster: dr.data.postgresName,
+    postgresNodes: dr.data.postgresNodeCount,
     replicaName: dr.data.replicaName,
     replicaSize: i.replicaSize,
     databaseName: dr.data.databaseName,

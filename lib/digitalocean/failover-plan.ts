@@ -26,6 +26,8 @@ export interface FailoverFacts {
   readonly primaryMinNodes: number;
   readonly secondaryMaxNodes: number;
   readonly postgresCluster: string;
+  /** Nodes of the primary (a promoted replica starts with one: the scripts resize it to this). */
+  readonly postgresNodes: number;
   readonly replicaName?: string;
   readonly replicaSize: string;
   readonly databaseName: string;
@@ -163,7 +165,8 @@ again once it does: until then the fence below keeps the old side from writing),
 6. **Restart what serves** in \`${f.secondaryCluster}\`: the Rollouts through \`spec.restartAt\` (pods replaced in place, paused Rollouts included: no new revision, so no analysis or promotion; the script waits for \`status.restartedAt\`) and the Deployments that run pods.
 7. **Stop the writers in** \`${f.primaryCluster}\` when its API answers (otherwise pending): Rollouts and Deployments scaled to 0, what they ran with kept in the \`${_REPLICAS_ANNOTATION}\` annotation for the fail-back. At 0 neither the autoscaler nor Argo CD scales them back.
 8. **Scale** the secondary node pool \`${f.secondaryNodePool}\` to at least the primary's nodes (${f.primaryMinNodes}, or the primary pool's last count if higher), unless it keeps that many already.
-9. **Verify**: https://${f.host}/health answers from ${f.secondaryRegion}; \`pg_is_in_recovery()\` is false on the new primary.
+9. **Standby**: the promoted cluster, a single node, is resized to the primary's ${f.postgresNodes} node(s) (\`doctl databases resize\`; nodes are added online).
+10. **Verify**: https://${f.host}/health answers from ${f.secondaryRegion}; \`pg_is_in_recovery()\` is false on the new primary.
 
 A database-only outage (the cluster of ${f.primaryRegion} healthy, its database lost) passes the health checks of step 1: run
 \`./failover.sh --force --execute\` after confirming the database is lost from DigitalOcean's status page or the cluster's
@@ -219,7 +222,7 @@ Two stages, each a dry run unless \`--execute\`, each safe to run again:
    and waits until the lag is within the RPO target.
 2. \`./failback.sh --stage=switch\`, in a maintenance window: checks the lag again, stops the writers in \`${f.secondaryCluster}\` (scaled to 0,
    the lag monitor kept), waits until the lag is 0, promotes, fences the primary it leaves, points both connection entries at the new primary,
-   scales both regions' writers back to what they ran with and restarts them on it.
+   scales both regions' writers back to what they ran with and restarts them on it, and resizes the new primary to ${f.postgresNodes} node(s).
 
 Then delete the fenced cluster and reconcile the Terraform state the same way, with the original region order: its plan creates the
 cross-region replica again.

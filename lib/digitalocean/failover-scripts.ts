@@ -12,6 +12,7 @@ export const _SCRIPT_TOOLS = {
     'databases list': { flags: ['output'], columns: [] },
     'databases replica get': { flags: ['format', 'no-header', 'output'], columns: ['Name', 'ID', 'Region', 'Status', 'URI', 'Created'] },
     'databases replica promote': { flags: [], columns: [] },
+    'databases resize': { flags: ['num-nodes', 'size', 'storage-size-mib', 'wait'], columns: [] },
     'databases replica create': { flags: ['region', 'size', 'private-network-uuid'], columns: [] },
     'databases firewalls append': { flags: ['rule'], columns: [] },
     'databases firewalls list': { flags: ['format', 'no-header'], columns: ['UUID', 'ClusterUUID', 'Type', 'Value'] },
@@ -115,6 +116,14 @@ lag_within_rpo() {
   case "$lag" in '' | unknown | *[!0-9]*) echo no ;; *) if [ "$lag" -le "$RPO_SECONDS" ]; then echo yes; else echo no; fi ;; esac
 }
 warn() { echo "warning: $*" >&2; }
+# A promoted replica is a single node: give it the primary's standbys (resizing adds nodes online), unless it has them.
+give_standby() {
+  local name=$1 id nodes
+  id=$(database_field "$name" .id)
+  nodes=$(database_field "$name" .num_nodes)
+  if [ -n "$id" ] && [ "\${nodes:-0}" -ge ${f.postgresNodes} ]; then echo "$name has ${f.postgresNodes} node(s) already"; return 0; fi
+  run doctl databases resize "\${id:-<id of $name>}" --num-nodes ${f.postgresNodes} --size ${f.replicaSize}
+}
 # Steps that cannot be done now (the lost region's API does not answer) are listed at the end; the script then exits 3
 # and running it again, once the region answers, does them (every step skips what is already done).
 PENDING=0
@@ -306,7 +315,14 @@ else
   run doctl kubernetes cluster node-pool update ${f.secondaryCluster} ${f.secondaryNodePool} --auto-scale --min-nodes "$want" --max-nodes ${f.secondaryMaxNodes}
 fi
 
-echo "== 9. verify"
+${
+  replica
+    ? `echo "== 9. ${replica} gets the primary's standby (${f.postgresNodes} node(s))"
+give_standby ${replica}
+
+`
+    : ''
+}echo "== 10. verify"
 if $EXECUTE; then
   if curl -fsS --max-time 10 "https://${f.host}/health" >/dev/null; then echo "global entry answers"; else warn "https://${f.host}/health does not answer yet"; fi
 fi
@@ -434,6 +450,9 @@ for context in "$PRIMARY_CONTEXT" "$SECONDARY_CONTEXT"; do
   start_writers "$context"
   restart_apps "$context"
 done
+
+echo "== 11. ${back} gets the primary's standby (${f.postgresNodes} node(s))"
+give_standby ${back}
 echo "done. No replica of ${back} exists in ${f.secondaryRegion} yet: after deleting ${current}, reconcile Terraform with the original region order (runbook.md), whose plan creates it."
 `;
 }

@@ -69,6 +69,7 @@ test('failover dry run: reads the world, changes nothing, and says what it would
     '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/bot',
     '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/replication-lag-monitor',
     '+ doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 4 --max-nodes 10',
+    '+ doctl databases resize <id of samokoder-pg-sfo3> --num-nodes 2 --size db-s-2vcpu-4gb',
   ]);
   expect(r.stdout).toContain('replication lag when the primary was lost: 0 s (RPO target 300 s)');
 });
@@ -141,6 +142,7 @@ describe("failback.sh after a failover and the region's return", () => {
       ).toEqual([`api=3@private-${back}.db:25060`, `bot=2@private-${back}.db:25060`]);
       expect(c.workloads.every((o) => o.metadata.annotations?.['samokoder.dev/replicas-before-failover'] === undefined)).toBe(true);
     }
+    expect(w.databases.find((d) => d.name === back)!.nodes).toBe(2);
     expect(w.databases.find((d) => d.name === f.replicaName)!.firewall.map((x) => `${x.type}:${x.value}`)).toEqual(['ip_addr:192.0.2.1']);
     // The lag monitor was never stopped.
     expect(w.clusters[1].workloads.find((o) => o.metadata.name === f.lagMonitor)!.spec.replicas).toBe(1);

@@ -70,7 +70,8 @@ describe('failover.sh, simulated', () => {
         `pending: scale the writers in ${f.primaryCluster} to 0 (its Kubernetes API does not answer); run this script again when it does`,
       ],
     });
-    expect(w.databases.find((d) => d.name === replica)).toMatchObject({ role: 'primary', status: 'online' });
+    // Promoted, and given the primary's standby (a promoted replica is a single node).
+    expect(w.databases.find((d) => d.name === replica)).toMatchObject({ role: 'primary', status: 'online', nodes: 2 });
     expect(servingEnv(w, 'secondary')).toEqual([`api:${promotedHost}:25060`, `bot:${promotedHost}:25060`]);
     expect(sim.writers()).toEqual([replica]);
     // Fenced: the old primary admits nobody (a rule for a documentation address, never an empty list: empty = open),

@@ -42,6 +42,8 @@ export interface SimDatabase {
   firewall: SimFirewallRule[];
   /** Whether the replica receives WAL from its primary. */
   receiving?: boolean;
+  /** Nodes (a replica, and a replica just promoted, has one). */
+  nodes?: number;
 }
 
 export interface SimObject {
@@ -99,6 +101,7 @@ export class SimError extends Error {
 
 const MUTATING = new Set([
   'doctl databases replica promote',
+  'doctl databases resize',
   'doctl databases replica create',
   'doctl databases firewalls append',
   'doctl databases firewalls replace',
@@ -366,7 +369,14 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
       json(
         world.databases
           .filter((d) => d.role === 'primary')
-          .map((d) => ({ id: d.id, name: d.name, region: d.region, status: d.status, private_connection: { host: d.host } })),
+          .map((d) => ({
+            id: d.id,
+            name: d.name,
+            region: d.region,
+            status: d.status,
+            num_nodes: d.nodes ?? 1,
+            private_connection: { host: d.host },
+          })),
       );
       return out;
     case 'databases replica get': {
@@ -410,6 +420,13 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
         firewall: [],
         receiving: true,
       });
+      mutated();
+      return out;
+    }
+    case 'databases resize': {
+      const d = db(args[0]);
+      if (!d || d.role !== 'primary') throw new SimError(`Error: database ${args[0]} not found`, 1);
+      d.nodes = Number(str('num-nodes'));
       mutated();
       return out;
     }

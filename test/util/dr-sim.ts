@@ -119,6 +119,7 @@ export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorl
         status: 'online',
         host: `private-${f.postgresCluster}.db`,
         poolHost: pool,
+        nodes: f.postgresNodes,
         firewall: [
           { uuid: 'fw-1', type: 'k8s', value: 'k8s-p' },
           { uuid: 'fw-2', type: 'k8s', value: 'k8s-s' },
