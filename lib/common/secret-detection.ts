@@ -2,17 +2,42 @@
  * Shapes of credentials that must never be written into synthesized files (they are committed to Git). Each is
  * searched anywhere in a string (a key inside a command line or an annotation counts), and each is specific enough
  * that names and references do not match: `sk-prod` is a name prefix, not an OpenAI key.
+ *
+ * Why hand-written rather than secretlint's rules in process: secretlint (whose recommended preset CI runs over the
+ * output, `.ci/run`) is ESM-only and its `lintSource` is asynchronous, while a synth validates synchronously inside
+ * cdk8s' and cdktf's validation (no async work in constructors or validations), and jest loads the library as
+ * CommonJS. Running it in process would need a worker thread blocking the synth, for every synth of every consumer.
+ * So the shapes of its recommended preset (12.0.0) that are specific enough for names and references not to match
+ * are carried here, each with a test (test/common/secrets.test.ts); CI's secretlint run remains the second opinion
+ * and brings new token shapes with its updates.
  */
 const SECRET_SHAPES: RegExp[] = [
-  /\bxox[abprs]-[A-Za-z0-9-]{6,}/, // Slack tokens
+  /\bx(?:ox[abprs]|app)-[A-Za-z0-9-]{6,}/, // Slack tokens
   /\bhooks\.slack\.com\/(services|workflows)\/[A-Za-z0-9/_-]{10,}/, // Slack webhook URLs (the URL is the credential)
+  /\bdiscord(?:app)?\.com\/api\/webhooks\/\d{5,}\/[A-Za-z0-9_-]{20,}/, // Discord webhook URLs (the token is in the path)
+  /\.webhook\.office\.com\/webhookb2\/[^\s]{20,}/, // Microsoft Teams incoming webhook URLs
   /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, // AWS access key ids
   /\bgh[pousr]_[A-Za-z0-9]{20,}/, // GitHub tokens
   /\bgithub_pat_[A-Za-z0-9_]{22,}/, // GitHub fine-grained tokens
   /\bglpat-[A-Za-z0-9_-]{20,}/, // GitLab tokens
+  /\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}(?![A-Fa-f0-9])/, // Grafana service-account tokens
+  /\bglc_[A-Za-z0-9+/]{32,}/, // Grafana Cloud tokens
   /\b[rs]k_(live|test)_[A-Za-z0-9]{10,}/, // Stripe secret and restricted keys
+  /(?<![A-Za-z0-9])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}/, // legacy OpenAI keys (T3BlbkFJ: "OpenAI" in base64), `_` may precede
   /\bAIza[0-9A-Za-z_-]{35}\b/, // Google API keys
   /\bdop_v1_[a-f0-9]{64}\b/, // DigitalOcean tokens
+  /\bnpm_[A-Za-z0-9]{36}\b/, // npm tokens
+  /\bhf_[A-Za-z]{34}\b/, // Hugging Face tokens
+  /\bgsk_[A-Za-z0-9]{52}\b/, // Groq keys
+  /\bSG\.[\w-]{16,32}\.[\w-]{16,64}/, // SendGrid keys
+  /\bhv[sbr]\.[A-Za-z0-9_-]{90,}/, // HashiCorp Vault tokens
+  /\bdckr_pat_[A-Za-z0-9_-]{27}/, // Docker Hub access tokens
+  /\bshp(?:pa|ca|at|ss)_[A-Za-z0-9]{32,64}\b/, // Shopify tokens
+  /\blin_api_[A-Za-z0-9_]{32,128}\b/, // Linear keys
+  /\bntn_[0-9]{11}[A-Za-z0-9]{35}\b/, // Notion tokens
+  /\bfigd_[A-Za-z0-9_-]{40,200}/, // Figma tokens
+  /\bdapi[a-f0-9]{32}\b/, // Databricks tokens
+  /\bops_ey[A-Za-z0-9+/=]{100,}/, // 1Password service-account tokens
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // URLs with user:password@
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./, // JWTs
@@ -24,7 +49,8 @@ const SHORTEST_SHAPE = 8;
 
 /** OpenAI / Anthropic keys: `sk-` (or `sk-proj-`, `sk-ant-api03-`) and a long random tail with mixed characters. */
 function looksLikeApiKey(value: string): boolean {
-  const re = /\bsk-(?:proj-|svcacct-|ant-[a-z]+\d\d-)?([A-Za-z0-9_-]{20,})/g;
+  // Not preceded by a letter or digit (`task-…` is not a key), but an underscore may precede it (`openai_sk-…`).
+  const re = /(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|ant-[a-z]+\d\d-)?([A-Za-z0-9_-]{20,})/g;
   for (let m = re.exec(value); m; m = re.exec(value)) {
     const tail = m[1];
     if (/[0-9]/.test(tail) && /[A-Z]/.test(tail) && /[a-z]/.test(tail)) return true;
@@ -35,14 +61,61 @@ function looksLikeApiKey(value: string): boolean {
 /** True when `value` holds something shaped like a credential rather than a name or reference. */
 export function looksLikeSecretValue(value: string): boolean {
   if (!ANCHORS.test(value)) return false;
-  return looksLikeApiKey(value) || SECRET_SHAPES.some((r) => r.test(value));
+  return looksLikeApiKey(value) || SECRET_SHAPES.some((r) => r.test(value)) || credentialInCommandLine(value);
 }
 
 /**
- * A literal part of every shape above (and of `sk-` keys): a string without any of them matches none, and is
- * decided by one scan instead of fourteen (every string of every manifest passes here on every synth).
+ * A literal part of every shape above (and of `sk-` keys, inline assignments and flags): a string without any of
+ * them matches none, and is decided by one scan instead of thirty (every string of every manifest passes here on
+ * every synth).
  */
-const ANCHORS = /xox|hooks\.slack\.com|A[KS]IA|gh[pousr]_|github_pat_|glpat-|k_live_|k_test_|AIza|dop_v1_|-----BEGIN|@|eyJ|[?&]|sk-/;
+const ANCHORS =
+  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|[?&=]|sk-|--/;
+
+/**
+ * A credential written into a command line or an env-file line: `PGPASSWORD=hunter2 psql …`,
+ * `export DB_PASSWORD="…"`, `--password=hunter2`, `--token s3cr3t`. The name (or flag) is judged like a setting's
+ * name (`looksLikeLiteralSecret`: `--token-ttl=3600` and `PASSWORD_MIN_LENGTH=12` are not credentials), and values
+ * that are references pass: `$VAR`, `${VAR}`, `$(cat /run/secrets/x)`, a file path, a `{{template}}`.
+ */
+function credentialInCommandLine(value: string): boolean {
+  const assignment = /(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|)'"]*)/g;
+  for (let m = assignment.exec(value); m; m = assignment.exec(value)) {
+    if (isCredentialName(m[1]) && isLiteralValue(unquote(m[2]))) return true;
+  }
+  const flag = /(?:^|\s)--([a-z][a-z0-9-]*)(?:=|\s+)("[^"]*"|'[^']*'|\S+)/gi;
+  for (let m = flag.exec(value); m; m = flag.exec(value)) {
+    if (isCredentialName(m[1]) && isLiteralValue(unquote(m[2]))) return true;
+  }
+  return false;
+}
+
+/**
+ * The index of the first argument of a command that holds a credential: one shaped like it
+ * ({@link looksLikeSecretValue}), or the value after a credential flag given as its own argument
+ * (`['--password', 'hunter2']`); -1 when none does.
+ */
+export function credentialArgumentIndex(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a !== 'string') continue;
+    if (looksLikeSecretValue(a)) return i;
+    const flag = /^--?([A-Za-z][A-Za-z0-9-]*)$/.exec(a);
+    const next = args[i + 1];
+    if (flag && typeof next === 'string' && isCredentialName(flag[1]) && isLiteralValue(next) && !next.startsWith('-')) return i + 1;
+  }
+  return -1;
+}
+
+function unquote(v: string): string {
+  return /^(".*"|'.*')$/.test(v) ? v.slice(1, -1) : v;
+}
+
+/** A value written as it is, not read from elsewhere, and not one no credential has (a number, a boolean, a size). */
+function isLiteralValue(v: string): boolean {
+  if (v === '' || /^[$/<@]|^\{\{/.test(v)) return false;
+  return !/^(true|false|yes|no|on|off)$/i.test(v) && !/^-?\d+(\.\d+)?(ms|s|m|h|d|w|Ki|Mi|Gi|k|M|G|%)?$/.test(v);
+}
 
 /** Words that, as the last part of a setting's name, say its value is a credential (`DB_PASS`, `GITHUB_TOKEN`). */
 const SECRET_WORDS = new Set([
@@ -90,12 +163,18 @@ export function looksLikeLiteralSecret(key: string, value: string): boolean {
   if (value === '' || /^(true|false|yes|no|on|off)$/i.test(value) || /^-?\d+(\.\d+)?(ms|s|m|h|d|w|Ki|Mi|Gi|k|M|G|%)?$/.test(value)) {
     return false;
   }
+  return isCredentialName(key);
+}
+
+/** A name whose last word says its value is a credential (`DB_PASS`, `--api-key`, `STRIPE_KEY`; not `SORT_KEY`). */
+function isCredentialName(key: string): boolean {
   const parts = key
     .toUpperCase()
     .split(/[^A-Z0-9]+/)
     .filter(Boolean);
   const last = parts[parts.length - 1] ?? '';
-  if (SECRET_WORDS.has(last)) return true;
+  // One-word names that end in a credential word: PGPASSWORD (libpq), MYSQL_PWD's kin, VAULT_TOKEN's.
+  if (SECRET_WORDS.has(last) || /.(PASSWORD|PASSWD|SECRET|TOKEN|APIKEY)$/.test(last)) return true;
   return last === 'KEY' && (parts.length === 1 || KEY_QUALIFIERS.has(parts[parts.length - 2]));
 }
 

@@ -61,6 +61,53 @@ describe('secret detection', () => {
     expect(looksLikeLiteralSecret(k, v)).toBe(false);
   });
 
+  // Shapes that passed in round 3 (#27), and shapes of secretlint's recommended preset (12.0.0) the detector lacked.
+  const GRAFANA_SA = 'glsa_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0' + '_' + '0a1b2c3d';
+  test.each([
+    ['a password set inline in a shell command', 'PGPASSWORD=hunter2 psql -h db.internal -U app'],
+    ['a password set inline, quoted', 'export DB_PASSWORD="hunter2" && ./migrate'],
+    ['a --password= flag', '--password=hunter2'],
+    ['a --token flag inside a command line', 'curl --token s3cr3tvalue https://api.example.com'],
+    ['a Grafana service-account token', GRAFANA_SA],
+    ['a Grafana Cloud token', 'glc_' + 'eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQ1Ni1obS1yZWFkLWFsZXJ0cyJ9'],
+    [
+      'a Discord webhook URL',
+      'https://discord.com/api/webhooks/123456789012345678/' + 'aB3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0aB3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0abcdef',
+    ],
+    ['a legacy Discord webhook URL', 'https://discordapp.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz'],
+    [
+      'a Microsoft Teams webhook URL',
+      'https://acme.webhook.office.com/webhookb2/0a1b2c3d-0000-4000-8000-000000000000@0a1b2c3d/IncomingWebhook/abc/def',
+    ],
+    ['a legacy OpenAI key (lower-case tail)', 'sk-' + 'abcdefghijklmnopqrst' + 'T3BlbkFJ' + 'abcdefghijklmnopqrst'],
+    ['a legacy OpenAI key after an underscore', 'openai_sk-' + 'Ab3dEf6hIj9kLm2nOp5q' + 'T3BlbkFJ' + 'Rs8tUv1wXyZ0aB3dEf6h'],
+    ['an npm token', 'npm_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0aB3d'],
+    ['a Hugging Face token', 'hf_' + 'AbcdEfghIjklMnopQrstUvwxYzabCdefGh'],
+    ['a SendGrid key', 'SG.' + 'Ab3dEf6hIj9kLm2nOp5qRs' + '.' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0aB3dEf6hIj9'],
+    ['a HashiCorp Vault token', 'hvs.' + 'CAESI'.padEnd(95, 'aB3d')],
+    ['a Docker Hub token', 'dckr_pat_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1'],
+    ['a Groq key', 'gsk_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0aB3dEf6hIj9kLm2nOp5q'],
+    ['a Shopify token', 'shpat_' + '0123456789abcdef0123456789abcdef'],
+  ])('%s looks like a secret', (_what, v) => {
+    expect(looksLikeSecretValue(v)).toBe(true);
+  });
+
+  test.each([
+    ['a password read from a variable', 'PGPASSWORD="$DB_PASSWORD" psql -h db.internal'],
+    ['a password read from a file', 'PGPASSWORD=$(cat /run/secrets/db) psql'],
+    ['a password flag reading a file', '--password-file=/run/secrets/db'],
+    ['a password flag reading a variable', '--password=${DB_PASSWORD}'],
+    ['a setting about passwords', 'PASSWORD_MIN_LENGTH=12'],
+    ['a boolean setting', 'REQUIRE_PASSWORD=true'],
+    ['a token lifetime flag', '--token-ttl=3600'],
+    ['a secret name', 'SECRET_NAME=samokoder-app'],
+    ['a Grafana dashboard uid', 'glsa-dashboard-golden-signals'],
+    ['a Discord invite', 'https://discord.com/invite/samokoder'],
+    ['a task name', 'task-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst'],
+  ])('%s does not', (_what, v) => {
+    expect(looksLikeSecretValue(v)).toBe(false);
+  });
+
   test("the brief's secret keys are declared by reference", () => {
     const all = samokoderSecrets('samokoder/production/app');
     expect(all.map((s) => s.envName)).toEqual([...SAMOKODER_SECRET_KEYS]);
