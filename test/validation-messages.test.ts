@@ -5,6 +5,7 @@ import { Chart } from 'cdk8s';
 import { Testing } from 'cdktf';
 import {
   AlarmSubscription,
+  AppOfApps,
   AppSecret,
   ArgoCdProject,
   AwsRegion,
@@ -140,5 +141,185 @@ describe('RegionalCluster messages', () => {
           certificateName: 'tls',
         }),
     ).toThrow(`[test/Nyc3] 'maintenanceStart' ("4am") must be a UTC time HH:MM`);
+  });
+});
+
+/**
+ * One message per mistake, naming the prop the user wrote and its value (#27): values checked where they come in,
+ * not where the library writes them; derived names blamed on their source; list entries by index.
+ */
+describe('messages name the input, not the output', () => {
+  const GITHUB_TOKEN = 'ghp_' + 'a1B2c3D4e5'.repeat(4);
+  const LEGACY_OPENAI = 'sk-' + 'Ab3dEf6hIj9kLm2nOp5q' + 'T3BlbkFJ' + 'Rs8tUv1wXyZ0aB3dEf6h';
+  const CREDENTIAL =
+    'holds something shaped like a credential: synthesized files are committed to Git; keep the value in the secret store and reference it';
+
+  test.each<[string, object, string]>([
+    [
+      'a token in the runbook URL',
+      { monitoring: { runbookBaseUrl: 'https://runbooks.example.com/x?token=abcdef123456789' } },
+      `[api/Monitoring] 'monitoring.runbookBaseUrl' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    [
+      'a token as a chart label',
+      { chartProps: { labels: { 'deploy-token': GITHUB_TOKEN } } },
+      `[api] 'chartProps.labels.deploy-token' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    [
+      'a token as a store property',
+      { secrets: [AppSecret.fromStore('A', 'app/a', GITHUB_TOKEN)] },
+      `[api] 'secrets[0].property' ("<redacted>") must be the name of a property of the secret-store entry, never the secret value itself`,
+    ],
+    [
+      'a password inline in a command',
+      { command: ['sh', '-c', 'PGPASSWORD=hunter2 psql -h db'] },
+      `[api] 'command[2]' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    ['a password flag and its value', { args: ['--password', 'hunter2'] }, `[api] 'args[1]' ("<redacted>") ${CREDENTIAL}`],
+    ['a --password= flag', { args: ['--password=hunter2'] }, `[api] 'args[0]' ("<redacted>") ${CREDENTIAL}`],
+    [
+      'a key in a ServiceAccount annotation',
+      { serviceAccountAnnotations: { 'example.com/key': 'AKIAABCDEFGHIJKLMNOP' } },
+      `[api] 'serviceAccountAnnotations.example.com/key' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    [
+      'a password in the migration command',
+      { migration: { command: ['sh', '-c', 'PGPASSWORD=hunter2 ./migrate'] } },
+      `[api] 'migration.command[2]' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    ['NaN', { replicas: NaN, autoscaling: false }, `[api] 'replicas' (NaN)`],
+    ['Infinity', { replicas: Infinity, autoscaling: false }, `[api] 'replicas' (Infinity)`],
+  ])('%s is refused once, by the prop', (_what, props, message) => {
+    let error = '';
+    try {
+      k8s(props)();
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    expect(error).toContain(message);
+    expect(error).not.toContain('hunter2');
+    expect(error).not.toContain(GITHUB_TOKEN);
+    expect(error.split('\n')).toHaveLength(1);
+  });
+
+  test('good neighbours of those are accepted', () => {
+    expect(
+      k8s({
+        monitoring: { runbookBaseUrl: 'https://runbooks.example.com/samokoder' },
+        chartProps: { labels: { 'deploy-token-id': 'v1' } },
+        secrets: [AppSecret.fromStore('DB_PASSWORD', 'app/db', 'password')],
+        command: ['sh', '-c', 'PGPASSWORD="$DB_PASSWORD" psql -h db'],
+        args: ['--password-file', '/run/secrets/db', '--token-ttl=3600'],
+      }),
+    ).not.toThrow();
+  });
+
+  const stackProps = {
+    environment: 'production',
+    region: AwsRegion.EU_CENTRAL_1,
+    tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
+    remoteState: { bucket: 'state-bucket', region: 'eu-central-1' },
+    supportCheckDate: TEST_DATE,
+    alarmSubscriptions: [AlarmSubscription.email('oncall@acme.example')],
+  };
+  test.each<[string, object, string]>([
+    [
+      'a Discord webhook as an SNS endpoint',
+      {
+        alarmSubscriptions: [
+          AlarmSubscription.https('https://discord.com/api/webhooks/123456789012345678/' + 'aB3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0'),
+        ],
+      },
+      `[prod/Alarms] 'subscriptions[0]' ("<redacted>") embeds a credential`,
+    ],
+    [
+      'a legacy OpenAI key as a secret entry',
+      { secretEntries: ['app', LEGACY_OPENAI] },
+      `[prod] 'secretEntries[1]' ("<redacted>") must be an entry name under the prefix, never the secret value itself`,
+    ],
+    [
+      'a service account name that makes the IAM role name too long',
+      { appIdentities: [{ serviceAccount: 'a'.repeat(52) }] },
+      `[prod] 'appIdentities[0].serviceAccount' ("${'a'.repeat(52)}") makes the IAM role name "prod-production-${'a'.repeat(52)}" 68 characters long (IAM allows 64): use a service account name of at most 48 characters`,
+    ],
+    [
+      'a service account listed twice',
+      { appIdentities: [{ serviceAccount: 'api' }, { serviceAccount: 'api' }] },
+      `[prod] 'appIdentities[1].serviceAccount' ("api") is listed twice (appIdentities[0])`,
+    ],
+    [
+      'a service account that is not a DNS label, by index',
+      { appIdentities: [{ serviceAccount: 'api' }, { serviceAccount: 'Bot' }] },
+      `[prod] 'appIdentities[1].serviceAccount' ("Bot")`,
+    ],
+  ])('%s is refused by the prop', (_what, props, message) => {
+    let error = '';
+    try {
+      new SamokoderStack(Testing.app(), 'prod', { ...stackProps, ...props } as never);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    expect(error).toContain(message);
+    expect(error).not.toContain(LEGACY_OPENAI);
+  });
+
+  test('an entry of an allow list is named by its index', () => {
+    const dr = {
+      domain: 'samokoder.com',
+      host: 'app.samokoder.com',
+      alertEmails: ['oncall@samokoder.com'],
+      tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
+      supportCheckDate: TEST_DATE,
+    };
+    expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, apiAllowedCidrs: ['203.0.113.0/24', '0.0.0.0/0'] })).toThrow(
+      `[dr/Nyc3] 'apiAllowedCidrs[1]' ("0.0.0.0/0") opens the Kubernetes API to the whole internet (0.0.0.0/0 is the whole internet)`,
+    );
+    expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, apiAllowedCidrs: ['203.0.113.0/24', '64.0.0.0/6'] })).toThrow(
+      `[dr/Nyc3] 'apiAllowedCidrs[1]' ("64.0.0.0/6") opens the Kubernetes API to the whole internet (64.0.0.0/6 is wider than a /8`,
+    );
+    // Only the list as a whole is wide: the list is named.
+    expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, apiAllowedCidrs: ['0.0.0.0/1', '128.0.0.0/1'] })).toThrow(
+      `[dr/Nyc3] 'apiAllowedCidrs[0]' ("0.0.0.0/1") opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
+    );
+  });
+
+  test("an Argo CD path is blamed on the cluster's environment it came from", () => {
+    const aoa = (environment: string) => () =>
+      new AppOfApps(new Chart(testApp(), 'c'), 'A', {
+        source: { repoURL: 'https://g.example.com/r.git', targetRevision: 'main' },
+        cluster: { name: 'prod', environment },
+        namespace: 'samokoder',
+        apps: ['api'],
+      });
+    expect(aoa('../prod')).toThrow(
+      `[c/A] 'cluster.environment' ("../prod") must be the name of a manifest set (a DNS label such as "production"): it names the directory <manifestsRoot>/<environment>/ Argo CD reads`,
+    );
+    expect(aoa('Prod Env')).toThrow(`[c/A] 'cluster.environment' ("Prod Env") must be the name of a manifest set`);
+    expect(aoa('staging-eu')).not.toThrow();
+  });
+
+  test('an app listed twice in an app of apps is named, not a construct id', () => {
+    expect(
+      () =>
+        new AppOfApps(new Chart(testApp(), 'c'), 'A', {
+          source: { repoURL: 'https://g.example.com/r.git', targetRevision: 'main' },
+          cluster: { name: 'prod', environment: 'production' },
+          namespace: 'samokoder',
+          apps: ['api', 'web', 'api'],
+        }),
+    ).toThrow(`[c/A] 'apps[2]' ("api") is listed twice (apps[0])`);
+  });
+
+  test('two constructs with one id are named by the library, not by the constructs library', () => {
+    const app = testApp();
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    expect(() => new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0', namespace: 'other' })).toThrow(
+      `[api] 'id' ("api") is already the id of another construct in this scope: construct ids name the output (paths, file names) and must be unique among siblings`,
+    );
+    const tf = Testing.app();
+    new SamokoderStack(tf, 'prod', stackProps as never);
+    expect(() => new SamokoderStack(tf, 'prod', stackProps as never)).toThrow(
+      `[prod] 'id' ("prod") is already the id of another construct`,
+    );
   });
 });

@@ -6,7 +6,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { invalidProp } from '../common/errors';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { _createKey } from './private/kms';
-import { requireEmail } from '../common/validate';
+import { _freeId, requireEmail } from '../common/validate';
 
 /** Where alarm notifications go. Endpoints that carry a credential are only accepted by reference. */
 export class AlarmSubscription {
@@ -71,7 +71,7 @@ export class SamokoderAlarms extends Construct {
   public readonly alarms: CloudwatchMetricAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: SamokoderAlarmsProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const name = props.namePrefix;
     const key = _createKey(this, 'TopicKey', {
       alias: `${name}-alarms`,

@@ -7,7 +7,7 @@ import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-g
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { invalidProp } from '../common/errors';
-import { requireIntegerInRange } from '../common/validate';
+import { _freeId, requireIntegerInRange } from '../common/validate';
 import { _requireRetention } from './network';
 import { _createKey } from './private/kms';
 import { _requireAwsIdentifier, _requireInstanceClass } from './private/limits';
@@ -66,7 +66,7 @@ export class SamokoderCache extends Construct {
   public readonly memberClusterIds: string[];
 
   constructor(scope: Construct, id: string, props: SamokoderCacheProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<SamokoderCacheProps, typeof SAMOKODER_CACHE_PROPS>>(
       this.node.path,
       'SamokoderCache',

@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { invalidProp } from '../common/errors';
-import { requireIntegerInRange } from '../common/validate';
+import { _freeId, requireIntegerInRange } from '../common/validate';
 import { _createKey, _serviceTrust } from './private/kms';
 import { _requireAwsIdentifier, _requireDatabaseName, _requireInstanceClass, _requireMasterUsername } from './private/limits';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -132,7 +132,7 @@ export class SamokoderDatabase extends Construct {
   public readonly securityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SamokoderDatabaseProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<SamokoderDatabaseProps, typeof SAMOKODER_DATABASE_PROPS>>(
       this.node.path,
       'SamokoderDatabase',

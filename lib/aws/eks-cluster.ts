@@ -10,7 +10,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange, requireIsoDate } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange, requireIsoDate } from '../common/validate';
 import { EksKubernetesVersion } from './eks-version';
 import { _requireRetention } from './network';
 import { _requireInstanceTypes } from './private/limits';
@@ -124,7 +124,7 @@ export class SamokoderCluster extends Construct {
   public readonly version: EksKubernetesVersion;
 
   constructor(scope: Construct, id: string, props: SamokoderClusterProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<SamokoderClusterProps, typeof SAMOKODER_CLUSTER_PROPS>>(
       this.node.path,
       'SamokoderCluster',
@@ -150,7 +150,19 @@ export class SamokoderCluster extends Construct {
           'must list at least one CIDR when the endpoint is public (or use EndpointAccess.PRIVATE)',
         );
       }
-      access.publicCidrs.forEach((c, i) => Ipv4Cidr.parse(path, `endpointAccess.publicCidrs[${i}]`, c));
+      access.publicCidrs.forEach((c, i) => {
+        Ipv4Cidr.parse(path, `endpointAccess.publicCidrs[${i}]`, c);
+        // An entry that is the whole internet alone is named by its index; the list, when only together they are.
+        const alone = internetWideReason([c]);
+        if (alone) {
+          throw invalidProp(
+            path,
+            `endpointAccess.publicCidrs[${i}]`,
+            c,
+            `opens the Kubernetes API to the whole internet (${alone}): list the CIDRs that need it`,
+          );
+        }
+      });
       const wide = internetWideReason(access.publicCidrs);
       if (wide) {
         throw invalidProp(

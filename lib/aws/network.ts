@@ -18,6 +18,7 @@ import { _Registry } from '../common/registry';
 import { _policy, _serviceTrust } from './private/kms';
 import { AwsRegion } from './region';
 import { _AllKeys, _checkProps } from '../common/props';
+import { _freeId } from '../common/validate';
 
 /** How many NAT gateways the network gets. */
 export class NatGateways {
@@ -114,7 +115,7 @@ export class SamokoderNetwork extends Construct {
   public readonly cidr: string;
 
   constructor(scope: Construct, id: string, props: SamokoderNetworkProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<SamokoderNetworkProps, typeof SAMOKODER_NETWORK_PROPS>>(
       this.node.path,
       'SamokoderNetwork',

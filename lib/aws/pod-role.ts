@@ -3,7 +3,7 @@ import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-ident
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { invalidProp } from '../common/errors';
-import { isUnresolved, requireDnsLabel } from '../common/validate';
+import { _freeId, isUnresolved, requireDnsLabel } from '../common/validate';
 import { _POD_IDENTITY_TRUST } from './eks-cluster';
 import { _policy } from './private/kms';
 
@@ -49,14 +49,14 @@ export class PodRole extends Construct {
   public readonly role: IamRole;
 
   constructor(scope: Construct, id: string, props: PodRoleProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     // IAM role names: 1-64 characters of letters, digits and + = , . @ _ - (IAM's limits, checked at apply otherwise).
     if (!isUnresolved(props.roleName) && !/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
       throw invalidProp(
         this.node.path,
         'roleName',
         props.roleName,
-        `must be 1-64 characters of letters, digits and + = , . @ _ - (IAM role names; it has ${props.roleName.length}): shorten the project or environment name`,
+        `must be 1-64 characters of letters, digits and + = , . @ _ - (IAM role names; it has ${props.roleName.length})`,
       );
     }
     requireDnsLabel(this.node.path, 'namespace', props.namespace);

@@ -10,7 +10,7 @@ import { costAllocationTagMap } from '../common/tags';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
 import { invalidCombination, invalidProp } from '../common/errors';
-import { isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
+import { _freeId, isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
 import { PLATFORM_CONTRACT_FILE_NAME } from '../common/contract-file';
@@ -56,7 +56,7 @@ export class SamokoderStack extends TerraformStack {
   public readonly contract: PlatformContract;
 
   constructor(scope: Construct, id: string, props: SamokoderStackProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _scanStackForCredentials(this);
     // The type argument fails to compile when a prop of SamokoderStackProps is missing from SAMOKODERSTACK_PROPS.
     _checkProps<_AllKeys<SamokoderStackProps, typeof SAMOKODERSTACK_PROPS>>(
@@ -110,6 +110,25 @@ export class SamokoderStack extends TerraformStack {
           'must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>): EKS access entries take no root, group or assumed-role ARNs',
         );
       }
+    });
+    // App identities are checked here, before anything is built: each names a role `<project>-<environment>-<sa>`.
+    const appServiceAccounts: string[] = [];
+    (props.appIdentities ?? []).forEach((identity, i) => {
+      const prop = `appIdentities[${i}].serviceAccount`;
+      const sa = requireDnsLabel(path, prop, identity?.serviceAccount);
+      const first = appServiceAccounts.indexOf(sa);
+      if (first >= 0) throw invalidProp(path, prop, sa, `is listed twice (appIdentities[${first}])`);
+      // IAM allows 64 characters: the service account name is what to shorten (the project and environment name
+      // everything else in the stack).
+      if (`${name}-${sa}`.length > 64) {
+        throw invalidProp(
+          path,
+          prop,
+          sa,
+          `makes the IAM role name "${name}-${sa}" ${name.length + 1 + sa.length} characters long (IAM allows 64): use a service account name of at most ${63 - name.length} characters`,
+        );
+      }
+      appServiceAccounts.push(sa);
     });
     const region = props.region._check(path, 'region').name;
 
@@ -245,8 +264,8 @@ export class SamokoderStack extends TerraformStack {
     });
 
     const identities = props.appIdentities ?? [];
-    for (const identity of identities) {
-      const sa = requireDnsLabel(path, 'appIdentities.serviceAccount', identity.serviceAccount);
+    identities.forEach((identity, i) => {
+      const sa = appServiceAccounts[i];
       this.appRoles[sa] = new PodRole(this, `AppRole-${sa}`, {
         roleName: `${name}-${sa}`,
         clusterName: this.cluster.clusterName,
@@ -258,7 +277,7 @@ export class SamokoderStack extends TerraformStack {
         rdsDbUserArns: [`arn:aws:rds-db:${region}:${account}:dbuser:${this.database.resourceId}/${appDbUser}`],
         elasticacheConnectArns: [this.cache.replicationGroup.arn, this.cache.appUser.arn],
       });
-    }
+    });
 
     this.alarms = new SamokoderAlarms(this, 'Alarms', {
       namePrefix: name,

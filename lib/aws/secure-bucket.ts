@@ -10,7 +10,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { isUnresolved, requireIntegerInRange } from '../common/validate';
+import { _freeId, isUnresolved, requireIntegerInRange } from '../common/validate';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { _policy } from './private/kms';
@@ -122,7 +122,7 @@ export class SecureBucket extends Construct {
   public readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<SecureBucketProps, typeof SECURE_BUCKET_PROPS>>(
       this.node.path,
       'SecureBucket',

@@ -8,6 +8,7 @@ import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _configureLocalBackend } from './remote-state';
 import { _AllKeys, _checkProps } from '../common/props';
 import { _scanStackForCredentials } from '../policy/output-scan';
+import { _freeId } from '../common/validate';
 
 /** Props for {@link SamokoderStateStack}. */
 export interface SamokoderStateStackProps {
@@ -32,7 +33,7 @@ export class SamokoderStateStack extends TerraformStack {
   public readonly keyArn: string;
 
   constructor(scope: Construct, id: string, props: SamokoderStateStackProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _scanStackForCredentials(this);
     _checkProps<_AllKeys<SamokoderStateStackProps, typeof SAMOKODER_STATE_STACK_PROPS>>(
       this.node.path,

@@ -10,11 +10,15 @@ export class ValidationError extends Error {
   public override readonly name = 'ValidationError';
 }
 
-/** Renders a value for a message: strings quoted, everything else as JSON. */
+/**
+ * Renders a value for a message: strings quoted, everything else as JSON, except numbers JSON cannot write (`NaN`,
+ * `Infinity`, which it prints as `null`) and undefined, which are printed as JavaScript writes them.
+ */
 export function show(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;
   if (value === undefined) return 'undefined';
-  return JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
 /** `[path] 'prop' ("value") <rule>` — the one shape every message takes. */

@@ -1,4 +1,6 @@
+import type { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
+import { credentialArgumentIndex, looksLikeSecretValue } from './secret-detection';
 
 /** Shared value checks. Each throws a {@link ValidationError} naming the path, prop, value and rule. */
 
@@ -115,6 +117,9 @@ export function requireSecretEntryNames(
   const seen = new Set<string>();
   entries.forEach((e, i) => {
     if (isUnresolved(e)) return;
+    if (typeof e === 'string' && looksLikeSecretValue(e)) {
+      throw invalidProp(path, `${prop}[${i}]`, '<redacted>', 'must be an entry name under the prefix, never the secret value itself');
+    }
     if (
       typeof e !== 'string' ||
       !/^[A-Za-z0-9/_+=.@-]{1,200}$/.test(e) ||
@@ -200,4 +205,52 @@ export function requireLabels(path: string, prop: string, labels: Record<string,
   if (labels === undefined) return;
   requireAnnotations(path, prop, labels);
   for (const [k, v] of Object.entries(labels)) requireLabelValue(path, `${prop}.${k}`, v);
+}
+
+/**
+ * `id`, after checking that no sibling has it: the library's constructs pass their id through this to `super`, so a
+ * second construct with one id is refused by its own path and prop instead of the constructs library's "There is
+ * already a Construct with name …" (which names neither).
+ * @internal
+ */
+export function _freeId(scope: IConstruct, id: string): string {
+  if (scope?.node?.tryFindChild(id) !== undefined) {
+    throw invalidProp(
+      scope.node.path ? `${scope.node.path}/${id}` : id,
+      'id',
+      id,
+      'is already the id of another construct in this scope: construct ids name the output (paths, file names) and must be unique among siblings',
+    );
+  }
+  return id;
+}
+
+/** The rule of a credential found in a prop (the value is never shown). */
+export const CREDENTIAL_RULE =
+  'holds something shaped like a credential: synthesized files are committed to Git; keep the value in the secret store and reference it';
+
+/**
+ * Throws when a string the library will write into its output (a label, an annotation, a URL, a command argument)
+ * holds something shaped like a credential: checked where it comes in, so the message names the prop the user wrote
+ * (the scan of the output at synth is the last resort). Deploy-time values pass.
+ */
+export function refuseCredential(path: string, prop: string, value: unknown): void {
+  if (typeof value === 'string' && !isUnresolved(value) && looksLikeSecretValue(value)) {
+    throw invalidProp(path, prop, '<redacted>', CREDENTIAL_RULE);
+  }
+}
+
+/** {@link refuseCredential} for every value of a string map (`<prop>.<key>`). */
+export function refuseCredentialValues(path: string, prop: string, values: Readonly<Record<string, unknown>> | undefined): void {
+  for (const [key, value] of Object.entries(values ?? {})) refuseCredential(path, `${prop}.${key}`, value);
+}
+
+/**
+ * {@link refuseCredential} for a command or argument list, naming the argument by index: one shaped like a
+ * credential (`PGPASSWORD=hunter2 psql`, `--password=hunter2`) or the value after a credential flag
+ * (`['--password', 'hunter2']`).
+ */
+export function refuseCredentialArguments(path: string, prop: string, args: readonly string[]): void {
+  const i = credentialArgumentIndex(args.map((a) => (isUnresolved(a) ? '' : a)));
+  if (i >= 0) throw invalidProp(path, `${prop}[${i}]`, '<redacted>', CREDENTIAL_RULE);
 }

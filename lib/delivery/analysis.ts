@@ -5,6 +5,7 @@ import { ValidationError } from '../common/errors';
 import { _apiObject } from '../private/k8s-object';
 import { durationSeconds, promqlSyntaxError } from '../observability/promql';
 import { ResolvedMonitoring, _round } from '../observability/spec';
+import { _freeId } from '../common/validate';
 
 /** The time between two measurements of the SLI analysis. */
 export const ANALYSIS_INTERVAL = '1m';
@@ -45,7 +46,7 @@ export class SliAnalysisTemplate extends Construct {
   public readonly templateName: string;
 
   constructor(scope: Construct, id: string, props: SliAnalysisTemplateProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const m = props.spec.metrics;
     const job = 'job="{{args.service-name}}"';

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { requireDnsLabel } from '../common/validate';
+import { invalidProp } from '../common/errors';
+import { _freeId, requireDnsLabel } from '../common/validate';
 import { _LibraryChart } from '../private/render';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from './argocd';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -82,7 +83,7 @@ export class AppOfApps extends Construct {
   public readonly childrenPath: string;
 
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<AppOfAppsProps, typeof APP_OF_APPS_PROPS>>(
       this.node.path,
       'AppOfApps',
@@ -92,6 +93,16 @@ export class AppOfApps extends Construct {
     );
     const team = props.team ?? props.namespace;
     const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
+    // The environment names the directory every child Application reads (`<manifestsRoot>/<environment>/<app>`):
+    // checked here, so a bad one is blamed on itself rather than on the paths made from it.
+    if (typeof props.cluster.environment !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.cluster.environment)) {
+      throw invalidProp(
+        this.node.path,
+        'cluster.environment',
+        props.cluster.environment,
+        'must be the name of a manifest set (a DNS label such as "production"): it names the directory <manifestsRoot>/<environment>/ Argo CD reads',
+      );
+    }
     const root = props.manifestsRoot ?? 'dist';
     const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
     const project = `${team}-${cluster}`;
@@ -99,6 +110,11 @@ export class AppOfApps extends Construct {
     this.bootstrap = new _LibraryChart(this, 'Bootstrap');
     this.childrenPath = `${argocdRoot}/${cluster}`;
     const apps = props.apps.map((a) => (typeof a === 'string' ? { name: a, namespace: props.namespace } : a));
+    apps.forEach((a, i) => {
+      const first = apps.findIndex((b) => b.name === a.name);
+      // One Application per app name and cluster (`<app>-<cluster>`), whatever the namespace.
+      if (first < i) throw invalidProp(this.node.path, `apps[${i}]`, a.name, `is listed twice (apps[${first}])`);
+    });
     const namespaces = [...new Set(apps.map((a) => a.namespace))];
     new ArgoCdProject(this.children, 'Project', {
       name: project,

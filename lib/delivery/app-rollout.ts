@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireLabels } from '../common/validate';
 import { _service } from '../k8s/private/service';
 import type { AppPort } from '../k8s/workload-options';
 import { ResolvedMonitoring } from '../observability/spec';
@@ -65,7 +65,7 @@ export class AppRollout extends Construct {
   public readonly resolved: ResolvedStrategy;
 
   constructor(scope: Construct, id: string, props: AppRolloutProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     requireLabels(this.node.path, 'previewServiceLabels', props.previewServiceLabels);
     const path = this.node.path;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 
 /** A Git repository Argo CD syncs from. */
@@ -145,7 +145,7 @@ const ARGOCD_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
  */
 export class ArgoCdApplication extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     requireDnsLabel(path, 'name', props.name, 253);
     requireLabels(path, 'labels', props.labels);
@@ -267,7 +267,7 @@ export class ArgoCdProject extends Construct {
   public readonly projectName: string;
 
   constructor(scope: Construct, id: string, props: ArgoCdProjectProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     this.projectName = requireProject(path, 'name', props.name);
     props.sourceRepos.forEach((r, i) => {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { invalidProp } from '../common/errors';
-import { requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
+import { _freeId, requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from '../k8s/image';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -84,7 +84,7 @@ export class SmokeTest extends Construct {
   public readonly podLabels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: SmokeTestProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const { name, namespace, port, test } = props;
     this.templateName = `${name}-smoke`;

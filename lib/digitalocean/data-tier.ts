@@ -7,7 +7,7 @@ import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-fire
 import { DatabaseReplica } from '@cdktf/provider-digitalocean/lib/database-replica';
 import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { RegionalCluster, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { pascalCase } from '../common/names';
@@ -171,7 +171,7 @@ export class DataTier extends Construct {
   }
 
   constructor(scope: Construct, id: string, props: DataTierProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name, 40);
     props.primary.region._require(path, 'primary.region', 'databases');

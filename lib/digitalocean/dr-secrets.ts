@@ -8,6 +8,7 @@ import { _callerIdentity, _createKey } from '../aws/private/kms';
 import { CostAllocationTags, costAllocationTagMap } from '../common/tags';
 import { DataTier } from './data-tier';
 import { RegionalCluster } from './regional-cluster';
+import { _freeId } from '../common/validate';
 
 /** The DigitalOcean ports of managed databases (the same in every region). */
 export const DO_DATABASE_PORTS = {
@@ -58,7 +59,7 @@ export class DrSecretStore extends Construct {
   public readonly _scriptOwnedValues: string[] = [];
 
   constructor(scope: Construct, id: string, props: DrSecretStoreProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     const tags = costAllocationTagMap(path, props.tags);
     this.region = props.region.name;

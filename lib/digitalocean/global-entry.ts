@@ -6,7 +6,7 @@ import { Record as DnsRecord } from '@cdktf/provider-digitalocean/lib/record';
 import { UptimeAlert } from '@cdktf/provider-digitalocean/lib/uptime-alert';
 import { UptimeCheck } from '@cdktf/provider-digitalocean/lib/uptime-check';
 import { invalidProp } from '../common/errors';
-import { requireEmail, requireHostname, requireIntegerInRange } from '../common/validate';
+import { _freeId, requireEmail, requireHostname, requireIntegerInRange } from '../common/validate';
 import { RegionalCluster } from './regional-cluster';
 import { pascalCase } from '../common/names';
 
@@ -34,7 +34,7 @@ export class TlsDomain extends Construct {
   public readonly zone: string;
 
   constructor(scope: Construct, id: string, props: TlsDomainProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     this.zone = requireHostname(path, 'domain', props.domain);
     props.hosts.forEach((h, i) => {
@@ -98,7 +98,7 @@ export class GlobalEntry extends Construct {
   }
 
   constructor(scope: Construct, id: string, props: GlobalEntryProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     const zone = props.tls.zone;
     const host = requireHostname(path, 'host', props.host);

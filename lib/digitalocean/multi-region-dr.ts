@@ -10,7 +10,7 @@ import { Duration } from '../common/duration';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { _digitaloceanTagNames, costAllocationTagMap, CostAllocationTags } from '../common/tags';
-import { requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
+import { _freeId, requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
@@ -172,7 +172,7 @@ export class MultiRegionDR extends TerraformStack {
   }
 
   constructor(scope: Construct, id: string, props: MultiRegionDRProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _scanStackForCredentials(this);
     // The type argument fails to compile when a prop of MultiRegionDRProps is missing from MULTIREGIONDR_PROPS.
     _checkProps<_AllKeys<MultiRegionDRProps, typeof MULTIREGIONDR_PROPS>>(

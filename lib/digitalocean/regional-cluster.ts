@@ -6,7 +6,7 @@ import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
 import { _claimNetworkRange, internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
-import { requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { DoRegion } from './region';
 
 /** Autoscaling node pool of a regional cluster. */
@@ -89,7 +89,7 @@ export class RegionalCluster extends Construct {
   public readonly _name: string;
 
   constructor(scope: Construct, id: string, props: RegionalClusterProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name, 50);
     props.region._require(path, 'region', 'kubernetes');
@@ -158,7 +158,12 @@ export class RegionalCluster extends Construct {
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(start)) {
       throw invalidProp(path, 'maintenanceStart', start, 'must be a UTC time HH:MM');
     }
-    (props.apiAllowedCidrs ?? []).forEach((c, i) => Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c));
+    (props.apiAllowedCidrs ?? []).forEach((c, i) => {
+      Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c);
+      // An entry that is the whole internet alone is named by its index; the list, when only together they are.
+      const alone = internetWideReason([c]);
+      if (alone) throw invalidProp(path, `apiAllowedCidrs[${i}]`, c, `opens the Kubernetes API to the whole internet (${alone})`);
+    });
     const wide = internetWideReason(props.apiAllowedCidrs ?? []);
     if (wide) {
       throw invalidProp(path, 'apiAllowedCidrs', props.apiAllowedCidrs, `opens the Kubernetes API to the whole internet (${wide})`);

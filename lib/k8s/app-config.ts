@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireLabels, requireNonEmpty } from '../common/validate';
+import { _freeId, requireDnsLabel, requireLabels, requireNonEmpty } from '../common/validate';
 import { kplus } from '../private/kplus';
-import { AppSecret, rejectLiteralSecret, requireSecretReference, SecretStore } from './secrets';
+import { AppSecret, rejectLiteralSecret, requireSecretProperty, requireSecretReference, SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
 
 /** Props for {@link AppConfig}. */
@@ -49,6 +49,7 @@ export function validateAppConfig(path: string, config: Record<string, string>, 
     }
     requireSecretReference(path, `secrets[${i}].remoteKey`, s.remoteKey);
     requireNonEmpty(path, `secrets[${i}].property`, s.property);
+    requireSecretProperty(path, `secrets[${i}].property`, s.property);
     if (seen.has(s.envName) || s.envName in config) {
       throw invalidProp(path, `secrets[${i}].envName`, s.envName, 'is declared twice (in secrets or config)');
     }
@@ -74,7 +75,7 @@ export class AppConfig extends Construct {
   public readonly syncedSecrets: SyncedSecret[] = [];
 
   constructor(scope: Construct, id: string, props: AppConfigProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name);

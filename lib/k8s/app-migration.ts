@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
+import { _freeId, refuseCredentialArguments, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { requirePinnedImage } from './image';
 import { cpuQuantity, memoryQuantity } from './quantity';
@@ -31,6 +31,7 @@ export const _MIGRATION_OPTIONS = ['command', 'image', 'backoffLimit', 'activeDe
 /** Checks a migration's options; `prop` names them in messages (`migration`). */
 export function validateMigration(path: string, prop: string, m: MigrationOptions): void {
   if (m.command.length === 0) throw invalidProp(path, `${prop}.command`, [], 'must name the migration command');
+  refuseCredentialArguments(path, `${prop}.command`, m.command);
   if (m.image !== undefined) requirePinnedImage(path, `${prop}.image`, m.image);
   requireIntegerInRange(path, `${prop}.backoffLimit`, m.backoffLimit ?? 2, 0, 10);
   requireIntegerInRange(path, `${prop}.activeDeadlineSeconds`, m.activeDeadlineSeconds ?? 600, 30, 86400);
@@ -76,7 +77,7 @@ export class AppMigration extends Construct {
   public readonly job: ApiObject;
 
   constructor(scope: Construct, id: string, props: AppMigrationProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     validateMigration(path, 'migration', props);

@@ -6,7 +6,7 @@ import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { _apiObject, _ARGOCD_KEEP } from '../private/k8s-object';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { cpuQuantity, memoryQuantity } from './quantity';
 import { _AllKeys, _checkProps } from '../common/props';
 import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
@@ -113,7 +113,7 @@ export class AppNamespace extends Construct {
   public readonly namespaceName: string;
 
   constructor(scope: Construct, id: string, props: AppNamespaceProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<AppNamespaceProps, typeof APP_NAMESPACE_PROPS>>(
       this.node.path,
       'AppNamespace',

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { internetWideReason, Ipv4Cidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { pascalCase } from '../common/names';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { Dependency } from './dependency';
@@ -63,6 +63,16 @@ export function validateDependencies(path: string, deps: readonly Dependency[]):
     requireIntegerInRange(path, `dependencies[${i}].port`, d.port, 1, 65535);
     if (d._to.kind === 'cidr') {
       Ipv4Cidr.parse(path, `dependencies[${i}].cidr`, d._to.cidr);
+      // An entry that is the whole internet alone is named by its index; the list, when only together they are.
+      const alone = d._to.exceptPrivate ? undefined : internetWideReason([d._to.cidr]);
+      if (alone) {
+        throw invalidProp(
+          path,
+          `dependencies[${i}].cidr`,
+          d._to.cidr,
+          `opens egress to the whole internet (${alone}): name the networks, or use Dependency.internetHttps() for HTTPS out`,
+        );
+      }
     } else {
       requireDnsLabel(path, `dependencies[${i}].name`, d._to.app);
       requireDnsLabel(path, `dependencies[${i}].namespace`, d._to.namespace);
@@ -108,7 +118,7 @@ export class AppNetworkPolicies extends Construct {
   public readonly policies: ApiObject[] = [];
 
   constructor(scope: Construct, id: string, props: AppNetworkPoliciesProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<AppNetworkPoliciesProps, typeof APP_NETWORK_POLICIES_PROPS>>(
       this.node.path,
       'AppNetworkPolicies',

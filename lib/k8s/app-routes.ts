@@ -7,7 +7,7 @@ import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { AppRouting, DEFAULT_RATE_LIMITS, RateLimit, SECURITY_HEADERS, validateRateLimits, validateRouting } from './routing';
 import { pascalCase } from '../common/names';
-import { requireDnsLabel, requireHostname, requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
+import { _freeId, requireDnsLabel, requireHostname, requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
 
 /** Props for {@link AppRoutes}. */
 export interface AppRoutesProps {
@@ -42,7 +42,7 @@ function checkedRouting(path: string, routing: AppRouting): AppRouting {
 
 export class AppRoutes extends Construct {
   constructor(scope: Construct, id: string, props: AppRoutesProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     const rateLimits = props.rateLimits ?? [...DEFAULT_RATE_LIMITS];

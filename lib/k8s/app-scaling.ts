@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -109,7 +109,7 @@ export class AppScaling extends Construct {
   public readonly resolved: ResolvedScaling;
 
   constructor(scope: Construct, id: string, props: AppScalingProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     requireLabels(this.node.path, 'selectorLabels', props.selectorLabels);
     const path = this.node.path;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { invalidProp } from '../common/errors';
-import { isDnsSubdomain, requireDnsLabel, requireLabels } from '../common/validate';
+import { _freeId, isDnsSubdomain, requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { DANGEROUS_GRANTS, RBAC_VERBS, RbacRule } from './rbac';
@@ -97,7 +97,7 @@ export class AppServiceAccount extends Construct {
   public readonly roleBinding?: ApiObject;
 
   constructor(scope: Construct, id: string, props: AppServiceAccountProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name);

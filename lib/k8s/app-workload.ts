@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { requireDnsLabel, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireLabels } from '../common/validate';
 import { _afterRender, _ARGOCD_KEEP } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
 import { _service } from './private/service';
@@ -62,7 +62,7 @@ export class AppWorkload extends Construct {
   public readonly selectorLabels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     requireLabels(this.node.path, 'selectorLabels', props.selectorLabels);
     requireLabels(this.node.path, 'serviceLabels', props.serviceLabels);

@@ -4,7 +4,7 @@ import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireHostname, requireIntegerInRange } from '../common/validate';
+import { _freeId, requireDnsLabel, requireHostname, requireIntegerInRange } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { AppNamespace } from './app-namespace';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -86,7 +86,7 @@ export class PlatformGateway extends Construct {
   public readonly admissionLabel: { readonly key: string; readonly value: string };
 
   constructor(scope: Construct, id: string, props: PlatformGatewayProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _checkProps<_AllKeys<PlatformGatewayProps, typeof PLATFORM_GATEWAY_PROPS>>(
       this.node.path,
       'PlatformGateway',

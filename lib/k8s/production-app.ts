@@ -6,7 +6,7 @@ import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { _chartToJson } from '../private/render';
-import { requireAnnotations, requireLabelValue } from '../common/validate';
+import { _freeId, requireAnnotations, requireLabelValue } from '../common/validate';
 import { kplus } from '../private/kplus';
 import { AppRollout } from '../delivery/app-rollout';
 import { DeploymentStrategy } from '../delivery/strategy';
@@ -197,7 +197,7 @@ export class ProductionApp extends Chart {
 
   constructor(scope: Construct, id: string, props: ProductionAppProps) {
     const namespace = props.namespace ?? props.platform?.namespace ?? props.name;
-    super(scope, id, { ...props.chartProps, namespace });
+    super(scope, _freeId(scope, id), { ...props.chartProps, namespace });
     // The type argument fails to compile when a prop of ProductionAppProps is missing from PRODUCTIONAPP_PROPS.
     _checkProps<_AllKeys<ProductionAppProps, typeof PRODUCTIONAPP_PROPS>>(
       this.node.path,

@@ -8,7 +8,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { REPLICATION_LAG_MONITOR, replicationLagQuery, walReceiverStreamingQuery } from '../common/replication';
-import { requireDnsLabel, requirePrometheusSelector } from '../common/validate';
+import { _freeId, requireDnsLabel, requirePrometheusSelector } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { AppFootprint } from './app-namespace';
 import { SecretStore } from './secrets';
@@ -44,7 +44,7 @@ export class ReplicationLagMonitor extends Construct {
   public readonly footprint: AppFootprint = POD;
 
   constructor(scope: Construct, id: string, props: ReplicationLagMonitorProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     const target = props.platform.replicaMonitor;
     if (!target) {

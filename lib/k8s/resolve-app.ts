@@ -1,6 +1,14 @@
 import { _AllKeys, _checkProps } from '../common/props';
 import { invalidProp } from '../common/errors';
-import { isDnsSubdomain, requireAnnotations, requireDnsLabel, requireHostname, requireUrlPath } from '../common/validate';
+import {
+  isDnsSubdomain,
+  refuseCredentialArguments,
+  refuseCredentialValues,
+  requireAnnotations,
+  requireDnsLabel,
+  requireHostname,
+  requireUrlPath,
+} from '../common/validate';
 import { DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
 import { validateAppConfig } from './app-config';
@@ -55,6 +63,7 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
     if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
       throw invalidProp(path, prop, list, 'must be a list of strings');
     }
+    refuseCredentialArguments(path, prop, list);
   }
   if (props.command?.length && props.command[0].trim() === '') {
     throw invalidProp(
@@ -65,6 +74,8 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
     );
   }
   requireAnnotations(path, 'serviceAccountAnnotations', props.serviceAccountAnnotations);
+  refuseCredentialValues(path, 'serviceAccountAnnotations', props.serviceAccountAnnotations);
+  refuseCredentialValues(path, 'chartProps.labels', props.chartProps?.labels);
   if (props.secretStore !== undefined) {
     if (!(props.secretStore instanceof SecretStore)) {
       throw invalidProp(

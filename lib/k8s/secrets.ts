@@ -74,6 +74,13 @@ export function rejectLiteralSecret(path: string, prop: string, key: string, val
   }
 }
 
+/** Throws when the property of a store entry looks like a secret value instead of a property name. */
+export function requireSecretProperty(path: string, prop: string, value: string): void {
+  if (typeof value === 'string' && looksLikeSecretValue(value)) {
+    throw invalidProp(path, prop, '<redacted>', 'must be the name of a property of the secret-store entry, never the secret value itself');
+  }
+}
+
 /** Throws when a store reference looks like a secret value instead of a key name. */
 export function requireSecretReference(path: string, prop: string, value: string): void {
   if (looksLikeSecretValue(value) || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value)) {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
-import { requireDnsLabel, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
-import { AppSecret, requireSecretReference, SecretStore } from './secrets';
+import { AppSecret, requireSecretProperty, requireSecretReference, SecretStore } from './secrets';
 
 /** Props for {@link SyncedSecret}. */
 export interface SyncedSecretProps {
@@ -31,14 +31,17 @@ export class SyncedSecret extends Construct {
   public readonly secretName: string;
 
   constructor(scope: Construct, id: string, props: SyncedSecretProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     this.secretName = requireDnsLabel(path, 'name', props.name, 253);
     const store = props.store ?? SecretStore.cluster('aws-secrets-manager');
     const secrets = props.secrets ?? [];
     const extract = props.extractAll ?? [];
-    secrets.forEach((s, i) => requireSecretReference(path, `secrets[${i}].remoteKey`, s.remoteKey));
+    secrets.forEach((s, i) => {
+      requireSecretReference(path, `secrets[${i}].remoteKey`, s.remoteKey);
+      requireSecretProperty(path, `secrets[${i}].property`, s.property);
+    });
     extract.forEach((k, i) => requireSecretReference(path, `extractAll[${i}]`, k));
     const data = secrets.map((s) => ({ secretKey: s.envName, remoteRef: { key: s.remoteKey, property: s.property } }));
     const dataFrom = extract.map((key) => ({ extract: { key } }));

@@ -3,7 +3,7 @@ import type { IAlertmanagerConfig } from '@kubernetes-models/prometheus-operator
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { requireDnsLabel, requireLabels } from '../common/validate';
+import { _freeId, requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { _dashboard } from './dashboard';
 import { _ruleGroups, RuleGroup } from './rules';
@@ -41,7 +41,7 @@ export class AppMonitoring extends Construct {
   public readonly ruleGroups: RuleGroup[];
 
   constructor(scope: Construct, id: string, props: AppMonitoringProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     requireLabels(this.node.path, 'labels', props.labels);
     const path = this.node.path;
     const app = requireDnsLabel(path, 'app', props.app);
@@ -107,7 +107,7 @@ export interface AlertRoutingProps {
  */
 export class AlertRouting extends Construct {
   constructor(scope: Construct, id: string, props: AlertRoutingProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     const path = this.node.path;
     requireDnsLabel(path, 'name', props.name);
     const r = props.routing;

@@ -1,5 +1,5 @@
 import { invalidCombination, invalidProp } from '../common/errors';
-import { requireDnsLabel, requireLabels, requirePrometheusSelector, requireSecretKeyRef } from '../common/validate';
+import { refuseCredential, requireDnsLabel, requireLabels, requirePrometheusSelector, requireSecretKeyRef } from '../common/validate';
 import { durationSeconds, re2Error, requireDuration } from './promql';
 import { BURN_RATE_WINDOWS } from './rules';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -376,6 +376,7 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     }
   }
   // No default: a team's alerts link to its own runbooks, or to none (the reference passes Samokoder's in apps/).
+  refuseCredential(path, 'monitoring.runbookBaseUrl', o.runbookBaseUrl);
   const runbookBaseUrl = o.runbookBaseUrl === undefined ? undefined : o.runbookBaseUrl.replace(/\/+$/, '');
   if (runbookBaseUrl !== undefined && !/^https:\/\/[^\s]+$/.test(runbookBaseUrl)) {
     throw invalidProp(path, 'monitoring.runbookBaseUrl', o.runbookBaseUrl, 'must be an https:// URL');

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { _AllKeys, _checkProps } from '../common/props';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
-import { isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
+import { _freeId, isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
 import { PlatformCloud } from './platform-cloud';
@@ -156,7 +156,7 @@ export class ClusterPlatform extends Construct {
   public readonly gateway: { readonly name: string; readonly namespace: string; readonly httpListener: string };
 
   constructor(scope: Construct, id: string, props: ClusterPlatformProps) {
-    super(scope, id);
+    super(scope, _freeId(scope, id));
     _scanChartsForCredentials(this);
     // The type argument fails to compile when a prop of ClusterPlatformProps is missing from CLUSTERPLATFORM_PROPS.
     _checkProps<_AllKeys<ClusterPlatformProps, typeof CLUSTERPLATFORM_PROPS>>(

@@ -149,11 +149,11 @@ describe('SamokoderCluster', () => {
     test.each([
       [
         { endpointAccess: EndpointAccess.publicAndPrivate(['0.0.0.0/0']) },
-        `[test/Cluster] 'endpointAccess.publicCidrs' (["0.0.0.0/0"]) opens the Kubernetes API to the whole internet (0.0.0.0/0 is the whole internet): list the CIDRs that need it`,
+        `[test/Cluster] 'endpointAccess.publicCidrs[0]' ("0.0.0.0/0") opens the Kubernetes API to the whole internet (0.0.0.0/0 is the whole internet): list the CIDRs that need it`,
       ],
       [
         { endpointAccess: EndpointAccess.publicAndPrivate(['0.0.0.0/1', '128.0.0.0/1']) },
-        `[test/Cluster] 'endpointAccess.publicCidrs' (["0.0.0.0/1","128.0.0.0/1"]) opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8 (2147483648 addresses))`,
+        `[test/Cluster] 'endpointAccess.publicCidrs[0]' ("0.0.0.0/1") opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8 (2147483648 addresses))`,
       ],
       [
         { endpointAccess: EndpointAccess.publicAndPrivate(Array.from({ length: 64 }, (_, i) => `${i + 1}.0.0.0/8`)) },

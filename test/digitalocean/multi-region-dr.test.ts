@@ -507,7 +507,7 @@ describe('MultiRegionDR', () => {
       ],
       [
         { apiAllowedCidrs: ['0.0.0.0/1', '128.0.0.0/1'] },
-        `'apiAllowedCidrs' (["0.0.0.0/1","128.0.0.0/1"]) opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
+        `'apiAllowedCidrs[0]' ("0.0.0.0/1") opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
       ],
       [
         { fallbackRegistry: 'https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123@ghcr.io/team' },

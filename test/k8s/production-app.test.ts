@@ -555,7 +555,7 @@ describe('ProductionApp', () => {
       [{ dependencies: [Dependency.cidr('db', '10.0.0.0', 5432)] }, `[api] 'dependencies[0].cidr' ("10.0.0.0") has no prefix length`],
       [
         { dependencies: [Dependency.cidr('lo', '0.0.0.0/1', 443), Dependency.cidr('hi', '128.0.0.0/1', 443)] },
-        `[api] 'dependencies' (["0.0.0.0/1","128.0.0.0/1"]) open egress to the whole internet (0.0.0.0/1 is wider than a /8 (2147483648 addresses)): name the networks, or use Dependency.internetHttps() for HTTPS out`,
+        `[api] 'dependencies[0].cidr' ("0.0.0.0/1") opens egress to the whole internet (0.0.0.0/1 is wider than a /8 (2147483648 addresses)): name the networks, or use Dependency.internetHttps() for HTTPS out`,
       ],
       [
         { rbac: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] },

@@ -28,25 +28,60 @@ function outdir(): string {
 }
 
 describe('credential scan on every cdk8s synth', () => {
-  test('an annotation and a command argument are refused by path and field; nothing is written', () => {
+  test('props that reach the output are checked where they come in, by the prop (the scan is the last resort)', () => {
+    const app = new App({ outdir: outdir() });
+    expect(
+      () => new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0', serviceAccountAnnotations: { 'example.com/key': AWS_KEY } }),
+    ).toThrow(`[api] 'serviceAccountAnnotations.example.com/key' ("<redacted>") holds something shaped like a credential`);
+    expect(() => new ProductionApp(app, 'api2', { name: 'api', image: 'r/api:1.0.0', args: ['--token', GITHUB_TOKEN] })).toThrow(
+      `[api2] 'args[1]' ("<redacted>") holds something shaped like a credential`,
+    );
+  });
+
+  test('an annotation and a command argument written by hand are refused by path and field; nothing is written', () => {
     const dir = outdir();
     const app = new App({ outdir: dir });
-    new ProductionApp(app, 'api', {
-      name: 'api',
-      image: 'r/api:1.0.0',
-      serviceAccountAnnotations: { 'example.com/key': AWS_KEY },
-      args: ['--token', GITHUB_TOKEN],
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    const own = new Chart(app, 'own');
+    new ApiObject(own, 'sa', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'sa', annotations: { 'example.com/key': AWS_KEY } },
+    });
+    new ApiObject(own, 'pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'pod' },
+      spec: { containers: [{ name: 'c', image: 'r/c:1.0.0', args: ['--token', GITHUB_TOKEN] }] },
     });
     const message = failure(() => app.synth());
-    expect(message).toContain(
-      `[api/Identity/ServiceAccount/Resource] ServiceAccount api: 'metadata.annotations.example.com/key' holds something shaped like a credential (value not shown): synthesized files are committed to Git; keep the value in the secret store and reference it`,
+    expect(message).toBe(
+      [
+        `[own/sa] ServiceAccount sa: 'metadata.annotations.example.com/key' holds something shaped like a credential (value not shown): synthesized files are committed to Git; keep the value in the secret store and reference it`,
+        `[own/pod] Pod pod: 'spec.containers[0].args[1]' holds something shaped like a credential (value not shown): synthesized files are committed to Git; keep the value in the secret store and reference it`,
+      ].join('\n'),
     );
-    expect(message).toContain(
-      `[api/Default/Workload/Resource] Deployment api: 'spec.template.spec.containers[0].args[1]' holds something shaped like a credential`,
-    );
-    expect(message).not.toContain(AWS_KEY);
-    expect(message).not.toContain(GITHUB_TOKEN);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test("one mistake repeated over objects and list entries is one message, without the engine's wrapper", () => {
+    const app = new App({ outdir: outdir() });
+    const own = new Chart(app, 'own', { labels: { 'deploy-token': GITHUB_TOKEN } });
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    for (const name of ['a', 'b', 'c']) new ApiObject(own, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    new ApiObject(own, 'hooks', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'hooks' },
+      data: { list: 'x' },
+      spec: { hooks: [1, 2, 3].map((i) => ({ name: `h${i}`, url: `https://hooks.example.com/${i}?token=${GITHUB_TOKEN}` })) },
+    });
+    expect(failure(() => app.synth())).toBe(
+      [
+        `[own/a] ConfigMap a: 'metadata.labels.deploy-token' holds something shaped like a credential (value not shown; 3 more like it: 'metadata.labels.deploy-token' of ConfigMap b, ConfigMap c, ConfigMap hooks): synthesized files are committed to Git; keep the value in the secret store and reference it`,
+        `[own/hooks] ConfigMap hooks: 'spec.hooks[0].url' holds something shaped like a credential (value not shown; 2 more like it: 'spec.hooks[*].url' of ConfigMap hooks): synthesized files are committed to Git; keep the value in the secret store and reference it`,
+      ].join('\n'),
+    );
   });
 
   test("a team's own chart beside a ProductionApp is scanned too", () => {
@@ -81,7 +116,9 @@ describe('credential scan on every cdk8s synth', () => {
 
   test('with the policy pack enforced, the finding is reported once, by rule SK-K8S-017', () => {
     const app = new App({ outdir: outdir() });
-    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0', serviceAccountAnnotations: { 'example.com/key': AWS_KEY } });
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    const own = new Chart(app, 'own');
+    new ApiObject(own, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { example: AWS_KEY } });
     PolicyPack.enforce(app);
     const message = failure(() => app.synth());
     expect(message).toContain('SK-K8S-017');
