@@ -8,7 +8,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { internetWideReason, Ipv4Cidr } from '../common/cidr';
+import { internetWideReason, Ipv4Cidr, Ipv6Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel, requireIntegerInRange, requireIsoDate } from '../common/validate';
 import { EksKubernetesVersion } from './eks-version';
@@ -22,7 +22,8 @@ export class EndpointAccess {
   /** Private endpoint only: the API is reachable from inside the VPC (and peered networks, VPN). */
   public static readonly PRIVATE = new EndpointAccess([]);
   /**
-   * Private endpoint plus a public one limited to the given CIDRs (office, CI runners). `0.0.0.0/0` is refused.
+   * Private endpoint plus a public one limited to the given IPv4 CIDRs (office, CI runners). `0.0.0.0/0` is
+   * refused, and so are IPv6 ranges: EKS admits them on IPv6 clusters only, and this construct makes IPv4 ones.
    */
   public static publicAndPrivate(cidrs: readonly string[]): EndpointAccess {
     return new EndpointAccess(cidrs);
@@ -151,6 +152,16 @@ export class SamokoderCluster extends Construct {
         );
       }
       access.publicCidrs.forEach((c, i) => {
+        // EKS admits IPv6 ranges to the public endpoint of IPv6 clusters only (made after October 2024, ipFamily
+        // ipv6); this construct makes IPv4 clusters (the VPC CNI's default).
+        if (Ipv6Cidr.tryParse(c)) {
+          throw invalidProp(
+            path,
+            `endpointAccess.publicCidrs[${i}]`,
+            c,
+            'is an IPv6 range: EKS admits IPv6 ranges to the public endpoint of IPv6 clusters only, and this cluster is IPv4; list the IPv4 ranges the clients connect from',
+          );
+        }
         Ipv4Cidr.parse(path, `endpointAccess.publicCidrs[${i}]`, c);
         // An entry that is the whole internet alone is named by its index; the list, when only together they are.
         const alone = internetWideReason([c]);

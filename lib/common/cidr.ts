@@ -98,6 +98,114 @@ export class Ipv4Cidr {
   }
 }
 
+/**
+ * An IPv6 CIDR block, parsed and checked. Written back in the canonical form of RFC 5952 (lower case, no leading
+ * zeros, the longest run of zero groups as `::`), the form the Kubernetes API server keeps: another form would be a
+ * permanent diff in Argo CD.
+ */
+export class Ipv6Cidr {
+  /**
+   * Parses `value` ("2001:db8::/64"). Throws when the address is malformed, the mask is missing or out of range, host
+   * bits are set, or it is an IPv4-mapped range (`::ffff:0:0/96`: the IPv4 block is the way to write it).
+   */
+  public static parse(path: string, prop: string, value: string): Ipv6Cidr {
+    const [address, mask, ...rest] = value.split('/');
+    const base = parseIpv6(address);
+    if (mask === undefined && base !== undefined) {
+      const guess = address.endsWith('::') ? 64 : 128;
+      throw invalidProp(path, prop, value, `has no prefix length. Did you mean "${new Ipv6Cidr(base, guess)}"?`);
+    }
+    if (base === undefined || rest.length > 0 || !/^\d{1,3}$/.test(mask ?? '') || Number(mask) > 128) {
+      throw invalidProp(path, prop, value, `is not an IPv4 or IPv6 CIDR block such as "10.0.0.0/16" or "2001:db8::/64"`);
+    }
+    const prefix = Number(mask);
+    const hostBits = (1n << BigInt(128 - prefix)) - 1n;
+    if ((base & hostBits) !== 0n) {
+      throw invalidProp(path, prop, value, `has host bits set. Did you mean "${new Ipv6Cidr(base & ~hostBits, prefix)}"?`);
+    }
+    if (prefix >= 96 && base >> 32n === 0xffffn) {
+      throw invalidProp(
+        path,
+        prop,
+        value,
+        'is an IPv4-mapped IPv6 range: write the IPv4 block (NetworkPolicies match IPv4 clients by their IPv4 address)',
+      );
+    }
+    return new Ipv6Cidr(base, prefix);
+  }
+
+  /** Parses `value`, or undefined when it is not an IPv6 CIDR. */
+  public static tryParse(value: string): Ipv6Cidr | undefined {
+    try {
+      return Ipv6Cidr.parse('', '', value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private constructor(
+    /** First address as an unsigned 128-bit number. */
+    public readonly base: bigint,
+    public readonly prefix: number,
+  ) {}
+
+  /** True for blocks inside fc00::/7, the unique local addresses (RFC 4193): IPv6's private ranges. */
+  public isUniqueLocal(): boolean {
+    return this.prefix >= 7 && this.base >> 121n === 0x7en;
+  }
+
+  public toString(): string {
+    const groups = Array.from({ length: 8 }, (_, i) => Number((this.base >> BigInt(112 - 16 * i)) & 0xffffn));
+    // The longest run of two or more zero groups (the first of equal runs) becomes "::".
+    let best = { at: -1, length: 1 };
+    for (let i = 0; i < 8; i++) {
+      let j = i;
+      while (j < 8 && groups[j] === 0) j++;
+      if (j - i > best.length) best = { at: i, length: j - i };
+      i = j;
+    }
+    const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+    const text = best.at < 0 ? hex(groups) : `${hex(groups.slice(0, best.at))}::${hex(groups.slice(best.at + best.length))}`;
+    return `${text}/${this.prefix}`;
+  }
+}
+
+/** An IPv6 address as a 128-bit number (`::` shorthand and a dotted IPv4 tail allowed), or undefined. */
+function parseIpv6(address: string): bigint | undefined {
+  if (!address.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(address)) return undefined;
+  let text = address;
+  const lastColon = text.lastIndexOf(':');
+  if (text.slice(lastColon + 1).includes('.')) {
+    // A dotted IPv4 tail (`::ffff:192.0.2.1`) is the last two groups.
+    const v4 = Ipv4Cidr.tryParse(`${text.slice(lastColon + 1)}/32`);
+    if (!v4) return undefined;
+    text = `${text.slice(0, lastColon + 1)}${Math.floor(v4.base / 65536).toString(16)}:${(v4.base % 65536).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const split = (h: string) => (h === '' ? [] : h.split(':'));
+  const left = split(halves[0]);
+  const right = halves.length === 2 ? split(halves[1]) : [];
+  const written = [...left, ...right];
+  if (written.some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) return undefined;
+  if (halves.length === 1 ? written.length !== 8 : written.length > 7) return undefined;
+  const groups = [...left, ...Array<string>(8 - written.length).fill('0'), ...right];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** True when `value` is written as an IPv6 block (it has a colon): the IPv4-only places say why they refuse it. */
+export function isIpv6Written(value: string): boolean {
+  return typeof value === 'string' && value.includes(':') && !isUnresolved(value);
+}
+
+/**
+ * Parses an IPv4 or an IPv6 block, for places whose system takes both (a NetworkPolicy's ipBlock): returns the
+ * block as it is to be written (IPv6 in its canonical form).
+ */
+export function parseCidr(path: string, prop: string, value: string): Ipv4Cidr | Ipv6Cidr {
+  return isIpv6Written(value) ? Ipv6Cidr.parse(path, prop, value) : Ipv4Cidr.parse(path, prop, value);
+}
+
 const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => Ipv4Cidr.parse('rfc1918', 'cidr', c));
 
 /** The widest block an allow-list may name: a /8 (16.7 million addresses). */
@@ -105,7 +213,8 @@ export const WIDEST_ALLOWED_PREFIX = 8;
 
 /**
  * Why a list of CIDRs means "the whole internet", or undefined when it does not: `0.0.0.0/0` or `::/0` written as
- * such, any block wider than a /8 (`0.0.0.0/1` is half of IPv4), an IPv6 block wider than a /16, or blocks that
+ * such (`::/0` however written: `0::/0`), any block wider than a /8 (`0.0.0.0/1` is half of IPv4), an IPv6 block
+ * wider than a /16 outside the unique local fc00::/7, or blocks that
  * together cover a quarter of all IPv4 addresses or more (`0.0.0.0/1` + `128.0.0.0/1`, or 64 × /8). Entries that
  * are not CIDRs (Terraform references) are not judged.
  */
@@ -114,9 +223,11 @@ export function internetWideReason(cidrs: readonly string[]): string | undefined
   for (const c of cidrs) {
     if (typeof c !== 'string') continue;
     if (c === '0.0.0.0/0' || c === '::/0') return `${c} is the whole internet`;
-    const v6 = /^[0-9a-f:]+\/(\d{1,3})$/i.exec(c);
-    if (v6 && c.includes(':')) {
-      if (Number(v6[1]) < 16) return `${c} is wider than an IPv6 /16`;
+    const v6 = c.includes(':') ? Ipv6Cidr.tryParse(c) : undefined;
+    if (v6) {
+      if (v6.prefix === 0) return `${c} is the whole internet`;
+      // Unique local addresses (fc00::/7, IPv6's private ranges) are not the internet, however wide.
+      if (v6.prefix < 16 && !v6.isUniqueLocal()) return `${c} is wider than an IPv6 /16`;
       continue;
     }
     const b = Ipv4Cidr.tryParse(c);

@@ -106,7 +106,7 @@ export interface MultiRegionDRProps {
   readonly connectionSecret?: string;
   /** @default - local state */
   readonly remoteState?: RemoteStateOptions;
-  /** CIDRs allowed to reach the Kubernetes APIs. @default - unrestricted */
+  /** IPv4 CIDRs allowed to reach the Kubernetes APIs (DOKS takes no IPv6 there). @default - unrestricted */
   readonly apiAllowedCidrs?: string[];
 }
 

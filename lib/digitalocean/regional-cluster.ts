@@ -3,7 +3,7 @@ import { KubernetesCluster } from '@cdktf/provider-digitalocean/lib/kubernetes-c
 import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
-import { _claimNetworkRange, internetWideReason, Ipv4Cidr } from '../common/cidr';
+import { _claimNetworkRange, internetWideReason, Ipv4Cidr, Ipv6Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { _freeId, requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
@@ -62,7 +62,7 @@ export interface RegionalClusterProps {
   /** @default - NodePort 30080, /healthz every 5 s, unhealthy after 3 failures */
   readonly healthCheck?: RegionalHealthCheck;
   /**
-   * CIDRs allowed to reach the Kubernetes API (control-plane firewall).
+   * IPv4 CIDRs allowed to reach the Kubernetes API (control-plane firewall; DigitalOcean takes no IPv6 there).
    * @default - no restriction beyond DigitalOcean's authentication
    */
   readonly apiAllowedCidrs?: string[];
@@ -159,6 +159,15 @@ export class RegionalCluster extends Construct {
       throw invalidProp(path, 'maintenanceStart', start, 'must be a UTC time HH:MM');
     }
     (props.apiAllowedCidrs ?? []).forEach((c, i) => {
+      // DigitalOcean's API: "an array of public addresses (IPv4 or CIDR)" for the control-plane firewall.
+      if (Ipv6Cidr.tryParse(c)) {
+        throw invalidProp(
+          path,
+          `apiAllowedCidrs[${i}]`,
+          c,
+          'is an IPv6 range: the DOKS control-plane firewall admits IPv4 addresses and ranges only',
+        );
+      }
       Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c);
       // An entry that is the whole internet alone is named by its index; the list, when only together they are.
       const alone = internetWideReason([c]);

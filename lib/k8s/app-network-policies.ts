@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { internetWideReason, Ipv4Cidr } from '../common/cidr';
+import { internetWideReason, isIpv6Written, Ipv6Cidr, parseCidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { pascalCase } from '../common/names';
@@ -62,7 +62,8 @@ export function validateDependencies(path: string, deps: readonly Dependency[]):
     }
     requireIntegerInRange(path, `dependencies[${i}].port`, d.port, 1, 65535);
     if (d._to.kind === 'cidr') {
-      Ipv4Cidr.parse(path, `dependencies[${i}].cidr`, d._to.cidr);
+      // IPv4 or IPv6: a NetworkPolicy's ipBlock takes both.
+      parseCidr(path, `dependencies[${i}].cidr`, d._to.cidr);
       // An entry that is the whole internet alone is named by its index; the list, when only together they are.
       const alone = d._to.exceptPrivate ? undefined : internetWideReason([d._to.cidr]);
       if (alone) {
@@ -90,6 +91,11 @@ export function validateDependencies(path: string, deps: readonly Dependency[]):
       `open egress to the whole internet (${wide}): name the networks, or use Dependency.internetHttps() for HTTPS out`,
     );
   }
+}
+
+/** An IPv6 block in the form the API server keeps (RFC 5952); IPv4 blocks as written. */
+function canonicalCidr(cidr: string): string {
+  return isIpv6Written(cidr) ? String(Ipv6Cidr.tryParse(cidr) ?? cidr) : cidr;
 }
 
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
@@ -196,7 +202,7 @@ export class AppNetworkPolicies extends Construct {
           to: [
             d._to.kind === 'app'
               ? { ...fromNamespace(d._to.namespace), podSelector: { matchLabels: { 'app.kubernetes.io/name': d._to.app } } }
-              : { ipBlock: { cidr: d._to.cidr, ...(d._to.exceptPrivate ? { except: PRIVATE_RANGES } : {}) } },
+              : { ipBlock: { cidr: canonicalCidr(d._to.cidr), ...(d._to.exceptPrivate ? { except: PRIVATE_RANGES } : {}) } },
           ],
           ports: [{ protocol: 'TCP', port: d.port }],
         })),

@@ -2,7 +2,10 @@ import type { PlatformContract } from '../common/contract';
 
 /** A network destination the application may open connections to (egress allowed by the network policy). */
 export class Dependency {
-  /** Addresses in a CIDR block (a database or cache subnet), on one TCP port. */
+  /**
+   * Addresses in an IPv4 or IPv6 CIDR block (a database or cache subnet, `2001:db8::/64`), on one TCP port. IPv6
+   * blocks are written in canonical form; `0.0.0.0/0`, `::/0` and blocks as wide are refused.
+   */
   public static cidr(name: string, cidr: string, port: number): Dependency {
     return new Dependency(name, { kind: 'cidr', cidr, exceptPrivate: false }, port);
   }

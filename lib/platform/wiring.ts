@@ -198,8 +198,9 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       for (const peer of rule.to ?? []) {
         const cidr = peer.ipBlock?.cidr;
         if (!cidr || NODE_LOCAL.includes(cidr)) continue;
-        const block = Ipv4Cidr.parse('wiring', 'cidr', cidr);
-        if (!PRIVATE.some((r) => r.contains(block))) continue;
+        // Data tiers are ranges of the stacks' IPv4 VPCs: an IPv6 block (checked where it was declared) is not one.
+        const block = Ipv4Cidr.tryParse(cidr);
+        if (!block || !PRIVATE.some((r) => r.contains(block))) continue;
         const ports: number[] = (rule.ports ?? []).map((x: K8sObject) => x.port);
         const tier = c.dataTier.find((t) => t.cidrs.includes(cidr) && ports.every((port) => port === t.port));
         if (!tier) {

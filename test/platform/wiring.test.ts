@@ -201,6 +201,14 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     ]);
   });
 
+  test("egress to an IPv6 range is not judged as a data tier (the stacks' VPCs are IPv4) and does not stop the check", () => {
+    const found = check(cluster(), (o) => {
+      const deps = find(o, 'NetworkPolicy', 'api-allow-dependencies');
+      deps.spec.egress.push({ to: [{ ipBlock: { cidr: '2001:db8::/64' } }], ports: [{ protocol: 'TCP', port: 443 }] });
+    });
+    expect(found).toEqual([]);
+  });
+
   test('a namespace a policy admits that nothing creates', () => {
     const found = check(cluster(), (o) => {
       find(o, 'NetworkPolicy', 'api-allow-from-edge').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] =
