@@ -12,7 +12,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { _claimNetworkRange, Ipv4Cidr } from '../common/cidr';
+import { _claimNetworkRange, Ipv4Cidr, parseCidr } from '../common/cidr';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { _policy, _serviceTrust } from './private/kms';
@@ -57,7 +57,8 @@ export interface SamokoderNetworkProps {
    */
   readonly clusterName?: string;
   /**
-   * Ranges this VPC must not overlap: peered VPCs, VPN and office networks, other environments.
+   * Ranges this VPC must not overlap: peered VPCs, VPN and office networks, other environments. IPv6 ranges are
+   * accepted (checked, and never in the way of the IPv4 VPC).
    * @default []
    */
   readonly avoidCidrs?: string[];
@@ -147,8 +148,9 @@ export class SamokoderNetwork extends Construct {
     _claimNetworkRange(this, 'cidr', props.cidr ?? cidr.toString(), cidr, 'AWS');
     networks.add(this);
     (props.avoidCidrs ?? []).forEach((other, i) => {
-      const o = Ipv4Cidr.parse(path, `avoidCidrs[${i}]`, other);
-      if (o.overlaps(cidr)) {
+      const o = parseCidr(path, `avoidCidrs[${i}]`, other);
+      // An IPv6 range (an office network's other half) is checked, but cannot overlap the IPv4 VPC.
+      if (o instanceof Ipv4Cidr && o.overlaps(cidr)) {
         throw invalidProp(
           path,
           'cidr',

@@ -4,7 +4,7 @@
  * `::/0` refused wherever `0.0.0.0/0` is.
  */
 import { Testing } from 'cdktf';
-import { Dependency, EndpointAccess, MultiRegionDR, ProductionApp, SamokoderCluster } from 'samokoder-infra';
+import { AwsRegion, Dependency, EndpointAccess, MultiRegionDR, ProductionApp, SamokoderCluster, SamokoderNetwork } from 'samokoder-infra';
 import { find, render, testApp } from '../util/k8s';
 import { TEST_DATE, testStack } from '../util/tf';
 
@@ -79,6 +79,24 @@ describe('IPv6 where the system refuses it, with the reason', () => {
         }),
     ).toThrow(
       `[dr/Nyc3] 'apiAllowedCidrs[0]' ("2001:db8::/48") is an IPv6 range: the DOKS control-plane firewall admits IPv4 addresses and ranges only`,
+    );
+  });
+});
+
+describe('IPv6 ranges a VPC must avoid', () => {
+  const network = (avoidCidrs: string[]) => () =>
+    new SamokoderNetwork(testStack(), 'Network', {
+      namePrefix: 'sk-prod',
+      region: AwsRegion.EU_CENTRAL_1,
+      logsKmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/abc',
+      avoidCidrs,
+    });
+  test('an office network listed with its IPv4 and IPv6 ranges is accepted (an IPv6 range cannot overlap the IPv4 VPC)', () => {
+    expect(network(['192.168.10.0/24', '2001:db8:10::/48'])).not.toThrow();
+  });
+  test('a malformed IPv6 range is still refused', () => {
+    expect(network(['2001:db8::1/48'])).toThrow(
+      `[test/Network] 'avoidCidrs[0]' ("2001:db8::1/48") has host bits set. Did you mean "2001:db8::/48"?`,
     );
   });
 });
