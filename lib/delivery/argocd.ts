@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { invalidProp } from '../common/errors';
+import { RESERVED_NAMESPACES } from '../common/namespaces';
 import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 
@@ -237,6 +238,82 @@ function applicationSource(path: string, props: ArgoCdApplicationProps): NonNull
   };
 }
 
+/**
+ * The namespace of a project destination: a namespace, or an Argo CD pattern of namespaces (`team-*`, `team-?`,
+ * `team-[ab]`, `team-{api,web}`: Argo CD matches destinations as globs). Refused: a pattern that matches every
+ * namespace (`*`, `**`), one that reaches Kubernetes' or the platform layer's namespaces (`kube-*`, `*-system`:
+ * the project could deploy over the platform), a negation (`!ns`, Argo CD's "every namespace but ns"), and what
+ * matches no namespace (upper case, an unclosed `[`).
+ */
+function requireNamespacePattern(path: string, prop: string, pattern: string): void {
+  const rule = 'name the namespaces, or a pattern such as "team-*"';
+  if (pattern.startsWith('!')) {
+    throw invalidProp(path, prop, pattern, `means every namespace but ${pattern.slice(1)} (Argo CD's negation): ${rule}`);
+  }
+  if (!/[*?[{]/.test(pattern)) {
+    requireDnsLabel(path, prop, pattern);
+    return;
+  }
+  const re = _argoGlob(pattern);
+  if (!re || !/^[-a-z0-9*?[\]{},!]+$/.test(pattern)) {
+    throw invalidProp(
+      path,
+      prop,
+      pattern,
+      'must be a namespace (a DNS label) or an Argo CD pattern of one (lower-case letters, digits and - with * ? [...] {a,b})',
+    );
+  }
+  if (/^[*?]*$/.test(pattern) && pattern.includes('*')) throw invalidProp(path, prop, pattern, `matches every namespace: ${rule}`);
+  const reserved = RESERVED_NAMESPACES.find((n) => re.test(n));
+  if (reserved) {
+    throw invalidProp(
+      path,
+      prop,
+      pattern,
+      `matches "${reserved}", a namespace of Kubernetes or the platform layer: start the pattern with the team's own prefix (e.g. "team-*")`,
+    );
+  }
+}
+
+/**
+ * An Argo CD glob as a regular expression (Argo CD's util/glob, gobwas/glob without separators): `*` any run of
+ * characters, `?` one, `[abc]`/`[a-c]`/`[!abc]` one of (or none of) a class, `{a,b}` one of the alternatives.
+ * Undefined when the pattern is malformed (an unclosed `[` or `{`).
+ * @internal
+ */
+export function _argoGlob(pattern: string): RegExp | undefined {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) return undefined;
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('!') || body.startsWith('^');
+      if (negate) body = body.slice(1);
+      if (body === '' || body.startsWith('-') || body.endsWith('-')) return undefined;
+      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      i = end;
+    } else if (c === '{') {
+      depth++;
+      out += '(?:';
+    } else if (c === '}' && depth > 0) {
+      depth--;
+      out += ')';
+    } else if (c === ',' && depth > 0) out += '|';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  if (depth !== 0) return undefined;
+  try {
+    return new RegExp(`^${out}$`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A Kubernetes kind, for AppProject allow lists. */
 export interface GroupKind {
   readonly group: string;
@@ -282,10 +359,7 @@ export class ArgoCdProject extends Construct {
           d.namespace,
           'is required: a project without namespaces may deploy anywhere',
         );
-      if (d.namespace.includes('*'))
-        throw invalidProp(path, `destinations[${i}].namespace`, d.namespace, 'must name a namespace, not every namespace');
-      // Argo CD reads "!ns" as "every namespace but ns" and globs as patterns: a project names namespaces.
-      requireDnsLabel(path, `destinations[${i}].namespace`, d.namespace);
+      requireNamespacePattern(path, `destinations[${i}].namespace`, d.namespace);
       if (!d.cluster || d.cluster.includes('*'))
         throw invalidProp(path, `destinations[${i}].cluster`, d.cluster, 'must name a cluster registered in Argo CD, not every cluster');
     });

@@ -300,14 +300,40 @@ export function syncSteps(objects: K8sObject[]): SyncStep[] {
   return steps;
 }
 
+/**
+ * Argo CD's glob match (util/glob: gobwas/glob without separators): `*` any run of characters, `?` one, `[abc]`,
+ * `[a-c]`, `[!abc]` a class, `{a,b}` alternatives. A malformed pattern matches nothing (Argo CD logs and skips it).
+ * The library's `_argoGlob` (lib/delivery/argocd.ts) reads patterns the same way.
+ */
 function glob(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(value);
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) return false;
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('!') || body.startsWith('^');
+      if (negate) body = body.slice(1);
+      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      i = end;
+    } else if (c === '{') {
+      depth++;
+      out += '(?:';
+    } else if (c === '}' && depth > 0) {
+      depth--;
+      out += ')';
+    } else if (c === ',' && depth > 0) out += '|';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  try {
+    return depth === 0 && new RegExp(`^${out}$`).test(value);
+  } catch {
+    return false;
+  }
 }
 
 /**

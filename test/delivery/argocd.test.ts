@@ -93,7 +93,7 @@ describe('ArgoCdProject', () => {
     [{ name: 'default' }, `'name' ("default") is Argo CD's catch-all project`],
     [
       { destinations: [{ cluster: 'production', namespace: '*' }] },
-      `'destinations[0].namespace' ("*") must name a namespace, not every namespace`,
+      `'destinations[0].namespace' ("*") matches every namespace: name the namespaces, or a pattern such as "team-*"`,
     ],
     [
       { destinations: [{ cluster: '*', namespace: 'samokoder' }] },
@@ -110,7 +110,32 @@ describe('ArgoCdProject', () => {
     [{ sourceRepos: ['*'] }, `'sourceRepos[0]' ("*")`],
     [
       { destinations: [{ cluster: 'production', namespace: '!kube-system' }] },
-      `'destinations[0].namespace' ("!kube-system") must be a DNS label`,
+      `'destinations[0].namespace' ("!kube-system") means every namespace but kube-system (Argo CD's negation): name the namespaces, or a pattern such as "team-*"`,
+    ],
+    // Namespace patterns (#27): accepted unless they reach every namespace or Kubernetes' and the platform's own.
+    [
+      { destinations: [{ cluster: 'production', namespace: '**' }] },
+      `'destinations[0].namespace' ("**") matches every namespace: name the namespaces, or a pattern such as "team-*"`,
+    ],
+    [
+      { destinations: [{ cluster: 'production', namespace: 'kube-*' }] },
+      `'destinations[0].namespace' ("kube-*") matches "kube-system", a namespace of Kubernetes or the platform layer: start the pattern with the team's own prefix (e.g. "team-*")`,
+    ],
+    [
+      { destinations: [{ cluster: 'production', namespace: '*-system' }] },
+      `'destinations[0].namespace' ("*-system") matches "kube-system", a namespace of Kubernetes or the platform layer`,
+    ],
+    [
+      { destinations: [{ cluster: 'production', namespace: '?efault' }] },
+      `'destinations[0].namespace' ("?efault") matches "default", a namespace of Kubernetes or the platform layer`,
+    ],
+    [
+      { destinations: [{ cluster: 'production', namespace: 'Team-*' }] },
+      `'destinations[0].namespace' ("Team-*") must be a namespace (a DNS label) or an Argo CD pattern of one (lower-case letters, digits and - with * ? [...] {a,b})`,
+    ],
+    [
+      { destinations: [{ cluster: 'production', namespace: 'team-[a-' }] },
+      `'destinations[0].namespace' ("team-[a-") must be a namespace (a DNS label) or an Argo CD pattern of one`,
     ],
   ])('%j is refused', (props, message) => {
     const chart = new Chart(testApp(), 'c');
@@ -125,6 +150,22 @@ describe('ArgoCdProject', () => {
         }),
     ).toThrow(message);
   });
+});
+
+describe('ArgoCdProject namespace patterns', () => {
+  test.each(['team-*', 'team-?', 'team-[ab]', 'team-{api,web}', 'payments-*-prod', '*-payments'])(
+    '%s is accepted as written',
+    (pattern) => {
+      const chart = new Chart(testApp(), 'c');
+      new ArgoCdProject(chart, 'P', {
+        name: 'p',
+        description: 'd',
+        sourceRepos: ['https://g.example.com/r.git'],
+        destinations: [{ cluster: 'c', namespace: pattern }],
+      });
+      expect(find(render(chart), 'AppProject').spec.destinations).toEqual([{ name: 'c', namespace: pattern }]);
+    },
+  );
 });
 
 describe('AppOfApps', () => {

@@ -148,6 +148,34 @@ describe('AppProject admission as Argo CD applies it', () => {
   });
 });
 
+describe('AppProject namespace patterns as Argo CD matches them (gobwas globs)', () => {
+  const app = {
+    kind: 'Application',
+    metadata: { name: 'api-production', namespace: 'argocd' },
+    spec: {
+      project: 'p',
+      source: { repoURL: 'https://git.example/gitops.git' },
+      destination: { name: 'production', namespace: 'team-api' },
+    },
+  };
+  const project = (namespace: string) => ({
+    kind: 'AppProject',
+    metadata: { name: 'p' },
+    spec: { sourceRepos: ['https://git.example/*'], destinations: [{ name: 'production', namespace }] },
+  });
+  const inNamespace = (ns: string) => [{ ...obj('ConfigMap', 'c'), metadata: { name: 'c', namespace: ns } }];
+  test.each([
+    ['team-*', 'team-api', true],
+    ['team-?pi', 'team-api', true],
+    ['team-[ab]pi', 'team-api', true],
+    ['team-[!a]pi', 'team-api', false],
+    ['team-{api,web}', 'team-web', true],
+    ['team-{api,web}', 'team-db', false],
+  ])('%s admits %s: %s', (pattern, ns, admitted) => {
+    expect(projectViolations(app, project(pattern), inNamespace(ns), () => false)).toHaveLength(admitted ? 0 : 1);
+  });
+});
+
 describe('following the GitOps tree from a bootstrap file', () => {
   test('a source path with no manifests and an undefined project are reported', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
