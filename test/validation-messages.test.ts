@@ -187,6 +187,22 @@ describe('messages name the input, not the output', () => {
       { migration: { command: ['sh', '-c', 'PGPASSWORD=hunter2 ./migrate'] } },
       `[api] 'migration.command[2]' ("<redacted>") ${CREDENTIAL}`,
     ],
+    ['a token as the part-of label', { partOf: GITHUB_TOKEN }, `[api] 'partOf' ("<redacted>") ${CREDENTIAL}`],
+    [
+      'credentials in the Prometheus URL',
+      { prometheusUrl: `https://u:${GITHUB_TOKEN}@prom.example.com` },
+      `[api] 'prometheusUrl' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    [
+      'a token as the Slack channel',
+      { monitoring: { routing: { slack: { webhook: { name: 'alerting', key: 'slack' }, channel: `#${GITHUB_TOKEN}` } } } },
+      `[api/Monitoring] 'monitoring.routing.slack.channel' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    [
+      'a token as the key of the Slack webhook Secret',
+      { monitoring: { routing: { slack: { webhook: { name: 'alerting', key: GITHUB_TOKEN }, channel: '#alerts' } } } },
+      `[api/Monitoring] 'monitoring.routing.slack.webhook.key' ("<redacted>") ${CREDENTIAL}`,
+    ],
     ['NaN', { replicas: NaN, autoscaling: false }, `[api] 'replicas' (NaN)`],
     ['Infinity', { replicas: Infinity, autoscaling: false }, `[api] 'replicas' (Infinity)`],
   ])('%s is refused once, by the prop', (_what, props, message) => {
@@ -243,6 +259,21 @@ describe('messages name the input, not the output', () => {
       `[prod] 'appIdentities[0].serviceAccount' ("${'a'.repeat(52)}") makes the IAM role name "prod-production-${'a'.repeat(52)}" 68 characters long (IAM allows 64): use a service account name of at most 48 characters`,
     ],
     [
+      'a token as a cost-allocation tag',
+      { tags: { environment: 'production', service: 's', team: GITHUB_TOKEN, costCenter: 'c' } },
+      `[prod] 'tags.team' ("<redacted>") ${CREDENTIAL}`,
+    ],
+    [
+      'a token in an alarm e-mail address',
+      { alarmSubscriptions: [AlarmSubscription.email(`${GITHUB_TOKEN}@acme.example`)] },
+      `[prod/Alarms] 'subscriptions[0]' ("<redacted>") embeds a credential`,
+    ],
+    [
+      'an EKS admin listed twice',
+      { adminPrincipalArns: ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:role/admin'] },
+      `[prod] 'adminPrincipalArns[1]' ("arn:aws:iam::111122223333:role/admin") is listed twice (adminPrincipalArns[0]): EKS keeps one access entry per principal`,
+    ],
+    [
       'a service account listed twice',
       { appIdentities: [{ serviceAccount: 'api' }, { serviceAccount: 'api' }] },
       `[prod] 'appIdentities[1].serviceAccount' ("api") is listed twice (appIdentities[0])`,
@@ -261,6 +292,7 @@ describe('messages name the input, not the output', () => {
     }
     expect(error).toContain(message);
     expect(error).not.toContain(LEGACY_OPENAI);
+    expect(error).not.toContain(GITHUB_TOKEN);
   });
 
   test('an entry of an allow list is named by its index', () => {
@@ -296,6 +328,24 @@ describe('messages name the input, not the output', () => {
     );
     expect(aoa('Prod Env')).toThrow(`[c/A] 'cluster.environment' ("Prod Env") must be the name of a manifest set`);
     expect(aoa('staging-eu')).not.toThrow();
+  });
+
+  test('names an app of apps derives are blamed on the props they come from', () => {
+    const aoa = (props: object) => () =>
+      new AppOfApps(new Chart(testApp(), 'c'), 'A', {
+        source: { repoURL: 'https://g.example.com/r.git', targetRevision: 'main' },
+        cluster: { name: 'prod', environment: 'production' },
+        namespace: 'samokoder',
+        apps: ['api'],
+        ...props,
+      });
+    expect(aoa({ team: 'Platform' })).toThrow(`[c/A] 'team' ("Platform") must be a DNS label`);
+    expect(aoa({ apps: ['api', 'Web'] })).toThrow(`[c/A] 'apps[1]' ("Web") must be a DNS label`);
+    expect(aoa({ apps: [{ name: 'api', namespace: 'Bad' }] })).toThrow(`[c/A] 'apps[0].namespace' ("Bad") must be a DNS label`);
+    expect(aoa({ namespace: 'n'.repeat(20), cluster: { name: 'c'.repeat(50), environment: 'production' } })).toThrow(
+      `[c/A] 'namespace' ("${'n'.repeat(20)}") and 'cluster.name' ("${'c'.repeat(50)}") make the AppProject name "${'n'.repeat(20)}-bootstrap-${'c'.repeat(50)}" (81 characters; Argo CD allows 63): shorten the team (it defaults to the namespace) or the cluster name`,
+    );
+    expect(aoa({ team: 'platform', apps: ['api', { name: 'web', namespace: 'web' }] })).not.toThrow();
   });
 
   test('an app listed twice in an app of apps is named, not a construct id', () => {

@@ -94,6 +94,14 @@ export class SamokoderAlarms extends Construct {
         endpoint = new DataAwsSecretsmanagerSecretVersion(this, `SubscriptionEndpoint${i + 1}`, { secretId: sub._secretArn }).secretString;
       } else {
         endpoint = sub._endpoint ?? '';
+        if (sub.protocol === 'email' && looksLikeSecretValue(endpoint)) {
+          throw invalidProp(
+            this.node.path,
+            prop,
+            '<redacted>',
+            'embeds a credential and would be committed in the synthesized configuration: subscribe an address without one',
+          );
+        }
         if (sub.protocol === 'email') requireEmail(this.node.path, prop, endpoint);
         if (sub.protocol === 'https') {
           if (SECRET_URL.some((r) => r.test(endpoint)) || looksLikeSecretValue(endpoint)) {

@@ -102,6 +102,15 @@ export class SamokoderStack extends TerraformStack {
     const namespace = refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace ?? project));
     const appDbUser = _requireDatabaseRole(path, 'appDatabaseUser', props.appDatabaseUser ?? `${project}_app`);
     (props.adminPrincipalArns ?? []).forEach((arn, i) => {
+      const first = (props.adminPrincipalArns ?? []).indexOf(arn);
+      if (first < i) {
+        throw invalidProp(
+          path,
+          `adminPrincipalArns[${i}]`,
+          arn,
+          `is listed twice (adminPrincipalArns[${first}]): EKS keeps one access entry per principal`,
+        );
+      }
       if (!isUnresolved(arn) && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
         throw invalidProp(
           path,

@@ -1,4 +1,5 @@
 import { invalidProp } from './errors';
+import { refuseCredential } from './validate';
 
 /**
  * Cost-allocation tags required on every taggable resource (FinOps). They become provider default tags on AWS and
@@ -32,6 +33,8 @@ export function costAllocationTagMap(path: string, tags: CostAllocationTags | un
   const out: Record<string, string> = {};
   for (const [field, key] of keys) {
     const value = tags?.[field];
+    // Tags are written into every resource (and the provider's default_tags) as given.
+    refuseCredential(path, `tags.${field}`, value);
     if (value === undefined || !TAG_VALUE.test(value) || value.trim() === '') {
       throw invalidProp(
         path,

@@ -91,8 +91,20 @@ export class AppOfApps extends Construct {
       APP_OF_APPS_PROPS,
       APP_OF_APPS_REQUIRED,
     );
-    const team = props.team ?? props.namespace;
     const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
+    // The team (by default the namespace) and the cluster name the AppProjects and Applications: checked here, so a
+    // bad one is blamed on itself rather than on the names made from it.
+    const teamProp = props.team === undefined ? 'namespace' : 'team';
+    const team = requireDnsLabel(this.node.path, teamProp, props.team ?? props.namespace);
+    const longest = `${team}-bootstrap-${cluster}`;
+    if (longest.length > 63) {
+      throw invalidProp(
+        this.node.path,
+        teamProp,
+        team,
+        `and 'cluster.name' ("${cluster}") make the AppProject name "${longest}" (${longest.length} characters; Argo CD allows 63): shorten the team (it defaults to the namespace) or the cluster name`,
+      );
+    }
     // The environment names the directory every child Application reads (`<manifestsRoot>/<environment>/<app>`):
     // checked here, so a bad one is blamed on itself rather than on the paths made from it.
     if (typeof props.cluster.environment !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.cluster.environment)) {
@@ -111,6 +123,9 @@ export class AppOfApps extends Construct {
     this.childrenPath = `${argocdRoot}/${cluster}`;
     const apps = props.apps.map((a) => (typeof a === 'string' ? { name: a, namespace: props.namespace } : a));
     apps.forEach((a, i) => {
+      const entry = typeof props.apps[i] === 'string' ? `apps[${i}]` : `apps[${i}].name`;
+      requireDnsLabel(this.node.path, entry, a.name);
+      if (typeof props.apps[i] !== 'string') requireDnsLabel(this.node.path, `apps[${i}].namespace`, a.namespace);
       const first = apps.findIndex((b) => b.name === a.name);
       // One Application per app name and cluster (`<app>-<cluster>`), whatever the namespace.
       if (first < i) throw invalidProp(this.node.path, `apps[${i}]`, a.name, `is listed twice (apps[${first}])`);

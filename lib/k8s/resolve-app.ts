@@ -2,6 +2,7 @@ import { _AllKeys, _checkProps } from '../common/props';
 import { invalidProp } from '../common/errors';
 import {
   isDnsSubdomain,
+  refuseCredential,
   refuseCredentialArguments,
   refuseCredentialValues,
   requireAnnotations,
@@ -76,6 +77,8 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
   requireAnnotations(path, 'serviceAccountAnnotations', props.serviceAccountAnnotations);
   refuseCredentialValues(path, 'serviceAccountAnnotations', props.serviceAccountAnnotations);
   refuseCredentialValues(path, 'chartProps.labels', props.chartProps?.labels);
+  refuseCredential(path, 'partOf', props.partOf);
+  refuseCredential(path, 'prometheusUrl', props.prometheusUrl);
   if (props.secretStore !== undefined) {
     if (!(props.secretStore instanceof SecretStore)) {
       throw invalidProp(

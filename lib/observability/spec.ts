@@ -1,5 +1,12 @@
 import { invalidCombination, invalidProp } from '../common/errors';
-import { refuseCredential, requireDnsLabel, requireLabels, requirePrometheusSelector, requireSecretKeyRef } from '../common/validate';
+import {
+  refuseCredential,
+  refuseCredentialValues,
+  requireDnsLabel,
+  requireLabels,
+  requirePrometheusSelector,
+  requireSecretKeyRef,
+} from '../common/validate';
 import { durationSeconds, re2Error, requireDuration } from './promql';
 import { BURN_RATE_WINDOWS } from './rules';
 import { _AllKeys, _checkProps } from '../common/props';
@@ -359,6 +366,10 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
       ['slack'] as const,
       'monitoring.routing.',
     );
+    // Names of Secrets and keys, and the channel, are written into the AlertmanagerConfig as given.
+    refuseCredential(path, 'monitoring.routing.slack.channel', o.routing.slack?.channel);
+    refuseCredentialValues(path, 'monitoring.routing.slack.webhook', { ...o.routing.slack?.webhook });
+    refuseCredentialValues(path, 'monitoring.routing.pagerDuty', { ...o.routing.pagerDuty });
     const repeat = requireDuration(path, 'monitoring.routing.repeatInterval', o.routing.repeatInterval ?? '4h');
     if (durationSeconds(repeat) <= 0) {
       throw invalidProp(

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { App as TfApp, Testing } from 'cdktf';
+import { App as TfApp, TerraformOutput, Testing } from 'cdktf';
 import { AlarmSubscription, AwsRegion, PolicyPack, ProductionApp, SamokoderStack } from 'samokoder-infra';
 import { TEST_DATE } from '../util/tf';
 
@@ -127,19 +127,34 @@ describe('credential scan on every cdk8s synth', () => {
 });
 
 describe('credential scan on every cdktf synth', () => {
-  test('a credential in any string of a stack (here a cost-allocation tag) fails the synth by field', () => {
+  test('a cost-allocation tag is checked as it comes in, by the prop', () => {
+    expect(
+      () =>
+        new SamokoderStack(Testing.app(), 'billing-production', {
+          environment: 'production',
+          region: AwsRegion.EU_CENTRAL_1,
+          tags: { environment: 'production', service: 'billing', team: AWS_KEY, costCenter: 'CC-1' },
+          remoteState: { bucket: 'acme-tf-state', region: 'eu-central-1' },
+          supportCheckDate: TEST_DATE,
+          alarmSubscriptions: [AlarmSubscription.email('oncall@acme.example')],
+        }),
+    ).toThrow(`[billing-production] 'tags.team' ("<redacted>") holds something shaped like a credential`);
+  });
+
+  test('a credential in any string of a stack (here an output the program adds) fails the synth by field', () => {
     const app: TfApp = Testing.app();
-    new SamokoderStack(app, 'billing-production', {
+    const stack = new SamokoderStack(app, 'billing-production', {
       environment: 'production',
       region: AwsRegion.EU_CENTRAL_1,
-      tags: { environment: 'production', service: 'billing', team: AWS_KEY, costCenter: 'CC-1' },
+      tags: { environment: 'production', service: 'billing', team: 'billing', costCenter: 'CC-1' },
       remoteState: { bucket: 'acme-tf-state', region: 'eu-central-1' },
       supportCheckDate: TEST_DATE,
       alarmSubscriptions: [AlarmSubscription.email('oncall@acme.example')],
     });
+    new TerraformOutput(stack, 'leak', { value: AWS_KEY });
     const message = failure(() => app.synth());
-    expect(message).toContain(
-      `[billing-production] the stack: 'provider.aws[0].default_tags[0].tags.Team' holds something shaped like a credential (value not shown)`,
+    expect(message).toBe(
+      `[billing-production] the stack: 'output.leak.value' holds something shaped like a credential (value not shown): synthesized files are committed to Git; keep the value in the secret store and reference it`,
     );
     expect(message).not.toContain(AWS_KEY);
   });
