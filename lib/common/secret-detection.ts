@@ -179,6 +179,45 @@ function isCredentialName(key: string): boolean {
 }
 
 /**
+ * The path (`auth.password`, `env[0].value`) of the first literal credential in free-form settings such as Helm
+ * values, or undefined: a string shaped like a credential under any key, a literal under a credential-named key
+ * (`adminPassword`, `auth.token`, `api_key`; camelCase counts as words), or the value of a `{ name, value }` pair
+ * whose name is one (`{ name: 'DB_PASSWORD', value: 'hunter2' }`, the env idiom). Keys that reference a Secret
+ * pass (`existingSecret`, `passwordKey`, `secretName`), as do numbers, booleans and references (`$VAR`).
+ */
+export function literalCredentialPath(value: unknown, prefix: string): string | undefined {
+  const credentialKey = (key: string) => {
+    const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    return !/(^|_)EXISTING(_|$)/.test(words) && isCredentialName(words);
+  };
+  const walk = (v: unknown, at: string, key: string | undefined): string | undefined => {
+    if (typeof v === 'string') {
+      if (looksLikeSecretValue(v)) return at;
+      return key !== undefined && credentialKey(key) && isLiteralValue(v) ? at : undefined;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const found = walk(v[i], `${at}[${i}]`, undefined);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.name === 'string' && typeof o.value === 'string' && credentialKey(o.name) && isLiteralValue(o.value)) {
+        return `${at}.value`;
+      }
+      for (const [k, x] of Object.entries(o)) {
+        const found = walk(x, `${at}.${k}`, k);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(value, prefix, undefined);
+}
+
+/**
  * The fields of a synthesized document (JSON or YAML as objects) whose string values are shaped like credentials,
  * as paths such as `metadata.annotations.example.com/token` or `spec.source.repoURL`. Values are never returned:
  * callers name the field, not the secret. Strings that are Terraform references (`${...}`) are skipped.

@@ -3,6 +3,7 @@ import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { invalidProp } from '../common/errors';
 import { RESERVED_NAMESPACES } from '../common/namespaces';
+import { literalCredentialPath } from '../common/secret-detection';
 import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 
@@ -195,6 +196,10 @@ export class ArgoCdApplication extends Construct {
   }
 }
 
+/** The rule of a literal credential in Helm values. @internal */
+export const _HELM_VALUES_CREDENTIAL =
+  'looks like a literal credential: Helm values are committed to Git in the Application; give the chart an existing Secret (most charts take existingSecret) filled from the secret store';
+
 function applicationSource(path: string, props: ArgoCdApplicationProps): NonNullable<IApplication['spec']>['source'] {
   if (props.chart) {
     const c = props.chart;
@@ -211,6 +216,10 @@ function applicationSource(path: string, props: ArgoCdApplicationProps): NonNull
     }
     if (!PINNED_VERSION.test(c.version))
       throw invalidProp(path, 'chart.version', c.version, 'must be a pinned version such as 1.2.3, not a range');
+    const leaked = literalCredentialPath(c.values ?? {}, 'chart.values');
+    if (leaked) {
+      throw invalidProp(path, leaked, '<redacted>', _HELM_VALUES_CREDENTIAL);
+    }
     return {
       repoURL: c.repoURL,
       chart: requireDnsLabel(path, 'chart.chart', c.chart),

@@ -68,6 +68,36 @@ describe('ArgoCdApplication', () => {
   });
 });
 
+describe('ArgoCdApplication Helm values (#27: a password by its key name passed)', () => {
+  const helm = (values: Record<string, unknown>) => ({
+    source: undefined,
+    path: undefined,
+    chart: { repoURL: 'https://charts.example.com', chart: 'app', version: '1.2.3', values },
+  });
+  test.each<[Record<string, unknown>, string]>([
+    [{ adminPassword: 'hunter2' }, `'chart.values.adminPassword'`],
+    [{ auth: { password: 'hunter2' } }, `'chart.values.auth.password'`],
+    [{ redis: { auth: { token: 's3cr3t-value' } } }, `'chart.values.redis.auth.token'`],
+    [{ smtp: { api_key: 'abc123def' } }, `'chart.values.smtp.api_key'`],
+    [{ env: [{ name: 'X', value: 'ghp_' + 'a1B2c3D4e5'.repeat(4) }] }, `'chart.values.env[0].value'`],
+  ])('%j is refused at the value the user wrote', (values, prop) => {
+    expect(() => application(helm(values) as never)).toThrow(
+      `[c/App] ${prop} ("<redacted>") looks like a literal credential: Helm values are committed to Git in the Application; give the chart an existing Secret (most charts take existingSecret) filled from the secret store`,
+    );
+  });
+
+  test('references to Secrets and settings about credentials pass', () => {
+    const values = {
+      grafana: { admin: { existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' } },
+      auth: { existingSecret: 'redis-auth', existingSecretPasswordKey: 'password', enabled: true },
+      tokenTtl: '30m',
+      passwordLength: 32,
+      secretName: 'app-tls',
+    };
+    expect(application(helm(values) as never).spec.source.helm.valuesObject).toEqual(values);
+  });
+});
+
 describe('ArgoCdProject', () => {
   test('restricts repositories, destinations and kinds', () => {
     const chart = new Chart(testApp(), 'c');

@@ -238,3 +238,21 @@ describe('ClusterPlatform', () => {
     expect(() => new ClusterPlatform(app, 'P3', { ...base, cluster: 'staging', configPath: 'dist/platform/staging' })).not.toThrow();
   });
 });
+
+describe('ClusterPlatform component values (#27)', () => {
+  test('a literal password in a component’s Helm values is refused by the component, before anything is built', () => {
+    const custom = PlatformComponent.of({
+      name: 'vault',
+      namespace: 'vault',
+      chart: {
+        repoURL: 'https://helm.releases.hashicorp.com',
+        chart: 'vault',
+        version: '0.31.0',
+        values: { server: { dev: { devRootToken: 'root-token-1' } } },
+      },
+    });
+    expect(() => platform({ components: [PlatformComponent.CERT_MANAGER, custom] })).toThrow(
+      `[Platform] 'components[1].chart.values.server.dev.devRootToken' ("<redacted>") looks like a literal credential: Helm values are committed to Git in the Application; give the chart an existing Secret (most charts take existingSecret) filled from the secret store`,
+    );
+  });
+});
