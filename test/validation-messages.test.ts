@@ -7,6 +7,9 @@ import {
   AlarmSubscription,
   AppOfApps,
   AppSecret,
+  ClusterPlatform,
+  GitOpsRepository,
+  PlatformCloud,
   ArgoCdProject,
   AwsRegion,
   BucketLifecycle,
@@ -346,6 +349,48 @@ describe('messages name the input, not the output', () => {
       `[c/A] 'namespace' ("${'n'.repeat(20)}") and 'cluster.name' ("${'c'.repeat(50)}") make the AppProject name "${'n'.repeat(20)}-bootstrap-${'c'.repeat(50)}" (81 characters; Argo CD allows 63): shorten the team (it defaults to the namespace) or the cluster name`,
     );
     expect(aoa({ team: 'platform', apps: ['api', { name: 'web', namespace: 'web' }] })).not.toThrow();
+  });
+
+  test('credentials in addresses outside the apps are refused as they come in', () => {
+    const dr = {
+      domain: 'samokoder.com',
+      host: 'app.samokoder.com',
+      tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
+      supportCheckDate: TEST_DATE,
+    };
+    expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, alertEmails: [`${GITHUB_TOKEN}@acme.example`] })).toThrow(
+      `[dr/Entry] 'alertEmails[0]' ("<redacted>") ${CREDENTIAL}`,
+    );
+    const platform = {
+      cluster: 'production',
+      cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
+      source: { repoURL: 'https://g.example.com/r.git' },
+      configPath: 'dist/platform/production',
+      acmeEmail: 'oncall@acme.example',
+    };
+    expect(() => new ClusterPlatform(testApp(), 'P', { ...platform, acmeEmail: `${GITHUB_TOKEN}@acme.example` })).toThrow(
+      `[P] 'acmeEmail' ("<redacted>") ${CREDENTIAL}`,
+    );
+    expect(
+      () => new ClusterPlatform(testApp(), 'P', { ...platform, acmeServer: `https://acme.example.com/directory?token=${GITHUB_TOKEN}` }),
+    ).toThrow(`[P] 'acmeServer' ("<redacted>") ${CREDENTIAL}`);
+  });
+
+  test('a cluster of a manifest set without charts is blamed on the set, not on the AppProject made from it', () => {
+    const repo = new GitOpsRepository({ repoURL: 'https://g.example.com/r.git' });
+    repo.manifests('production');
+    expect(() => repo.cluster({ name: 'prod', manifests: 'production', namespace: 'samokoder' })).toThrow(
+      `[GitOpsRepository/prod] 'manifests' ("production") has no charts yet: add the set's charts before its clusters (or list the cluster's 'apps')`,
+    );
+    expect(
+      () =>
+        new AppOfApps(new Chart(testApp(), 'c'), 'A', {
+          source: { repoURL: 'https://g.example.com/r.git', targetRevision: 'main' },
+          cluster: { name: 'prod', environment: 'production' },
+          namespace: 'samokoder',
+          apps: [],
+        }),
+    ).toThrow(`[c/A] 'apps' ([]) must list at least one app: an app of apps with none syncs nothing`);
   });
 
   test('an app listed twice in an app of apps is named, not a construct id', () => {

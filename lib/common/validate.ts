@@ -143,6 +143,7 @@ export function requireSecretEntryNames(
 /** An e-mail address (`oncall@example.com`); deploy-time values pass. */
 export function requireEmail(path: string, prop: string, value: string, why = ''): string {
   if (isUnresolved(value)) return value;
+  refuseCredential(path, prop, value);
   if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(value)) {
     throw invalidProp(path, prop, value, `must be an e-mail address${why}`);
   }

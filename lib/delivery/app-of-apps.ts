@@ -94,6 +94,7 @@ export class AppOfApps extends Construct {
     const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
     // The team (by default the namespace) and the cluster name the AppProjects and Applications: checked here, so a
     // bad one is blamed on itself rather than on the names made from it.
+    requireDnsLabel(this.node.path, 'namespace', props.namespace);
     const teamProp = props.team === undefined ? 'namespace' : 'team';
     const team = requireDnsLabel(this.node.path, teamProp, props.team ?? props.namespace);
     const longest = `${team}-bootstrap-${cluster}`;
@@ -118,9 +119,9 @@ export class AppOfApps extends Construct {
     const root = props.manifestsRoot ?? 'dist';
     const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
     const project = `${team}-${cluster}`;
-    this.children = new _LibraryChart(this, 'Children');
-    this.bootstrap = new _LibraryChart(this, 'Bootstrap');
-    this.childrenPath = `${argocdRoot}/${cluster}`;
+    if (!Array.isArray(props.apps) || props.apps.length === 0) {
+      throw invalidProp(this.node.path, 'apps', props.apps, 'must list at least one app: an app of apps with none syncs nothing');
+    }
     const apps = props.apps.map((a) => (typeof a === 'string' ? { name: a, namespace: props.namespace } : a));
     apps.forEach((a, i) => {
       const entry = typeof props.apps[i] === 'string' ? `apps[${i}]` : `apps[${i}].name`;
@@ -130,6 +131,9 @@ export class AppOfApps extends Construct {
       // One Application per app name and cluster (`<app>-<cluster>`), whatever the namespace.
       if (first < i) throw invalidProp(this.node.path, `apps[${i}]`, a.name, `is listed twice (apps[${first}])`);
     });
+    this.children = new _LibraryChart(this, 'Children');
+    this.bootstrap = new _LibraryChart(this, 'Bootstrap');
+    this.childrenPath = `${argocdRoot}/${cluster}`;
     const namespaces = [...new Set(apps.map((a) => a.namespace))];
     new ArgoCdProject(this.children, 'Project', {
       name: project,

@@ -194,6 +194,14 @@ export class GitOpsRepository {
         `names no manifest set (it has: ${[...this.sets.keys()].join(', ') || 'none'})`,
       );
     }
+    if (options.apps === undefined && set.charts.length === 0) {
+      throw invalidProp(
+        `GitOpsRepository/${options.name}`,
+        'manifests',
+        options.manifests,
+        "has no charts yet: add the set's charts before its clusters (or list the cluster's 'apps')",
+      );
+    }
     if (this.clusters.some((c) => c.options.name === options.name)) {
       throw invalidProp(`GitOpsRepository/${options.name}`, 'name', options.name, 'is already a cluster of this repository');
     }

@@ -4,7 +4,7 @@ import { _AllKeys, _checkProps } from '../common/props';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { literalCredentialPath } from '../common/secret-detection';
-import { _freeId, isDnsSubdomain, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
+import { _freeId, isDnsSubdomain, refuseCredential, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind, _HELM_VALUES_CREDENTIAL } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
 import { PlatformCloud } from './platform-cloud';
@@ -214,6 +214,7 @@ export class ClusterPlatform extends Construct {
       );
     }
     const acmeServer = props.acmeServer ?? 'https://acme-v02.api.letsencrypt.org/directory';
+    refuseCredential(path, 'acmeServer', acmeServer);
     if (!/^https:\/\/[^\s/]+\/\S*$/.test(acmeServer)) {
       throw invalidProp(
         path,
