@@ -10,6 +10,7 @@ import {
   ClusterPlatform,
   GitOpsRepository,
   PlatformCloud,
+  PlatformComponent,
   ArgoCdProject,
   AwsRegion,
   BucketLifecycle,
@@ -391,6 +392,37 @@ describe('messages name the input, not the output', () => {
           apps: [],
         }),
     ).toThrow(`[c/A] 'apps' ([]) must list at least one app: an app of apps with none syncs nothing`);
+  });
+
+  test('entries that would make one construct id are named by the library, by index', () => {
+    const dr = {
+      domain: 'samokoder.com',
+      host: 'app.samokoder.com',
+      alertEmails: ['oncall@samokoder.com'],
+      tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
+      supportCheckDate: TEST_DATE,
+    };
+    expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, secretEntries: ['app.x', 'app-x'] })).toThrow(
+      `[dr] 'secretEntries[1]' ("app-x") names the same Terraform resource as secretEntries[0] ("app.x") (Entry-app-x: entry names are written with - for other characters there): rename one`,
+    );
+    const crds = (name: string) =>
+      PlatformComponent.of({
+        name,
+        namespace: 'x',
+        crds: { repoURL: 'https://github.com/a/b.git', revision: 'v1.0.0', path: 'crds' },
+        chart: { repoURL: 'https://charts.example.com', chart: 'c', version: '1.0.0' },
+      });
+    expect(
+      () =>
+        new ClusterPlatform(testApp(), 'P', {
+          cluster: 'production',
+          cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
+          source: { repoURL: 'https://g.example.com/r.git' },
+          configPath: 'dist/platform/production',
+          acmeEmail: 'oncall@acme.example',
+          components: [PlatformComponent.CERT_MANAGER, crds('a'), crds('a-crds')],
+        }),
+    ).toThrow(`[P] 'components[2].name' ("a-crds") is the name of the CRD Application of components[1] ("a"): rename it`);
   });
 
   test('an app listed twice in an app of apps is named, not a construct id', () => {

@@ -38,6 +38,11 @@ export function replicaMonitorEntry(prefix: string, region: string): string {
   return `${prefix}${region}/replica-monitor`;
 }
 
+/** The construct id of a secret entry's resource (API: it names the Terraform resource). @internal */
+export function _drEntryId(entry: string): string {
+  return `Entry-${entry.replace(/[^A-Za-z0-9-]/g, '-')}`;
+}
+
 /**
  * Where the DigitalOcean clusters' secrets live: AWS Secrets Manager, encrypted with the stack's own key, outside
  * both DigitalOcean regions (DigitalOcean has no secret manager; a store in one of the two regions would fail with
@@ -122,7 +127,7 @@ export class DrSecretStore extends Construct {
     }
     props.entries.forEach((e) => {
       const entry = `${props.prefix}${e}`;
-      new SecretsmanagerSecret(this, `Entry-${e.replace(/[^A-Za-z0-9-]/g, '-')}`, {
+      new SecretsmanagerSecret(this, _drEntryId(e), {
         name: entry,
         description: 'Read by External Secrets in the DigitalOcean clusters; value set out of band, never in configuration',
         kmsKeyId: key.arn,

@@ -26,7 +26,7 @@ import { DoRegion } from './region';
 import { _projectFromStackId, pascalCase } from '../common/names';
 import { AwsRegion } from '../aws/region';
 import { PlatformContract } from '../common/contract';
-import { DrSecretStore } from './dr-secrets';
+import { _drEntryId, DrSecretStore } from './dr-secrets';
 import { _drContract, _failoverFacts } from './dr-contract';
 import { _scanStackForCredentials } from '../policy/output-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
@@ -223,6 +223,20 @@ export class MultiRegionDR extends TerraformStack {
         'must be a registry path such as "ghcr.io/team" without credentials: it is written into the failover scripts (log in with `docker login` at run time)',
       );
     }
+    // Each entry is a Terraform resource `Entry-<entry with - for other characters>` (DrSecretStore; ids are API):
+    // two entries written alike there would be one resource.
+    const entryIds = (props.secretEntries ?? []).map((e) => (typeof e === 'string' ? _drEntryId(e) : ''));
+    entryIds.forEach((id, i) => {
+      const first = entryIds.indexOf(id);
+      if (first < i && props.secretEntries![first] !== props.secretEntries![i]) {
+        throw invalidProp(
+          path,
+          `secretEntries[${i}]`,
+          props.secretEntries![i],
+          `names the same Terraform resource as secretEntries[${first}] ("${props.secretEntries![first]}") (${id}: entry names are written with - for other characters there): rename one`,
+        );
+      }
+    });
     const rtoTarget = (props.rtoTarget ?? Duration.minutes(15))._requirePositive(path, 'rtoTarget');
     const rpoTarget = (props.rpoTarget ?? Duration.minutes(5))._requirePositive(path, 'rpoTarget');
 

@@ -290,6 +290,16 @@ export class ClusterPlatform extends Construct {
       requireDnsLabel(path, `components[${i}].namespace`, c.spec.namespace);
       if (names.has(c.spec.name)) throw invalidProp(path, `components[${i}].name`, c.spec.name, 'is used by another component');
       names.add(c.spec.name);
+      // A component with CRDs has a second Application, `<name>-crds`: no other component may be called that.
+      const owner = this.components.findIndex((o) => o.spec.crds !== undefined && `${o.spec.name}-crds` === c.spec.name);
+      if (owner >= 0) {
+        throw invalidProp(
+          path,
+          `components[${i}].name`,
+          c.spec.name,
+          `is the name of the CRD Application of components[${owner}] ("${this.components[owner].spec.name}"): rename it`,
+        );
+      }
       const leaked = literalCredentialPath(c.spec.chart?.values ?? {}, `components[${i}].chart.values`);
       if (leaked) throw invalidProp(path, leaked, '<redacted>', _HELM_VALUES_CREDENTIAL);
     });
