@@ -39,13 +39,16 @@ const SECRET_SHAPES: RegExp[] = [
   /\bdapi[a-f0-9]{32}\b/, // Databricks tokens
   /\bops_ey[A-Za-z0-9+/=]{100,}/, // 1Password service-account tokens
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // URLs with user:password@
+  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i, // URLs with user:password@ (or :password@, Redis' form)
+  /\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*/, // bearer tokens in a header (with a digit: not prose)
+  // Basic credentials in a header: base64 with both cases and a digit or padding (not "Basic authentication").
+  /\bBasic\s+(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/=]*[0-9=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])/,
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./, // JWTs
   /[?&](access_token|api_key|apikey|token|sig|signature|password|secret)=[^&\s]{8,}/i, // credentials in a query
 ];
 
-/** No shape above matches fewer characters (`a://b:c@`, a URL with a user and password). */
-const SHORTEST_SHAPE = 8;
+/** No shape above matches fewer characters (`a://:c@`, a URL with a password). */
+const SHORTEST_SHAPE = 7;
 
 /** OpenAI / Anthropic keys: `sk-` (or `sk-proj-`, `sk-ant-api03-`) and a long random tail with mixed characters. */
 function looksLikeApiKey(value: string): boolean {
@@ -70,7 +73,7 @@ export function looksLikeSecretValue(value: string): boolean {
  * every synth).
  */
 const ANCHORS =
-  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|[?&=]|sk-|--/;
+  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|Bearer|Basic|[?&=]|sk-|--/;
 
 /**
  * A credential written into a command line or an env-file line: `PGPASSWORD=hunter2 psql …`,

@@ -88,6 +88,9 @@ describe('secret detection', () => {
     ['a Docker Hub token', 'dckr_pat_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1'],
     ['a Groq key', 'gsk_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0aB3dEf6hIj9kLm2nOp5q'],
     ['a Shopify token', 'shpat_' + '0123456789abcdef0123456789abcdef'],
+    ['a Redis URL with a password and no user', 'redis://:hunter2secret@cache.internal:6379/0'],
+    ['a bearer token in a header', "curl -H 'Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0' https://api.example.com"],
+    ['basic credentials in a header', 'Authorization: Basic ZGVwbG95Omh1bnRlcjJzZWNyZXQ='],
   ])('%s looks like a secret', (_what, v) => {
     expect(looksLikeSecretValue(v)).toBe(true);
   });
@@ -104,6 +107,10 @@ describe('secret detection', () => {
     ['a Grafana dashboard uid', 'glsa-dashboard-golden-signals'],
     ['a Discord invite', 'https://discord.com/invite/samokoder'],
     ['a task name', 'task-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst'],
+    ['a Redis URL without credentials', 'redis://cache.internal:6379/0'],
+    ['a bearer token read from a variable', 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com'],
+    ['words about bearer tokens', 'Send the Bearer token of the service account'],
+    ['words about basic authentication', 'Basic authentication is refused by the gateway'],
   ])('%s does not', (_what, v) => {
     expect(looksLikeSecretValue(v)).toBe(false);
   });
