@@ -88,7 +88,7 @@ function credentialInCommandLine(value: string): boolean {
   }
   const flag = /(?:^|\s)--([a-z][a-z0-9-]*)(?:=|\s+)("[^"]*"|'[^']*'|\S+)/gi;
   for (let m = flag.exec(value); m; m = flag.exec(value)) {
-    if (isCredentialName(m[1]) && isLiteralValue(unquote(m[2]))) return true;
+    if (isCredentialFlag(m[1]) && isLiteralValue(unquote(m[2]))) return true;
   }
   return false;
 }
@@ -105,9 +105,14 @@ export function credentialArgumentIndex(args: readonly string[]): number {
     if (looksLikeSecretValue(a)) return i;
     const flag = /^--?([A-Za-z][A-Za-z0-9-]*)$/.exec(a);
     const next = args[i + 1];
-    if (flag && typeof next === 'string' && isCredentialName(flag[1]) && isLiteralValue(next) && !next.startsWith('-')) return i + 1;
+    if (flag && typeof next === 'string' && isCredentialFlag(flag[1]) && isLiteralValue(next) && !next.startsWith('-')) return i + 1;
   }
   return -1;
+}
+
+/** A flag whose value is a credential (`--password`, `--api-key`); a bare `--key` names a key file or a key id as often. */
+function isCredentialFlag(name: string): boolean {
+  return name.toLowerCase() !== 'key' && isCredentialName(name);
 }
 
 function unquote(v: string): string {
@@ -116,7 +121,8 @@ function unquote(v: string): string {
 
 /** A value written as it is, not read from elsewhere, and not one no credential has (a number, a boolean, a size). */
 function isLiteralValue(v: string): boolean {
-  if (v === '' || /^[$/<@]|^\{\{/.test(v)) return false;
+  // References: a variable, a file (`/run/secrets/x`, `tls/server.key`, `db.txt`), a template.
+  if (v === '' || /^[$/<@]|^\{\{/.test(v) || /\.(key|pem|crt|cert|p12|jks|json|ya?ml|txt|conf|cfg|env|ini)$/i.test(v)) return false;
   return !/^(true|false|yes|no|on|off)$/i.test(v) && !/^-?\d+(\.\d+)?(ms|s|m|h|d|w|Ki|Mi|Gi|k|M|G|%)?$/.test(v);
 }
 

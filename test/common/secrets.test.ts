@@ -8,6 +8,7 @@ import {
   SAMOKODER_SECRET_KEYS,
 } from 'samokoder-infra';
 
+import { credentialArgumentIndex } from '../../lib/common/secret-detection';
 describe('secret detection', () => {
   test.each([
     'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0',
@@ -111,8 +112,21 @@ describe('secret detection', () => {
     ['a bearer token read from a variable', 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com'],
     ['words about bearer tokens', 'Send the Bearer token of the service account'],
     ['words about basic authentication', 'Basic authentication is refused by the gateway'],
+    ['a key file flag', 'nginx --key=server.key --cert=server.crt'],
+    ['a key flag naming a key id', '--key=metrics'],
+    ['a secret file', '--client-secret=/var/run/secrets/oidc/client-secret'],
   ])('%s does not', (_what, v) => {
     expect(looksLikeSecretValue(v)).toBe(false);
+  });
+
+  test('a credential flag and its value as separate arguments', () => {
+    expect(credentialArgumentIndex(['psql', '--password', 'hunter2'])).toBe(2);
+    expect(credentialArgumentIndex(['app', '--api-key', 'abc123def'])).toBe(2);
+    expect(credentialArgumentIndex(['nginx', '--key', 'tls/server.key'])).toBe(-1);
+    expect(credentialArgumentIndex(['app', '--key', 'metrics'])).toBe(-1);
+    expect(credentialArgumentIndex(['app', '--password', '--verbose'])).toBe(-1);
+    expect(credentialArgumentIndex(['app', '--token', '$(cat /run/secrets/token)'])).toBe(-1);
+    expect(credentialArgumentIndex(['app', '--password-file', 'db.txt'])).toBe(-1);
   });
 
   test("the brief's secret keys are declared by reference", () => {
