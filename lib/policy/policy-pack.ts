@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { invalidProp } from '../common/errors';
+import { invalidProp, ValidationError } from '../common/errors';
 import { _oncePerSynthesis, _renderPrepared, _synthesizeOnce } from '../private/render';
 import { K8sIndex, K8sObject, KUBERNETES_RULES, KubernetesRule, POD_KINDS } from './kubernetes-rules';
 import { Finding, formatFinding, RuleInfo } from './rule';
@@ -215,9 +215,30 @@ function suppressionIndex(o: ApiObject): number {
 }
 
 /** Errors become validation messages; warnings go to `warn`. */
+/**
+ * Reports warnings and throws the errors, one message per mistake: findings of one rule with the same detail over
+ * several objects (a chart label on every object) are one, at the first object, naming the others. Thrown as they
+ * are, not inside the engines' "Validation failed with the following errors" list (whose `[]` names the app's root).
+ */
 function report(findings: Finding[], warn: (m: string) => void): string[] {
   findings.filter((f) => f.rule.severity === 'warning').forEach((f) => warn(`policy warning: ${formatFinding(f)}`));
-  return findings.filter((f) => f.rule.severity === 'error').map(formatFinding);
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings.filter((x) => x.rule.severity === 'error')) {
+    const key = `${f.rule.id}\u0000${f.detail}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  if (groups.size === 0) return [];
+  const messages = [...groups.values()].map(([first, ...others]) =>
+    formatFinding(
+      others.length === 0
+        ? first
+        : {
+            ...first,
+            detail: `${first.detail} (and ${others.length} more object${others.length === 1 ? '' : 's'}: ${others.map((o) => o.subject).join(', ')})`,
+          },
+    ),
+  );
+  throw new ValidationError(messages.join('\n'));
 }
 
 /** Rule documentation as a Markdown table (the README's rule list is generated from it). */

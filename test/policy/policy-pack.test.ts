@@ -27,6 +27,23 @@ describe('PolicyPack at synth', () => {
     );
   });
 
+  test("one mistake over several objects is one message, thrown without the engine's wrapper (#27)", () => {
+    const app = K8sTesting.app();
+    new ProductionApp(app, 'api', { name: 'api', image: 'r/api:1.0.0' });
+    const own = new Chart(app, 'own', { labels: { 'deploy-token': 'ghp_' + 'a1B2c3D4e5'.repeat(4) } });
+    for (const n of ['a', 'b', 'c']) new ApiObject(own, n, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n } });
+    PolicyPack.enforce(app, { onWarning: () => undefined });
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      '[ConfigMap/-/a] SK-K8S-017 (error): metadata.labels.deploy-token holds something shaped like a credential (and 2 more objects: ConfigMap/-/b, ConfigMap/-/c). Fix: move the value to the secret store and reference it (AppSecret.fromStore, a Secret name); annotations, URLs, repository addresses and commands are committed as written',
+    );
+  });
+
   test('warnings are reported, not fatal', () => {
     const { app, stack, bucket } = stackWithBareBucket();
     for (const id of ['SK-AWS-001', 'SK-AWS-002', 'SK-AWS-003', 'SK-AWS-004', 'SK-AWS-006', 'SK-AWS-007']) {
