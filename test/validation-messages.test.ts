@@ -425,6 +425,25 @@ describe('messages name the input, not the output', () => {
     ).toThrow(`[P] 'components[2].name' ("a-crds") is the name of the CRD Application of components[1] ("a"): rename it`);
   });
 
+  test("a cluster named like another cluster's platform layer is named by the repository, not by a construct id", () => {
+    const repo = () => {
+      const r = new GitOpsRepository({ repoURL: 'https://g.example.com/r.git' });
+      new ProductionApp(r.manifests('production'), 'api', { name: 'api', image: 'r/api:1.0.0' });
+      return r;
+    };
+    const platform = { cloud: PlatformCloud.aws({ region: 'eu-central-1' }), acmeEmail: 'oncall@acme.example' };
+    const a = repo();
+    a.cluster({ name: 'x', manifests: 'production', namespace: 'api', platform });
+    expect(() => a.cluster({ name: 'x-platform', manifests: 'production', namespace: 'api' })).toThrow(
+      `[GitOpsRepository/x-platform] 'name' ("x-platform") is the id of the platform layer of cluster x: name the cluster otherwise`,
+    );
+    const b = repo();
+    b.cluster({ name: 'x-platform', manifests: 'production', namespace: 'api' });
+    expect(() => b.cluster({ name: 'x', manifests: 'production', namespace: 'api', platform })).toThrow(
+      `[GitOpsRepository/x] 'name' ("x") gives its platform layer the id x-platform, the name of another cluster of this repository: name the cluster otherwise`,
+    );
+  });
+
   test('an app listed twice in an app of apps is named, not a construct id', () => {
     expect(
       () =>

@@ -205,6 +205,24 @@ export class GitOpsRepository {
     if (this.clusters.some((c) => c.options.name === options.name)) {
       throw invalidProp(`GitOpsRepository/${options.name}`, 'name', options.name, 'is already a cluster of this repository');
     }
+    // A cluster's platform layer is the sibling `<cluster>-platform` of the clusters' apps of apps.
+    const owner = this.clusters.find((c) => c.options.platform && `${c.options.name}-platform` === options.name);
+    if (owner) {
+      throw invalidProp(
+        `GitOpsRepository/${options.name}`,
+        'name',
+        options.name,
+        `is the id of the platform layer of cluster ${owner.options.name}: name the cluster otherwise`,
+      );
+    }
+    if (options.platform && this.clusters.some((c) => c.options.name === `${options.name}-platform`)) {
+      throw invalidProp(
+        `GitOpsRepository/${options.name}`,
+        'name',
+        options.name,
+        `gives its platform layer the id ${options.name}-platform, the name of another cluster of this repository: name the cluster otherwise`,
+      );
+    }
     const platform = options.platform
       ? new ClusterPlatform(this.argocd, `${options.name}-platform`, {
           ...options.platform,
