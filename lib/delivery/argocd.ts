@@ -248,6 +248,29 @@ function applicationSource(path: string, props: ArgoCdApplicationProps): NonNull
 }
 
 /**
+ * A project source repository: a URL, or a pattern whose glob is in the last part of the path only, under a named
+ * host and organisation (`https://host/org/*`, `https://host/org/payments-*`, `git@host:org/*`). Refused with the
+ * reason: `*`, a glob in the host (any host) or above the last part (`https://host/*`: every organisation).
+ */
+function requireRepoPattern(path: string, prop: string, repo: string): void {
+  if (!/[*?[{]/.test(repo)) return;
+  const m = /^(https:\/\/|ssh:\/\/(?:[A-Za-z0-9._-]+@)?|git@)([^/:]+)[/:](.+)$/.exec(repo);
+  if (!m) {
+    throw invalidProp(
+      path,
+      prop,
+      repo,
+      'must name repositories; a pattern keeps its glob in the last part of an organisation path (https://host/org/*)',
+    );
+  }
+  if (/[*?[{]/.test(m[2])) throw invalidProp(path, prop, repo, 'matches repositories of any host: name the host');
+  const parts = m[3].split('/');
+  if (parts.length < 2 || parts.slice(0, -1).some((p) => /[*?[{]/.test(p))) {
+    throw invalidProp(path, prop, repo, 'matches every repository of the host: name an organisation (https://host/org/*)');
+  }
+}
+
+/**
  * The namespace of a project destination: a namespace, or an Argo CD pattern of namespaces (`team-*`, `team-?`,
  * `team-[ab]`, `team-{api,web}`: Argo CD matches destinations as globs). Refused: a pattern that matches every
  * namespace (`*`, `**`), one that reaches Kubernetes' or the platform layer's namespaces (`kube-*`, `*-system`:
@@ -372,16 +395,7 @@ export class ArgoCdProject extends Construct {
       if (!d.cluster || d.cluster.includes('*'))
         throw invalidProp(path, `destinations[${i}].cluster`, d.cluster, 'must name a cluster registered in Argo CD, not every cluster');
     });
-    (props.sourceRepos ?? []).forEach((r, i) => {
-      if (r.includes('*') && !/^https:\/\/[^*/]+\/[^*]+\/\*$/.test(r)) {
-        throw invalidProp(
-          path,
-          `sourceRepos[${i}]`,
-          r,
-          "must name repositories; a '*' is allowed only as the last part of an organisation path (https://host/org/*)",
-        );
-      }
-    });
+    (props.sourceRepos ?? []).forEach((r, i) => requireRepoPattern(path, `sourceRepos[${i}]`, r));
     for (const [prop, list] of [
       ['clusterResources', props.clusterResources ?? []],
       ['namespaceResources', props.namespaceResources ?? []],

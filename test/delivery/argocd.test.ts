@@ -198,6 +198,29 @@ describe('ArgoCdProject namespace patterns', () => {
   );
 });
 
+describe('ArgoCdProject repository patterns (#27)', () => {
+  const project = (sourceRepos: string[]) => () => {
+    const chart = new Chart(testApp(), 'c');
+    new ArgoCdProject(chart, 'P', { name: 'p', description: 'd', sourceRepos, destinations: [{ cluster: 'c', namespace: 'n' }] });
+    return find(render(chart), 'AppProject').spec.sourceRepos;
+  };
+  test.each([
+    'https://github.com/acme/*',
+    'https://github.com/acme/payments-*',
+    'https://github.com/acme/payments-*.git',
+    'git@github.com:acme/*',
+  ])('%s is accepted as written', (pattern) => {
+    expect(project([pattern])()).toEqual([pattern]);
+  });
+  test.each<[string, string]>([
+    ['https://github.com/*', 'matches every repository of the host: name an organisation (https://host/org/*)'],
+    ['https://github.com/*/gitops.git', 'matches every repository of the host: name an organisation (https://host/org/*)'],
+    ['https://*.example.com/acme/*', 'matches repositories of any host: name the host'],
+  ])('%s is refused with the reason', (pattern, why) => {
+    expect(project([pattern])).toThrow(`[c/P] 'sourceRepos[0]' ("${pattern}") ${why}`);
+  });
+});
+
 describe('AppOfApps', () => {
   test('a project, an Application per app (namespace first) and a root Application with its own project', async () => {
     const root = testApp();
