@@ -43,6 +43,8 @@ const SECRET_SHAPES: RegExp[] = [
   /\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*/, // bearer tokens in a header (with a digit: not prose)
   // Basic credentials in a header: base64 with both cases and a digit or padding (not "Basic authentication").
   /\bBasic\s+(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/=]*[0-9=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])/,
+  /\bhttps?:\/\/[0-9a-f]{32}(?::[0-9a-f]{32})?@[^/\s]+/, // Sentry DSNs (the key is the URL's user)
+  /\b\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])/, // Telegram bot tokens
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./, // JWTs
   /[?&](access_token|api_key|apikey|token|sig|signature|password|secret)=[^&\s]{8,}/i, // credentials in a query
 ];
@@ -73,7 +75,7 @@ export function looksLikeSecretValue(value: string): boolean {
  * every synth).
  */
 const ANCHORS =
-  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|Bearer|Basic|[?&=]|sk-|--/;
+  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|:AA|Bearer|Basic|[?&=]|sk-|--/;
 
 /**
  * A credential written into a command line or an env-file line: `PGPASSWORD=hunter2 psql …`,
@@ -143,6 +145,7 @@ const SECRET_WORDS = new Set([
 ]);
 /** `<word>_KEY` names that are credentials (`STRIPE_KEY`, `SIGNING_KEY`); other keys (`SORT_KEY`) are not. */
 const KEY_QUALIFIERS = new Set([
+  'ACCOUNT',
   'API',
   'PRIVATE',
   'SECRET',
@@ -177,7 +180,9 @@ export function looksLikeLiteralSecret(key: string, value: string): boolean {
 
 /** A name whose last word says its value is a credential (`DB_PASS`, `--api-key`, `STRIPE_KEY`; not `SORT_KEY`). */
 function isCredentialName(key: string): boolean {
+  // camelCase counts as words (`AccountKey` in a connection string, `adminPassword` in Helm values).
   const parts = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toUpperCase()
     .split(/[^A-Z0-9]+/)
     .filter(Boolean);
@@ -197,7 +202,7 @@ function isCredentialName(key: string): boolean {
 export function literalCredentialPath(value: unknown, prefix: string): string | undefined {
   const credentialKey = (key: string) => {
     const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-    return !/(^|_)EXISTING(_|$)/.test(words) && isCredentialName(words);
+    return !/(^|_)EXISTING(_|$)/.test(words) && isCredentialName(key);
   };
   const walk = (v: unknown, at: string, key: string | undefined): string | undefined => {
     if (typeof v === 'string') {

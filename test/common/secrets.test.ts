@@ -92,6 +92,14 @@ describe('secret detection', () => {
     ['a Redis URL with a password and no user', 'redis://:hunter2secret@cache.internal:6379/0'],
     ['a bearer token in a header', "curl -H 'Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0' https://api.example.com"],
     ['basic credentials in a header', 'Authorization: Basic ZGVwbG95Omh1bnRlcjJzZWNyZXQ='],
+    ['an Azure storage connection string', 'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=' + 'a1B2c3D4e5'.repeat(8) + '==;'],
+    [
+      'a Service Bus connection string',
+      'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=app;SharedAccessKey=' + 'a1B2c3D4e5'.repeat(4),
+    ],
+    ['a SQL Server connection string', 'Server=db.internal;Database=app;User Id=app;Password=hunter2;'],
+    ['a Sentry DSN', 'https://0123456789abcdef0123456789abcdef@o123456.ingest.sentry.io/4504'],
+    ['a Telegram bot token', '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1'],
   ])('%s looks like a secret', (_what, v) => {
     expect(looksLikeSecretValue(v)).toBe(true);
   });
@@ -113,6 +121,9 @@ describe('secret detection', () => {
     ['words about bearer tokens', 'Send the Bearer token of the service account'],
     ['words about basic authentication', 'Basic authentication is refused by the gateway'],
     ['a key file flag', 'nginx --key=server.key --cert=server.crt'],
+    ['a connection string without credentials', 'Server=db.internal;Database=app;Integrated Security=true;AccountName=acme'],
+    ['a Sentry project URL', 'https://sentry.io/organizations/acme/projects/api/'],
+    ['a time of day', 'backup at 123456789:AA'],
     ['a key flag naming a key id', '--key=metrics'],
     ['a secret file', '--client-secret=/var/run/secrets/oidc/client-secret'],
   ])('%s does not', (_what, v) => {
