@@ -197,12 +197,14 @@ function isCredentialName(key: string): boolean {
  * values, or undefined: a string shaped like a credential under any key, a literal under a credential-named key
  * (`adminPassword`, `auth.token`, `api_key`; camelCase counts as words), or the value of a `{ name, value }` pair
  * whose name is one (`{ name: 'DB_PASSWORD', value: 'hunter2' }`, the env idiom). Keys that reference a Secret
- * pass (`existingSecret`, `passwordKey`, `secretName`), as do numbers, booleans and references (`$VAR`).
+ * pass (`existingSecret`, `passwordKey`, `secretName`), as do a bare `key` (tolerations, selectors), numbers,
+ * booleans and references (`$VAR`).
  */
 export function literalCredentialPath(value: unknown, prefix: string): string | undefined {
   const credentialKey = (key: string) => {
+    // A bare `key` is a toleration's, a selector's or a file's far more often than a credential's.
     const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-    return !/(^|_)EXISTING(_|$)/.test(words) && isCredentialName(key);
+    return words !== 'KEY' && !/(^|_)EXISTING(_|$)/.test(words) && isCredentialName(key);
   };
   const walk = (v: unknown, at: string, key: string | undefined): string | undefined => {
     if (typeof v === 'string') {

@@ -93,6 +93,10 @@ describe('ArgoCdApplication Helm values (#27: a password by its key name passed)
       tokenTtl: '30m',
       passwordLength: 32,
       secretName: 'app-tls',
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'platform', effect: 'NoSchedule' }],
+      affinity: { nodeAffinity: { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] } },
+      tls: { key: 'tls.key', cert: 'tls.crt' },
+      dex: { config: { clientSecret: '$dex.github.clientSecret' } },
     };
     expect(application(helm(values) as never).spec.source.helm.valuesObject).toEqual(values);
   });
