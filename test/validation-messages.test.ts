@@ -222,6 +222,22 @@ describe('messages name the input, not the output', () => {
     expect(error.split('\n')).toHaveLength(1);
   });
 
+  test('a credential in a value refused for another reason is not repeated in the message', () => {
+    const leak = (props: object) => {
+      try {
+        k8s(props)();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(leak({ healthPath: `/healthz?token=${GITHUB_TOKEN}` })).toBe(
+      `[api] 'healthPath' ("<redacted>") must be an absolute URL path such as "/health"`,
+    );
+    expect(leak({ host: `${GITHUB_TOKEN}.example.com` })).toContain(`[api] 'host' ("<redacted>") must be a fully qualified`);
+    expect(leak({ rbac: [{ apiGroups: [''], resources: [], verbs: [GITHUB_TOKEN] }] })).not.toContain(GITHUB_TOKEN);
+  });
+
   test('good neighbours of those are accepted', () => {
     expect(
       k8s({

@@ -4,6 +4,7 @@
  *
  * A message names the construct path, the prop, the value received and what is allowed.
  */
+import { looksLikeSecretValue } from './secret-detection';
 
 /** Thrown for invalid configuration. Thrown while the construct tree is built, so nothing is synthesized. */
 export class ValidationError extends Error {
@@ -12,14 +13,19 @@ export class ValidationError extends Error {
 
 /**
  * Renders a value for a message: strings quoted, everything else as JSON, except numbers JSON cannot write (`NaN`,
- * `Infinity`, which it prints as `null`) and undefined, which are printed as JavaScript writes them.
+ * `Infinity`, which it prints as `null`) and undefined, which are printed as JavaScript writes them. A string shaped
+ * like a credential is never repeated, whatever the rule refused it for (`"<redacted>"`): messages reach CI logs.
  */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'string') return `"${looksLikeSecretValue(value) ? REDACTED : value}"`;
   if (value === undefined) return 'undefined';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'string' && looksLikeSecretValue(v) ? REDACTED : v,
+  );
 }
+
+const REDACTED = '<redacted>';
 
 /** `[path] 'prop' ("value") <rule>` — the one shape every message takes. */
 export function invalidProp(path: string, prop: string, value: unknown, rule: string): ValidationError {
