@@ -460,6 +460,29 @@ describe('messages name the input, not the output', () => {
     );
   });
 
+  test('a namespace that defaults from another prop is blamed on that prop', () => {
+    const RESERVED =
+      'is reserved for Kubernetes or the platform layer (default, kube-system, kube-public, kube-node-lease, argocd, argo-rollouts, cert-manager, envoy-gateway-system, external-secrets, gateway-system, monitoring, and every kube-* namespace)';
+    expect(() => new ProductionApp(testApp(), 'x', { name: 'monitoring', image: 'r/a:1.0.0' })).toThrow(
+      `[x] 'name' ("monitoring") ${RESERVED}: the namespace defaults to the app's name; set 'namespace'`,
+    );
+    expect(() => new ProductionApp(testApp(), 'x', { name: 'api', image: 'r/a:1.0.0', namespace: 'monitoring' })).toThrow(
+      `[x] 'namespace' ("monitoring") ${RESERVED}: give the app a namespace of its own`,
+    );
+    expect(() => new ProductionApp(testApp(), 'x', { name: 'api', image: 'r/a:1.0.0', namespace: 'kube-apps' })).toThrow(
+      `[x] 'namespace' ("kube-apps") ${RESERVED}`,
+    );
+    expect(() => new SamokoderStack(Testing.app(), 'prod', { ...stackProps, project: 'monitoring' } as never)).toThrow(
+      `[prod] 'project' ("monitoring") ${RESERVED}: the namespace defaults to the project; set 'namespace'`,
+    );
+    expect(() => new SamokoderStack(Testing.app(), 'argocd-production', stackProps as never)).toThrow(
+      `[argocd-production] 'project' ("argocd", from the stack id) ${RESERVED}: the namespace defaults to the project; set 'namespace'`,
+    );
+    expect(() => new SamokoderStack(Testing.app(), 'Billing_Prod', stackProps as never)).toThrow(
+      `[Billing_Prod] 'project' ("billing_prod", from the stack id) must be a DNS label`,
+    );
+  });
+
   test('an app listed twice in an app of apps is named, not a construct id', () => {
     expect(
       () =>

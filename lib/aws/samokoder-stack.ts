@@ -9,7 +9,7 @@ import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { costAllocationTagMap } from '../common/tags';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
-import { invalidCombination, invalidProp } from '../common/errors';
+import { invalidCombination, invalidDerivedProp, invalidProp } from '../common/errors';
 import { _freeId, isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
@@ -68,7 +68,9 @@ export class SamokoderStack extends TerraformStack {
     );
     const path = this.node.path;
     const env = requireDnsLabel(path, 'environment', props.environment, 20);
-    const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, [env]) ?? id, 20);
+    // Without 'project', the stack id names it ("billing-production" → "billing"): messages say so.
+    const projectSource = props.project === undefined ? 'from the stack id' : undefined;
+    const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, [env]) ?? id, 20, projectSource);
     const tags = costAllocationTagMap(path, props.tags);
     _requireEnvironment(path, env, props.unlistedEnvironment, props.tags.environment);
     const profile = (props.profile ?? EnvironmentProfile.PRODUCTION)._d;
@@ -86,12 +88,8 @@ export class SamokoderStack extends TerraformStack {
     // `<project>-<environment>` names the RDS instance and the ElastiCache replication group: both must begin with a
     // letter and hold no "--", and the replication group id holds at most 40 characters.
     if (!/^[a-z]/.test(project) || project.includes('--')) {
-      throw invalidProp(
-        path,
-        'project',
-        project,
-        'must begin with a letter and hold no "--": it starts the RDS and ElastiCache identifiers, which allow neither',
-      );
+      const rule = 'must begin with a letter and hold no "--": it starts the RDS and ElastiCache identifiers, which allow neither';
+      throw projectSource ? invalidDerivedProp(path, 'project', project, projectSource, rule) : invalidProp(path, 'project', project, rule);
     }
     if (name.length > 40) {
       throw invalidCombination(
@@ -99,7 +97,10 @@ export class SamokoderStack extends TerraformStack {
         `'project' and 'environment' make "${name}" (${name.length} characters): the ElastiCache replication group id allows 40; shorten one of them`,
       );
     }
-    const namespace = refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace ?? project));
+    const namespace =
+      props.namespace !== undefined
+        ? refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace))
+        : refuseReservedNamespace(path, 'project', project, "the namespace defaults to the project; set 'namespace'", projectSource);
     const appDbUser = _requireDatabaseRole(path, 'appDatabaseUser', props.appDatabaseUser ?? `${project}_app`);
     (props.adminPrincipalArns ?? []).forEach((arn, i) => {
       const first = (props.adminPrincipalArns ?? []).indexOf(arn);

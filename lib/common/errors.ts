@@ -32,6 +32,14 @@ export function invalidProp(path: string, prop: string, value: unknown, rule: st
   return new ValidationError(`[${path}] '${prop}' (${show(value)}) ${rule}`);
 }
 
+/**
+ * `[path] 'prop' ("value", <source>) <rule>`: a value the library took from elsewhere because the prop was not set
+ * (`from the stack id`), so the message names the prop to set and where the value came from.
+ */
+export function invalidDerivedProp(path: string, prop: string, value: unknown, source: string, rule: string): ValidationError {
+  return new ValidationError(`[${path}] '${prop}' (${show(value)}, ${source}) ${rule}`);
+}
+
 /** A message about the combination of several props. */
 export function invalidCombination(path: string, detail: string): ValidationError {
   return new ValidationError(`[${path}] ${detail}`);

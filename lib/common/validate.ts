@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { invalidProp } from './errors';
+import { invalidDerivedProp, invalidProp } from './errors';
 import { credentialArgumentIndex, looksLikeSecretValue } from './secret-detection';
 
 /** Shared value checks. Each throws a {@link ValidationError} naming the path, prop, value and rule. */
@@ -32,15 +32,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** An RFC 1123 DNS label: the shape of Kubernetes names (namespaces, services, ports' targets). */
-export function requireDnsLabel(path: string, prop: string, value: string, maxLength = 63): string {
+export function requireDnsLabel(path: string, prop: string, value: string, maxLength = 63, source?: string): string {
   if (isUnresolved(value)) return value;
   if (value.length > maxLength || !DNS_LABEL.test(value)) {
-    throw invalidProp(
-      path,
-      prop,
-      value,
-      `must be a DNS label: at most ${maxLength} characters of lower-case letters, digits and '-', starting and ending with a letter or digit`,
-    );
+    const rule = `must be a DNS label: at most ${maxLength} characters of lower-case letters, digits and '-', starting and ending with a letter or digit`;
+    throw source ? invalidDerivedProp(path, prop, value, source, rule) : invalidProp(path, prop, value, rule);
   }
   return value;
 }

@@ -183,7 +183,9 @@ export class MultiRegionDR extends TerraformStack {
       MULTIREGIONDR_REQUIRED,
     );
     const path = this.node.path;
-    const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, ['dr']) ?? id, 20);
+    // Without 'project', the stack id names it ("samokoder-dr" → "samokoder"): messages say so.
+    const projectSource = props.project === undefined ? 'from the stack id' : undefined;
+    const project = requireDnsLabel(path, 'project', props.project ?? _projectFromStackId(id, ['dr']) ?? id, 20, projectSource);
     const environment = requireDnsLabel(path, 'environment', props.environment ?? 'production', 20);
     const tagMap = costAllocationTagMap(path, props.tags);
     _requireEnvironment(path, environment, props.unlistedEnvironment, props.tags.environment);
@@ -330,7 +332,10 @@ export class MultiRegionDR extends TerraformStack {
       );
     }
     const filesSyncSeconds = filesSync.totalSeconds;
-    const namespace = refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace ?? project));
+    const namespace =
+      props.namespace !== undefined
+        ? refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace))
+        : refuseReservedNamespace(path, 'project', project, "the namespace defaults to the project; set 'namespace'", projectSource);
     const secretPrefix = `${project}/${environment}-dr/`;
     this.secrets = new DrSecretStore(this, 'Secrets', {
       prefix: secretPrefix,

@@ -30,7 +30,14 @@ import type { ProductionAppProps } from './production-app';
 /** Applies the defaults of {@link ProductionAppProps} and checks every prop, through the parts' own checks. */
 export function _resolveApp(path: string, props: ProductionAppProps, namespace: string) {
   const name = requireDnsLabel(path, 'name', props.name, 52);
-  refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', namespace));
+  // The namespace defaults to the platform contract's, else to the app's name: a reserved one is blamed on its source.
+  const [nsProp, nsFix] =
+    props.namespace !== undefined
+      ? ['namespace', undefined]
+      : props.platform?.namespace !== undefined
+        ? ['platform.namespace', "the namespace defaults to the platform contract's; set 'namespace'"]
+        : ['name', "the namespace defaults to the app's name; set 'namespace'"];
+  refuseReservedNamespace(path, nsProp, requireDnsLabel(path, nsProp, namespace), nsFix);
   const scalingPlan = resolveScaling(path, props);
   const pods = resolveWorkload(path, props, scalingPlan.ceiling);
   const host = props.host === undefined ? undefined : requireHostname(path, 'host', props.host);

@@ -531,7 +531,7 @@ describe('ProductionApp', () => {
       ],
       [
         { namespace: 'kube-system', createNamespace: false },
-        `[api] 'namespace' ("kube-system") is reserved for Kubernetes or the platform layer (default, kube-system, kube-public, kube-node-lease, argocd, argo-rollouts, cert-manager, envoy-gateway-system, external-secrets, gateway-system, monitoring): give the app a namespace of its own`,
+        `[api] 'namespace' ("kube-system") is reserved for Kubernetes or the platform layer (default, kube-system, kube-public, kube-node-lease, argocd, argo-rollouts, cert-manager, envoy-gateway-system, external-secrets, gateway-system, monitoring, and every kube-* namespace): give the app a namespace of its own`,
       ],
       [{ namespace: 'default' }, `[api] 'namespace' ("default") is reserved for Kubernetes or the platform layer`],
       [{ namespace: 'monitoring', createNamespace: false }, `[api] 'namespace' ("monitoring") is reserved`],
