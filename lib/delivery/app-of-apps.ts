@@ -27,6 +27,7 @@ export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
   { group: 'cert-manager.io', kind: 'Certificate' },
   { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
+  { group: 'gateway.envoyproxy.io', kind: 'ClientTrafficPolicy' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
   { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
   { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },

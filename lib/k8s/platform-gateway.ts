@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import type { IClientTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy';
 import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -150,6 +151,21 @@ export class PlatformGateway extends Construct {
     const proxyNamespace = requireDnsLabel(path, 'proxyNamespace', props.proxyNamespace ?? 'envoy-gateway-system');
     if (!tlsAtGateway) {
       this.gateway(ns, labels, props.gatewayClassName, [{ name: 'http', protocol: 'HTTP', port: httpPort, allowedRoutes: appRoutes }]);
+      // Every connection comes from the load balancer: without this Envoy sees its address as the client's, and the
+      // apps' per-client rate limits become one bucket for everyone. DigitalOcean's load balancers append the client
+      // to X-Forwarded-For when they end TLS; Envoy Gateway (ClientTrafficPolicy.clientIPDetection) takes the
+      // rightmost entry, the one the load balancer wrote, and ignores what a client put before it. A client that
+      // reaches a node's NodePort directly could still choose its rate-limit key: keep the NodePort behind the
+      // cluster's firewall.
+      _apiObject<IClientTrafficPolicy>(this, 'ClientAddress', {
+        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+        kind: 'ClientTrafficPolicy',
+        metadata: { name: `${this.gatewayName}-client-address`, namespace: ns, labels },
+        spec: {
+          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.gatewayName }],
+          clientIPDetection: { xForwardedFor: { numTrustedHops: 1 } },
+        },
+      });
       return;
     }
     _apiObject<INetworkPolicy>(this, 'AcmeSolverIngress', {

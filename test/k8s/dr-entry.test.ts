@@ -27,7 +27,7 @@ const platform: PlatformContract = {
 };
 
 describe('PlatformGateway behind a load balancer that ends TLS', () => {
-  test('one HTTP listener for the apps, no certificate, no redirect; the default keeps HTTPS at the gateway', () => {
+  test('one HTTP listener for the apps, no certificate, no redirect, the client taken from X-Forwarded-For; the default keeps HTTPS at the gateway', async () => {
     const chart = new Chart(testApp(), 'gw');
     const gw = new PlatformGateway(chart, 'Gateway', {
       hosts: ['app.samokoder.com'],
@@ -55,11 +55,32 @@ describe('PlatformGateway behind a load balancer that ends TLS', () => {
     ]);
     expect(all(objects, 'Certificate')).toEqual([]);
     expect(all(objects, 'HTTPRoute')).toEqual([]);
-    const tls = new PlatformGateway(new Chart(testApp(), 'tls'), 'Gateway', {
+    // Behind the load balancer every connection comes from it: Envoy takes the client from the X-Forwarded-For entry
+    // the load balancer appends (the rightmost), so per-client rate limits count clients, not the load balancer.
+    expect(all(objects, 'ClientTrafficPolicy')).toEqual([
+      {
+        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+        kind: 'ClientTrafficPolicy',
+        metadata: {
+          name: 'public-client-address',
+          namespace: 'gateway-system',
+          labels: { 'app.kubernetes.io/name': 'public', 'app.kubernetes.io/managed-by': 'samokoder-infra' },
+        },
+        spec: {
+          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }],
+          clientIPDetection: { xForwardedFor: { numTrustedHops: 1 } },
+        },
+      },
+    ]);
+    expect((await schemaCheck(objects)).ok).toBe(true);
+    const tlsChart = new Chart(testApp(), 'tls');
+    const tls = new PlatformGateway(tlsChart, 'Gateway', {
       hosts: ['app.samokoder.com'],
       routeNamespaces: ['samokoder'],
     });
     expect(tls.listenerName).toBe('https');
+    // TLS at the gateway: clients connect to Envoy directly, and an X-Forwarded-For they send is not trusted.
+    expect(all(render(tlsChart), 'ClientTrafficPolicy')).toEqual([]);
   });
 
   test.each<[object, string]>([
