@@ -90,6 +90,7 @@ const CONTRACT_FIELDS: Fields = {
     optional: true,
     spec: { kind: 'object', fields: { entry: { spec: entryName }, rpoSeconds: { spec: { kind: 'integer', min: 1, max: 86400 } } } },
   },
+  databaseRole: { optional: true, spec: { kind: 'enum', values: ['primary', 'secondary'] } },
 };
 
 const KIND_NAMES: Record<Spec['kind'], string> = {

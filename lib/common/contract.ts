@@ -61,6 +61,13 @@ export interface PlatformContract {
    * @default - none
    */
   readonly replicaMonitor?: { readonly entry: string; readonly rpoSeconds: number };
+  /**
+   * In a DR pair, whether this cluster's region holds the database's writer (`primary`) or not (`secondary`). Schema
+   * migrations run only where the writer is: both regions migrating at once, each through its pool, raced on one
+   * database. After a failover, the reconciled program swaps the regions and so the roles.
+   * @default - the only cluster of its database: it migrates
+   */
+  readonly databaseRole?: 'primary' | 'secondary';
 }
 
 /**

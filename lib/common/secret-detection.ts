@@ -39,7 +39,9 @@ const SECRET_SHAPES: RegExp[] = [
   /\bdapi[a-f0-9]{32}\b/, // Databricks tokens
   /\bops_ey[A-Za-z0-9+/=]{100,}/, // 1Password service-account tokens
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i, // URLs with user:password@ (or :password@, Redis' form)
+  // URLs with user:password@ (or :password@, Redis' form); a password that is a reference (`${…}`: Terraform's
+  // interpolation of the user's password attribute, a shell variable) is not a value.
+  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:(?!\$\{[^}\s]*\}@)[^/\s@]+@/i,
   /\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*/, // bearer tokens in a header (with a digit: not prose)
   // Basic credentials in a header: base64 with both cases and a digit or padding (not "Basic authentication").
   /\bBasic\s+(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/=]*[0-9=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])/,

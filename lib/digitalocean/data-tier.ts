@@ -151,6 +151,8 @@ export class DataTier extends Construct {
   public readonly databaseName: string;
   /** Name of the PostgreSQL cluster. */
   public readonly postgresName: string;
+  /** The application's database user. */
+  public readonly appUser: DatabaseUser;
   /** Nodes of the PostgreSQL cluster (primary + standbys). */
   public readonly postgresNodeCount: number;
   /** Terraform addresses of everything tied to the PostgreSQL primary (the runbook's state surgery). @internal */
@@ -217,11 +219,11 @@ export class DataTier extends Construct {
       name: this.databaseName,
       lifecycle: { preventDestroy: true },
     });
-    const user = new DatabaseUser(this, 'AppUser', {
+    const user = (this.appUser = new DatabaseUser(this, 'AppUser', {
       clusterId: this.postgres.id,
       name: `${this.databaseName}_app`,
       lifecycle: { preventDestroy: true },
-    });
+    }));
     this.pool = new DatabaseConnectionPool(this, 'Pool', {
       clusterId: this.postgres.id,
       name: `${this.databaseName}-pool`,

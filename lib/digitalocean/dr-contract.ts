@@ -66,6 +66,7 @@ export function _drContract(rc: RegionalCluster, f: DrContractFacts): PlatformCo
       healthPath: rc.healthCheck.path,
       publicHealthPath: dr.entry.healthPath,
     },
+    databaseRole: role,
     ...(role === 'secondary' && dr.data.replica
       ? { replicaMonitor: { entry: replicaMonitorEntry(f.secretPrefix, rc.region.slug), rpoSeconds: f.rpoTarget.totalSeconds } }
       : {}),

@@ -90,6 +90,9 @@ export class DrSecretStore extends Construct {
           DATABASE_PORT: String(DO_DATABASE_PORTS.pool),
           DATABASE_NAME: props.data.databaseName,
           DATABASE_USER: props.data.pool.user,
+          // The primary directly (port 25060), for what a transaction-mode pool breaks: schema migrations (session
+          // locks, DDL), in the writer's cluster only.
+          DATABASE_DIRECT_URL: `postgresql://${props.data.appUser.name}:${props.data.appUser.password}@${props.data.postgres.privateHost}:${DO_DATABASE_PORTS.postgres}/${props.data.databaseName}?sslmode=require`,
           REDIS_URL: valkey.privateUri,
           REDIS_HOST: valkey.privateHost,
           REDIS_PORT: String(DO_DATABASE_PORTS.valkey),

@@ -147,7 +147,7 @@ set_entry_host() {
     chmod 600 "$tmp"
     aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "$entry" --query SecretString --output text |
       jq --arg host "$host" --arg port "${f.databasePort}" \\
-        '. as $s | .DATABASE_HOST = $host | .DATABASE_PORT = $port | .DATABASE_URL |= sub("@[^/?]+/[^?]*"; "@\\($host):\\($port)/\\($s.DATABASE_NAME)")' >"$tmp"
+        '. as $s | .DATABASE_HOST = $host | .DATABASE_PORT = $port | .DATABASE_URL |= sub("@[^/?]+/[^?]*"; "@\\($host):\\($port)/\\($s.DATABASE_NAME)") | .DATABASE_DIRECT_URL = .DATABASE_URL' >"$tmp"
     aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "$entry" --secret-string "file://$tmp" >/dev/null
     rm -f "$tmp"
   fi

@@ -50,6 +50,11 @@ export interface AppMigrationProps extends MigrationOptions {
   readonly appImage: string;
   /** ServiceAccount the Job runs as (the app's, with its cloud identity). */
   readonly serviceAccountName: string;
+  /** Variables set from Secret keys, over the environment sources (e.g. DATABASE_URL from a direct address). @default [] */
+  readonly env?: ReadonlyArray<{
+    readonly name: string;
+    readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+  }>;
   /** Environment sources, as Kubernetes JSON (see {@link AppConfig.envFromJson}). @default [] */
   readonly envFrom?: ReadonlyArray<{ configMapRef: { name: string } } | { secretRef: { name: string } }>;
   /** UID and GID. @default 10001 */
@@ -132,6 +137,9 @@ export class AppMigration extends Construct {
                 imagePullPolicy: 'IfNotPresent',
                 command: props.command,
                 envFrom: [...(props.envFrom ?? [])],
+                ...(props.env && props.env.length > 0
+                  ? { env: props.env.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { ...e.valueFrom.secretKeyRef } } })) }
+                  : {}),
                 resources: {
                   requests: { cpu: cpuQuantity(res.cpuRequestMillis), memory: memoryQuantity(res.memoryRequestMiB) },
                   limits: {

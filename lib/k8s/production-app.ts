@@ -93,7 +93,12 @@ export interface ProductionAppProps extends WorkloadOptions, ScalingOptions {
    * probable typo (`prodcution` would switch production's guards off). @default false
    */
   readonly unlistedEnvironment?: boolean;
-  /** A database migration run on each sync, before the new version starts (see {@link MigrationOptions}). @default - none */
+  /**
+   * A database migration run on each sync, before the new version starts (see {@link MigrationOptions}). In a DR pair
+   * it runs in the writer's cluster only (`platform.databaseRole`), with DATABASE_URL set to the primary's direct
+   * address (`DATABASE_DIRECT_URL` of the connection entry), not the pool.
+   * @default - none
+   */
   readonly migration?: MigrationOptions;
   /** Prometheus the rollout analysis queries. @default 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090' */
   readonly prometheusUrl?: string;
@@ -257,7 +262,9 @@ export class ProductionApp extends Chart {
     const partOf = requireLabelValue(this.node.path, 'partOf', props.partOf ?? namespace);
     this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
-    this.footprint = _footprintOf(scalingPlan.ceiling, resolvedStrategy, !!props.migration, pods);
+    // In a DR pair only the writer's cluster migrates (see PlatformContract.databaseRole).
+    const migrates = !!props.migration && props.platform?.databaseRole !== 'secondary';
+    this.footprint = _footprintOf(scalingPlan.ceiling, resolvedStrategy, migrates, pods);
     // The namespace carries the label the shared Gateway its routes name admits them by (see gatewayAccessLabel).
     const gatewayAccess = host && routing._gateway ? [routing._gateway.gatewayName] : [];
     if (props.createNamespace ?? true) this.namespaceGuard = this.guardNamespace(namespace, partOf, gatewayAccess);
@@ -353,10 +360,16 @@ export class ProductionApp extends Chart {
         healthPath: pods.healthPath,
       });
     }
-    if (props.migration) {
+    if (props.migration && migrates) {
       this.migration = new AppMigration(this, 'Migration', {
         ...props.migration,
         name,
+        // A DR pair's connection entry also names the primary directly: a migration does not run through the
+        // transaction-mode pool (session locks and DDL break there).
+        env:
+          props.platform?.databaseRole === 'primary'
+            ? [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: `${name}-connection`, key: 'DATABASE_DIRECT_URL' } } }]
+            : [],
         appImage: pods.image,
         serviceAccountName: name,
         envFrom: this.appConfig.envFromJson,

@@ -85,6 +85,25 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
     expect(byRef(secret.REDIS_URL).name).toBe(`samokoder-valkey-${region}`);
   });
 
+  test('migrations run only where the writer is, on the direct port: never twice at once through the pools', () => {
+    const jobs = of(cluster, 'Job').filter((j) => j.metadata.name.endsWith('-migrate'));
+    if (region === 'sfo3') {
+      expect(jobs).toEqual([]);
+      return;
+    }
+    expect(jobs.map((j) => j.metadata.name)).toEqual(['api-migrate']);
+    const env = jobs[0].spec.template.spec.containers[0].env as Obj[];
+    expect(env).toContainEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'api-connection', key: 'DATABASE_DIRECT_URL' } },
+    });
+    const version = resources('aws_secretsmanager_secret_version').find((v) => v.secret_id.includes(`Connection-${region}`))!;
+    const direct = JSON.parse(version.secret_string).DATABASE_DIRECT_URL as string;
+    expect(direct).toMatch(
+      /^postgresql:\/\/\$\{digitalocean_database_user\.[^}]+\.name\}:\$\{digitalocean_database_user\.[^}]+\.password\}@\$\{digitalocean_database_cluster\.[^}]+\.private_host\}:25060\/samokoder\?sslmode=require$/,
+    );
+  });
+
   test('the load balancer forwards to the NodePort the proxies pin, on the listener that serves the routes', () => {
     const lb = loadBalancerOf(region);
     const ports = new Set(lb.forwarding_rule.map((r: Obj) => r.target_port));

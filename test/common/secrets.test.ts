@@ -36,6 +36,9 @@ describe('secret detection', () => {
     'sk-prod',
     'sk-production-cluster-nodes', // a name that merely starts with sk-
     'pk_live_4eC39HqLyjWDarjtT1zdp7dc', // Stripe publishable keys are public
+    // A password that is a reference: Terraform's interpolation (the DR stack's direct database URL), a variable.
+    'postgresql://${digitalocean_database_user.Data_AppUser_1.name}:${digitalocean_database_user.Data_AppUser_1.password}@${digitalocean_database_cluster.Data_Postgres_2.private_host}:25060/app',
+    'redis://default:${REDIS_PASSWORD}@cache:6379',
   ])('%s does not', (v) => {
     expect(looksLikeSecretValue(v)).toBe(false);
   });
