@@ -10,6 +10,7 @@ import {
   Dependency,
   PlatformContract,
   ProductionApp,
+  FilesSync,
   ReplicationLagMonitor,
   SAMOKODER_SECRET_KEYS,
   SamokoderSecretKey,
@@ -146,9 +147,11 @@ export function buildKubernetesApps(
   const monitor = platform.replicaMonitor
     ? new ReplicationLagMonitor(ns, 'ReplicationLag', { platform, runbookBaseUrl: RUNBOOKS })
     : undefined;
+  // It also copies the primary's uploaded files into its own bucket (Spaces does not replicate across regions).
+  const filesSync = platform.filesSync ? new FilesSync(ns, 'FilesSync', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
   new AppNamespace(ns, 'Namespace', {
     name: platform.namespace,
-    budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : [])]),
+    budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : []), ...(filesSync ? [filesSync.footprint] : [])]),
     // The label the shared Gateway admits the apps' routes by (it also names this namespace: routeNamespaces).
     gatewayAccess: [publicGateway.gatewayName],
   });

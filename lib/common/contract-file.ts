@@ -91,6 +91,18 @@ const CONTRACT_FIELDS: Fields = {
     spec: { kind: 'object', fields: { entry: { spec: entryName }, rpoSeconds: { spec: { kind: 'integer', min: 1, max: 86400 } } } },
   },
   databaseRole: { optional: true, spec: { kind: 'enum', values: ['primary', 'secondary'] } },
+  filesSync: {
+    optional: true,
+    spec: {
+      kind: 'object',
+      fields: {
+        entry: { spec: entryName },
+        intervalSeconds: { spec: { kind: 'integer', min: 60, max: 86400 } },
+        source: { spec: { kind: 'object', fields: { bucket: { spec: dnsLabel }, host: { spec: hostname } } } },
+        target: { spec: { kind: 'object', fields: { bucket: { spec: dnsLabel }, host: { spec: hostname } } } },
+      },
+    },
+  },
 };
 
 const KIND_NAMES: Record<Spec['kind'], string> = {

@@ -68,6 +68,17 @@ export interface PlatformContract {
    * @default - the only cluster of its database: it migrates
    */
   readonly databaseRole?: 'primary' | 'secondary';
+  /**
+   * The copy of uploaded files this cluster runs (DR secondary: Spaces does not replicate across regions): the store
+   * entry with its key, how often, and the buckets (`host` is the S3 endpoint's host name). Deploy a `FilesSync`.
+   * @default - none
+   */
+  readonly filesSync?: {
+    readonly entry: string;
+    readonly intervalSeconds: number;
+    readonly source: { readonly bucket: string; readonly host: string };
+    readonly target: { readonly bucket: string; readonly host: string };
+  };
 }
 
 /**

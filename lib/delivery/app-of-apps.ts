@@ -17,6 +17,7 @@ export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: 'apps', kind: 'Deployment' },
   { group: 'apps', kind: 'StatefulSet' },
   { group: 'batch', kind: 'Job' },
+  { group: 'batch', kind: 'CronJob' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   { group: 'policy', kind: 'PodDisruptionBudget' },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },

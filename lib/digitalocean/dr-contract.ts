@@ -17,6 +17,8 @@ export interface DrContractFacts {
   readonly secretPrefix: string;
   readonly version: DoksKubernetesVersion;
   readonly rpoTarget: Duration;
+  /** How often the secondary copies the primary's files. */
+  readonly filesSyncSeconds: number;
   readonly dr: DrParts;
 }
 
@@ -67,6 +69,16 @@ export function _drContract(rc: RegionalCluster, f: DrContractFacts): PlatformCo
       publicHealthPath: dr.entry.healthPath,
     },
     databaseRole: role,
+    ...(role === 'secondary'
+      ? {
+          filesSync: {
+            entry: dr.secrets.filesSyncEntry,
+            intervalSeconds: f.filesSyncSeconds,
+            source: { bucket: `${f.project}-${dr.primary.region.slug}-files`, host: `${dr.primary.region.slug}.digitaloceanspaces.com` },
+            target: { bucket: `${f.project}-${rc.region.slug}-files`, host: `${rc.region.slug}.digitaloceanspaces.com` },
+          },
+        }
+      : {}),
     ...(role === 'secondary' && dr.data.replica
       ? { replicaMonitor: { entry: replicaMonitorEntry(f.secretPrefix, rc.region.slug), rpoSeconds: f.rpoTarget.totalSeconds } }
       : {}),

@@ -3,6 +3,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { SpacesKey } from '@cdktf/provider-digitalocean/lib/spaces-key';
 import { AwsRegion } from '../aws/region';
 import { _callerIdentity, _createKey } from '../aws/private/kms';
 import { CostAllocationTags, costAllocationTagMap } from '../common/tags';
@@ -33,6 +34,11 @@ export interface DrSecretStoreProps {
   readonly entries: readonly string[];
 }
 
+/** The name of the entry with the keys the files sync of `region`'s cluster uses (it copies into that region). */
+export function filesSyncEntry(prefix: string, region: string): string {
+  return `${prefix}${region}/files-sync`;
+}
+
 /** The name of the entry with the DSN the lag monitor of `region`'s cluster reads. */
 export function replicaMonitorEntry(prefix: string, region: string): string {
   return `${prefix}${region}/replica-monitor`;
@@ -60,6 +66,8 @@ export class DrSecretStore extends Construct {
   public readonly readPolicy: IamPolicy;
   /** The entries' AWS region. */
   public readonly region: string;
+  /** The entry with the files sync's Spaces key (read in the secondary cluster). */
+  public readonly filesSyncEntry: string;
   /** Terraform addresses of the entry values the failover scripts rewrite (Terraform ignores their changes). @internal */
   public readonly _scriptOwnedValues: string[] = [];
 
@@ -72,9 +80,16 @@ export class DrSecretStore extends Construct {
     const name = props.prefix.replace(/\/$/, '').replace(/[^A-Za-z0-9-]/g, '-');
     const key = _createKey(this, 'Key', { alias: `${name}-secrets`, description: `${props.prefix}* secrets of the DigitalOcean clusters` });
 
+    const [primary, secondary] = [props.clusters[0], props.clusters[props.clusters.length - 1]];
     for (const rc of props.clusters) {
       const region = rc.region.slug;
       const entry = `${props.prefix}${region}/connection`;
+      // The apps' key to their region's bucket, and to it only (Spaces keys with grants; DigitalOcean's account-wide
+      // keys would reach every bucket of the account).
+      const filesKey = new SpacesKey(this, `FilesKey-${region}`, {
+        name: `${rc.bucket.name}-apps`,
+        grant: [{ bucket: rc.bucket.name, permission: 'readwrite' }],
+      });
       const secret = new SecretsmanagerSecret(this, `Connection-${region}`, {
         name: entry,
         description: `Connection settings of ${rc.node.id} (written by Terraform; the failover script rewrites them)`,
@@ -98,6 +113,8 @@ export class DrSecretStore extends Construct {
           REDIS_PORT: String(DO_DATABASE_PORTS.valkey),
           FILES_BUCKET: rc.bucket.name,
           FILES_ENDPOINT: `https://${region}.digitaloceanspaces.com`,
+          FILES_ACCESS_KEY_ID: filesKey.accessKey,
+          FILES_SECRET_ACCESS_KEY: filesKey.secretKey,
         }),
         // The failover scripts rewrite the database address: an apply must not put the lost primary back. Terraform
         // writes the value when it creates the entry; the runbook's reconciliation rewrites it (-replace) from the
@@ -128,6 +145,32 @@ export class DrSecretStore extends Construct {
       this._scriptOwnedValues.push(`aws_secretsmanager_secret_version.${value.friendlyUniqueId}`);
       this.entries.push(entry);
     }
+    // The files sync in the secondary cluster copies the primary's bucket into its own: one key that reads the one and
+    // writes the other, in rclone's environment names (the CronJob reads the entry whole).
+    const syncKey = new SpacesKey(this, 'FilesSyncKey', {
+      name: `${secondary.bucket.name}-sync`,
+      grant: [
+        { bucket: primary.bucket.name, permission: 'read' },
+        { bucket: secondary.bucket.name, permission: 'readwrite' },
+      ],
+    });
+    this.filesSyncEntry = filesSyncEntry(props.prefix, secondary.region.slug);
+    const syncSecret = new SecretsmanagerSecret(this, 'FilesSync', {
+      name: this.filesSyncEntry,
+      description: `Spaces key of the files sync into ${secondary.bucket.name} (written by Terraform)`,
+      kmsKeyId: key.arn,
+      recoveryWindowInDays: 30,
+    });
+    new SecretsmanagerSecretVersion(this, 'FilesSyncValue', {
+      secretId: syncSecret.id,
+      secretString: JSON.stringify({
+        RCLONE_CONFIG_SRC_ACCESS_KEY_ID: syncKey.accessKey,
+        RCLONE_CONFIG_SRC_SECRET_ACCESS_KEY: syncKey.secretKey,
+        RCLONE_CONFIG_DST_ACCESS_KEY_ID: syncKey.accessKey,
+        RCLONE_CONFIG_DST_SECRET_ACCESS_KEY: syncKey.secretKey,
+      }),
+    });
+    this.entries.push(this.filesSyncEntry);
     props.entries.forEach((e) => {
       const entry = `${props.prefix}${e}`;
       new SecretsmanagerSecret(this, _drEntryId(e), {

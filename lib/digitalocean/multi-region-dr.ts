@@ -347,6 +347,7 @@ export class MultiRegionDR extends TerraformStack {
         `${this.primary.region.slug}/connection`,
         `${this.secondary.region.slug}/connection`,
         `${this.secondary.region.slug}/replica-monitor`,
+        `${this.secondary.region.slug}/files-sync`,
       ]),
     });
     this.entry = new GlobalEntry(this, 'Entry', {
@@ -362,8 +363,17 @@ export class MultiRegionDR extends TerraformStack {
     });
 
     this.contracts = {
-      primary: _drContract(this.primary, { project, environment, namespace, secretPrefix, version, rpoTarget, dr: this }),
-      secondary: _drContract(this.secondary, { project, environment, namespace, secretPrefix, version, rpoTarget, dr: this }),
+      primary: _drContract(this.primary, { project, environment, namespace, secretPrefix, version, rpoTarget, filesSyncSeconds, dr: this }),
+      secondary: _drContract(this.secondary, {
+        project,
+        environment,
+        namespace,
+        secretPrefix,
+        version,
+        rpoTarget,
+        filesSyncSeconds,
+        dr: this,
+      }),
     };
 
     new Project(this, 'Project', {

@@ -110,7 +110,7 @@ describe('PlatformContract.fromJson refuses a malformed or wrong-version file', 
     [
       'an unknown field (its value is not shown)',
       fileWith((d) => (d.databaseHost = 'db.internal')),
-      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole)`,
+      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, filesSync)`,
     ],
     [
       'an unknown field of a data tier',

@@ -136,11 +136,13 @@ describe('MultiRegionDR', () => {
     });
 
     test("the connection entries are the scripts' once written: an apply never puts the lost primary back", () => {
-      const values = resources(synth(dr()), 'aws_secretsmanager_secret_version');
-      expect(values.map((v) => v.lifecycle)).toEqual([
-        { ignore_changes: ['secret_string'] },
-        { ignore_changes: ['secret_string'] },
-        { ignore_changes: ['secret_string'] },
+      const values = synth(dr()).resource.aws_secretsmanager_secret_version as Record<string, { lifecycle?: object }>;
+      expect(Object.entries(values).map(([id, v]) => [id.replace(/_[0-9A-F]{8}$/, ''), v.lifecycle])).toEqual([
+        ['Secrets_ConnectionValue-nyc3', { ignore_changes: ['secret_string'] }],
+        ['Secrets_ConnectionValue-sfo3', { ignore_changes: ['secret_string'] }],
+        // Terraform's own: the files sync's key (no script rewrites it).
+        ['Secrets_FilesSyncValue', undefined],
+        ['Secrets_ReplicaMonitorValue', { ignore_changes: ['secret_string'] }],
       ]);
     });
 
@@ -398,6 +400,7 @@ describe('MultiRegionDR', () => {
         'samokoder/production-dr/nyc3/connection',
         'samokoder/production-dr/sfo3/connection',
         'samokoder/production-dr/sfo3/replica-monitor',
+        'samokoder/production-dr/sfo3/files-sync',
         'samokoder/production-dr/app',
         'samokoder/production-dr/alerting',
       ]);
@@ -532,7 +535,7 @@ describe('MultiRegionDR', () => {
       [{ secretEntries: ['app', 'app'] }, `[dr] 'secretEntries[1]' ("app") is listed twice`],
       [
         { secretEntries: ['sfo3/connection'] },
-        `[dr] 'secretEntries[0]' ("sfo3/connection") is the name of an entry the construct creates itself (nyc3/connection, sfo3/connection, sfo3/replica-monitor)`,
+        `[dr] 'secretEntries[0]' ("sfo3/connection") is the name of an entry the construct creates itself (nyc3/connection, sfo3/connection, sfo3/replica-monitor, sfo3/files-sync)`,
       ],
       [
         { filesSyncInterval: Duration.seconds(30) },

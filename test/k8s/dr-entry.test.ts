@@ -3,7 +3,15 @@
  * names and the load balancer probe of an app, and the replication-lag monitor.
  */
 import { Chart } from 'cdk8s';
-import { AppRouting, PlatformContract, PlatformGateway, PolicyPack, ProductionApp, ReplicationLagMonitor } from 'samokoder-infra';
+import {
+  AppRouting,
+  FilesSync,
+  PlatformContract,
+  PlatformGateway,
+  PolicyPack,
+  ProductionApp,
+  ReplicationLagMonitor,
+} from 'samokoder-infra';
 import { all, find, render, schemaCheck, testApp } from '../util/k8s';
 
 const platform: PlatformContract = {
@@ -194,6 +202,82 @@ describe('ReplicationLagMonitor', () => {
   test('a Prometheus selector that selects nothing is refused', () => {
     expect(() => new ReplicationLagMonitor(new Chart(testApp(), 'ns'), 'Lag', { platform, prometheusSelector: {} })).toThrow(
       `[ns/Lag] 'prometheusSelector' ({}) selects nothing: monitors and rules without the labels a Prometheus selects by are read by none`,
+    );
+  });
+});
+
+describe('FilesSync', () => {
+  const synced: PlatformContract = {
+    ...platform,
+    filesSync: {
+      entry: 'samokoder/production-dr/sfo3/files-sync',
+      intervalSeconds: 3600,
+      source: { bucket: 'samokoder-nyc3-files', host: 'nyc3.digitaloceanspaces.com' },
+      target: { bucket: 'samokoder-sfo3-files', host: 'sfo3.digitaloceanspaces.com' },
+    },
+  };
+
+  test('rclone on a schedule with the bucket-scoped key from the store, egress to public HTTPS only, alerting when late', async () => {
+    const chart = new Chart(testApp(), 'ns', { namespace: 'samokoder' });
+    const sync = new FilesSync(chart, 'FilesSync', { platform: synced, runbookBaseUrl: 'https://runbooks.example.com' });
+    const objects = render(chart);
+    expect(sync.schedule).toBe('0 * * * *');
+    expect(find(objects, 'ExternalSecret').spec.dataFrom).toEqual([{ extract: { key: 'samokoder/production-dr/sfo3/files-sync' } }]);
+    const cron = find(objects, 'CronJob');
+    expect(cron.spec).toMatchObject({ schedule: '0 * * * *', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600 });
+    const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(container.args).toEqual(['sync', '--checksum', '--fast-list', 'src:samokoder-nyc3-files', 'dst:samokoder-sfo3-files']);
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'files-sync' } }]);
+    expect(container.env).toContainEqual({ name: 'RCLONE_CONFIG_SRC_ENDPOINT', value: 'nyc3.digitaloceanspaces.com' });
+    expect(container.env).toContainEqual({ name: 'RCLONE_CONFIG_DST_ENDPOINT', value: 'sfo3.digitaloceanspaces.com' });
+    const rule = find(objects, 'PrometheusRule').spec.groups[0].rules[0];
+    expect(rule).toMatchObject({
+      alert: 'FilesSyncLate',
+      labels: { severity: 'warning' },
+      annotations: { runbook_url: 'https://runbooks.example.com/FilesSyncLate' },
+    });
+    expect(rule.expr).toContain(
+      'time() - max(kube_cronjob_status_last_successful_time{namespace="samokoder",cronjob="files-sync"}) > 7200',
+    );
+    expect(find(objects, 'NetworkPolicy').spec.egress[1]).toEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+    expect((await schemaCheck(objects)).ok).toBe(true);
+    expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
+  });
+
+  test.each([
+    [300, '*/5 * * * *'],
+    [60, '* * * * *'],
+    [7200, '0 */2 * * *'],
+    [86400, '0 0 * * *'],
+  ])('every %i s is the cron schedule %s', (intervalSeconds, schedule) => {
+    const sync = new FilesSync(new Chart(testApp(), 'ns'), 'FilesSync', {
+      platform: { ...synced, filesSync: { ...synced.filesSync!, intervalSeconds } },
+    });
+    expect(sync.schedule).toBe(schedule);
+  });
+
+  test.each<[Partial<PlatformContract>, object, string]>([
+    [
+      { filesSync: undefined },
+      {},
+      `[ns/FilesSync] 'platform.filesSync' (undefined) is not set: this cluster copies no files (only a DR secondary does)`,
+    ],
+    [
+      { filesSync: { ...synced.filesSync!, intervalSeconds: 420 } },
+      {},
+      `[ns/FilesSync] 'platform.filesSync.intervalSeconds' (420) must be a number of minutes dividing an hour (1, 2, 5, 10, 15, 20, 30) or of hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24): a cron schedule repeats evenly`,
+    ],
+    [
+      {},
+      { runbookBaseUrl: 'http://runbooks.example.com' },
+      `[ns/FilesSync] 'runbookBaseUrl' ("http://runbooks.example.com") must be an https:// URL`,
+    ],
+  ])('refused: %j %j', (contract, props, message) => {
+    expect(() => new FilesSync(new Chart(testApp(), 'ns'), 'FilesSync', { platform: { ...synced, ...contract }, ...props })).toThrow(
+      message,
     );
   });
 });
