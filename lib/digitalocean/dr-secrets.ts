@@ -62,8 +62,17 @@ export class DrSecretStore extends Construct {
   public readonly entries: string[] = [];
   /** Connection entry of each region, by region slug. */
   public readonly connectionEntries: Record<string, string> = {};
-  /** The policy to attach to the principal whose key the clusters use (see the runbook). */
+  /**
+   * Reads every entry of the pair.
+   * @deprecated Attach each cluster's own {@link DrSecretStore.readPolicies} instead: a key with this policy, leaked
+   * from one cluster, reads the other region's entries too.
+   */
   public readonly readPolicy: IamPolicy;
+  /**
+   * The policy to attach to the principal whose key each cluster uses, by region slug: exactly the entries that
+   * cluster's ExternalSecrets read (see the runbook).
+   */
+  public readonly readPolicies: Record<string, IamPolicy> = {};
   /** The entries' AWS region. */
   public readonly region: string;
   /** The entry with the files sync's Spaces key (read in the secondary cluster). */
@@ -81,6 +90,9 @@ export class DrSecretStore extends Construct {
     const key = _createKey(this, 'Key', { alias: `${name}-secrets`, description: `${props.prefix}* secrets of the DigitalOcean clusters` });
 
     const [primary, secondary] = [props.clusters[0], props.clusters[props.clusters.length - 1]];
+    // The entries each cluster's ExternalSecrets read: its own, and the application's (both regions run the apps).
+    const readBy: Record<string, string[]> = Object.fromEntries(props.clusters.map((rc) => [rc.region.slug, [] as string[]]));
+    const forCluster = (rc: RegionalCluster, arn: string) => readBy[rc.region.slug].push(arn);
     for (const rc of props.clusters) {
       const region = rc.region.slug;
       const entry = `${props.prefix}${region}/connection`;
@@ -122,6 +134,7 @@ export class DrSecretStore extends Construct {
         lifecycle: { ignoreChanges: ['secret_string'] },
       });
       this._scriptOwnedValues.push(`aws_secretsmanager_secret_version.${value.friendlyUniqueId}`);
+      forCluster(rc, secret.arn);
       this.connectionEntries[region] = entry;
       this.entries.push(entry);
     }
@@ -143,6 +156,7 @@ export class DrSecretStore extends Construct {
         lifecycle: { ignoreChanges: ['secret_string'] },
       });
       this._scriptOwnedValues.push(`aws_secretsmanager_secret_version.${value.friendlyUniqueId}`);
+      forCluster(secondary, secret.arn);
       this.entries.push(entry);
     }
     // The files sync in the secondary cluster copies the primary's bucket into its own: one key that reads the one and
@@ -171,17 +185,40 @@ export class DrSecretStore extends Construct {
       }),
     });
     this.entries.push(this.filesSyncEntry);
+    forCluster(secondary, syncSecret.arn);
     props.entries.forEach((e) => {
       const entry = `${props.prefix}${e}`;
-      new SecretsmanagerSecret(this, _drEntryId(e), {
+      const appEntry = new SecretsmanagerSecret(this, _drEntryId(e), {
         name: entry,
         description: 'Read by External Secrets in the DigitalOcean clusters; value set out of band, never in configuration',
         kmsKeyId: key.arn,
         recoveryWindowInDays: 30,
         lifecycle: { preventDestroy: true },
       });
+      props.clusters.forEach((rc) => forCluster(rc, appEntry.arn));
       this.entries.push(entry);
     });
+    // One policy per cluster, naming exactly the entries that cluster reads: a key leaked from one region's cluster
+    // reads neither the other region's connection nor the secondary's monitor and sync keys.
+    for (const rc of props.clusters) {
+      const region = rc.region.slug;
+      this.readPolicies[region] = new IamPolicy(this, `ReadPolicy-${region}`, {
+        name: `${name}-${region}-secrets-read`,
+        description: `Read-only access to the entries External Secrets reads in ${rc.node.id}'s cluster`,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'ReadEntries',
+              Effect: 'Allow',
+              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              Resource: readBy[region],
+            },
+            { Sid: 'DecryptEntries', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: key.arn },
+          ],
+        }),
+      });
+    }
     this.readPolicy = new IamPolicy(this, 'ReadPolicy', {
       name: `${name}-secrets-read`,
       description: `Read-only access to ${props.prefix}* for External Secrets in the DigitalOcean clusters`,

@@ -85,6 +85,19 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
     expect(byRef(secret.REDIS_URL).name).toBe(`samokoder-valkey-${region}`);
   });
 
+  test("the cluster's read policy names exactly the entries its ExternalSecrets read, no other region's", () => {
+    const read = new Set(
+      of(cluster, 'ExternalSecret').flatMap((es) => [
+        ...(es.spec.dataFrom ?? []).map((d: Obj) => d.extract.key),
+        ...(es.spec.data ?? []).map((d: Obj) => d.remoteRef.key),
+      ]),
+    );
+    const policy = resources('aws_iam_policy').find((p) => p.name === `samokoder-production-dr-${region}-secrets-read`)!;
+    const statement = JSON.parse(policy.policy).Statement[0];
+    const granted = (statement.Resource as string[]).map((ref) => byRef(ref).name as string);
+    expect(granted.sort()).toEqual([...read].sort());
+  });
+
   test('migrations run only where the writer is, on the direct port: never twice at once through the pools', () => {
     const jobs = of(cluster, 'Job').filter((j) => j.metadata.name.endsWith('-migrate'));
     if (region === 'sfo3') {
@@ -192,11 +205,11 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
   });
 });
 
-test('the replica accepts only the secondary cluster; the secrets policy reads only the DR prefix', () => {
+test('the replica accepts only the secondary cluster; the pair-wide secrets policy (deprecated) reads only the DR prefix', () => {
   const firewall = resources('digitalocean_database_firewall').find((f) => String(f.cluster_id).includes('database_replica'))!;
   expect(firewall.rule).toHaveLength(1);
   expect(byRef(firewall.rule[0].value).name).toBe('samokoder-sfo3');
-  const policy = JSON.parse(resources('aws_iam_policy')[0].policy);
+  const policy = JSON.parse(resources('aws_iam_policy').find((p) => p.name === 'samokoder-production-dr-secrets-read')!.policy);
   expect(policy.Statement[0].Resource).toMatch(/:secret:samokoder\/production-dr\/\*$/);
   expect(policy.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
 });
