@@ -151,6 +151,8 @@ export class DataTier extends Construct {
   public readonly databaseName: string;
   /** Name of the PostgreSQL cluster. */
   public readonly postgresName: string;
+  /** Name of the connection pool. */
+  public readonly poolName: string;
   /** The application's database user. */
   public readonly appUser: DatabaseUser;
   /** Nodes of the PostgreSQL cluster (primary + standbys). */
@@ -226,7 +228,7 @@ export class DataTier extends Construct {
     }));
     this.pool = new DatabaseConnectionPool(this, 'Pool', {
       clusterId: this.postgres.id,
-      name: `${this.databaseName}-pool`,
+      name: (this.poolName = `${this.databaseName}-pool`),
       mode: 'transaction',
       size: requireIntegerInRange(path, 'postgres.poolSize', pg.poolSize ?? 20, 1, 1000),
       dbName: this.databaseName,

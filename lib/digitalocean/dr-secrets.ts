@@ -10,6 +10,7 @@ import { CostAllocationTags, costAllocationTagMap } from '../common/tags';
 import { DataTier } from './data-tier';
 import { RegionalCluster } from './regional-cluster';
 import { _freeId } from '../common/validate';
+import { Fn, TerraformLocal } from '../private/tf';
 
 /** The DigitalOcean ports of managed databases (the same in every region). */
 export const DO_DATABASE_PORTS = {
@@ -93,6 +94,19 @@ export class DrSecretStore extends Construct {
     // The entries each cluster's ExternalSecrets read: its own, and the application's (both regions run the apps).
     const readBy: Record<string, string[]> = Object.fromEntries(props.clusters.map((rc) => [rc.region.slug, [] as string[]]));
     const forCluster = (rc: RegionalCluster, arn: string) => readBy[rc.region.slug].push(arn);
+    // The primary directly, for what a transaction-mode pool breaks: schema migrations (session locks, DDL), in the
+    // writer's cluster only. The pool's URI (same host, the app's user) with the direct port and the database, made
+    // by Terraform in a local: no connection string with a password reference is written out, and the entries stay
+    // JSON (the local's expression has quotes of its own).
+    const directUrl = new TerraformLocal(
+      this,
+      'DirectDatabaseUrl',
+      Fn.replace(
+        Fn.replace(props.data.pool.privateUri, `:${DO_DATABASE_PORTS.pool}/`, `:${DO_DATABASE_PORTS.postgres}/`),
+        `/${props.data.poolName}?`,
+        `/${props.data.databaseName}?`,
+      ),
+    );
     for (const rc of props.clusters) {
       const region = rc.region.slug;
       const entry = `${props.prefix}${region}/connection`;
@@ -117,9 +131,7 @@ export class DrSecretStore extends Construct {
           DATABASE_PORT: String(DO_DATABASE_PORTS.pool),
           DATABASE_NAME: props.data.databaseName,
           DATABASE_USER: props.data.pool.user,
-          // The primary directly (port 25060), for what a transaction-mode pool breaks: schema migrations (session
-          // locks, DDL), in the writer's cluster only.
-          DATABASE_DIRECT_URL: `postgresql://${props.data.appUser.name}:${props.data.appUser.password}@${props.data.postgres.privateHost}:${DO_DATABASE_PORTS.postgres}/${props.data.databaseName}?sslmode=require`,
+          DATABASE_DIRECT_URL: directUrl.asString,
           REDIS_URL: valkey.privateUri,
           REDIS_HOST: valkey.privateHost,
           REDIS_PORT: String(DO_DATABASE_PORTS.valkey),
