@@ -154,6 +154,8 @@ export function buildKubernetesApps(
     budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : []), ...(filesSync ? [filesSync.footprint] : [])]),
     // The label the shared Gateway admits the apps' routes by (it also names this namespace: routeNamespaces).
     gatewayAccess: [publicGateway.gatewayName],
+    // And the one the platform's secret store admits its ExternalSecrets by.
+    secretStoreAccess: ['aws-secrets-manager'],
   });
   return { namespace: ns, gateway, api, bot };
 }

@@ -1,4 +1,4 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ILimitRange } from 'kubernetes-models/v1/LimitRange';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
@@ -10,6 +10,7 @@ import { _freeId, requireDnsLabel, requireIntegerInRange } from '../common/valid
 import { cpuQuantity, memoryQuantity } from './quantity';
 import { _AllKeys, _checkProps } from '../common/props';
 import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
+import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 
 /** Compute budget of a namespace (ResourceQuota) and the per-container defaults (LimitRange). */
 export interface NamespaceBudget {
@@ -98,10 +99,16 @@ export interface AppNamespaceProps {
    * @default [] - admitted by no shared Gateway
    */
   readonly gatewayAccess?: string[];
+  /**
+   * ClusterSecretStores the namespace's ExternalSecrets may read through: `secret-store-access.samokoder.dev/<store>:
+   * "true"` on the namespace, which the platform layer's store admits (see `secretStoreAccessLabel`).
+   * @default []
+   */
+  readonly secretStoreAccess?: string[];
 }
 
 /** Every prop of {@link AppNamespaceProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
-const APP_NAMESPACE_PROPS = ['name', 'budget', 'partOf', 'gatewayAccess'] as const;
+const APP_NAMESPACE_PROPS = ['name', 'budget', 'partOf', 'gatewayAccess', 'secretStoreAccess'] as const;
 const APP_NAMESPACE_REQUIRED = ['name', 'budget'] as const;
 
 /**
@@ -111,6 +118,7 @@ const APP_NAMESPACE_REQUIRED = ['name', 'budget'] as const;
  */
 export class AppNamespace extends Construct {
   public readonly namespaceName: string;
+  private readonly namespaceObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: AppNamespaceProps) {
     super(scope, _freeId(scope, id));
@@ -175,11 +183,12 @@ export class AppNamespace extends Construct {
       }
     }
     const gatewayAccess = (props.gatewayAccess ?? []).map((g, i) => requireDnsLabel(path, `gatewayAccess[${i}]`, g));
+    const storeAccess = (props.secretStoreAccess ?? []).map((g, i) => requireDnsLabel(path, `secretStoreAccess[${i}]`, g));
     const partOf = props.partOf ?? name;
     this.namespaceName = name;
     const labels = { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': 'samokoder-infra' };
 
-    const ns = _apiObject<INamespace>(this, 'Namespace', {
+    const ns = (this.namespaceObject = _apiObject<INamespace>(this, 'Namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: {
@@ -187,6 +196,7 @@ export class AppNamespace extends Construct {
         labels: {
           ...labels,
           ...Object.fromEntries([...new Set(gatewayAccess)].sort().map((g) => [gatewayAccessLabel(g), GATEWAY_ACCESS_LABEL_VALUE])),
+          ...Object.fromEntries([...new Set(storeAccess)].sort().map((g) => [secretStoreAccessLabel(g), SECRET_STORE_ACCESS_LABEL_VALUE])),
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/audit': 'restricted',
@@ -195,7 +205,7 @@ export class AppNamespace extends Construct {
         // Everything in it goes with a namespace: Argo CD never prunes it, nor deletes it with its Application.
         annotations: { [_ARGOCD_KEEP[0]]: _ARGOCD_KEEP[1] },
       },
-    });
+    }));
     // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.
     if (Chart.of(this).namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     _apiObject<IResourceQuota>(this, 'ResourceQuota', {
@@ -238,5 +248,17 @@ export class AppNamespace extends Construct {
       metadata: { name: 'default-deny', namespace: name, labels },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
+  }
+
+  /**
+   * Admits the namespace to a ClusterSecretStore (its label, as `secretStoreAccess` does), for stores known only
+   * once the namespace's contents are built (ProductionApp labels the namespace it creates for the stores its
+   * ExternalSecrets name).
+   */
+  public allowSecretStore(store: string): void {
+    this.namespaceObject.metadata.addLabel(
+      secretStoreAccessLabel(requireDnsLabel(this.node.path, 'secretStoreAccess', store)),
+      SECRET_STORE_ACCESS_LABEL_VALUE,
+    );
   }
 }

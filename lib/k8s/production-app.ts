@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _AllKeys, _checkProps } from '../common/props';
 import { _scanChartsForCredentials } from '../policy/output-scan';
@@ -381,6 +381,17 @@ export class ProductionApp extends Chart {
         partOf,
         labels,
       });
+    }
+    // The namespace it creates may read through the ClusterSecretStores its ExternalSecrets name (the platform's store
+    // admits labelled namespaces only).
+    if (this.namespaceGuard) {
+      const stores = this.node
+        .findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ExternalSecret')
+        .map((o) => o.toJson().spec?.secretStoreRef)
+        .filter((r) => r?.kind === 'ClusterSecretStore')
+        .map((r) => r.name as string);
+      for (const store of [...new Set(stores)].sort()) this.namespaceGuard.allowSecretStore(store);
     }
   }
 

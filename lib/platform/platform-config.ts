@@ -4,6 +4,7 @@ import type { IEnvoyProxy } from '@kubernetes-models/envoy-gateway/gateway.envoy
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 import { _apiObject } from '../private/k8s-object';
 import { _clusterAutoscaler } from './cluster-autoscaler';
 import { PlatformCloud } from './platform-cloud';
@@ -96,6 +97,12 @@ export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ClusterSecretStore',
     metadata: { name: o.secretStoreName, labels: o.labels },
-    spec: { provider: o.cloud._storeProvider },
+    spec: {
+      provider: o.cloud._storeProvider,
+      // Only labelled namespaces (the apps') read through it, not every namespace of the cluster.
+      conditions: [
+        { namespaceSelector: { matchLabels: { [secretStoreAccessLabel(o.secretStoreName)]: SECRET_STORE_ACCESS_LABEL_VALUE } } },
+      ],
+    },
   });
 }

@@ -2,6 +2,7 @@ import { PlatformContract } from '../common/contract';
 import { Ipv4Cidr } from '../common/cidr';
 import { ValidationError } from '../common/errors';
 import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
+import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 import { ClusterPlatform } from './cluster-platform';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
@@ -68,7 +69,15 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
   const entries = new Set([...c.secretEntries, ...(ext.secretEntries ?? [])]);
   const clusterObjects = new Set([p.secretStore.name, p.gatewayClassName, p.issuerName, ...(ext.clusterObjects ?? [])]);
 
-  // Secrets: every store and entry an ExternalSecret reads exists.
+  const namespaceObjects = new Map<string, K8sObject>(of('Namespace').map((n) => [n.metadata.name, n]));
+  const externalNamespaces = new Set(ext.namespaces ?? []);
+  /** The labels of a namespace as the API server sees them, or undefined when made outside the output. */
+  const labelsOf = (ns: string): Record<string, string> | undefined => {
+    const o = namespaceObjects.get(ns);
+    if (!o) return externalNamespaces.has(ns) ? undefined : { 'kubernetes.io/metadata.name': ns };
+    return { ...(o.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns };
+  };
+  // Secrets: every store and entry an ExternalSecret reads exists, and the platform's store admits its namespace.
   for (const es of of('ExternalSecret')) {
     const store = es.spec?.secretStoreRef ?? {};
     if (store.kind === 'ClusterSecretStore' && !clusterObjects.has(store.name)) {
@@ -76,6 +85,18 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
         es,
         `reads from ClusterSecretStore "${store.name}", which the platform layer does not create (it creates "${p.secretStore.name}")`,
       );
+    } else if (store.kind === 'ClusterSecretStore' && store.name === p.secretStore.name) {
+      const ns = es.metadata?.namespace;
+      const key = secretStoreAccessLabel(store.name);
+      const labels = labelsOf(ns);
+      if (labels && labels[key] !== SECRET_STORE_ACCESS_LABEL_VALUE) {
+        problem(
+          es,
+          `namespace "${ns}" may not read through ClusterSecretStore "${store.name}", which admits namespaces labelled ${key}=${SECRET_STORE_ACCESS_LABEL_VALUE}: ` +
+            `${namespaceObjects.has(ns) ? `"${ns}" does not carry it` : `the output does not create "${ns}"`}, so nothing would sync ` +
+            `(create the namespace with AppNamespace's secretStoreAccess: ['${store.name}'], or let ProductionApp create it)`,
+        );
+      }
     }
     const keys = [
       ...(es.spec?.data ?? []).map((d: K8sObject) => d.remoteRef?.key),
@@ -111,14 +132,6 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       problem(cert, `is issued by ClusterIssuer "${issuer.name}", which the platform layer does not create ("${p.issuerName}")`);
     }
   }
-  const namespaceObjects = new Map<string, K8sObject>(of('Namespace').map((n) => [n.metadata.name, n]));
-  const externalNamespaces = new Set(ext.namespaces ?? []);
-  /** The labels of a namespace as the API server sees them, or undefined when made outside the output. */
-  const labelsOf = (ns: string): Record<string, string> | undefined => {
-    const o = namespaceObjects.get(ns);
-    if (!o) return externalNamespaces.has(ns) ? undefined : { 'kubernetes.io/metadata.name': ns };
-    return { ...(o.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns };
-  };
   for (const route of of('HTTPRoute')) {
     const ns = route.metadata?.namespace;
     for (const parent of route.spec?.parentRefs ?? []) {

@@ -162,6 +162,11 @@ describe('ClusterPlatform', () => {
     expect(find(config, 'ClusterSecretStore', 'aws-secrets-manager').spec.provider).toEqual({
       aws: { service: 'SecretsManager', region: 'eu-central-1' },
     });
+    // Only namespaces that carry the store's label may read through it (an app namespace made by the library does):
+    // without the condition any namespace's ExternalSecret could read every entry the cluster's identity can.
+    expect(find(config, 'ClusterSecretStore', 'aws-secrets-manager').spec.conditions).toEqual([
+      { namespaceSelector: { matchLabels: { 'secret-store-access.samokoder.dev/aws-secrets-manager': 'true' } } },
+    ]);
     expect(find(config, 'EnvoyProxy', 'platform-proxy').spec.provider.kubernetes.envoyService.externalTrafficPolicy).toBe('Local');
     expect(p.externalSecretsServiceAccount).toEqual({ namespace: 'external-secrets', name: 'external-secrets' });
   });

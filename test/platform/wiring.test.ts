@@ -95,6 +95,16 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     ]);
   });
 
+  test('an ExternalSecret in a namespace the ClusterSecretStore does not admit', () => {
+    const found = check(cluster(), (o) => {
+      const ns = o.find((x) => x.kind === 'Namespace' && x.metadata.name === 'samokoder')!;
+      delete ns.metadata.labels['secret-store-access.samokoder.dev/aws-secrets-manager'];
+    });
+    expect(found[0]).toBe(
+      '[wiring production] ExternalSecret samokoder/api-connection: namespace "samokoder" may not read through ClusterSecretStore "aws-secrets-manager", which admits namespaces labelled secret-store-access.samokoder.dev/aws-secrets-manager=true: "samokoder" does not carry it, so nothing would sync (create the namespace with AppNamespace\'s secretStoreAccess: [\'aws-secrets-manager\'], or let ProductionApp create it)',
+    );
+  });
+
   test('a host the certificate does not cover, a backend port the Service does not expose, a missing Gateway', () => {
     const found = check(cluster(), (o) => {
       const routes = o.filter((x) => x.kind === 'HTTPRoute' && x.metadata.namespace === 'samokoder');
@@ -168,7 +178,8 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
       `[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by the platform's Gateway gateway-system/public, which admits namespaces labelled gateway-access.samokoder.dev/public=true: "samokoder" does not carry it, so the route would never attach (create the namespace with AppNamespace's gatewayAccess: ['public'], or let ProductionApp create it)`,
     );
     const withoutNamespace = (o: K8sObject[]) => o.filter((n) => n.kind !== 'Namespace');
-    expect(team(withoutNamespace)[0]).toBe(
+    // Without the namespace neither its store label nor its gateway label can be there: both are reported.
+    expect(team(withoutNamespace).find((l) => l.includes('HTTPRoute samokoder/api-api'))).toBe(
       `[wiring production] HTTPRoute samokoder/api-api: namespace "samokoder" is not admitted by the platform's Gateway gateway-system/public, which admits namespaces labelled gateway-access.samokoder.dev/public=true: the output does not create "samokoder", so the route would never attach (create the namespace with AppNamespace's gatewayAccess: ['public'], or let ProductionApp create it)`,
     );
     // A namespace made outside the output: its labels cannot be read here.
