@@ -4,7 +4,9 @@
  * the platform layer installs: kube-prometheus-stack 88.0.0 ships Alertmanager v0.33.1
  * (`alertmanager.alertmanagerSpec.image.tag` in its values.yaml), run by prometheus-operator v0.93.0.
  * Built from the Go module proxy once per machine (GOSUMDB=off); Alertmanager's go.mod has no replace directive,
- * so a plain `go install …/cmd/amtool@v0.33.1` works. Cached under ~/.cache/samokoder-infra/amtool/<version>/bin.
+ * so a plain `go install …/cmd/amtool@v0.33.1` works. Cold on 2 cores: ~4 min (230 s measured with empty Go module
+ * and build caches, another job running beside it; 74 s when promtool's build had filled them). Cached under
+ * ~/.cache/samokoder-infra/amtool/<version>/bin afterwards.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,7 +21,7 @@ export function ensureAmtool(log: (m: string) => void): string {
   const bin = path.join(binDir, 'amtool');
   if (fs.existsSync(bin) && run(bin, ['--version']).stdout.includes(`version ${ALERTMANAGER.version}`)) return bin;
   const t0 = Date.now();
-  log(`building amtool ${ALERTMANAGER.version} from the Go module proxy (cold on 2 cores a few minutes)`);
+  log(`building amtool ${ALERTMANAGER.version} from the Go module proxy (cold on 2 cores ~4 min)`);
   const r = run(
     'go',
     [
