@@ -116,6 +116,16 @@ lag_within_rpo() {
   case "$lag" in '' | unknown | *[!0-9]*) echo no ;; *) if [ "$lag" -le "$RPO_SECONDS" ]; then echo yes; else echo no; fi ;; esac
 }
 warn() { echo "warning: $*" >&2; }
+# fence_database <name> <id>: its trusted sources become the fence rule alone (an empty list would admit everyone),
+# unless they are already.
+fence_database() {
+  if [ -z "$2" ]; then echo "$1 no longer exists"; return 0; fi
+  if [ "$(doctl databases firewalls list "$2" --format Type,Value --no-header | awk '{ print $1 ":" $2 }')" = "${FENCE_RULE}" ]; then
+    echo "$1 is already fenced"
+  else
+    run doctl databases firewalls replace "$2" --rule ${FENCE_RULE}
+  fi
+}
 # A promoted replica is a single node: give it the primary's standbys (resizing adds nodes online), unless it has them.
 give_standby() {
   local name=$1 id nodes
@@ -258,14 +268,7 @@ fi
 [ -n "$NEW_HOST" ] || { echo "no private host for ${replica}" >&2; exit 1; }
 
 echo "== 4. fence the old primary ${f.postgresCluster}: it admits nobody (an empty list would admit everyone)"
-OLD_ID=$(database_field ${f.postgresCluster} .id)
-if [ -z "$OLD_ID" ]; then
-  echo "${f.postgresCluster} no longer exists"
-elif [ "$(doctl databases firewalls list "$OLD_ID" --format Type,Value --no-header | awk '{ print $1 ":" $2 }')" = "${FENCE_RULE}" ]; then
-  echo "${f.postgresCluster} is already fenced"
-else
-  run doctl databases firewalls replace "$OLD_ID" --rule ${FENCE_RULE}
-fi
+fence_database ${f.postgresCluster} "$(database_field ${f.postgresCluster} .id)"
 
 echo "== 5. both regions' connection entries name ${replica}"
 repoint_entry "${f.connectionEntries.secondary}" "$NEW_HOST" "$SECONDARY_CONTEXT"
@@ -435,11 +438,7 @@ if $EXECUTE; then wait_for "${back}" online ${_POLLS.promotion} database_field $
 NEW_HOST=$(database_field ${back} .private_connection.host)
 
 echo "== 8. fence ${current}: it admits nobody (keep it for forensics, then delete it)"
-if [ "$(doctl databases firewalls list "$CURRENT_ID" --format Type,Value --no-header | awk '{ print $1 ":" $2 }')" = "${FENCE_RULE}" ]; then
-  echo "${current} is already fenced"
-else
-  run doctl databases firewalls replace "$CURRENT_ID" --rule ${FENCE_RULE}
-fi
+fence_database ${current} "$CURRENT_ID"
 
 echo "== 9. both regions' connection entries name ${back}"
 repoint_entry "${f.connectionEntries.primary}" "\${NEW_HOST:-<new host>}" "$PRIMARY_CONTEXT"

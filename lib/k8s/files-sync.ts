@@ -7,6 +7,7 @@ import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel, requireLabels, requirePrometheusSelector } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
+import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
 import { AppFootprint } from './app-namespace';
 import { requirePinnedImage } from './image';
 import { SecretStore } from './secrets';
@@ -75,9 +76,7 @@ export class FilesSync extends Construct {
       'prometheusSelector',
       props.prometheusSelector ?? { release: 'kube-prometheus-stack' },
     );
-    const base = props.runbookBaseUrl?.replace(/\/+$/, '');
-    if (base !== undefined && !/^https:\/\/[^\s]+$/.test(base))
-      throw invalidProp(path, 'runbookBaseUrl', props.runbookBaseUrl, 'must be an https:// URL');
+    const runbook = _runbookLinks(props.runbookBaseUrl, (v) => invalidProp(path, 'runbookBaseUrl', v, 'must be an https:// URL'));
     this.schedule = scheduleOf(path, sync.intervalSeconds);
     const labels = {
       ...props.labels,
@@ -131,16 +130,7 @@ export class FilesSync extends Construct {
                     args: ['sync', '--checksum', '--fast-list', `src:${sync.source.bucket}`, `dst:${sync.target.bucket}`],
                     env: [{ name: 'HOME', value: '/tmp' }, ...remote('SRC', sync.source.host), ...remote('DST', sync.target.host)],
                     envFrom: [{ secretRef: { name: keys.secretName } }],
-                    resources: {
-                      requests: { cpu: `${POD.cpuRequestMillis}m`, memory: `${POD.memoryRequestMiB}Mi` },
-                      limits: { cpu: `${POD.cpuLimitMillis}m`, memory: `${POD.memoryLimitMiB}Mi` },
-                    },
-                    securityContext: {
-                      allowPrivilegeEscalation: false,
-                      privileged: false,
-                      readOnlyRootFilesystem: true,
-                      capabilities: { drop: ['ALL'] },
-                    },
+                    ..._restrictedContainer(POD),
                     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                   },
                 ],
@@ -173,7 +163,7 @@ export class FilesSync extends Construct {
                 annotations: {
                   summary: `Uploaded files have not been copied to ${sync.target.bucket} for more than ${late / 60} min: the files RPO is not met`,
                   description: `The CronJob ${NAME} in ${namespace} copies ${sync.source.bucket} into ${sync.target.bucket} every ${sync.intervalSeconds / 60} min (key in store entry ${sync.entry}); see its last Jobs' logs.`,
-                  ...(base ? { runbook_url: `${base}/FilesSyncLate` } : {}),
+                  ...runbook('FilesSyncLate'),
                 },
               },
             ],

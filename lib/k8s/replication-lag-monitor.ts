@@ -10,6 +10,7 @@ import { invalidProp } from '../common/errors';
 import { REPLICATION_LAG_MONITOR, replicationLagQuery, walReceiverStreamingQuery } from '../common/replication';
 import { _freeId, requireDnsLabel, requirePrometheusSelector } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
+import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
 import { AppFootprint } from './app-namespace';
 import { SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
@@ -105,16 +106,7 @@ export class ReplicationLagMonitor extends Construct {
                 ports: [{ name: 'metrics', containerPort: PORT, protocol: 'TCP' }],
                 readinessProbe: { httpGet: { path: '/metrics', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 10 },
                 livenessProbe: { httpGet: { path: '/', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 },
-                resources: {
-                  requests: { cpu: `${POD.cpuRequestMillis}m`, memory: `${POD.memoryRequestMiB}Mi` },
-                  limits: { cpu: `${POD.cpuLimitMillis}m`, memory: `${POD.memoryLimitMiB}Mi` },
-                },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                ..._restrictedContainer(POD),
               },
             ],
           },
@@ -134,10 +126,7 @@ export class ReplicationLagMonitor extends Construct {
       spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'metrics', interval: '30s', scrapeTimeout: '10s' }] },
     });
     const lag = replicationLagQuery(namespace);
-    const base = props.runbookBaseUrl?.replace(/\/+$/, '');
-    if (base !== undefined && !/^https:\/\/[^\s]+$/.test(base))
-      throw invalidProp(path, 'runbookBaseUrl', props.runbookBaseUrl, 'must be an https:// URL');
-    const runbook = (alert: string): Record<string, string> => (base ? { runbook_url: `${base}/${alert}` } : {});
+    const runbook = _runbookLinks(props.runbookBaseUrl, (v) => invalidProp(path, 'runbookBaseUrl', v, 'must be an https:// URL'));
     _apiObject<IPrometheusRule>(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
