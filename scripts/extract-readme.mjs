@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes every ```ts block of README.md and docs/*.md to .readme-snippets/ so `tsc` type-checks the documentation's
-// code (tsconfig.json includes that folder). Snippets import the library as a team would: from 'samokoder-infra'.
+// code (tsconfig.json includes that folder). Snippets import the library as a team would: the docs' from the subpath of
+// their engine ('samokoder-infra/k8s', '/aws', '/digitalocean'), which is all a single-engine repository has.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pages = [
