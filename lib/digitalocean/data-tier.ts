@@ -64,6 +64,17 @@ export interface RegistryOptions {
   readonly region?: DoRegion;
 }
 
+/** Terraform addresses of the PostgreSQL primary and what belongs to it, and of the replica. @internal */
+export interface _PostgresAddresses {
+  readonly cluster: string;
+  readonly database: string;
+  readonly user: string;
+  readonly pool: string;
+  readonly firewall: string;
+  readonly replica?: string;
+  readonly replicaFirewall?: string;
+}
+
 /** Props for {@link DataTier}. */
 export interface DataTierProps {
   readonly name: string;
@@ -158,15 +169,7 @@ export class DataTier extends Construct {
   /** Nodes of the PostgreSQL cluster (primary + standbys). */
   public readonly postgresNodeCount: number;
   /** Terraform addresses of everything tied to the PostgreSQL primary (the runbook's state surgery). @internal */
-  public readonly _postgresAddresses: {
-    cluster: string;
-    database: string;
-    user: string;
-    pool: string;
-    firewall: string;
-    replica?: string;
-    replicaFirewall?: string;
-  };
+  public readonly _postgresAddresses: _PostgresAddresses;
   private readonly clusters: Record<'primary' | 'secondary', RegionalCluster>;
 
   /** The Valkey cluster of a region's cluster (each region has its own). */
@@ -265,8 +268,11 @@ export class DataTier extends Construct {
         clusterId: this.replica.uuid,
         rule: [{ type: 'k8s', value: props.secondary.cluster.id }],
       });
-      this._postgresAddresses.replica = `digitalocean_database_replica.${this.replica.friendlyUniqueId}`;
-      this._postgresAddresses.replicaFirewall = `digitalocean_database_firewall.${replicaFirewall.friendlyUniqueId}`;
+      this._postgresAddresses = {
+        ...this._postgresAddresses,
+        replica: `digitalocean_database_replica.${this.replica.friendlyUniqueId}`,
+        replicaFirewall: `digitalocean_database_firewall.${replicaFirewall.friendlyUniqueId}`,
+      };
     }
 
     const valkey = (rc: RegionalCluster) => {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { _PostgresAddresses } from './data-tier';
 import { RecoveryModel } from './recovery-model';
 import { ValidationError } from '../common/errors';
 import { credentialLines } from '../common/secret-detection';
@@ -36,16 +37,7 @@ export interface FailoverFacts {
   readonly registryRegion: string;
   readonly fallbackRegistry: string;
   /** Terraform addresses of the PostgreSQL primary and what belongs to it, and of the entry values the scripts own. */
-  readonly addresses: {
-    cluster: string;
-    database: string;
-    user: string;
-    pool: string;
-    firewall: string;
-    replica?: string;
-    replicaFirewall?: string;
-    entryValues: readonly string[];
-  };
+  readonly addresses: _PostgresAddresses & { readonly entryValues: readonly string[] };
   readonly rtoTargetSeconds: number;
   readonly rpoTargetSeconds: number;
   readonly model: RecoveryModel;
