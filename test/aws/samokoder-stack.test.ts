@@ -10,7 +10,7 @@ import {
   SamokoderStackProps,
   SamokoderStateStack,
 } from 'samokoder-infra';
-import { only, resources, synth, TEST_DATE } from '../util/tf';
+import { only, resources, synth, synthesizedOnce, TEST_DATE } from '../util/tf';
 
 Testing.setupJest();
 
@@ -30,6 +30,8 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
   });
 }
 
+const synthDefault = synthesizedOnce(() => stack());
+
 describe('SamokoderStack', () => {
   test('no app identity unless named: the library has no app names of its own', () => {
     const s = stack({ appIdentities: undefined });
@@ -47,21 +49,21 @@ describe('SamokoderStack', () => {
   });
 
   test('remote state: S3, encrypted, S3-native lock file', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     expect(s.terraform.backend).toEqual({
       s3: { bucket: 'sk-state', key: 'samokoder/production/terraform.tfstate', region: 'eu-central-1', encrypt: true, use_lockfile: true },
     });
   });
 
   test('cost-allocation tags are provider default tags', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     expect((s.provider as { aws: Array<{ default_tags: unknown }> }).aws[0].default_tags).toEqual([
       { tags: { Environment: 'production', Service: 'samokoder', Team: 'platform', CostCenter: 'CC-1042', ManagedBy: 'samokoder-infra' } },
     ]);
   });
 
   test('the database and cache admit only the EKS cluster security group', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     const rules = resources(s, 'aws_vpc_security_group_ingress_rule');
     expect(rules).toHaveLength(2);
     for (const r of rules) {
@@ -71,7 +73,7 @@ describe('SamokoderStack', () => {
   });
 
   test('staging is cheaper without a second code path: one NAT, single-AZ database, one shard, smaller instances', () => {
-    const prod = synth(stack());
+    const prod = synthDefault();
     // The stateful names a stack first applied with an older library had can be kept (see CHANGELOG, migration).
     const kept = synth(stack({ databaseName: 'samokoder', databaseMasterUsername: 'samokoder_admin' }));
     expect(only(kept, 'aws_db_instance')).toMatchObject({ db_name: 'samokoder', username: 'samokoder_admin' });
@@ -87,7 +89,7 @@ describe('SamokoderStack', () => {
   });
 
   test('Cluster Autoscaler’s role: discovers, describes the node group, resizes only Auto Scaling groups EKS tagged for this cluster', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     const assoc = resources(s, 'aws_eks_pod_identity_association').find((a) => a.namespace === 'cluster-autoscaler');
     expect(assoc).toMatchObject({ service_account: 'cluster-autoscaler' });
     const role = resources(s, 'aws_iam_role').find((r) => r.name === 'samokoder-production-cluster-autoscaler');
@@ -108,7 +110,7 @@ describe('SamokoderStack', () => {
   });
 
   test('app roles: Pod Identity per service account, limited to named buckets, secrets and data users', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'samokoder');
     expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot']);
     const policies = resources(s, 'aws_iam_role_policy').filter((p) => p.name === 'least-privilege');
@@ -131,7 +133,7 @@ describe('SamokoderStack', () => {
   });
 
   test('External Secrets has its own Pod Identity role that reads the environment\u2019s entries only', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'external-secrets');
     expect(assoc.map((a) => a.service_account)).toEqual(['external-secrets']);
     const policy = resources(s, 'aws_iam_role_policy').find((p) => String(p.role).includes('ExternalSecretsRole'))!;
@@ -143,7 +145,7 @@ describe('SamokoderStack', () => {
   });
 
   test('the entries the cluster reads exist, created empty and protected: values are set out of band', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     const secrets = resources(s, 'aws_secretsmanager_secret')
       .map((x) => x.name)
       .sort();
@@ -156,7 +158,7 @@ describe('SamokoderStack', () => {
   });
 
   test('the VPC CNI enforces NetworkPolicies (off by default, and then every policy is a silent no-op)', () => {
-    const cni = resources(synth(stack()), 'aws_eks_addon').find((a) => a.addon_name === 'vpc-cni')!;
+    const cni = resources(synthDefault(), 'aws_eks_addon').find((a) => a.addon_name === 'vpc-cni')!;
     expect(JSON.parse(cni.configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
   });
 
@@ -167,7 +169,7 @@ describe('SamokoderStack', () => {
   });
 
   test('IAM policies are literal JSON strings (scanners cannot read jsonencode)', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     for (const type of ['aws_iam_role_policy', 'aws_s3_bucket_policy', 'aws_kms_key']) {
       for (const r of resources(s, type)) {
         expect(String(r.policy)).not.toMatch(/jsonencode/);
@@ -228,7 +230,7 @@ describe('SamokoderStack', () => {
   });
 
   test('outputs form the documented contract', () => {
-    const s = synth(stack());
+    const s = synthDefault();
     expect(Object.keys(s.output ?? {}).sort()).toEqual([
       'alarm_topic_arn',
       'app_role_arn_api',
@@ -248,7 +250,7 @@ describe('SamokoderStack', () => {
   });
 
   test('alarms cover the database, every cache node and node health, all to the SNS topic', () => {
-    const alarms = resources(synth(stack()), 'aws_cloudwatch_metric_alarm');
+    const alarms = resources(synthDefault(), 'aws_cloudwatch_metric_alarm');
     const metrics = alarms.map((a) => `${a.namespace}/${a.metric_name}`);
     expect(metrics.filter((m) => m.startsWith('AWS/RDS')).sort()).toEqual([
       'AWS/RDS/CPUUtilization',

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { STATEFUL_TYPES } from '../../lib/policy/terraform/kit';
 import { App, Testing } from 'cdktf';
 import { DoksKubernetesVersion, DoRegion, Duration, MultiRegionDR, MultiRegionDRProps, PlatformContract } from 'samokoder-infra';
-import { only, resources, synth, TEST_DATE } from '../util/tf';
+import { only, resources, synth, synthesizedOnce, TEST_DATE } from '../util/tf';
 
 const base: MultiRegionDRProps = {
   project: 'samokoder',
@@ -19,9 +19,11 @@ function dr(props: Partial<MultiRegionDRProps> = {}): MultiRegionDR {
   return new MultiRegionDR(Testing.app(), 'dr', { ...base, ...props });
 }
 
+const synthDefault = synthesizedOnce(() => dr());
+
 describe('MultiRegionDR', () => {
   test('without remote state, local state next to the project by a relative path (no checkout path in the output)', () => {
-    const s = synth(dr());
+    const s = synthDefault();
     expect(s.terraform.backend).toEqual({ local: { path: '../../../terraform.dr.tfstate' } });
     // Without a project, the names come from the stack id: `billing-dr` → `billing`.
     const billing = synth(new MultiRegionDR(Testing.app(), 'billing-dr', { ...base, project: undefined }));
@@ -33,7 +35,7 @@ describe('MultiRegionDR', () => {
 
   describe('regions', () => {
     test('nyc3 primary and sfo3 secondary by default, each with VPC, HA cluster, load balancer and bucket', () => {
-      const s = synth(dr());
+      const s = synthDefault();
       expect(resources(s, 'digitalocean_vpc').map((v) => [v.region, v.ip_range])).toEqual([
         ['nyc3', '10.10.0.0/16'],
         ['sfo3', '10.20.0.0/16'],
@@ -54,12 +56,12 @@ describe('MultiRegionDR', () => {
     });
 
     test('maintenance windows are staggered so both regions are never upgraded together', () => {
-      const days = resources(synth(dr()), 'digitalocean_kubernetes_cluster').map((c) => c.maintenance_policy.day);
+      const days = resources(synthDefault(), 'digitalocean_kubernetes_cluster').map((c) => c.maintenance_policy.day);
       expect(days).toEqual(['tuesday', 'thursday']);
     });
 
     test('regional load balancers: HTTPS with the certificate, HTTP redirected, health checks', () => {
-      const lbs = resources(synth(dr()), 'digitalocean_loadbalancer').filter((l) => l.type === 'REGIONAL');
+      const lbs = resources(synthDefault(), 'digitalocean_loadbalancer').filter((l) => l.type === 'REGIONAL');
       expect(lbs).toHaveLength(2);
       for (const lb of lbs) {
         expect(lb.redirect_http_to_https).toBe(true);
@@ -73,7 +75,7 @@ describe('MultiRegionDR', () => {
     });
 
     test('Spaces buckets are private, versioned and protected', () => {
-      for (const b of resources(synth(dr()), 'digitalocean_spaces_bucket')) {
+      for (const b of resources(synthDefault(), 'digitalocean_spaces_bucket')) {
         expect(b).toMatchObject({
           acl: 'private',
           force_destroy: false,
@@ -86,7 +88,7 @@ describe('MultiRegionDR', () => {
 
   describe('data', () => {
     test('every stateful resource of the pair is protected from deletion (a plan that would destroy it fails)', () => {
-      const s = synth(dr());
+      const s = synthDefault();
       const stateful = STATEFUL_TYPES.digitalocean.flatMap((type) => resources(s, type).map((r) => [type, r] as const));
       expect(stateful.map(([type]) => type).sort()).toEqual(
         expect.arrayContaining([
@@ -104,7 +106,7 @@ describe('MultiRegionDR', () => {
     });
 
     test('PostgreSQL: primary + standby on the private network with a maintenance window, a replica in the secondary, a pool', () => {
-      const s = synth(dr());
+      const s = synthDefault();
       const pg = resources(s, 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!;
       expect(pg).toMatchObject({ region: 'nyc3', node_count: 2, version: '17', maintenance_window: [{ day: 'sunday', hour: '02:00:00' }] });
       expect(pg.private_network_uuid).toMatch(/digitalocean_vpc\.Nyc3_Vpc/);
@@ -122,7 +124,7 @@ describe('MultiRegionDR', () => {
     });
 
     test('after a failover the program can name its cluster after the promoted replica (DigitalOcean cannot rename one)', () => {
-      expect(resources(synth(dr()), 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!.name).toBe('samokoder-pg');
+      expect(resources(synthDefault(), 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!.name).toBe('samokoder-pg');
       const after = dr({
         primary: { region: DoRegion.SFO3 },
         secondary: { region: DoRegion.NYC3 },
@@ -136,7 +138,7 @@ describe('MultiRegionDR', () => {
     });
 
     test("the connection entries are the scripts' once written: an apply never puts the lost primary back", () => {
-      const values = synth(dr()).resource.aws_secretsmanager_secret_version as Record<string, { lifecycle?: object }>;
+      const values = synthDefault().resource.aws_secretsmanager_secret_version as Record<string, { lifecycle?: object }>;
       expect(Object.entries(values).map(([id, v]) => [id.replace(/_[0-9A-F]{8}$/, ''), v.lifecycle])).toEqual([
         ['Secrets_ConnectionValue-nyc3', { ignore_changes: ['secret_string'] }],
         ['Secrets_ConnectionValue-sfo3', { ignore_changes: ['secret_string'] }],
@@ -147,7 +149,7 @@ describe('MultiRegionDR', () => {
     });
 
     test('database firewalls admit only the clusters', () => {
-      const fws = resources(synth(dr()), 'digitalocean_database_firewall');
+      const fws = resources(synthDefault(), 'digitalocean_database_firewall');
       for (const fw of fws) for (const r of fw.rule) expect(r.type).toBe('k8s');
       const pgFw = fws.find((f) => String(f.cluster_id).includes('Data_Postgres'))!;
       expect(pgFw.rule).toHaveLength(2);
@@ -159,7 +161,7 @@ describe('MultiRegionDR', () => {
     });
 
     test('Valkey in each region; the registry in the secondary region (it survives a primary outage)', () => {
-      const s = synth(dr());
+      const s = synthDefault();
       const valkey = resources(s, 'digitalocean_database_cluster').filter((c) => c.engine === 'valkey');
       expect(valkey.map((v) => v.region)).toEqual(['nyc3', 'sfo3']);
       expect(only(s, 'digitalocean_container_registry')).toMatchObject({ region: 'sfo3', subscription_tier_slug: 'professional' });
@@ -168,7 +170,7 @@ describe('MultiRegionDR', () => {
 
   describe('global entry', () => {
     test('a GLOBAL load balancer in front of both regions, primary first, with a failover threshold', () => {
-      const glb = resources(synth(dr()), 'digitalocean_loadbalancer').find((l) => l.type === 'GLOBAL')!;
+      const glb = resources(synthDefault(), 'digitalocean_loadbalancer').find((l) => l.type === 'GLOBAL')!;
       expect(glb.glb_settings).toMatchObject({
         region_priorities: { nyc3: 1, sfo3: 2 },
         failover_threshold: 50,
@@ -185,7 +187,7 @@ describe('MultiRegionDR', () => {
     });
 
     test("domain, Let's Encrypt certificate, per-region records, uptime checks and alerts per region", () => {
-      const s = synth(dr());
+      const s = synthDefault();
       expect(only(s, 'digitalocean_certificate')).toMatchObject({
         type: 'lets_encrypt',
         domains: ['app.samokoder.com', 'nyc3.app.samokoder.com', 'sfo3.app.samokoder.com'],
@@ -205,7 +207,7 @@ describe('MultiRegionDR', () => {
 
   describe('cost', () => {
     test('cost-allocation tags on every taggable resource and a project grouping them', () => {
-      const s = synth(dr());
+      const s = synthDefault();
       expect(resources(s, 'digitalocean_tag').map((t) => t.name)).toEqual([
         'environment:production',
         'service:samokoder',
