@@ -1,3 +1,0 @@
-import { includeSuite } from './util/suites';
-
-includeSuite('k8s');
