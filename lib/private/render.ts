@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { _objectToJson } from './render-object';
 import { _withManifestYaml } from './yaml';
 
 /** One chart's rendered objects. */
@@ -151,7 +152,7 @@ export function _renderPrepared(chart: Chart): any[] {
     .topology()
     .filter((x): x is ApiObject => x instanceof ApiObject)
     .filter((x) => Chart.of(x) === chart)
-    .map((x) => x.toJson());
+    .map((x) => _objectToJson(x));
   s?.renders.set(chart, objects);
   return objects;
 }

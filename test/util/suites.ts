@@ -14,7 +14,14 @@ import * as path from 'path';
 export const SUITES: Record<string, readonly string[]> = {
   // The reference platform and everything that reads it: one build.
   // The Kubernetes constructs' own tests ride with it: as a suite of their own they cost a load of the library.
-  reference: ['apps', 'k8s', 'policy/kubernetes-rules.test.ts', 'policy/terraform-rules.test.ts', 'real-engines/alerts.test.ts'],
+  reference: [
+    'apps',
+    'k8s',
+    'policy/kubernetes-rules.test.ts',
+    'policy/terraform-rules.test.ts',
+    'private/render-object.test.ts',
+    'real-engines/alerts.test.ts',
+  ],
   aws: ['aws', 'upgrade', 'validation-messages.test.ts'],
   delivery: ['delivery', 'observability', 'platform', 'digitalocean'],
   common: ['common', 'private', 'docs', 'real-engines', 'policy'],
