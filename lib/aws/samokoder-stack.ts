@@ -24,7 +24,7 @@ import { PodRole } from './pod-role';
 import { _callerIdentity, _createKey } from './private/kms';
 import { _configureS3Backend } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
-import { _scanStackForCredentials } from '../policy/output-scan';
+import { _scanStackForCredentials } from '../private/credential-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
 import { _requireDatabaseName, _requireDatabaseRole, _requireMasterUsername } from './private/limits';
 

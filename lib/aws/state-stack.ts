@@ -7,7 +7,7 @@ import { AwsRegion } from './region';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _configureLocalBackend } from './remote-state';
 import { _AllKeys, _checkProps } from '../common/props';
-import { _scanStackForCredentials } from '../policy/output-scan';
+import { _scanStackForCredentials } from '../private/credential-scan';
 import { _freeId } from '../common/validate';
 
 /** Props for {@link SamokoderStateStack}. */

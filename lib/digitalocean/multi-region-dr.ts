@@ -28,7 +28,7 @@ import { AwsRegion } from '../aws/region';
 import { PlatformContract } from '../common/contract';
 import { _drEntryId, DrSecretStore } from './dr-secrets';
 import { _drContract, _failoverFacts } from './dr-contract';
-import { _scanStackForCredentials } from '../policy/output-scan';
+import { _scanStackForCredentials } from '../private/credential-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
 
 /** One region of the DR pair. */

@@ -11,7 +11,7 @@ import { PlatformCloud } from './platform-cloud';
 import { PlatformComponent } from './platform-component';
 import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { _platformConfig } from './platform-config';
-import { _scanChartsForCredentials } from '../policy/output-scan';
+import { _scanChartsForCredentials } from '../private/credential-scan';
 import { _LibraryChart } from '../private/render';
 
 /** Prometheus settings of the platform layer. */

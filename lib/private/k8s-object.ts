@@ -1,7 +1,7 @@
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _scanChartsForCredentials } from '../policy/output-scan';
+import { _scanChartsForCredentials } from './credential-scan';
 
 /**
  * Creates an ApiObject from a body typed with its `kubernetes-models` / `@kubernetes-models/*` interface, so a

@@ -10,8 +10,8 @@ import { assertPlatformWiring, ExternalNames } from '../platform/wiring';
 import { PolicyPack } from '../policy/policy-pack';
 import { renderCharts } from '../private/render';
 import { saveManifests } from '../private/yaml';
-import { AppOfApps, AppOfAppsProps } from './app-of-apps';
-import { _requireRepoUrl, _requireRevision, GitSource } from './argocd';
+import { AppOfApps, AppOfAppsProps } from '../delivery/app-of-apps';
+import { _requireRepoUrl, _requireRevision, GitSource } from '../delivery/argocd';
 import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link GitOpsRepository}. */

@@ -12,17 +12,17 @@ import {
 } from '../common/validate';
 import { DEFAULT_PROMETHEUS_URL, requirePrometheusUrl } from '../delivery/app-rollout';
 import { DeploymentStrategy, ResolvedStrategy, resolveStrategy } from '../delivery/strategy';
-import { validateAppConfig } from './app-config';
-import { validateRbacRules } from './app-service-account';
-import { _MIGRATION_OPTIONS, MigrationOptions, validateMigration } from './app-migration';
-import { AppFootprint, refuseReservedNamespace } from './app-namespace';
-import { validateDependencies } from './app-network-policies';
-import { resolveScaling } from './app-scaling';
-import { resolveWorkload, WorkloadKind } from './workload-options';
-import { requireImmutableImage } from './image';
+import { validateAppConfig } from '../k8s/app-config';
+import { validateRbacRules } from '../k8s/app-service-account';
+import { _MIGRATION_OPTIONS, MigrationOptions, validateMigration } from '../k8s/app-migration';
+import { AppFootprint, refuseReservedNamespace } from '../k8s/app-namespace';
+import { validateDependencies } from '../k8s/app-network-policies';
+import { resolveScaling } from '../k8s/app-scaling';
+import { resolveWorkload, WorkloadKind } from '../k8s/workload-options';
+import { requireImmutableImage } from '../k8s/image';
 import { _requireEnvironment, environmentTier } from '../common/environment';
-import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits, validateRouting } from './routing';
-import { SecretStore } from './secrets';
+import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits, validateRouting } from '../k8s/routing';
+import { SecretStore } from '../k8s/secrets';
 import type { ProductionAppProps } from './production-app';
 
 // What ProductionApp resolves and checks before it adds anything to the tree (split out of production-app.ts).

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { _oncePerSynthesis, _renderPrepared, _synthesizeOnce } from '../private/render';
+import { _oncePerSynthesis, _renderPrepared, _synthesizeOnce } from './render';
 import { credentialFields } from '../common/secret-detection';
 import { ValidationError } from '../common/errors';
 
