@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import type { PlatformContract } from './contract';
 import { Ipv4Cidr } from './cidr';
 import { invalidProp, show, ValidationError } from './errors';
 import { credentialFields } from './secret-detection';
@@ -184,8 +183,8 @@ function deepFreeze<T>(value: T): T {
  * final newline, so the same stack writes the same bytes on every run. Refuses a contract with a Terraform reference
  * in it (only names known at synth belong there) or anything shaped like a credential.
  */
-export function _platformContractJson(where: string, contract: PlatformContract): string {
-  const body = conformFields(where, '', contract as unknown as Record<string, unknown>, CONTRACT_FIELDS);
+export function _platformContractJson(where: string, contract: object): string {
+  const body = conformFields(where, '', contract as Record<string, unknown>, CONTRACT_FIELDS);
   const leaks = credentialFields(body);
   if (leaks.length > 0) {
     throw new ValidationError(
@@ -198,8 +197,11 @@ export function _platformContractJson(where: string, contract: PlatformContract)
 /** The versions this library reads, for messages. */
 const READS = PLATFORM_CONTRACT_SCHEMA_VERSION === 1 ? 'version 1' : `versions 1 to ${PLATFORM_CONTRACT_SCHEMA_VERSION}`;
 
-/** Reads a contract from the text of a contract file; `source` names it in messages. */
-export function _parsePlatformContract(text: string, source: string): PlatformContract {
+/**
+ * Reads a contract from the text of a contract file; `source` names it in messages. Every field of
+ * {@link PlatformContract} is checked; contract.ts, which owns that type (and imports this file), gives it its type.
+ */
+export function _parsePlatformContract(text: string, source: string): Readonly<Record<string, unknown>> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -234,11 +236,11 @@ export function _parsePlatformContract(text: string, source: string): PlatformCo
     );
   }
   const contract = conformFields(source, '', fields, CONTRACT_FIELDS);
-  return deepFreeze(contract as unknown as PlatformContract);
+  return deepFreeze(contract);
 }
 
 /** Reads and checks a contract file. */
-export function _readPlatformContractFile(file: string): PlatformContract {
+export function _readPlatformContractFile(file: string): Readonly<Record<string, unknown>> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

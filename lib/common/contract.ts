@@ -100,11 +100,11 @@ export const PlatformContract = {
    * with a message naming the file, the field, the value and what is allowed. The contract returned is frozen.
    */
   fromFile(file: string): PlatformContract {
-    return _readPlatformContractFile(file);
+    return _readPlatformContractFile(file) as unknown as PlatformContract;
   },
   /** {@link PlatformContract.fromFile} for text already read; `source` names it in messages. @default source 'platform contract' */
   fromJson(text: string, source = 'platform contract'): PlatformContract {
-    return _parsePlatformContract(text, source);
+    return _parsePlatformContract(text, source) as unknown as PlatformContract;
   },
   /**
    * The file's text: `schemaVersion` first, fields in a fixed order, so the same contract gives the same bytes.

@@ -3,7 +3,7 @@ import { Duration } from '../common/duration';
 import { REPLICATION_LAG_MONITOR, replicationLagQuery } from '../common/replication';
 import { DataTier } from './data-tier';
 import { DO_DATABASE_PORTS, DrSecretStore, replicaMonitorEntry } from './dr-secrets';
-import { FailoverFacts } from './failover-plan';
+import { FailoverFacts } from './failover-facts';
 import { RecoveryModel } from './recovery-model';
 import { DoksKubernetesVersion } from './doks-version';
 import { GlobalEntry } from './global-entry';

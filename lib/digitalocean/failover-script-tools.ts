@@ -1,4 +1,4 @@
-import type { FailoverFacts } from './failover-plan';
+import type { FailoverFacts } from './failover-facts';
 
 /**
  * The commands the generated scripts use, exactly as the tools named in the runbook define them (doctl 1.166, read

@@ -1,4 +1,4 @@
-import type { FailoverFacts } from './failover-plan';
+import type { FailoverFacts } from './failover-facts';
 import { _POLLS, _REPLICAS_ANNOTATION, _SCRIPT_TOOLS, _prologue, FENCE_RULE } from './failover-script-tools';
 
 export { _POLL_SECONDS, _POLLS, _REPLICAS_ANNOTATION, _SCRIPT_TOOLS, FENCE_RULE } from './failover-script-tools';

@@ -9,19 +9,19 @@ import { VpcPeering } from '@cdktf/provider-digitalocean/lib/vpc-peering';
 import { Duration } from '../common/duration';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
-import { _digitaloceanTagNames, costAllocationTagMap, CostAllocationTags } from '../common/tags';
+import { _digitaloceanTagNames, costAllocationTagMap } from '../common/tags';
 import { _freeId, requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
-import { RemoteStateOptions, _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
-import { DataTier, PostgresOptions, RegistryOptions, ValkeyOptions, _sizeOf } from './data-tier';
+import { _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
+import { DataTier, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
 import { FailoverPlan } from './failover-plan';
 import { FAILOVER_CONFIRM_SECONDS, _POLLS, _POLL_SECONDS } from './failover-scripts';
-import { GlobalEntry, TlsDomain, UptimeAlertPeriod } from './global-entry';
-import { _computeRecovery, _validateEstimates, RecoveryEstimates, RecoveryModel } from './recovery-model';
-import { NodePoolOptions, RegionalCluster, RegionalHealthCheck, Weekday } from './regional-cluster';
+import { GlobalEntry, TlsDomain } from './global-entry';
+import { _computeRecovery, _validateEstimates, RecoveryModel } from './recovery-model';
+import { RegionalCluster, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { _projectFromStackId, pascalCase } from '../common/names';
 import { AwsRegion } from '../aws/region';
@@ -30,119 +30,9 @@ import { _drEntryId, DrSecretStore } from './dr-secrets';
 import { _drContract, _failoverFacts } from './dr-contract';
 import { _scanStackForCredentials } from '../private/credential-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
+import { DrRegionOptions, MULTIREGIONDR_PROPS, MULTIREGIONDR_REQUIRED, MultiRegionDRProps } from './multi-region-dr-props';
 
-/** One region of the DR pair. */
-export interface DrRegionOptions {
-  readonly region?: DoRegion;
-  /** VPC range (RFC 1918, /16–/24); the two must not overlap. */
-  readonly vpcCidr?: string;
-  readonly nodePool?: NodePoolOptions;
-  /** Day of the cluster's upgrade window; the two regions must differ. */
-  readonly maintenanceDay?: Weekday;
-}
-
-/** Props for {@link MultiRegionDR}. */
-export interface MultiRegionDRProps {
-  /** The team's project: prefixes every name. @default - the stack id without a `-dr` suffix (`billing-dr` → `billing`) */
-  readonly project?: string;
-  /**
-   * Environment name (a DNS label): in every name and the state key, so a name outside `KNOWN_ENVIRONMENTS` must be
-   * declared with `unlistedEnvironment`; `tags.environment` must name it too.
-   * @default 'production'
-   */
-  readonly environment?: string;
-  /** `environment` is not one of `KNOWN_ENVIRONMENTS` and is meant (see SamokoderStackProps). @default false */
-  readonly unlistedEnvironment?: boolean;
-  readonly tags: CostAllocationTags;
-  /** DNS zone managed by DigitalOcean. */
-  readonly domain: string;
-  /** Public host served from both regions (its per-region names `<region>.<host>` are checked directly). */
-  readonly host: string;
-  /** More public hosts behind the same global entry and certificate (another app's, say). @default [] */
-  readonly additionalHosts?: string[];
-  /**
-   * AWS region of the Secrets Manager entries the clusters read (DigitalOcean has no secret manager). Any region
-   * outside the DigitalOcean failure domain works; External Secrets refreshes from it, so latency does not matter.
-   * @default AwsRegion.US_EAST_2
-   */
-  readonly secretsRegion?: AwsRegion;
-  /** Entries of the application's own secrets, filled out of band, under `<project>/<environment>-dr/`. @default ['app', 'alerting'] */
-  readonly secretEntries?: string[];
-  /** @default - nyc3, 10.10.0.0/16, 3–10 s-4vcpu-8gb, upgrades on Tuesday */
-  readonly primary?: DrRegionOptions;
-  /** @default - sfo3, 10.20.0.0/16, 3–10 s-4vcpu-8gb, upgrades on Thursday */
-  readonly secondary?: DrRegionOptions;
-  /** @default DoksKubernetesVersion.DEFAULT */
-  readonly kubernetesVersion?: DoksKubernetesVersion;
-  /** @default - today */
-  readonly supportCheckDate?: string;
-  /** @default - NodePort 30080, /healthz every 5 s, unhealthy after 3 */
-  readonly healthCheck?: RegionalHealthCheck;
-  readonly postgres?: PostgresOptions;
-  readonly valkey?: ValkeyOptions;
-  readonly registry?: RegistryOptions;
-  /** Where images are mirrored for a registry outage. @default 'ghcr.io/<project>' */
-  readonly fallbackRegistry?: string;
-  /** @default 50 */
-  readonly failoverThresholdPercent?: number;
-  readonly alertEmails: string[];
-  /** @default '2m' */
-  readonly alertPeriod?: UptimeAlertPeriod;
-  /** Recovery time objective. @default Duration.minutes(15) */
-  readonly rtoTarget?: Duration;
-  /** Recovery point objective. @default Duration.minutes(5) */
-  readonly rpoTarget?: Duration;
-  /** @default - see RecoveryEstimates */
-  readonly recoveryEstimates?: RecoveryEstimates;
-  /** How often `sync-files.sh` copies uploaded files to the secondary (the files RPO). @default Duration.hours(1) */
-  readonly filesSyncInterval?: Duration;
-  /** Namespace of the application in the clusters (for the failover script). @default '<project>' */
-  readonly namespace?: string;
-  /**
-   * Formerly the one Secret the failover script waited for.
-   * @deprecated The scripts now wait for every Secret External Secrets makes from the connection entry, whatever the
-   * apps are called; the value is still checked (a DNS name) and otherwise ignored.
-   */
-  readonly connectionSecret?: string;
-  /** @default - local state */
-  readonly remoteState?: RemoteStateOptions;
-  /** IPv4 CIDRs allowed to reach the Kubernetes APIs (DOKS takes no IPv6 there). @default - unrestricted */
-  readonly apiAllowedCidrs?: string[];
-}
-
-/** Every prop of {@link MultiRegionDRProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
-const MULTIREGIONDR_PROPS = [
-  'project',
-  'environment',
-  'unlistedEnvironment',
-  'tags',
-  'domain',
-  'host',
-  'additionalHosts',
-  'secretsRegion',
-  'secretEntries',
-  'primary',
-  'secondary',
-  'kubernetesVersion',
-  'supportCheckDate',
-  'healthCheck',
-  'postgres',
-  'valkey',
-  'registry',
-  'fallbackRegistry',
-  'failoverThresholdPercent',
-  'alertEmails',
-  'alertPeriod',
-  'rtoTarget',
-  'rpoTarget',
-  'recoveryEstimates',
-  'filesSyncInterval',
-  'namespace',
-  'connectionSecret',
-  'remoteState',
-  'apiAllowedCidrs',
-] as const satisfies readonly (keyof MultiRegionDRProps)[];
-const MULTIREGIONDR_REQUIRED = ['tags', 'domain', 'host', 'alertEmails'] as const satisfies readonly (keyof MultiRegionDRProps)[];
+export type { DrRegionOptions, MultiRegionDRProps } from './multi-region-dr-props';
 
 /**
  * DigitalOcean disaster recovery: a primary and a secondary DOKS region with replicated data, a global entry that

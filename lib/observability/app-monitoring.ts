@@ -7,7 +7,8 @@ import { _freeId, requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { _dashboard } from './dashboard';
 import { _ruleGroups, RuleGroup } from './rules';
-import { _resolveMonitoring, AlertRoutingSpec, MonitoringOptions, ResolvedMonitoring } from './spec';
+import { AlertRoutingSpec, MonitoringOptions, ResolvedMonitoring } from './spec';
+import { _resolveMonitoring } from './resolve-monitoring';
 import { requireDuration } from './promql';
 
 /** Props for {@link AppMonitoring}. */

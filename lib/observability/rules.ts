@@ -2,6 +2,7 @@ import { ValidationError } from '../common/errors';
 import { promqlSyntaxError, requirePromql } from './promql';
 import { ResolvedMonitoring, _round, Sli, WINDOW } from './spec';
 import { pascalCase } from '../common/names';
+import { BURN_RATE_WINDOWS, SLI_WINDOWS } from './windows';
 
 /** What the rules are about: one workload in one namespace. @internal */
 export interface RuleTarget {
@@ -36,15 +37,7 @@ export interface RuleGroup {
   readonly rules: Array<AlertRule | RecordingRule>;
 }
 
-/** The burn-rate alert windows of the SRE workbook (multi-window, multi-burn-rate). */
-export const BURN_RATE_WINDOWS = [
-  { long: '1h', short: '5m', factor: 14.4, severity: 'critical', for: '2m', action: 'page' },
-  { long: '6h', short: '30m', factor: 6, severity: 'critical', for: '15m', action: 'page' },
-  { long: '3d', short: '6h', factor: 1, severity: 'warning', for: '1h', action: 'ticket' },
-] as const;
-
-/** The windows SLI error ratios are recorded over. */
-export const SLI_WINDOWS = ['5m', '30m', '1h', '6h', '3d'] as const;
+export { BURN_RATE_WINDOWS, SLI_WINDOWS } from './windows';
 
 function sel(labels: Record<string, string>): string {
   return `{${Object.entries(labels)

@@ -23,7 +23,7 @@ import { requireImmutableImage } from '../k8s/image';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { AppRouting, DEFAULT_RATE_LIMITS, validateRateLimits, validateRouting } from '../k8s/routing';
 import { SecretStore } from '../k8s/secrets';
-import type { ProductionAppProps } from './production-app';
+import type { ProductionAppProps } from './production-app-props';
 
 // What ProductionApp resolves and checks before it adds anything to the tree (split out of production-app.ts).
 

@@ -1,0 +1,52 @@
+import type { _PostgresAddresses } from './data-tier';
+import type { RecoveryModel } from './recovery-model';
+
+// What the failover plan and its scripts read (split out of failover-plan.ts: the scripts need this type, and the
+// plan needs the scripts).
+
+/** Everything the failover plan needs to name things exactly as Terraform created them. @internal */
+export interface FailoverFacts {
+  readonly stackName: string;
+  readonly host: string;
+  readonly regionalHosts: { primary: string; secondary: string };
+  readonly primaryRegion: string;
+  readonly secondaryRegion: string;
+  readonly primaryCluster: string;
+  readonly secondaryCluster: string;
+  readonly primaryNodePool: string;
+  readonly secondaryNodePool: string;
+  readonly primaryMinNodes: number;
+  readonly secondaryMaxNodes: number;
+  readonly postgresCluster: string;
+  /** Nodes of the primary (a promoted replica starts with one: the scripts resize it to this). */
+  readonly postgresNodes: number;
+  readonly replicaName?: string;
+  readonly replicaSize: string;
+  readonly databaseName: string;
+  readonly namespace: string;
+  readonly registry: string;
+  readonly registryRegion: string;
+  readonly fallbackRegistry: string;
+  /** Terraform addresses of the PostgreSQL primary and what belongs to it, and of the entry values the scripts own. */
+  readonly addresses: _PostgresAddresses & { readonly entryValues: readonly string[] };
+  readonly rtoTargetSeconds: number;
+  readonly rpoTargetSeconds: number;
+  readonly model: RecoveryModel;
+  /** AWS region of the secret entries, and the connection entry of each region's cluster. */
+  readonly secretsRegion: string;
+  readonly secretPrefix: string;
+  readonly connectionEntries: { primary: string; secondary: string };
+  /** The entry with the DSN the lag monitor reads, and the monitor's Deployment (in the secondary's namespace). */
+  readonly monitorEntry: string;
+  readonly lagMonitor: string;
+  /** PromQL of the replication lag in seconds, and where the secondary cluster's Prometheus answers it. */
+  readonly lagQuery: string;
+  readonly prometheus: { namespace: string; service: string; port: number };
+  /** Port of a PostgreSQL cluster without its pool (a promoted replica has none). */
+  readonly databasePort: number;
+  readonly primaryVpc: string;
+  readonly buckets: { primary: string; secondary: string };
+  readonly filesSyncIntervalSeconds: number;
+  /** The public path of a request, in order (README and runbook). */
+  readonly trafficPath: readonly string[];
+}
