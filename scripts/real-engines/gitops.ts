@@ -303,7 +303,7 @@ export function syncSteps(objects: K8sObject[]): SyncStep[] {
 /**
  * Argo CD's glob match (util/glob: gobwas/glob without separators): `*` any run of characters, `?` one, `[abc]`,
  * `[a-c]`, `[!abc]` a class, `{a,b}` alternatives. A malformed pattern matches nothing (Argo CD logs and skips it).
- * The library's `_argoGlob` (lib/delivery/argocd.ts) reads patterns the same way.
+ * The library's `_argoGlob` (lib/delivery/argocd-project.ts) reads patterns the same way.
  */
 function glob(pattern: string, value: string): boolean {
   let out = '';
