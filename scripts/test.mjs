@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the type-check, the lint and the unit tests, run side by side (each waits on its own I/O and caches,
-// so together they finish in about the time of the tests alone), each one's output printed whole when it ends.
+// `npm test`: the type-check, the lint, the layering check and the unit tests, run side by side (each waits on its own
+// I/O and caches, so together they finish in about the time of the tests alone), each one's output printed whole when
+// it ends.
 // Exits non-zero when any of them fails. Arguments go to jest (`npm test -- -t Scaling`, `--json --outputFile=…`).
 //
 // Caches (under node_modules/.cache/samokoder-infra, so a fresh clone starts cold and `rm -rf node_modules` clears
@@ -51,6 +52,8 @@ const jobs = [
       [bin('prettier'), ['--check', '--log-level', 'warn', '--cache', '--cache-location', join(cache, 'prettier'), ...globs]],
     ],
   },
+  // The layers of lib/ and no import cycles (.dependency-cruiser.cjs; its cache is under node_modules/.cache too).
+  { name: 'layers', steps: [[bin('depcruise'), ['--output-type', 'err', 'lib']]] },
   { name: 'jest', steps: [[bin('jest'), process.argv.slice(2)]] },
 ];
 
