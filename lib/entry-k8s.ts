@@ -31,6 +31,7 @@ export { credentialFields, credentialLines, looksLikeLiteralSecret, looksLikeSec
 // Observability
 export * from './observability/promql';
 export * from './observability/spec';
+/** @internal */
 export { _resolveMonitoring } from './observability/resolve-monitoring';
 export type { AlertRule, RecordingRule, RuleGroup } from './observability/rules';
 export { BURN_RATE_WINDOWS, SLI_WINDOWS } from './observability/rules';

@@ -6,6 +6,7 @@ import { _freeId, requireDnsLabel, requireIntegerInRange, requireLabels } from '
 import { _apiObject } from '../private/k8s-object';
 import { _requireRepoUrl, _requireRevision, ArgoDestination, HELM_REPO_URL, requireProject } from './argocd-base';
 
+/** @internal */
 export { _requireRepoUrl, _requireRevision } from './argocd-base';
 export type { ArgoDestination } from './argocd-base';
 export * from './argocd-project';

@@ -12,6 +12,7 @@ import {
   _syncFilesScript,
 } from './failover-scripts';
 
+/** @internal */
 export type { FailoverFacts } from './failover-facts';
 
 const min = (s: number) => `${Math.round((s / 60) * 10) / 10} min`;
