@@ -24,6 +24,7 @@ import * as path from 'path';
 import { ClusterCapabilities, renderHelmApplication, wholeUpstream } from './charts';
 import { autoscaledBy, NodePool, nodePoolOf } from './cloud-nodes';
 import { verifyScheduling } from './verify-scheduling';
+import { applyControllerObjects, controllerPodsPlaced, controllerSelfTest } from './controller-objects-apply';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
 import { finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
 import {
@@ -365,25 +366,32 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
     check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
     const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
     // A cluster that schedules: the cloud's nodes for this cluster's pool, the Rollouts' ReplicaSets, kube-scheduler.
+    // What the controllers create for us (Envoy Gateway's proxies, cert-manager's solvers), as they send it; their pods
+    // are scheduled with ours below (controller-objects-apply.ts).
+    const objects = synced.flatMap((a) => a.objects);
+    const made = await applyControllerObjects(cp, objects);
+    check.problems.push(...made.problems.map((p) => `[${cluster}] ${p}`));
     const pool = nodePoolOf(terraformStacks(), cluster);
-    let scheduling: string[] = [];
+    let scheduling: string[] = [made.summary];
     if (!pool) check.problems.push(`[${cluster}] no node pool for this cluster in cdktf.out/stacks (run npm run synth)`);
     else {
-      const objects = synced.flatMap((a) => a.objects);
       const placed = await verifyScheduling(cp, objects, { ...pool, autoscaled: autoscaledBy(pool, objects) });
       check.problems.push(...placed.problems.map((p) => `[${cluster}] ${p}`));
-      scheduling = placed.lines;
+      scheduling = [...scheduling, ...placed.lines, controllerPodsPlaced(cp)];
     }
     log(
       `  ${cluster}: ${count} objects in ${plan.applications.length} Applications applied from an empty cluster, ` +
         `${chartObjects} of them rendered from ${charts.length} Helm charts (${charts.map((c) => c.split(' ')[1]).join(', ')}) and checked ` +
         `against their project; ${scheduling.join('; ')}; ${check.problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
     );
-    const notExercised = notInstalled.length
-      ? [
-          `${cluster}: ${notInstalled.length} admission webhook configurations validated by a dry run, not installed (no webhook server offline): ${notInstalled.join(', ')}`,
-        ]
-      : [];
+    const notExercised = [
+      ...(notInstalled.length
+        ? [
+            `${cluster}: ${notInstalled.length} admission webhook configurations validated by a dry run, not installed (no webhook server offline): ${notInstalled.join(', ')}`,
+          ]
+        : []),
+      ...made.unmodelled.map((u) => `${cluster}: controller-made objects not modelled: ${u}`),
+    ];
     return { problems: check.problems, rewrites, notExercised };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -523,6 +531,9 @@ async function schedulingSelfTest(cp: ControlPlane): Promise<string[]> {
   return problems;
 }
 
+/** How many broken outputs controllerSelfTest (controller-objects-apply.ts) tries. */
+const CONTROLLER_SELF_TEST_CASES = 5;
+
 /** How many broken outputs chartSelfTest tries. */
 const CHART_SELF_TEST_CASES = 4;
 
@@ -653,12 +664,17 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
       if (!caught) problems.push(`[self-test] ${c.name}: the checker let it through`);
       else log(`  self-test: ${c.name}: refused (${caught.slice(0, 160)}${caught.length > 160 ? '…' : ''})`);
     }
-    problems.push(...(await schedulingSelfTest(cp)));
+    // The solvers need a cluster whose gateway ends TLS (a Certificate): the first such cluster's output.
+    const withCertificate = clustersOf(dist)
+      .map((c) => planCluster(REPO, dist, c).applications.flatMap((a) => a.objects))
+      .find((objects) => objects.some((o) => o.kind === 'Certificate'));
+    const controllers = await controllerSelfTest(cp, withCertificate ?? all, log);
+    problems.push(...controllers.problems, ...(await schedulingSelfTest(cp)));
   } finally {
     await cp.stop();
   }
   log(
-    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + 2} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + CONTROLLER_SELF_TEST_CASES + 2} broken outputs, ${problems.length} let through (${since(t0)} s)`,
   );
   return problems;
 }
