@@ -33,7 +33,17 @@ export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
     apiVersion: 'gateway.envoyproxy.io/v1alpha1',
     kind: 'EnvoyProxy',
     metadata: { name: proxyConfig, namespace: o.proxyNamespace, labels: o.labels },
-    spec: { provider: { type: 'Kubernetes', kubernetes: { envoyService: o.cloud._proxyService, envoyDeployment: { replicas: 2 } } } },
+    spec: {
+      provider: {
+        type: 'Kubernetes',
+        kubernetes: {
+          envoyService: o.cloud._proxyService,
+          envoyDeployment: { replicas: 2 },
+          // The cluster's only entry: a node drain (node group update, Cluster Autoscaler) evicts one proxy at a time.
+          envoyPDB: { minAvailable: 1 },
+        },
+      },
+    },
   });
   _apiObject<IGatewayClass>(chart, 'GatewayClass', {
     apiVersion: 'gateway.networking.k8s.io/v1',

@@ -168,6 +168,11 @@ describe('ClusterPlatform', () => {
       { namespaceSelector: { matchLabels: { 'secret-store-access.samokoder.dev/aws-secrets-manager': 'true' } } },
     ]);
     expect(find(config, 'EnvoyProxy', 'platform-proxy').spec.provider.kubernetes.envoyService.externalTrafficPolicy).toBe('Local');
+    // Two proxies, and a node drain may evict only one of them (Envoy Gateway makes the budget from envoyPDB).
+    expect(find(config, 'EnvoyProxy', 'platform-proxy').spec.provider.kubernetes).toMatchObject({
+      envoyDeployment: { replicas: 2 },
+      envoyPDB: { minAvailable: 1 },
+    });
     expect(p.externalSecretsServiceAccount).toEqual({ namespace: 'external-secrets', name: 'external-secrets' });
   });
 
