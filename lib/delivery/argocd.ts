@@ -69,6 +69,11 @@ export interface ArgoCdApplicationProps {
   readonly automated?: boolean;
   /** Let Argo CD create the destination namespace (for upstream charts that do not). @default false */
   readonly createNamespace?: boolean;
+  /**
+   * Labels Argo CD keeps on the namespace it creates (`syncPolicy.managedNamespaceMetadata`, applied only with
+   * `CreateNamespace=true`), e.g. its Pod Security level. Needs `createNamespace`. @default - none
+   */
+  readonly namespaceLabels?: Record<string, string>;
   /** Fields not compared (and not reverted by self-heal). @default [] */
   readonly ignoreDifferences?: IgnoredDifference[];
   /** @default {} */
@@ -110,6 +115,17 @@ export class ArgoCdApplication extends Construct {
     }
     requireDnsLabel(path, 'destination.namespace', props.destination.namespace);
     requireDnsLabel(path, 'destination.cluster', props.destination.cluster, 253);
+    if (props.namespaceLabels) {
+      requireLabels(path, 'namespaceLabels', props.namespaceLabels);
+      if (!props.createNamespace) {
+        throw invalidProp(
+          path,
+          'namespaceLabels',
+          props.namespaceLabels,
+          'needs createNamespace: true (Argo CD applies managedNamespaceMetadata only with CreateNamespace=true: docs/user-guide/sync-options.md, "Namespace Auto-Creation")',
+        );
+      }
+    }
     const source = applicationSource(path, props);
     _apiObject<IApplication>(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -136,6 +152,7 @@ export class ArgoCdApplication extends Construct {
             'FailOnSharedResource=true',
             ...(props.retain ? ['Prune=false'] : []),
           ],
+          ...(props.namespaceLabels ? { managedNamespaceMetadata: { labels: { ...props.namespaceLabels } } } : {}),
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
         ...(props.ignoreDifferences?.length ? { ignoreDifferences: props.ignoreDifferences.map((d) => ({ ...d })) } : {}),

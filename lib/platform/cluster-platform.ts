@@ -8,7 +8,7 @@ import { _freeId, isDnsSubdomain, refuseCredential, requireDnsLabel, requireEmai
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind, _HELM_VALUES_CREDENTIAL } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
 import { PlatformCloud } from './platform-cloud';
-import { PlatformComponent } from './platform-component';
+import { _namespacePodSecurity, PlatformComponent } from './platform-component';
 import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { _platformConfig } from './platform-config';
 import { _scanChartsForCredentials } from '../private/credential-scan';
@@ -344,6 +344,7 @@ export class ClusterPlatform extends Construct {
         argocdNamespace,
         destination: { cluster, namespace: s.namespace },
         createNamespace: true,
+        namespaceLabels: _namespacePodSecurity(path, this.components).get(s.namespace),
         ignoreDifferences: s.ignoreDifferences,
       };
       if (s.crds) {

@@ -1,3 +1,4 @@
+import { invalidProp } from '../common/errors';
 import { HelmChartSource, IgnoredDifference } from '../delivery/argocd';
 
 /** Where a component's CRDs come from: a directory of a Git repository at a pinned tag. */
@@ -26,7 +27,16 @@ export interface PlatformComponentSpec {
   readonly ignoreDifferences?: IgnoredDifference[];
   /** Cluster-scoped kinds its chart creates (allowed by the platform's AppProject). @default - RBAC, CRDs and webhooks */
   readonly clusterKinds?: ReadonlyArray<{ readonly group: string; readonly kind: string }>;
+  /**
+   * The Pod Security Standard its namespace enforces (Argo CD labels the namespace it creates, through the
+   * Applications' `managedNamespaceMetadata`); `warn` stays `restricted`, so a looser level still shows what it
+   * admits. Components that share a namespace must agree. @default 'restricted'
+   */
+  readonly podSecurity?: PodSecurityLevel;
 }
+
+/** A Pod Security Standard (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 /** The Secret Grafana reads its admin user and password from (see {@link MONITORING_STACK_VALUES}). */
 const GRAFANA_ADMIN_SECRET = 'grafana-admin';
@@ -201,6 +211,10 @@ export class PlatformComponent {
       path: 'example/prometheus-operator-crd',
     },
     ignoreDifferences: WEBHOOK_CA,
+    // prometheus-node-exporter reads the node it runs on: hostNetwork, hostPID and hostPath mounts of /proc, /sys and
+    // / (its chart's daemonset.yaml), which only the privileged level admits. The other pods of the namespace are
+    // restricted-compliant (warn: restricted names any that is not).
+    podSecurity: 'privileged',
   });
 
   /** Any other component or version. */
@@ -227,4 +241,44 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
         : v;
   }
   return out;
+}
+
+const POD_SECURITY_LEVELS: readonly PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
+
+/**
+ * The labels Argo CD puts on each namespace the components' Applications create: the Pod Security level it
+ * enforces and warns at (the components' `podSecurity`, which components sharing a namespace must agree on) and
+ * `audit: restricted`, at the `latest` version of the standards, as the apps' namespaces are.
+ * @internal
+ */
+export function _namespacePodSecurity(path: string, components: readonly PlatformComponent[]): Map<string, Record<string, string>> {
+  const levels = new Map<string, { level: PodSecurityLevel; component: string }>();
+  components.forEach((c, i) => {
+    const level = c.spec.podSecurity ?? 'restricted';
+    if (!POD_SECURITY_LEVELS.includes(level)) {
+      throw invalidProp(path, `components[${i}].podSecurity`, level, `must be one of ${POD_SECURITY_LEVELS.join(', ')}`);
+    }
+    const first = levels.get(c.spec.namespace);
+    if (first && first.level !== level) {
+      throw invalidProp(
+        path,
+        `components[${i}].podSecurity`,
+        level,
+        `differs from ${first.component}'s (${first.level}), which shares the namespace ${c.spec.namespace}: one namespace has one Pod Security level`,
+      );
+    }
+    levels.set(c.spec.namespace, first ?? { level, component: c.spec.name });
+  });
+  return new Map(
+    [...levels].map(([namespace, { level }]) => [
+      namespace,
+      {
+        'pod-security.kubernetes.io/enforce': level,
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+        // What a looser level admits beyond restricted goes to the audit log, not to every apply as a warning.
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': level,
+      },
+    ]),
+  );
 }

@@ -306,9 +306,15 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       previousWave = appWave;
       const label = `${ref(app.application)} (${app.path})`;
       const destination = app.application.spec?.destination?.namespace;
-      // Argo CD creates the destination namespace first when the Application asks it to.
+      // Argo CD creates the destination namespace first when the Application asks it to, with the labels and
+      // annotations of its managedNamespaceMetadata (gitops-engine's namespace sync), which admission then enforces.
       if (destination && (app.application.spec?.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) {
-        cp.kubectl(['create', 'namespace', destination]);
+        const managed = app.application.spec?.syncPolicy?.managedNamespaceMetadata ?? {};
+        const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: destination, ...managed } };
+        const r = cp.kubectl(['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'], {
+          input: JSON.stringify(namespace),
+        });
+        if (r.status !== 0) check.problems.push(`[${cluster}] ${label}: namespace ${destination} not created: ${r.stderr.trim()}`);
       }
       if (app.origin === 'helm') {
         // Rendered now, as Argo CD renders at sync time: with the API versions the cluster serves after earlier waves.

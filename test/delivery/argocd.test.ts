@@ -17,6 +17,15 @@ function application(props: Partial<ArgoCdApplicationProps> = {}): K8sObject {
 }
 
 describe('ArgoCdApplication', () => {
+  test('namespace labels go to managedNamespaceMetadata, and need createNamespace', () => {
+    const labels = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+    expect(application({ createNamespace: true, namespaceLabels: labels }).spec.syncPolicy.managedNamespaceMetadata).toEqual({ labels });
+    expect(application().spec.syncPolicy.managedNamespaceMetadata).toBeUndefined();
+    expect(() => application({ namespaceLabels: labels })).toThrow(
+      `[c/App] 'namespaceLabels' ({"pod-security.kubernetes.io/enforce":"restricted"}) needs createNamespace: true (Argo CD applies managedNamespaceMetadata only with CreateNamespace=true: docs/user-guide/sync-options.md, "Namespace Auto-Creation")`,
+    );
+  });
+
   test('automated sync with prune and self-heal, retry with backoff, server-side apply, finalizer', () => {
     const a = application();
     expect(a.metadata).toMatchObject({

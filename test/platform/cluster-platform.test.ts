@@ -47,6 +47,30 @@ describe('ClusterPlatform', () => {
       );
   });
 
+  test('every namespace Argo CD creates for a component is under PodSecurity: restricted, or the level its pods need', () => {
+    // Argo CD labels a namespace it creates only from managedNamespaceMetadata; without it the controllers and the
+    // pods they make (Envoy's proxies, cert-manager's solvers) run unchecked.
+    const levels: Record<string, string> = {};
+    for (const a of apps.filter((x) => x.spec.syncPolicy.syncOptions.includes('CreateNamespace=true'))) {
+      const labels = a.spec.syncPolicy.managedNamespaceMetadata?.labels ?? {};
+      expect([a.metadata.name, labels['pod-security.kubernetes.io/enforce-version']]).toEqual([a.metadata.name, 'latest']);
+      const level = labels['pod-security.kubernetes.io/enforce'];
+      const ns = a.spec.destination.namespace;
+      // Two Applications that create one namespace give it the same labels (else they would fight over them).
+      expect([a.metadata.name, level]).toEqual([a.metadata.name, (levels[ns] ??= level)]);
+      expect([a.metadata.name, labels['pod-security.kubernetes.io/warn']]).toEqual([a.metadata.name, level]);
+      expect([a.metadata.name, labels['pod-security.kubernetes.io/audit']]).toEqual([a.metadata.name, 'restricted']);
+    }
+    expect(levels).toEqual({
+      'argo-rollouts': 'restricted',
+      'cert-manager': 'restricted',
+      'envoy-gateway-system': 'restricted',
+      'external-secrets': 'restricted',
+      // node-exporter reads the node: hostNetwork, hostPID and hostPath mounts of /proc, /sys and / (privileged).
+      monitoring: 'privileged',
+    });
+  });
+
   test('every CRD source and every chart is one the real engines hold at its tag (so verify:k8s syncs what Argo CD would)', () => {
     const sources = chartSources();
     for (const a of apps.filter((x) => x.kind === 'Application')) {
@@ -263,6 +287,17 @@ describe('ClusterPlatform component values (#27)', () => {
     });
     expect(() => platform({ components: [PlatformComponent.CERT_MANAGER, custom] })).toThrow(
       `[Platform] 'components[1].chart.values.server.dev.devRootToken' ("<redacted>") looks like a literal credential: Helm values are committed to Git in the Application; give the chart an existing Secret (most charts take existingSecret) filled from the secret store`,
+    );
+  });
+
+  test('a Pod Security level that is not one, or two levels for one namespace, is refused', () => {
+    const strict = PlatformComponent.of({ ...PlatformComponent.CERT_MANAGER.spec, podSecurity: 'strict' as never });
+    expect(() => platform({ components: [PlatformComponent.GATEWAY_API, strict] })).toThrow(
+      `[Platform] 'components[1].podSecurity' ("strict") must be one of restricted, baseline, privileged`,
+    );
+    const loose = PlatformComponent.of({ ...PlatformComponent.ENVOY_GATEWAY.spec, podSecurity: 'baseline' });
+    expect(() => platform({ components: [PlatformComponent.GATEWAY_API, loose] })).toThrow(
+      `[Platform] 'components[1].podSecurity' ("baseline") differs from gateway-api's (restricted), which shares the namespace envoy-gateway-system: one namespace has one Pod Security level`,
     );
   });
 });
