@@ -57,6 +57,22 @@ export interface GitOpsConfig {
     /** Which cluster of the DigitalOcean DR pair this is (its manifests come from the DR stack's contract). */
     readonly dr?: 'primary' | 'secondary';
   }>;
+  /**
+   * The Argo CD hub that deploys to every cluster (docs/delivery.md, "Argo CD itself"): a management cluster of its
+   * own in a region none of the clusters runs in, so losing a workload region leaves GitOps running for the others.
+   */
+  readonly hub: {
+    /** Its region (where its store reads its own entries). */
+    readonly region: string;
+    /** IAM role of its controllers (in the AWS environments' account): each EKS stack trusts it. */
+    readonly managementRole: string;
+    /** Its VPC, peered with the AWS environments' VPCs: admitted to their private API endpoints on 443. */
+    readonly cidr: string;
+    /** Store entry with the GitOps repository's read-only credentials (username, password). */
+    readonly repositoryEntry: string;
+    /** Store entries with the DR clusters' registrations (server, caData, bearerToken), by cluster name. */
+    readonly clusterEntryPrefix: string;
+  };
 }
 
 export interface PlatformConfig {
@@ -103,6 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
         { name: 'dr-nyc3', environment: 'production', cloud: 'digitalocean', dr: 'primary' },
         { name: 'dr-sfo3', environment: 'production', cloud: 'digitalocean', dr: 'secondary' },
       ],
+      hub: {
+        region: 'eu-west-1',
+        managementRole: 'samokoder-argocd-hub',
+        cidr: '10.100.0.0/16',
+        repositoryEntry: 'samokoder/argocd/gitops-repository',
+        clusterEntryPrefix: 'samokoder/argocd/cluster-',
+      },
     },
     dr: {
       domain: 'samokoder.com',

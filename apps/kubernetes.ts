@@ -8,9 +8,18 @@
  *   dist/argocd/<cluster>/platform.k8s.yaml     the platform layer's project and Applications (controllers, CRDs)
  *   dist/platform/<cluster>/config.k8s.yaml     cluster objects the apps name (GatewayClass, issuer, secret store)
  *   dist/argocd/bootstrap/<cluster>.k8s.yaml    the root Application (app of apps) and its project, applied once
+ *   dist/argocd/hub/config.k8s.yaml             the Argo CD hub's argocd-cm and its repository and cluster registrations
  */
 import { App } from 'cdk8s';
-import { GitOpsFile, GitOpsRepository, kubernetesVersionDrift, PlatformCloud, PlatformContract } from 'samokoder-infra';
+import {
+  ArgoCdCluster,
+  GitOpsFile,
+  GitOpsRepository,
+  kubernetesVersionDrift,
+  PlatformCloud,
+  PlatformContract,
+  SecretStore,
+} from 'samokoder-infra';
 import { loadConfig, PlatformConfig, ServicesConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp, TerraformPlatform } from './terraform';
@@ -79,6 +88,22 @@ export function synthKubernetes(
       },
     });
   }
+  // The Argo CD hub: argocd-cm (the Application health check the waves need) and every cluster and the repository
+  // registered from store entries. An EKS cluster's entry is written by its stack (argoCdHub), in its region; a DR
+  // cluster's (a ServiceAccount token of the DOKS cluster) and the repository's are set out of band in the hub's region.
+  const hub = config.gitops.hub;
+  repo.hub({
+    clusters: config.gitops.clusters.map((c) =>
+      c.cloud === 'aws'
+        ? ArgoCdCluster.eks(
+            c.name,
+            contracts[c.environment].secretPrefix + 'argocd-cluster',
+            SecretStore.cluster(`aws-secrets-manager-${contracts[c.environment].region}`),
+          )
+        : ArgoCdCluster.bearerToken(c.name, `${hub.clusterEntryPrefix}${c.name}`),
+    ),
+    repositories: [{ url: config.gitops.repoURL, entry: hub.repositoryEntry }],
+  });
   // The policy pack and the wiring check run before anything is written: an invalid configuration writes nothing.
   return { apps, files: repo.synth(outdir) };
 }

@@ -26,13 +26,15 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       profile: env.profile,
       vpcCidr: env.vpcCidr,
       // Environments may be peered or share a VPN: their ranges must stay disjoint.
-      avoidCidrs: config.aws.filter((other) => other !== env).map((other) => other.vpcCidr),
+      avoidCidrs: [...config.aws.filter((other) => other !== env).map((other) => other.vpcCidr), config.gitops.hub.cidr],
       tags: env.tags,
       alarmSubscriptions: env.alarmEmails.map((e) => AlarmSubscription.email(e)),
       supportCheckDate: config.supportCheckDate,
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
       // The reference services: the api writes uploaded files, the bot reads nothing from AWS but its secrets.
       appIdentities: [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }],
+      // The Argo CD hub (a management cluster in its own region, its VPC peered with this one) deploys here.
+      argoCdHub: { managementRole: config.gitops.hub.managementRole, apiAccessCidrs: [config.gitops.hub.cidr] },
     });
   }
   // DigitalOcean: nyc3 primary, sfo3 secondary (the defaults), state in the same S3 bucket as the AWS stacks.

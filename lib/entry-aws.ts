@@ -11,6 +11,7 @@ export * from './aws/cache';
 export * from './aws/secure-bucket';
 export * from './aws/alarms';
 export * from './aws/pod-role';
+export * from './aws/argocd-access';
 export * from './aws/remote-state';
 export * from './aws/state-stack';
 export * from './aws/samokoder-stack';

@@ -50,5 +50,6 @@ export * from './delivery/analysis';
 export * from './delivery/smoke-test';
 export * from './delivery/app-rollout';
 export * from './delivery/argocd';
+export * from './delivery/argocd-hub';
 export * from './delivery/app-of-apps';
 export * from './patterns/gitops-repository';

@@ -1,6 +1,7 @@
 // The props of SamokoderStack (re-exported by samokoder-stack.ts, the public surface), apart from the construct.
 import { CostAllocationTags } from '../common/tags';
 import { AlarmSubscription } from './alarms';
+import { ArgoCdHubAccess } from './argocd-access';
 import { PostgresVersion } from './database';
 import { EndpointAccess, NodeGroupOptions } from './eks-cluster';
 import { EksKubernetesVersion } from './eks-version';
@@ -113,6 +114,13 @@ export interface SamokoderStackProps {
   readonly externalSecretsIdentity?: { readonly namespace: string; readonly serviceAccount: string };
   /** PostgreSQL user the application connects as with IAM authentication. @default '<project>_app' */
   readonly appDatabaseUser?: string;
+  /**
+   * The Argo CD hub that deploys to this cluster: a role it assumes with an EKS access entry (cluster admin), its
+   * network admitted to the private endpoint, and the entry `<project>/<env>/argocd-cluster` it registers the cluster
+   * from (`ArgoCdCluster.eks`). See docs/delivery.md, "Argo CD itself".
+   * @default - none: Argo CD reaches the cluster another way (an admin in `adminPrincipalArns` registers it)
+   */
+  readonly argoCdHub?: ArgoCdHubAccess;
 }
 
 /** Every prop of {@link SamokoderStackProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
@@ -149,6 +157,7 @@ export const SAMOKODERSTACK_PROPS = [
   'secretEntries',
   'externalSecretsIdentity',
   'appDatabaseUser',
+  'argoCdHub',
 ] as const satisfies readonly (keyof SamokoderStackProps)[];
 /** @internal */
 export const SAMOKODERSTACK_REQUIRED = [

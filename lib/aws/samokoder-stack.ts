@@ -15,6 +15,7 @@ import { TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
 import { PLATFORM_CONTRACT_FILE_NAME } from '../common/contract-file';
 import { SamokoderAlarms } from './alarms';
+import { _resolveHubAccess, ArgoCdSpokeAccess } from './argocd-access';
 import { SamokoderCache } from './cache';
 import { SamokoderDatabase } from './database';
 import { SamokoderCluster } from './eks-cluster';
@@ -48,6 +49,8 @@ export class SamokoderStack extends TerraformStack {
   public readonly externalSecretsRole: PodRole;
   /** Cluster Autoscaler's Pod Identity role (`cluster-autoscaler/cluster-autoscaler`): resizes the node group. */
   public readonly clusterAutoscalerRole: PodRole;
+  /** What the Argo CD hub deploys with, when `argoCdHub` is set. */
+  public readonly argoCdAccess?: ArgoCdSpokeAccess;
   /**
    * What the Kubernetes side needs to know, as plain strings. Also written at synth beside the stack's Terraform JSON,
    * `cdktf.out/stacks/<stack>/platform-contract.json`, for a Kubernetes repository to read with
@@ -141,6 +144,7 @@ export class SamokoderStack extends TerraformStack {
       appServiceAccounts.push(sa);
     });
     const region = props.region._check(path, 'region').name;
+    const hub = props.argoCdHub === undefined ? undefined : _resolveHubAccess(path, 'argoCdHub', props.argoCdHub);
 
     _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
     new AwsProvider(this, 'Aws', { region, defaultTags: [{ tags }] });
@@ -242,9 +246,10 @@ export class SamokoderStack extends TerraformStack {
 
     // The entries External Secrets reads, created empty: values are put in out of band (aws secretsmanager
     // put-secret-value), so they never reach configuration, Git or Terraform state.
-    const entries = requireSecretEntryNames(path, 'secretEntries', props.secretEntries ?? ['app', 'alerting'], ['connection']).map(
-      (e) => `${secretPrefix}${e}`,
-    );
+    const entries = requireSecretEntryNames(path, 'secretEntries', props.secretEntries ?? ['app', 'alerting'], [
+      'connection',
+      ...(hub ? ['argocd-cluster'] : []),
+    ]).map((e) => `${secretPrefix}${e}`);
     entries.forEach((entry, i) => {
       new SecretsmanagerSecret(this, `SecretEntry${i}`, {
         name: entry,
@@ -273,6 +278,16 @@ export class SamokoderStack extends TerraformStack {
       scaleNodeGroups: { clusterName: name, region, account, nodeGroupArns: [this.cluster.nodeGroup.arn] },
     });
 
+    if (hub) {
+      this.argoCdAccess = new ArgoCdSpokeAccess(this, 'ArgoCdAccess', {
+        name,
+        cluster: this.cluster,
+        account,
+        access: hub,
+        secretName: `${secretPrefix}argocd-cluster`,
+        kmsKeyArn: dataKey.arn,
+      });
+    }
     const identities = props.appIdentities ?? [];
     identities.forEach((identity, i) => {
       const sa = appServiceAccounts[i];
@@ -344,6 +359,7 @@ export class SamokoderStack extends TerraformStack {
     out('connection_secret_name', connectionSecretName, 'Secrets Manager entry with connection settings');
     out('alarm_topic_arn', this.alarms.topic.arn, 'SNS topic of the CloudWatch alarms');
     out('external_secrets_role_arn', this.externalSecretsRole.roleArn, `Pod Identity role of ${eso.namespace}/${eso.serviceAccount}`);
+    if (this.argoCdAccess) out('argocd_cluster_role_arn', this.argoCdAccess.role.arn, 'Role the Argo CD hub assumes to deploy here');
     for (const [sa, role] of Object.entries(this.appRoles)) {
       out(`app_role_arn_${sa.replace(/-/g, '_')}`, role.roleArn, `Pod Identity role of service account ${namespace}/${sa}`);
     }

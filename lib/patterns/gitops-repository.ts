@@ -12,6 +12,7 @@ import { renderCharts } from '../private/render';
 import { saveManifests } from '../private/yaml';
 import { AppOfApps, AppOfAppsProps } from '../delivery/app-of-apps';
 import { _requireRepoUrl, _requireRevision, GitSource } from '../delivery/argocd';
+import { ArgoCdHub, ArgoCdHubProps } from '../delivery/argocd-hub';
 import { _AllKeys, _checkProps } from '../common/props';
 
 /** Props for {@link GitOpsRepository}. */
@@ -133,6 +134,7 @@ export class GitOpsRepository {
   private readonly policyPack: boolean;
   private readonly lock: string | false;
   private readonly acknowledged: readonly string[];
+  private hubParts: ArgoCdHub | undefined;
 
   constructor(props: GitOpsRepositoryProps) {
     const where = 'GitOpsRepository';
@@ -202,6 +204,15 @@ export class GitOpsRepository {
         "has no charts yet: add the set's charts before its clusters (or list the cluster's 'apps')",
       );
     }
+    // `<path>/argocd/<cluster>/` sits beside the bootstrap and hub directories.
+    if (options.name === 'bootstrap' || options.name === 'hub') {
+      throw invalidProp(
+        `GitOpsRepository/${options.name}`,
+        'name',
+        options.name,
+        `names a directory of the Argo CD output (${this.path}/argocd/${options.name}/): name the cluster otherwise`,
+      );
+    }
     if (this.clusters.some((c) => c.options.name === options.name)) {
       throw invalidProp(`GitOpsRepository/${options.name}`, 'name', options.name, 'is already a cluster of this repository');
     }
@@ -251,6 +262,18 @@ export class GitOpsRepository {
   }
 
   /**
+   * The Argo CD hub's own configuration (see {@link ArgoCdHub}): `argocd-cm` with the Application health check the
+   * roots' sync waves need, and the repository and cluster registrations, written to `<path>/argocd/hub/config.k8s.yaml`.
+   * `synth()` then checks that every cluster an Application of this repository deploys to is registered.
+   */
+  public hub(props: ArgoCdHubProps): ArgoCdHub {
+    if (this.hubParts) throw invalidProp('GitOpsRepository/hub', 'hub', 'hub', 'is already declared: a repository writes one hub');
+    this.hubParts = new ArgoCdHub(this.argocd, 'hub', props);
+    this.files.push({ file: path.join('argocd', 'hub', 'config.k8s.yaml'), chart: this.hubParts.config });
+    return this.hubParts;
+  }
+
+  /**
    * Validates, renders and writes every file; returns them (paths relative to the output directory). Nothing is
    * written when anything is invalid.
    */
@@ -293,6 +316,21 @@ export class GitOpsRepository {
         ),
       ),
     ].sort();
+    if (this.hubParts) {
+      const registered = this.hubParts.clusterNames;
+      for (const f of this.files) {
+        for (const o of rendered.get(f.chart) ?? []) {
+          const cluster = o.kind === 'Application' ? String(o.spec?.destination?.name) : undefined;
+          if (cluster === undefined || cluster === 'in-cluster' || registered.includes(cluster)) continue;
+          throw invalidProp(
+            'GitOpsRepository/hub',
+            'clusters',
+            [...registered],
+            `lacks "${cluster}", the destination of Application ${o.metadata.name} (${f.file}): Argo CD would refuse to sync it (cluster not found); register it with ArgoCdCluster.eks() or .bearerToken()`,
+          );
+        }
+      }
+    }
     const lock = this.lock === false ? undefined : path.join(path.dirname(path.resolve(outdir)), this.lock);
     const recorded = lock && fs.existsSync(lock) ? readLock(lock) : undefined;
     const dropped = (recorded ?? []).filter((a) => !applications.includes(a) && !this.acknowledged.includes(a));

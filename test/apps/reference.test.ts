@@ -47,6 +47,7 @@ describe('reference platform (apps/)', () => {
         'argocd/dr-nyc3/platform.k8s.yaml',
         'argocd/dr-sfo3/apps.k8s.yaml',
         'argocd/dr-sfo3/platform.k8s.yaml',
+        'argocd/hub/config.k8s.yaml',
         'argocd/production/apps.k8s.yaml',
         'argocd/production/platform.k8s.yaml',
         'argocd/staging/apps.k8s.yaml',

@@ -32,6 +32,22 @@ function stack(props: Partial<SamokoderStackProps> = {}, app: App = Testing.app(
 
 const synthDefault = synthesizedOnce(() => stack());
 
+describe('SamokoderStack: argoCdHub', () => {
+  test('a management role in another account is trusted by its ARN; no CIDR, no ingress rule', () => {
+    const s = synth(stack({ argoCdHub: { managementRole: 'arn:aws:iam::111122223333:role/argocd-hub' } }));
+    const role = resources(s, 'aws_iam_role').find((r) => r.name === 'samokoder-production-argocd')!;
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ AWS: 'arn:aws:iam::111122223333:role/argocd-hub' });
+    expect(resources(s, 'aws_vpc_security_group_ingress_rule').filter((r) => r.from_port === 443)).toEqual([]);
+    expect(s.output?.argocd_cluster_role_arn.value).toMatch(/^\$\{aws_iam_role\.ArgoCdAccess_Role_\w+\.arn\}$/);
+  });
+
+  test('without argoCdHub nothing of it is made', () => {
+    const s = synth(stack());
+    expect(resources(s, 'aws_iam_role').filter((r) => String(r.name).endsWith('-argocd'))).toEqual([]);
+    expect(resources(s, 'aws_secretsmanager_secret').filter((r) => String(r.name).endsWith('argocd-cluster'))).toEqual([]);
+  });
+});
+
 describe('SamokoderStack', () => {
   test('no app identity unless named: the library has no app names of its own', () => {
     const s = stack({ appIdentities: undefined });
@@ -304,6 +320,23 @@ describe('SamokoderStack', () => {
         `[prod] 'adminPrincipalArns[0]' ("arn:aws:iam::123456789012:root") must be the ARN`,
       ],
       [{ secretEntries: ['app', 'app'] }, `[prod] 'secretEntries[1]' ("app") is listed twice`],
+      [
+        { argoCdHub: { managementRole: 'arn:aws:iam::123456789012:user/argocd' } },
+        `[prod] 'argoCdHub.managementRole' ("arn:aws:iam::123456789012:user/argocd") must be the ARN of an IAM role (arn:aws:iam::<account>:role/<name>) or the name of a role in this account: the hub assumes the cluster role with it`,
+      ],
+      [
+        { argoCdHub: { managementRole: 'argocd-hub', apiAccessCidrs: ['0.0.0.0/0'] } },
+        `[prod] 'argoCdHub.apiAccessCidrs[0]' ("0.0.0.0/0") opens the Kubernetes API to the whole internet`,
+      ],
+      [
+        { argoCdHub: { managementRole: 'argocd-hub', apiAccessCidrs: ['10.100.0.0/16', '10.100.0.0/16'] } },
+        `[prod] 'argoCdHub.apiAccessCidrs[1]' ("10.100.0.0/16") is listed twice (argoCdHub.apiAccessCidrs[0])`,
+      ],
+      [
+        { argoCdHub: { managementRole: 'argocd-hub' }, secretEntries: ['argocd-cluster'] },
+        `[prod] 'secretEntries[0]' ("argocd-cluster") is the name of an entry the construct creates itself (connection, argocd-cluster)`,
+      ],
+      [{ argoCdHub: { managementRole: 'argocd-hub', cidrs: [] } as never }, `[prod] 'argoCdHub.cidrs'`],
       [
         { secretEntries: ['connection'] },
         `[prod] 'secretEntries[0]' ("connection") is the name of an entry the construct creates itself (connection)`,
