@@ -160,7 +160,8 @@ export class ArgoCdHub extends Construct {
     _apiObject<IConfigMap>(this.config, 'ArgocdCm', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      // The labels of upstream's argocd-cm (manifests/install.yaml at the tag), so ours is the same object's fields.
+      // Upstream's labels (manifests/install.yaml at the tag): Argo CD's settings informer lists only ConfigMaps labelled
+      // app.kubernetes.io/part-of=argocd (argo-cd v3.5.1 util/settings/settings.go, partOfArgoCDSelector).
       metadata: { name: 'argocd-cm', namespace: this.namespace, labels: { 'app.kubernetes.io/name': 'argocd-cm', ...labels } },
       data: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA },
     });
@@ -187,7 +188,7 @@ export class ArgoCdHub extends Construct {
   /**
    * The commands that install the hub once, in order: upstream's manifest at the pinned tag, then this chart (written
    * to `file`). Server-side apply: install.yaml's CRDs overflow client-side apply's annotation (argo-cd v3.5.1
-   * docs/operator-manual/installation.md).
+   * docs/getting_started.md, "Why --server-side --force-conflicts?").
    */
   public installCommands(file: string): string[] {
     return [

@@ -9,8 +9,10 @@
  *  3. dry-runs a Pod from every pod template (so PodSecurity, LimitRange and quota judge the pods themselves);
  *  4. collects the Warning events of the controllers (a ReplicaSet or Job that cannot create its pods says so);
  *  5. reads every object back and lists where the server stored something other than what we wrote.
- * Then it installs the Helm chart (dist-helm/samokoder) on its own control plane, and runs its self-test: objects
- * with one known defect each must be refused, or the checker itself is broken.
+ * The Argo CD hub's own configuration (dist/argocd/hub/: argocd-cm, the repository and cluster registrations) goes
+ * on a control plane of its own beside upstream's argocd-cm, and its registrations are checked against every
+ * cluster's Applications (verifyHub). Then it installs the Helm chart (dist-helm/samokoder) on its own control plane,
+ * and runs its self-test: objects with one known defect each must be refused, or the checker itself is broken.
  *
  * Fails on any rejection, any server or controller warning, any project violation, and on a list of server
  * rewrites that differs from the pinned one (test/real-engines/server-rewrites.txt).
@@ -21,6 +23,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { hubObjects, hubProblems, registrationSecrets } from './argocd-hub';
 import { ClusterCapabilities, renderHelmApplication, wholeUpstream } from './charts';
 import { autoscaledBy, NodePool, nodePoolOf } from './cloud-nodes';
 import { verifyScheduling } from './verify-scheduling';
@@ -405,6 +408,64 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
   }
 }
 
+/**
+ * The Argo CD hub's configuration (dist/argocd/hub/) on a control plane of its own with Argo CD's and External
+ * Secrets' CRDs: upstream's argocd-cm first, as manifests/install.yaml at v3.5.1 makes it (its labels, no data) under
+ * its own field manager, then ours server-side (the documented install order), then upstream's again with
+ * --force-conflicts (an upgrade of Argo CD): the Application health check must survive both. The registrations are
+ * checked against every cluster's plan (see argocd-hub.ts).
+ */
+async function verifyHub(bin: string, dist: string): Promise<PartResult> {
+  const t0 = Date.now();
+  const hub = hubObjects(dist);
+  if (hub.length === 0) {
+    return { problems: [], rewrites: [], notExercised: ['hub: the output has no argocd/hub/ (Argo CD configured elsewhere)'] };
+  }
+  const plans = clustersOf(dist).map((c) => planCluster(REPO, dist, c));
+  const problems = hubProblems(hub, plans).map((p) => `[hub] ${p}`);
+  const cp = await startControlPlane('hub', bin, log);
+  const check = new Checker(cp);
+  try {
+    const crds = path.join(realEnginesDir(), 'crds');
+    check.installCrds([...ARGO_CD_CRDS, 'eso-externalsecrets.yaml'].map((f) => path.join(crds, f)));
+    cp.kubectl(['create', 'namespace', 'argocd']);
+    const upstream = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'argocd-cm',
+        namespace: 'argocd',
+        labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
+      },
+    };
+    const install = (what: string, extra: string[]) => {
+      const r = cp.kubectl(['apply', '--server-side', '--field-manager=argocd-install', ...extra, '-f', '-'], {
+        input: JSON.stringify(upstream),
+      });
+      if (r.status !== 0) check.problems.push(`[hub] upstream argocd-cm (${what}): refused: ${r.stderr.trim()}`);
+    };
+    install('install', []);
+    check.apply(hub, 'dist/argocd/hub (kubectl apply --server-side)');
+    install('upgrade', ['--force-conflicts']);
+    const cm = cp.kubectl(['get', 'configmap', 'argocd-cm', '-n', 'argocd', '-o', 'json']);
+    const data = cm.status === 0 ? (JSON.parse(cm.stdout).data ?? {}) : {};
+    if (!data['resource.customizations.health.argoproj.io_Application']) {
+      check.problems.push('[hub] argocd-cm lost the Application health check when upstream install.yaml was applied again');
+    }
+    const rewrites = check.rewrites().map((r) => `hub: ${r}`);
+    problems.push(...check.problems);
+    const registrations = registrationSecrets(hub);
+    log(
+      `  hub: ${hub.length} objects applied beside upstream's argocd-cm; ${registrations.length} registrations ` +
+        `(${registrations.filter((r) => r.type === 'cluster').length} clusters) checked against the Applications of ${plans.length} clusters; ` +
+        `${problems.length} problems; ${rewrites.length} rewrites (${since(t0)} s)`,
+    );
+    return { problems, rewrites };
+  } finally {
+    await cp.stop();
+  }
+}
+
 /** The Helm chart, rendered and installed on its own control plane next to the namespace it is made for. */
 async function verifyHelmChart(bin: string, dist: string, chart: string): Promise<string[]> {
   const t0 = Date.now();
@@ -635,6 +696,18 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     if (!caught) problems.push(`[self-test] ${ref(service)} in two Applications: the checker let it through`);
     else log(`  self-test: one object in two Applications: refused (${caught.slice(0, 160)}…)`);
   }
+  // A hub that does not register one of the clusters an Application deploys to.
+  const hub = hubObjects(dist);
+  const unregistered = hub.find((o) => o.kind === 'ExternalSecret' && o.spec?.target?.template?.data?.name === cluster);
+  if (!unregistered) problems.push(`[self-test] the output's hub registers no cluster ${cluster} to drop`);
+  else {
+    const caught = hubProblems(
+      hub.filter((o) => o !== unregistered),
+      [plan],
+    ).find((p) => p.includes('no cluster Secret registers'));
+    if (!caught) problems.push(`[self-test] a hub without ${ref(unregistered)}: the checker let it through`);
+    else log(`  self-test: a hub without the registration of ${cluster}: refused (${caught.slice(0, 160)}…)`);
+  }
   const cp = await startControlPlane('self-test', bin, log);
   try {
     const check = new Checker(cp);
@@ -680,7 +753,7 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     await cp.stop();
   }
   log(
-    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + CONTROLLER_SELF_TEST_CASES + 2} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + CONTROLLER_SELF_TEST_CASES + 2 + 1} broken outputs, ${problems.length} let through (${since(t0)} s)`,
   );
   return problems;
 }
@@ -750,15 +823,21 @@ async function main(): Promise<void> {
       if (fs.existsSync(path.join(chart, 'Chart.yaml'))) result.problems.push(...(await verifyHelmChart(bin, dist, chart)));
       else result.problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
     } else if (part === 'self-test') result.problems.push(...(await selfTest(bin, dist, clusters[0])));
+    else if (part === 'hub') result = await verifyHub(bin, dist);
     else result = await verifyCluster(bin, dist, part);
     fs.writeFileSync(opt('--result', ''), JSON.stringify(result));
     await stopAll();
     return;
   }
-  // `--only helm` (or clusters, self-test) while working on one part; CI runs all three.
+  // `--only helm` (or clusters, hub, self-test) while working on one part; CI runs all four.
   const only = opt('--only', 'all');
   const runs = (name: string) => only === 'all' || only === name;
-  const parts = [...(runs('clusters') ? clusters : []), ...(runs('helm') ? ['helm'] : []), ...(runs('self-test') ? ['self-test'] : [])];
+  const parts = [
+    ...(runs('clusters') ? clusters : []),
+    ...(runs('hub') ? ['hub'] : []),
+    ...(runs('helm') ? ['helm'] : []),
+    ...(runs('self-test') ? ['self-test'] : []),
+  ];
   const notExercised: string[] = [];
   for (const r of await runParts(parts, args)) {
     problems.push(...r.problems);
@@ -814,7 +893,7 @@ async function main(): Promise<void> {
   for (const l of found) log(`  rewrite: ${l}`);
   await finish(
     problems,
-    `verify:k8s: ${clusters.length} clusters + helm + self-test: ${problems.length ? `${problems.length} failed` : 'passed'}; ` +
+    `verify:k8s: ${clusters.length} clusters + hub + helm + self-test: ${problems.length ? `${problems.length} failed` : 'passed'}; ` +
       `${notExercised.length} not exercised and ${knownSeen} known findings (listed above); ${found.length} pinned rewrites; ${since(t0)} s`,
     log,
   );

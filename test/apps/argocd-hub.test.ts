@@ -29,7 +29,7 @@ describe('the Argo CD hub of the reference platform', () => {
   test("argocd-cm restores the Application health check, so a root's sync waves wait for its children to be healthy", () => {
     const cm = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'argocd-cm');
     expect(cm.map((o) => o.metadata.namespace)).toEqual(['argocd']);
-    // Argo CD merges only the ConfigMap its install labels (util/settings reads argocd-cm by name, the labels mark it as Argo CD's).
+    // Argo CD's settings informer lists only ConfigMaps labelled part-of=argocd (argo-cd v3.5.1 util/settings/settings.go).
     expect(cm[0].metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' });
     const lua = cm[0].data['resource.customizations.health.argoproj.io_Application'];
     expect(lua).toMatch(/obj\.status\.health\.status/);
