@@ -39,6 +39,12 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     reason: 'moto/eks/urls.py has no /clusters/{name}/addons route',
   },
   {
+    resourceType: 'aws_eks_access_entry',
+    api: 'EKS CreateAccessEntry',
+    match: /CreateAccessEntry, https response error StatusCode: 404/,
+    reason: 'moto/eks/urls.py has no /clusters/{name}/access-entries route',
+  },
+  {
     resourceType: 'aws_eks_pod_identity_association',
     api: 'EKS CreatePodIdentityAssociation',
     match: /CreatePodIdentityAssociation, https response error StatusCode: 404/,

@@ -14,6 +14,10 @@ describe('errors from moto: ours unless moto could not have answered like AWS', 
       "creating EKS Add-On (samokoder-production:kube-proxy): operation error EKS: CreateAddon, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character 'A' looking for beginning of value",
     ],
     [
+      'aws_eks_access_entry.ArgoCdAccess_AccessEntry_01E7FD7F',
+      "creating EKS Access Entry (samokoder-production:arn:aws:iam::123456789012:role/samokoder-production-argocd): operation error EKS: CreateAccessEntry, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character 'A' looking for beginning of value",
+    ],
+    [
       'aws_eks_pod_identity_association.AppRole-api_Association_C48A0378',
       'creating EKS Pod Identity Association\noperation error EKS: CreatePodIdentityAssociation, https response error StatusCode: 404, RequestID: , deserialization failed',
     ],
