@@ -10,6 +10,8 @@ import { Testing } from 'cdktf';
 import {
   AlarmSubscription,
   AppNamespace,
+  ArgoCdCluster,
+  ArgoCdHub,
   AwsRegion,
   ClusterPlatform,
   FilesSync,
@@ -97,6 +99,13 @@ describe('the smallest use of each public construct, whole', () => {
         digitalocean: [...render(digitalocean.applications), ...render(digitalocean.config)],
       }),
     ).toMatchSnapshot();
+  });
+
+  test('ArgoCdHub', () => {
+    const hub = new ArgoCdHub(new K8sApp(), 'hub', {
+      clusters: [ArgoCdCluster.eks('billing-production', 'billing/production/argocd-cluster')],
+    });
+    expect(stable(render(hub.config))).toMatchSnapshot();
   });
 
   test('ReplicationLagMonitor and FilesSync on a DR secondary', () => {
