@@ -85,7 +85,8 @@ export interface ArgoCdSpokeAccessProps {
   readonly cluster: SamokoderCluster;
   /** The stack's account (for a management role given by name). */
   readonly account: string;
-  readonly access: _ResolvedHubAccess;
+  /** The hub's role and network (checked again here; `SamokoderStack` checks them before it builds anything). */
+  readonly access: ArgoCdHubAccess;
   /** The registration entry's name (`<project>/<env>/argocd-cluster`). */
   readonly secretName: string;
   /** KMS key of the entry. */
@@ -106,7 +107,8 @@ export class ArgoCdSpokeAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdSpokeAccessProps) {
     super(scope, _freeId(scope, id));
-    const m = props.access.managementRole;
+    const access = _resolveHubAccess(this.node.path, 'access', props.access);
+    const m = access.managementRole;
     const managementArn = 'arn' in m ? m.arn : `arn:aws:iam::${props.account}:role/${m.name}`;
     this.role = new IamRole(this, 'Role', {
       name: `${props.name}-argocd`,
@@ -132,7 +134,7 @@ export class ArgoCdSpokeAccess extends Construct {
       accessScope: { type: 'cluster' },
       dependsOn: [entry],
     });
-    props.access.apiAccessCidrs.forEach((cidr, i) => {
+    access.apiAccessCidrs.forEach((cidr, i) => {
       new VpcSecurityGroupIngressRule(this, `ApiFromHub${i + 1}`, {
         securityGroupId: props.cluster.clusterSecurityGroupId,
         description: `Kubernetes API from the Argo CD hub's network ${cidr}`,

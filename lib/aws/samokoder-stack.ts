@@ -144,7 +144,9 @@ export class SamokoderStack extends TerraformStack {
       appServiceAccounts.push(sa);
     });
     const region = props.region._check(path, 'region').name;
-    const hub = props.argoCdHub === undefined ? undefined : _resolveHubAccess(path, 'argoCdHub', props.argoCdHub);
+    // Checked before anything is built (ArgoCdSpokeAccess checks it again where it uses it).
+    const hub = props.argoCdHub;
+    if (hub !== undefined) _resolveHubAccess(path, 'argoCdHub', hub);
 
     _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
     new AwsProvider(this, 'Aws', { region, defaultTags: [{ tags }] });
