@@ -4,11 +4,31 @@
  *
  * A message names the construct path, the prop, the value received and what is allowed.
  */
+import * as nodePath from 'path';
 import { looksLikeSecretValue } from './secret-detection';
 
-/** Thrown for invalid configuration. Thrown while the construct tree is built, so nothing is synthesized. */
+/** The library's own directory (lib/ from source, build/ when installed): its frames are left out of a stack. */
+const LIBRARY_DIR = nodePath.resolve(__dirname, '..');
+
+/**
+ * Thrown for invalid configuration. Thrown while the construct tree is built, so nothing is synthesized.
+ *
+ * Its stack is the message and the frames of the program that made the call: the message already names the construct
+ * path, the prop, the value and what is allowed, and the library's frames (and its dependencies' and Node's) were 10
+ * to 20 lines around it that no one using the library can act on.
+ */
 export class ValidationError extends Error {
   public override readonly name = 'ValidationError';
+
+  constructor(message: string) {
+    super(message);
+    const lines = (this.stack ?? '').split('\n');
+    const header = message.split('\n').length;
+    const callers = lines
+      .slice(header)
+      .filter((l) => !/^\s+at /.test(l) || !(l.includes(LIBRARY_DIR) || /[\\/]node_modules[\\/]|\(?node:/.test(l)));
+    this.stack = [`${this.name}: ${message}`, ...callers].join('\n');
+  }
 }
 
 /**
