@@ -1,24 +1,13 @@
 #!/usr/bin/env node
 // Writes every ```ts block of README.md and docs/*.md to .readme-snippets/ so `tsc` type-checks the documentation's
 // code (tsconfig.json includes that folder). Snippets import the library as a team would: the docs' from the subpath of
-// their engine ('samokoder-infra/k8s', '/aws', '/digitalocean'), which is all a single-engine repository has.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// their engine ('samokoder-infra/k8s', '/aws', '/digitalocean'), which is all a single-engine repository has. CI also
+// type-checks them in single-engine team repositories against the packed library (scripts/team-quickstart.mjs).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { docPages, docSnippets } from './doc-snippets.mjs';
 
-const pages = [
-  'README.md',
-  ...readdirSync('docs')
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => `docs/${f}`),
-];
-const blocks = pages.flatMap((page) => [...readFileSync(page, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]));
+const snippets = docSnippets();
 rmSync('.readme-snippets', { recursive: true, force: true });
 mkdirSync('.readme-snippets');
-blocks.forEach((code, i) => {
-  // Each snippet is its own module; a bare expression snippet gets the imports it needs.
-  const body = /^import /m.test(code)
-    ? code
-    : `import { App } from 'cdk8s';\nimport { ProductionApp } from 'samokoder-infra';\nconst app = new App();\n${code}`;
-  writeFileSync(`.readme-snippets/snippet-${i + 1}.ts`, `// Generated from README.md by scripts/extract-readme.mjs\n${body}\nexport {};\n`);
-});
-console.log(`README.md and docs/ (${pages.length} pages): ${blocks.length} TypeScript snippets extracted for type-checking`);
+snippets.forEach(({ code }, i) => writeFileSync(`.readme-snippets/snippet-${i + 1}.ts`, code));
+console.log(`README.md and docs/ (${docPages().length} pages): ${snippets.length} TypeScript snippets extracted for type-checking`);

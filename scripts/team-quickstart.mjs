@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Runs the README's "Team quick start" verbatim: its shell blocks and files, in a fresh directory, against a fresh
-// clone of this checkout packed as a tarball, with the real cdk8s CLI. Then checks what a team gets: the GitOps paths
-// resolve, no absolute path and no name of the reference deployment in the output, no Terraform package installed
-// for the Kubernetes-only team; then the Terraform path with the real cdktf CLI, its names the team's.
-// Usage: node scripts/team-quickstart.mjs   (CI runs it; needs git, npm and the npm registry)
+// clone of this checkout packed as a tarball, with the real cdk8s CLI. The blocks run as a reader pastes them into one
+// shell: each starts in the directory the previous one left, the first in a clone not named samokoder-infra (the
+// README must not assume the checkout's name). Then checks what a team gets: the GitOps paths resolve, no absolute
+// path and no name of the reference deployment in the output, no Terraform package installed for the Kubernetes-only
+// team; then the Terraform path with the real cdktf CLI, its names the team's; then the two repositories connected.
+// Last, the docs' code samples are type-checked in the two team repositories, as single-engine teams compile them.
+// Usage: node scripts/team-quickstart.mjs   (CI runs it; needs git, npm and the npm registry or its cache)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import YAML from 'yaml';
+import { docSnippets, librarySubpaths } from './doc-snippets.mjs';
 
 const readme = readFileSync('README.md', 'utf8');
 const section = readme.slice(readme.indexOf('## Team quick start'), readme.indexOf('\n## ', readme.indexOf('## Team quick start') + 5));
@@ -33,19 +37,31 @@ function fail(message) {
 if (files.length === 0) fail('README quick start has no files');
 
 const work = mkdtempSync(join(tmpdir(), 'team-quickstart-'));
-const library = join(work, 'samokoder-infra');
+// Any name but the package's: the README's commands must not depend on what the reader called the checkout.
+const library = join(work, 'infra-library-checkout');
 const team = join(work, 'billing-gitops');
 const started = Date.now();
-const run = (commands, cwd) => {
+// The one shell's working directory, carried from block to block.
+let cwd = library;
+const cwdFile = join(work, '.quickstart-cwd');
+// Packages come from npm's cache when it has them (CI installed the same versions for the library itself).
+const env = { ...process.env, CI: 'true', npm_config_prefer_offline: 'true' };
+const run = (commands) => {
   console.log(`$ (${relative(work, cwd) || '.'}) ${commands.trim().replace(/\n/g, '\n  ')}`);
-  execFileSync('bash', ['-euo', 'pipefail', '-c', commands], { cwd, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
+  execFileSync('bash', ['-euo', 'pipefail', '-c', `${commands}\npwd > ${JSON.stringify(cwdFile)}`], { cwd, stdio: 'inherit', env });
+  cwd = readFileSync(cwdFile, 'utf8').trim();
+};
+/** Fails unless the shell is in `dir` (of the workspace) where the README says the next block runs. */
+const expectIn = (dir, block) => {
+  if (cwd !== join(work, dir)) fail(`after "${block}" the shell is in ${relative(work, cwd) || '.'}, not ${dir}`);
 };
 try {
   execFileSync('git', ['clone', '--quiet', process.cwd(), library], { stdio: 'inherit' });
-  run(sh('library'), library);
-  run(sh('team'), work);
+  run(sh('library'));
+  run(sh('team'));
+  expectIn('billing-gitops', 'team');
   for (const f of filesBefore('synth')) writeFileSync(join(work, f.name), f.body);
-  run(sh('synth'), team);
+  run(sh('synth'));
 
   const problems = [];
   const dist = join(team, 'dist');
@@ -81,9 +97,10 @@ try {
   const kb = Number(execFileSync('du', ['-sk', modules], { encoding: 'utf8' }).split('\t')[0]);
 
   // The Terraform path: a team's AWS environment synthesized by the cdktf CLI.
-  run(sh('terraform'), work);
+  run(sh('terraform'));
+  expectIn('billing-infra', 'terraform');
   for (const f of filesBefore('terraform-synth')) writeFileSync(join(work, f.name), f.body);
-  run(sh('terraform-synth'), work);
+  run(sh('terraform-synth'));
   const stackFile = join(work, 'billing-infra', 'cdktf.out', 'stacks', 'billing-production', 'cdk.tf.json');
   if (!existsSync(stackFile)) problems.push('cdktf.out/stacks/billing-production/cdk.tf.json was not written');
   else {
@@ -100,9 +117,10 @@ try {
   }
   // The two repositories connected: the stack's contract file copied into the GitOps repository, the app built from
   // it with the wiring check, and its network policy reaching the stack's data subnets.
-  run(sh('contract'), work);
+  run(sh('contract'));
+  expectIn('billing-gitops', 'contract');
   for (const f of filesBefore('contract-synth')) writeFileSync(join(work, f.name), f.body);
-  run(sh('contract-synth'), team);
+  run(sh('contract-synth'));
   const contract = JSON.parse(readFileSync(join(team, 'platform', 'production.json'), 'utf8'));
   if (contract.schemaVersion !== 1 || contract.namespace !== 'billing') problems.push(`unexpected contract: ${JSON.stringify(contract)}`);
   const connected = YAML.parseAllDocuments(readFileSync(join(dist, 'production', 'billing', 'billing.k8s.yaml'), 'utf8')).map((d) =>
@@ -121,9 +139,46 @@ try {
     problems.push("the team's namespace lacks the Gateway's admission label");
   if (existsSync(join(dist, 'platform'))) problems.push('the platform layer was written into the team repository (writePlatform: false)');
   if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
+
+  // The docs' samples, type-checked where a team would compile them (#28): those that import only the Kubernetes
+  // subpath in the cdk8s-only repository (no cdktf package there), those that import only /aws or /digitalocean in
+  // the Terraform repository (no cdk8s-plus-28 there; the DigitalOcean provider added at the version this library is
+  // built with), and a sample that uses both engines there too, once cdk8s-plus-28 is added.
+  const devDependencies = JSON.parse(readFileSync('package.json', 'utf8')).devDependencies;
+  const samples = docSnippets().map((s) => ({ ...s, subpaths: librarySubpaths(s.code) }));
+  const k8sOnly = samples.filter((s) => s.subpaths.every((p) => p === 'k8s') && !/from 'cdktf'/.test(s.code));
+  const cloudOnly = samples.filter((s) => s.subpaths.length > 0 && s.subpaths.every((p) => p === 'aws' || p === 'digitalocean'));
+  const both = samples.filter((s) => !k8sOnly.includes(s) && !cloudOnly.includes(s));
+  if (k8sOnly.length === 0 || cloudOnly.length === 0) fail(`docs samples: ${k8sOnly.length} for cdk8s, ${cloudOnly.length} for cdktf`);
+  const infra = join(work, 'billing-infra');
+  const typeCheck = (repo, group, label) => {
+    const dir = join(repo, 'doc-samples');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    group.forEach((s, i) => writeFileSync(join(dir, `sample-${i + 1}.ts`), s.code));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', include: ['*.ts'] }));
+    console.log(`$ (${relative(work, repo)}) npx tsc -p doc-samples   # ${group.length} ${label}: ${group.map((s) => s.page).join(', ')}`);
+    execFileSync('npx', ['tsc', '-p', 'doc-samples'], { cwd: repo, stdio: 'inherit', env });
+  };
+  typeCheck(team, k8sOnly, 'samples importing samokoder-infra/k8s only');
+  const install = (repo, ...packages) =>
+    execFileSync('npm', ['install', '--save-exact', '--no-audit', '--no-fund', ...packages.map((p) => `${p}@${devDependencies[p]}`)], {
+      cwd: repo,
+      stdio: 'inherit',
+      env,
+    });
+  if (cloudOnly.some((s) => s.subpaths.includes('digitalocean'))) install(infra, '@cdktf/provider-digitalocean');
+  typeCheck(infra, cloudOnly, 'samples importing samokoder-infra/aws or /digitalocean only');
+  if (both.length > 0) {
+    install(infra, 'cdk8s-plus-28');
+    typeCheck(infra, both, 'samples using both engines');
+  }
+
   console.log(
     `team quick start: cdk8s: ${out.length} files synthesized, every GitOps path resolves, node_modules ${Math.round(kb / 1024)} MB ` +
-      `without cdktf or @cdktf/*; cdktf: billing-production synthesized with the team's names; contract: read, wired, checked; ${Math.round((Date.now() - started) / 1000)} s`,
+      `without cdktf or @cdktf/*; cdktf: billing-production type-checked and synthesized with the team's names; contract: read, wired, checked; ` +
+      `docs samples type-checked against the packed library: ${k8sOnly.length} in the cdk8s-only repository, ${cloudOnly.length} in the cdktf one, ` +
+      `${both.length} with both engines; ${Math.round((Date.now() - started) / 1000)} s`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });
