@@ -81,10 +81,10 @@ describe('AWS messages', () => {
       alarmSubscriptions: subscriptions,
     });
   test.each<[AlarmSubscription, string]>([
-    [AlarmSubscription.email('oncall'), `[prod/Alarms] 'subscriptions[0]' ("oncall") must be an e-mail address`],
+    [AlarmSubscription.email('oncall'), `[prod] 'alarmSubscriptions[0]' ("oncall") must be an e-mail address`],
     [
       AlarmSubscription.https('http://alerts.example.com/hook'),
-      `[prod/Alarms] 'subscriptions[0]' ("http://alerts.example.com/hook") must be an https:// URL`,
+      `[prod] 'alarmSubscriptions[0]' ("http://alerts.example.com/hook") must be an https:// URL`,
     ],
   ])('alarm subscription %j is refused', (sub, message) => {
     expect(stack([sub])).toThrow(message);
@@ -124,7 +124,7 @@ describe('DigitalOcean messages', () => {
     [{ alertEmails: ['oncall'] }, `[dr/Entry] 'alertEmails[0]' ("oncall") must be an e-mail address`],
     [{ alertPeriod: '1m' }, `[dr/Entry] 'alertPeriod' ("1m") must be one of 2m, 3m, 5m, 10m, 15m, 30m, 1h`],
     [{ rtoTarget: Duration.seconds(0) }, `[dr] 'rtoTarget' ("0s") must be a positive duration`],
-    [{ healthCheck: { intervalSeconds: 1 } }, `[dr/Nyc3] 'healthCheck.intervalSeconds' (1) must be a whole number from 3 to 300`],
+    [{ healthCheck: { intervalSeconds: 1 } }, `[dr] 'healthCheck.intervalSeconds' (1) must be a whole number from 3 to 300`],
   ])('%j is refused', (props, message) => {
     expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...base, ...props } as never)).toThrow(message);
   });
@@ -256,7 +256,7 @@ describe('messages name the input, not the output', () => {
     tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
     remoteState: { bucket: 'state-bucket', region: 'eu-central-1' },
     supportCheckDate: TEST_DATE,
-    alarmSubscriptions: [AlarmSubscription.email('oncall@acme.example')],
+    alarmSubscriptions: [AlarmSubscription.email('oncall@acme.dev')],
   };
   test.each<[string, object, string]>([
     [
@@ -266,7 +266,7 @@ describe('messages name the input, not the output', () => {
           AlarmSubscription.https('https://discord.com/api/webhooks/123456789012345678/' + 'aB3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0'),
         ],
       },
-      `[prod/Alarms] 'subscriptions[0]' ("<redacted>") embeds a credential`,
+      `[prod] 'alarmSubscriptions[0]' ("<redacted>") embeds a credential`,
     ],
     [
       'a legacy OpenAI key as a secret entry',
@@ -286,7 +286,7 @@ describe('messages name the input, not the output', () => {
     [
       'a token in an alarm e-mail address',
       { alarmSubscriptions: [AlarmSubscription.email(`${GITHUB_TOKEN}@acme.example`)] },
-      `[prod/Alarms] 'subscriptions[0]' ("<redacted>") embeds a credential`,
+      `[prod] 'alarmSubscriptions[0]' ("<redacted>") embeds a credential`,
     ],
     [
       'an EKS admin listed twice',
@@ -324,14 +324,14 @@ describe('messages name the input, not the output', () => {
       supportCheckDate: TEST_DATE,
     };
     expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, apiAllowedCidrs: ['203.0.113.0/24', '0.0.0.0/0'] })).toThrow(
-      `[dr/Nyc3] 'apiAllowedCidrs[1]' ("0.0.0.0/0") opens the Kubernetes API to the whole internet (0.0.0.0/0 is the whole internet)`,
+      `[dr] 'apiAllowedCidrs[1]' ("0.0.0.0/0") opens the Kubernetes API to the whole internet (0.0.0.0/0 is the whole internet)`,
     );
     expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, apiAllowedCidrs: ['203.0.113.0/24', '64.0.0.0/6'] })).toThrow(
-      `[dr/Nyc3] 'apiAllowedCidrs[1]' ("64.0.0.0/6") opens the Kubernetes API to the whole internet (64.0.0.0/6 is wider than a /8`,
+      `[dr] 'apiAllowedCidrs[1]' ("64.0.0.0/6") opens the Kubernetes API to the whole internet (64.0.0.0/6 is wider than a /8`,
     );
     // Only the list as a whole is wide: the list is named.
     expect(() => new MultiRegionDR(Testing.app(), 'dr', { ...dr, apiAllowedCidrs: ['0.0.0.0/1', '128.0.0.0/1'] })).toThrow(
-      `[dr/Nyc3] 'apiAllowedCidrs[0]' ("0.0.0.0/1") opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
+      `[dr] 'apiAllowedCidrs[0]' ("0.0.0.0/1") opens the Kubernetes API to the whole internet (0.0.0.0/1 is wider than a /8`,
     );
   });
 
@@ -383,7 +383,7 @@ describe('messages name the input, not the output', () => {
       cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
       source: { repoURL: 'https://g.example.com/r.git' },
       configPath: 'dist/platform/production',
-      acmeEmail: 'oncall@acme.example',
+      acmeEmail: 'oncall@acme.dev',
     };
     expect(() => new ClusterPlatform(testApp(), 'P', { ...platform, acmeEmail: `${GITHUB_TOKEN}@acme.example` })).toThrow(
       `[P] 'acmeEmail' ("<redacted>") ${CREDENTIAL}`,
@@ -435,7 +435,7 @@ describe('messages name the input, not the output', () => {
           cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
           source: { repoURL: 'https://g.example.com/r.git' },
           configPath: 'dist/platform/production',
-          acmeEmail: 'oncall@acme.example',
+          acmeEmail: 'oncall@acme.dev',
           components: [PlatformComponent.CERT_MANAGER, crds('a'), crds('a-crds')],
         }),
     ).toThrow(`[P] 'components[2].name' ("a-crds") is the name of the CRD Application of components[1] ("a"): rename it`);
@@ -447,7 +447,7 @@ describe('messages name the input, not the output', () => {
       new ProductionApp(r.manifests('production'), 'api', { name: 'api', image: 'r/api:1.0.0' });
       return r;
     };
-    const platform = { cloud: PlatformCloud.aws({ region: 'eu-central-1' }), acmeEmail: 'oncall@acme.example' };
+    const platform = { cloud: PlatformCloud.aws({ region: 'eu-central-1' }), acmeEmail: 'oncall@acme.dev' };
     const a = repo();
     a.cluster({ name: 'x', manifests: 'production', namespace: 'api', platform });
     expect(() => a.cluster({ name: 'x-platform', manifests: 'production', namespace: 'api' })).toThrow(

@@ -84,10 +84,11 @@ export class SamokoderAlarms extends Construct {
       let endpoint: string;
       if (sub._secretArn !== undefined) {
         if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(sub._secretArn)) {
+          // A URL here is most likely the endpoint itself, token and all, given in place of its ARN: never repeated.
           throw invalidProp(
             this.node.path,
             prop,
-            '<redacted>',
+            /:\/\/|@/.test(sub._secretArn) ? '<redacted>' : sub._secretArn,
             'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
           );
         }

@@ -1,4 +1,5 @@
 import { invalidProp } from '../common/errors';
+import { _isCalendarDate } from '../common/validate';
 
 /** One row of the EKS support calendar. Dates are ISO `YYYY-MM-DD`. */
 export interface EksSupportWindow {
@@ -129,7 +130,17 @@ export class EksKubernetesVersion {
         `is in the EKS support table (standard support to ${lw.endOfStandardSupport}, extended to ${lw.endOfExtendedSupport}): its dates cannot be replaced; leave the window out (dates are for versions the table does not list)`,
       );
     }
-    const iso = (d: unknown) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d);
+    // A date of the calendar (2026-02-30 is ISO-shaped and does not exist: Date would roll it to March).
+    const iso = _isCalendarDate;
+    const missing = w && (['released', 'endOfStandardSupport', 'endOfExtendedSupport'] as const).find((k) => !iso(w[k]));
+    if (w && missing) {
+      throw invalidProp(
+        path,
+        prop,
+        this.version,
+        `has ${missing} ${JSON.stringify(w[missing])}, which is not a date of the calendar: give ISO dates such as "2026-11-21"`,
+      );
+    }
     if (
       w &&
       (![w.released, w.endOfStandardSupport, w.endOfExtendedSupport].every(iso) ||

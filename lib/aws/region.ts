@@ -70,6 +70,25 @@ export class AwsRegion {
         `has zone letters ${JSON.stringify(letters)}: each must be one lower-case letter, listed once (AwsRegion.of('eu-south-2', ['a', 'b', 'c']))`,
       );
     }
+    if (letters.length === 0) {
+      throw invalidProp(
+        path,
+        prop,
+        name,
+        "has no zones: AwsRegion.of(name, zones) needs the letters of the zones to place subnets in (['a', 'b', 'c'])",
+      );
+    }
+    // A region the table names: a zone it lacks is a typo (eu-central-1z) unless declared newer than the table.
+    const named = Object.values(AwsRegion).find((r): r is AwsRegion => r instanceof AwsRegion && r.name === name);
+    const unknown = named && !this.unlisted ? letters.filter((l) => !named.zoneLetters.includes(l)) : [];
+    if (unknown.length > 0) {
+      throw invalidProp(
+        path,
+        prop,
+        name,
+        `has zone ${unknown.map((l) => name + l).join(', ')}, which the table of ${AwsRegion.TABLE_DATE} does not list for every account (${named!.availabilityZones.join(', ')}): for a zone newer than the table, AwsRegion.of('${name}', zones, { unlisted: true })`,
+      );
+    }
     return this;
   }
 }

@@ -1,3 +1,4 @@
+import { invalidProp } from '../common/errors';
 import { _requireAwsRegionName } from '../common/aws-regions';
 import { LocalBackend, S3Backend, TerraformStack } from '../private/tf';
 import { requireBucketName } from './secure-bucket';
@@ -33,6 +34,16 @@ export function _configureS3Backend(stack: TerraformStack, options: RemoteStateO
     options.unlistedRegion,
     'set remoteState.unlistedRegion: true',
   );
+  // Terraform's S3 backend refuses a key with a leading or trailing "/" (hashicorp/terraform
+  // internal/backend/remote-state/s3/validate.go, validateStringS3Path).
+  if (options.key !== undefined && (options.key === '' || options.key.startsWith('/') || options.key.endsWith('/'))) {
+    throw invalidProp(
+      stack.node.path,
+      'remoteState.key',
+      options.key,
+      'must be an object key that neither starts nor ends with "/" (the S3 backend refuses it)',
+    );
+  }
   const backend = new S3Backend(stack, {
     bucket: options.bucket,
     key: options.key ?? defaultKey,

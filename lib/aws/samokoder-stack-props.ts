@@ -167,3 +167,24 @@ export const SAMOKODERSTACK_REQUIRED = [
   'remoteState',
   'alarmSubscriptions',
 ] as const satisfies readonly (keyof SamokoderStackProps)[];
+
+/**
+ * The props of each part of {@link SamokoderStack} that come from the stack's props, by the name the user wrote: a
+ * part's refusal of `cidr` names `vpcCidr` (see `_blameOn`).
+ * @internal
+ */
+export const _PART_PROPS = {
+  Network: { cidr: 'vpcCidr', avoidCidrs: 'avoidCidrs', azCount: 'azCount', natGateways: 'natGateways' },
+  Cluster: {
+    version: 'kubernetesVersion',
+    supportCheckDate: 'supportCheckDate',
+    endpointAccess: 'endpointAccess',
+    adminPrincipalArns: 'adminPrincipalArns',
+    nodeGroup: 'nodeGroup',
+  },
+  Database: { version: 'postgresVersion', instanceClass: 'databaseInstanceClass', backupRetentionDays: 'backupRetentionDays' },
+  Cache: { nodeType: 'cacheNodeType', shards: 'cacheShards' },
+  FilesBucket: { bucketName: 'filesBucketName' },
+  BackupsBucket: { bucketName: 'backupsBucketName' },
+  Alarms: { subscriptions: 'alarmSubscriptions' },
+} as const satisfies Record<string, Record<string, keyof SamokoderStackProps>>;

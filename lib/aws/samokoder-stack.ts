@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { SAMOKODERSTACK_PROPS, SAMOKODERSTACK_REQUIRED, SamokoderStackProps } from './samokoder-stack-props';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _PART_PROPS, SAMOKODERSTACK_PROPS, SAMOKODERSTACK_REQUIRED, SamokoderStackProps } from './samokoder-stack-props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
@@ -9,7 +9,7 @@ import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { costAllocationTagMap } from '../common/tags';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
-import { invalidCombination, invalidDerivedProp, invalidProp } from '../common/errors';
+import { _blameOn, invalidCombination, invalidDerivedProp, invalidProp } from '../common/errors';
 import { _freeId, isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
@@ -69,6 +69,7 @@ export class SamokoderStack extends TerraformStack {
       SAMOKODERSTACK_PROPS,
       SAMOKODERSTACK_REQUIRED,
     );
+    _checkLists(this.node.path, props, ['avoidCidrs', 'adminPrincipalArns', 'appIdentities', 'alarmSubscriptions', 'secretEntries']);
     const path = this.node.path;
     const env = requireDnsLabel(path, 'environment', props.environment, 20);
     // Without 'project', the stack id names it ("billing-production" → "billing"): messages say so.
@@ -105,6 +106,15 @@ export class SamokoderStack extends TerraformStack {
         ? refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace))
         : refuseReservedNamespace(path, 'project', project, "the namespace defaults to the project; set 'namespace'", projectSource);
     const appDbUser = _requireDatabaseRole(path, 'appDatabaseUser', props.appDatabaseUser ?? `${project}_app`);
+    const master = props.databaseMasterUsername ?? `${(props.databaseName ?? project.replace(/-/g, '_')).slice(0, 10)}_admin`;
+    if (appDbUser === master) {
+      throw invalidProp(
+        path,
+        'appDatabaseUser',
+        appDbUser,
+        'is the master user: the pods would connect with every privilege; give the app a role of its own',
+      );
+    }
     (props.adminPrincipalArns ?? []).forEach((arn, i) => {
       const first = (props.adminPrincipalArns ?? []).indexOf(arn);
       if (first < i) {
@@ -149,59 +159,81 @@ export class SamokoderStack extends TerraformStack {
     if (hub !== undefined) _resolveHubAccess(path, 'argoCdHub', hub);
 
     _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
+    for (const prop of ['filesBucketName', 'backupsBucketName'] as const) {
+      const rule = 'is the state bucket (remoteState.bucket): the stack would create, and own, the bucket of its own state';
+      if (props[prop] !== undefined && props[prop] === props.remoteState.bucket) throw invalidProp(path, prop, props[prop], rule);
+    }
     new AwsProvider(this, 'Aws', { region, defaultTags: [{ tags }] });
     const account = _callerIdentity(this).accountId;
 
     const logsKey = _createKey(this, 'LogsKey', { alias: `${name}-logs`, description: `${name} platform logs`, logsRegion: region });
-    this.network = new SamokoderNetwork(this, 'Network', {
-      namePrefix: name,
-      region: props.region,
-      cidr: props.vpcCidr,
-      avoidCidrs: props.avoidCidrs,
-      azCount: props.azCount,
-      natGateways: props.natGateways ?? profile.natGateways,
-      clusterName: name,
-      logsKmsKeyArn: logsKey.arn,
-    });
-    this.cluster = new SamokoderCluster(this, 'Cluster', {
-      clusterName: name,
-      region,
-      subnetIds: this.network.privateSubnetIds,
-      version: props.kubernetesVersion,
-      supportCheckDate: props.supportCheckDate,
-      endpointAccess: props.endpointAccess,
-      adminPrincipalArns: props.adminPrincipalArns,
-      nodeGroup: {
-        instanceTypes: profile.nodeInstanceTypes,
-        minSize: profile.nodeMin,
-        maxSize: profile.nodeMax,
-        ...props.nodeGroup,
-      },
-    });
-    this.database = new SamokoderDatabase(this, 'Database', {
-      identifier: name,
-      vpcId: this.network.vpc.id,
-      subnetIds: this.network.databaseSubnetIds,
-      clientSecurityGroupId: this.cluster.clusterSecurityGroupId,
-      version: props.postgresVersion,
-      instanceClass: props.databaseInstanceClass ?? profile.databaseInstanceClass,
-      multiAz: profile.databaseMultiAz,
-      backupRetentionDays: props.backupRetentionDays,
-      databaseName: _requireDatabaseName(path, 'databaseName', props.databaseName ?? project.replace(/-/g, '_')),
-      masterUsername:
-        props.databaseMasterUsername === undefined
-          ? undefined
-          : _requireMasterUsername(path, 'databaseMasterUsername', props.databaseMasterUsername),
-    });
-    this.cache = new SamokoderCache(this, 'Cache', {
-      name,
-      region,
-      vpcId: this.network.vpc.id,
-      subnetIds: this.network.databaseSubnetIds,
-      clientSecurityGroupId: this.cluster.clusterSecurityGroupId,
-      nodeType: props.cacheNodeType ?? profile.cacheNodeType,
-      shards: props.cacheShards ?? profile.cacheShards,
-    });
+    // A part's refusal names the prop the user wrote here (`vpcCidr`, not the network's `cidr`).
+    const blame = <T>(part: keyof typeof _PART_PROPS, build: () => T): T => _blameOn(path, part, _PART_PROPS[part], build);
+    this.network = blame(
+      'Network',
+      () =>
+        new SamokoderNetwork(this, 'Network', {
+          namePrefix: name,
+          region: props.region,
+          cidr: props.vpcCidr,
+          avoidCidrs: props.avoidCidrs,
+          azCount: props.azCount,
+          natGateways: props.natGateways ?? profile.natGateways,
+          clusterName: name,
+          logsKmsKeyArn: logsKey.arn,
+        }),
+    );
+    this.cluster = blame(
+      'Cluster',
+      () =>
+        new SamokoderCluster(this, 'Cluster', {
+          clusterName: name,
+          region,
+          subnetIds: this.network.privateSubnetIds,
+          version: props.kubernetesVersion,
+          supportCheckDate: props.supportCheckDate,
+          endpointAccess: props.endpointAccess,
+          adminPrincipalArns: props.adminPrincipalArns,
+          nodeGroup: {
+            instanceTypes: profile.nodeInstanceTypes,
+            minSize: profile.nodeMin,
+            maxSize: profile.nodeMax,
+            ...props.nodeGroup,
+          },
+        }),
+    );
+    this.database = blame(
+      'Database',
+      () =>
+        new SamokoderDatabase(this, 'Database', {
+          identifier: name,
+          vpcId: this.network.vpc.id,
+          subnetIds: this.network.databaseSubnetIds,
+          clientSecurityGroupId: this.cluster.clusterSecurityGroupId,
+          version: props.postgresVersion,
+          instanceClass: props.databaseInstanceClass ?? profile.databaseInstanceClass,
+          multiAz: profile.databaseMultiAz,
+          backupRetentionDays: props.backupRetentionDays,
+          databaseName: _requireDatabaseName(path, 'databaseName', props.databaseName ?? project.replace(/-/g, '_')),
+          masterUsername:
+            props.databaseMasterUsername === undefined
+              ? undefined
+              : _requireMasterUsername(path, 'databaseMasterUsername', props.databaseMasterUsername),
+        }),
+    );
+    this.cache = blame(
+      'Cache',
+      () =>
+        new SamokoderCache(this, 'Cache', {
+          name,
+          region,
+          vpcId: this.network.vpc.id,
+          subnetIds: this.network.databaseSubnetIds,
+          clientSecurityGroupId: this.cluster.clusterSecurityGroupId,
+          nodeType: props.cacheNodeType ?? profile.cacheNodeType,
+          shards: props.cacheShards ?? profile.cacheShards,
+        }),
+    );
 
     const dataKey = _createKey(this, 'DataKey', { alias: `${name}-data`, description: `${name} buckets and application secrets` });
     this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', {
@@ -210,18 +242,26 @@ export class SamokoderStack extends TerraformStack {
       receivesAccessLogs: true,
       accountId: account,
     });
-    this.filesBucket = new SecureBucket(this, 'FilesBucket', {
-      bucketName: props.filesBucketName ?? `${name}-files`,
-      kmsKeyArn: dataKey.arn,
-      lifecycle: BucketLifecycle.files(),
-      accessLogsBucket: this.accessLogsBucket,
-    });
-    this.backupsBucket = new SecureBucket(this, 'BackupsBucket', {
-      bucketName: props.backupsBucketName ?? `${name}-backups`,
-      kmsKeyArn: dataKey.arn,
-      lifecycle: BucketLifecycle.backups(),
-      accessLogsBucket: this.accessLogsBucket,
-    });
+    this.filesBucket = blame(
+      'FilesBucket',
+      () =>
+        new SecureBucket(this, 'FilesBucket', {
+          bucketName: props.filesBucketName ?? `${name}-files`,
+          kmsKeyArn: dataKey.arn,
+          lifecycle: BucketLifecycle.files(),
+          accessLogsBucket: this.accessLogsBucket,
+        }),
+    );
+    this.backupsBucket = blame(
+      'BackupsBucket',
+      () =>
+        new SecureBucket(this, 'BackupsBucket', {
+          bucketName: props.backupsBucketName ?? `${name}-backups`,
+          kmsKeyArn: dataKey.arn,
+          lifecycle: BucketLifecycle.backups(),
+          accessLogsBucket: this.accessLogsBucket,
+        }),
+    );
 
     // Connection settings (not secrets: hosts, ports, user names) for External Secrets to read in-cluster.
     const secretPrefix = `${project}/${env}/`;
@@ -306,13 +346,17 @@ export class SamokoderStack extends TerraformStack {
       });
     });
 
-    this.alarms = new SamokoderAlarms(this, 'Alarms', {
-      namePrefix: name,
-      databaseIdentifier: name,
-      cacheClusterIds: this.cache.memberClusterIds,
-      eksClusterName: name,
-      subscriptions: props.alarmSubscriptions,
-    });
+    this.alarms = blame(
+      'Alarms',
+      () =>
+        new SamokoderAlarms(this, 'Alarms', {
+          namePrefix: name,
+          databaseIdentifier: name,
+          cacheClusterIds: this.cache.memberClusterIds,
+          eksClusterName: name,
+          subscriptions: props.alarmSubscriptions,
+        }),
+    );
     if ((props.alarmSubscriptions ?? []).length === 0) {
       throw invalidProp(
         path,

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import { Ipv4Cidr } from './cidr';
 import { invalidProp, show, ValidationError } from './errors';
+import { refuseReservedNamespace } from './namespaces';
+import { _nearest } from './props';
 import { credentialFields } from './secret-detection';
 import { isUnresolved, requireDnsLabel, requireHostname, requireUrlPath } from './validate';
 
@@ -60,7 +62,8 @@ const CONTRACT_FIELDS: Fields = {
     },
   },
   kubernetesVersion: { spec: { kind: 'string', check: pattern(/^1\.\d{1,3}$/, 'must be a Kubernetes minor version such as "1.35"') } },
-  namespace: { spec: dnsLabel },
+  // The apps' namespace: never one Kubernetes or the platform keeps (the stacks refuse those when they write it).
+  namespace: { spec: { kind: 'string', check: (w, p, v) => void refuseReservedNamespace(w, p, requireDnsLabel(w, p, v)) } },
   serviceAccounts: { spec: list(dnsLabel) },
   connectionSecretName: { spec: entryName },
   podIdentities: { spec: list({ kind: 'object', fields: { namespace: { spec: dnsLabel }, serviceAccount: { spec: dnsLabel } } }) },
@@ -153,8 +156,9 @@ function conformFields(where: string, prefix: string, value: Record<string, unkn
   for (const key of Object.keys(value)) {
     if (!(key in fields) && value[key] !== undefined) {
       // The value is not shown: an unknown field is where a secret pasted by mistake would be.
+      const near = _nearest(key, Object.keys(fields), Math.ceil(key.length / 4) - 1);
       throw new ValidationError(
-        `[${where}] '${at(key)}' is not a field of ${prefix ? `'${prefix}'` : 'a platform contract'} (fields: ${Object.keys(fields).join(', ')})`,
+        `[${where}] '${at(key)}' is not a field of ${prefix ? `'${prefix}'` : 'a platform contract'}${near ? `: did you mean '${near}'?` : ''} (fields: ${Object.keys(fields).join(', ')})`,
       );
     }
   }

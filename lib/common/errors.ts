@@ -69,3 +69,23 @@ export function invalidCombination(path: string, detail: string): ValidationErro
 export function check(failed: boolean, error: () => ValidationError): void {
   if (failed) throw error();
 }
+
+/**
+ * Builds a part (`build`, which creates it at `<path>/<part>`) and re-words a refusal of one of the part's props as a
+ * refusal of the prop the user wrote on the composite (`names`: the part's prop → the user's, `cidr` →
+ * `vpcCidr`), at the composite's path: the user wrote `alarmSubscriptions[0]`, not the part's `subscriptions[0]`.
+ * The rest of the message (index, value, rule) is kept. Refusals of props not in `names` pass unchanged.
+ * @internal
+ */
+export function _blameOn<T>(path: string, part: string, names: Readonly<Record<string, string>>, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    const head = `[${path}/${part}] '`;
+    if (!(e instanceof ValidationError) || !e.message.startsWith(head)) throw e;
+    const rest = e.message.slice(head.length);
+    const prop = /^[A-Za-z0-9_]+/.exec(rest)?.[0];
+    if (prop === undefined || !Object.prototype.hasOwnProperty.call(names, prop)) throw e;
+    throw new ValidationError(`[${path}] '${names[prop]}${rest.slice(prop.length)}`);
+  }
+}

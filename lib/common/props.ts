@@ -48,6 +48,26 @@ export function _checkProps<Complete extends true>(
 }
 
 /**
+ * Refuses a list prop given as something else, which a caller without a type checker can write (`alertEmails:
+ * 'ops@acme.dev'`): otherwise a `TypeError` (`forEach is not a function`) from deep inside names neither the construct
+ * nor the prop. `lists` names the props that are arrays; `prefix` as for {@link _checkProps}.
+ * @internal
+ */
+export function _checkLists<T>(path: string, props: T, lists: readonly (keyof T & string)[], prefix = ''): void {
+  for (const key of lists) {
+    const value = (props as Record<string, unknown>)[key];
+    if (value !== undefined && !Array.isArray(value)) {
+      throw invalidProp(
+        path,
+        `${prefix}${key}`,
+        value,
+        `must be a list (an array), even of one entry: [${typeof value === 'string' ? `"${value}"` : '…'}]`,
+      );
+    }
+  }
+}
+
+/**
  * The candidate closest to `value` (case ignored) when it is a few edits away, for a "did you mean" suggestion.
  * @internal
  */

@@ -77,7 +77,7 @@ export function looksLikeSecretValue(value: string): boolean {
  * every synth).
  */
 const ANCHORS =
-  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|:AA|Bearer|Basic|[?&=]|sk-|--/;
+  /xox|xapp-|hooks\.slack\.com|discord|webhook\.office|A[KS]IA|gh[pousr]_|github_pat_|glpat-|glsa_|glc_|k_live_|k_test_|T3BlbkFJ|AIza|dop_v1_|npm_|hf_|gsk_|SG\.|hv[sbr]\.|dckr_pat_|shp|lin_api_|ntn_|figd_|dapi|ops_ey|-----BEGIN|@|eyJ|:AA|Bearer|Basic|[?&=]|sk-|--|mysql|mariadb/;
 
 /**
  * A credential written into a command line or an env-file line: `PGPASSWORD=hunter2 psql …`,
@@ -93,6 +93,12 @@ function credentialInCommandLine(value: string): boolean {
   const flag = /(?:^|\s)--([a-z][a-z0-9-]*)(?:=|\s+)("[^"]*"|'[^']*'|\S+)/gi;
   for (let m = flag.exec(value); m; m = flag.exec(value)) {
     if (isCredentialFlag(m[1]) && isLiteralValue(unquote(m[2]))) return true;
+  }
+  // The MySQL clients take the password glued to -p (`mysql -uapp -phunter2`; a bare `-p` prompts for it).
+  const glued =
+    /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)\b[^;&|\n]*?\s-p("[^"]*"|'[^']*'|[^\s;&|)'"]+)/g;
+  for (let m = glued.exec(value); m; m = glued.exec(value)) {
+    if (isLiteralValue(unquote(m[1]))) return true;
   }
   return false;
 }

@@ -73,6 +73,33 @@ export function requireUrlPath(path: string, prop: string, value: string): strin
   return value;
 }
 
+/** Whether `value` is an ISO date (`2026-11-21`) of the calendar (`2026-02-30` is not: Date rolls it to March). @internal */
+export function _isCalendarDate(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * An ACME account contact Let's Encrypt registers: it refuses RFC 2606's example domains and names that end in no
+ * public suffix (letsencrypt/boulder policy/pa.go: `forbiddenMailDomains`, `ValidEmail`), so the issuer would never
+ * get an account. Only for Let's Encrypt (`server` unset or theirs); another ACME server has its own rules.
+ * @internal
+ */
+export function _requireAcmeContact(path: string, prop: string, email: string, server: string | undefined): void {
+  requireEmail(path, prop, email, ' (Let\u2019s Encrypt writes to it before a certificate expires)');
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  const letsEncrypt = server === undefined || /letsencrypt\.org\//.test(server);
+  if (letsEncrypt && /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost|local)$/.test(domain)) {
+    throw invalidProp(
+      path,
+      prop,
+      email,
+      `is at "${domain}", a reserved domain Let's Encrypt refuses as a contact (the issuer's account would never register): use an address the platform team reads`,
+    );
+  }
+}
+
 /** An ISO calendar date (`2026-11-21`) that exists; returns it. */
 export function requireIsoDate(path: string, prop: string, value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

@@ -4,7 +4,7 @@ import { invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel } from '../common/validate';
 import { _LibraryChart } from '../private/render';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from './argocd';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 
 /** The namespaced kinds the library emits for an application (the default allow list of app projects). */
 export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
@@ -93,6 +93,7 @@ export class AppOfApps extends Construct {
       APP_OF_APPS_PROPS,
       APP_OF_APPS_REQUIRED,
     );
+    _checkLists(this.node.path, props, ['apps']);
     const cluster = requireDnsLabel(this.node.path, 'cluster.name', props.cluster.name, 50);
     // The team (by default the namespace) and the cluster name the AppProjects and Applications: checked here, so a
     // bad one is blamed on itself rather than on the names made from it.
@@ -120,6 +121,19 @@ export class AppOfApps extends Construct {
     }
     const root = props.manifestsRoot ?? 'dist';
     const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
+    for (const [prop, dir] of [
+      ['manifestsRoot', root],
+      ['argocdRoot', argocdRoot],
+    ] as const) {
+      if (dir === '' || dir.startsWith('/') || dir.split('/').includes('..')) {
+        throw invalidProp(
+          this.node.path,
+          prop,
+          dir,
+          'must be a relative directory inside the repository (Argo CD reads paths from its root)',
+        );
+      }
+    }
     const project = `${team}-${cluster}`;
     if (!Array.isArray(props.apps) || props.apps.length === 0) {
       throw invalidProp(this.node.path, 'apps', props.apps, 'must list at least one app: an app of apps with none syncs nothing');
@@ -128,7 +142,17 @@ export class AppOfApps extends Construct {
     apps.forEach((a, i) => {
       const entry = typeof props.apps[i] === 'string' ? `apps[${i}]` : `apps[${i}].name`;
       requireDnsLabel(this.node.path, entry, a.name);
-      if (typeof props.apps[i] !== 'string') requireDnsLabel(this.node.path, `apps[${i}].namespace`, a.namespace);
+      const nsProp = typeof props.apps[i] === 'string' ? 'namespace' : `apps[${i}].namespace`;
+      requireDnsLabel(this.node.path, nsProp, a.namespace);
+      // Kubernetes' own namespaces hold no team's app (the platform's own, gateway-system included, may).
+      if (a.namespace === 'default' || a.namespace.startsWith('kube-')) {
+        throw invalidProp(
+          this.node.path,
+          nsProp,
+          a.namespace,
+          "is one of Kubernetes' own namespaces (default, kube-*): deploy the app to a namespace of its own",
+        );
+      }
       const first = apps.findIndex((b) => b.name === a.name);
       // One Application per app name and cluster (`<app>-<cluster>`), whatever the namespace.
       if (first < i) throw invalidProp(this.node.path, `apps[${i}]`, a.name, `is listed twice (apps[${first}])`);

@@ -53,6 +53,8 @@ export interface ValkeyOptions {
 }
 
 /** Container registry settings. */
+const REGISTRY_TIERS: readonly string[] = ['starter', 'basic', 'professional'];
+
 export interface RegistryOptions {
   /** `starter`, `basic` or `professional`. @default 'professional' */
   readonly tier?: 'starter' | 'basic' | 'professional';
@@ -300,10 +302,14 @@ export class DataTier extends Construct {
     this.clusters = { primary: props.primary, secondary: props.secondary };
     this.registryRegion = props.registry?.region ?? props.secondary.region;
     this.registryRegion._require(path, 'registry.region', 'containerRegistry');
+    const tier = props.registry?.tier ?? 'professional';
+    if (!REGISTRY_TIERS.includes(tier)) {
+      throw invalidProp(path, 'registry.tier', tier, `must be one of ${REGISTRY_TIERS.join(', ')} (DigitalOcean's subscription tiers)`);
+    }
     this.registryName = name.replace(/-/g, '');
     this.registry = new ContainerRegistry(this, 'Registry', {
       name: this.registryName,
-      subscriptionTierSlug: props.registry?.tier ?? 'professional',
+      subscriptionTierSlug: tier,
       region: this.registryRegion.slug,
       // The DR image mirror: without it the secondary cannot pull its images when the primary's registry is gone.
       lifecycle: { preventDestroy: true },

@@ -1,4 +1,5 @@
 import { invalidProp } from '../common/errors';
+import { _isCalendarDate } from '../common/validate';
 
 /**
  * A Kubernetes minor version on DigitalOcean Kubernetes (DOKS), identified by its version prefix. The patch
@@ -53,7 +54,8 @@ export class DoksKubernetesVersion {
         `is in the DOKS version table (end of life ${this.listed.endOfLife}): its date cannot be replaced; leave it out (dates are for minors the table does not list)`,
       );
     }
-    if (this.endOfLife !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(this.endOfLife)) {
+    const eol = this.endOfLife;
+    if (eol !== undefined && !_isCalendarDate(eol)) {
       throw invalidProp(path, prop, this.minor, `has an end-of-life date that is not an ISO date (${JSON.stringify(this.endOfLife)})`);
     }
     if (this.endOfLife !== undefined && date <= this.endOfLife && /^1\.\d+$/.test(this.minor)) return;

@@ -1,6 +1,6 @@
 import * as nodePath from 'path';
 import { Construct } from 'constructs';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 import { DataDigitaloceanKubernetesVersions } from '@cdktf/provider-digitalocean/lib/data-digitalocean-kubernetes-versions';
 import { Project } from '@cdktf/provider-digitalocean/lib/project';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
@@ -8,7 +8,7 @@ import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { VpcPeering } from '@cdktf/provider-digitalocean/lib/vpc-peering';
 import { Duration } from '../common/duration';
 import { _requireEnvironment, environmentTier } from '../common/environment';
-import { invalidCombination, invalidProp, ValidationError } from '../common/errors';
+import { _blameOn, invalidCombination, invalidProp, ValidationError } from '../common/errors';
 import { _digitaloceanTagNames, costAllocationTagMap } from '../common/tags';
 import { _freeId, requireDnsLabel, requireHostname, requireIsoDate, requireSecretEntryNames } from '../common/validate';
 import { looksLikeSecretValue } from '../common/secret-detection';
@@ -21,7 +21,7 @@ import { FailoverPlan } from './failover-plan';
 import { FAILOVER_CONFIRM_SECONDS, _POLLS, _POLL_SECONDS } from './failover-scripts';
 import { GlobalEntry, TlsDomain } from './global-entry';
 import { _computeRecovery, _validateEstimates, RecoveryModel } from './recovery-model';
-import { RegionalCluster, Weekday } from './regional-cluster';
+import { _WEEKDAYS as WEEKDAYS, RegionalCluster, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { _projectFromStackId, pascalCase } from '../common/names';
 import { AwsRegion } from '../aws/region';
@@ -72,6 +72,7 @@ export class MultiRegionDR extends TerraformStack {
       MULTIREGIONDR_PROPS,
       MULTIREGIONDR_REQUIRED,
     );
+    _checkLists(this.node.path, props, ['additionalHosts', 'secretEntries', 'alertEmails', 'apiAllowedCidrs']);
     const path = this.node.path;
     // Without 'project', the stack id names it ("samokoder-dr" → "samokoder"): messages say so.
     const projectSource = props.project === undefined ? 'from the stack id' : undefined;
@@ -95,6 +96,12 @@ export class MultiRegionDR extends TerraformStack {
     secondaryRegion._require(path, 'secondary.region', 'kubernetes');
     const primaryDay = p.maintenanceDay ?? 'tuesday';
     const secondaryDay = s.maintenanceDay ?? 'thursday';
+    for (const [prop, day] of [
+      ['primary.maintenanceDay', primaryDay],
+      ['secondary.maintenanceDay', secondaryDay],
+    ] as const) {
+      if (!WEEKDAYS.includes(day)) throw invalidProp(path, prop, day, `must be a day in lower case: ${WEEKDAYS.join(', ')}`);
+    }
     if (primaryDay === secondaryDay) {
       throw invalidCombination(
         path,
@@ -113,6 +120,18 @@ export class MultiRegionDR extends TerraformStack {
         'fallbackRegistry',
         '<redacted>',
         'must be a registry path such as "ghcr.io/team" without credentials: it is written into the failover scripts (log in with `docker login` at run time)',
+      );
+    }
+    // Written into mirror-images.sh inside double quotes: only a registry path's characters, so no `$(…)` runs there.
+    if (
+      props.fallbackRegistry !== undefined &&
+      !/^[a-z0-9]+([.-][a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)+$/.test(props.fallbackRegistry)
+    ) {
+      throw invalidProp(
+        path,
+        'fallbackRegistry',
+        props.fallbackRegistry,
+        'must be a registry path: a host and a namespace, lower case, no scheme (e.g. "ghcr.io/team", "registry.acme.dev:5000/dr")',
       );
     }
     // Each entry is a Terraform resource `Entry-<entry with - for other characters>` (DrSecretStore; ids are API):
@@ -172,8 +191,17 @@ export class MultiRegionDR extends TerraformStack {
         healthCheck: props.healthCheck,
         apiAllowedCidrs: props.apiAllowedCidrs,
       });
-    this.primary = regional(p, primaryRegion, '10.10.0.0/16', primaryDay);
-    this.secondary = regional(s, secondaryRegion, '10.20.0.0/16', secondaryDay);
+    // A cluster's refusal names the prop written here: `primary.vpcCidr`, not the cluster's `vpcCidr`.
+    const as = (r: string) => ({
+      region: `${r}.region`,
+      vpcCidr: `${r}.vpcCidr`,
+      nodePool: `${r}.nodePool`,
+      healthCheck: 'healthCheck',
+      apiAllowedCidrs: 'apiAllowedCidrs',
+    });
+    const blame = (r: string, region: DoRegion, build: () => RegionalCluster) => _blameOn(path, pascalCase(region.slug), as(r), build);
+    this.primary = blame('primary', primaryRegion, () => regional(p, primaryRegion, '10.10.0.0/16', primaryDay));
+    this.secondary = blame('secondary', secondaryRegion, () => regional(s, secondaryRegion, '10.20.0.0/16', secondaryDay));
     if (this.primary.vpcRange.overlaps(this.secondary.vpcRange)) {
       throw invalidCombination(
         path,

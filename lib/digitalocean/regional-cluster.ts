@@ -39,6 +39,8 @@ const DOKS_DEFAULT_NETWORKS: ReadonlyArray<[string, Ipv4Cidr]> = [
 
 /** Day of the week for maintenance windows. */
 export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+/** @internal */
+export const _WEEKDAYS: readonly string[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 /** Props for {@link RegionalCluster}. */
 export interface RegionalClusterProps {

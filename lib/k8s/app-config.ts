@@ -35,6 +35,14 @@ export function validateAppConfig(path: string, config: Record<string, string>, 
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
       throw invalidProp(path, `config.${key}`, key, 'must be an environment variable name (letters, digits, _; not starting with a digit)');
     }
+    if (typeof value !== 'string') {
+      throw invalidProp(
+        path,
+        `config.${key}`,
+        value,
+        `must be a string: ConfigMap data holds strings only (the API server refuses ${typeof value}s); write ${JSON.stringify(String(value))}`,
+      );
+    }
     rejectLiteralSecret(path, 'config', key, value);
   }
   const seen = new Set<string>();

@@ -8,7 +8,7 @@ import { _apiObject, _ARGOCD_KEEP } from '../private/k8s-object';
 import { invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { cpuQuantity, memoryQuantity } from './quantity';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
 import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 
@@ -129,6 +129,7 @@ export class AppNamespace extends Construct {
       APP_NAMESPACE_PROPS,
       APP_NAMESPACE_REQUIRED,
     );
+    _checkLists(this.node.path, props, ['gatewayAccess', 'secretStoreAccess']);
     const path = this.node.path;
     const name = requireDnsLabel(path, 'name', props.name);
     const b = props.budget;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { invalidProp } from '../common/errors';
+import { _nearest } from '../common/props';
 import { _freeId, isDnsSubdomain, requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
 import { kplus } from '../private/kplus';
@@ -21,6 +22,35 @@ export interface AppServiceAccountProps {
   /** @default {} */
   readonly labels?: Record<string, string>;
 }
+
+/**
+ * The namespaced resources of Kubernetes' built-in API groups (v1.35: `kubectl api-resources --namespaced`), for the
+ * near-miss check of resource names (`configmap` → `configmaps`).
+ */
+const BUILT_IN_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+  '': [
+    'bindings',
+    'configmaps',
+    'endpoints',
+    'events',
+    'limitranges',
+    'persistentvolumeclaims',
+    'pods',
+    'podtemplates',
+    'replicationcontrollers',
+    'resourcequotas',
+    'secrets',
+    'serviceaccounts',
+    'services',
+  ],
+  apps: ['controllerrevisions', 'daemonsets', 'deployments', 'replicasets', 'statefulsets'],
+  batch: ['cronjobs', 'jobs'],
+  autoscaling: ['horizontalpodautoscalers'],
+  policy: ['poddisruptionbudgets'],
+  'networking.k8s.io': ['ingresses', 'networkpolicies'],
+  'coordination.k8s.io': ['leases'],
+  'discovery.k8s.io': ['endpointslices'],
+};
 
 /**
  * Refuses rules a namespaced app should never hold: `*` anywhere, and the privilege-escalation verbs. `prop` names the
@@ -64,6 +94,23 @@ export function validateRbacRules(path: string, prop: string, rules: readonly Rb
         );
       }
     }
+    // A resource of a built-in group Kubernetes does not have but nearly does (`configmap`, `deployment`, `ingress`):
+    // granted as written it matches nothing. Only near misses are refused: a group's other resources may be newer.
+    rule.resources.forEach((r, j) => {
+      const [base, sub] = r.split('/');
+      const known = rule.apiGroups.flatMap((g) => BUILT_IN_RESOURCES[g] ?? []);
+      if (known.length === 0 || known.includes(base)) return;
+      const plurals = [`${base}s`, `${base}es`, base.replace(/y$/, 'ies')];
+      const near = known.find((k) => plurals.includes(k)) ?? _nearest(base, known, 1);
+      if (near) {
+        throw invalidProp(
+          path,
+          `${prop}[${i}].resources[${j}]`,
+          r,
+          `is not a resource of ${rule.apiGroups.map((g) => (g === '' ? 'the core API group ("")' : `"${g}"`)).join(', ')}: did you mean "${near}${sub ? `/${sub}` : ''}"? (Kubernetes matches the plural name exactly)`,
+        );
+      }
+    });
     for (const g of rule.apiGroups) {
       if (g !== '' && !isDnsSubdomain(g)) {
         throw invalidProp(path, `${prop}[${i}].apiGroups`, g, 'must be "" (the core group) or an API group such as "apps" or "batch"');

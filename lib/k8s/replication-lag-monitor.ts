@@ -1,3 +1,4 @@
+import { requirePinnedImage } from './image';
 import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -58,6 +59,7 @@ export class ReplicationLagMonitor extends Construct {
     }
     const namespace = requireDnsLabel(path, 'platform.namespace', props.platform.namespace);
     const prometheusNamespace = requireDnsLabel(path, 'prometheusNamespace', props.prometheusNamespace ?? 'monitoring');
+    const image = requirePinnedImage(path, 'image', props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1');
     const name = REPLICATION_LAG_MONITOR;
     const selector = { 'app.kubernetes.io/name': name };
     const labels = { ...selector, 'app.kubernetes.io/component': 'monitoring', 'app.kubernetes.io/managed-by': 'samokoder-infra' };
@@ -99,7 +101,7 @@ export class ReplicationLagMonitor extends Construct {
             containers: [
               {
                 name: 'exporter',
-                image: props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+                image,
                 // stat_wal_receiver (off by default) tells a streaming replica from one that stopped receiving.
                 args: [`--web.listen-address=:${PORT}`, '--collector.stat_wal_receiver'],
                 env: [{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: dsn.secretName, key: 'DATA_SOURCE_NAME' } } }],

@@ -1,5 +1,5 @@
 import { invalidProp } from '../common/errors';
-import { requireDnsLabel, requireUrlPath } from '../common/validate';
+import { isDnsSubdomain, isUnresolved, requireDnsLabel, requireUrlPath } from '../common/validate';
 import { _AllKeys, _checkProps } from '../common/props';
 
 /** Time unit of a rate limit. */
@@ -172,4 +172,29 @@ export class AppRouting {
 export function validateRouting(path: string, prop: string, routing: AppRouting): void {
   const lbPath = routing._gateway?.loadBalancerHealthPath;
   if (lbPath) requireUrlPath(path, `${prop}.loadBalancerHealthPath`, lbPath);
+  // Names the API server checks on the objects these go into (a parentRef's namespace and section, an Ingress's class,
+  // a NetworkPolicy's namespace selector, a cert-manager issuer): refused here, by the option the user wrote.
+  const g = routing._gateway;
+  const i = routing._ingress;
+  const names: Array<[string, string | undefined, 'label' | 'subdomain']> = [
+    ['gatewayName', g?.gatewayName, 'subdomain'],
+    ['gatewayNamespace', g?.gatewayNamespace, 'label'],
+    ['sectionName', g?.sectionName, 'subdomain'],
+    ['proxyNamespace', g?.proxyNamespace, 'label'],
+    ['className', i?.className, 'subdomain'],
+    ['clusterIssuer', i?.clusterIssuer, 'subdomain'],
+    ['controllerNamespace', i?.controllerNamespace, 'label'],
+  ];
+  for (const [option, value, kind] of names) {
+    if (value === undefined || isUnresolved(value)) continue;
+    if (kind === 'label') requireDnsLabel(path, `${prop}.${option}`, value);
+    else if (!isDnsSubdomain(value)) {
+      throw invalidProp(
+        path,
+        `${prop}.${option}`,
+        value,
+        'must be a Kubernetes object name: lower-case letters, digits, "-" and ".", at most 253 characters',
+      );
+    }
+  }
 }

@@ -173,6 +173,9 @@ export function resolveWorkload(path: string, o: WorkloadOptions, maxReplicas: n
       'storage.',
     );
     const accessMode = s.accessMode ?? (kind === WorkloadKind.STATEFUL_SET ? 'ReadWriteOnce' : 'ReadWriteMany');
+    if (accessMode !== 'ReadWriteOnce' && accessMode !== 'ReadWriteMany') {
+      throw invalidProp(path, 'storage.accessMode', accessMode, "must be 'ReadWriteOnce' or 'ReadWriteMany' (Kubernetes' spelling)");
+    }
     storage = {
       sizeGiB: requireIntegerInRange(path, 'storage.sizeGiB', s.sizeGiB ?? 10, 1, 65536),
       mountPath: requireFreeMountPath(path, 'storage.mountPath', requireMountPath(path, 'storage.mountPath', s.mountPath ?? '/data')),
@@ -224,6 +227,16 @@ function requireMountPath(path: string, prop: string, value: string): string {
       prop,
       value,
       `would hide the image's ${dir === '/' ? 'whole file system' : `${dir} directory`}: mount the volume on a directory of its own such as "/data"`,
+    );
+  }
+  // Kubernetes and EKS Pod Identity mount the pod's tokens under /var/run/secrets: a volume there hides them, or
+  // takes their path (the API server refuses two mounts at one path).
+  if (dir === '/var/run' || dir === '/var/run/secrets' || dir.startsWith('/var/run/secrets/')) {
+    throw invalidProp(
+      path,
+      prop,
+      value,
+      'is where Kubernetes mounts the pod\u2019s service-account and cloud-identity tokens (/var/run/secrets): mount the volume on a directory of its own such as "/data"',
     );
   }
   return value;

@@ -216,8 +216,14 @@ export function _resolveMonitoring(path: string, o: MonitoringOptions): Resolved
     // An empty name or key is a Secret reference Alertmanager cannot read: the receiver fails and pages nobody.
     if (o.routing.pagerDuty !== undefined) requireSecretKeyRef(path, 'monitoring.routing.pagerDuty', o.routing.pagerDuty);
     requireSecretKeyRef(path, 'monitoring.routing.slack.webhook', o.routing.slack?.webhook);
-    if (!o.routing.slack.channel.startsWith('#')) {
-      throw invalidProp(path, 'monitoring.routing.slack.channel', o.routing.slack.channel, 'must be a Slack channel such as "#alerts"');
+    // Slack channel names: lower-case letters, digits, - and _, at most 80 (no spaces, no line breaks).
+    if (!/^#[\p{Ll}\p{Lo}\p{N}_-]{1,80}$/u.test(o.routing.slack.channel)) {
+      throw invalidProp(
+        path,
+        'monitoring.routing.slack.channel',
+        o.routing.slack.channel,
+        'must be a Slack channel such as "#alerts": "#", then up to 80 lower-case letters, digits, - and _',
+      );
     }
   }
   // No default: a team's alerts link to its own runbooks, or to none (the reference passes Samokoder's in apps/).

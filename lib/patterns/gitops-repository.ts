@@ -13,7 +13,7 @@ import { saveManifests } from '../private/yaml';
 import { AppOfApps, AppOfAppsProps } from '../delivery/app-of-apps';
 import { _requireRepoUrl, _requireRevision, GitSource } from '../delivery/argocd';
 import { ArgoCdHub, ArgoCdHubProps } from '../delivery/argocd-hub';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 
 /** Props for {@link GitOpsRepository}. */
 export interface GitOpsRepositoryProps {
@@ -145,6 +145,7 @@ export class GitOpsRepository {
       GITOPS_REPOSITORY_PROPS,
       ['repoURL'] as const,
     );
+    _checkLists(where, props, ['acknowledgeRemovals']);
     if (typeof props?.repoURL !== 'string' || props.repoURL === '') {
       throw invalidProp(where, 'repoURL', props?.repoURL, 'is required: the URL of the GitOps repository Argo CD reads');
     }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 import { _scanChartsForCredentials } from '../private/credential-scan';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
@@ -81,6 +81,17 @@ export class ProductionApp extends Chart {
       PRODUCTIONAPP_PROPS,
       PRODUCTIONAPP_REQUIRED,
     );
+    _checkLists(this.node.path, props, [
+      'additionalHosts',
+      'command',
+      'args',
+      'rateLimits',
+      'secrets',
+      'rbac',
+      'allowFromApps',
+      'dependencies',
+      'extraPorts',
+    ]);
     if (props.monitoring) {
       _checkProps<_AllKeys<MonitoringOptions, typeof _MONITORING_OPTIONS>>(
         this.node.path,

@@ -49,6 +49,11 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
       "needs 'host': an app without a public host has no routes to add names to",
     );
   }
+  (props.additionalHosts ?? []).forEach((h, i) => {
+    const first = h === host ? 'host' : `additionalHosts[${props.additionalHosts!.indexOf(h)}]`;
+    if (first !== `additionalHosts[${i}]`)
+      throw invalidProp(path, `additionalHosts[${i}]`, h, `is listed twice (${first}): each name once`);
+  });
   const metricsPath = requireUrlPath(path, 'metricsPath', props.metricsPath ?? '/metrics');
   const routing = props.routing ?? AppRouting.gateway();
   validateRouting(path, 'routing', routing);

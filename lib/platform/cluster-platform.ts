@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _AllKeys, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 import { invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
 import { literalCredentialPath } from '../common/secret-detection';
-import { _freeId, isDnsSubdomain, refuseCredential, requireDnsLabel, requireEmail, requireIntegerInRange } from '../common/validate';
+import { _freeId, _requireAcmeContact, isDnsSubdomain, refuseCredential, requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind, _HELM_VALUES_CREDENTIAL } from '../delivery/argocd';
 import { SecretStore } from '../k8s/secrets';
 import { PlatformCloud } from './platform-cloud';
@@ -167,6 +167,7 @@ export class ClusterPlatform extends Construct {
       CLUSTERPLATFORM_PROPS,
       CLUSTERPLATFORM_REQUIRED,
     );
+    _checkLists(this.node.path, props, ['components']);
     const path = this.node.path;
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
@@ -183,7 +184,7 @@ export class ClusterPlatform extends Construct {
     this.clusterName = cluster;
     layers.add(this, cluster);
     const team = props.team === undefined ? undefined : requireDnsLabel(path, 'team', props.team);
-    requireEmail(path, 'acmeEmail', props.acmeEmail, ' (Let\u2019s Encrypt writes to it before a certificate expires)');
+    _requireAcmeContact(path, 'acmeEmail', props.acmeEmail, props.acmeServer);
     if (props.prometheus) {
       _checkProps<_AllKeys<PlatformPrometheusOptions, typeof PROMETHEUS_KEYS>>(
         path,

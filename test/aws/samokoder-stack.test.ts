@@ -289,14 +289,14 @@ describe('SamokoderStack', () => {
         `[prod] 'tags.costCenter' (undefined) is required on every stack`,
       ],
       [{ environment: 'Prod!' }, `[prod] 'environment' ("Prod!") must be a DNS label`],
-      [{ filesBucketName: 'Bad_Name' }, `[prod/FilesBucket] 'bucketName' ("Bad_Name") is not a valid S3 bucket name`],
+      [{ filesBucketName: 'Bad_Name' }, `[prod] 'filesBucketName' ("Bad_Name") is not a valid S3 bucket name`],
       [
         { remoteState: { bucket: 'sk-state', region: 'europe' } },
         `[prod] 'remoteState.region' ("europe") must be an AWS region name such as "eu-central-1"`,
       ],
-      [{ backupRetentionDays: 40 }, `[prod/Database] 'backupRetentionDays' (40) must be a whole number from 1 to 35`],
-      [{ azCount: 4 }, `[prod/Network] 'azCount' (4) must be from 2 to 3`],
-      [{ vpcCidr: '10.0.0.0/12' }, `[prod/Network] 'cidr' ("10.0.0.0/12") must have a prefix length from /16 to /20`],
+      [{ backupRetentionDays: 40 }, `[prod] 'backupRetentionDays' (40) must be a whole number from 1 to 35`],
+      [{ azCount: 4 }, `[prod] 'azCount' (4) must be from 2 to 3`],
+      [{ vpcCidr: '10.0.0.0/12' }, `[prod] 'vpcCidr' ("10.0.0.0/12") must have a prefix length from /16 to /20`],
       [
         { project: 'team--a' },
         `[prod] 'project' ("team--a") must begin with a letter and hold no "--": it starts the RDS and ElastiCache identifiers, which allow neither`,
@@ -348,11 +348,11 @@ describe('SamokoderStack', () => {
       [{ databaseName: 'template1' }, `[prod] 'databaseName' ("template1") is a database every RDS for PostgreSQL instance already has`],
       [
         { databaseInstanceClass: 'large' },
-        `[prod/Database] 'instanceClass' ("large") must be an instance class of the form db.<family>.<size>`,
+        `[prod] 'databaseInstanceClass' ("large") must be an instance class of the form db.<family>.<size>`,
       ],
       [
         { nodeGroup: { instanceTypes: ['t4g.large', 't3.large'] } },
-        `[prod/Cluster] 'nodeGroup.instanceTypes' (["t4g.large","t3.large"]) mixes CPU architectures`,
+        `[prod] 'nodeGroup.instanceTypes' (["t4g.large","t3.large"]) mixes CPU architectures`,
       ],
     ])('%j is refused', (props, message) => {
       expect(() => stack(props)).toThrow(message);
@@ -371,13 +371,13 @@ describe('SamokoderStack', () => {
         message = (e as Error).message;
       }
       expect(message).toBe(
-        `[prod/Alarms] 'subscriptions[0]' ("<redacted>") embeds a credential (integration key, webhook token or password) and would be committed in the synthesized configuration: store the URL in Secrets Manager and use AlarmSubscription.httpsFromSecret(arn)`,
+        `[prod] 'alarmSubscriptions[0]' ("<redacted>") embeds a credential (integration key, webhook token or password) and would be committed in the synthesized configuration: store the URL in Secrets Manager and use AlarmSubscription.httpsFromSecret(arn)`,
       );
     });
 
     test('a secret reference that is not an ARN is refused', () => {
       expect(() => stack({ alarmSubscriptions: [AlarmSubscription.httpsFromSecret('https://hooks.slack.com/services/T/B/X')] })).toThrow(
-        `[prod/Alarms] 'subscriptions[0]' ("<redacted>") must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`,
+        `[prod] 'alarmSubscriptions[0]' ("<redacted>") must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`,
       );
     });
   });
@@ -413,7 +413,7 @@ describe('across stacks', () => {
           vpcCidr: '10.0.128.0/17',
         }),
     ).toThrow(
-      `[staging/Network] 'cidr' ("10.0.128.0/17") overlaps 10.0.0.0/16, the VPC of prod/Network in the same app: environments that may be peered or routed need disjoint ranges`,
+      `[staging] 'vpcCidr' ("10.0.128.0/17") overlaps 10.0.0.0/16, the VPC of prod/Network in the same app: environments that may be peered or routed need disjoint ranges`,
     );
   });
 });

@@ -32,14 +32,14 @@ describe('VPC ranges across clouds', () => {
     const app = Testing.app();
     aws(app, '10.10.0.0/16');
     expect(() => dr(app)).toThrow(
-      `[samokoder-dr/Nyc3] 'vpcCidr' ("10.10.0.0/16") overlaps 10.10.0.0/16, the AWS VPC of samokoder-production/Network in the same app: networks that may be connected (a VPN between the clouds) need disjoint ranges`,
+      `[samokoder-dr] 'primary.vpcCidr' ("10.10.0.0/16") overlaps 10.10.0.0/16, the AWS VPC of samokoder-production/Network in the same app: networks that may be connected (a VPN between the clouds) need disjoint ranges`,
     );
   });
   test('an AWS VPC inside a DR VPC of the same app is refused', () => {
     const app = Testing.app();
     dr(app);
     expect(() => aws(app, '10.20.0.0/18')).toThrow(
-      `[samokoder-production/Network] 'cidr' ("10.20.0.0/18") overlaps 10.20.0.0/16, the DigitalOcean VPC of samokoder-dr/Sfo3 in the same app: networks that may be connected (a VPN between the clouds) need disjoint ranges`,
+      `[samokoder-production] 'vpcCidr' ("10.20.0.0/18") overlaps 10.20.0.0/16, the DigitalOcean VPC of samokoder-dr/Sfo3 in the same app: networks that may be connected (a VPN between the clouds) need disjoint ranges`,
     );
   });
   test('disjoint ranges are accepted, in either order', () => {

@@ -97,7 +97,7 @@ describe('Kubernetes versions', () => {
     ['v1.35', 'is not a Kubernetes minor version such as "1.35" (did you mean "1.35"?)'],
     ['1.35.2', 'is not a Kubernetes minor version such as "1.35" (did you mean "1.35"?)'],
   ])('EKS %j is refused', (v, why) => {
-    expect(stack({ kubernetesVersion: EksKubernetesVersion.of(v) })).toThrow(`[prod/Cluster] 'version' ("${v}") ${why}: EKS versions`);
+    expect(stack({ kubernetesVersion: EksKubernetesVersion.of(v) })).toThrow(`[prod] 'kubernetesVersion' ("${v}") ${why}: EKS versions`);
   });
   test.each([
     ['banana', 'is not a Kubernetes minor version such as "1.35"'],
@@ -115,14 +115,14 @@ describe('Kubernetes versions', () => {
 describe('engine versions', () => {
   test('an RDS PostgreSQL major newer than the table needs unlisted', () => {
     expect(stack({ postgresVersion: PostgresVersion.of('71') })).toThrow(
-      `[prod/Database] 'version' ("71") is not a PostgreSQL major RDS offered on 2026-11-21 (13, 14, 15, 16, 17, 18): for a newer one, PostgresVersion.of('71', { unlisted: true })`,
+      `[prod] 'postgresVersion' ("71") is not a PostgreSQL major RDS offered on 2026-11-21 (13, 14, 15, 16, 17, 18): for a newer one, PostgresVersion.of('71', { unlisted: true })`,
     );
     expect(stack({ postgresVersion: PostgresVersion.of('19', { unlisted: true }) })).not.toThrow();
     expect(stack({ postgresVersion: PostgresVersion.of('17.6') })).not.toThrow();
   });
   test('an RDS version with a typo gets a suggestion', () => {
     expect(stack({ postgresVersion: PostgresVersion.of('17.x') })).toThrow(
-      `[prod/Database] 'version' ("17.x") must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6") (did you mean "17"?)`,
+      `[prod] 'postgresVersion' ("17.x") must be a PostgreSQL version RDS offers: a major from 13 ("17") or a major.minor ("17.6") (did you mean "17"?)`,
     );
   });
   test.each<[Partial<MultiRegionDRProps>, string]>([
@@ -180,7 +180,7 @@ describe('support dates of a listed version cannot be rewritten', () => {
   test('an EKS version past its support, given new dates, is refused', () => {
     const window = { released: '2023-09-26', endOfStandardSupport: '2030-01-01', endOfExtendedSupport: '2031-01-01' };
     expect(stack({ kubernetesVersion: EksKubernetesVersion.of('1.28', window) })).toThrow(
-      `[prod/Cluster] 'version' ("1.28") is in the EKS support table (standard support to 2024-11-26, extended to 2025-11-26): its dates cannot be replaced; leave the window out (dates are for versions the table does not list)`,
+      `[prod] 'kubernetesVersion' ("1.28") is in the EKS support table (standard support to 2024-11-26, extended to 2025-11-26): its dates cannot be replaced; leave the window out (dates are for versions the table does not list)`,
     );
   });
   test('a DOKS version past its end of life, given a new date, is refused', () => {
@@ -191,7 +191,7 @@ describe('support dates of a listed version cannot be rewritten', () => {
   test('dates of an unlisted version must be ISO dates in order', () => {
     const window = { released: '2027-09-01', endOfStandardSupport: '2027-01-01', endOfExtendedSupport: '2028-01-01' };
     expect(stack({ kubernetesVersion: EksKubernetesVersion.of('1.37', window) })).toThrow(
-      `[prod/Cluster] 'version' ("1.37") has a support window out of order (released 2027-09-01, standard support to 2027-01-01, extended to 2028-01-01): released ≤ end of standard ≤ end of extended support, as ISO dates`,
+      `[prod] 'kubernetesVersion' ("1.37") has a support window out of order (released 2027-09-01, standard support to 2027-01-01, extended to 2028-01-01): released ≤ end of standard ≤ end of extended support, as ISO dates`,
     );
     expect(dr({ kubernetesVersion: DoksKubernetesVersion.of('1.37', 'next year') })).toThrow(
       `[dr] 'kubernetesVersion' ("1.37") has an end-of-life date that is not an ISO date ("next year")`,

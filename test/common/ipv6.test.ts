@@ -78,7 +78,7 @@ describe('IPv6 where the system refuses it, with the reason', () => {
           apiAllowedCidrs: ['2001:db8::/48'],
         }),
     ).toThrow(
-      `[dr/Nyc3] 'apiAllowedCidrs[0]' ("2001:db8::/48") is an IPv6 range: the DOKS control-plane firewall admits IPv4 addresses and ranges only`,
+      `[dr] 'apiAllowedCidrs[0]' ("2001:db8::/48") is an IPv6 range: the DOKS control-plane firewall admits IPv4 addresses and ranges only`,
     );
   });
 });

@@ -42,7 +42,7 @@ describe('props checked at the boundary for JavaScript callers', () => {
             cloud: PlatformCloud.aws({ region: 'eu-central-1' }),
             source: { repoURL: 'https://g.example.com/r.git', targetRevision: 'main' },
             configPath: 'dist/platform/production',
-            acmeEmail: 'a@example.com',
+            acmeEmail: 'a@acme.dev',
             acmeEmial: 'x',
           }),
         ),
@@ -94,7 +94,7 @@ describe('props checked at the boundary for JavaScript callers', () => {
           }),
         ),
     ).toThrow(
-      `[billing-production/Cluster] 'nodeGroup.instanceType' ("m6i.large") is not a prop of node group options: did you mean 'instanceTypes'?`,
+      `[billing-production] 'nodeGroup.instanceType' ("m6i.large") is not a prop of node group options: did you mean 'instanceTypes'?`,
     );
   });
 

@@ -109,7 +109,7 @@ describe('DigitalOcean', () => {
     ['10.245.0.0/16', 'is the service network DOKS gives a cluster by default (10.245.0.0/16)'],
   ])('a VPC range %s is refused', (vpcCidr, why) => {
     expect(dr({ primary: { vpcCidr } })).toThrow(
-      `[dr/Nyc3] 'vpcCidr' ("${vpcCidr}") ${why}: nodes could not reach pods or Services; use another range such as "10.10.0.0/16"`,
+      `[dr] 'primary.vpcCidr' ("${vpcCidr}") ${why}: nodes could not reach pods or Services; use another range such as "10.10.0.0/16"`,
     );
   });
   test('a VPC range beside them is accepted', () => {
@@ -117,9 +117,7 @@ describe('DigitalOcean', () => {
   });
 
   test.each(['healthz', 'http://x/healthz', ''])('a health-check path %j is refused', (p) => {
-    expect(dr({ healthCheck: { path: p } })).toThrow(
-      `[dr/Nyc3] 'healthCheck.path' ("${p}") must be an absolute URL path such as "/health"`,
-    );
+    expect(dr({ healthCheck: { path: p } })).toThrow(`[dr] 'healthCheck.path' ("${p}") must be an absolute URL path such as "/health"`);
   });
   test('a health-check path with a leading / is accepted', () => {
     expect(dr({ healthCheck: { path: '/ready' } })).not.toThrow();

@@ -446,7 +446,7 @@ describe('MultiRegionDR', () => {
       ],
       [
         { secondary: { region: DoRegion.NYC1 } },
-        `[dr/Nyc1] 'region' ("nyc1") cannot host Spaces object storage: DigitalOcean does not offer it in nyc1 (capability table of 2026-11-21); use nyc3`,
+        `[dr] 'secondary.region' ("nyc1") cannot host Spaces object storage: DigitalOcean does not offer it in nyc1 (capability table of 2026-11-21); use nyc3`,
       ],
       [
         { secondary: { vpcCidr: '10.10.128.0/17' } },
@@ -454,11 +454,11 @@ describe('MultiRegionDR', () => {
       ],
       [
         { primary: { vpcCidr: '10.0.0.0/12' } },
-        `[dr/Nyc3] 'vpcCidr' ("10.0.0.0/12") must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)`,
+        `[dr] 'primary.vpcCidr' ("10.0.0.0/12") must be an RFC 1918 range from /16 to /24 (DigitalOcean VPC limits)`,
       ],
       [
         { primary: { nodePool: { minNodes: 6, maxNodes: 4 } } },
-        `[dr/Nyc3] 'nodePool.minNodes' (6) must not exceed 'nodePool.maxNodes' (4)`,
+        `[dr] 'primary.nodePool.minNodes' (6) must not exceed 'nodePool.maxNodes' (4)`,
       ],
       [
         { secondary: { nodePool: { minNodes: 2, maxNodes: 2 } } },
@@ -561,7 +561,7 @@ describe('two DR pairs in one app', () => {
     const app: App = Testing.app();
     new MultiRegionDR(app, 'a-dr', base);
     expect(() => new MultiRegionDR(app, 'billing-dr', { ...base, project: 'billing' })).toThrow(
-      `[billing-dr/Nyc3] 'vpcCidr' ("10.10.0.0/16") overlaps 10.10.0.0/16, the VPC of a-dr/Nyc3 in the same app: VPCs that may be peered need disjoint ranges`,
+      `[billing-dr] 'primary.vpcCidr' ("10.10.0.0/16") overlaps 10.10.0.0/16, the VPC of a-dr/Nyc3 in the same app: VPCs that may be peered need disjoint ranges`,
     );
     expect(
       () =>

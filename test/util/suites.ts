@@ -24,7 +24,7 @@ export const SUITES: Record<string, readonly string[]> = {
   ],
   aws: ['aws', 'upgrade', 'validation-messages.test.ts'],
   delivery: ['delivery', 'observability', 'platform', 'digitalocean'],
-  common: ['common', 'private', 'docs', 'real-engines', 'policy'],
+  common: ['common', 'private', 'docs', 'real-engines', 'policy', 'review'],
 };
 
 const testDir = path.join(__dirname, '..');
