@@ -125,13 +125,13 @@ export class MultiRegionDR extends TerraformStack {
     // Written into mirror-images.sh inside double quotes: only a registry path's characters, so no `$(…)` runs there.
     if (
       props.fallbackRegistry !== undefined &&
-      !/^[a-z0-9]+([.-][a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)+$/.test(props.fallbackRegistry)
+      !/^[a-z0-9]+([.-]+[a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/.test(props.fallbackRegistry)
     ) {
       throw invalidProp(
         path,
         'fallbackRegistry',
         props.fallbackRegistry,
-        'must be a registry path: a host and a namespace, lower case, no scheme (e.g. "ghcr.io/team", "registry.acme.dev:5000/dr")',
+        'must be a registry path: a host, a port and namespaces if any, lower case, no scheme (e.g. "ghcr.io/team", "registry.acme.dev:5000")',
       );
     }
     // Each entry is a Terraform resource `Entry-<entry with - for other characters>` (DrSecretStore; ids are API):
