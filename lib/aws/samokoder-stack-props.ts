@@ -1,3 +1,5 @@
+import { invalidProp } from '../common/errors';
+import { isUnresolved, requireDnsLabel } from '../common/validate';
 // The props of SamokoderStack (re-exported by samokoder-stack.ts, the public surface), apart from the construct.
 import { CostAllocationTags } from '../common/tags';
 import { AlarmSubscription } from './alarms';
@@ -188,3 +190,52 @@ export const _PART_PROPS = {
   BackupsBucket: { bucketName: 'backupsBucketName' },
   Alarms: { subscriptions: 'alarmSubscriptions' },
 } as const satisfies Record<string, Record<string, keyof SamokoderStackProps>>;
+
+/**
+ * The app identities' service accounts, checked before anything is built: each names a role
+ * `<project>-<environment>-<sa>` (IAM allows 64 characters: the service account name is what to shorten, the project
+ * and environment name everything else in the stack).
+ * @internal
+ */
+export function _appServiceAccounts(path: string, name: string, identities: readonly AppIdentity[] | undefined): string[] {
+  const appServiceAccounts: string[] = [];
+  (identities ?? []).forEach((identity, i) => {
+    const prop = `appIdentities[${i}].serviceAccount`;
+    const sa = requireDnsLabel(path, prop, identity?.serviceAccount);
+    const first = appServiceAccounts.indexOf(sa);
+    if (first >= 0) throw invalidProp(path, prop, sa, `is listed twice (appIdentities[${first}])`);
+    if (`${name}-${sa}`.length > 64) {
+      throw invalidProp(
+        path,
+        prop,
+        sa,
+        `makes the IAM role name "${name}-${sa}" ${name.length + 1 + sa.length} characters long (IAM allows 64): use a service account name of at most ${63 - name.length} characters`,
+      );
+    }
+    appServiceAccounts.push(sa);
+  });
+  return appServiceAccounts;
+}
+
+/** The EKS administrators: IAM role or user ARNs, each once. @internal */
+export function _checkAdminPrincipals(path: string, arns: readonly string[] | undefined): void {
+  (arns ?? []).forEach((arn, i) => {
+    const first = (arns ?? []).indexOf(arn);
+    if (first < i) {
+      throw invalidProp(
+        path,
+        `adminPrincipalArns[${i}]`,
+        arn,
+        `is listed twice (adminPrincipalArns[${first}]): EKS keeps one access entry per principal`,
+      );
+    }
+    if (!isUnresolved(arn) && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
+      throw invalidProp(
+        path,
+        `adminPrincipalArns[${i}]`,
+        arn,
+        'must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>): EKS access entries take no root, group or assumed-role ARNs',
+      );
+    }
+  });
+}

@@ -1,5 +1,12 @@
 import { Construct } from 'constructs';
-import { _PART_PROPS, SAMOKODERSTACK_PROPS, SAMOKODERSTACK_REQUIRED, SamokoderStackProps } from './samokoder-stack-props';
+import {
+  _PART_PROPS,
+  SAMOKODERSTACK_PROPS,
+  SAMOKODERSTACK_REQUIRED,
+  SamokoderStackProps,
+  _appServiceAccounts,
+  _checkAdminPrincipals,
+} from './samokoder-stack-props';
 import { _AllKeys, _checkLists, _checkProps } from '../common/props';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -10,7 +17,7 @@ import { costAllocationTagMap } from '../common/tags';
 import { _requireEnvironment, environmentTier } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
 import { _blameOn, invalidCombination, invalidDerivedProp, invalidProp } from '../common/errors';
-import { _freeId, isUnresolved, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
+import { _freeId, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
 import { TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
 import { PLATFORM_CONTRACT_FILE_NAME } from '../common/contract-file';
@@ -115,44 +122,8 @@ export class SamokoderStack extends TerraformStack {
         'is the master user: the pods would connect with every privilege; give the app a role of its own',
       );
     }
-    (props.adminPrincipalArns ?? []).forEach((arn, i) => {
-      const first = (props.adminPrincipalArns ?? []).indexOf(arn);
-      if (first < i) {
-        throw invalidProp(
-          path,
-          `adminPrincipalArns[${i}]`,
-          arn,
-          `is listed twice (adminPrincipalArns[${first}]): EKS keeps one access entry per principal`,
-        );
-      }
-      if (!isUnresolved(arn) && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
-        throw invalidProp(
-          path,
-          `adminPrincipalArns[${i}]`,
-          arn,
-          'must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name>): EKS access entries take no root, group or assumed-role ARNs',
-        );
-      }
-    });
-    // App identities are checked here, before anything is built: each names a role `<project>-<environment>-<sa>`.
-    const appServiceAccounts: string[] = [];
-    (props.appIdentities ?? []).forEach((identity, i) => {
-      const prop = `appIdentities[${i}].serviceAccount`;
-      const sa = requireDnsLabel(path, prop, identity?.serviceAccount);
-      const first = appServiceAccounts.indexOf(sa);
-      if (first >= 0) throw invalidProp(path, prop, sa, `is listed twice (appIdentities[${first}])`);
-      // IAM allows 64 characters: the service account name is what to shorten (the project and environment name
-      // everything else in the stack).
-      if (`${name}-${sa}`.length > 64) {
-        throw invalidProp(
-          path,
-          prop,
-          sa,
-          `makes the IAM role name "${name}-${sa}" ${name.length + 1 + sa.length} characters long (IAM allows 64): use a service account name of at most ${63 - name.length} characters`,
-        );
-      }
-      appServiceAccounts.push(sa);
-    });
+    _checkAdminPrincipals(path, props.adminPrincipalArns);
+    const appServiceAccounts = _appServiceAccounts(path, name, props.appIdentities);
     const region = props.region._check(path, 'region').name;
     // Checked before anything is built (ArgoCdSpokeAccess checks it again where it uses it).
     const hub = props.argoCdHub;

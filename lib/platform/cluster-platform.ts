@@ -160,15 +160,10 @@ export class ClusterPlatform extends Construct {
     super(scope, _freeId(scope, id));
     _scanChartsForCredentials(this);
     // The type argument fails to compile when a prop of ClusterPlatformProps is missing from CLUSTERPLATFORM_PROPS.
-    _checkProps<_AllKeys<ClusterPlatformProps, typeof CLUSTERPLATFORM_PROPS>>(
-      this.node.path,
-      'ClusterPlatform',
-      props,
-      CLUSTERPLATFORM_PROPS,
-      CLUSTERPLATFORM_REQUIRED,
-    );
-    _checkLists(this.node.path, props, ['components']);
+    const check = _checkProps<_AllKeys<ClusterPlatformProps, typeof CLUSTERPLATFORM_PROPS>>;
+    check(this.node.path, 'ClusterPlatform', props, CLUSTERPLATFORM_PROPS, CLUSTERPLATFORM_REQUIRED);
     const path = this.node.path;
+    _checkLists(path, props, ['components']);
     this.cloud = props.cloud;
     const cluster = requireDnsLabel(path, 'cluster', props.cluster, 50);
     const layers = _Registry.of<ClusterPlatform>(this, 'ClusterPlatform');
