@@ -19,6 +19,7 @@ export * from './k8s/app-scaling';
 export * from './k8s/app-network-policies';
 export * from './k8s/app-routes';
 export * from './k8s/app-migration';
+export * from './k8s/database-bootstrap';
 export * from './patterns/production-app';
 export { renderCharts } from './private/render';
 export type { RenderedChart } from './private/render';

@@ -36,6 +36,9 @@ for (const f of templates) {
     const o = doc?.toJS();
     if (!(o?.kind === 'Job' && o.metadata?.annotations?.['argocd.argoproj.io/hook'])) return chunk;
     for (const [k, v] of Object.entries(MIGRATION_HELM_HOOK)) doc.setIn(['metadata', 'annotations', k], v);
+    // Hooks run in the order their sync waves give them: the database bootstrap (wave -2) before the migration (-1).
+    const wave = o.metadata.annotations['argocd.argoproj.io/sync-wave'];
+    if (wave !== undefined) doc.setIn(['metadata', 'annotations', 'helm.sh/hook-weight'], String(wave));
     return doc.toString({ lineWidth: 0 });
   });
   // The manifests carry their own template syntax (Prometheus and Alertmanager annotations, Argo Rollouts args):

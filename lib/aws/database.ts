@@ -130,6 +130,8 @@ const SAMOKODER_DATABASE_REQUIRED = ['identifier', 'vpcId', 'subnetIds', 'client
 export class SamokoderDatabase extends Construct {
   public readonly instance: DbInstance;
   public readonly securityGroup: SecurityGroup;
+  /** The key of the storage, Performance Insights and the RDS-managed master secret. */
+  public readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: SamokoderDatabaseProps) {
     super(scope, _freeId(scope, id));
@@ -158,6 +160,7 @@ export class SamokoderDatabase extends Construct {
     const instanceClass = _requireInstanceClass(path, 'instanceClass', props.instanceClass ?? 'db.m6g.large', 'db');
 
     const key = _createKey(this, 'Key', { alias: `${name}-rds`, description: `${name} RDS storage, secrets and Performance Insights` });
+    this.kmsKeyArn = key.arn;
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${name}-postgres`,
       description: `PostgreSQL ${name}: ingress from the EKS cluster only`,

@@ -47,6 +47,8 @@ export interface PodRoleProps {
  */
 export class PodRole extends Construct {
   public readonly role: IamRole;
+  /** The Kubernetes service account the role is bound to. */
+  public readonly serviceAccount: string;
 
   constructor(scope: Construct, id: string, props: PodRoleProps) {
     super(scope, _freeId(scope, id));
@@ -60,7 +62,7 @@ export class PodRole extends Construct {
       );
     }
     requireDnsLabel(this.node.path, 'namespace', props.namespace);
-    requireDnsLabel(this.node.path, 'serviceAccount', props.serviceAccount, 253);
+    this.serviceAccount = requireDnsLabel(this.node.path, 'serviceAccount', props.serviceAccount, 253);
     this.role = new IamRole(this, 'Role', {
       name: props.roleName,
       description: `Pod Identity role for ${props.namespace}/${props.serviceAccount}`,

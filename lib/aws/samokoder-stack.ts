@@ -35,6 +35,8 @@ import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _scanStackForCredentials } from '../private/credential-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
 import { _requireDatabaseName, _requireDatabaseRole, _requireMasterUsername } from './private/limits';
+import { _databaseBootstrapContract, _databaseBootstrapRole } from './database-bootstrap';
+import { DATABASE_MASTER_SECRET_KEY } from '../common/database-bootstrap';
 
 export type { AppIdentity, SamokoderStackProps } from './samokoder-stack-props';
 
@@ -54,6 +56,8 @@ export class SamokoderStack extends TerraformStack {
   public readonly appRoles: Record<string, PodRole> = {};
   /** The External Secrets controller's role: reads the environment's secret entries. */
   public readonly externalSecretsRole: PodRole;
+  /** The database bootstrap's Pod Identity role (`<namespace>/database-bootstrap`): reads the RDS-managed master secret. */
+  public readonly databaseBootstrapRole: PodRole;
   /** Cluster Autoscaler's Pod Identity role (`cluster-autoscaler/cluster-autoscaler`): resizes the node group. */
   public readonly clusterAutoscalerRole: PodRole;
   /** What the Argo CD hub deploys with, when `argoCdHub` is set. */
@@ -113,6 +117,7 @@ export class SamokoderStack extends TerraformStack {
         ? refuseReservedNamespace(path, 'namespace', requireDnsLabel(path, 'namespace', props.namespace))
         : refuseReservedNamespace(path, 'project', project, "the namespace defaults to the project; set 'namespace'", projectSource);
     const appDbUser = _requireDatabaseRole(path, 'appDatabaseUser', props.appDatabaseUser ?? `${project}_app`);
+    const databaseName = _requireDatabaseName(path, 'databaseName', props.databaseName ?? project.replace(/-/g, '_'));
     const master = props.databaseMasterUsername ?? `${(props.databaseName ?? project.replace(/-/g, '_')).slice(0, 10)}_admin`;
     if (appDbUser === master) {
       throw invalidProp(
@@ -185,7 +190,7 @@ export class SamokoderStack extends TerraformStack {
           instanceClass: props.databaseInstanceClass ?? profile.databaseInstanceClass,
           multiAz: profile.databaseMultiAz,
           backupRetentionDays: props.backupRetentionDays,
-          databaseName: _requireDatabaseName(path, 'databaseName', props.databaseName ?? project.replace(/-/g, '_')),
+          databaseName,
           masterUsername:
             props.databaseMasterUsername === undefined
               ? undefined
@@ -248,8 +253,10 @@ export class SamokoderStack extends TerraformStack {
       secretString: JSON.stringify({
         DATABASE_HOST: this.database.instance.address,
         DATABASE_PORT: '5432',
-        DATABASE_NAME: project.replace(/-/g, '_'),
+        // The database the instance was created with (before, the project's name even when 'databaseName' was set).
+        DATABASE_NAME: databaseName,
         DATABASE_USER: appDbUser,
+        [DATABASE_MASTER_SECRET_KEY]: this.database.masterSecretArn,
         REDIS_HOST: this.cache.configurationEndpoint,
         REDIS_PORT: '6379',
         REDIS_USER: this.cache.appUserName,
@@ -281,6 +288,10 @@ export class SamokoderStack extends TerraformStack {
       secretArns: [`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}*`],
       kmsKeyArns: [dataKey.arn],
     });
+
+    // Only the master user exists on day one: the bootstrap Job creates the apps' role before the first migration.
+    const bootstrap = { name, clusterName: this.cluster.clusterName, namespace, database: this.database };
+    this.databaseBootstrapRole = _databaseBootstrapRole(this, bootstrap);
 
     // Cluster Autoscaler (the platform layer runs it: PlatformCloud.aws({ clusterName })) resizes the node group.
     const autoscaler = { ..._CLUSTER_AUTOSCALER_IDENTITY };
@@ -348,6 +359,7 @@ export class SamokoderStack extends TerraformStack {
         ...identities.map((i) => ({ namespace, serviceAccount: i.serviceAccount })),
         { namespace: eso.namespace, serviceAccount: eso.serviceAccount },
         autoscaler,
+        { namespace, serviceAccount: this.databaseBootstrapRole.serviceAccount },
       ],
       secretEntries: [connectionSecretName, ...entries],
       connectionSecretName,
@@ -357,6 +369,7 @@ export class SamokoderStack extends TerraformStack {
         { name: 'postgres', cidrs: this.network.databaseCidrs, port: 5432 },
         { name: 'redis', cidrs: this.network.databaseCidrs, port: 6379 },
       ],
+      databaseBootstrap: _databaseBootstrapContract(appDbUser, databaseName),
     };
 
     // The contract as data, beside the stack's Terraform JSON: a Kubernetes repository reads it with
@@ -375,6 +388,7 @@ export class SamokoderStack extends TerraformStack {
     out('backups_bucket', this.backupsBucket.bucketName, 'Backups bucket');
     out('connection_secret_name', connectionSecretName, 'Secrets Manager entry with connection settings');
     out('alarm_topic_arn', this.alarms.topic.arn, 'SNS topic of the CloudWatch alarms');
+    out('database_bootstrap_role_arn', this.databaseBootstrapRole.roleArn, `Pod Identity role of ${namespace}/database-bootstrap`);
     out('external_secrets_role_arn', this.externalSecretsRole.roleArn, `Pod Identity role of ${eso.namespace}/${eso.serviceAccount}`);
     if (this.argoCdAccess) out('argocd_cluster_role_arn', this.argoCdAccess.role.arn, 'Role the Argo CD hub assumes to deploy here');
     for (const [sa, role] of Object.entries(this.appRoles)) {

@@ -16,8 +16,11 @@ import { isUnresolved, requireDnsLabel, requireHostname, requireUrlPath } from '
  * to make, never half-read. Unknown fields are refused too (a typo must not drop a data tier silently).
  */
 
-/** The version of the contract file this library writes, and the highest it reads. */
-export const PLATFORM_CONTRACT_SCHEMA_VERSION = 1;
+/**
+ * The version of the contract file this library writes, and the highest it reads. 2 added `databaseBootstrap` (a
+ * reader of version 1 would refuse it as an unknown field).
+ */
+export const PLATFORM_CONTRACT_SCHEMA_VERSION = 2;
 /** The name of the file a stack writes beside its `cdk.tf.json` (`cdktf.out/stacks/<stack>/platform-contract.json`). */
 export const PLATFORM_CONTRACT_FILE_NAME = 'platform-contract.json';
 
@@ -43,6 +46,14 @@ const cidr: Spec = { kind: 'string', check: (w, p, v) => void Ipv4Cidr.parse(w, 
 const entryName: Spec = {
   kind: 'string',
   check: pattern(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be the name of a secret-store entry: 1 to 512 letters, digits and / _ + = . @ -'),
+};
+/** A PostgreSQL role or database name as the stacks allow them (quoted in SQL: letters, digits, `_` and `-`). */
+const postgresName: Spec = {
+  kind: 'string',
+  check: pattern(
+    /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/,
+    'must be a PostgreSQL name: 1 to 63 letters, digits, _ and -, not starting with a digit',
+  ),
 };
 const PORT: Spec = { kind: 'integer', min: 1, max: 65535 };
 const NODE_PORT: Spec = { kind: 'integer', min: 30000, max: 32767 };
@@ -93,6 +104,13 @@ const CONTRACT_FIELDS: Fields = {
     spec: { kind: 'object', fields: { entry: { spec: entryName }, rpoSeconds: { spec: { kind: 'integer', min: 1, max: 86400 } } } },
   },
   databaseRole: { optional: true, spec: { kind: 'enum', values: ['primary', 'secondary'] } },
+  databaseBootstrap: {
+    optional: true,
+    spec: {
+      kind: 'object',
+      fields: { user: { spec: postgresName }, database: { spec: postgresName }, serviceAccount: { spec: dnsLabel } },
+    },
+  },
   filesSync: {
     optional: true,
     spec: {
@@ -199,7 +217,7 @@ export function _platformContractJson(where: string, contract: object): string {
 }
 
 /** The versions this library reads, for messages. */
-const READS = PLATFORM_CONTRACT_SCHEMA_VERSION === 1 ? 'version 1' : `versions 1 to ${PLATFORM_CONTRACT_SCHEMA_VERSION}`;
+const READS = `versions 1 to ${PLATFORM_CONTRACT_SCHEMA_VERSION}`;
 
 /**
  * Reads a contract from the text of a contract file; `source` names it in messages. Every field of

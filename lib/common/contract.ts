@@ -36,7 +36,7 @@ export interface PlatformContract {
   /**
    * Name of the secret-store entry holding connection settings written by Terraform (keys `DATABASE_HOST`,
    * `DATABASE_PORT`, `DATABASE_NAME`, `DATABASE_USER`, `REDIS_HOST`, `REDIS_PORT`, `REDIS_USER`,
-   * `FILES_BUCKET`).
+   * `FILES_BUCKET`; on AWS also `DATABASE_MASTER_SECRET_ARN`, the master secret's ARN for the database bootstrap).
    */
   readonly connectionSecretName: string;
   /** Every (namespace, service account) with a cloud identity bound by the platform, the apps' and the controllers'. */
@@ -68,6 +68,22 @@ export interface PlatformContract {
    * @default - the only cluster of its database: it migrates
    */
   readonly databaseRole?: 'primary' | 'secondary';
+  /**
+   * The database role the apps and their migration log in as (`DATABASE_USER` of the connection entry), when nothing
+   * but the cluster can create it: RDS with IAM authentication starts with the master user only, in a private subnet
+   * Terraform cannot reach. `ProductionApp` then runs a `DatabaseBootstrap` Job before its migration, as
+   * `serviceAccount` (in {@link PlatformContract.namespace}), whose cloud identity may read the master secret: it
+   * creates `user` (IAM authentication), its schema, and `CONNECT` on `database`. Idempotent: it runs on every sync.
+   * @default - the stack creates the role itself (DigitalOcean: `digitalocean_database_user`)
+   */
+  readonly databaseBootstrap?: {
+    /** The PostgreSQL role to create: the connection entry's `DATABASE_USER`. */
+    readonly user: string;
+    /** The database it connects to: the connection entry's `DATABASE_NAME`. */
+    readonly database: string;
+    /** The service account the bootstrap runs as (it must have a cloud identity: see `podIdentities`). */
+    readonly serviceAccount: string;
+  };
   /**
    * The copy of uploaded files this cluster runs (DR secondary: Spaces does not replicate across regions): the store
    * entry with its key, how often, and the buckets (`host` is the S3 endpoint's host name). Deploy a `FilesSync`.

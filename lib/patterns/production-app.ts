@@ -18,6 +18,7 @@ import { AppNetworkPolicies } from '../k8s/app-network-policies';
 import { AppRoutes } from '../k8s/app-routes';
 import { AppScaling } from '../k8s/app-scaling';
 import { AppWorkload } from '../k8s/app-workload';
+import { DatabaseBootstrap } from '../k8s/database-bootstrap';
 import { _footprintOf, _resolveApp } from './resolve-app';
 import { PRODUCTIONAPP_PROPS, PRODUCTIONAPP_REQUIRED, ProductionAppProps } from './production-app-props';
 
@@ -242,6 +243,11 @@ export class ProductionApp extends Chart {
       });
     }
     if (props.migration && migrates) {
+      // On RDS only the master user exists on day one: the role the migration logs in as is created first.
+      if (props.platform?.databaseBootstrap) {
+        const part = { 'app.kubernetes.io/part-of': partOf };
+        new DatabaseBootstrap(this, 'DatabaseBootstrap', { platform: props.platform, secretStore: props.secretStore, labels: part });
+      }
       this.migration = new AppMigration(this, 'Migration', {
         ...props.migration,
         name,

@@ -74,7 +74,7 @@ describe('the platform contract between two repositories', () => {
   test('the stack writes its contract beside its Terraform JSON, and it reads back as the in-memory one', () => {
     expect(fs.existsSync(path.join(outdir, 'stacks', 'billing-production', 'cdk.tf.json'))).toBe(true);
     expect(loaded).toEqual(stack.contract);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8')).schemaVersion).toBe(1);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).schemaVersion).toBe(PlatformContract.SCHEMA_VERSION);
   });
 
   test('the file is byte-identical run to run', () => {

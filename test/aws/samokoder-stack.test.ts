@@ -128,9 +128,9 @@ describe('SamokoderStack', () => {
   test('app roles: Pod Identity per service account, limited to named buckets, secrets and data users', () => {
     const s = synthDefault();
     const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'samokoder');
-    expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot']);
+    expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot', 'database-bootstrap']);
     const policies = resources(s, 'aws_iam_role_policy').filter((p) => p.name === 'least-privilege');
-    expect(policies).toHaveLength(4); // api, bot, External Secrets, Cluster Autoscaler
+    expect(policies).toHaveLength(5); // api, bot, External Secrets, Cluster Autoscaler, the database bootstrap
     for (const p of policies) {
       const doc = JSON.parse(p.policy);
       for (const st of doc.Statement) {
@@ -146,6 +146,27 @@ describe('SamokoderStack', () => {
     expect(bot.Statement.map((st: { Sid: string }) => st.Sid)).not.toContain('ReadWriteObjects');
     // The apps read secrets through External Secrets, never Secrets Manager itself.
     for (const doc of [api, bot]) expect(JSON.stringify(doc)).not.toContain('secretsmanager:');
+  });
+
+  test('the database bootstrap has its own Pod Identity role that reads the RDS-managed master secret only', () => {
+    const s = synth(stack());
+    const policy = resources(s, 'aws_iam_role_policy').find((p) => String(p.role).includes('DatabaseBootstrapRole'))!;
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      {
+        Sid: 'ReadSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: ['${aws_db_instance.Database_Instance_02E622FB.master_user_secret[0].secret_arn}'],
+      },
+      {
+        Sid: 'UseKeys',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: ['${aws_kms_key.Database_Key_64F5EF26.arn}'],
+      },
+    ]);
+    const role = resources(s, 'aws_iam_role').find((r) => r.name === 'samokoder-production-database-bootstrap');
+    expect(role).toBeDefined();
   });
 
   test('External Secrets has its own Pod Identity role that reads the environment\u2019s entries only', () => {
@@ -207,6 +228,7 @@ describe('SamokoderStack', () => {
     const settings = JSON.parse(versions[0].secret_string);
     expect(Object.keys(settings).sort()).toEqual([
       'DATABASE_HOST',
+      'DATABASE_MASTER_SECRET_ARN',
       'DATABASE_NAME',
       'DATABASE_PORT',
       'DATABASE_USER',
@@ -232,6 +254,7 @@ describe('SamokoderStack', () => {
         { namespace: 'samokoder', serviceAccount: 'bot' },
         { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
         { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' },
+        { namespace: 'samokoder', serviceAccount: 'database-bootstrap' },
       ],
       secretEntries: ['samokoder/production/connection', 'samokoder/production/app', 'samokoder/production/alerting'],
       connectionSecretName: 'samokoder/production/connection',
@@ -241,6 +264,7 @@ describe('SamokoderStack', () => {
         { name: 'postgres', cidrs: ['10.0.108.0/24', '10.0.109.0/24', '10.0.110.0/24'], port: 5432 },
         { name: 'redis', cidrs: ['10.0.108.0/24', '10.0.109.0/24', '10.0.110.0/24'], port: 6379 },
       ],
+      databaseBootstrap: { user: 'samokoder_app', database: 'samokoder', serviceAccount: 'database-bootstrap' },
     });
     expect(JSON.stringify(c)).not.toMatch(/\$\{/);
   });
@@ -256,6 +280,7 @@ describe('SamokoderStack', () => {
       'cluster_name',
       'cluster_oidc_issuer',
       'connection_secret_name',
+      'database_bootstrap_role_arn',
       'database_endpoint',
       'database_master_secret_arn',
       'external_secrets_role_arn',

@@ -13,6 +13,7 @@ import {
   ArgoCdCluster,
   ArgoCdHub,
   AwsRegion,
+  DatabaseBootstrap,
   ClusterPlatform,
   FilesSync,
   MultiRegionDR,
@@ -42,6 +43,19 @@ describe('the smallest use of each public construct, whole', () => {
       alarmSubscriptions: [AlarmSubscription.email('payments-oncall@acme.dev')],
     });
     expect(stable(JSON.parse(Testing.synth(stack)))).toMatchSnapshot();
+  });
+
+  test('DatabaseBootstrap from a SamokoderStack contract', () => {
+    const stack = new SamokoderStack(Testing.app(), 'billing-production', {
+      environment: 'production',
+      region: AwsRegion.EU_WEST_1,
+      tags,
+      remoteState: { bucket: 'acme-terraform-state', region: 'eu-west-1' },
+      alarmSubscriptions: [AlarmSubscription.email('payments-oncall@acme.dev')],
+    });
+    const chart = new Chart(new K8sApp(), 'billing', { namespace: stack.contract.namespace });
+    new DatabaseBootstrap(chart, 'DatabaseBootstrap', { platform: stack.contract });
+    expect(stable(render(chart))).toMatchSnapshot();
   });
 
   test('SamokoderStateStack', () => {

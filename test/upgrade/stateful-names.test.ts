@@ -85,6 +85,8 @@ describe('the names a team\u2019s smallest use of each construct gives its state
       alarmSubscriptions: [AlarmSubscription.email('payments-oncall@acme.dev')],
     });
     expect(namesOf(Testing.synth(stack))).toMatchSnapshot();
+    // In the database: the role the apps log in as and its schema (named after it), made by the bootstrap Job.
+    expect(stack.contract.databaseBootstrap).toEqual({ user: 'billing_app', database: 'billing', serviceAccount: 'database-bootstrap' });
   });
 
   test('SamokoderStateStack: the state buckets', () => {
