@@ -18,6 +18,7 @@ export function build(outdir: string): { app: App; dr: MultiRegionDR } {
     tags: { environment: 'production', service: 'billing', team: 'payments', costCenter: 'CC-2001' },
     rtoTarget: Duration.minutes(15),
     rpoTarget: Duration.minutes(5),
+    remoteState: { bucket: 'acme-terraform-state', region: 'eu-central-1' },
   });
   PolicyPack.enforce(app);
   return { app, dr };

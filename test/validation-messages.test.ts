@@ -114,6 +114,7 @@ describe('Argo CD messages', () => {
 
 describe('DigitalOcean messages', () => {
   const base = {
+    localState: true,
     domain: 'samokoder.com',
     host: 'app.samokoder.com',
     alertEmails: ['oncall@samokoder.com'],
@@ -317,6 +318,7 @@ describe('messages name the input, not the output', () => {
 
   test('an entry of an allow list is named by its index', () => {
     const dr = {
+      localState: true,
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],
@@ -370,6 +372,7 @@ describe('messages name the input, not the output', () => {
 
   test('credentials in addresses outside the apps are refused as they come in', () => {
     const dr = {
+      localState: true,
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
       tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
@@ -412,6 +415,7 @@ describe('messages name the input, not the output', () => {
 
   test('entries that would make one construct id are named by the library, by index', () => {
     const dr = {
+      localState: true,
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],

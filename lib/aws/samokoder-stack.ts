@@ -30,7 +30,7 @@ import { EnvironmentProfile } from './environment-profile';
 import { SamokoderNetwork } from './network';
 import { PodRole } from './pod-role';
 import { _callerIdentity, _createKey } from './private/kms';
-import { _configureS3Backend } from './remote-state';
+import { _configureS3Backend, _requireOwnStateKey } from './remote-state';
 import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _scanStackForCredentials } from '../private/credential-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
@@ -134,6 +134,7 @@ export class SamokoderStack extends TerraformStack {
     const hub = props.argoCdHub;
     if (hub !== undefined) _resolveHubAccess(path, 'argoCdHub', hub);
 
+    _requireOwnStateKey(path, project, env, props.remoteState);
     _configureS3Backend(this, props.remoteState, `${project}/${env}/terraform.tfstate`);
     for (const prop of ['filesBucketName', 'backupsBucketName'] as const) {
       const rule = 'is the state bucket (remoteState.bucket): the stack would create, and own, the bucket of its own state';

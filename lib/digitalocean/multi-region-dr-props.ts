@@ -83,8 +83,10 @@ export interface MultiRegionDRProps {
    * apps are called; the value is still checked (a DNS name) and otherwise ignored.
    */
   readonly connectionSecret?: string;
-  /** @default - local state */
+  /** Where the pair's Terraform state is kept (key `<project>/<environment>-dr/terraform.tfstate`). Required unless `localState`. */
   readonly remoteState?: RemoteStateOptions;
+  /** Keep the state in a local file, `terraform.<id>.tfstate` (a trial, a drill), instead of `remoteState`. @default false */
+  readonly localState?: boolean;
   /** IPv4 CIDRs allowed to reach the Kubernetes APIs (DOKS takes no IPv6 there). @default - unrestricted */
   readonly apiAllowedCidrs?: string[];
 }
@@ -119,6 +121,7 @@ export const MULTIREGIONDR_PROPS = [
   'namespace',
   'connectionSecret',
   'remoteState',
+  'localState',
   'apiAllowedCidrs',
 ] as const satisfies readonly (keyof MultiRegionDRProps)[];
 /** The props {@link MultiRegionDRProps} requires. */

@@ -14,7 +14,7 @@ import { _freeId, requireDnsLabel, requireHostname, requireIsoDate, requireSecre
 import { looksLikeSecretValue } from '../common/secret-detection';
 import { ISynthesisSession, TerraformOutput, TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
-import { _configureLocalBackend, _configureS3Backend } from '../aws/remote-state';
+import { _configureChosenBackend } from '../aws/remote-state';
 import { DataTier, _sizeOf } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
 import { FailoverPlan } from './failover-plan';
@@ -151,8 +151,7 @@ export class MultiRegionDR extends TerraformStack {
     const rtoTarget = (props.rtoTarget ?? Duration.minutes(15))._requirePositive(path, 'rtoTarget');
     const rpoTarget = (props.rpoTarget ?? Duration.minutes(5))._requirePositive(path, 'rpoTarget');
 
-    if (props.remoteState) _configureS3Backend(this, props.remoteState, `${project}/${environment}-dr/terraform.tfstate`);
-    else _configureLocalBackend(this);
+    _configureChosenBackend(this, props.remoteState, props.localState, `${project}/${environment}-dr/terraform.tfstate`);
     // Credentials come from DIGITALOCEAN_TOKEN and SPACES_ACCESS_KEY_ID / SPACES_SECRET_ACCESS_KEY at apply time.
     new DigitaloceanProvider(this, 'DigitalOcean', {});
 

@@ -19,6 +19,7 @@ const aws = (app: App, vpcCidr: string) =>
   });
 const drProps: MultiRegionDRProps = {
   project: 'samokoder',
+  localState: true,
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],

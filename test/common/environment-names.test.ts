@@ -30,6 +30,7 @@ const stack = (props: Partial<SamokoderStackProps>) => () =>
   });
 const dr = (props: Partial<MultiRegionDRProps>) => () =>
   new MultiRegionDR(Testing.app(), 'samokoder-dr', {
+    localState: true,
     domain: 'samokoder.com',
     host: 'app.samokoder.com',
     alertEmails: ['oncall@samokoder.com'],

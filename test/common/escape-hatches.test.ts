@@ -32,6 +32,7 @@ const stack = (props: Partial<SamokoderStackProps>) => () =>
   });
 const drBase: MultiRegionDRProps = {
   project: 'samokoder',
+  localState: true,
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],

@@ -70,6 +70,7 @@ describe('IPv6 where the system refuses it, with the reason', () => {
     expect(
       () =>
         new MultiRegionDR(Testing.app(), 'dr', {
+          localState: true,
           domain: 'samokoder.com',
           host: 'app.samokoder.com',
           alertEmails: ['oncall@samokoder.com'],

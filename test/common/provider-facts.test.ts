@@ -95,6 +95,7 @@ describe('rate-limit units', () => {
 describe('DigitalOcean', () => {
   const base: MultiRegionDRProps = {
     project: 'samokoder',
+    localState: true,
     domain: 'samokoder.com',
     host: 'app.samokoder.com',
     alertEmails: ['oncall@samokoder.com'],

@@ -59,6 +59,7 @@ describe('deploy-time values', () => {
     const inputs = new TerraformStack(app, 'inputs');
     const drProps = (alertEmails: string[]) => ({
       project: 'acme',
+      localState: true,
       domain: 'acme.example',
       host: 'app.acme.example',
       alertEmails,

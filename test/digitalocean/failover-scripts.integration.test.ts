@@ -14,6 +14,7 @@ import { TEST_DATE } from '../util/tf';
 import { DrSimulation, SimApp, SimWorld, healthyWorld } from '../util/dr-sim';
 
 const dr = new MultiRegionDR(Testing.app(), 'samokoder-dr', {
+  localState: true,
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],

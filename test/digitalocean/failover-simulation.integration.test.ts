@@ -14,6 +14,7 @@ import { DrSimulation, SimApp, SimWorld, healthyWorld } from '../util/dr-sim';
 
 function planOf(id: string, host: string, extra: Record<string, unknown> = {}) {
   const dr = new MultiRegionDR(Testing.app(), id, {
+    localState: true,
     domain: host.split('.').slice(1).join('.'),
     host,
     alertEmails: ['oncall@example.com'],

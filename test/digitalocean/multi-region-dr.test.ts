@@ -8,6 +8,7 @@ import { only, resources, synth, synthesizedOnce, TEST_DATE } from '../util/tf';
 
 const base: MultiRegionDRProps = {
   project: 'samokoder',
+  localState: true,
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],
@@ -22,14 +23,14 @@ function dr(props: Partial<MultiRegionDRProps> = {}): MultiRegionDR {
 const synthDefault = synthesizedOnce(() => dr());
 
 describe('MultiRegionDR', () => {
-  test('without remote state, local state next to the project by a relative path (no checkout path in the output)', () => {
+  test('with localState, local state next to the project by a relative path (no checkout path in the output)', () => {
     const s = synthDefault();
     expect(s.terraform.backend).toEqual({ local: { path: '../../../terraform.dr.tfstate' } });
     // Without a project, the names come from the stack id: `billing-dr` → `billing`.
     const billing = synth(new MultiRegionDR(Testing.app(), 'billing-dr', { ...base, project: undefined }));
     expect(resources(billing, 'digitalocean_kubernetes_cluster').map((c) => c.name)).toEqual(['billing-nyc3', 'billing-sfo3']);
     expect(JSON.stringify(s)).not.toContain(process.cwd());
-    const remote = synth(dr({ remoteState: { bucket: 'team-state', region: 'eu-central-1' } }));
+    const remote = synth(dr({ localState: undefined, remoteState: { bucket: 'team-state', region: 'eu-central-1' } }));
     expect(remote.terraform.backend).toMatchObject({ s3: { bucket: 'team-state', key: 'samokoder/production-dr/terraform.tfstate' } });
   });
 

@@ -69,6 +69,7 @@ describe('the smallest use of each public construct, whole', () => {
 
   test('MultiRegionDR, its per-cluster contracts and its failover plan', () => {
     const dr = new MultiRegionDR(Testing.app(), 'billing-dr', {
+      localState: true,
       domain: 'acme.dev',
       host: 'billing.acme.dev',
       alertEmails: ['payments-oncall@acme.dev'],
@@ -124,6 +125,7 @@ describe('the smallest use of each public construct, whole', () => {
 
   test('ReplicationLagMonitor and FilesSync on a DR secondary', () => {
     const dr = new MultiRegionDR(Testing.app(), 'billing-dr', {
+      localState: true,
       domain: 'acme.dev',
       host: 'billing.acme.dev',
       alertEmails: ['payments-oncall@acme.dev'],

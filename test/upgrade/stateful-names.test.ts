@@ -100,6 +100,7 @@ describe('the names a team\u2019s smallest use of each construct gives its state
 
   test('MultiRegionDR: clusters, database, user, pool, caches, registry, state', () => {
     const dr = new MultiRegionDR(Testing.app(), 'billing-dr', {
+      localState: true,
       domain: 'acme.dev',
       host: 'billing.acme.dev',
       alertEmails: ['payments-oncall@acme.dev'],
