@@ -160,6 +160,8 @@ export class SamokoderCache extends Construct {
       securityGroupIds: [this.securityGroup.id],
       snapshotRetentionLimit: snapshots,
       snapshotWindow: '01:00-02:00',
+      // The daily snapshots are deleted with the group; this one is taken from the primary as it goes (#25).
+      finalSnapshotIdentifier: `${name}-final`,
       maintenanceWindow: 'sun:04:30-sun:05:30',
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
