@@ -94,6 +94,7 @@ function drPair(props: Record<string, unknown> = {}): MultiRegionDR {
     alertEmails: ['payments-oncall@acme.dev'],
     tags: AWS_TAGS,
     supportCheckDate: TEST_DATE,
+    localState: true,
     ...props,
   } as any);
   TfTesting.synth(dr, true);
@@ -110,6 +111,7 @@ function drContract(role: 'primary' | 'secondary'): PlatformContract {
       alertEmails: ['payments-oncall@acme.dev'],
       tags: AWS_TAGS,
       supportCheckDate: TEST_DATE,
+      localState: true,
     });
     drContracts = { primary: dr.contract('primary'), secondary: dr.contract('secondary') };
   }
