@@ -94,8 +94,13 @@ export function buildKubernetesApps(
     config: { APP_ENV: env.name, LOG_LEVEL: 'info', PORT: '8000' },
     secrets: appSecrets(SAMOKODER_SECRET_KEYS),
     allowFromApps: ['bot'],
-    // Blue-green with SLI analysis before and after promotion; a human promotes in production.
-    strategy: DeploymentStrategy.blueGreen({ autoPromotion: env.name !== 'production' }),
+    // Blue-green with SLI analysis before and after promotion; a human promotes in production. The smoke test sends
+    // the preview requests the analysis can judge: read-only endpoints of the API that reach its database and cache,
+    // answered without credentials (the reference's API; a team lists its own).
+    strategy: DeploymentStrategy.blueGreen({
+      autoPromotion: env.name !== 'production',
+      smokeTest: { paths: ['/api/status', '/api/templates'] },
+    }),
     // Schema migrations run before every sync, with the version they belong to.
     migration: { command: ['python', '-m', 'alembic', 'upgrade', 'head'] },
     // The API's SLOs from the brief: availability 99.9 %, p99 < 1000 ms, errors < 0.1 %.

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { environmentTier } from '../common/environment';
 import { invalidProp } from '../common/errors';
 import { _freeId, requireIntegerInRange, requireLabels, requireUrlPath } from '../common/validate';
 import { requirePinnedImage } from '../k8s/image';
@@ -9,7 +10,10 @@ import { _AllKeys, _checkProps } from '../common/props';
 
 /** Options of the smoke test an analysis runs against the version under test. */
 export interface SmokeTestOptions {
-  /** Paths requested on the Service under test, each once a second. @default - the app's health path */
+  /**
+   * Paths requested on the Service under test, each once a second: endpoints that exercise the app (what its SLIs
+   * measure), answered without credentials. Required in production. @default - the app's health path (outside production)
+   */
   readonly paths?: string[];
   /**
    * How long the requests run, in seconds: at least as long as the analysis measures (it starts after a minute and
@@ -34,7 +38,7 @@ export interface ResolvedSmokeTest {
 /** Applies the defaults of a smoke test and checks it (paths, duration, pinned image). */
 const SMOKETESTOPTIONS_KEYS = ['paths', 'durationSeconds', 'image'] as const;
 
-export function resolveSmokeTest(path: string, prop: string, o: SmokeTestOptions): ResolvedSmokeTest {
+export function resolveSmokeTest(path: string, prop: string, o: SmokeTestOptions, environment = 'production'): ResolvedSmokeTest {
   _checkProps<_AllKeys<SmokeTestOptions, typeof SMOKETESTOPTIONS_KEYS>>(
     path,
     'smoke test options',
@@ -46,11 +50,22 @@ export function resolveSmokeTest(path: string, prop: string, o: SmokeTestOptions
   if (o.paths !== undefined && o.paths.length === 0) {
     throw invalidProp(path, `${prop}.paths`, [], 'must list at least one path (or leave it out for the health path)');
   }
-  return {
+  const resolved = {
     paths: o.paths?.map((p, i) => requireUrlPath(path, `${prop}.paths[${i}]`, p)),
     durationSeconds: requireIntegerInRange(path, `${prop}.durationSeconds`, o.durationSeconds ?? 330, 60, 3600),
     image: requirePinnedImage(path, `${prop}.image`, o.image ?? DEFAULT_SMOKE_TEST_IMAGE),
   };
+  // The health path alone judges nothing: an app that leaves health checks out of its request metrics gives the
+  // analysis no traffic (NaN: every release aborts), one that counts them measures a path that touches nothing.
+  if (o.paths === undefined && environmentTier(environment) === 'production') {
+    throw invalidProp(
+      path,
+      `${prop}.paths`,
+      undefined,
+      "must name the endpoints a production release is judged on: by default the smoke test requests only the health path, so the analysis measures no traffic (every release aborts) or a path that touches nothing. List paths that exercise the app, answered without credentials (e.g. ['/api/status']), or set smokeTest: false and bring your own traffic",
+    );
+  }
+  return resolved;
 }
 
 /** Props for {@link SmokeTest}. */

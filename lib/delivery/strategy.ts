@@ -149,7 +149,8 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
       );
     }
     const scaleDownDelaySeconds = requireIntegerInRange(path, 'strategy.scaleDownDelaySeconds', bg.scaleDownDelaySeconds ?? 300, 30, 86400);
-    const smokeTest = analysis && bg.smokeTest !== false ? resolveSmokeTest(path, 'strategy.smokeTest', bg.smokeTest ?? {}) : undefined;
+    const smokeTest =
+      analysis && bg.smokeTest !== false ? resolveSmokeTest(path, 'strategy.smokeTest', bg.smokeTest ?? {}, environment) : undefined;
     return { kind: 'blueGreen', blueGreen: { active, preview, autoPromotion, analysis, scaleDownDelaySeconds }, analysis, smokeTest };
   }
   if (strategy._canary) {
@@ -191,7 +192,7 @@ export function resolveStrategy(path: string, strategy: DeploymentStrategy, app:
     });
     const analysis = strategy._canary.analysis ?? true;
     const smoke = strategy._canary.smokeTest;
-    const smokeTest = analysis && smoke !== false ? resolveSmokeTest(path, 'strategy.smokeTest', smoke ?? {}) : undefined;
+    const smokeTest = analysis && smoke !== false ? resolveSmokeTest(path, 'strategy.smokeTest', smoke ?? {}, environment) : undefined;
     // Background analysis stops when the last step ends: pauses shorter than the analysis end the rollout before the
     // analysis has judged, so a bad version is promoted by the clock.
     const pauses = steps.reduce((sum, st) => sum + durationSeconds(st.pause), 0);

@@ -116,7 +116,10 @@ describe('a Prometheus selector that selects nothing', () => {
 describe('analysis thresholds no version can pass', () => {
   test('a p95 latency warning under the smallest default bucket is refused when a rollout analyses it', () => {
     expect(
-      app({ strategy: DeploymentStrategy.blueGreen(), monitoring: { thresholds: { latencyP95Ms: { warning: 2, critical: 10 } } } }),
+      app({
+        strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }),
+        monitoring: { thresholds: { latencyP95Ms: { warning: 2, critical: 10 } } },
+      }),
     ).toThrow(
       `[api] 'monitoring.thresholds.latencyP95Ms.warning' (2) is the rollout analysis' limit, and with the default request-duration buckets (the smallest is 5 ms) a p95 is never measured under 4.75 ms: every rollout would abort`,
     );
@@ -124,13 +127,16 @@ describe('analysis thresholds no version can pass', () => {
   test('the same threshold without analysis, and 5 ms with it, are accepted', () => {
     expect(app({ monitoring: { thresholds: { latencyP95Ms: { warning: 2, critical: 10 } } } })).not.toThrow();
     expect(
-      app({ strategy: DeploymentStrategy.blueGreen(), monitoring: { thresholds: { latencyP95Ms: { warning: 5, critical: 10 } } } }),
+      app({
+        strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }),
+        monitoring: { thresholds: { latencyP95Ms: { warning: 5, critical: 10 } } },
+      }),
     ).not.toThrow();
   });
 });
 
 test('the smoke test image is held to the production rule too', () => {
-  expect(app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: { image: 'curlimages/curl:main' } }) })).toThrow(
+  expect(app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'], image: 'curlimages/curl:main' } }) })).toThrow(
     `[api] 'strategy.smokeTest.image' ("curlimages/curl:main") has the tag "main", a name that moves`,
   );
   expect(

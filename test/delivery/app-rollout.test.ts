@@ -56,7 +56,7 @@ describe('AppRollout (without a ProductionApp)', () => {
         new AppRollout(c, 'Rollout', {
           name: 'web',
           deployment: w.workload as never,
-          strategy: DeploymentStrategy.blueGreen(),
+          strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }),
           selectorLabels: w.selectorLabels,
           ports: w.resolved.ports,
         }),

@@ -2,10 +2,12 @@ import { DeploymentStrategy, ProductionApp, ProductionAppProps, WorkloadKind } f
 import { all, find, K8sObject, render, schemaCheck, testApp } from '../util/k8s';
 
 const base: ProductionAppProps = { name: 'api', image: 'ghcr.io/samokoder/api:1.4.2', host: 'api.samokoder.com' };
+// Production needs the smoke test's paths (the health path alone judges nothing).
+const SMOKE = { paths: ['/api/status'] };
 const app = (props: Partial<ProductionAppProps> = {}): K8sObject[] => render(new ProductionApp(testApp(), 'api', { ...base, ...props }));
 
 describe('blue-green with Argo Rollouts', () => {
-  const o = app({ strategy: DeploymentStrategy.blueGreen() });
+  const o = app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: SMOKE }) });
 
   test('a Rollout references the Deployment (workloadRef), which keeps the pod spec at zero replicas', () => {
     const rollout = find(o, 'Rollout', 'api');
@@ -55,7 +57,7 @@ describe('blue-green with Argo Rollouts', () => {
     );
     expect(JSON.stringify(t.spec.metrics)).not.toContain('clamp_min');
     const custom = app({
-      strategy: DeploymentStrategy.blueGreen(),
+      strategy: DeploymentStrategy.blueGreen({ smokeTest: SMOKE }),
       monitoring: { thresholds: { errorRatePercent: { warning: 2, critical: 5 } } },
     });
     expect(find(custom, 'AnalysisTemplate', 'api-slo').spec.metrics[1].successCondition).toBe(
@@ -74,7 +76,7 @@ describe('blue-green with Argo Rollouts', () => {
     expect(c.image).toBe('curlimages/curl:8.17.0');
     expect(c.env).toEqual([
       { name: 'BASE_URL', value: 'http://{{args.service-name}}.api.svc:8000' },
-      { name: 'SMOKE_PATHS', value: '/health' },
+      { name: 'SMOKE_PATHS', value: '/api/status' },
     ]);
     expect(c.command[2]).toContain('end=$(( $(date +%s) + 330 ))');
     expect(c.command[2]).toContain('curl -fsS -o /dev/null --max-time 5 "$BASE_URL$p"');
@@ -112,8 +114,8 @@ describe('blue-green with Argo Rollouts', () => {
     expect(c.env[1]).toEqual({ name: 'SMOKE_PATHS', value: '/ready /v1/ping' });
     expect(c.image).toBe('curlimages/curl:8.16.0');
     expect(
-      find(app({ healthPath: '/ready', strategy: DeploymentStrategy.blueGreen() }), 'AnalysisTemplate', 'api-smoke').spec.metrics[0]
-        .provider.job.spec.template.spec.containers[0].env[1].value,
+      find(app({ environment: 'staging', healthPath: '/ready', strategy: DeploymentStrategy.blueGreen() }), 'AnalysisTemplate', 'api-smoke')
+        .spec.metrics[0].provider.job.spec.template.spec.containers[0].env[1].value,
     ).toBe('/ready');
     const none = app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: false }) });
     expect(all(none, 'AnalysisTemplate').map((t) => t.metadata.name)).toEqual(['api-slo']);
@@ -133,6 +135,14 @@ describe('blue-green with Argo Rollouts', () => {
     expect(() => app({ strategy: DeploymentStrategy.blueGreen({ smokeTest }) })).toThrow(message);
   });
 
+  test('in production the smoke test names its paths: the health path alone judges nothing', () => {
+    const message = `[api] 'strategy.smokeTest.paths' (undefined) must name the endpoints a production release is judged on: by default the smoke test requests only the health path, so the analysis measures no traffic (every release aborts) or a path that touches nothing. List paths that exercise the app, answered without credentials (e.g. ['/api/status']), or set smokeTest: false and bring your own traffic`;
+    expect(() => app({ strategy: DeploymentStrategy.blueGreen() })).toThrow(message);
+    expect(() => app({ strategy: DeploymentStrategy.canary() })).toThrow(message);
+    expect(() => app({ environment: 'staging', strategy: DeploymentStrategy.blueGreen() })).not.toThrow();
+    expect(() => app({ strategy: DeploymentStrategy.blueGreen({ smokeTest: false }) })).not.toThrow();
+  });
+
   test('the HPA and PDB act on the Rollout and its pods', () => {
     expect(find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',
@@ -143,7 +153,7 @@ describe('blue-green with Argo Rollouts', () => {
   });
 
   test('Rollout, AnalysisTemplate and the rest validate against their schemas', async () => {
-    const canary = app({ strategy: DeploymentStrategy.canary() });
+    const canary = app({ strategy: DeploymentStrategy.canary({ smokeTest: SMOKE }) });
     const result = await schemaCheck([...o, ...canary]);
     expect(result.output).toMatch(/manifest schema check: \d+ valid, 0 invalid/);
   });
@@ -162,6 +172,7 @@ describe('canary', () => {
             { weight: 10, pause: '2m' },
             { weight: 50, pause: '10m' },
           ],
+          smokeTest: SMOKE,
         }),
       }),
       'Rollout',
@@ -178,7 +189,7 @@ describe('canary', () => {
 
 describe('canary analysis coverage (edges)', () => {
   test('pauses as long as the analysis pass; without analysis any pause does', () => {
-    expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5m' }] }) })).not.toThrow();
+    expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5m' }], smokeTest: SMOKE }) })).not.toThrow();
     expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '4m' }], smokeTest: false }) })).not.toThrow();
     expect(() => app({ strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '30s' }], analysis: false }) })).not.toThrow();
   });
@@ -240,11 +251,11 @@ describe('bad input', () => {
       `[api] 'strategy.autoPromotion' (true) is refused in production without analysis: an unmeasured version would be promoted on its own`,
     ],
     [
-      { strategy: DeploymentStrategy.blueGreen(), monitoring: false },
+      { strategy: DeploymentStrategy.blueGreen({ smokeTest: SMOKE }), monitoring: false },
       `[api] 'monitoring' (false) must be on for a rollout with analysis: the analysis reads the SLIs the monitoring spec defines`,
     ],
     [
-      { strategy: DeploymentStrategy.blueGreen(), workload: WorkloadKind.STATEFUL_SET },
+      { strategy: DeploymentStrategy.blueGreen({ smokeTest: SMOKE }), workload: WorkloadKind.STATEFUL_SET },
       `[api] 'strategy' ("blueGreen") needs WorkloadKind.DEPLOYMENT: Argo Rollouts references the Deployment through workloadRef`,
     ],
     [
@@ -259,7 +270,7 @@ describe('bad input', () => {
       `[api] 'strategy.steps[1].weight' (40) must be greater than the previous step's (50)`,
     ],
     [
-      { strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5 minutes' }] }) },
+      { strategy: DeploymentStrategy.canary({ steps: [{ weight: 50, pause: '5 minutes' }], smokeTest: SMOKE }) },
       `[api] 'strategy.steps[0].pause' ("5 minutes") must be a Prometheus duration`,
     ],
     [
@@ -269,6 +280,7 @@ describe('bad input', () => {
             { weight: 20, pause: '1m' },
             { weight: 60, pause: '2m' },
           ],
+          smokeTest: SMOKE,
         }),
       },
       `[api] 'strategy.steps' ("20%/1m, 60%/2m") pause 180s in all, shorter than the analysis (300s: 5 measurements 1m apart, after a 1m smoke-test delay): the canary would finish before the analysis could fail it; lengthen the pauses`,

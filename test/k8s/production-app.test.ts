@@ -58,11 +58,14 @@ describe('ProductionApp', () => {
       // Default: 20 replicas at most, rolling: ceil(20 × 1.25) = 25, plus 2 pods of room.
       expect(quota({}).pods).toBe('27');
       // Blue-green at the maximum: 20 active + 20 preview + 1 migration + 1 smoke test + 2 of room.
-      const bg = quota({ strategy: DeploymentStrategy.blueGreen(), migration: { command: ['migrate'] } });
+      const bg = quota({
+        strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }),
+        migration: { command: ['migrate'] },
+      });
       expect(bg).toMatchObject({ pods: '44', 'requests.cpu': '11', 'requests.memory': '22Gi', 'limits.memory': '88Gi' });
       const blueGreen = new ProductionApp(testApp(), 'api', {
         ...base,
-        strategy: DeploymentStrategy.blueGreen(),
+        strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }),
         migration: { command: ['migrate'] },
       });
       expect(blueGreen.footprint).toMatchObject({ pods: 42, cpuRequestMillis: 250, memoryRequestMiB: 512 });

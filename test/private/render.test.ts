@@ -17,7 +17,9 @@ function build(outdir: string, policy: boolean): App {
         name,
         image: `ghcr.io/acme/${name}:1.0.0`,
         host: `${name}.acme.dev`,
-        ...(i === 0 ? { migration: { command: ['migrate'] }, strategy: DeploymentStrategy.blueGreen() } : {}),
+        ...(i === 0
+          ? { migration: { command: ['migrate'] }, strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }) }
+          : {}),
       }),
   );
   // Inside an app's chart, a construct that depends on one created after it: cdk8s orders their objects only once it

@@ -861,7 +861,10 @@ const CASES: Case[] = [
     cls: 'production guards',
     input: 'latency warning 0.5 (seconds, not ms) with blue-green analysis',
     run: () =>
-      k8sApp({ strategy: DeploymentStrategy.blueGreen(), monitoring: { thresholds: { latencyP95Ms: { warning: 0.5, critical: 1 } } } }),
+      k8sApp({
+        strategy: DeploymentStrategy.blueGreen({ smokeTest: { paths: ['/api/status'] } }),
+        monitoring: { thresholds: { latencyP95Ms: { warning: 0.5, critical: 1 } } },
+      }),
     expect: bad('api', 'monitoring.thresholds.latencyP95Ms', '0.5'),
   },
   {
