@@ -58,6 +58,33 @@ export function cacheDir(...parts: string[]): string {
   return dir;
 }
 
+/**
+ * Runs `fn` holding a per-machine lock (a directory under the cache): verify:tf and verify:do run side by side in CI
+ * and both unpack the providers and install moto on a cold machine. A lock older than 30 minutes is taken over.
+ */
+export function withCacheLock<T>(name: string, fn: () => T): T {
+  const lock = path.join(cacheDir('locks'), `${name}.lock`);
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 30 * 60_000 || Date.now() > deadline) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export interface Started {
   readonly name: string;
   readonly child: ChildProcess;

@@ -31,6 +31,7 @@ import {
   startProcess,
   stopProcess,
   VERSIONS,
+  withCacheLock,
 } from './engines';
 import { Diagnostic, MOTO_GAPS } from './moto-gaps';
 import { accountApply, accountPlan, ApplyAccount, notExercisedLines } from './tf-account';
@@ -46,6 +47,10 @@ const PROVIDERS = [
 
 /** Unpacks the providers into a filesystem mirror (once per machine) and writes a CLI config that uses only it. */
 export function ensureProviderMirror(): string {
+  return withCacheLock('terraform-mirror', unpackProviders);
+}
+
+function unpackProviders(): string {
   const source = path.join(realEnginesDir(), 'terraform-providers');
   const mirror = cacheDir('terraform-mirror');
   const sums = new Map(
@@ -102,7 +107,7 @@ function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): ReturnT
   return run('terraform', args, { cwd: dir, env: { ...TF_ENV, ...env } });
 }
 
-function terraformAsync(dir: string, args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof runAsync> {
+export function terraformAsync(dir: string, args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof runAsync> {
   return runAsync('terraform', args, { cwd: dir, env: { ...TF_ENV, ...env } });
 }
 
@@ -124,7 +129,11 @@ function validateStack(name: string, stack: Json, cliConfig: string): string[] {
 }
 
 /** A virtualenv with moto[server] (once per machine). */
-function ensureMoto(): string {
+export function ensureMoto(): string {
+  return withCacheLock('moto-venv', installMoto);
+}
+
+function installMoto(): string {
   const venv = cacheDir('moto-venv', VERSIONS.moto);
   const python = path.join(venv, 'bin', 'python');
   if (fs.existsSync(path.join(venv, '.installed'))) return python;
@@ -182,7 +191,7 @@ async function applyStack(
   }
 }
 
-async function startMoto(python: string, name: string): Promise<{ url: string; ca: string; stop: () => Promise<void> }> {
+export async function startMoto(python: string, name: string): Promise<{ url: string; ca: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const proxy = startProcess(`moto proxy ${name}`, python, [path.join(__dirname, 'moto_proxy.py'), '-H', '127.0.0.1', '-p', String(port)], {
     // AWS managed policies (arn:aws:iam::aws:policy/...) exist only when loaded: attaching a misspelled one fails.
