@@ -82,6 +82,18 @@ const ALIASES: Record<string, (urlPath: string) => string> = {
   registries_delete: () => '/v2/registry',
 };
 
+/**
+ * Where the description's response schema names the wrong key: spacesKey_get declares `keys` (an array;
+ * resources/spaces/responses/key_get.yml) while its own example, and godo (SpacesKeysService.Get, `json:"key"`), use
+ * `key`. Answering `keys` made the provider crash on the refresh (nil key, spaces/resource_spaces_key.go:71).
+ */
+const RESPONSE_KEYS: Record<string, string> = { spacesKey_get: 'key' };
+
+/** Operations that set a field of the item above their path (databases_update_maintenanceWindow → the cluster's). */
+const FOLDS: Record<string, string> = {
+  databases_update_maintenanceWindow: 'maintenance_window',
+};
+
 export class DoApiStandIn {
   /** Items and stored bodies by concrete path. */
   private readonly store = new Map<string, Json>();
@@ -198,6 +210,13 @@ export class DoApiStandIn {
         existed.length ? undefined : { id: 'not_found', message: 'not found' },
       );
     }
+    // A setting that has its own path but is read back as a field of its parent (a cluster's maintenance window).
+    const fold = FOLDS[op.operationId];
+    const parent = this.store.get(urlPath.slice(0, urlPath.lastIndexOf('/')));
+    if (fold && parent) {
+      parent[fold] = { ...((parent[fold] as Json | undefined) ?? {}), ...(body ?? {}) };
+      return this.record(method, urlPath, op, okStatus, [], okStatus === 204 ? undefined : wrap(parent[fold] as Json));
+    }
     // Assigning resources to a project answers (and keeps) one object per URN (projects_assign_resources).
     if (op.operationId === 'projects_assign_resources') {
       const known = (this.store.get(urlPath)?.resources ?? []) as Json[];
@@ -221,6 +240,7 @@ export class DoApiStandIn {
     const content = (response.content as Json | undefined)?.['application/json'] as Json | undefined;
     if (!content?.schema) return { status: Number(code) };
     const props = this.properties(content.schema as Json, file);
+    if (RESPONSE_KEYS[op.operationId]) return { status: Number(code), key: RESPONSE_KEYS[op.operationId] };
     const names = Object.keys(props).filter((n) => n !== 'links' && n !== 'meta');
     const typeOf = (n: string) => this.api.deref(props[n].schema, props[n].file)[0].type;
     return {
@@ -333,7 +353,12 @@ export class DoApiStandIn {
       }
       return out;
     }
-    if (s.type === 'array') return [];
+    // An array the server fills (a cluster's metrics_endpoints): one example element, as DigitalOcean lists one per node
+    // group; an empty list reads back as null and the provider plans it again on every run.
+    if (s.type === 'array') {
+      const item = s.items ? this.sample(s.items as Json, f, depth + 1) : undefined;
+      return item !== undefined && item !== null && !(typeof item === 'object' && Object.keys(item).length === 0) ? [item] : [];
+    }
     return s.default;
   }
 }

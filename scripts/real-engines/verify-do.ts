@@ -156,7 +156,12 @@ async function applyDo(
     const account = accountApply(name, stack, withoutTargetWarning(plan, targets), withoutTargetWarning(apply, targets));
     let drift = { ours: [] as string[], moto: [] as string[] };
     if (account.problems.length === 0 && !targets.length) {
-      drift = driftOf(name, await terraformAsync(dir, ['plan', '-input=false', '-json', '-detailed-exitcode'], env));
+      drift = driftOf(name, await terraformAsync(dir, ['plan', '-input=false', '-json', '-detailed-exitcode', '-out=again.bin'], env));
+      // Which attributes would change, so a drift says what the stand-in or the configuration got wrong.
+      if (drift.ours.length && fs.existsSync(path.join(dir, 'again.bin'))) {
+        const shown = await terraformAsync(dir, ['show', '-json', 'again.bin'], env);
+        drift.ours.push(...changedAttributes(name, shown.stdout));
+      }
     }
     return {
       account,
@@ -210,10 +215,38 @@ export function driftOf(name: string, plan: TfRun): { ours: string[]; moto: stri
       to.push(`${name}: second plan ${m.diagnostic.severity}: ${addr ? `${addr}: ` : ''}${m.diagnostic.summary}`);
     }
   }
+  // A provider that stopped responding crashed: its panic is on stderr.
+  if (ours.some((l) => /Plugin did not respond/.test(l))) {
+    const panic = plan.stderr.indexOf('panic:');
+    ours.push(`${name}: second plan: a provider crashed: ${plan.stderr.slice(panic >= 0 ? panic : -1500).slice(0, 1500)}`);
+  }
   if (plan.status === 1 && ours.length === 0 && moto.length === 0)
     ours.push(`${name}: second plan failed (exit 1): ${plan.stderr.trim().slice(-400)}`);
   if (plan.status === 2 && ours.length === 0 && moto.length === 0) ours.push(`${name}: second plan has changes (exit 2) it did not name`);
   return { ours: [...new Set(ours)], moto: [...new Set(moto)] };
+}
+
+/** For each DigitalOcean resource a plan would update: the top-level attributes whose values differ. */
+export function changedAttributes(name: string, showJson: string): string[] {
+  let plan: {
+    resource_changes?: Array<{ address: string; change: { actions: string[]; before?: Json; after?: Json; after_unknown?: Json } }>;
+  };
+  try {
+    plan = JSON.parse(showJson);
+  } catch {
+    return [];
+  }
+  return (plan.resource_changes ?? [])
+    .filter((c) => !c.address.startsWith('aws_') && c.change.actions.includes('update'))
+    .map((c) => {
+      const before = c.change.before ?? {};
+      const after = c.change.after ?? {};
+      const unknown = c.change.after_unknown ?? {};
+      const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+        (k) => (k in after && JSON.stringify(before[k]) !== JSON.stringify(after[k])) || unknown[k] === true,
+      );
+      return `${name}: ${c.address} would change ${keys.map((k) => `${k}: ${JSON.stringify(before[k])?.slice(0, 120)} → ${k in after ? JSON.stringify(after[k])?.slice(0, 120) : '(known after apply)'}`).join('; ')}`;
+    });
 }
 
 /** The pinned not-exercised list, compared as verify:tf compares its own. */
