@@ -4,7 +4,8 @@ import { invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel } from '../common/validate';
 import { _LibraryChart } from '../private/render';
 import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind } from './argocd';
-import { _AllKeys, _checkLists, _checkProps } from '../common/props';
+import { _AllKeys, _checkLists, _checkProps, _nearest } from '../common/props';
+import { KNOWN_ENVIRONMENTS } from '../common/environment';
 
 /** The namespaced kinds the library emits for an application (the default allow list of app projects). */
 export const APP_NAMESPACED_KINDS: readonly GroupKind[] = [
@@ -43,6 +44,12 @@ export interface GitOpsCluster {
   readonly name: string;
   /** Environment whose manifests it runs (`dist/<environment>/<app>`). */
   readonly environment: string;
+  /**
+   * `environment` is a letter or two from a name in `KNOWN_ENVIRONMENTS` (`prodution`) and is meant: without this it
+   * is refused as a probable typo (the root would sync a directory the manifests are not in). Other names (`dr-nyc3`,
+   * `staging-eu`, `qa2`) need no declaration. @default false
+   */
+  readonly unlistedEnvironment?: boolean;
 }
 
 /** Props for {@link AppOfApps}. */
@@ -119,6 +126,7 @@ export class AppOfApps extends Construct {
         'must be the name of a manifest set (a DNS label such as "production"): it names the directory <manifestsRoot>/<environment>/ Argo CD reads',
       );
     }
+    _refuseEnvironmentTypo(this.node.path, props.cluster);
     const root = props.manifestsRoot ?? 'dist';
     const argocdRoot = props.argocdRoot ?? `${root}/argocd`;
     for (const [prop, dir] of [
@@ -202,4 +210,23 @@ export class AppOfApps extends Construct {
       retain: true,
     });
   }
+}
+
+/**
+ * A manifest-set name one or two letters from a known environment (`prodution`, `stagign`) is a typo until declared:
+ * the root would sync `<manifestsRoot>/prodution/`, which the manifests are not in. A known name followed by a
+ * separator or a digit (`staging-eu`, `qa2`) is a variant, and a name far from all of them (`dr-nyc3`) a set of its
+ * own: both pass. Short names allow one letter (`tset` is not judged).
+ */
+function _refuseEnvironmentTypo(path: string, cluster: GitOpsCluster): void {
+  const env = cluster.environment;
+  if (cluster.unlistedEnvironment || KNOWN_ENVIRONMENTS.includes(env)) return;
+  const near = _nearest(env, KNOWN_ENVIRONMENTS, env.length <= 5 ? 1 : 2);
+  if (near === undefined || new RegExp(`^${near}[-0-9]`).test(env)) return;
+  throw invalidProp(
+    path,
+    'cluster.environment',
+    env,
+    `is not a known environment but a letter or two from "${near}" (did you mean "${near}"?): the root would sync <manifestsRoot>/${env}/, where the manifests of "${near}" are not; set cluster.unlistedEnvironment: true if the name is meant`,
+  );
 }

@@ -235,6 +235,24 @@ describe('ArgoCdProject repository patterns (#27)', () => {
 });
 
 describe('AppOfApps', () => {
+  test('a manifest set a letter or two from a known environment is a typo until declared; variants and other sets pass', () => {
+    const aoa = (cluster: { name: string; environment: string; unlistedEnvironment?: boolean }) =>
+      new AppOfApps(testApp(), 'apps', {
+        source: { repoURL: 'https://git.example.com/platform/gitops.git' },
+        cluster,
+        namespace: 'samokoder',
+        apps: ['namespace', 'api'],
+      });
+    expect(() => aoa({ name: 'production', environment: 'stagign' })).toThrow(
+      `[apps] 'cluster.environment' ("stagign") is not a known environment but a letter or two from "staging" (did you mean "staging"?): the root would sync <manifestsRoot>/stagign/, where the manifests of "staging" are not; set cluster.unlistedEnvironment: true if the name is meant`,
+    );
+    expect(() => aoa({ name: 'prod', environment: 'prodd' })).toThrow(`did you mean "prod"?`);
+    for (const environment of ['dr-nyc3', 'staging-eu', 'qa2', 'prod-2', 'payments', 'production']) {
+      expect(() => aoa({ name: 'c', environment })).not.toThrow();
+    }
+    expect(() => aoa({ name: 'c', environment: 'prodution', unlistedEnvironment: true })).not.toThrow();
+  });
+
   test('a project, an Application per app (namespace first) and a root Application with its own project', async () => {
     const root = testApp();
     const aoa = new AppOfApps(root, 'production', {

@@ -1981,9 +1981,7 @@ function clear(c: Case, o: Outcome): boolean {
 
 /** Cases known to fail today, with what happened: findings of the review (reported; fixed ones leave this list). */
 const OPEN: Record<string, string> = {
-  // A standalone AppOfApps takes any DNS label as the environment (the directory it syncs); refusing names outside
-  // KNOWN_ENVIRONMENTS needs a declaration prop on GitOpsCluster (an API change in lib/delivery, left to its owner).
-  AA03: "cluster.environment 'prodution' synthesizes an app of apps syncing dist/prodution/ (Argo CD: path does not exist)",
+  // Every case of the review is refused clearly now (AA03 was the last; see test/delivery/argocd.test.ts).
 };
 
 /**
@@ -1991,6 +1989,7 @@ const OPEN: Record<string, string> = {
  * every message of the library is.
  */
 const PINNED: Record<string, string> = {
+  AA03: '[apps] \'cluster.environment\' ("prodution") is not a known environment but a letter or two from "production" (did you mean "production"?): the root would sync <manifestsRoot>/prodution/, where the manifests of "production" are not; set cluster.unlistedEnvironment: true if the name is meant',
   PA22: '[api] \'config.PORT\' (8080) must be a string: ConfigMap data holds strings only (the API server refuses numbers); write "8080"',
   PA26: '[api] \'command[2]\' ("<redacted>") holds something shaped like a credential: synthesized files are committed to Git; keep the value in the secret store and reference it',
   PA38: '[api] \'rbac[0].resources[0]\' ("configmap") is not a resource of the core API group (""): did you mean "configmaps"? (Kubernetes matches the plural name exactly)',
