@@ -14,7 +14,10 @@ module.exports = {
   testMatch: ['<rootDir>/test/*.suite.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // secretlint's preset is ESM, which Node.js requires natively (20.19+, 22.12+) but jest's module loader does not.
+    '/@secretlint/secretlint-rule-preset-recommend/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@secretlint/secretlint-rule-preset-recommend/)'],
   moduleNameMapper: {
     '^samokoder-infra$': '<rootDir>/lib/index.ts',
     '^samokoder-infra/(k8s|aws|digitalocean)$': '<rootDir>/lib/entry-$1.ts',

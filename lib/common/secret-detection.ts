@@ -3,13 +3,12 @@
  * searched anywhere in a string (a key inside a command line or an annotation counts), and each is specific enough
  * that names and references do not match: `sk-prod` is a name prefix, not an OpenAI key.
  *
- * Why hand-written rather than secretlint's rules in process: secretlint (whose recommended preset CI runs over the
- * output, `.ci/run`) is ESM-only and its `lintSource` is asynchronous, while a synth validates synchronously inside
- * cdk8s' and cdktf's validation (no async work in constructors or validations), and jest loads the library as
- * CommonJS. Running it in process would need a worker thread blocking the synth, for every synth of every consumer.
- * So the shapes of its recommended preset (12.0.0) that are specific enough for names and references not to match
- * are carried here, each with a test (test/common/secrets.test.ts); CI's secretlint run remains the second opinion
- * and brings new token shapes with its updates.
+ * Why hand-written as well as secretlint's preset: the values a user gives are also checked by secretlint's
+ * recommended preset in process (`secretlint.ts`, driven synchronously), but every string of every synthesized
+ * object passes here on every synth, where twenty-five rules per string would cost too much; so the shapes of that
+ * preset (12.0.0) specific enough for names and references not to match are carried here too, each with a test
+ * (test/common/secrets.test.ts), behind one anchor scan. CI's secretlint run over the whole output remains the
+ * second opinion.
  */
 const SECRET_SHAPES: RegExp[] = [
   /\bx(?:ox[abprs]|app)-[A-Za-z0-9-]{6,}/, // Slack tokens

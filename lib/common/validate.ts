@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { invalidDerivedProp, invalidProp } from './errors';
 import { credentialArgumentIndex, looksLikeSecretValue } from './secret-detection';
+import { secretlintFindings } from './secretlint';
 
 /** Shared value checks. Each throws a {@link ValidationError} naming the path, prop, value and rule. */
 
@@ -259,9 +260,11 @@ export const CREDENTIAL_RULE =
  * (the scan of the output at synth is the last resort). Deploy-time values pass.
  */
 export function refuseCredential(path: string, prop: string, value: unknown): void {
-  if (typeof value === 'string' && !isUnresolved(value) && looksLikeSecretValue(value)) {
-    throw invalidProp(path, prop, '<redacted>', CREDENTIAL_RULE);
-  }
+  if (typeof value !== 'string' || isUnresolved(value)) return;
+  if (looksLikeSecretValue(value)) throw invalidProp(path, prop, '<redacted>', CREDENTIAL_RULE);
+  // secretlint's maintained preset as well, so token shapes the hand-written list lacks are refused too.
+  const rules = secretlintFindings(value);
+  if (rules.length > 0) throw invalidProp(path, prop, '<redacted>', `${CREDENTIAL_RULE} (secretlint: ${rules.join(', ')})`);
 }
 
 /** {@link refuseCredential} for every value of a string map (`<prop>.<key>`). */
@@ -277,4 +280,5 @@ export function refuseCredentialValues(path: string, prop: string, values: Reado
 export function refuseCredentialArguments(path: string, prop: string, args: readonly string[]): void {
   const i = credentialArgumentIndex(args.map((a) => (isUnresolved(a) ? '' : a)));
   if (i >= 0) throw invalidProp(path, `${prop}[${i}]`, '<redacted>', CREDENTIAL_RULE);
+  args.forEach((a, j) => refuseCredential(path, `${prop}[${j}]`, a));
 }
