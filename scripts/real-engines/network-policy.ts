@@ -16,6 +16,7 @@
  * A connection passes when the source's egress and the destination's ingress both admit it.
  */
 import { K8sObject } from './gitops';
+import { selects } from './alertmanager-config';
 
 /** One end of a connection: a pod's labels and namespace (with the namespace's labels), and its container ports. */
 export interface Endpoint {
@@ -32,20 +33,8 @@ export interface Verdict {
   readonly why: string;
 }
 
-/** Does `selector` (a metav1.LabelSelector) match `labels`? An empty selector matches everything. */
-export function selectorMatches(selector: K8sObject | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values: string[] = e.values ?? [];
-    if (e.operator === 'In' && !(has && values.includes(labels[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && values.includes(labels[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
+// One reading of a label selector for every check here (alertmanager-config.ts's, which the routing check uses).
+export const selectorMatches = selects;
 
 function policyTypes(policy: K8sObject): string[] {
   if (policy.spec?.policyTypes?.length) return policy.spec.policyTypes;
