@@ -236,3 +236,27 @@ export function runMain(main: () => Promise<void>): void {
     process.exit(1);
   });
 }
+
+/**
+ * The not-exercised lines of a run compared with the list pinned in `file` (relative to the repository in messages):
+ * a new one fails until someone looks at it and pins it, and so does one that is exercised now. With `update`, the
+ * list is written (under `header`) instead. Shared by verify:tf and verify:do.
+ */
+export function comparePinnedList(file: string, header: string, found: string[], update: boolean, log: (m: string) => void): string[] {
+  const rel = path.relative(REPO, file);
+  if (update) {
+    fs.writeFileSync(file, header + found.map((l) => `${l}\n`).join(''));
+    log(`wrote ${found.length} lines to ${rel}`);
+    return [];
+  }
+  const pinned = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+    : [];
+  return [
+    ...found.filter((l) => !pinned.includes(l)).map((l) => `not exercised, and not in ${rel}: ${l}`),
+    ...pinned.filter((l) => !found.includes(l)).map((l) => `pinned as not exercised, but it was (update the list): ${l}`),
+  ];
+}

@@ -25,7 +25,7 @@ import * as path from 'path';
 import { DoApiStandIn } from './do-api';
 import { DESCRIPTION_GAPS } from './do-gaps';
 import { DoOpenApi } from './do-openapi';
-import { cacheDir, finish, freePort, realEnginesDir, REPO, run, runMain, since, VERSIONS } from './engines';
+import { cacheDir, finish, freePort, realEnginesDir, REPO, run, runMain, since, VERSIONS, comparePinnedList } from './engines';
 import { accountApply, accountPlan, ApplyAccount, notExercisedLines, TfRun } from './tf-account';
 import { ensureMoto, ensureProviderMirror, scratchConfig, startMoto, terraformAsync } from './verify-tf';
 
@@ -251,24 +251,9 @@ export function changedAttributes(name: string, showJson: string): string[] {
 
 /** The pinned not-exercised list, compared as verify:tf compares its own. */
 function comparePinned(found: string[], update: boolean): string[] {
-  const rel = path.relative(REPO, NOT_EXERCISED_FILE);
-  if (update) {
-    const header =
-      '# Resources of the DR stack that `npm run verify:do` cannot exercise (refused at a known moto gap, or not sent after one),\n# with the reason. Pinned: a change fails the run. Regenerate: npm run verify:do -- --update-not-exercised\n';
-    fs.writeFileSync(NOT_EXERCISED_FILE, header + found.map((l) => `${l}\n`).join(''));
-    log(`wrote ${found.length} lines to ${rel}`);
-    return [];
-  }
-  const pinned = fs.existsSync(NOT_EXERCISED_FILE)
-    ? fs
-        .readFileSync(NOT_EXERCISED_FILE, 'utf8')
-        .split('\n')
-        .filter((l) => l && !l.startsWith('#'))
-    : [];
-  return [
-    ...found.filter((l) => !pinned.includes(l)).map((l) => `not exercised, and not in ${rel}: ${l}`),
-    ...pinned.filter((l) => !found.includes(l)).map((l) => `pinned as not exercised, but it was (update the list): ${l}`),
-  ];
+  const header =
+    '# Resources of the DR stack that `npm run verify:do` cannot exercise (refused at a known moto gap, or not sent after one),\n# with the reason. Pinned: a change fails the run. Regenerate: npm run verify:do -- --update-not-exercised\n';
+  return comparePinnedList(NOT_EXERCISED_FILE, header, found, update, log);
 }
 
 /** A copy of the stack with one defect seeded into the first resource of a type. */

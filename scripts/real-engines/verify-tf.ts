@@ -32,6 +32,7 @@ import {
   stopProcess,
   VERSIONS,
   withCacheLock,
+  comparePinnedList,
 } from './engines';
 import { Diagnostic, MOTO_GAPS } from './moto-gaps';
 import { accountApply, accountPlan, ApplyAccount, notExercisedLines } from './tf-account';
@@ -240,23 +241,9 @@ const NOT_EXERCISED_FILE = path.join(REPO, 'test', 'real-engines', 'not-exercise
  * fails until someone looks at it and pins it (`-- --update-not-exercised`), and so does one that is exercised now.
  */
 function comparePinned(found: string[], update: boolean): string[] {
-  if (update) {
-    const header =
-      '# Resources of the AWS stacks that `npm run verify:tf` cannot exercise on moto, with the reason (refused at a known moto gap,\n# or not sent because something they depend on was). Pinned: a change fails the run. Regenerate: npm run verify:tf -- --update-not-exercised\n';
-    fs.writeFileSync(NOT_EXERCISED_FILE, header + found.map((l) => `${l}\n`).join(''));
-    log(`wrote ${found.length} lines to ${path.relative(REPO, NOT_EXERCISED_FILE)}`);
-    return [];
-  }
-  const pinned = fs.existsSync(NOT_EXERCISED_FILE)
-    ? fs
-        .readFileSync(NOT_EXERCISED_FILE, 'utf8')
-        .split('\n')
-        .filter((l) => l && !l.startsWith('#'))
-    : [];
-  return [
-    ...found.filter((l) => !pinned.includes(l)).map((l) => `not exercised, and not in ${path.relative(REPO, NOT_EXERCISED_FILE)}: ${l}`),
-    ...pinned.filter((l) => !found.includes(l)).map((l) => `pinned as not exercised, but it was (update the list): ${l}`),
-  ];
+  const header =
+    '# Resources of the AWS stacks that `npm run verify:tf` cannot exercise on moto, with the reason (refused at a known moto gap,\n# or not sent because something they depend on was). Pinned: a change fails the run. Regenerate: npm run verify:tf -- --update-not-exercised\n';
+  return comparePinnedList(NOT_EXERCISED_FILE, header, found, update, log);
 }
 
 /**
