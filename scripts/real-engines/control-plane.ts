@@ -185,8 +185,14 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
   processes.push(apiserver);
   const config = path.join(dir, 'kubeconfig');
   fs.writeFileSync(config, kubeconfig(dir, apiPort));
+  // A discovery cache of this control plane's own. kubectl and helm cache what an API server serves under
+  // ~/.kube/cache by host and port, and the OS hands a port freed by one control plane to the next: the self-test
+  // once read the CRDs of the production cluster that had used its port before, so a kind it must not know was known
+  // (KUBECACHEDIR is the default of both; kubectl also gets the flag).
+  const cache = path.join(dir, 'kube-cache');
+  process.env.KUBECACHEDIR = cache;
   const kubectl = (args: string[], options: { input?: string } = {}) =>
-    run(path.join(bin, 'kubectl'), [`--kubeconfig=${config}`, ...args], options);
+    run(path.join(bin, 'kubectl'), [`--kubeconfig=${config}`, `--cache-dir=${cache}`, ...args], options);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const r = kubectl(['get', '--raw=/readyz']);
