@@ -74,7 +74,7 @@ describe.each(['production', 'staging'])('the %s EKS stack gives the hub access'
   const role = resources('aws_iam_role').find((r) => r.name === `samokoder-${env}-argocd`);
 
   test("a role of its own that only the hub's management role may assume, with no permissions", () => {
-    expect(role).toBeDefined();
+    expect(role).toMatchObject({ name: `samokoder-${env}-argocd`, assume_role_policy: expect.any(String) });
     const trust = JSON.parse(role!.assume_role_policy);
     expect(trust.Statement).toEqual([
       {
@@ -101,7 +101,8 @@ describe.each(['production', 'staging'])('the %s EKS stack gives the hub access'
 
   test('the registration entry the hub reads: endpoint, CA, cluster name and role, no secret', () => {
     const secret = resources('aws_secretsmanager_secret').find((s) => s.name === `samokoder/${env}/argocd-cluster`);
-    expect(secret).toBeDefined();
+    // Encrypted with the environment's data key and recoverable for 30 days, like the stack's other entries.
+    expect(secret).toMatchObject({ kms_key_id: '${aws_kms_key.DataKey.arn}', recovery_window_in_days: 30 });
     const value = resources('aws_secretsmanager_secret_version').find((v) => String(v.secret_id).includes('ArgoCd'));
     expect(Object.keys(JSON.parse(value!.secret_string)).sort()).toEqual(['caData', 'clusterName', 'roleArn', 'server']);
   });

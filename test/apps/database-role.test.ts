@@ -61,7 +61,10 @@ describe.each(config.aws.map((e) => e.name))('AWS environment %s', (env) => {
     const job = files()
       .flatMap((f) => f.objects!)
       .find((o) => o.kind === 'Job' && o.metadata.name === 'database-bootstrap');
-    expect(job).toBeDefined();
+    expect(job).toMatchObject({
+      metadata: { namespace: 'samokoder' },
+      spec: { template: { spec: { serviceAccountName: 'database-bootstrap' } } },
+    });
     const sa = job!.spec.template.spec.serviceAccountName;
     const associations = resources('aws_eks_pod_identity_association').filter(([, a]) => a.service_account === sa);
     expect(associations.map(([, a]) => a.namespace)).toEqual([job!.metadata.namespace]);

@@ -166,7 +166,10 @@ describe('SamokoderStack', () => {
       },
     ]);
     const role = resources(s, 'aws_iam_role').find((r) => r.name === 'samokoder-production-database-bootstrap');
-    expect(role).toBeDefined();
+    // A Pod Identity role: only EKS' pod identity agent may assume it.
+    expect(JSON.parse(role?.assume_role_policy ?? '{}').Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+    ]);
   });
 
   test('External Secrets has its own Pod Identity role that reads the environment\u2019s entries only', () => {
