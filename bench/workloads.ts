@@ -68,6 +68,8 @@ async function main(): Promise<void> {
         alertEmails: ['oncall@samokoder.com'],
         tags,
         supportCheckDate: date,
+        // The bench writes to a temporary directory: local state on purpose (MultiRegionDR refuses it implicitly).
+        localState: true,
       });
       lib.PolicyPack.enforce(app);
       app.synth();
