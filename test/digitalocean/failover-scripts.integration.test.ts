@@ -183,15 +183,7 @@ describe('the simulated tools are strict (a script using a flag or column the to
   ])('%j', (argv, message) => {
     const s = simulate(healthyWorld(f, apps));
     const bin = path.join(s.dir, 'bin', argv[0]);
-    const r = spawnSync(bin, argv.slice(1), {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        SIM_WORLD: path.join(s.dir, 'world.json'),
-        SIM_SPEC: path.join(s.dir, 'spec.json'),
-        SIM_LOG: path.join(s.dir, 'calls.log'),
-      },
-    });
+    const r = spawnSync(bin, argv.slice(1), { encoding: 'utf8', env: s.env });
     expect(r.stderr).toContain(message);
     expect(r.status).toBe(64);
   });

@@ -17,10 +17,11 @@
  *   does not restore `spec.replicas` the HPA owns (ignoreDifferences): a workload scaled to 0 stays at 0.
  * - Pods read a Secret at start: a rewritten connection Secret reaches running pods only through a restart.
  *
- * Compiled to JavaScript once per test run (swc) and installed under the four names on PATH.
+ * Compiled to JavaScript once per test process (swc) and run as a server; the four names on PATH are small bash
+ * stubs that send it each call (see `serve`).
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import * as net from 'net';
 
 export interface SimFirewallRule {
   uuid: string;
@@ -479,23 +480,59 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
   }
 }
 
-/** The program: reads the world, runs one command, writes the world back, logs the call. */
-export function main(): void {
-  const tool = path.basename(process.argv[1]);
-  const argv = process.argv.slice(2);
-  const worldFile = process.env.SIM_WORLD!;
-  const world = JSON.parse(fs.readFileSync(worldFile, 'utf8')) as SimWorld;
-  const spec = JSON.parse(fs.readFileSync(process.env.SIM_SPEC!, 'utf8')) as SimSpec;
-  fs.appendFileSync(process.env.SIM_LOG!, `${JSON.stringify({ tool, args: argv })}\n`);
+/** One call: reads the world, runs one command, writes the world back, logs the call. */
+export function call(
+  tool: string,
+  argv: string[],
+  files: { world: string; spec: string; log: string },
+): { status: number; stdout: string; stderr: string } {
+  const world = JSON.parse(fs.readFileSync(files.world, 'utf8')) as SimWorld;
+  const spec = JSON.parse(fs.readFileSync(files.spec, 'utf8')) as SimSpec;
+  fs.appendFileSync(files.log, `${JSON.stringify({ tool, args: argv })}\n`);
   try {
     const out = handle(tool, argv, world, spec);
-    fs.writeFileSync(worldFile, JSON.stringify(world));
-    process.stdout.write(out);
+    fs.writeFileSync(files.world, JSON.stringify(world));
+    return { status: 0, stdout: out, stderr: '' };
   } catch (e) {
-    if (!(e instanceof SimError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    process.exit(e.code);
+    if (!(e instanceof SimError)) return { status: 70, stdout: '', stderr: `simulation: ${e instanceof Error ? e.stack : String(e)}\n` };
+    return { status: e.code, stdout: '', stderr: `${e.message}\n` };
   }
 }
 
-if (process.env.SIM_WORLD && require.main === module) main();
+/**
+ * The server the four tools' stubs call (test/util/dr-sim.ts writes them): a node process per test process instead
+ * of one per command (a script run makes dozens of calls; starting node for each cost ~60 ms of CPU, most of the
+ * simulation's time). A request is NUL-terminated fields: the argument count, the tool, the world, spec and log
+ * files, then the arguments; the answer is the exit status, stdout and stderr, each base64 on its own line. The
+ * server exits when its parent closes its stdin.
+ */
+export function serve(portFile: string): void {
+  const server = net.createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const fields: string[] = [];
+      let start = 0;
+      for (let i = 0; i < buffered.length; i++) {
+        if (buffered[i] === 0) {
+          fields.push(buffered.subarray(start, i).toString('utf8'));
+          start = i + 1;
+        }
+      }
+      if (fields.length === 0 || fields.length < Number(fields[0]) + 5) return;
+      const [, tool, world, spec, log, ...argv] = fields;
+      const r = call(tool, argv, { world, spec, log });
+      const b64 = (x: string) => Buffer.from(x, 'utf8').toString('base64');
+      socket.end(`${r.status}\n${b64(r.stdout)}\n${b64(r.stderr)}\n`);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address() as net.AddressInfo;
+    fs.writeFileSync(`${portFile}.tmp`, String(address.port));
+    fs.renameSync(`${portFile}.tmp`, portFile);
+  });
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+
+if (require.main === module && process.argv[2] === '--serve') serve(process.argv[3]);
