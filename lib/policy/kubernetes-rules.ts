@@ -164,9 +164,12 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       const sa = pod.serviceAccountName ?? 'default';
       if (sa === 'default') return 'runs as the default service account';
       if (pod.automountServiceAccountToken === false) return undefined;
-      const bound = all
-        .of('RoleBinding', o.metadata?.namespace)
-        .some((b) => (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa));
+      // A RoleBinding in its namespace, or a ClusterRoleBinding naming the account with its namespace (a controller
+      // that only reads cluster-wide objects, such as external-dns, has no Role).
+      const ns = o.metadata?.namespace;
+      const names = (b: K8sObject, inNs: boolean) =>
+        (b.subjects ?? []).some((s: K8sObject) => s.kind === 'ServiceAccount' && s.name === sa && (inNs || s.namespace === ns));
+      const bound = all.of('RoleBinding', ns).some((b) => names(b, true)) || all.of('ClusterRoleBinding', '').some((b) => names(b, false));
       return bound ? undefined : 'mounts a service-account token without any RBAC binding';
     },
   }),

@@ -104,6 +104,23 @@ describe('Kubernetes rules', () => {
     expect(text).not.toContain('hooks.slack.com');
   });
 
+  test('SK-K8S-010: a ClusterRoleBinding grants a token, but only to the account of its namespace', () => {
+    const d = clone(production.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!);
+    d.metadata.namespace = 'watcher';
+    Object.assign(d.spec.template.spec, { serviceAccountName: 'watcher', automountServiceAccountToken: true });
+    const binding = (namespace: string) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'watcher' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'watcher' },
+      subjects: [{ kind: 'ServiceAccount', name: 'watcher', namespace }],
+    });
+    const ids = (objects: K8sObject[]) => PolicyPack.checkObjects(objects).map((f) => f.rule.id);
+    expect(ids([d, binding('watcher')])).not.toContain('SK-K8S-010');
+    expect(ids([d, binding('elsewhere')])).toContain('SK-K8S-010');
+    expect(ids([d])).toContain('SK-K8S-010');
+  });
+
   test('a Rollout with an inline template is checked like a Deployment (scanners do not read it; we do)', () => {
     const d = clone(production.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!);
     main(d).securityContext.privileged = true;
