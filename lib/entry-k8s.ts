@@ -41,6 +41,7 @@ export * from './observability/app-monitoring';
 // Platform layer
 export * from './platform/platform-component';
 export * from './platform/platform-cloud';
+export * from './platform/platform-dns';
 export * from './platform/cluster-platform';
 export * from './platform/wiring';
 

@@ -9,7 +9,6 @@ import { ArgoCdApplication, ArgoCdProject, GitSource, GroupKind, _HELM_VALUES_CR
 import { SecretStore } from '../k8s/secrets';
 import { PlatformCloud } from './platform-cloud';
 import { _namespacePodSecurity, PlatformComponent } from './platform-component';
-import { _CLUSTER_AUTOSCALER_IDENTITY } from '../common/identities';
 import { _platformConfig } from './platform-config';
 import { _scanChartsForCredentials } from '../private/credential-scan';
 import { _LibraryChart } from '../private/render';
@@ -310,12 +309,7 @@ export class ClusterPlatform extends Construct {
     // ---- the Applications ----
     this.applications = new _LibraryChart(this, 'Applications');
     const project = team ? `${team}-platform-${cluster}` : `platform-${cluster}`;
-    const namespaces = [
-      ...new Set([
-        ...this.components.map((c) => c.spec.namespace),
-        ...(props.cloud._autoscaler ? [_CLUSTER_AUTOSCALER_IDENTITY.namespace] : []),
-      ]),
-    ];
+    const namespaces = [...new Set([...this.components.map((c) => c.spec.namespace), ...props.cloud._namespaces])];
     const repos = [
       props.source.repoURL,
       ...this.components.flatMap((c) => [c.spec.chart?.repoURL, c.spec.crds?.repoURL]).filter((r): r is string => !!r),

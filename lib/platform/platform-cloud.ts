@@ -4,6 +4,9 @@ import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/ex
 
 import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { _AllKeys, _checkProps } from '../common/props';
+import { _CLUSTER_AUTOSCALER_IDENTITY, _EXTERNAL_DNS_IDENTITY } from '../common/identities';
+import { invalidProp } from '../common/errors';
+import { PlatformDns } from './platform-dns';
 
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
 type StoreProvider = NonNullable<IClusterSecretStore['spec']>['provider'];
@@ -52,6 +55,12 @@ export interface AwsPlatformOptions {
    * autoscaler the node group never grows past its desired size. @default - no Cluster Autoscaler
    */
   readonly clusterName?: string;
+  /**
+   * Keep the cluster's public hosts pointed at its gateway's load balancer: the platform layer runs external-dns for
+   * the routes on the shared Gateway, owning its records in the zone under `clusterName` (needs `clusterName`).
+   * @default - no DNS records: the hosts resolve only where something else points them
+   */
+  readonly dns?: PlatformDns;
 }
 
 /** Options of {@link PlatformCloud.digitalocean}. */
@@ -79,7 +88,7 @@ export interface DigitalOceanPlatformOptions {
   readonly listenerPort?: number;
 }
 
-const AWSPLATFORMOPTIONS_KEYS = ['region', 'unlistedRegion', 'clusterName'] as const;
+const AWSPLATFORMOPTIONS_KEYS = ['region', 'unlistedRegion', 'clusterName', 'dns'] as const;
 const DIGITALOCEANPLATFORMOPTIONS_KEYS = [
   'secretsRegion',
   'unlistedSecretsRegion',
@@ -110,6 +119,17 @@ export class PlatformCloud {
     );
     _requireAwsRegionName('PlatformCloud.aws()', 'region', options.region, options.unlistedRegion, 'set unlistedRegion: true');
     if (options.clusterName !== undefined) requireDnsLabel('PlatformCloud.aws()', 'clusterName', options.clusterName, 100);
+    if (options.dns !== undefined && !(options.dns instanceof PlatformDns)) {
+      throw invalidProp('PlatformCloud.aws()', 'dns', options.dns, 'must be made with PlatformDns.digitalOcean()');
+    }
+    if (options.dns !== undefined && options.clusterName === undefined) {
+      throw invalidProp(
+        'PlatformCloud.aws()',
+        'dns',
+        options.dns.zone,
+        "needs clusterName: it is the owner id of the cluster's records in the zone (each cluster deletes only its own)",
+      );
+    }
     return new PlatformCloud(
       'aws',
       { aws: { service: 'SecretsManager', region: options.region } },
@@ -124,6 +144,7 @@ export class PlatformCloud {
       undefined,
       { shipped: SHIPPED_STORAGE_CLASSES.aws, created: [EKS_GP3], default: EKS_GP3.name },
       options.clusterName === undefined ? undefined : { clusterName: options.clusterName, region: options.region },
+      options.dns === undefined ? undefined : { dns: options.dns, ownerId: options.clusterName! },
     );
   }
 
@@ -187,7 +208,17 @@ export class PlatformCloud {
     },
     /** The EKS cluster whose node groups Cluster Autoscaler resizes, when the platform runs it. @internal */
     public readonly _autoscaler?: { readonly clusterName: string; readonly region: string },
+    /** The DNS the platform keeps for the cluster's hosts, and the cluster's owner id in the zone. @internal */
+    public readonly _dns?: { readonly dns: PlatformDns; readonly ownerId: string },
   ) {}
+
+  /** The namespaces the platform layer's own controllers on this cloud run in (beyond the components'). @internal */
+  public get _namespaces(): string[] {
+    return [
+      ...(this._autoscaler ? [_CLUSTER_AUTOSCALER_IDENTITY.namespace] : []),
+      ...(this._dns ? [_EXTERNAL_DNS_IDENTITY.namespace] : []),
+    ];
+  }
 
   /** StorageClasses a cluster on this cloud has: what the cloud ships and what the platform layer creates. */
   public get storageClasses(): readonly string[] {

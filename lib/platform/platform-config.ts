@@ -7,6 +7,7 @@ import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageC
 import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 import { _apiObject } from '../private/k8s-object';
 import { _clusterAutoscaler } from './cluster-autoscaler';
+import { _externalDns } from './external-dns';
 import { PlatformCloud } from './platform-cloud';
 
 /** What the platform layer's `config` chart is made from (see {@link ClusterPlatform}). */
@@ -25,7 +26,7 @@ export interface _PlatformConfigOptions {
 
 /**
  * The cluster objects the apps name: the proxies' configuration and GatewayClass, the ACME ClusterIssuer, Cluster
- * Autoscaler and the StorageClasses the cloud lacks, the ClusterSecretStore.
+ * Autoscaler, external-dns and the StorageClasses the cloud lacks, the ClusterSecretStore.
  */
 export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
   const proxyConfig = 'platform-proxy';
@@ -90,6 +91,10 @@ export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
   });
   if (o.cloud._autoscaler) {
     _clusterAutoscaler(chart, { ...o.cloud._autoscaler, labels: o.labels, prometheusNamespace: o.prometheusNamespace });
+  }
+  if (o.cloud._dns) {
+    const { prometheusNamespace, secretStoreName } = o;
+    _externalDns(chart, { ...o.cloud._dns, gateway: o.gateway, labels: o.labels, prometheusNamespace, secretStoreName });
   }
   for (const c of o.cloud._createdStorageClasses) {
     _apiObject<IStorageClass>(chart, `StorageClass-${c.name}`, {

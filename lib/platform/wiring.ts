@@ -4,6 +4,7 @@ import { ValidationError } from '../common/errors';
 import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gateway-access';
 import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 import { ClusterPlatform } from './cluster-platform';
+import { _checkDnsWiring } from './external-dns';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
 type K8sObject = Record<string, any>;
@@ -190,7 +191,7 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       }
     }
   }
-  out.push(...checkEntry(input, gateways, of('HTTPRoute')));
+  out.push(...checkEntry(input, gateways, of('HTTPRoute')), ..._checkDnsWiring(cluster, p.cloud._dns, p.gateway, entries, of('HTTPRoute')));
   // Network policies: admitted namespaces exist; private egress goes to the data tier on its ports.
   const namespaces = new Set([
     ...of('Namespace').map((n) => n.metadata.name),
