@@ -11,6 +11,34 @@ import { AwsRegion, CostAllocationTags, EnvironmentProfile } from 'samokoder-inf
 /** Samokoder's runbooks: every alert of the reference apps links to `<base>/<alertname>` (the library sets none). */
 export const RUNBOOKS = 'https://runbooks.samokoder.dev';
 
+/** The entry (under each AWS environment's prefix) with the DigitalOcean token its external-dns writes records with. */
+export const DNS_TOKEN_ENTRY = 'external-dns';
+
+/**
+ * Who manages which names of the zone (`dr.domain`, a `digitalocean_domain` of the DR stack, which owns the zone):
+ * each AWS environment the names under the closest parent of its hosts (production: the zone; staging:
+ * `staging.samokoder.com`), minus the DR stack's entry host (its global load balancer's records and the regional
+ * records under it) and any other environment's names beneath its own. Derived from the hosts, so a new host moves
+ * the filters with it.
+ */
+export function dnsNames(config: PlatformConfig, environment: string): { domains: string[]; excludeDomains: string[] } {
+  const zone = config.dr.domain;
+  /** The closest name all hosts are strictly under, never above the zone. */
+  const parentOf = (hosts: string[]): string => {
+    const labels = hosts.map((h) => h.split('.').reverse());
+    let n = 0;
+    while (labels.every((ls) => ls.length > n + 1 && ls[n] === labels[0][n])) n++;
+    const parent = labels[0].slice(0, n).reverse().join('.');
+    return parent.endsWith(`.${zone}`) ? parent : zone;
+  };
+  const domainOf = (s: ServicesConfig) => parentOf([s.api.host, s.bot.host]);
+  const own = domainOf(config.services.find((s) => s.name === environment)!);
+  const under = (name: string, parent: string) => name.endsWith(`.${parent}`);
+  const others = [config.dr.host, config.dr.botHost, ...config.services.filter((s) => s.name !== environment).map(domainOf)];
+  const excluded = others.filter((n, i) => under(n, own) && others.indexOf(n) === i);
+  return { domains: [own], excludeDomains: excluded.filter((n) => !excluded.some((e) => under(n, e))) };
+}
+
 export interface AwsEnvironmentConfig {
   readonly name: 'production' | 'staging';
   readonly profile: EnvironmentProfile;

@@ -18,9 +18,10 @@ import {
   kubernetesVersionDrift,
   PlatformCloud,
   PlatformContract,
+  PlatformDns,
   SecretStore,
 } from 'samokoder-infra';
-import { loadConfig, PlatformConfig, ServicesConfig } from './config';
+import { DNS_TOKEN_ENTRY, dnsNames, loadConfig, PlatformConfig, ServicesConfig } from './config';
 import { buildKubernetesApps } from './kubernetes-apps';
 import { buildTerraformApp, TerraformPlatform } from './terraform';
 
@@ -89,7 +90,16 @@ export function synthKubernetes(
       platform: {
         cloud:
           cluster.cloud === 'aws'
-            ? PlatformCloud.aws({ region: contract.region, clusterName: contract.clusterName })
+            ? PlatformCloud.aws({
+                region: contract.region,
+                clusterName: contract.clusterName,
+                // The hosts resolve to the gateway's load balancer: records in the DR stack's zone, kept by external-dns.
+                dns: PlatformDns.digitalOcean({
+                  zone: config.dr.domain,
+                  tokenEntry: `${contract.secretPrefix}${DNS_TOKEN_ENTRY}`,
+                  ...dnsNames(config, cluster.environment),
+                }),
+              })
             : PlatformCloud.digitalocean({ secretsRegion: contract.region, nodePort: entry?.nodePort, listenerPort: entry?.listenerPort }),
         acmeEmail: config.gitops.acmeEmail,
         team: 'samokoder',

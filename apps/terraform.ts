@@ -3,7 +3,7 @@
  */
 import { App } from 'cdktf';
 import { AlarmSubscription, MultiRegionDR, PolicyPack, SamokoderStack, SamokoderStateStack } from 'samokoder-infra';
-import { loadConfig, PlatformConfig } from './config';
+import { DNS_TOKEN_ENTRY, loadConfig, PlatformConfig } from './config';
 
 export interface TerraformPlatform {
   readonly app: App;
@@ -33,6 +33,9 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
       remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
       // The reference services: the api writes uploaded files, the bot reads nothing from AWS but its secrets.
       appIdentities: [{ serviceAccount: 'api', filesBucketAccess: true }, { serviceAccount: 'bot' }],
+      // `external-dns`: the DigitalOcean token (property `token`, scopes domain:* only) with which the cluster's
+      // external-dns writes its hosts into the DR stack's zone (apps/kubernetes.ts, docs/delivery.md "DNS").
+      secretEntries: ['app', 'alerting', DNS_TOKEN_ENTRY],
       // The Argo CD hub (a management cluster in its own region, its VPC peered with this one) deploys here.
       argoCdHub: { managementRole: config.gitops.hub.managementRole, apiAccessCidrs: [config.gitops.hub.cidr] },
     });
