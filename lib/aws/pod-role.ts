@@ -39,6 +39,21 @@ export interface PodRoleProps {
     readonly account: string;
     readonly nodeGroupArns: string[];
   };
+  /**
+   * external-dns' rights on one Route 53 hosted zone (`PlatformDns.route53`): change records of the named domains
+   * only (each name and everything under it, through the `route53:ChangeResourceRecordSetsNormalizedRecordNames`
+   * condition), list and read that zone's records and tags, list hosted zones (an action that takes no resource).
+   * From external-dns v0.22.0 docs/tutorials/aws.md (its policy "limited to specific domains"), with the zone's ARN
+   * in place of `hostedzone/*`. @default - none
+   */
+  readonly changeRecordSets?: {
+    /** The hosted zone's id (`Z…`, or a reference to an `aws_route53_zone`'s `zone_id`). */
+    readonly hostedZoneId: string;
+    /** The names (each with everything under it) whose records it may change: the `PlatformDns` `domains`. */
+    readonly domains: string[];
+    /** Names denied even under `domains` (the `PlatformDns` `excludeDomains`). @default [] */
+    readonly excludeDomains?: string[];
+  };
 }
 
 /**
@@ -121,6 +136,47 @@ export class PodRole extends Construct {
         Resource: `arn:aws:autoscaling:${scale.region}:${scale.account}:autoScalingGroup:*:autoScalingGroupName/*`,
         Condition: { StringEquals: { 'aws:ResourceTag/eks:cluster-name': scale.clusterName } },
       });
+    }
+    const records = props.changeRecordSets;
+    if (records) {
+      const id = records.hostedZoneId;
+      if (!isUnresolved(id) && !/^Z[A-Z0-9]{1,31}$/.test(id)) {
+        throw invalidProp(
+          this.node.path,
+          'changeRecordSets.hostedZoneId',
+          id,
+          'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ"',
+        );
+      }
+      if (records.domains.length === 0) throw invalidProp(this.node.path, 'changeRecordSets.domains', [], 'must name at least one domain');
+      const zone = `arn:aws:route53:::hostedzone/${id}`;
+      // Route 53 compares normalized names (lower case, no trailing dot): each name and everything under it.
+      const patterns = (list: readonly string[]) => list.map((d) => d.toLowerCase().replace(/\.$/, '')).flatMap((d) => [d, `*.${d}`]);
+      const key = 'route53:ChangeResourceRecordSetsNormalizedRecordNames';
+      statements.push({
+        Sid: 'ChangeRecords',
+        Effect: 'Allow',
+        Action: ['route53:ChangeResourceRecordSets'],
+        Resource: zone,
+        Condition: { 'ForAllValues:StringLike': { [key]: patterns(records.domains) } },
+      });
+      const excluded = records.excludeDomains ?? [];
+      if (excluded.length > 0) {
+        statements.push({
+          Sid: 'KeepOffExcluded',
+          Effect: 'Deny',
+          Action: ['route53:ChangeResourceRecordSets'],
+          Resource: zone,
+          Condition: { 'ForAnyValue:StringLike': { [key]: patterns(excluded) } },
+        });
+      }
+      statements.push({
+        Sid: 'ReadRecords',
+        Effect: 'Allow',
+        Action: ['route53:ListResourceRecordSets', 'route53:ListTagsForResources'],
+        Resource: zone,
+      });
+      statements.push({ Sid: 'ListZones', Effect: 'Allow', Action: ['route53:ListHostedZones'], Resource: '*' });
     }
     if (statements.length > 0) {
       new IamRolePolicy(this, 'Policy', { role: this.role.id, name: 'least-privilege', policy: _policy(statements) });

@@ -22,6 +22,8 @@ export const EXTERNAL_DNS_DIGITALOCEAN_WEBHOOK_IMAGE = 'ghcr.io/amoniacou/extern
 /** The Secret External Secrets writes the provider token to (key `token`). */
 const TOKEN_SECRET = 'external-dns-digitalocean';
 const METRICS_PORT = 7979;
+/** The EKS Pod Identity agent on every node (EKS user guide, "EKS Pod Identity": 169.254.170.23, port 80). */
+const POD_IDENTITY_AGENT = '169.254.170.23/32';
 const WEBHOOK_PORT = 8888;
 
 /** The arguments of the external-dns container (exported for the tests that model its filters). @internal */
@@ -33,8 +35,9 @@ export function _externalDnsArgs(dns: PlatformDns, ownerId: string, gateway: { n
     `--gateway-namespace=${gateway.namespace}`,
     ...dns.domains.map((d) => `--domain-filter=${d}`),
     ...dns.excludeDomains.map((d) => `--exclude-domains=${d}`),
-    '--provider=webhook',
-    `--webhook-provider-url=http://localhost:${WEBHOOK_PORT}`,
+    ...(dns.provider === 'route53'
+      ? ['--provider=aws', '--aws-zone-type=public', `--zone-id-filter=${dns.hostedZoneId}`]
+      : ['--provider=webhook', `--webhook-provider-url=http://localhost:${WEBHOOK_PORT}`]),
     // sync removes a record whose route is gone (no name left pointing at a deleted load balancer), but only records
     // whose ownership TXT names this cluster: records of others (Terraform's, another cluster's) are never planned.
     '--policy=sync',
@@ -50,13 +53,19 @@ export function _externalDnsArgs(dns: PlatformDns, ownerId: string, gateway: { n
 
 const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
 const resources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
+const probe = (port: string, initialDelaySeconds: number) => ({
+  httpGet: { path: '/healthz', port },
+  initialDelaySeconds,
+  periodSeconds: 10,
+});
 
 /**
  * external-dns for the cluster's public hosts, in its own namespace. RBAC from v0.22.0 docs/sources/gateway-api.md
  * ("Manifest with RBAC"), limited to the one source it runs (Gateways, HTTPRoutes and the namespaces their
  * `allowedRoutes` select); flags from docs/flags.md; the security context, probes (`/healthz` on the metrics
  * address) and `Recreate` strategy of its chart (charts/external-dns/values.yaml: two instances with one owner id
- * must never plan at once). The DigitalOcean webhook runs beside it (its README, "Kubernetes Deployment (Sidecar)").
+ * must never plan at once). On DigitalOcean its webhook runs beside it (its README, "Kubernetes Deployment (Sidecar)");
+ * on Route 53 it signs in with the service account's Pod Identity.
  * One replica and no PodDisruptionBudget: the records stay while the pod is away (a drain only delays the next
  * change), and a budget of one on one replica would block every node drain.
  */
@@ -65,6 +74,7 @@ export function _externalDns(
   o: {
     dns: PlatformDns;
     ownerId: string;
+    region: string;
     gateway: { name: string; namespace: string };
     labels: Record<string, string>;
     prometheusNamespace: string;
@@ -82,8 +92,8 @@ export function _externalDns(
         ...o.labels,
         'pod-security.kubernetes.io/enforce': 'restricted',
         'pod-security.kubernetes.io/enforce-version': 'latest',
-        // The token comes through the platform's store, which admits labelled namespaces only.
-        [secretStoreAccessLabel(o.secretStoreName)]: SECRET_STORE_ACCESS_LABEL_VALUE,
+        // The DigitalOcean token comes through the platform's store, which admits labelled namespaces only.
+        ...(o.dns.provider === 'digitalocean' ? { [secretStoreAccessLabel(o.secretStoreName)]: SECRET_STORE_ACCESS_LABEL_VALUE } : {}),
       },
     },
   });
@@ -109,19 +119,35 @@ export function _externalDns(
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'external-dns' },
     subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
   });
+  if (o.dns.tokenEntry !== undefined) {
+    _externalDnsToken(scope, namespace, labels, o.secretStoreName, o.dns.tokenEntry);
+  }
+  _externalDnsWorkload(scope, { ...o, namespace, serviceAccount, labels });
+}
+
+function _externalDnsToken(scope: Construct, namespace: string, labels: Record<string, string>, store: string, entry: string): void {
   _apiObject<IExternalSecret>(scope, 'ExternalDnsToken', {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
     metadata: { name: TOKEN_SECRET, namespace, labels },
     spec: {
       refreshInterval: '1h',
-      secretStoreRef: { name: o.secretStoreName, kind: 'ClusterSecretStore' },
+      secretStoreRef: { name: store, kind: 'ClusterSecretStore' },
       target: { name: TOKEN_SECRET, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-      data: [{ secretKey: 'token', remoteRef: { key: o.dns.tokenEntry, property: 'token' } }],
+      data: [{ secretKey: 'token', remoteRef: { key: entry, property: 'token' } }],
     },
   });
-  // DNS, HTTPS out (the cluster's API endpoint and api.digitalocean.com, which has no fixed addresses), metrics
-  // scraped from Prometheus' namespace; nothing reaches the webhook, which external-dns calls on localhost.
+}
+
+function _externalDnsWorkload(
+  scope: Construct,
+  o: Parameters<typeof _externalDns>[1] & { namespace: string; serviceAccount: string; labels: Record<string, string> },
+): void {
+  const { namespace, serviceAccount, labels } = o;
+  const route53 = o.dns.provider === 'route53';
+  // DNS, HTTPS out (the cluster's API endpoint and api.digitalocean.com or Route 53, which have no fixed addresses),
+  // on Route 53 the node's EKS Pod Identity agent for its credentials, metrics scraped from Prometheus' namespace;
+  // nothing reaches the webhook, which external-dns calls on localhost.
   _apiObject<INetworkPolicy>(scope, 'ExternalDnsNetworkPolicy', {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -135,13 +161,12 @@ export function _externalDns(
           ports: [{ protocol: 'TCP', port: METRICS_PORT }],
         },
       ],
-      egress: [_dnsEgressRule(), { ports: [{ protocol: 'TCP', port: 443 }] }],
+      egress: [
+        _dnsEgressRule(),
+        { ports: [{ protocol: 'TCP', port: 443 }] },
+        ...(route53 ? [{ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP' as const, port: 80 }] }] : []),
+      ],
     },
-  });
-  const probe = (port: string, initialDelaySeconds: number) => ({
-    httpGet: { path: '/healthz', port },
-    initialDelaySeconds,
-    periodSeconds: 10,
   });
   _apiObject<IDeployment>(scope, 'ExternalDnsDeployment', {
     apiVersion: 'apps/v1',
@@ -173,27 +198,15 @@ export function _externalDns(
               name: 'external-dns',
               image: EXTERNAL_DNS_IMAGE,
               args: _externalDnsArgs(o.dns, o.ownerId, o.gateway),
+              // The AWS SDK needs a region even for Route 53, a global service (v0.22.0 docs/tutorials/aws.md).
+              ...(route53 ? { env: [{ name: 'AWS_DEFAULT_REGION', value: o.region }] } : {}),
               ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
               resources,
               livenessProbe: probe('metrics', 10),
               readinessProbe: probe('metrics', 5),
               securityContext: restricted,
             },
-            {
-              name: 'digitalocean-webhook',
-              image: EXTERNAL_DNS_DIGITALOCEAN_WEBHOOK_IMAGE,
-              args: [`--port=${WEBHOOK_PORT}`],
-              env: [
-                { name: 'DO_TOKEN', valueFrom: { secretKeyRef: { name: TOKEN_SECRET, key: 'token' } } },
-                // The zones it lists: the one zone, not every zone the token can see.
-                { name: 'DO_DOMAIN_FILTER', value: o.dns.zone },
-              ],
-              ports: [{ name: 'webhook', containerPort: WEBHOOK_PORT }],
-              resources,
-              livenessProbe: probe('webhook', 10),
-              readinessProbe: probe('webhook', 5),
-              securityContext: restricted,
-            },
+            ...(route53 ? [] : [digitalOceanWebhook(o.dns.zone)]),
           ],
         },
       },
@@ -201,9 +214,28 @@ export function _externalDns(
   });
 }
 
+/** The DigitalOcean webhook provider beside external-dns (its README, "Kubernetes Deployment (Sidecar)"). */
+function digitalOceanWebhook(zone: string) {
+  return {
+    name: 'digitalocean-webhook',
+    image: EXTERNAL_DNS_DIGITALOCEAN_WEBHOOK_IMAGE,
+    args: [`--port=${WEBHOOK_PORT}`],
+    env: [
+      { name: 'DO_TOKEN', valueFrom: { secretKeyRef: { name: TOKEN_SECRET, key: 'token' } } },
+      // The zones it lists: the one zone, not every zone the token can see.
+      { name: 'DO_DOMAIN_FILTER', value: zone },
+    ],
+    ports: [{ name: 'webhook', containerPort: WEBHOOK_PORT }],
+    resources,
+    livenessProbe: probe('webhook', 10),
+    readinessProbe: probe('webhook', 5),
+    securityContext: restricted,
+  };
+}
+
 /**
- * The wiring of the platform's DNS (part of `checkPlatformWiring`): the token entry is one the stack creates (or one
- * declared external), and every host a route on the shared Gateway serves is a name external-dns manages, so each
+ * The wiring of the platform's DNS (part of `checkPlatformWiring`): the DigitalOcean token entry is one the stack
+ * creates (or one declared external), and every host a route on the shared Gateway serves is a name external-dns manages, so each
  * resolves. Returns one line per mismatch.
  * @internal
  */
@@ -218,7 +250,7 @@ export function _checkDnsWiring(
   if (!dns) return [];
   const out: string[] = [];
   const d = dns.dns;
-  if (!entries.has(d.tokenEntry)) {
+  if (d.tokenEntry !== undefined && !entries.has(d.tokenEntry)) {
     out.push(
       `[wiring ${cluster}] external-dns reads store entry "${d.tokenEntry}", which the stack does not create (it creates: ${[...entries].join(', ')}): add it to the stack's secretEntries or declare it external`,
     );

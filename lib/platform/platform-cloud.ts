@@ -120,7 +120,7 @@ export class PlatformCloud {
     _requireAwsRegionName('PlatformCloud.aws()', 'region', options.region, options.unlistedRegion, 'set unlistedRegion: true');
     if (options.clusterName !== undefined) requireDnsLabel('PlatformCloud.aws()', 'clusterName', options.clusterName, 100);
     if (options.dns !== undefined && !(options.dns instanceof PlatformDns)) {
-      throw invalidProp('PlatformCloud.aws()', 'dns', options.dns, 'must be made with PlatformDns.digitalOcean()');
+      throw invalidProp('PlatformCloud.aws()', 'dns', options.dns, 'must be made with PlatformDns.digitalOcean() or PlatformDns.route53()');
     }
     if (options.dns !== undefined && options.clusterName === undefined) {
       throw invalidProp(
@@ -144,7 +144,7 @@ export class PlatformCloud {
       undefined,
       { shipped: SHIPPED_STORAGE_CLASSES.aws, created: [EKS_GP3], default: EKS_GP3.name },
       options.clusterName === undefined ? undefined : { clusterName: options.clusterName, region: options.region },
-      options.dns === undefined ? undefined : { dns: options.dns, ownerId: options.clusterName! },
+      options.dns === undefined ? undefined : { dns: options.dns, ownerId: options.clusterName!, region: options.region },
     );
   }
 
@@ -209,7 +209,7 @@ export class PlatformCloud {
     /** The EKS cluster whose node groups Cluster Autoscaler resizes, when the platform runs it. @internal */
     public readonly _autoscaler?: { readonly clusterName: string; readonly region: string },
     /** The DNS the platform keeps for the cluster's hosts, and the cluster's owner id in the zone. @internal */
-    public readonly _dns?: { readonly dns: PlatformDns; readonly ownerId: string },
+    public readonly _dns?: { readonly dns: PlatformDns; readonly ownerId: string; readonly region: string },
   ) {}
 
   /** The namespaces the platform layer's own controllers on this cloud run in (beyond the components'). @internal */

@@ -27,19 +27,62 @@ export interface DigitalOceanDnsOptions {
   readonly excludeDomains?: string[];
 }
 
+/** Options of {@link PlatformDns.route53}. */
+export interface Route53DnsOptions {
+  /** The public hosted zone's name, e.g. `example.com`. */
+  readonly zone: string;
+  /** The hosted zone's id (`Z…`): external-dns reads and writes this zone only (`--zone-id-filter`). */
+  readonly hostedZoneId: string;
+  /** As for {@link DigitalOceanDnsOptions.domains}. @default - the zone */
+  readonly domains?: string[];
+  /** As for {@link DigitalOceanDnsOptions.excludeDomains}. @default [] */
+  readonly excludeDomains?: string[];
+}
+
 const DIGITALOCEANDNSOPTIONS_KEYS = ['zone', 'tokenEntry', 'domains', 'excludeDomains'] as const;
-const WHERE = 'PlatformDns.digitalOcean()';
+const ROUTE53DNSOPTIONS_KEYS = ['zone', 'hostedZoneId', 'domains', 'excludeDomains'] as const;
 
 /** Whether `name` is `parent` or a name under it (external-dns' domain filter semantics). */
 const within = (name: string, parent: string) => name === parent || name.endsWith(`.${parent}`);
+
+/** The zone and the names inside it, checked. */
+function names(where: string, o: { zone: string; domains?: string[]; excludeDomains?: string[] }) {
+  _checkLists(where, o, ['domains', 'excludeDomains']);
+  const zone = requireHostname(where, 'zone', o.zone);
+  if (zone.startsWith('*.')) throw invalidProp(where, 'zone', zone, 'must be a zone name, not a wildcard');
+  const inside = (prop: 'domains' | 'excludeDomains', list: readonly string[]) =>
+    list.map((name, i) => {
+      requireHostname(where, `${prop}[${i}]`, name);
+      if (name.startsWith('*.') || !within(name, zone)) {
+        throw invalidProp(
+          where,
+          `${prop}[${i}]`,
+          name,
+          `must be a name inside the zone "${zone}" (no wildcard: everything under it is included)`,
+        );
+      }
+      if (list.indexOf(name) !== i) throw invalidProp(where, `${prop}[${i}]`, name, 'is listed twice');
+      return name;
+    });
+  const domains = inside('domains', o.domains ?? [zone]);
+  if (domains.length === 0) throw invalidProp(where, 'domains', [], 'must name at least one name (or leave it out for the zone)');
+  const excludeDomains = inside('excludeDomains', o.excludeDomains ?? []);
+  excludeDomains.forEach((excluded, i) => {
+    const hidden = domains.find((d) => within(d, excluded));
+    if (hidden) {
+      throw invalidProp(where, `excludeDomains[${i}]`, excluded, `covers all of "${hidden}" in domains: it would manage nothing there`);
+    }
+  });
+  return { zone, domains, excludeDomains };
+}
 
 /**
  * Who keeps a cluster's public host names pointed at its gateway: external-dns (v0.22.0), reading the HTTPRoutes on
  * the platform's shared Gateway and the address Envoy Gateway publishes in the Gateway's status (the load balancer
  * of its proxies' Service), writing the records into the zone's DNS provider. Each cluster owns its records through
  * the TXT registry (`--txt-owner-id`: the cluster's name; `--policy=sync` deletes only records whose ownership record
- * names it), and the domain filters keep it inside its names and away from other owners' records. A closed
- * vocabulary, one factory per DNS provider.
+ * names it), and the domain filters keep it inside its names and away from other owners' records. The zone's owner
+ * decides the provider. A closed vocabulary, one factory per DNS provider.
  */
 export class PlatformDns {
   /**
@@ -50,55 +93,62 @@ export class PlatformDns {
    * a store entry per environment, and the filters, the ownership records and the policy keep external-dns to its own.
    */
   public static digitalOcean(options: DigitalOceanDnsOptions): PlatformDns {
+    const where = 'PlatformDns.digitalOcean()';
     _checkProps<_AllKeys<DigitalOceanDnsOptions, typeof DIGITALOCEANDNSOPTIONS_KEYS>>(
-      WHERE,
+      where,
       'DigitalOcean DNS options',
       options,
       DIGITALOCEANDNSOPTIONS_KEYS,
       ['zone', 'tokenEntry'] as const,
       '',
     );
-    _checkLists(WHERE, options, ['domains', 'excludeDomains']);
-    const zone = requireHostname(WHERE, 'zone', options.zone);
-    if (zone.startsWith('*.')) throw invalidProp(WHERE, 'zone', zone, 'must be a zone name, not a wildcard');
-    requireSecretReference(WHERE, 'tokenEntry', options.tokenEntry);
-    const names = (prop: 'domains' | 'excludeDomains', list: readonly string[]) =>
-      list.map((name, i) => {
-        requireHostname(WHERE, `${prop}[${i}]`, name);
-        if (name.startsWith('*.') || !within(name, zone)) {
-          throw invalidProp(
-            WHERE,
-            `${prop}[${i}]`,
-            name,
-            `must be a name inside the zone "${zone}" (no wildcard: everything under it is included)`,
-          );
-        }
-        if (list.indexOf(name) !== i) throw invalidProp(WHERE, `${prop}[${i}]`, name, 'is listed twice');
-        return name;
-      });
-    const domains = names('domains', options.domains ?? [zone]);
-    if (domains.length === 0) throw invalidProp(WHERE, 'domains', [], 'must name at least one name (or leave it out for the zone)');
-    const excludeDomains = names('excludeDomains', options.excludeDomains ?? []);
-    excludeDomains.forEach((excluded, i) => {
-      const hidden = domains.find((d) => within(d, excluded));
-      if (hidden) {
-        throw invalidProp(WHERE, `excludeDomains[${i}]`, excluded, `covers all of "${hidden}" in domains: it would manage nothing there`);
-      }
-    });
-    return new PlatformDns('digitalocean', zone, options.tokenEntry, domains, excludeDomains);
+    const n = names(where, options);
+    requireSecretReference(where, 'tokenEntry', options.tokenEntry);
+    return new PlatformDns('digitalocean', n.zone, n.domains, n.excludeDomains, options.tokenEntry, undefined);
+  }
+
+  /**
+   * A public hosted zone in Route 53, written with the cluster's EKS Pod Identity (no key): the stack gives the
+   * service account `external-dns/external-dns` a `PodRole` with `changeRecordSets` (the zone's ARN and these
+   * `domains`), which may change only records of those names in that zone. external-dns' in-tree AWS provider
+   * (`--provider=aws --aws-zone-type=public --zone-id-filter=<id>`) writes ALIAS records for the load balancer.
+   */
+  public static route53(options: Route53DnsOptions): PlatformDns {
+    const where = 'PlatformDns.route53()';
+    _checkProps<_AllKeys<Route53DnsOptions, typeof ROUTE53DNSOPTIONS_KEYS>>(
+      where,
+      'Route 53 options',
+      options,
+      ROUTE53DNSOPTIONS_KEYS,
+      ['zone', 'hostedZoneId'] as const,
+      '',
+    );
+    const n = names(where, options);
+    // Route 53 hosted zone ids: upper-case letters and digits, `Z` first (the API's HostedZoneId, at most 32).
+    if (typeof options.hostedZoneId !== 'string' || !/^Z[A-Z0-9]{1,31}$/.test(options.hostedZoneId)) {
+      throw invalidProp(
+        where,
+        'hostedZoneId',
+        options.hostedZoneId,
+        'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without /hostedzone/)',
+      );
+    }
+    return new PlatformDns('route53', n.zone, n.domains, n.excludeDomains, undefined, options.hostedZoneId);
   }
 
   private constructor(
     /** The DNS provider. */
-    public readonly provider: 'digitalocean',
+    public readonly provider: 'digitalocean' | 'route53',
     /** The zone the records go in. */
     public readonly zone: string,
-    /** The store entry with the provider's credentials (property `token`). */
-    public readonly tokenEntry: string,
     /** The names (and everything under them) it manages. */
     public readonly domains: readonly string[],
     /** The names (and everything under them) it never touches. */
     public readonly excludeDomains: readonly string[],
+    /** DigitalOcean: the store entry with the token (property `token`). */
+    public readonly tokenEntry: string | undefined,
+    /** Route 53: the hosted zone's id. */
+    public readonly hostedZoneId: string | undefined,
   ) {}
 
   /** Whether a record of this name is one the cluster's external-dns may write (inside `domains`, outside `excludeDomains`). */

@@ -117,6 +117,39 @@ describe('PlatformDns', () => {
     expect(d.manages('example.com')).toBe(false);
   });
 
+  test('Route 53: the in-tree AWS provider on the one zone, signed in by Pod Identity (its agent admitted), no token, no sidecar', () => {
+    const q = platform(
+      PlatformCloud.aws({
+        region: 'eu-central-1',
+        clusterName: 'shop-production',
+        dns: PlatformDns.route53({ zone: 'example.dev', hostedZoneId: 'Z0123456789ABC', domains: ['staging.example.dev'] }),
+      }),
+    );
+    const out = render(q.config);
+    const d = find(out, 'Deployment', 'external-dns');
+    expect(d.spec.template.spec.containers.map((c: K8sObject) => c.name)).toEqual(['external-dns']);
+    const c = d.spec.template.spec.containers[0];
+    expect(c.args).toEqual(
+      expect.arrayContaining([
+        '--domain-filter=staging.example.dev',
+        '--provider=aws',
+        '--aws-zone-type=public',
+        '--zone-id-filter=Z0123456789ABC',
+        '--txt-owner-id=shop-production',
+      ]),
+    );
+    expect(c.args.filter((a: string) => a.startsWith('--webhook'))).toEqual([]);
+    expect(c.env).toEqual([{ name: 'AWS_DEFAULT_REGION', value: 'eu-central-1' }]);
+    expect(all(out, 'ExternalSecret')).toEqual([]);
+    expect(find(out, 'Namespace', 'external-dns').metadata.labels).not.toHaveProperty(
+      'secret-store-access.samokoder.dev/aws-secrets-manager',
+    );
+    expect(find(out, 'NetworkPolicy', 'external-dns').spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '169.254.170.23/32' } }],
+      ports: [{ protocol: 'TCP', port: 80 }],
+    });
+  });
+
   test.each<[() => unknown, string]>([
     [() => dns({ zone: '*.example.dev' }), `[PlatformDns.digitalOcean()] 'zone' ("*.example.dev") must be a zone name, not a wildcard`],
     [
@@ -142,7 +175,15 @@ describe('PlatformDns', () => {
     ],
     [
       () => PlatformCloud.aws({ region: 'eu-central-1', clusterName: 'c', dns: { zone: 'example.dev' } as unknown as PlatformDns }),
-      `[PlatformCloud.aws()] 'dns' ({"zone":"example.dev"}) must be made with PlatformDns.digitalOcean()`,
+      `[PlatformCloud.aws()] 'dns' ({"zone":"example.dev"}) must be made with PlatformDns.digitalOcean() or PlatformDns.route53()`,
+    ],
+    [
+      () => PlatformDns.route53({ zone: 'example.dev', hostedZoneId: '/hostedzone/Z0123' }),
+      `[PlatformDns.route53()] 'hostedZoneId' ("/hostedzone/Z0123") must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without /hostedzone/)`,
+    ],
+    [
+      () => PlatformDns.route53({ zone: 'example.dev', hostedZoneId: 'Z0123', domains: ['example.com'] }),
+      `[PlatformDns.route53()] 'domains[0]' ("example.com") must be a name inside the zone "example.dev" (no wildcard: everything under it is included)`,
     ],
   ])('refused: %#', (build, message) => {
     expect(build).toThrow(message);
