@@ -58,8 +58,8 @@ export function promqlLookbackDays(expr: string): number {
 /**
  * Checks every name one side of a cluster consumes against what the other side produces: secret entries and stores,
  * the secret controller's cloud identity, GatewayClass and ClusterIssuer, the Gateway, listener, certificate hosts and
- * backend ports of each route, the namespaces network policies admit, the CIDRs and ports of the data tier, the
- * Prometheus selector and the metric retention the rules need. Returns one line per mismatch.
+ * backend ports of each route, the hosts external-dns keeps and its token, the namespaces network policies admit, the
+ * data tier's CIDRs and ports, the Prometheus selector and the metric retention the rules need. One line per mismatch.
  */
 export function checkPlatformWiring(input: PlatformWiringInput): string[] {
   const { contract: c, platform: p, objects, cluster } = input;
