@@ -306,7 +306,11 @@ export class GitOpsRepository {
           `[GitOpsRepository/${c.name}] 'contract' needs 'platform': the wiring check compares the stack with the platform layer`,
         );
       }
-      const objects = this.sets.get(c.manifests)!.charts.flatMap((chart) => rendered.get(chart)!);
+      // The cluster's apps and its platform layer's own objects (the controllers' identities and policies).
+      const objects = [
+        ...this.sets.get(c.manifests)!.charts.flatMap((chart) => rendered.get(chart)!),
+        ...(rendered.get(parts.platform.config) ?? []),
+      ];
       assertPlatformWiring({ cluster: c.name, contract: c.contract, platform: parts.platform, objects, external: c.external });
     }
     const applications = [

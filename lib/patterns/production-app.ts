@@ -18,6 +18,7 @@ import { AppNetworkPolicies } from '../k8s/app-network-policies';
 import { AppRoutes } from '../k8s/app-routes';
 import { AppScaling } from '../k8s/app-scaling';
 import { AppWorkload } from '../k8s/app-workload';
+import { Dependency } from '../k8s/dependency';
 import { DatabaseBootstrap } from '../k8s/database-bootstrap';
 import { _footprintOf, _resolveApp } from './resolve-app';
 import { PRODUCTIONAPP_PROPS, PRODUCTIONAPP_REQUIRED, ProductionAppProps } from './production-app-props';
@@ -203,7 +204,7 @@ export class ProductionApp extends Chart {
       ...policies,
       allowFromApps: props.allowFromApps,
       allowFromNamespaces: host ? [{ id: 'edge', namespace: routing.sourceNamespace }] : [],
-      dependencies: props.dependencies,
+      dependencies: withIdentityAgent(props, namespace, name),
     });
     const hosts = { host: host!, additionalHosts: props.additionalHosts, healthPath: pods.healthPath };
     if (host) this.routes = new AppRoutes(this, 'Routes', { name, ...hosts, port: this.port, routing, rateLimits, labels });
@@ -295,4 +296,18 @@ export class ProductionApp extends Chart {
   private guardNamespace(namespace: string, partOf: string, gatewayAccess: string[]): AppNamespace {
     return new AppNamespace(this, 'Namespace', { name: namespace, partOf, budget: budgetFor([this.footprint]), gatewayAccess });
   }
+}
+
+/**
+ * The app's dependencies, with the EKS Pod Identity agent added when the contract binds a cloud identity to its
+ * service account: under the default deny its pods would otherwise get no credentials (checkPlatformWiring reports a
+ * workload that cannot reach it).
+ */
+function withIdentityAgent(props: ProductionAppProps, namespace: string, serviceAccount: string): Dependency[] | undefined {
+  const agent = Dependency.podIdentityAgent();
+  const bound =
+    props.platform?.cloud !== 'digitalocean' &&
+    props.platform?.podIdentities?.some((i) => i.namespace === namespace && i.serviceAccount === serviceAccount);
+  if (!bound || (props.dependencies ?? []).some((d) => d.name === agent.name)) return props.dependencies;
+  return [...(props.dependencies ?? []), agent];
 }

@@ -4,6 +4,7 @@ import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { _podIdentityAgentEgressRule } from './identity-egress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -119,7 +120,8 @@ export function _clusterAutoscaler(
           ports: [{ protocol: 'TCP', port: 8085 }],
         },
       ],
-      egress: [_dnsEgressRule(), { ports: [{ protocol: 'TCP', port: 443 }] }],
+      // The AWS API on 443, and the Pod Identity agent for its credentials (checkPlatformWiring checks every identity).
+      egress: [_dnsEgressRule(), { ports: [{ protocol: 'TCP', port: 443 }] }, _podIdentityAgentEgressRule()],
     },
   });
   _apiObject<IDeployment>(scope, 'AutoscalerDeployment', {

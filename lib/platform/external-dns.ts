@@ -3,6 +3,7 @@ import type { IExternalSecret } from '@kubernetes-models/external-secrets/extern
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { _podIdentityAgentEgressRule } from './identity-egress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -22,8 +23,6 @@ export const EXTERNAL_DNS_DIGITALOCEAN_WEBHOOK_IMAGE = 'ghcr.io/amoniacou/extern
 /** The Secret External Secrets writes the provider token to (key `token`). */
 const TOKEN_SECRET = 'external-dns-digitalocean';
 const METRICS_PORT = 7979;
-/** The EKS Pod Identity agent on every node (EKS user guide, "EKS Pod Identity": 169.254.170.23, port 80). */
-const POD_IDENTITY_AGENT = '169.254.170.23/32';
 const WEBHOOK_PORT = 8888;
 
 /** The arguments of the external-dns container (exported for the tests that model its filters). @internal */
@@ -161,11 +160,7 @@ function _externalDnsWorkload(
           ports: [{ protocol: 'TCP', port: METRICS_PORT }],
         },
       ],
-      egress: [
-        _dnsEgressRule(),
-        { ports: [{ protocol: 'TCP', port: 443 }] },
-        ...(route53 ? [{ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP' as const, port: 80 }] }] : []),
-      ],
+      egress: [_dnsEgressRule(), { ports: [{ protocol: 'TCP', port: 443 }] }, ...(route53 ? [_podIdentityAgentEgressRule()] : [])],
     },
   });
   _apiObject<IDeployment>(scope, 'ExternalDnsDeployment', {

@@ -5,6 +5,10 @@ import { GATEWAY_ACCESS_LABEL_VALUE, gatewayAccessLabel } from '../common/gatewa
 import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 import { ClusterPlatform } from './cluster-platform';
 import { _checkDnsWiring } from './external-dns';
+import { _checkIdentityEgress } from './identity-egress';
+import { promqlLookbackDays } from './promql-lookback';
+
+export { promqlLookbackDays };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
 type K8sObject = Record<string, any>;
@@ -37,24 +41,6 @@ const ref = (o: K8sObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => Ipv4Cidr.parse('wiring', 'private', c));
 /** The EKS Pod Identity agent's link-local address: produced by the cluster itself. */
 const NODE_LOCAL = ['169.254.170.23/32'];
-const DAYS: Record<string, number> = { s: 1 / 86400, m: 1 / 1440, h: 1 / 24, d: 1, w: 7, y: 365 };
-
-function durationDays(text: string): number {
-  let days = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) days += unit === 'ms' ? 0 : Number(n) * DAYS[unit];
-  return days;
-}
-
-/** The longest look-back of a PromQL expression (range plus offset), in days. */
-export function promqlLookbackDays(expr: string): number {
-  let max = 0;
-  for (const m of expr.matchAll(/\[([0-9smhdwy]+)(?::[0-9smhdwy]*)?\](?:\s*offset\s+([0-9smhdwy]+))?/g)) {
-    max = Math.max(max, durationDays(m[1]) + (m[2] ? durationDays(m[2]) : 0));
-  }
-  for (const m of expr.matchAll(/offset\s+([0-9smhdwy]+)/g)) max = Math.max(max, durationDays(m[1]));
-  return max;
-}
-
 /**
  * Checks every name one side of a cluster consumes against what the other side produces: secret entries and stores,
  * the secret controller's cloud identity, GatewayClass and ClusterIssuer, the Gateway, listener, certificate hosts and
@@ -192,6 +178,7 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
     }
   }
   out.push(...checkEntry(input, gateways, of('HTTPRoute')), ..._checkDnsWiring(cluster, p.cloud._dns, p.gateway, entries, of('HTTPRoute')));
+  out.push(..._checkIdentityEgress(c.podIdentities, objects).map((d) => `[wiring ${cluster}] ${d}`));
   // Network policies: admitted namespaces exist; private egress goes to the data tier on its ports.
   const namespaces = new Set([
     ...of('Namespace').map((n) => n.metadata.name),

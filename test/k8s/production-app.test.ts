@@ -344,6 +344,21 @@ describe('ProductionApp', () => {
       expect(find(app({ storage }), 'PersistentVolumeClaim').spec.storageClassName).toBe('gp3');
     });
 
+    test('with an AWS contract its identity can reach the Pod Identity agent (added once, also when given); not on DigitalOcean', () => {
+      const agentRules = (o: K8sObject[]) =>
+        all(o, 'NetworkPolicy').flatMap((np) =>
+          (np.spec.egress ?? []).filter((r: K8sObject) => JSON.stringify(r).includes('169.254.170.23')),
+        );
+      expect(agentRules(app({ platform: awsContract, createNamespace: false }))).toEqual([
+        { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ port: 80, protocol: 'TCP' }] },
+      ]);
+      expect(
+        agentRules(app({ platform: awsContract, createNamespace: false, dependencies: [Dependency.podIdentityAgent()] })),
+      ).toHaveLength(1);
+      const onDo: PlatformContract = { ...awsContract, cloud: 'digitalocean', serviceAccounts: [], podIdentities: [] };
+      expect(agentRules(app({ platform: onDo, createNamespace: false }))).toEqual([]);
+    });
+
     test('with a platform contract: connection settings from the store, namespace from the platform', () => {
       const platform = awsContract;
       const o = app({ platform, createNamespace: false });

@@ -49,6 +49,7 @@ function cluster(contractOverride: Partial<PlatformContract> = {}) {
     platform: c,
     routing: AppRouting.gateway(),
     secrets: samokoderSecrets('samokoder/production/app', ['DATABASE_URL']),
+    // api's service account has a cloud identity in the contract: ProductionApp adds the Pod Identity agent itself.
     dependencies: c.dataTier.flatMap((t) => t.cidrs.map((cidr) => Dependency.cidr(t.name, cidr, t.port))),
   });
   const gw = new Chart(app, 'gateway');
@@ -238,6 +239,16 @@ describe('checkPlatformWiring: what one engine consumes, the other produces', ()
     expect(found).toEqual([
       '[wiring production] ServiceMonitor samokoder/api: lacks the label release=kube-prometheus-stack Prometheus selects by: it would be ignored',
       '[wiring production] PrometheusRule samokoder/api: looks back 60 days, but Prometheus keeps 35 (prometheus.retentionDays of the platform layer)',
+    ]);
+  });
+
+  test('a workload with a cloud identity whose NetworkPolicies do not reach the Pod Identity agent', () => {
+    const problems = check(cluster(), (o) => {
+      for (const np of o.filter((x) => x.kind === 'NetworkPolicy'))
+        np.spec.egress = (np.spec.egress ?? []).filter((r: K8sObject) => !JSON.stringify(r).includes('169.254.170.23'));
+    });
+    expect(problems).toEqual([
+      expect.stringContaining('[wiring production] Deployment samokoder/api: runs as "api", which has a cloud identity'),
     ]);
   });
 
