@@ -26,6 +26,7 @@ import * as path from 'path';
 import { hubObjects, hubProblems, registrationSecrets } from './argocd-hub';
 import { ClusterCapabilities, renderHelmApplication, wholeUpstream } from './charts';
 import { autoscaledBy, NodePool, nodePoolOf } from './cloud-nodes';
+import { verifyVolumes, volumeSelfTest } from './volume-binding';
 import { verifyScheduling } from './verify-scheduling';
 import { applyControllerObjects, controllerPodsPlaced, controllerSelfTest } from './controller-objects-apply';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
@@ -380,10 +381,18 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
     const objects = synced.flatMap((a) => a.objects);
     const made = await applyControllerObjects(cp, objects);
     check.problems.push(...made.problems.map((p) => `[${cluster}] ${p}`));
-    const pool = nodePoolOf(terraformStacks(), cluster);
+    const stacks = terraformStacks();
+    const pool = nodePoolOf(stacks, cluster);
     let scheduling: string[] = [made.summary];
     if (!pool) check.problems.push(`[${cluster}] no node pool for this cluster in cdktf.out/stacks (run npm run synth)`);
     else {
+      // Every claim binds as the cloud binds it (volume-binding.ts), before the pods that mount them are scheduled.
+      const stack = stacks.find((st) =>
+        Object.values<K8sObject>(st.json.resource?.aws_eks_cluster ?? {}).some((c) => String(c.name).endsWith(`-${cluster}`)),
+      );
+      const volumes = await verifyVolumes(cp, objects, pool.cloud, stack?.json);
+      check.problems.push(...volumes.problems.map((p) => `[${cluster}] ${p}`));
+      scheduling = [...scheduling, volumes.line];
       const placed = await verifyScheduling(cp, objects, { ...pool, autoscaled: autoscaledBy(pool, objects) });
       check.problems.push(...placed.problems.map((p) => `[${cluster}] ${p}`));
       scheduling = [...scheduling, ...placed.lines, controllerPodsPlaced(cp)];
@@ -748,12 +757,12 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
       .map((c) => planCluster(REPO, dist, c).applications.flatMap((a) => a.objects))
       .find((objects) => objects.some((o) => o.kind === 'Certificate'));
     const controllers = await controllerSelfTest(cp, withCertificate ?? all, log);
-    problems.push(...controllers.problems, ...(await schedulingSelfTest(cp)));
+    problems.push(...controllers.problems, ...(await schedulingSelfTest(cp)), ...(await volumeSelfTest(cp, log)));
   } finally {
     await cp.stop();
   }
   log(
-    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + CONTROLLER_SELF_TEST_CASES + 2 + 1} broken outputs, ${problems.length} let through (${since(t0)} s)`,
+    `  self-test: ${cases.length + (withMigration ? 1 : 0) + (custom ? 1 : 0) + 1 + CHART_SELF_TEST_CASES + CONTROLLER_SELF_TEST_CASES + 2 + 2 + 1} broken outputs, ${problems.length} let through (${since(t0)} s)`,
   );
   return problems;
 }
