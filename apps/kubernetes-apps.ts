@@ -11,6 +11,7 @@ import {
   PlatformContract,
   ProductionApp,
   FilesSync,
+  ReplicationHeartbeat,
   ReplicationLagMonitor,
   SAMOKODER_SECRET_KEYS,
   SamokoderSecretKey,
@@ -152,11 +153,18 @@ export function buildKubernetesApps(
   const monitor = platform.replicaMonitor
     ? new ReplicationLagMonitor(ns, 'ReplicationLag', { platform, runbookBaseUrl: RUNBOOKS })
     : undefined;
+  // Both DR clusters write the heartbeat the monitor reads on the replica (the lag alone reads 0 on a replica that
+  // stopped replaying), each into the writer its entry names.
+  const heartbeat = platform.databaseRole ? new ReplicationHeartbeat(ns, 'ReplicationHeartbeat', { platform }) : undefined;
   // It also copies the primary's uploaded files into its own bucket (Spaces does not replicate across regions).
   const filesSync = platform.filesSync ? new FilesSync(ns, 'FilesSync', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
   new AppNamespace(ns, 'Namespace', {
     name: platform.namespace,
-    budget: budgetFor([api.footprint, bot.footprint, ...(monitor ? [monitor.footprint] : []), ...(filesSync ? [filesSync.footprint] : [])]),
+    budget: budgetFor([
+      api.footprint,
+      bot.footprint,
+      ...[monitor, heartbeat, filesSync].filter((p) => p !== undefined).map((p) => p.footprint),
+    ]),
     // The label the shared Gateway admits the apps' routes by (it also names this namespace: routeNamespaces).
     gatewayAccess: [publicGateway.gatewayName],
     // And the one the platform's secret store admits its ExternalSecrets by.

@@ -26,6 +26,7 @@ export type { RenderedChart } from './private/render';
 export { saveManifests, stringifyManifests } from './private/yaml';
 export * from './k8s/platform-gateway';
 export * from './k8s/replication-lag-monitor';
+export * from './k8s/replication-heartbeat';
 export * from './k8s/files-sync';
 export { credentialFields, credentialLines, looksLikeLiteralSecret, looksLikeSecretValue } from './common/secret-detection';
 

@@ -21,3 +21,42 @@ export function walReceiverStreamingQuery(namespace: string): string {
 export function replicationLagQuery(namespace: string): string {
   return `(max(pg_replication_lag_seconds${selector(namespace)}) and on() ${walReceiverStreamingQuery(namespace)})`;
 }
+
+/**
+ * The heartbeat both engines name: the Deployment in the writer's cluster that writes it (`ReplicationHeartbeat`),
+ * the one-row table it writes, and the postgres_exporter query namespace the lag monitor reads it with.
+ */
+export const REPLICATION_HEARTBEAT = {
+  /** The writer's Deployment (and ServiceAccount, Secret) in the writer's cluster: the DR scripts never stop it. */
+  writer: 'replication-heartbeat',
+  /** Schema-qualified, so the writer (the apps' role) and the reader (the replica's admin role) name one table. */
+  table: 'public.samokoder_replication_heartbeat',
+  /** postgres_exporter's custom query namespace: the metrics are `<namespace>_<column>`. */
+  metric: 'pg_replication_heartbeat',
+} as const;
+
+/**
+ * PromQL of the heartbeat's age (seconds) on the replica: `now()` there minus the newest heartbeat the replica has
+ * replayed, written every few seconds on the primary. Unlike `pg_replication_lag_seconds` it grows whenever the
+ * replica stops replaying, whatever the WAL receiver says and however idle the primary is.
+ */
+export function heartbeatAgeQuery(namespace: string): string {
+  return `max(${REPLICATION_HEARTBEAT.metric}_age_seconds${selector(namespace)})`;
+}
+
+/**
+ * PromQL of the newest heartbeat the replica has replayed (Unix seconds, the primary's clock): every write the
+ * primary acknowledged before it is on the replica. The fail-back switch waits for one written after the writers
+ * stopped; failover.sh prints it as the point after which writes are lost.
+ */
+export function heartbeatTimestampQuery(namespace: string): string {
+  return `max(${REPLICATION_HEARTBEAT.metric}_timestamp_seconds${selector(namespace)})`;
+}
+
+/**
+ * PromQL of the replica's lag as the DR scripts' gates read it: the heartbeat's age, and only while the WAL receiver
+ * streams (otherwise no value: "unknown", and a gate refuses).
+ */
+export function heartbeatLagQuery(namespace: string): string {
+  return `(${heartbeatAgeQuery(namespace)} and on() ${walReceiverStreamingQuery(namespace)})`;
+}

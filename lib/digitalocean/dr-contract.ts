@@ -1,6 +1,6 @@
 import { PlatformContract } from '../common/contract';
 import { Duration } from '../common/duration';
-import { REPLICATION_LAG_MONITOR, replicationLagQuery } from '../common/replication';
+import { heartbeatLagQuery, heartbeatTimestampQuery, REPLICATION_HEARTBEAT, REPLICATION_LAG_MONITOR } from '../common/replication';
 import { DataTier } from './data-tier';
 import { DO_DATABASE_PORTS, DrSecretStore, replicaMonitorEntry } from './dr-secrets';
 import { FailoverFacts } from './failover-facts';
@@ -134,7 +134,9 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     connectionEntries: { primary: entry(dr.primary), secondary: entry(dr.secondary) },
     monitorEntry: replicaMonitorEntry(i.secretPrefix, s),
     lagMonitor: REPLICATION_LAG_MONITOR,
-    lagQuery: replicationLagQuery(i.namespace),
+    lagQuery: heartbeatLagQuery(i.namespace),
+    heartbeatQuery: heartbeatTimestampQuery(i.namespace),
+    heartbeatWriter: REPLICATION_HEARTBEAT.writer,
     prometheus: { namespace: 'monitoring', service: 'prometheus-operated', port: 9090 },
     databasePort: DO_DATABASE_PORTS.postgres,
     primaryVpc: `${i.project}-${p}-vpc`,

@@ -155,6 +155,14 @@ export class DrSecretStore extends Construct {
     if (props.data.replica) {
       const secondary = props.clusters[props.clusters.length - 1];
       const entry = replicaMonitorEntry(props.prefix, secondary.region.slug);
+      // The replica's URI names its default database (attribute `database` of digitalocean_database_replica in the
+      // pinned provider, @cdktf/provider-digitalocean/lib/database-replica); the heartbeat table the monitor reads is
+      // in the apps' database. A local, as for the direct URL: the entry stays JSON.
+      const monitorDsn = new TerraformLocal(
+        this,
+        'ReplicaMonitorDsn',
+        Fn.replace(props.data.replica.privateUri, `/${props.data.replica.database}?`, `/${props.data.databaseName}?`),
+      );
       const secret = new SecretsmanagerSecret(this, 'ReplicaMonitor', {
         name: entry,
         description: 'DSN of the replica the replication-lag monitor watches (written by Terraform, rewritten by failback.sh)',
@@ -163,7 +171,7 @@ export class DrSecretStore extends Construct {
       });
       const value = new SecretsmanagerSecretVersion(this, 'ReplicaMonitorValue', {
         secretId: secret.id,
-        secretString: JSON.stringify({ DATA_SOURCE_NAME: props.data.replica.privateUri }),
+        secretString: JSON.stringify({ DATA_SOURCE_NAME: monitorDsn.asString }),
         // failback.sh points the monitor at the replica it builds.
         lifecycle: { ignoreChanges: ['secret_string'] },
       });

@@ -39,8 +39,15 @@ export interface FailoverFacts {
   /** The entry with the DSN the lag monitor reads, and the monitor's Deployment (in the secondary's namespace). */
   readonly monitorEntry: string;
   readonly lagMonitor: string;
-  /** PromQL of the replication lag in seconds, and where the secondary cluster's Prometheus answers it. */
+  /**
+   * PromQL of the replica's lag in seconds as the gates read it (the heartbeat's age while the WAL receiver streams),
+   * and where the secondary cluster's Prometheus answers it.
+   */
   readonly lagQuery: string;
+  /** PromQL of the newest heartbeat the replica has replayed (Unix seconds). */
+  readonly heartbeatQuery: string;
+  /** The heartbeat writer's Deployment and Secret (in the primary's namespace): never scaled down by the scripts. */
+  readonly heartbeatWriter: string;
   readonly prometheus: { namespace: string; service: string; port: number };
   /** Port of a PostgreSQL cluster without its pool (a promoted replica has none). */
   readonly databasePort: number;

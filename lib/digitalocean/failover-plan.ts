@@ -65,8 +65,9 @@ Detection is DigitalOcean's uptime alert to the \`alertEmails\` addresses: nobod
 PagerDuty or Opsgenie e-mail integration address).
 
 Target RPO ${min(f.rpoTargetSeconds)} for the database, expected about ${min(m.expectedRpoSeconds)}. ${m.rpoStatement}
-The lag is measured, not assumed: the secondary cluster's \`${f.lagMonitor}\` exports it, an alert fires when it stays above the target,
-and both scripts read the same series (\`${f.lagQuery}\`).
+The lag is measured, not assumed: both clusters write a heartbeat into the writer (\`${f.heartbeatWriter}\`, every few seconds) and the secondary
+cluster's \`${f.lagMonitor}\` reads it on the replica. An alert fires when the newest heartbeat replayed is older than the target (the
+exporter's own lag figure reads 0 on a replica that stopped replaying), and both scripts gate on the same series (\`${f.lagQuery}\`).
 
 Files: ${m.filesRpoStatement}`;
   }
@@ -106,7 +107,7 @@ failed call), run it again. It exits 0 when everything is done, 3 when a step wa
 again once it does: until then the fence below keeps the old side from writing), 1 when it refuses. In order:
 
 1. **Confirm the primary is down**: three failed health checks of https://${f.regionalHosts.primary}/health and the cluster status. The script stops if the primary answers (use \`--force\` only for a drill). Skipped once the replica is promoted.
-2. **Check the replica** \`${f.replicaName ?? '(none)'}\`: status \`active\` or the script stops; it prints the last replication lag (the writes that are lost), or a warning when Prometheus cannot say.
+2. **Check the replica** \`${f.replicaName ?? '(none)'}\`: status \`active\` or the script stops; it prints the newest heartbeat the replica has replayed (the writes after it are lost), or a warning when Prometheus cannot say.
 3. **Promote** it: \`doctl databases replica promote <cluster-id> ${f.replicaName ?? '<replica>'}\`, then wait until it is \`online\`. It becomes an independent cluster without the pool: the apps connect directly on port ${f.databasePort}.
 4. **Fence the old primary** \`${f.postgresCluster}\`: its trusted sources are replaced by \`${FENCE_RULE}\` (an address that is never routed; an empty list would admit everyone), so nothing reaches it when ${f.primaryRegion} comes back. DigitalOcean's API is global: this works while the region is down.
 5. **Repoint both connection entries** at the promoted cluster: \`${f.connectionEntries.secondary}\` (External Secrets is told to sync now and the script waits until every Secret made from the entry carries the new host) and \`${f.connectionEntries.primary}\` (what starts in ${f.primaryRegion} later reaches the one writer).
@@ -166,10 +167,10 @@ if it comes back, is a stale cluster, fenced by failover.sh: keep it for forensi
 Two stages, each a dry run unless \`--execute\`, each safe to run again:
 
 1. \`./failback.sh --stage=prepare\`: checks \`${f.primaryCluster}\` is running and answers, creates the replica \`${f.postgresCluster}-${f.primaryRegion}\` of the current primary
-   inside \`${f.primaryVpc}\`, trusted by the two clusters only, waits until it is \`active\`, points the lag monitor (\`${f.monitorEntry}\`) at it
-   and waits until the lag is within the RPO target.
+   inside \`${f.primaryVpc}\`, trusted by the two clusters only, waits until it is \`active\`, points the lag monitor (\`${f.monitorEntry}\`) at it and
+   waits until the heartbeat \`${f.secondaryCluster}\`'s \`${f.heartbeatWriter}\` writes into the current primary is replayed within the RPO target.
 2. \`./failback.sh --stage=switch\`, in a maintenance window: checks the lag again, stops the writers in \`${f.secondaryCluster}\` (scaled to 0,
-   the lag monitor kept), waits until the lag is 0, promotes, fences the primary it leaves, points both connection entries at the new primary,
+   the lag monitor and the heartbeat writer kept), waits until the replica has replayed a heartbeat written after that, promotes, fences the primary it leaves, points both connection entries at the new primary,
    scales both regions' writers back to what they ran with and restarts them on it, and resizes the new primary to ${f.postgresNodes} node(s).
 
 Then delete the fenced cluster and reconcile the Terraform state the same way, with the original region order: its plan creates the

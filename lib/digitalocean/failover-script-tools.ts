@@ -101,14 +101,27 @@ wait_for() {
 database_field() { doctl databases list --output json | jq -r --arg n "$1" ".[] | select(.name == \\$n) | $2"; }
 replica_status() { doctl databases replica get "$1" "$2" --format Status --no-header; }
 replica_field() { doctl databases replica get "$1" "$2" --output json | jq -r "(.[0]? // .) | $3"; }
-# Replication lag (seconds) as the secondary cluster's Prometheus sees it: the same series the lag alert uses.
-# Prints "unknown" when Prometheus does not answer or has no series: a figure that only informs never stops a step.
-replication_lag() {
-  local q lag
-  q=$(jq -rn --arg q '${f.lagQuery}' '$q | @uri')
-  lag=$(kubectl --context "$SECONDARY_CONTEXT" get --raw "/api/v1/namespaces/${f.prometheus.namespace}/services/${f.prometheus.service}:${f.prometheus.port}/proxy/api/v1/query?query=$q" 2>/dev/null |
-    jq -r '.data.result[0].value[1] // "unknown" | if . == "unknown" then . else (tonumber | floor | tostring) end' 2>/dev/null) || lag=unknown
-  echo "\${lag:-unknown}"
+# prometheus_value <PromQL>: the first value the secondary cluster's Prometheus answers, in whole seconds, or "unknown"
+# when it does not answer or has no series (a figure that only informs never stops a step).
+prometheus_value() {
+  local q v
+  q=$(jq -rn --arg q "$1" '$q | @uri')
+  v=$(kubectl --context "$SECONDARY_CONTEXT" get --raw "/api/v1/namespaces/${f.prometheus.namespace}/services/${f.prometheus.service}:${f.prometheus.port}/proxy/api/v1/query?query=$q" 2>/dev/null |
+    jq -r '.data.result[0].value[1] // "unknown" | if . == "unknown" then . else (tonumber | floor | tostring) end' 2>/dev/null) || v=unknown
+  echo "\${v:-unknown}"
+}
+# Replication lag (seconds): the age of the newest heartbeat the replica has replayed (written on the primary every
+# few seconds), while its WAL receiver streams; the series the heartbeat alert reads. The exporter's own lag figure
+# reads 0 on a replica that stopped replaying, so it is not what a gate trusts.
+replication_lag() { prometheus_value '${f.lagQuery}'; }
+# The newest heartbeat the replica has replayed (Unix seconds, the primary's clock): every write acknowledged before
+# it is on the replica.
+heartbeat_at() { prometheus_value '${f.heartbeatQuery}'; }
+# heartbeat_after <seconds>: "yes" once the replica has replayed a heartbeat written after that time.
+heartbeat_after() {
+  local at
+  at=$(heartbeat_at)
+  case "$at" in '' | unknown | *[!0-9]*) echo no ;; *) if [ "$at" -gt "$1" ]; then echo yes; else echo no; fi ;; esac
 }
 lag_within_rpo() {
   local lag
@@ -204,12 +217,12 @@ running_deployments() {
 }
 # Scales a cluster's writers to 0, keeping what each ran with in an annotation (fail-back restores it). A Rollout or
 # Deployment at 0 stays there: its HorizontalPodAutoscaler does not scale from 0 and Argo CD ignores the replicas
-# the autoscaler owns.
+# the autoscaler owns. The lag monitor and the heartbeat writer keep running (they write no data; the gates read them).
 stop_writers() {
   local context=$1 kind name replicas
   for kind in rollouts.argoproj.io deployments; do
     kubectl --context "$context" --namespace "$NAMESPACE" get "$kind" --output json |
-      jq -r '.items[] | select(.spec.replicas > 0) | select(.metadata.name != "${f.lagMonitor}") | "\\(.metadata.name) \\(.spec.replicas)"' |
+      jq -r '.items[] | select(.spec.replicas > 0) | select(.metadata.name != "${f.lagMonitor}" and .metadata.name != "${f.heartbeatWriter}") | "\\(.metadata.name) \\(.spec.replicas)"' |
       while read -r name replicas; do
         run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
           --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_REPLICAS_ANNOTATION}\\":\\"$replicas\\"}},\\"spec\\":{\\"replicas\\":0}}"

@@ -22,11 +22,12 @@ else
   [ -n "$PG_ID" ] || { echo "cluster ${f.postgresCluster} not found" >&2; exit 1; }
   status=$(replica_status "$PG_ID" ${replica})
   [ "$status" = active ] || { echo "replica ${replica} is '$status', not active: it cannot be promoted" >&2; exit 1; }
-  lag=$(replication_lag)
-  if [ "$lag" = unknown ]; then
-    warn "the replication lag is unknown (Prometheus in $SECONDARY_CONTEXT did not answer): the writes lost cannot be estimated"
+  # The primary is gone, so the heartbeat's age grows with the outage: what the replica holds is what informs.
+  at=$(heartbeat_at)
+  if [ "$at" = unknown ]; then
+    warn "the replica's last heartbeat is unknown (Prometheus in $SECONDARY_CONTEXT did not answer or reads none): the writes lost cannot be estimated"
   else
-    echo "replication lag when the primary was lost: \${lag} s (RPO target \${RPO_SECONDS} s)"
+    echo "the replica holds the primary's writes up to $(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo "$at") (its last heartbeat, $(( $(date +%s) - at )) s ago); writes after that are lost (RPO target \${RPO_SECONDS} s)"
   fi
 
   echo "== 3. promote ${replica} (it becomes an independent cluster)"
@@ -172,7 +173,7 @@ if [ "$STAGE" = prepare ]; then
     run doctl databases firewalls append "\${REPLICA_ID:-<replica-id>}" --rule "k8s:$CLUSTER_ID"
   done
 
-  echo "== 4. the lag monitor watches ${back}; wait until it is within the RPO target (\${RPO_SECONDS} s)"
+  echo "== 4. the lag monitor watches ${back} (${f.secondaryCluster}'s ${f.heartbeatWriter} writes the heartbeat into ${current}); wait until it is within the RPO target (\${RPO_SECONDS} s)"
   DSN=$(replica_field "$CURRENT_ID" ${back} .private_connection.uri 2>/dev/null || true)
   WATCHED=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --query SecretString --output text | jq -r .DATA_SOURCE_NAME)
   if [ -n "$DSN" ] && [ "$DSN" = "$WATCHED" ]; then
@@ -202,9 +203,13 @@ else
   [ "$status" = active ] || { echo "replica ${back} is '$status', not active: run --stage=prepare first" >&2; exit 1; }
   [ "$(lag_within_rpo)" = yes ] || { echo "replication lag '$(replication_lag)' s is unknown or above the RPO target (\${RPO_SECONDS} s): wait" >&2; exit 1; }
 
-  echo "== 6. stop the writers in ${f.secondaryCluster} (the lag monitor keeps running: the next gate reads it)"
+  echo "== 6. stop the writers in ${f.secondaryCluster} (the lag monitor and the heartbeat writer keep running: the next gate reads them)"
   stop_writers "$SECONDARY_CONTEXT"
-  if $EXECUTE; then wait_for "replication lag after the writers stopped" 0 30 replication_lag; fi
+  # Every write acknowledged before the writers stopped is on ${back} once it has replayed a heartbeat written after
+  # that moment (Prometheus' clock; the primary's is NTP-synced).
+  STOPPED_AT=$(prometheus_value 'time()')
+  case "$STOPPED_AT" in '' | unknown | *[!0-9]*) echo "Prometheus in $SECONDARY_CONTEXT does not answer: cannot tell when ${back} has every write" >&2; exit 1 ;; esac
+  if $EXECUTE; then wait_for "${back} replayed a heartbeat written after the writers stopped" yes 30 heartbeat_after "$STOPPED_AT"; fi
 
   echo "== 7. promote ${back}"
   run doctl databases replica promote "$CURRENT_ID" ${back}

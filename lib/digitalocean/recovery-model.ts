@@ -173,7 +173,7 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
   const expectedRpoSeconds = i.hasReplica ? 60 : 24 * 3600;
   const rpoStatement = i.hasReplica
     ? 'Asynchronous replication: writes the primary acknowledged but had not yet shipped to the replica are lost on failover. ' +
-      'Lag is normally seconds; the model assumes at most 60 s, and the lag monitor measures it: an alert fires when it stays above the RPO target, failover.sh reports it and failback.sh waits for it. ' +
+      'Lag is normally seconds; the model assumes at most 60 s, and the lag monitor measures it with a heartbeat written on the primary and read on the replica: an alert fires when the newest one replayed is older than the RPO target, failover.sh reports it and failback.sh waits for it. ' +
       'Replication gives no hard bound: under heavy write load or a degraded link the lag, and so the loss, can grow.'
     : 'No replica: recovery restores the newest daily backup in another region, so up to 24 hours of writes are lost.';
   const filesRpoSeconds = i.filesSyncIntervalSeconds;

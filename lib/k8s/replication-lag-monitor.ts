@@ -3,12 +3,19 @@ import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
-import { REPLICATION_LAG_MONITOR, replicationLagQuery, walReceiverStreamingQuery } from '../common/replication';
+import {
+  heartbeatAgeQuery,
+  REPLICATION_HEARTBEAT,
+  REPLICATION_LAG_MONITOR,
+  replicationLagQuery,
+  walReceiverStreamingQuery,
+} from '../common/replication';
 import { _freeId, requireDnsLabel, requirePrometheusSelector } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
@@ -33,13 +40,39 @@ export interface ReplicationLagMonitorProps {
 }
 
 const PORT = 9187;
+const QUERIES_DIR = '/etc/postgres-exporter';
+
+/**
+ * The heartbeat as postgres_exporter reads it on the replica: a custom query file (`--extend.query-path`, still read
+ * by v0.17.1 though marked deprecated: cmd/postgres_exporter/main.go, queries.go `UserQuery`); each GAUGE column
+ * becomes `<namespace>_<column>` (namespace.go). `now()` is the replica's clock, `ts` the primary's (both NTP-synced
+ * by DigitalOcean). No row, or no table, gives no series: the alert treats that as stale. @internal
+ */
+export function _heartbeatQueries(): string {
+  const { metric, table } = REPLICATION_HEARTBEAT;
+  return [
+    `${metric}:`,
+    `  query: "SELECT GREATEST(0, EXTRACT(EPOCH FROM now() - ts)) AS age_seconds, EXTRACT(EPOCH FROM ts) AS timestamp_seconds FROM ${table} WHERE id = 1"`,
+    '  metrics:',
+    '    - age_seconds:',
+    '        usage: "GAUGE"',
+    `        description: "Seconds since the newest heartbeat the replica has replayed was written on the primary"`,
+    '    - timestamp_seconds:',
+    '        usage: "GAUGE"',
+    `        description: "When the newest heartbeat the replica has replayed was written on the primary (Unix seconds)"`,
+    '',
+  ].join('\n');
+}
 const POD: AppFootprint = { pods: 1, cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMiB: 32, memoryLimitMiB: 64 };
 
 /**
  * Measures the replication lag of a DR pair's replica where the RPO depends on it: postgres_exporter (its
  * `pg_replication_lag_seconds`) reading the DSN from the store entry the stack writes, scraped by the platform's
- * Prometheus, with an alert when the lag stays above the RPO target and one when it cannot be measured. The failover
- * and fail-back scripts read the same series (see `replicationLagQuery`).
+ * Prometheus, with an alert when the lag stays above the RPO target and one when it cannot be measured. It also reads
+ * the heartbeat the writer's cluster writes (`ReplicationHeartbeat`) from the replica, and pages when the newest one
+ * replayed is older than the RPO target: the lag alone reads 0 on a replica that stopped replaying. The failover and
+ * fail-back scripts gate on the same heartbeat (see `heartbeatLagQuery`). The DSN must name the database the
+ * heartbeat table lives in (the stack's entry does).
  */
 export class ReplicationLagMonitor extends Construct {
   /** What the monitor adds to its namespace's quota. */
@@ -85,6 +118,12 @@ export class ReplicationLagMonitor extends Construct {
       metadata: meta,
       automountServiceAccountToken: false,
     });
+    _apiObject<IConfigMap>(this, 'Queries', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { ...meta, name: `${name}-queries` },
+      data: { 'queries.yaml': _heartbeatQueries() },
+    });
     _apiObject<IDeployment>(this, 'Deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -102,15 +141,18 @@ export class ReplicationLagMonitor extends Construct {
               {
                 name: 'exporter',
                 image,
-                // stat_wal_receiver (off by default) tells a streaming replica from one that stopped receiving.
-                args: [`--web.listen-address=:${PORT}`, '--collector.stat_wal_receiver'],
+                // stat_wal_receiver (off by default) tells a streaming replica from one that stopped receiving; the
+                // query file reads the primary's heartbeat (see ReplicationHeartbeat).
+                args: [`--web.listen-address=:${PORT}`, '--collector.stat_wal_receiver', `--extend.query-path=${QUERIES_DIR}/queries.yaml`],
                 env: [{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: dsn.secretName, key: 'DATA_SOURCE_NAME' } } }],
                 ports: [{ name: 'metrics', containerPort: PORT, protocol: 'TCP' }],
                 readinessProbe: { httpGet: { path: '/metrics', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 10 },
                 livenessProbe: { httpGet: { path: '/', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 },
                 ..._restrictedContainer(POD),
+                volumeMounts: [{ name: 'queries', mountPath: QUERIES_DIR, readOnly: true }],
               },
             ],
+            volumes: [{ name: 'queries', configMap: { name: `${name}-queries` } }],
           },
         },
       },
@@ -160,6 +202,20 @@ export class ReplicationLagMonitor extends Construct {
                   ...runbook('ReplicationNotStreaming'),
                   summary: 'The DR replica does not receive WAL from the primary: every write since is missing from it',
                   description: `${name} reaches the replica, but its WAL receiver is not streaming (pg_stat_wal_receiver): a failover now would lose everything written since it stopped. Check the primary's firewall and the replica's status in DigitalOcean.`,
+                },
+              },
+              {
+                // The lag above reads 0 on a replica that has replayed all it received, even when it receives
+                // nothing new (a stuck apply, a receiver "streaming" from a primary whose WAL it cannot use). The
+                // heartbeat the primary writes every few seconds bounds what the replica really has: its age.
+                alert: 'ReplicationHeartbeatStale',
+                expr: `${heartbeatAgeQuery(namespace)} > ${target.rpoSeconds} or (max(pg_up{namespace="${namespace}",job="${name}"}) == 1 unless on() ${heartbeatAgeQuery(namespace)})`,
+                for: '2m',
+                labels: { severity: 'critical', namespace },
+                annotations: {
+                  ...runbook('ReplicationHeartbeatStale'),
+                  summary: `The DR replica has replayed no heartbeat from the primary for more than ${target.rpoSeconds} s: a failover now would lose more than the RPO allows`,
+                  description: `The newest heartbeat the replica has replayed (${REPLICATION_HEARTBEAT.table}, written by ${REPLICATION_HEARTBEAT.writer} in the primary's cluster) is older than ${target.rpoSeconds} s, or none can be read. A lag of 0 and a streaming receiver do not prove the replica current: check its status in DigitalOcean and the writer's logs.`,
                 },
               },
               {

@@ -120,6 +120,23 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
     );
   });
 
+  test("the cluster writes the heartbeat the secondary reads on the replica, in the apps' database", () => {
+    const writers = of(cluster, 'Deployment').filter((d) => d.metadata.name === 'replication-heartbeat');
+    // Both clusters write it, each into the writer its entry names: after a failover only the secondary is trusted by
+    // the promoted writer, and fail-back waits for a heartbeat replayed from it.
+    expect(writers).toHaveLength(1);
+    expect(writers[0].spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({
+      name: 'replication-heartbeat',
+      key: 'DATABASE_DIRECT_URL',
+    });
+    const monitor = resources('aws_secretsmanager_secret_version').find((v) => v.secret_id.includes('ReplicaMonitor'))!;
+    const dsn = JSON.parse(monitor.secret_string).DATA_SOURCE_NAME as string;
+    expect(dsn).toMatch(/^\$\{local\.[A-Za-z0-9_]+\}$/);
+    expect(tf.locals[dsn.slice(8, -1)]).toMatch(
+      /^\$\{replace\(digitalocean_database_replica\.Data_Replica_[A-Z0-9]+\.private_uri, "\/\$\{digitalocean_database_replica\.Data_Replica_[A-Z0-9]+\.database\}\?", "\/samokoder\?"\)\}$/,
+    );
+  });
+
   test('the load balancer forwards to the NodePort the proxies pin, on the listener that serves the routes', () => {
     const lb = loadBalancerOf(region);
     const ports = new Set(lb.forwarding_rule.map((r: Obj) => r.target_port));

@@ -68,11 +68,14 @@ test('failover dry run: reads the world, changes nothing, and says what it would
       /^\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder patch rollout\.argoproj\.io\/api --type merge --patch \{"spec":\{"restartAt":"[0-9TZ:-]+"\}\}$/,
     ),
     '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/bot',
+    '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/replication-heartbeat',
     '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/replication-lag-monitor',
     '+ doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 4 --max-nodes 10',
     '+ doctl databases resize <id of samokoder-pg-sfo3> --num-nodes 2 --size db-s-2vcpu-4gb',
   ]);
-  expect(r.stdout).toContain('replication lag when the primary was lost: 0 s (RPO target 300 s)');
+  // What informs once the primary is gone: the newest heartbeat the replica replayed (the simulation's clock starts at 0).
+  expect(r.stdout).toContain("the replica holds the primary's writes up to 1970-01-01T00:00:00Z (its last heartbeat,");
+  expect(r.stdout).toContain('writes after that are lost (RPO target 300 s)');
 });
 
 test('failover refuses while the primary answers (unless --force), and when the replica is not active', () => {
@@ -140,13 +143,40 @@ describe("failback.sh after a failover and the region's return", () => {
         c.workloads
           .filter((o) => o.podEnv.DATABASE_HOST)
           .map((o) => `${o.metadata.name}=${o.spec.replicas}@${o.podEnv.DATABASE_HOST}:${o.podEnv.DATABASE_PORT}`),
-      ).toEqual([`api=3@private-${back}.db:25060`, `bot=2@private-${back}.db:25060`]);
+      ).toEqual([`api=3@private-${back}.db:25060`, `bot=2@private-${back}.db:25060`, `${f.heartbeatWriter}=1@private-${back}.db:25060`]);
       expect(c.workloads.every((o) => o.metadata.annotations?.['samokoder.dev/replicas-before-failover'] === undefined)).toBe(true);
     }
     expect(w.databases.find((d) => d.name === back)!.nodes).toBe(2);
     expect(w.databases.find((d) => d.name === f.replicaName)!.firewall.map((x) => `${x.type}:${x.value}`)).toEqual(['ip_addr:192.0.2.1']);
     // The lag monitor was never stopped.
     expect(w.clusters[1].workloads.find((o) => o.metadata.name === f.lagMonitor)!.spec.replicas).toBe(1);
+  });
+
+  test('a replica that stopped replaying while the exporter reads lag 0 and its receiver streams: the switch refuses, nothing changes', () => {
+    const s = failedOver();
+    expect(s.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
+    // The exporter's own lag figure would read 0 here; the heartbeat the secondary writes into the current primary is
+    // no longer replayed on the new replica.
+    s.change((w) => {
+      w.clusters[1].lag = '0';
+      w.databases.find((d) => d.name === back)!.replaying = false;
+    });
+    const r = s.run('failback.sh', ['--stage=switch', '--execute']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("replication lag '3600' s is unknown or above the RPO target (300 s): wait");
+    expect(s.mutations).toBe(0);
+  });
+
+  test('the writers stopped, the switch promotes only once a heartbeat written after that is replayed', () => {
+    const s = failedOver();
+    expect(s.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
+    // The heartbeat still arrives within the RPO when the gate reads it, then stops (the link breaks during the switch):
+    // the drain wait must not pass on a lag figure alone.
+    s.change((w) => (w.clusters[1].heartbeatStopsAfterReads = 1));
+    const r = s.run('failback.sh', ['--stage=switch', '--execute']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${back} replayed a heartbeat written after the writers stopped: still 'no' after 30 checks`);
+    expect(s.world.databases.find((d) => d.name === back)!.role).toBe('replica');
   });
 
   test('switch interrupted before each of its changes and run again ends where an uninterrupted switch ends', () => {

@@ -73,7 +73,11 @@ describe('failover.sh, simulated', () => {
     });
     // Promoted, and given the primary's standby (a promoted replica is a single node).
     expect(w.databases.find((d) => d.name === replica)).toMatchObject({ role: 'primary', status: 'online', nodes: 2 });
-    expect(servingEnv(w, 'secondary')).toEqual([`api:${promotedHost}:25060`, `bot:${promotedHost}:25060`]);
+    expect(servingEnv(w, 'secondary')).toEqual([
+      `api:${promotedHost}:25060`,
+      `bot:${promotedHost}:25060`,
+      `${f.heartbeatWriter}:${promotedHost}:25060`,
+    ]);
     expect(sim.writers()).toEqual([replica]);
     // Fenced: the old primary admits nobody (a rule for a documentation address, never an empty list: empty = open),
     // and the lost region's entry names the new primary, so what starts there later writes to one database.
@@ -94,9 +98,14 @@ describe('failover.sh, simulated', () => {
     expect(again.stderr).not.toMatch(/^pending:/m);
     expect(again.status).toBe(0);
     const w = sim.world;
-    expect(primary(w).workloads.map((o) => `${o.metadata.name}=${o.spec.replicas}`)).toEqual(['api=0', 'bot=0']);
+    // The heartbeat writer keeps running: it writes nothing but its row, and the fenced primary admits it no more.
+    expect(primary(w).workloads.map((o) => `${o.metadata.name}=${o.spec.replicas}`)).toEqual(['api=0', 'bot=0', `${f.heartbeatWriter}=1`]);
     // What they ran with is kept, for the fail-back to restore.
-    expect(primary(w).workloads.map((o) => o.metadata.annotations?.['samokoder.dev/replicas-before-failover'])).toEqual(['3', '2']);
+    expect(primary(w).workloads.map((o) => o.metadata.annotations?.['samokoder.dev/replicas-before-failover'])).toEqual([
+      '3',
+      '2',
+      undefined,
+    ]);
     expect(sim.writers()).toEqual([replica]);
   });
 
@@ -135,7 +144,7 @@ describe('failover.sh, simulated', () => {
     const sim = lostPrimary((w) => (secondary(w).lag = 'unavailable'));
     const r = sim.run('failover.sh', ['--execute']);
     expect(r.status).toBe(3);
-    expect(r.stderr).toContain('warning: the replication lag is unknown');
+    expect(r.stderr).toContain("warning: the replica's last heartbeat is unknown");
     expect(sim.writers()).toEqual([replica]);
   });
 
@@ -152,6 +161,7 @@ describe('failover.sh, simulated', () => {
     expect(sim.world.clusters[1].workloads.map((o) => `${o.metadata.name}:${o.podEnv.DATABASE_HOST ?? '-'}`)).toEqual([
       `billing:${host}`,
       `billing-worker:${host}`,
+      `${team.facts.heartbeatWriter}:${host}`,
       `${team.facts.lagMonitor}:-`,
     ]);
     fs.rmSync(team.dir, { recursive: true, force: true });

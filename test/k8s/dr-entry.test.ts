@@ -1,6 +1,6 @@
 /**
  * The Kubernetes side of a DigitalOcean DR cluster: the gateway behind a load balancer that ends TLS, the extra host
- * names and the load balancer probe of an app, and the replication-lag monitor.
+ * names and the load balancer probe of an app, the replication-lag monitor and the heartbeat it reads.
  */
 import { Chart } from 'cdk8s';
 import {
@@ -10,8 +10,12 @@ import {
   PlatformGateway,
   PolicyPack,
   ProductionApp,
+  ReplicationHeartbeat,
   ReplicationLagMonitor,
 } from 'samokoder-infra';
+import { Duration } from 'samokoder-infra';
+import { _heartbeatQueries } from '../../lib/k8s/replication-lag-monitor';
+import { _heartbeatScript } from '../../lib/k8s/replication-heartbeat';
 import { all, find, render, schemaCheck, testApp } from '../util/k8s';
 
 const platform: PlatformContract = {
@@ -150,7 +154,19 @@ describe('ReplicationLagMonitor', () => {
     const rules = find(objects, 'PrometheusRule').spec.groups[0].rules;
     // The lag counts only while the WAL receiver streams (postgres_exporter reads 0 on a replica that stopped
     // receiving), and the receiver's state pages on its own.
-    expect(container.args).toEqual(['--web.listen-address=:9187', '--collector.stat_wal_receiver']);
+    expect(container.args).toEqual([
+      '--web.listen-address=:9187',
+      '--collector.stat_wal_receiver',
+      '--extend.query-path=/etc/postgres-exporter/queries.yaml',
+    ]);
+    // The heartbeat's query file, mounted from a ConfigMap.
+    const queries = all(objects, 'ConfigMap').find((c) => c.metadata.name === 'replication-lag-monitor-queries')!;
+    expect(queries.data['queries.yaml']).toBe(_heartbeatQueries());
+    expect(container.volumeMounts).toEqual([{ name: 'queries', mountPath: '/etc/postgres-exporter', readOnly: true }]);
+    expect(find(objects, 'Deployment').spec.template.spec.volumes).toEqual([
+      { name: 'queries', configMap: { name: 'replication-lag-monitor-queries' } },
+    ]);
+    const age = 'max(pg_replication_heartbeat_age_seconds{namespace="samokoder",job="replication-lag-monitor"})';
     const streaming =
       'max(pg_stat_wal_receiver_last_msg_receipt_time{namespace="samokoder",job="replication-lag-monitor",status="streaming"})';
     expect(rules.map((r: { alert: string; expr: string }) => [r.alert, r.expr])).toEqual([
@@ -159,6 +175,10 @@ describe('ReplicationLagMonitor', () => {
         `(max(pg_replication_lag_seconds{namespace="samokoder",job="replication-lag-monitor"}) and on() ${streaming}) > 300`,
       ],
       ['ReplicationNotStreaming', `max(pg_up{namespace="samokoder",job="replication-lag-monitor"}) == 1 unless on() ${streaming}`],
+      [
+        'ReplicationHeartbeatStale',
+        `${age} > 300 or (max(pg_up{namespace="samokoder",job="replication-lag-monitor"}) == 1 unless on() ${age})`,
+      ],
       [
         'ReplicationLagUnknown',
         `absent((max(pg_replication_lag_seconds{namespace="samokoder",job="replication-lag-monitor"}) and on() ${streaming})) or max(pg_up{namespace="samokoder",job="replication-lag-monitor"}) == 0`,
@@ -176,6 +196,7 @@ describe('ReplicationLagMonitor', () => {
     ).toEqual([
       'https://runbooks.example.com/ReplicationLagAboveRpo',
       'https://runbooks.example.com/ReplicationNotStreaming',
+      'https://runbooks.example.com/ReplicationHeartbeatStale',
       'https://runbooks.example.com/ReplicationLagUnknown',
     ]);
     const egress = all(objects, 'NetworkPolicy').find((n) => n.metadata.name === 'replication-lag-monitor-allow-egress')!;
@@ -203,6 +224,86 @@ describe('ReplicationLagMonitor', () => {
     expect(() => new ReplicationLagMonitor(new Chart(testApp(), 'ns'), 'Lag', { platform, prometheusSelector: {} })).toThrow(
       `[ns/Lag] 'prometheusSelector' ({}) selects nothing: monitors and rules without the labels a Prometheus selects by are read by none`,
     );
+  });
+});
+
+describe('ReplicationHeartbeat', () => {
+  const writer: PlatformContract = { ...platform, clusterName: 'samokoder-nyc3', databaseRole: 'primary', replicaMonitor: undefined };
+
+  test("psql in the writer's cluster upserts now() into the one-row table every interval, through the direct address only", async () => {
+    const chart = new Chart(testApp(), 'ns', { namespace: 'samokoder' });
+    const heartbeat = new ReplicationHeartbeat(chart, 'Heartbeat', { platform: writer });
+    const objects = render(chart);
+    expect(heartbeat.footprint).toEqual({ pods: 1, cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMiB: 16, memoryLimitMiB: 64 });
+    // Only the direct address (as DATABASE_URL) and the host the scripts wait for: not the whole connection entry.
+    expect(find(objects, 'ExternalSecret').spec.data).toEqual([
+      { secretKey: 'DATABASE_DIRECT_URL', remoteRef: { key: 'samokoder/production-dr/sfo3/connection', property: 'DATABASE_DIRECT_URL' } },
+      { secretKey: 'DATABASE_HOST', remoteRef: { key: 'samokoder/production-dr/sfo3/connection', property: 'DATABASE_HOST' } },
+    ]);
+    const deployment = find(objects, 'Deployment');
+    expect(deployment.metadata.name).toBe('replication-heartbeat');
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.image).toBe('postgres:17.6-alpine');
+    expect(container.command).toEqual(['/bin/sh', '-c', _heartbeatScript(10)]);
+    expect(_heartbeatScript(10)).toBe(
+      "{ echo 'CREATE TABLE IF NOT EXISTS public.samokoder_replication_heartbeat (id integer PRIMARY KEY CHECK (id = 1), ts timestamptz NOT NULL);'; " +
+        "echo 'GRANT SELECT ON public.samokoder_replication_heartbeat TO PUBLIC;'; " +
+        "while :; do echo 'INSERT INTO public.samokoder_replication_heartbeat (id, ts) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts;'; echo '\\! touch /run/heartbeat/beat'; sleep 10; done; } " +
+        '| psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL"',
+    );
+    // Ready and alive while writes succeed (the file psql touches after each one).
+    expect(container.livenessProbe.exec.command).toEqual([
+      '/bin/sh',
+      '-c',
+      'test $(( $(date +%s) - $(stat -c %Y /run/heartbeat/beat) )) -le 30',
+    ]);
+    expect(container.env[0]).toEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'replication-heartbeat', key: 'DATABASE_DIRECT_URL' } },
+    });
+    // The reader's query reads the table the writer writes.
+    expect(_heartbeatQueries()).toContain('FROM public.samokoder_replication_heartbeat WHERE id = 1');
+    expect(all(objects, 'NetworkPolicy').map((n) => n.metadata.name)).toEqual([
+      'replication-heartbeat-deny-ingress',
+      'replication-heartbeat-allow-egress',
+    ]);
+    const egress = all(objects, 'NetworkPolicy')[1];
+    expect(egress.spec.egress.slice(1)).toEqual([
+      { to: [{ ipBlock: { cidr: '10.10.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
+      { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: 25060 }] },
+    ]);
+    expect((await schemaCheck(objects)).ok).toBe(true);
+    expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
+    const faster = new ReplicationHeartbeat(new Chart(testApp(), 'ns2', { namespace: 'samokoder' }), 'Heartbeat', {
+      platform: writer,
+      interval: Duration.seconds(5),
+    });
+    expect(find(render(faster.node.scope as Chart), 'Deployment').spec.template.spec.containers[0].command[2]).toContain('sleep 5; done');
+  });
+
+  test('only in a DR pair (either role: each cluster writes into the writer its entry names)', () => {
+    expect(() => new ReplicationHeartbeat(new Chart(testApp(), 'ns'), 'Heartbeat', { platform })).toThrow(
+      `[ns/Heartbeat] 'platform.databaseRole' (undefined) is not set: the heartbeat is written by the clusters of a DR pair (role 'primary' or 'secondary'), into the writer their connection entry names`,
+    );
+    expect(
+      () => new ReplicationHeartbeat(new Chart(testApp(), 'ns'), 'Heartbeat', { platform: { ...writer, databaseRole: 'secondary' } }),
+    ).not.toThrow();
+  });
+
+  test('a cluster without a direct PostgreSQL tier is refused', () => {
+    expect(
+      () =>
+        new ReplicationHeartbeat(new Chart(testApp(), 'ns'), 'Heartbeat', {
+          platform: { ...writer, dataTier: writer.dataTier.filter((t) => t.name !== 'postgres') },
+        }),
+    ).toThrow(`[ns/Heartbeat] 'platform.dataTier' (["valkey"]) has no 'postgres' tier to reach the primary on`);
+  });
+
+  test('an interval the psql loop cannot keep is refused', () => {
+    expect(
+      () => new ReplicationHeartbeat(new Chart(testApp(), 'ns'), 'Heartbeat', { platform: writer, interval: Duration.minutes(5) }),
+    ).toThrow(`[ns/Heartbeat] 'interval' ("5m") must be a whole number of seconds from 1 to 60`);
   });
 });
 

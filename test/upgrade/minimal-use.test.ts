@@ -21,6 +21,7 @@ import {
   PlatformContract,
   PlatformGateway,
   ProductionApp,
+  ReplicationHeartbeat,
   ReplicationLagMonitor,
   SamokoderStack,
   SamokoderStateStack,
@@ -123,7 +124,7 @@ describe('the smallest use of each public construct, whole', () => {
     expect(stable(render(hub.config))).toMatchSnapshot();
   });
 
-  test('ReplicationLagMonitor and FilesSync on a DR secondary', () => {
+  test('ReplicationLagMonitor, ReplicationHeartbeat and FilesSync on a DR secondary', () => {
     const dr = new MultiRegionDR(Testing.app(), 'billing-dr', {
       localState: true,
       domain: 'acme.dev',
@@ -135,6 +136,7 @@ describe('the smallest use of each public construct, whole', () => {
     const platform: PlatformContract = dr.contract('secondary');
     const chart = new Chart(new K8sApp(), 'billing', { namespace: platform.namespace });
     new ReplicationLagMonitor(chart, 'ReplicationLag', { platform });
+    new ReplicationHeartbeat(chart, 'ReplicationHeartbeat', { platform });
     new FilesSync(chart, 'FilesSync', { platform });
     expect(stable(render(chart))).toMatchSnapshot();
   });

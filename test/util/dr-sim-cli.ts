@@ -41,8 +41,12 @@ export interface SimDatabase {
   /** The PgBouncer pool's host (clusters only; a promoted replica has none). */
   poolHost?: string;
   firewall: SimFirewallRule[];
-  /** Whether the replica receives WAL from its primary. */
+  /** Whether the replica receives WAL from its primary (and replays it). */
   receiving?: boolean;
+  /** Whether a replica that receives WAL also replays it (a stuck apply: its receiver streams, its lag reads 0). */
+  replaying?: boolean;
+  /** The world's clock when the replica last replayed a heartbeat (see `prometheus`). */
+  replayedHeartbeat?: number;
   /** Nodes (a replica, and a replica just promoted, has one). */
   nodes?: number;
 }
@@ -68,8 +72,13 @@ export interface SimCluster {
   /** ExternalSecrets: name, target Secret, entry extracted whole. */
   externalSecrets: Array<{ name: string; target: string; entry: string }>;
   secrets: Record<string, Record<string, string>>;
-  /** What this cluster's Prometheus answers for the lag query (null: no series; `unavailable`: an error). */
+  /**
+   * What this cluster's Prometheus answers for the heartbeat's age while heartbeats reach the watched replica (null:
+   * no series; `unavailable`: an error for every query). When none reach it the age is an hour (stale).
+   */
   lag: string | null;
+  /** Heartbeats stop reaching the watched replica after this many more heartbeat reads (a link that breaks). */
+  heartbeatStopsAfterReads?: number;
 }
 
 export interface SimWorld {
@@ -139,6 +148,57 @@ export function settle(world: SimWorld): void {
       w.status.phase = w.spec.paused || (w.status.pauseConditions?.length ?? 0) > 0 ? 'Paused' : 'Healthy';
     }
   }
+}
+
+/** The heartbeat writer's name, as the scripts name it (REPLICATION_HEARTBEAT.writer). */
+export const SIM_HEARTBEAT_WRITER = 'replication-heartbeat';
+
+/**
+ * What a cluster's Prometheus answers, from the world: the replica the lag monitor's pods watch (their DSN) has
+ * replayed a heartbeat now when it receives WAL from a primary in a region that is up and a heartbeat writer with
+ * replicas, in a region that is up, started with that primary's address and admitted by its trusted sources, and the
+ * replica replays what it receives; then the heartbeat's age is `lag`. Otherwise its last heartbeat stays where it was
+ * and the age is an hour. The gated age has
+ * no series unless the watched database is a replica that receives; `time()` is the world's clock. Queries it does
+ * not know are refused (the scripts may ask only for what the monitor exports).
+ */
+function prometheus(world: SimWorld, c: SimCluster, query: string): string | null {
+  // Time passes between two reads (the scripts poll).
+  world.clock++;
+  if (query === 'time()') return String(world.clock);
+  const monitor = c.workloads.find((w) => w.podEnv.DATA_SOURCE_NAME && w.spec.replicas > 0);
+  const watchedHost = monitor ? /@([^:/]+)/.exec(monitor.podEnv.DATA_SOURCE_NAME)?.[1] : undefined;
+  const watched = world.databases.find((d) => d.host === watchedHost);
+  const isReplica = watched?.role === 'replica' && watched.receiving !== false && world.regions[watched.region].up;
+  const source = isReplica ? world.databases.find((d) => d.id === watched.primaryId) : undefined;
+  const beating =
+    !!source &&
+    world.regions[source.region].up &&
+    world.clusters.some(
+      (k) =>
+        world.regions[k.region].up &&
+        k.workloads.some(
+          (w) =>
+            w.metadata.name === SIM_HEARTBEAT_WRITER &&
+            w.spec.replicas > 0 &&
+            (w.podEnv.DATABASE_HOST === source.host || w.podEnv.DATABASE_HOST === source.poolHost) &&
+            (source.firewall.length === 0 || source.firewall.some((r) => r.type === 'k8s' && r.value === k.id)),
+        ),
+    );
+  let replayed = beating && watched?.replaying !== false;
+  if (c.heartbeatStopsAfterReads !== undefined && query.includes('pg_replication_heartbeat_')) {
+    if (c.heartbeatStopsAfterReads <= 0) replayed = false;
+    c.heartbeatStopsAfterReads--;
+  }
+  if (watched && replayed) watched.replayedHeartbeat = world.clock;
+  if (query.includes('pg_replication_heartbeat_timestamp_seconds')) {
+    return watched?.replayedHeartbeat === undefined ? null : String(watched.replayedHeartbeat);
+  }
+  if (query.includes('pg_replication_heartbeat_age_seconds') && query.includes('pg_stat_wal_receiver_last_msg_receipt_time')) {
+    if (!isReplica || c.lag === null) return null;
+    return replayed ? c.lag : '3600';
+  }
+  throw new SimError(`simulation: Prometheus has no answer for ${query}`, 64);
 }
 
 function k8sItem(w: SimObject, namespace: string): object {
@@ -257,8 +317,8 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
         if (typeof flags.raw === 'string') {
           if (c.lag === 'unavailable')
             throw new SimError('Error from server (ServiceUnavailable): the server is currently unable to handle the request', 1);
-          if (c.lag === null) json({ status: 'success', data: { resultType: 'vector', result: [] } });
-          else json({ status: 'success', data: { resultType: 'vector', result: [{ value: [world.clock, c.lag] }] } });
+          const value = prometheus(world, c, decodeURIComponent(flags.raw.replace(/^.*[?&]query=/, '')));
+          json({ status: 'success', data: { resultType: 'vector', result: value === null ? [] : [{ value: [world.clock, value] }] } });
           return out;
         }
         const what = args[0];

@@ -1,6 +1,7 @@
 /**
  * A simulation of the DigitalOcean DR pair as the generated scripts see it: databases (clusters, replicas, trusted
- * sources), both DOKS clusters (their workloads, ExternalSecrets, Secrets, Prometheus), the connection entries in
+ * sources), both DOKS clusters (their workloads, ExternalSecrets, Secrets, and a Prometheus whose heartbeat and lag
+ * answers follow from who writes the heartbeat where and what the watched replica receives), the connection entries in
  * Secrets Manager and the regional health endpoints. The scripts run unmodified under bash with doctl, kubectl, aws
  * and curl answered by test/util/dr-sim-cli.ts; scenarios change the world (an outage, a partition that heals, an
  * interruption after the n-th change) and assert what the world looks like afterwards, not which commands ran.
@@ -12,7 +13,7 @@ import * as path from 'path';
 import { transformFileSync } from '@swc/core';
 import { _SCRIPT_TOOLS } from '../../lib/digitalocean/failover-scripts';
 import type { FailoverFacts } from '../../lib/digitalocean/failover-plan';
-import { SimCluster, SimObject, SimWorld } from './dr-sim-cli';
+import { SIM_HEARTBEAT_WRITER, SimCluster, SimObject, SimWorld } from './dr-sim-cli';
 
 export type { SimWorld, SimCluster, SimObject } from './dr-sim-cli';
 
@@ -87,6 +88,8 @@ const connection = (host: string, port: number, db: string, valkey: string) => (
 export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorld {
   const p = f.primaryRegion;
   const s = f.secondaryRegion;
+  if (f.heartbeatWriter !== SIM_HEARTBEAT_WRITER)
+    throw new Error(`the simulation's Prometheus knows the writer ${SIM_HEARTBEAT_WRITER}, not ${f.heartbeatWriter}`);
   const pool = `private-${f.postgresCluster}-pool.db`;
   const entryFor = (region: string) => JSON.stringify(connection(pool, 25061, f.databaseName, `valkey-${region}`));
   const cluster = (region: string, name: string, id: string, pool0: SimCluster['nodePool']): SimCluster => {
@@ -105,6 +108,23 @@ export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorl
       entry: f.connectionEntries[region === p ? 'primary' : 'secondary'],
     }));
     const secrets: SimCluster['secrets'] = Object.fromEntries(apps.map((a) => [`${a.name}-connection`, { ...env }]));
+    // Both clusters write the heartbeat into the writer their entry names (its Secret holds DATABASE_HOST too).
+    {
+      workloads.push({
+        kind: 'Deployment',
+        metadata: { name: f.heartbeatWriter },
+        spec: { replicas: 1 },
+        status: {},
+        secret: f.heartbeatWriter,
+        podEnv: { ...env },
+      });
+      externalSecrets.push({
+        name: f.heartbeatWriter,
+        target: f.heartbeatWriter,
+        entry: f.connectionEntries[region === p ? 'primary' : 'secondary'],
+      });
+      secrets[f.heartbeatWriter] = { ...env };
+    }
     if (region === s && f.replicaName) {
       workloads.push({
         kind: 'Deployment',
@@ -165,6 +185,7 @@ export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorl
               host: `private-${f.replicaName}.db`,
               firewall: [{ uuid: 'fw-3', type: 'k8s', value: 'k8s-s' }],
               receiving: true,
+              replayedHeartbeat: 0,
             },
           ]
         : []),
@@ -284,7 +305,7 @@ export class DrSimulation {
     delete rest.failAfterMutations;
     delete rest.clock;
     const strip = JSON.parse(JSON.stringify(rest), (k: string, v: unknown) =>
-      k === 'restartAt' || k === 'restartedAt' || k === 'uuid' || k === 'force-sync' ? '<t>' : v,
+      k === 'restartAt' || k === 'restartedAt' || k === 'uuid' || k === 'force-sync' || k === 'replayedHeartbeat' ? '<t>' : v,
     ) as typeof rest;
     return strip;
   }
