@@ -1,6 +1,8 @@
+import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IContainer } from 'kubernetes-models/v1/Container';
 import { invalidProp } from '../common/errors';
 import { _freeId, refuseCredentialArguments, requireDnsLabel, requireIntegerInRange, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
@@ -23,16 +25,29 @@ export interface MigrationOptions {
   readonly activeDeadlineSeconds?: number;
   /** Finished Jobs are deleted after this many seconds. @default 86400 */
   readonly ttlSecondsAfterFinished?: number;
+  /**
+   * PostgreSQL client image (psql) of the lock the migration runs under in a DR pair (see `AppMigrationProps.lock`),
+   * pinned. @default 'postgres:17.6-alpine'
+   */
+  readonly lockImage?: string;
 }
 
 /** Every option of {@link MigrationOptions}, for the boundary check of plain JavaScript callers. @internal */
-export const _MIGRATION_OPTIONS = ['command', 'image', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished'] as const;
+export const _MIGRATION_OPTIONS = [
+  'command',
+  'image',
+  'backoffLimit',
+  'activeDeadlineSeconds',
+  'ttlSecondsAfterFinished',
+  'lockImage',
+] as const;
 
 /** Checks a migration's options; `prop` names them in messages (`migration`). */
 export function validateMigration(path: string, prop: string, m: MigrationOptions): void {
   if (m.command.length === 0) throw invalidProp(path, `${prop}.command`, [], 'must name the migration command');
   refuseCredentialArguments(path, `${prop}.command`, m.command);
   if (m.image !== undefined) requirePinnedImage(path, `${prop}.image`, m.image);
+  if (m.lockImage !== undefined) requirePinnedImage(path, `${prop}.lockImage`, m.lockImage);
   requireIntegerInRange(path, `${prop}.backoffLimit`, m.backoffLimit ?? 2, 0, 10);
   requireIntegerInRange(path, `${prop}.activeDeadlineSeconds`, m.activeDeadlineSeconds ?? 600, 30, 86400);
   requireIntegerInRange(path, `${prop}.ttlSecondsAfterFinished`, m.ttlSecondsAfterFinished ?? 86400, 60, 604800);
@@ -69,8 +84,41 @@ export interface AppMigrationProps extends MigrationOptions {
   readonly after?: IConstruct[];
   /** `app.kubernetes.io/part-of` of the pods. @default - the app's name */
   readonly partOf?: string;
+  /**
+   * Run the migration under a PostgreSQL advisory lock held on this database (a Secret key with its direct URL: a
+   * transaction-mode pool would drop a session lock), and never against one in recovery (a read-only replica). In a
+   * DR pair two clusters can migrate against one writer at once (after a failover, until Git swaps the roles): the
+   * second waits for the first. Works with any migration image and command. @default - no lock
+   */
+  readonly lock?: { readonly secretKeyRef: { readonly name: string; readonly key: string }; readonly namespace: string };
   /** @default {} */
   readonly labels?: Record<string, string>;
+}
+
+const LOCK_DIR = '/run/migration-lock';
+
+/**
+ * The advisory lock key of an app's migrations: the same in every cluster that runs them (it depends only on the
+ * namespace and the app), 48 bits of SHA-256 so it stays a safe integer and apart from other apps' keys. @internal
+ */
+export function _migrationLockKey(namespace: string, name: string): number {
+  return parseInt(createHash('sha256').update(`samokoder-infra/migration/${namespace}/${name}`).digest('hex').slice(0, 12), 16);
+}
+
+/**
+ * The lock holder's shell: one psql session, fed through a pipe and kept open, that refuses a database in recovery,
+ * waits for the lock, marks it held (the startup probe's file) and then pings every 10 s, so a lost session ends
+ * psql (and is logged) instead of going unnoticed. The session, and so the lock, ends when the kubelet stops the
+ * sidecar after the migration. @internal
+ */
+export function _migrationLockScript(key: number): string {
+  return [
+    `rm -f ${LOCK_DIR}/held`,
+    `{ echo "DO \\$\\$ BEGIN IF pg_is_in_recovery() THEN RAISE EXCEPTION 'the database is in recovery (a read-only replica): not migrating'; END IF; END \\$\\$;"`,
+    `echo 'SELECT pg_advisory_lock(${key});'`,
+    `echo '\\! touch ${LOCK_DIR}/held'`,
+    `while :; do sleep 10; echo 'SELECT 1;'; done; } | psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$DATABASE_URL"`,
+  ].join('; ');
 }
 
 /**
@@ -89,6 +137,47 @@ export class AppMigration extends Construct {
     const name = requireDnsLabel(path, 'name', props.name);
     const uid = requireIntegerInRange(path, 'runAsUser', props.runAsUser ?? 10001, 10000, 2147483647);
     const res = props.resources;
+    const lockImage = props.lockImage ?? 'postgres:17.6-alpine';
+    const restricted = {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: uid,
+      runAsGroup: uid,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' as const },
+    };
+    const deadline = props.activeDeadlineSeconds ?? 600;
+    // A native sidecar (an init container with restartPolicy Always, on by default since Kubernetes 1.29): it keeps
+    // running beside the migration, and the next container starts only "after any startupProbe has successfully
+    // completed"; once the regular containers have completed the kubelet shuts it down, which ends the session and so
+    // frees the lock (Kubernetes API, core/v1 Container.restartPolicy; docs/concepts/workloads/pods/sidecar-containers).
+    const lock: IContainer[] = props.lock
+      ? [
+          {
+            name: 'migration-lock',
+            image: lockImage,
+            imagePullPolicy: 'IfNotPresent',
+            restartPolicy: 'Always',
+            command: ['/bin/sh', '-c', _migrationLockScript(_migrationLockKey(props.lock.namespace, name))],
+            env: [
+              { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { ...props.lock.secretKeyRef } } },
+              { name: 'PGCONNECT_TIMEOUT', value: '10' },
+              { name: 'PGAPPNAME', value: `${name}-migration-lock` },
+            ],
+            // The migration waits as long as the Job may run for the other runner to finish.
+            startupProbe: {
+              exec: { command: ['test', '-f', `${LOCK_DIR}/held`] },
+              periodSeconds: 2,
+              failureThreshold: Math.ceil(deadline / 2),
+            },
+            resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+            securityContext: restricted,
+            volumeMounts: [{ name: 'lock', mountPath: LOCK_DIR }],
+          },
+        ]
+      : [];
     for (const c of (props.after ?? []).flatMap((a) => a.node.findAll())) {
       if (c instanceof ApiObject && PREREQUISITE_KINDS.has(c.kind)) c.metadata.addAnnotation(SYNC_WAVE, '-2');
     }
@@ -130,6 +219,7 @@ export class AppMigration extends Construct {
               fsGroup: uid,
               seccompProfile: { type: 'RuntimeDefault' },
             },
+            ...(lock.length > 0 ? { initContainers: lock } : {}),
             containers: [
               {
                 name: 'migrate',
@@ -147,20 +237,14 @@ export class AppMigration extends Construct {
                     memory: memoryQuantity(res.memoryLimitMiB),
                   },
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  runAsUser: uid,
-                  runAsGroup: uid,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restricted,
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+              ...(lock.length > 0 ? [{ name: 'lock', emptyDir: { sizeLimit: '1Mi' } }] : []),
+            ],
           },
         },
       },

@@ -258,6 +258,12 @@ export class ProductionApp extends Chart {
           props.platform?.databaseRole === 'primary'
             ? [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: `${name}-connection`, key: 'DATABASE_DIRECT_URL' } } }]
             : [],
+        // Under a lock in a DR pair: until Git swaps the roles after a failover, both clusters may migrate against
+        // the one writer (see AppMigrationProps.lock).
+        lock:
+          props.platform?.databaseRole === 'primary'
+            ? { secretKeyRef: { name: `${name}-connection`, key: 'DATABASE_DIRECT_URL' }, namespace }
+            : undefined,
         appImage: pods.image,
         serviceAccountName: name,
         envFrom: this.appConfig.envFromJson,

@@ -120,6 +120,27 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
     );
   });
 
+  test('two migration runners reaching one writer take turns: the Job starts only once it holds the lock, and refuses a replica', () => {
+    // After a failover and before Git swaps the roles, the old primary's cluster and the new one's both migrate against
+    // the promoted writer (the scripts repointed both entries): a session-level advisory lock serializes them.
+    const jobs = of(cluster, 'Job').filter((j) => j.metadata.name.endsWith('-migrate'));
+    if (region === 'sfo3') return;
+    const pod = jobs[0].spec.template.spec;
+    expect(pod.initContainers).toHaveLength(1);
+    const lock = pod.initContainers[0];
+    expect(lock.name).toBe('migration-lock');
+    // A native sidecar: it runs beside the migration, and the migration starts only after its startup probe passes.
+    expect(lock.restartPolicy).toBe('Always');
+    expect(lock.startupProbe.exec.command).toEqual(['test', '-f', '/run/migration-lock/held']);
+    expect(lock.env).toContainEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'api-connection', key: 'DATABASE_DIRECT_URL' } },
+    });
+    const script = lock.command[2] as string;
+    expect(script).toContain('pg_is_in_recovery()');
+    expect(script).toMatch(/SELECT pg_advisory_lock\(\d+\);/);
+  });
+
   test("the cluster writes the heartbeat the secondary reads on the replica, in the apps' database", () => {
     const writers = of(cluster, 'Deployment').filter((d) => d.metadata.name === 'replication-heartbeat');
     // Both clusters write it, each into the writer its entry names: after a failover only the secondary is trusted by
