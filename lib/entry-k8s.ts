@@ -27,6 +27,7 @@ export { saveManifests, stringifyManifests } from './private/yaml';
 export * from './k8s/platform-gateway';
 export * from './k8s/replication-lag-monitor';
 export * from './k8s/replication-heartbeat';
+export * from './k8s/reader-key-rotation';
 export * from './k8s/files-sync';
 export { credentialFields, credentialLines, looksLikeLiteralSecret, looksLikeSecretValue } from './common/secret-detection';
 

@@ -133,6 +133,7 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     secretPrefix: i.secretPrefix,
     connectionEntries: { primary: entry(dr.primary), secondary: entry(dr.secondary) },
     monitorEntry: replicaMonitorEntry(i.secretPrefix, s),
+    readerUsers: { primary: dr.secrets.readerUsers[p], secondary: dr.secrets.readerUsers[s] },
     lagMonitor: REPLICATION_LAG_MONITOR,
     lagQuery: heartbeatLagQuery(i.namespace),
     heartbeatQuery: heartbeatTimestampQuery(i.namespace),

@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
+import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
+import { IamUserPolicyAttachment } from '@cdktf/provider-aws/lib/iam-user-policy-attachment';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
@@ -74,6 +77,12 @@ export class DrSecretStore extends Construct {
    * cluster's ExternalSecrets read (see the runbook).
    */
   public readonly readPolicies: Record<string, IamPolicy> = {};
+  /**
+   * The IAM user whose access key each cluster's External Secrets reads with, by region slug: its cluster's read policy
+   * attached, and allowed to create, list and delete its own access keys only (so a CronJob in the cluster can rotate
+   * the key it runs with). The first key is created by hand (see the runbook).
+   */
+  public readonly readerUsers: Record<string, string> = {};
   /** The entries' AWS region. */
   public readonly region: string;
   /** The entry with the files sync's Spaces key (read in the secondary cluster). */
@@ -238,6 +247,34 @@ export class DrSecretStore extends Construct {
           ],
         }),
       });
+    }
+    // One principal per cluster, so a key leaked from one region's cluster is that cluster's entries only, and it can
+    // rotate itself: iam:CreateAccessKey, ListAccessKeys and DeleteAccessKey on its own ARN (aws_iam_user's `arn`,
+    // terraform-provider-aws website/docs/r/iam_user.html.markdown; the actions take the user as their resource, IAM
+    // service authorization reference), nothing else of IAM.
+    for (const rc of props.clusters) {
+      const region = rc.region.slug;
+      const user = new IamUser(this, `Reader-${region}`, {
+        name: `${name}-${region}-secrets-reader`,
+        path: '/samokoder-infra/',
+      });
+      new IamUserPolicyAttachment(this, `ReaderRead-${region}`, { user: user.name, policyArn: this.readPolicies[region].arn });
+      new IamUserPolicy(this, `ReaderRotate-${region}`, {
+        name: 'rotate-own-access-key',
+        user: user.name,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'RotateOwnAccessKey',
+              Effect: 'Allow',
+              Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys'],
+              Resource: user.arn,
+            },
+          ],
+        }),
+      });
+      this.readerUsers[region] = `${name}-${region}-secrets-reader`;
     }
     this.readPolicy = new IamPolicy(this, 'ReadPolicy', {
       name: `${name}-secrets-read`,

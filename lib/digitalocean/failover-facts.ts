@@ -46,6 +46,8 @@ export interface FailoverFacts {
   readonly lagQuery: string;
   /** PromQL of the newest heartbeat the replica has replayed (Unix seconds). */
   readonly heartbeatQuery: string;
+  /** The IAM user whose key each cluster's External Secrets reads with (it may rotate its own key). */
+  readonly readerUsers: { primary: string; secondary: string };
   /** The heartbeat writer's Deployment and Secret (in the primary's namespace): never scaled down by the scripts. */
   readonly heartbeatWriter: string;
   readonly prometheus: { namespace: string; service: string; port: number };

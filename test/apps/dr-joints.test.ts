@@ -98,6 +98,27 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
     expect(granted.sort()).toEqual([...read].sort());
   });
 
+  test("the cluster's reader is an IAM user of its own, with that read policy, allowed only to rotate its own access key", () => {
+    const users = resources('aws_iam_user').filter((u) => u.name === `samokoder-production-dr-${region}-secrets-reader`);
+    expect(users).toHaveLength(1);
+    const userRef = (attr: string) =>
+      expect.stringMatching(new RegExp(`^\\$\\{aws_iam_user\\.Secrets_Reader-${region}_[A-Z0-9]+\\.${attr}\\}$`));
+    const attachments = resources('aws_iam_user_policy_attachment').filter((a) => a.user.includes(`Reader-${region}_`));
+    expect(attachments).toEqual([
+      { user: userRef('name'), policy_arn: expect.stringContaining('aws_iam_policy.Secrets_ReadPolicy-' + region) },
+    ]);
+    const inline = resources('aws_iam_user_policy').filter((p) => p.user.includes(`Reader-${region}_`));
+    expect(inline).toHaveLength(1);
+    expect(JSON.parse(inline[0].policy).Statement).toEqual([
+      {
+        Sid: 'RotateOwnAccessKey',
+        Effect: 'Allow',
+        Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys'],
+        Resource: expect.stringMatching(new RegExp(`^\\$\\{aws_iam_user\\.Secrets_Reader-${region}_[A-Z0-9]+\\.arn\\}$`)),
+      },
+    ]);
+  });
+
   test('migrations run only where the writer is, on the direct port: never twice at once through the pools', () => {
     const jobs = of(cluster, 'Job').filter((j) => j.metadata.name.endsWith('-migrate'));
     if (region === 'sfo3') {
