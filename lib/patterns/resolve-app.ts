@@ -151,6 +151,17 @@ export function _resolveApp(path: string, props: ProductionAppProps, namespace: 
       'migration.',
     );
     validateMigration(path, 'migration', props.migration);
+    // In a DR pair the migration runs under a lock held by a native sidecar (see AppMigrationProps.lock): an init
+    // container with restartPolicy Always, on by default since Kubernetes 1.29 (SidecarContainers feature gate).
+    const minor = /^1\.(\d+)/.exec(props.platform?.kubernetesVersion ?? '')?.[1];
+    if (props.platform?.databaseRole === 'primary' && minor !== undefined && Number(minor) < 29) {
+      throw invalidProp(
+        path,
+        'platform.kubernetesVersion',
+        props.platform.kubernetesVersion,
+        "must be 1.29 or newer for a migration in a DR pair: it runs under a lock held by a native sidecar (an init container with restartPolicy 'Always')",
+      );
+    }
   }
   if (environmentTier(environment) === 'production')
     requireProductionGuards(path, props, environment, scalingPlan.floor, resolvedStrategy.smokeTest?.image);

@@ -134,6 +134,19 @@ describe('ProductionApp on a DR cluster', () => {
     expect((await schemaCheck(objects)).ok).toBe(true);
   });
 
+  test("the writer's migration runs under the lock sidecar, which needs Kubernetes 1.29+; a secondary runs none", () => {
+    const migration = { command: ['alembic', 'upgrade', 'head'] };
+    const primary = { ...platform, databaseRole: 'primary' as const, replicaMonitor: undefined };
+    const pod = find(render(app({ platform: primary, migration })), 'Job', 'api-migrate').spec.template.spec;
+    expect(pod.initContainers.map((c: { name: string; restartPolicy: string }) => `${c.name}:${c.restartPolicy}`)).toEqual([
+      'migration-lock:Always',
+    ]);
+    expect(all(render(app({ platform: { ...platform, databaseRole: 'secondary' }, migration })), 'Job')).toEqual([]);
+    expect(() => app({ platform: { ...primary, kubernetesVersion: '1.28' }, migration })).toThrow(
+      `[api] 'platform.kubernetesVersion' ("1.28") must be 1.29 or newer for a migration in a DR pair: it runs under a lock held by a native sidecar (an init container with restartPolicy 'Always')`,
+    );
+  });
+
   test('extra host names need a host', () => {
     expect(() => app({ host: undefined })).toThrow(
       `[api] 'additionalHosts' (["sfo3.app.samokoder.com"]) needs 'host': an app without a public host has no routes to add names to`,
