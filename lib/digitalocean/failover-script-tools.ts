@@ -110,7 +110,7 @@ prometheus_value() {
     jq -r '.data.result[0].value[1] // "unknown" | if . == "unknown" then . else (tonumber | floor | tostring) end' 2>/dev/null) || v=unknown
   echo "\${v:-unknown}"
 }
-# Replication lag (seconds): the age of the newest heartbeat the replica has replayed (written on the primary every
+# Replication lag (seconds): the age of the newest heartbeat the replica has replayed (written into the writer every
 # few seconds), while its WAL receiver streams; the series the heartbeat alert reads. The exporter's own lag figure
 # reads 0 on a replica that stopped replaying, so it is not what a gate trusts.
 replication_lag() { prometheus_value '${f.lagQuery}'; }

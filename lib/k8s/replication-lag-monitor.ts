@@ -45,7 +45,7 @@ const QUERIES_DIR = '/etc/postgres-exporter';
 /**
  * The heartbeat as postgres_exporter reads it on the replica: a custom query file (`--extend.query-path`, still read
  * by v0.17.1 though marked deprecated: cmd/postgres_exporter/main.go, queries.go `UserQuery`); each GAUGE column
- * becomes `<namespace>_<column>` (namespace.go). `now()` is the replica's clock, `ts` the primary's (both NTP-synced
+ * becomes `<namespace>_<column>` (namespace.go). `now()` is the replica's clock, `ts` the primary's (assumed NTP-synced
  * by DigitalOcean). No row, or no table, gives no series: the alert treats that as stale. @internal
  */
 export function _heartbeatQueries(): string {
