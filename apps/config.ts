@@ -70,6 +70,8 @@ export interface DrConfig {
   readonly botHost: string;
   readonly alertEmails: string[];
   readonly tags: CostAllocationTags;
+  /** Public addresses the operators run the failover scripts from (a VPN's or bastion's egress), beside the hub's. */
+  readonly operatorCidrs: readonly string[];
 }
 
 export interface GitOpsConfig {
@@ -96,6 +98,11 @@ export interface GitOpsConfig {
     readonly managementRole: string;
     /** Its VPC, peered with the AWS environments' VPCs: admitted to their private API endpoints on 443. */
     readonly cidr: string;
+    /**
+     * Its public egress (NAT gateway) addresses: the DR clusters' Kubernetes APIs are public endpoints behind
+     * DigitalOcean's control-plane firewall, which must admit them (the hub registers those clusters by bearer token).
+     */
+    readonly egressCidrs: readonly string[];
     /** Store entry with the GitOps repository's read-only credentials (username, password). */
     readonly repositoryEntry: string;
     /** Store entries with the DR clusters' registrations (server, caData, bearerToken), by cluster name. */
@@ -151,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
         region: 'eu-west-1',
         managementRole: 'samokoder-argocd-hub',
         cidr: '10.100.0.0/16',
+        // Documentation addresses (RFC 5737 TEST-NET-3): replace them with your hub's NAT gateway addresses.
+        egressCidrs: ['203.0.113.10/32', '203.0.113.11/32', '203.0.113.12/32'],
         repositoryEntry: 'samokoder/argocd/gitops-repository',
         clusterEntryPrefix: 'samokoder/argocd/cluster-',
       },
@@ -161,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       botHost: 'bot.app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],
       tags: { environment: 'production', ...team },
+      // Documentation addresses (RFC 5737 TEST-NET-2): replace them with your operators' VPN egress.
+      operatorCidrs: ['198.51.100.0/28'],
     },
     services: [
       {

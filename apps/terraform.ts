@@ -49,6 +49,8 @@ export function buildTerraformApp(config: PlatformConfig, app: App = new App()):
     tags: config.dr.tags,
     supportCheckDate: config.supportCheckDate,
     remoteState: { bucket: config.stateBucket, region: config.stateRegion.name },
+    // The clusters' Kubernetes APIs admit only the Argo CD hub (it deploys there) and the operators (the scripts).
+    apiAllowedCidrs: [...config.gitops.hub.egressCidrs, ...config.dr.operatorCidrs],
   });
   // The policy pack checks every stack when it is synthesized; an error stops synthesis.
   PolicyPack.enforce(app);

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
         domain: 'samokoder.com',
         host: 'app.samokoder.com',
         alertEmails: ['oncall@samokoder.com'],
+        apiAllowedCidrs: ['203.0.113.0/24'],
         tags,
         supportCheckDate: date,
         // The bench writes to a temporary directory: local state on purpose (MultiRegionDR refuses it implicitly).

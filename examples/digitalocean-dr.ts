@@ -15,6 +15,7 @@ export function build(outdir: string): { app: App; dr: MultiRegionDR } {
     secondary: { region: DoRegion.AMS3, vpcCidr: '10.40.0.0/16' },
     registry: { region: DoRegion.AMS3 },
     alertEmails: ['payments-oncall@acme.dev'],
+    apiAllowedCidrs: ['203.0.113.0/24'],
     tags: { environment: 'production', service: 'billing', team: 'payments', costCenter: 'CC-2001' },
     rtoTarget: Duration.minutes(15),
     rpoTarget: Duration.minutes(5),

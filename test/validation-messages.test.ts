@@ -118,6 +118,7 @@ describe('DigitalOcean messages', () => {
     domain: 'samokoder.com',
     host: 'app.samokoder.com',
     alertEmails: ['oncall@samokoder.com'],
+    apiAllowedCidrs: ['203.0.113.0/24'],
     tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
     supportCheckDate: TEST_DATE,
   };
@@ -146,6 +147,26 @@ describe('RegionalCluster messages', () => {
           certificateName: 'tls',
         }),
     ).toThrow(`[test/Nyc3] 'maintenanceStart' ("4am") must be a UTC time HH:MM`);
+  });
+
+  test('a cluster without an API allow list or an acknowledged public API is refused', () => {
+    expect(
+      () =>
+        new RegionalCluster(testStack(), 'Nyc3', {
+          name: 'sk-nyc3',
+          region: DoRegion.NYC3,
+          vpcCidr: '10.10.0.0/16',
+          kubernetesVersion: '1.35.1-do.0',
+          maintenanceDay: 'tuesday',
+          tags: [],
+          certificateName: 'tls',
+        }),
+    ).toThrow(
+      "[test/Nyc3] 'apiAllowedCidrs' (undefined) must list the IPv4 addresses allowed to reach the clusters' Kubernetes API (DigitalOcean's control-plane firewall): " +
+        "the Argo CD hub's egress (NAT) addresses, which register the clusters with a bearer token, and the operators'. " +
+        "Where the account has no control-plane firewall (DigitalOcean: early availability, invite only), set 'publicKubernetesApi: { reason }' " +
+        'instead to accept an API reachable from the whole internet',
+    );
   });
 });
 
@@ -322,6 +343,7 @@ describe('messages name the input, not the output', () => {
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
       supportCheckDate: TEST_DATE,
     };
@@ -375,6 +397,7 @@ describe('messages name the input, not the output', () => {
       localState: true,
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
       supportCheckDate: TEST_DATE,
     };
@@ -419,6 +442,7 @@ describe('messages name the input, not the output', () => {
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags: { environment: 'production', service: 's', team: 't', costCenter: 'c' },
       supportCheckDate: TEST_DATE,
     };

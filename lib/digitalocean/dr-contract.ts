@@ -143,6 +143,7 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     primaryVpc: `${i.project}-${p}-vpc`,
     buckets: { primary: `${i.project}-${p}-files`, secondary: `${i.project}-${s}-files` },
     filesSyncIntervalSeconds: dr.recovery.filesRpoSeconds,
+    apiAccess: dr.primary.apiAccess,
     trafficPath: [
       `DNS: \`${dr.entry.hosts.join('`, `')}\` → the Global Load Balancer (${p} first, ${s} when ${p}'s health checks fail; it requests \`${dr.entry.healthPath}\` over HTTPS).`,
       `Regional load balancer (\`${i.project}-${p}-ingress\`, \`${i.project}-${s}-ingress\`): TLS ends here with the stack's Let's Encrypt certificate; HTTP is redirected to HTTPS.`,

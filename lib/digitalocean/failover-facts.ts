@@ -1,5 +1,6 @@
 import type { _PostgresAddresses } from './data-tier';
 import type { RecoveryModel } from './recovery-model';
+import type { KubernetesApiAccess } from './regional-cluster';
 
 // What the failover plan and its scripts read (split out of failover-plan.ts: the scripts need this type, and the
 // plan needs the scripts).
@@ -56,6 +57,8 @@ export interface FailoverFacts {
   readonly primaryVpc: string;
   readonly buckets: { primary: string; secondary: string };
   readonly filesSyncIntervalSeconds: number;
+  /** Who may reach the clusters' Kubernetes API (the same for both): the runbook says so, or lists the accepted risk. */
+  readonly apiAccess: KubernetesApiAccess;
   /** The public path of a request, in order (README and runbook). */
   readonly trafficPath: readonly string[];
 }

@@ -6,7 +6,7 @@ import { PostgresOptions, RegistryOptions, ValkeyOptions } from './data-tier';
 import { DoksKubernetesVersion } from './doks-version';
 import { UptimeAlertPeriod } from './global-entry';
 import { RecoveryEstimates } from './recovery-model';
-import { NodePoolOptions, RegionalHealthCheck, Weekday } from './regional-cluster';
+import { NodePoolOptions, PublicKubernetesApi, RegionalHealthCheck, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { AwsRegion } from '../aws/region';
 
@@ -87,8 +87,20 @@ export interface MultiRegionDRProps {
   readonly remoteState?: RemoteStateOptions;
   /** Keep the state in a local file, `terraform.<id>.tfstate` (a trial, a drill), instead of `remoteState`. @default false */
   readonly localState?: boolean;
-  /** IPv4 CIDRs allowed to reach the Kubernetes APIs (DOKS takes no IPv6 there). @default - unrestricted */
+  /**
+   * IPv4 CIDRs allowed to reach both clusters' Kubernetes API (DigitalOcean's control-plane firewall; no IPv6 there):
+   * the Argo CD hub's egress (NAT) addresses, which register the clusters with a bearer token, and the operators'
+   * (where failover.sh and failback.sh run). Required unless `publicKubernetesApi` accepts a public API.
+   * @default - none: the stack is refused without this or `publicKubernetesApi`
+   */
   readonly apiAllowedCidrs?: string[];
+  /**
+   * Accepts Kubernetes APIs reachable from the whole internet, for an account without DigitalOcean's control-plane
+   * firewall (early availability, invite only); the reason goes into the runbook and drill checklist as an accepted
+   * risk (see RegionalClusterProps). Not together with `apiAllowedCidrs`.
+   * @default - not accepted: `apiAllowedCidrs` is required
+   */
+  readonly publicKubernetesApi?: PublicKubernetesApi;
 }
 
 /** Every prop of {@link MultiRegionDRProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
@@ -123,6 +135,7 @@ export const MULTIREGIONDR_PROPS = [
   'remoteState',
   'localState',
   'apiAllowedCidrs',
+  'publicKubernetesApi',
 ] as const satisfies readonly (keyof MultiRegionDRProps)[];
 /** The props {@link MultiRegionDRProps} requires. */
 export const MULTIREGIONDR_REQUIRED = ['tags', 'domain', 'host', 'alertEmails'] as const satisfies readonly (keyof MultiRegionDRProps)[];

@@ -189,6 +189,7 @@ export class MultiRegionDR extends TerraformStack {
         certificateName: tls.certificate.name,
         healthCheck: props.healthCheck,
         apiAllowedCidrs: props.apiAllowedCidrs,
+        publicKubernetesApi: props.publicKubernetesApi,
       });
     // A cluster's refusal names the prop written here: `primary.vpcCidr`, not the cluster's `vpcCidr`.
     const as = (r: string) => ({
@@ -197,6 +198,7 @@ export class MultiRegionDR extends TerraformStack {
       nodePool: `${r}.nodePool`,
       healthCheck: 'healthCheck',
       apiAllowedCidrs: 'apiAllowedCidrs',
+      publicKubernetesApi: 'publicKubernetesApi',
     });
     const blame = (r: string, region: DoRegion, build: () => RegionalCluster) => _blameOn(path, pascalCase(region.slug), as(r), build);
     this.primary = blame('primary', primaryRegion, () => regional(p, primaryRegion, '10.10.0.0/16', primaryDay));

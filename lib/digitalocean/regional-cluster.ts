@@ -6,7 +6,7 @@ import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
 import { _claimNetworkRange, internetWideReason, Ipv4Cidr, Ipv6Cidr } from '../common/cidr';
 import { invalidCombination, invalidProp } from '../common/errors';
 import { _Registry } from '../common/registry';
-import { _freeId, requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
+import { _freeId, refuseCredential, requireDnsLabel, requireIntegerInRange, requireUrlPath } from '../common/validate';
 import { DoRegion } from './region';
 
 /** Autoscaling node pool of a regional cluster. */
@@ -64,10 +64,99 @@ export interface RegionalClusterProps {
   /** @default - NodePort 30080, /healthz every 5 s, unhealthy after 3 failures */
   readonly healthCheck?: RegionalHealthCheck;
   /**
-   * IPv4 CIDRs allowed to reach the Kubernetes API (control-plane firewall; DigitalOcean takes no IPv6 there).
-   * @default - no restriction beyond DigitalOcean's authentication
+   * IPv4 CIDRs allowed to reach the Kubernetes API (DigitalOcean's control-plane firewall; it takes no IPv6 there):
+   * the Argo CD hub's egress (NAT) addresses, which register the cluster with a bearer token, and the operators'.
+   * Required unless `publicKubernetesApi` accepts a public API.
+   * @default - none: the cluster is refused without this or `publicKubernetesApi`
    */
   readonly apiAllowedCidrs?: string[];
+  /**
+   * Accepts a Kubernetes API reachable from the whole internet (behind DigitalOcean's authentication only), for an
+   * account without the control-plane firewall: DigitalOcean's API describes it as "early availability (invite only)",
+   * and provider 2.71.0 requires `allowed_addresses` once the block is written. The reason is written into the runbook
+   * and the drill checklist as an accepted risk. Not together with `apiAllowedCidrs`.
+   * @default - not accepted: `apiAllowedCidrs` is required
+   */
+  readonly publicKubernetesApi?: PublicKubernetesApi;
+}
+
+/** An explicit acknowledgement that a cluster's Kubernetes API stays reachable from the whole internet. */
+export interface PublicKubernetesApi {
+  /** Why, in one line (10–300 characters), e.g. `'no control-plane firewall on this account yet (ticket OPS-142)'`. */
+  readonly reason: string;
+}
+
+/** Who may reach a cluster's Kubernetes API: the allow list, or the reason it is public. */
+export interface KubernetesApiAccess {
+  /** The control-plane firewall's addresses; empty when the API is public. */
+  readonly allowedCidrs: readonly string[];
+  /** Why the API is public (`publicKubernetesApi.reason`). */
+  readonly publicReason?: string;
+}
+
+/**
+ * Resolves the API access before anything is built: an allow list (each entry IPv4, none and not all of them the whole
+ * internet) or an explicit public API with its reason; neither is refused, since a missing list would leave the API
+ * open by default while an explicit 0.0.0.0/0 is refused.
+ * Sources: DigitalOcean API `kubernetes/models/control_plane_firewall.yml` (digitalocean/openapi 7c1300c, "early
+ * availability (invite only)", "public addresses (IPv4 or CIDR)"); provider 2.71.0 `control_plane_firewall`:
+ * `enabled` and `allowed_addresses` both required (@cdktf/provider-digitalocean 13.14.1 `KubernetesClusterControlPlaneFirewall`).
+ * @internal
+ */
+export function _resolveApiAccess(
+  path: string,
+  cidrs: readonly string[] | undefined,
+  open: PublicKubernetesApi | undefined,
+): KubernetesApiAccess {
+  const listed = cidrs !== undefined && cidrs.length > 0;
+  if (listed && open !== undefined) {
+    throw invalidCombination(
+      path,
+      "'apiAllowedCidrs' and 'publicKubernetesApi' are both set: the API is either limited to the list or public, not both",
+    );
+  }
+  if (!listed && open === undefined) {
+    throw invalidProp(
+      path,
+      'apiAllowedCidrs',
+      cidrs,
+      "must list the IPv4 addresses allowed to reach the clusters' Kubernetes API (DigitalOcean's control-plane firewall): " +
+        "the Argo CD hub's egress (NAT) addresses, which register the clusters with a bearer token, and the operators'. " +
+        "Where the account has no control-plane firewall (DigitalOcean: early availability, invite only), set 'publicKubernetesApi: { reason }' " +
+        'instead to accept an API reachable from the whole internet',
+    );
+  }
+  if (open !== undefined) {
+    const reason: unknown = open.reason;
+    if (typeof reason !== 'string' || /[\r\n]/.test(reason) || reason.trim().length < 10 || reason.length > 300) {
+      throw invalidProp(
+        path,
+        'publicKubernetesApi.reason',
+        reason,
+        'must say in one line (10 to 300 characters) why the Kubernetes API may stay public: it is written into the runbook and the drill checklist as an accepted risk',
+      );
+    }
+    refuseCredential(path, 'publicKubernetesApi.reason', reason);
+    return { allowedCidrs: [], publicReason: reason.trim() };
+  }
+  (cidrs ?? []).forEach((c, i) => {
+    // DigitalOcean's API: "an array of public addresses (IPv4 or CIDR)" for the control-plane firewall.
+    if (Ipv6Cidr.tryParse(c)) {
+      throw invalidProp(
+        path,
+        `apiAllowedCidrs[${i}]`,
+        c,
+        'is an IPv6 range: the DOKS control-plane firewall admits IPv4 addresses and ranges only',
+      );
+    }
+    Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c);
+    // An entry that is the whole internet alone is named by its index; the list, when only together they are.
+    const alone = internetWideReason([c]);
+    if (alone) throw invalidProp(path, `apiAllowedCidrs[${i}]`, c, `opens the Kubernetes API to the whole internet (${alone})`);
+  });
+  const wide = internetWideReason([...(cidrs ?? [])]);
+  if (wide) throw invalidProp(path, 'apiAllowedCidrs', cidrs, `opens the Kubernetes API to the whole internet (${wide})`);
+  return { allowedCidrs: [...(cidrs ?? [])] };
 }
 
 /**
@@ -87,6 +176,8 @@ export class RegionalCluster extends Construct {
   public readonly healthCheck: Required<RegionalHealthCheck>;
   /** Parsed VPC range. */
   public readonly vpcRange: Ipv4Cidr;
+  /** Who may reach the Kubernetes API: the control-plane firewall's list, or why it is public. */
+  public readonly apiAccess: KubernetesApiAccess;
   /** The cluster's name (for the check across stacks). @internal */
   public readonly _name: string;
 
@@ -160,25 +251,7 @@ export class RegionalCluster extends Construct {
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(start)) {
       throw invalidProp(path, 'maintenanceStart', start, 'must be a UTC time HH:MM');
     }
-    (props.apiAllowedCidrs ?? []).forEach((c, i) => {
-      // DigitalOcean's API: "an array of public addresses (IPv4 or CIDR)" for the control-plane firewall.
-      if (Ipv6Cidr.tryParse(c)) {
-        throw invalidProp(
-          path,
-          `apiAllowedCidrs[${i}]`,
-          c,
-          'is an IPv6 range: the DOKS control-plane firewall admits IPv4 addresses and ranges only',
-        );
-      }
-      Ipv4Cidr.parse(path, `apiAllowedCidrs[${i}]`, c);
-      // An entry that is the whole internet alone is named by its index; the list, when only together they are.
-      const alone = internetWideReason([c]);
-      if (alone) throw invalidProp(path, `apiAllowedCidrs[${i}]`, c, `opens the Kubernetes API to the whole internet (${alone})`);
-    });
-    const wide = internetWideReason(props.apiAllowedCidrs ?? []);
-    if (wide) {
-      throw invalidProp(path, 'apiAllowedCidrs', props.apiAllowedCidrs, `opens the Kubernetes API to the whole internet (${wide})`);
-    }
+    this.apiAccess = _resolveApiAccess(path, props.apiAllowedCidrs, props.publicKubernetesApi);
 
     const region = props.region.slug;
     this.vpc = new Vpc(this, 'Vpc', {
@@ -209,8 +282,9 @@ export class RegionalCluster extends Construct {
         tags: [...props.tags, nodeTag],
         labels: { 'samokoder.dev/pool': 'default' },
       },
-      ...(props.apiAllowedCidrs && props.apiAllowedCidrs.length > 0
-        ? { controlPlaneFirewall: { enabled: true, allowedAddresses: props.apiAllowedCidrs } }
+      // Without the block (a public API, accepted above) DigitalOcean leaves the control plane without a firewall.
+      ...(this.apiAccess.allowedCidrs.length > 0
+        ? { controlPlaneFirewall: { enabled: true, allowedAddresses: [...this.apiAccess.allowedCidrs] } }
         : {}),
       lifecycle: { preventDestroy: true },
     });

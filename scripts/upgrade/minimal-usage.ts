@@ -40,6 +40,7 @@ new MultiRegionDR(cloud, 'billing-dr', {
   domain: 'acme.dev',
   host: 'billing.acme.dev',
   alertEmails: ['payments-oncall@acme.dev'],
+  apiAllowedCidrs: ['203.0.113.0/24'],
   tags,
   supportCheckDate: '2026-11-21',
   remoteState: { bucket: 'acme-terraform-state', region: 'eu-west-1' },

@@ -34,6 +34,7 @@ const dr = (props: Partial<MultiRegionDRProps>) => () =>
     domain: 'samokoder.com',
     host: 'app.samokoder.com',
     alertEmails: ['oncall@samokoder.com'],
+    apiAllowedCidrs: ['203.0.113.0/24'],
     tags: tags(props.environment ?? 'production'),
     supportCheckDate: TEST_DATE,
     ...props,

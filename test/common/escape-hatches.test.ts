@@ -36,6 +36,7 @@ const drBase: MultiRegionDRProps = {
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],
+  apiAllowedCidrs: ['203.0.113.0/24'],
   tags,
   supportCheckDate: TEST_DATE,
 };

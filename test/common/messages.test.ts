@@ -63,6 +63,7 @@ describe('messages that pointed the wrong way', () => {
       domain: 'samokoder.com',
       host: 'app.samokoder.com',
       alertEmails: ['oncall@samokoder.com'],
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags: { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
       kubernetesVersion: DoksKubernetesVersion.DEFAULT,
     };

@@ -63,6 +63,7 @@ describe('deploy-time values', () => {
       domain: 'acme.example',
       host: 'app.acme.example',
       alertEmails,
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags: { environment: 'production', service: 'acme', team: 'platform', costCenter: 'CC-1' },
       supportCheckDate: TEST_DATE,
     });

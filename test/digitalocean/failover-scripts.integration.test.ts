@@ -18,6 +18,7 @@ const dr = new MultiRegionDR(Testing.app(), 'samokoder-dr', {
   domain: 'samokoder.com',
   host: 'app.samokoder.com',
   alertEmails: ['oncall@samokoder.com'],
+  apiAllowedCidrs: ['203.0.113.0/24'],
   tags: { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
   supportCheckDate: TEST_DATE,
 });

@@ -18,6 +18,7 @@ function planOf(id: string, host: string, extra: Record<string, unknown> = {}) {
     domain: host.split('.').slice(1).join('.'),
     host,
     alertEmails: ['oncall@example.com'],
+    apiAllowedCidrs: ['203.0.113.0/24'],
     tags: { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
     supportCheckDate: TEST_DATE,
     ...extra,

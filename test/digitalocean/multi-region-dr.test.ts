@@ -14,6 +14,8 @@ const base: MultiRegionDRProps = {
   alertEmails: ['oncall@samokoder.com'],
   tags: { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
   supportCheckDate: TEST_DATE,
+  // Documentation addresses (RFC 5737) standing for the Argo CD hub's NAT addresses.
+  apiAllowedCidrs: ['203.0.113.0/24'],
 };
 
 function dr(props: Partial<MultiRegionDRProps> = {}): MultiRegionDR {
@@ -428,6 +430,63 @@ describe('MultiRegionDR', () => {
       expect(resources(s, 'digitalocean_certificate')[0].domains).toContain('bot.app.samokoder.com');
       expect(s.provider!.aws).toEqual([expect.objectContaining({ region: 'us-east-2' })]);
       expect(resources(s, 'aws_secretsmanager_secret').every((x) => x.kms_key_id !== undefined)).toBe(true);
+    });
+  });
+
+  describe('Kubernetes API access: a choice, never open by default', () => {
+    const NO_CHOICE =
+      "[dr] 'apiAllowedCidrs' (undefined) must list the IPv4 addresses allowed to reach the clusters' Kubernetes API " +
+      "(DigitalOcean's control-plane firewall): the Argo CD hub's egress (NAT) addresses, which register the clusters with a bearer token, " +
+      "and the operators'. Where the account has no control-plane firewall (DigitalOcean: early availability, invite only), " +
+      "set 'publicKubernetesApi: { reason }' instead to accept an API reachable from the whole internet";
+
+    test('neither an allow list nor an acknowledgement is refused', () => {
+      expect(() => dr({ apiAllowedCidrs: undefined })).toThrow(NO_CHOICE);
+      expect(() => dr({ apiAllowedCidrs: [] })).toThrow(NO_CHOICE.replace('(undefined)', '([])'));
+    });
+
+    test('the allow list becomes the control-plane firewall of both clusters', () => {
+      const clusters = resources(synthDefault(), 'digitalocean_kubernetes_cluster');
+      expect(clusters.map((c) => c.control_plane_firewall)).toEqual([
+        { enabled: true, allowed_addresses: ['203.0.113.0/24'] },
+        { enabled: true, allowed_addresses: ['203.0.113.0/24'] },
+      ]);
+      expect(dr().failoverPlan.runbook).toContain(
+        "- Kubernetes API: DigitalOcean's control-plane firewall admits only 203.0.113.0/24 (the Argo CD hub's egress addresses and the operators'); run the scripts from there.",
+      );
+    });
+
+    test('an explicit acknowledgement leaves the API public and is written down as an accepted risk', () => {
+      const reason = 'our DigitalOcean team has no control-plane firewall yet (ticket OPS-142)';
+      const stack = dr({ apiAllowedCidrs: undefined, publicKubernetesApi: { reason } });
+      const clusters = resources(synth(stack), 'digitalocean_kubernetes_cluster');
+      expect(clusters.map((c) => c.control_plane_firewall)).toEqual([undefined, undefined]);
+      const risk = `**Accepted risk**: both clusters' Kubernetes API is reachable from the whole internet (\`publicKubernetesApi\`): ${reason}.`;
+      expect(stack.failoverPlan.runbook).toContain(`- ${risk}`);
+      expect(stack.failoverPlan.drillChecklist).toContain(
+        `- [ ] ${risk} Check whether the account has the control-plane firewall now; if so, set \`apiAllowedCidrs\`.`,
+      );
+    });
+
+    test.each<[Partial<MultiRegionDRProps>, string]>([
+      [
+        { publicKubernetesApi: { reason: 'no firewall on this account' } },
+        "[dr] 'apiAllowedCidrs' and 'publicKubernetesApi' are both set: the API is either limited to the list or public, not both",
+      ],
+      [
+        { apiAllowedCidrs: undefined, publicKubernetesApi: { reason: ' ' } },
+        `[dr] 'publicKubernetesApi.reason' (" ") must say in one line (10 to 300 characters) why the Kubernetes API may stay public: it is written into the runbook and the drill checklist as an accepted risk`,
+      ],
+      [
+        { apiAllowedCidrs: undefined, publicKubernetesApi: { reason: 'no firewall\nyet, see ticket' } },
+        `[dr] 'publicKubernetesApi.reason' ("no firewall\nyet, see ticket") must say in one line (10 to 300 characters)`,
+      ],
+      [
+        { apiAllowedCidrs: undefined, publicKubernetesApi: {} as never },
+        `[dr] 'publicKubernetesApi.reason' (undefined) must say in one line (10 to 300 characters)`,
+      ],
+    ])('%j is refused', (props, message) => {
+      expect(() => dr(props)).toThrow(message);
     });
   });
 

@@ -74,6 +74,7 @@ describe('the smallest use of each public construct, whole', () => {
       domain: 'acme.dev',
       host: 'billing.acme.dev',
       alertEmails: ['payments-oncall@acme.dev'],
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags,
       supportCheckDate: '2026-11-21',
     });
@@ -130,6 +131,7 @@ describe('the smallest use of each public construct, whole', () => {
       domain: 'acme.dev',
       host: 'billing.acme.dev',
       alertEmails: ['payments-oncall@acme.dev'],
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags,
       supportCheckDate: '2026-11-21',
     });

@@ -20,6 +20,7 @@ const drProps = (over: Partial<MultiRegionDRProps> = {}): MultiRegionDRProps => 
   domain: 'acme.dev',
   host: 'billing.acme.dev',
   alertEmails: ['payments-oncall@acme.dev'],
+  apiAllowedCidrs: ['203.0.113.0/24'],
   tags,
   supportCheckDate: '2026-11-21',
   ...over,

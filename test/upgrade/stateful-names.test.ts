@@ -104,6 +104,7 @@ describe('the names a team\u2019s smallest use of each construct gives its state
       domain: 'acme.dev',
       host: 'billing.acme.dev',
       alertEmails: ['payments-oncall@acme.dev'],
+      apiAllowedCidrs: ['203.0.113.0/24'],
       tags,
       supportCheckDate: '2026-11-21',
     });
