@@ -11,6 +11,7 @@ import {
   PlatformContract,
   ProductionApp,
   FilesSync,
+  PrimaryProbe,
   ReplicationHeartbeat,
   ReplicationLagMonitor,
   SAMOKODER_SECRET_KEYS,
@@ -158,12 +159,14 @@ export function buildKubernetesApps(
   const heartbeat = platform.databaseRole ? new ReplicationHeartbeat(ns, 'ReplicationHeartbeat', { platform }) : undefined;
   // It also copies the primary's uploaded files into its own bucket (Spaces does not replicate across regions).
   const filesSync = platform.filesSync ? new FilesSync(ns, 'FilesSync', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
+  // And it probes the primary's entry, so a primary outage pages the on-call (the uptime alerts only e-mail).
+  const probe = platform.primaryProbe ? new PrimaryProbe(ns, 'PrimaryProbe', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
   new AppNamespace(ns, 'Namespace', {
     name: platform.namespace,
     budget: budgetFor([
       api.footprint,
       bot.footprint,
-      ...[monitor, heartbeat, filesSync].filter((p) => p !== undefined).map((p) => p.footprint),
+      ...[monitor, heartbeat, filesSync, probe].filter((p) => p !== undefined).map((p) => p.footprint),
     ]),
     // The label the shared Gateway admits the apps' routes by (it also names this namespace: routeNamespaces).
     gatewayAccess: [publicGateway.gatewayName],

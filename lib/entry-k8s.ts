@@ -29,6 +29,7 @@ export * from './k8s/replication-lag-monitor';
 export * from './k8s/replication-heartbeat';
 export * from './k8s/reader-key-rotation';
 export * from './k8s/files-sync';
+export * from './k8s/primary-probe';
 export { credentialFields, credentialLines, looksLikeLiteralSecret, looksLikeSecretValue } from './common/secret-detection';
 
 // Observability

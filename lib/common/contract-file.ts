@@ -123,6 +123,10 @@ const CONTRACT_FIELDS: Fields = {
       },
     },
   },
+  primaryProbe: {
+    optional: true,
+    spec: { kind: 'object', fields: { region: { spec: dnsLabel }, host: { spec: hostname }, path: { spec: urlPath } } },
+  },
 };
 
 const KIND_NAMES: Record<Spec['kind'], string> = {

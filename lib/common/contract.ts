@@ -95,6 +95,13 @@ export interface PlatformContract {
     readonly source: { readonly bucket: string; readonly host: string };
     readonly target: { readonly bucket: string; readonly host: string };
   };
+  /**
+   * The other region's entry this cluster probes (DR secondary: the primary's own `<region>.<host>`, which the global
+   * entry's uptime check requests too), so an outage there pages the on-call through this cluster's Alertmanager.
+   * Deploy a `PrimaryProbe`.
+   * @default - none
+   */
+  readonly primaryProbe?: { readonly region: string; readonly host: string; readonly path: string };
 }
 
 /**

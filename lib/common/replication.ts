@@ -1,5 +1,7 @@
 /** The replication-lag monitor both engines name: the Deployment the DR scripts restart and the series they read. */
 export const REPLICATION_LAG_MONITOR = 'replication-lag-monitor';
+/** The DR secondary's probe of the primary's entry (`PrimaryProbe`): its Deployment, Service and so its `job` label. */
+export const PRIMARY_PROBE = 'primary-probe';
 
 const selector = (namespace: string, extra = '') => `{namespace="${namespace}",job="${REPLICATION_LAG_MONITOR}"${extra}}`;
 

@@ -1,6 +1,12 @@
 import { PlatformContract } from '../common/contract';
 import { Duration } from '../common/duration';
-import { heartbeatLagQuery, heartbeatTimestampQuery, REPLICATION_HEARTBEAT, REPLICATION_LAG_MONITOR } from '../common/replication';
+import {
+  heartbeatLagQuery,
+  heartbeatTimestampQuery,
+  PRIMARY_PROBE,
+  REPLICATION_HEARTBEAT,
+  REPLICATION_LAG_MONITOR,
+} from '../common/replication';
 import { DataTier } from './data-tier';
 import { DO_DATABASE_PORTS, DrSecretStore, replicaMonitorEntry } from './dr-secrets';
 import { FailoverFacts } from './failover-facts';
@@ -77,6 +83,8 @@ export function _drContract(rc: RegionalCluster, f: DrContractFacts): PlatformCo
             source: { bucket: `${f.project}-${dr.primary.region.slug}-files`, host: `${dr.primary.region.slug}.digitaloceanspaces.com` },
             target: { bucket: `${f.project}-${rc.region.slug}-files`, host: `${rc.region.slug}.digitaloceanspaces.com` },
           },
+          // What the global entry's uptime check of the primary requests, probed from here so its loss pages.
+          primaryProbe: { region: dr.primary.region.slug, host: dr.entry.regionalHosts.primary, path: dr.entry.healthPath },
         }
       : {}),
     ...(role === 'secondary' && dr.data.replica
@@ -144,6 +152,7 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     buckets: { primary: `${i.project}-${p}-files`, secondary: `${i.project}-${s}-files` },
     filesSyncIntervalSeconds: dr.recovery.filesRpoSeconds,
     apiAccess: dr.primary.apiAccess,
+    primaryProbe: { name: PRIMARY_PROBE, url: `https://${dr.entry.regionalHosts.primary}${dr.entry.healthPath}` },
     trafficPath: [
       `DNS: \`${dr.entry.hosts.join('`, `')}\` → the Global Load Balancer (${p} first, ${s} when ${p}'s health checks fail; it requests \`${dr.entry.healthPath}\` over HTTPS).`,
       `Regional load balancer (\`${i.project}-${p}-ingress\`, \`${i.project}-${s}-ingress\`): TLS ends here with the stack's Let's Encrypt certificate; HTTP is redirected to HTTPS.`,

@@ -57,6 +57,8 @@ export interface FailoverFacts {
   readonly primaryVpc: string;
   readonly buckets: { primary: string; secondary: string };
   readonly filesSyncIntervalSeconds: number;
+  /** What the secondary's `PrimaryProbe` requests, and its name (the page of a primary outage). */
+  readonly primaryProbe: { readonly name: string; readonly url: string };
   /** Who may reach the clusters' Kubernetes API (the same for both): the runbook says so, or lists the accepted risk. */
   readonly apiAccess: KubernetesApiAccess;
   /** The public path of a request, in order (README and runbook). */

@@ -61,8 +61,9 @@ resumption, both regions after fail-back), not how long it takes.
 |---|---|---|---|---|
 ${rows}
 
-Detection is DigitalOcean's uptime alert to the \`alertEmails\` addresses: nobody is paged unless one of them pages (a
-PagerDuty or Opsgenie e-mail integration address).
+Detection pages the on-call: the secondary cluster's \`${f.primaryProbe.name}\` (\`PrimaryProbe\`, from its contract) requests ${f.primaryProbe.url} every 30 s,
+and \`PrimaryRegionDown\` (critical) fires after 2 min of failures: the namespace's \`AlertRouting\` pages it (critical goes to PagerDuty when it has a \`pagerDuty\` key).
+DigitalOcean's uptime alerts also e-mail the \`alertEmails\` addresses (they notify by e-mail or Slack only, so they page nobody by themselves).
 
 Target RPO ${min(f.rpoTargetSeconds)} for the database, expected about ${min(m.expectedRpoSeconds)}. ${m.rpoStatement}
 The lag is measured, not assumed: both clusters write a heartbeat into the writer (\`${f.heartbeatWriter}\`, every few seconds) and the secondary
@@ -232,6 +233,7 @@ Run quarterly, in staging first. Record the times; they replace the estimates in
 - [ ] Check the replica \`${f.replicaName ?? '(none)'}\` is online and note its lag.
 - [ ] Start a timer; make ${f.primaryRegion} fail its health checks (scale the Gateway in \`${f.primaryCluster}\` to zero).
 - [ ] Uptime alert for ${f.regionalHosts.primary} arrives (expected within ${min(f.model.steps[0].seconds)}).
+- [ ] \`PrimaryRegionDown\` pages the on-call (PagerDuty) from ${f.secondaryRegion} (expected within 3 min); note when.
 - [ ] Traffic to https://${f.host} is served from ${f.secondaryRegion} (expected within ${min(f.model.trafficFailoverSeconds)}).
 - [ ] \`./failover.sh --force\` dry run reads right; then \`--execute\` against the drill environment.
 - [ ] Writes succeed through https://${f.host}; \`pg_is_in_recovery()\` is false on the promoted cluster.

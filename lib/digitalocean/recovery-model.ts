@@ -108,8 +108,8 @@ export interface RecoveryInputs {
 }
 
 /**
- * The failover timeline: detection (uptime check interval + alert period), decision, replica promotion, repointing,
- * and node provisioning when the secondary is not warm. Traffic moves earlier, by the GLB, after the regional health
+ * The failover timeline: detection (uptime check interval + alert period; the secondary's probe pages as fast),
+ * decision, replica promotion, repointing, and node provisioning when the secondary is not warm. Traffic moves earlier, by the GLB, after the regional health
  * checks fail (interval × unhealthy threshold) plus the GLB's reaction.
  * @internal
  */
@@ -127,7 +127,7 @@ export function _computeRecovery(i: RecoveryInputs): RecoveryModel {
       source: 'configuration',
       basis:
         uptimeDetection >= lbDetection
-          ? 'uptime check interval + alert period'
+          ? "uptime check interval + alert period (e-mail); the secondary's PrimaryProbe pages within 30 s + 2 min + 30 s (probe interval, alert for, Alertmanager group wait)"
           : 'load balancer health check interval × unhealthy threshold (slower than the uptime alert)',
     },
     { step: 'decide', ...guess(e.decision, Duration.minutes(2)), basis: 'alert to failover decision' },

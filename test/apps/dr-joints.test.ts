@@ -284,3 +284,25 @@ test("docs/multi-region-dr.md's traffic path and recovery figures are the refere
   // The summary is the runbook's own text: the page and the generated runbook say the same.
   expect(platform.dr.failoverPlan.runbook).toContain(platform.dr.failoverPlan.summary);
 });
+
+test("a primary outage pages the on-call: the secondary probes what the uptime check of the primary requests, and its namespace's routes send PrimaryRegionDown to PagerDuty", () => {
+  const uptime = resources('digitalocean_uptime_check').find((c) => c.name === 'samokoder-production-nyc3')!;
+  const monitor = of('dr-sfo3', 'ServiceMonitor').find((m) => m.metadata.name === 'primary-probe');
+  expect(monitor?.spec.endpoints[0].params.target).toEqual([uptime.target]);
+  const rule = of('dr-sfo3', 'PrometheusRule')
+    .flatMap((r) => r.spec.groups.flatMap((g: Obj) => g.rules))
+    .find((r: Obj) => r.alert === 'PrimaryRegionDown');
+  expect(rule?.labels).toEqual({ severity: 'critical', namespace: 'samokoder' });
+  // prometheus-operator scopes a namespaced AlertmanagerConfig to alerts whose `namespace` label is its namespace;
+  // within it, the first route whose matchers all match takes the alert (continue: false).
+  const matches = (m: Obj) =>
+    m.matchType === '=~' ? new RegExp(`^(?:${m.value})$`).test(rule.labels[m.name] ?? '') : rule.labels[m.name] === m.value;
+  const receivers = of('dr-sfo3', 'AlertmanagerConfig')
+    .filter((c) => c.metadata.namespace === rule.labels.namespace)
+    .map((c) => {
+      const route = (c.spec.route.routes ?? []).find((r: Obj) => (r.matchers ?? []).every(matches)) ?? c.spec.route;
+      return c.spec.receivers.find((r: Obj) => r.name === route.receiver);
+    });
+  expect(receivers.length).toBeGreaterThan(0);
+  for (const r of receivers) expect(r.pagerdutyConfigs?.[0].routingKey).toEqual({ name: 'alerting', key: 'pagerduty-routing-key' });
+});

@@ -111,7 +111,7 @@ describe('PlatformContract.fromJson refuses a malformed or wrong-version file', 
     [
       'an unknown field (its value is not shown)',
       fileWith((d) => (d.databaseHost = 'db.internal')),
-      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync)`,
+      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync, primaryProbe)`,
     ],
     [
       'a database role that is not a PostgreSQL name',

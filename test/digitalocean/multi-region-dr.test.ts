@@ -256,6 +256,21 @@ describe('MultiRegionDR', () => {
       expect(out.expected_rto_seconds.value).toBe(885);
     });
 
+    test('detection pages the on-call: the secondary probes the primary and PrimaryRegionDown goes to PagerDuty, not only e-mail', () => {
+      const stack = dr();
+      expect(stack.recovery.steps[0].basis).toBe(
+        "uptime check interval + alert period (e-mail); the secondary's PrimaryProbe pages within 30 s + 2 min + 30 s (probe interval, alert for, Alertmanager group wait)",
+      );
+      const summary = stack.failoverPlan.summary;
+      expect(summary).toContain(
+        "Detection pages the on-call: the secondary cluster's `primary-probe` (`PrimaryProbe`, from its contract) requests https://nyc3.app.samokoder.com/health every 30 s",
+      );
+      expect(summary).not.toContain('nobody is paged');
+      expect(stack.failoverPlan.drillChecklist).toContain('- [ ] `PrimaryRegionDown` pages the on-call');
+      expect(stack.contract('secondary').primaryProbe).toEqual({ region: 'nyc3', host: 'nyc3.app.samokoder.com', path: '/health' });
+      expect(stack.contract('primary').primaryProbe).toBeUndefined();
+    });
+
     test("timings from a drill are marked as such, and only the library's guesses count as estimates", () => {
       const stack = dr({ recoveryEstimates: { replicaPromotion: Duration.minutes(4), restart: Duration.minutes(2) } });
       expect(stack.recovery.steps.filter((x) => x.source !== 'configuration').map((x) => [x.step, x.source])).toEqual([

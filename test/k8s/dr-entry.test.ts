@@ -9,6 +9,7 @@ import {
   PlatformContract,
   PlatformGateway,
   PolicyPack,
+  PrimaryProbe,
   ProductionApp,
   ReplicationHeartbeat,
   ReplicationLagMonitor,
@@ -392,6 +393,49 @@ describe('FilesSync', () => {
   ])('refused: %j %j', (contract, props, message) => {
     expect(() => new FilesSync(new Chart(testApp(), 'ns'), 'FilesSync', { platform: { ...synced, ...contract }, ...props })).toThrow(
       message,
+    );
+  });
+});
+
+describe('PrimaryProbe', () => {
+  const probing: PlatformContract = { ...platform, primaryProbe: { region: 'nyc3', host: 'nyc3.app.samokoder.com', path: '/health' } };
+
+  test("blackbox_exporter probes the primary's own entry over verified HTTPS, and a failure for 2 min pages (critical)", async () => {
+    const chart = new Chart(testApp(), 'ns', { namespace: 'samokoder' });
+    const probe = new PrimaryProbe(chart, 'PrimaryProbe', { platform: probing, runbookBaseUrl: 'https://runbooks.example.com' });
+    const objects = render(chart);
+    expect(probe.url).toBe('https://nyc3.app.samokoder.com/health');
+    const endpoint = find(objects, 'ServiceMonitor').spec.endpoints[0];
+    expect(endpoint).toMatchObject({
+      port: 'metrics',
+      path: '/probe',
+      params: { module: ['https_2xx'], target: ['https://nyc3.app.samokoder.com/health'] },
+      interval: '30s',
+    });
+    expect(find(objects, 'ConfigMap').data['blackbox.yml']).toContain('fail_if_not_ssl: true');
+    const [down, missing] = find(objects, 'PrometheusRule').spec.groups[0].rules;
+    expect(down).toMatchObject({
+      alert: 'PrimaryRegionDown',
+      expr: 'max(probe_success{namespace="samokoder",job="primary-probe"}) == 0',
+      for: '2m',
+      labels: { severity: 'critical', namespace: 'samokoder' },
+      annotations: { runbook_url: 'https://runbooks.example.com/PrimaryRegionDown' },
+    });
+    expect(missing).toMatchObject({
+      alert: 'PrimaryProbeMissing',
+      expr: 'absent(probe_success{namespace="samokoder",job="primary-probe"})',
+    });
+    expect(all(objects, 'NetworkPolicy').find((p) => p.metadata.name === 'primary-probe-allow-egress')!.spec.egress[1]).toEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+    expect((await schemaCheck(objects)).ok).toBe(true);
+    expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
+  });
+
+  test('a cluster that probes no primary is refused', () => {
+    expect(() => new PrimaryProbe(new Chart(testApp(), 'ns'), 'PrimaryProbe', { platform })).toThrow(
+      `[ns/PrimaryProbe] 'platform.primaryProbe' (undefined) is not set: this cluster probes no primary (only a DR secondary does)`,
     );
   });
 });

@@ -2031,7 +2031,7 @@ const PINNED: Record<string, string> = {
   AA01: "[apps] 'apps[1].namespace' (\"kube-system\") is one of Kubernetes' own namespaces (default, kube-*): deploy the app to a namespace of its own",
   AA02: '[apps] \'manifestsRoot\' ("../x") must be a relative directory inside the repository (Argo CD reads paths from its root)',
   RL02: '[dr/Lag] \'image\' ("postgres-exporter") must be pinned to a version tag or digest ("repo/app:1.4.2" or "repo/app@sha256:<64 hex>"); "latest" and untagged images are refused',
-  PC06: "[prod.json] 'namepsace' is not a field of a platform contract: did you mean 'namespace'? (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync)",
+  PC06: "[prod.json] 'namepsace' is not a field of a platform contract: did you mean 'namespace'? (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync, primaryProbe)",
   PC10: '[prod.json] \'namespace\' ("kube-system") is reserved for Kubernetes or the platform layer (default, kube-system, kube-public, kube-node-lease, argocd, argo-rollouts, cert-manager, envoy-gateway-system, external-secrets, gateway-system, monitoring, and every kube-* namespace): give the app a namespace of its own',
   PA44: `[api/Monitoring] 'monitoring.routing.slack.channel' ("#alerts\n  receiver: evil") must be a Slack channel such as "#alerts": "#", then up to 80 lower-case letters, digits, - and _`,
 };
