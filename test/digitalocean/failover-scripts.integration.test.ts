@@ -12,6 +12,7 @@ import { Testing } from 'cdktf';
 import { MultiRegionDR } from 'samokoder-infra';
 import { TEST_DATE } from '../util/tf';
 import { DrSimulation, SimApp, SimWorld, healthyWorld } from '../util/dr-sim';
+import { observe, pageHoldsScenarios, ScenarioRecorder } from '../util/dr-scenarios';
 
 const dr = new MultiRegionDR(Testing.app(), 'samokoder-dr', {
   localState: true,
@@ -31,6 +32,7 @@ const apps: SimApp[] = [
 
 let dir: string;
 const sims: DrSimulation[] = [];
+const scenarios = new ScenarioRecorder('failover-scripts');
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'failover-'));
   plan.writeTo(dir);
@@ -77,6 +79,7 @@ test('failover dry run: reads the world, changes nothing, and says what it would
   // What informs once the primary is gone: the newest heartbeat the replica replayed (the simulation's clock starts at 0).
   expect(r.stdout).toContain("the replica holds the primary's writes up to 1970-01-01T00:00:00Z (its last heartbeat,");
   expect(r.stdout).toContain('writes after that are lost (RPO target 300 s)');
+  scenarios.add('failover dry run, primary region lost', 'failover.sh', observe(s, r.status), '0 changes made');
 });
 
 test('failover refuses while the primary answers (unless --force), and when the replica is not active', () => {
@@ -92,6 +95,8 @@ test('failover refuses while the primary answers (unless --force), and when the 
   expect(r2.status).toBe(1);
   expect(r2.stderr).toContain("replica samokoder-pg-sfo3 is 'forking', not active: it cannot be promoted");
   expect(s.mutations).toBe(0);
+  scenarios.add('the primary still answers', 'failover.sh --execute', observe(up, r.status), '0 changes made');
+  scenarios.add('the replica is not active (forking)', 'failover.sh --execute', observe(s, r2.status), '0 changes made');
 });
 
 describe("failback.sh after a failover and the region's return", () => {
@@ -123,6 +128,12 @@ describe("failback.sh after a failover and the region's return", () => {
     expect(r.stdout).toContain('replication lag within the RPO target: yes');
     expect(s.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
     expect(s.mutations).toBe(0);
+    scenarios.add(
+      'fail-back, prepare',
+      'after a failover and the return: failback.sh --stage=prepare --execute; again',
+      observe(s, r.status),
+      '0 changes, exit 0',
+    );
   });
 
   test('switch: refuses above the RPO target; otherwise one writer in the first region, both regions serving from it, the stale primary fenced', () => {
@@ -133,6 +144,12 @@ describe("failback.sh after a failover and the region's return", () => {
     expect(behind.status).toBe(1);
     expect(behind.stderr).toContain("replication lag '900' s is unknown or above the RPO target (300 s): wait");
     expect(s.mutations).toBe(0);
+    scenarios.add(
+      'fail-back switch with the new replica 900 s behind',
+      'failback.sh --stage=switch --execute',
+      observe(s, behind.status),
+      '0 changes made',
+    );
     s.change((w) => (w.clusters[1].lag = '0.2'));
     const r = s.run('failback.sh', ['--stage=switch', '--execute']);
     expect(r.stderr).toBe('');
@@ -151,6 +168,7 @@ describe("failback.sh after a failover and the region's return", () => {
     expect(w.databases.find((d) => d.name === f.replicaName)!.firewall.map((x) => `${x.type}:${x.value}`)).toEqual(['ip_addr:192.0.2.1']);
     // The lag monitor was never stopped.
     expect(w.clusters[1].workloads.find((o) => o.metadata.name === f.lagMonitor)!.spec.replicas).toBe(1);
+    scenarios.add('fail-back, switch', 'failback.sh --stage=switch --execute (lag 0.2 s)', observe(s, r.status));
   });
 
   test('a replica that stopped replaying while the exporter reads lag 0 and its receiver streams: the switch refuses, nothing changes', () => {
@@ -198,6 +216,12 @@ describe("failback.sh after a failover and the region's return", () => {
       else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
     }
     expect(failures).toEqual([]);
+    scenarios.add(
+      `fail-back switch interrupted before each of its ${changes} changes`,
+      `failback.sh --stage=switch --execute cut after 0…${changes - 1} changes; again`,
+      observe(clean, 0),
+      `${changes} of ${changes} re-runs end where an uninterrupted switch ends`,
+    );
   });
 });
 
@@ -227,4 +251,10 @@ shellcheck('shellcheck finds nothing in any generated script', () => {
   const r = spawnSync('shellcheck', ['--severity=style', ...scripts], { encoding: 'utf8' });
   expect(r.stdout).toBe('');
   expect(r.status).toBe(0);
+});
+
+test("docs/multi-region-dr.md's scenario table holds these runs (npm run docs:dr-scenarios writes it)", () => {
+  const { onPage, recorded } = pageHoldsScenarios(scenarios);
+  expect(recorded).toHaveLength(7);
+  expect(onPage).toEqual(recorded);
 });

@@ -11,6 +11,7 @@ import { Testing } from 'cdktf';
 import { MultiRegionDR } from 'samokoder-infra';
 import { TEST_DATE } from '../util/tf';
 import { DrSimulation, SimApp, SimWorld, healthyWorld } from '../util/dr-sim';
+import { observe, pageHoldsScenarios, ScenarioRecorder } from '../util/dr-scenarios';
 
 function planOf(id: string, host: string, extra: Record<string, unknown> = {}) {
   const dr = new MultiRegionDR(Testing.app(), id, {
@@ -38,6 +39,7 @@ const replica = f.replicaName!;
 const promotedHost = `private-${replica}.db`;
 
 const sims: DrSimulation[] = [];
+const scenarios = new ScenarioRecorder('failover-simulation');
 afterAll(() => {
   sims.forEach((s) => s.dispose());
   fs.rmSync(reference.dir, { recursive: true, force: true });
@@ -87,6 +89,7 @@ describe('failover.sh, simulated', () => {
     ]);
     expect(JSON.parse(w.entries[f.connectionEntries.primary])).toMatchObject({ DATABASE_HOST: promotedHost, DATABASE_PORT: '25060' });
     expect(secondary(w).nodePool.min).toBeGreaterThanOrEqual(4);
+    scenarios.add('primary region lost', 'failover.sh --execute', observe(sim, r.status));
   });
 
   test('the lost region comes back: still one writer; run again, the old side is scaled to 0 and it finishes', () => {
@@ -108,6 +111,21 @@ describe('failover.sh, simulated', () => {
       undefined,
     ]);
     expect(sim.writers()).toEqual([replica]);
+    const changes = sim.mutations;
+    // Once more after it finished: still one writer; what it changes again is shown in the docs' table.
+    const third = sim.run('failover.sh', ['--execute']);
+    expect(third.status).toBe(0);
+    expect(sim.writers()).toEqual([replica]);
+    const redone = third.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('+ '))
+      .map((l) => l.replace(/^\+ (\S+)(?: --context \S+ --namespace \S+)? (rollout restart|\S+) (\S+).*$/, '$1 $2 $3'));
+    scenarios.add(
+      'the lost region comes back after a failover (partition heals)',
+      'failover.sh --execute; region back; again; again',
+      observe(sim, again.status),
+      `second run: ${changes} changes (the old side's writers scaled to 0); third: ${sim.mutations} changes (${redone.join(', ')}), exit ${third.status}`,
+    );
   });
 
   test('interrupted before each of its changes and run again, it ends where an uninterrupted run ends', () => {
@@ -127,6 +145,12 @@ describe('failover.sh, simulated', () => {
       sim.dispose();
     }
     expect(failures).toEqual([]);
+    scenarios.add(
+      `failover interrupted before each of its ${changes} changes`,
+      `failover.sh --execute cut after 0…${changes - 1} changes; again`,
+      observe(clean, first.status),
+      `${changes} of ${changes} re-runs end where an uninterrupted run ends`,
+    );
   });
 
   test('a Rollout paused for a manual promotion is restarted in place, and the script does not wait for it to be promoted', () => {
@@ -139,6 +163,7 @@ describe('failover.sh, simulated', () => {
     expect(r.status).toBe(3);
     expect(servingEnv(sim.world, 'secondary')).toContain(`api:${promotedHost}:25060`);
     expect(r.stdout).toContain('rollout.argoproj.io/api is paused');
+    scenarios.add('a Rollout paused for a manual promotion', 'failover.sh --execute', observe(sim, r.status));
   });
 
   test('a Prometheus that cannot answer is a warning, not a reason to stop before promoting', () => {
@@ -147,6 +172,7 @@ describe('failover.sh, simulated', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain("warning: the replica's last heartbeat is unknown");
     expect(sim.writers()).toEqual([replica]);
+    scenarios.add('Prometheus does not answer (lag unknown: a warning)', 'failover.sh --execute', observe(sim, r.status));
   });
 
   test("a team's own app names: every Secret read from the connection entry is waited for, none by a fixed name", () => {
@@ -165,6 +191,7 @@ describe('failover.sh, simulated', () => {
       `${team.facts.heartbeatWriter}:${host}`,
       `${team.facts.lagMonitor}:-`,
     ]);
+    scenarios.add("a team's apps (`billing`, `billing-worker`)", 'failover.sh --execute', observe(sim, r.status));
     fs.rmSync(team.dir, { recursive: true, force: true });
   });
 
@@ -185,5 +212,16 @@ describe('failover.sh, simulated', () => {
       `refused: ${f.postgresCluster} is fenced by a failover (its only trusted source is ip_addr:192.0.2.1) while this program declares it the primary`,
       "reconcile the Terraform state first: runbook.md, 'Terraform after a promotion'",
     ]);
+    scenarios.add(
+      'check-apply.sh before an apply',
+      'healthy: check-apply.sh; after failover.sh: again',
+      observe(sim, `${ok.status}, then ${r.status}`),
+    );
+  });
+
+  test("docs/multi-region-dr.md's scenario table holds these runs (npm run docs:dr-scenarios writes it)", () => {
+    const { onPage, recorded } = pageHoldsScenarios(scenarios);
+    expect(recorded).toHaveLength(7);
+    expect(onPage).toEqual(recorded);
   });
 });
