@@ -4,6 +4,10 @@ import type { FailoverFacts } from './failover-facts';
  * The commands the generated scripts use, exactly as the tools named in the runbook define them (doctl 1.166, read
  * from its source: commands/databases.go, commands/kubernetes.go, commands/displayers/*.go; kubectl 1.34; AWS CLI
  * v2). The tests run the scripts against stubs built from this table, which refuse anything else.
+ * Re-checked against doctl's main branch after v1.166.0 (168188d, 2026-08-06; its one change adds GPU DRA driver
+ * flags and columns to the `kubernetes cluster` commands): nothing used here changed. doctl has no v2 tag (v1.166.0 is the newest), so
+ * "doctl v2.3.0" names no doctl release. `databases firewalls replace` takes `--rule` (repeatable): its own usage line
+ * and example say `--rules`, a flag it does not define.
  * @internal
  */
 export const _SCRIPT_TOOLS = {
