@@ -111,6 +111,8 @@ export interface Judged {
   readonly configs: number;
   readonly receivers: number;
   readonly routes: number;
+  /** Critical alerts Alertmanager's router sent to a PagerDuty receiver. */
+  readonly paged: number;
 }
 
 /** Converts one cluster's AlertmanagerConfigs and has amtool check the result (written to `file`). */
@@ -140,7 +142,42 @@ export function judgeCluster(amtool: string, c: ClusterAlerting, file: string): 
     const why = (r.stdout + r.stderr).match(/FAILED: (.*)/)?.[1] ?? (r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ');
     problems.push(`amtool check-config refused the generated configuration: ${why}`);
   }
-  return { problems, configs: selected.length, receivers: converted.receivers, routes: converted.routes };
+  const criticals = r.status === 0 ? unpagedCriticals(amtool, c, file, converted.config) : { problems: [], paged: 0 };
+  problems.push(...criticals.problems);
+  return { problems, configs: selected.length, receivers: converted.receivers, routes: converted.routes, paged: criticals.paged };
+}
+
+/**
+ * Every critical alert the cluster's rules raise in a namespace with alert routing must reach a PagerDuty receiver:
+ * Alertmanager's own router decides (`amtool config routes test` on the generated configuration, with the alert's
+ * labels and the namespace label a namespaced rule carries). A critical alert that lands on Slack or the chart's
+ * null receiver pages nobody (#26: a DR primary outage must page).
+ */
+function unpagedCriticals(amtool: string, c: ClusterAlerting, file: string, config: AmConfig): { problems: string[]; paged: number } {
+  const paging = new Set(((config.receivers ?? []) as Obj[]).filter((r) => (r.pagerduty_configs ?? []).length > 0).map((r) => r.name));
+  const routed = new Set(c.alertmanagerConfigs.map((amc) => String(amc.metadata?.namespace ?? '')));
+  const problems: string[] = [];
+  let paged = 0;
+  for (const pr of c.objects.filter((o) => o.kind === 'PrometheusRule')) {
+    for (const rule of (pr.spec?.groups ?? []).flatMap((g: Obj) => g.rules ?? [])) {
+      if (!rule.alert || rule.labels?.severity !== 'critical') continue;
+      const labels: Record<string, string> = { namespace: String(pr.metadata?.namespace ?? ''), ...rule.labels, alertname: rule.alert };
+      if (!routed.has(labels.namespace)) continue;
+      const r = run(amtool, ['config', 'routes', 'test', `--config.file=${file}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+      const receivers = r.stdout
+        .trim()
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      if (receivers.some((x) => paging.has(x))) paged++;
+      else {
+        problems.push(
+          `critical alert ${labels.alertname} (${labels.namespace}) reaches ${receivers.join(', ') || 'no receiver'}, no PagerDuty receiver: it pages nobody`,
+        );
+      }
+    }
+  }
+  return { problems, paged };
 }
 
 /** One defect to seed: a name, how it breaks a copy of a cluster's inputs, and the refusal it must meet. */
@@ -205,6 +242,11 @@ export const DEFECTS: readonly Defect[] = [
     refusal: /has no key "no-such-key"/,
   },
   {
+    name: 'critical alerts routed to Slack instead of PagerDuty',
+    seed: (c) => withFirstConfig(c, (amc) => (amc.spec.route.routes[0].receiver = 'slack')),
+    refusal: /critical alert \S+ \(\S+\) reaches .*no PagerDuty receiver/,
+  },
+  {
     name: 'an AlertmanagerConfig in a namespace the Alertmanager does not select',
     seed: (c) => withFirstConfig(c, (amc) => (amc.metadata.namespace = 'not-selected')),
     refusal: /not-selected\/.*: not selected by the Alertmanager/,
@@ -221,7 +263,7 @@ export function verifyAlertmanager(dist: string, log: (m: string) => void, error
   const amtool = ensureAmtool(log);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-alertmanager-'));
   let failed = 0;
-  const totals = { clusters: 0, configs: 0, receivers: 0, routes: 0 };
+  const totals = { clusters: 0, configs: 0, receivers: 0, routes: 0, paged: 0 };
   try {
     const { clusters, problems } = clusterAlerting(dist);
     for (const p of problems) error(`✗ ${p}`);
@@ -237,6 +279,7 @@ export function verifyAlertmanager(dist: string, log: (m: string) => void, error
       totals.configs += j.configs;
       totals.receivers += j.receivers;
       totals.routes += j.routes;
+      totals.paged += j.paged;
     }
     let missed = 0;
     const target = clusters[0];
@@ -262,7 +305,7 @@ export function verifyAlertmanager(dist: string, log: (m: string) => void, error
         `Alertmanager ${run(amtool, ['--version'])
           .stdout.split('\n')[0]
           .replace(/^amtool, version (\S+).*/, '$1')}: ` +
-        `${totals.clusters} clusters, ${totals.configs} AlertmanagerConfigs, ${totals.receivers} receivers, ${totals.routes} routes checked; ` +
+        `${totals.clusters} clusters, ${totals.configs} AlertmanagerConfigs, ${totals.receivers} receivers, ${totals.routes} routes checked, ${totals.paged} critical alerts routed to PagerDuty; ` +
         `self-test ${DEFECTS.length} seeded defects${missed ? `, ${missed} let through` : ''}`,
     };
   } finally {
