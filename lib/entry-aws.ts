@@ -9,6 +9,7 @@ export * from './aws/eks-cluster';
 export * from './aws/database';
 export * from './aws/cache';
 export * from './aws/secure-bucket';
+export * from './aws/recovery-copies';
 export * from './aws/alarms';
 export * from './aws/pod-role';
 export * from './aws/argocd-access';

@@ -5,7 +5,10 @@ import { NatGateways } from './network';
  * changes defaults, so staging and production share one code path.
  */
 export class EnvironmentProfile {
-  /** One NAT per zone, Multi-AZ database, 3 shards × 1 replica, 3–10 m6i.large nodes. */
+  /**
+   * One NAT per zone, Multi-AZ database, 3 shards × 1 replica, 3–10 m6i.large nodes, and the database's backups and
+   * the buckets copied to another region (`recovery`).
+   */
   public static readonly PRODUCTION = new EnvironmentProfile({
     natGateways: NatGateways.ONE_PER_AZ,
     nodeInstanceTypes: ['m6i.large'],
@@ -15,8 +18,9 @@ export class EnvironmentProfile {
     databaseMultiAz: true,
     cacheNodeType: 'cache.m7g.large',
     cacheShards: 3,
+    recovery: true,
   });
-  /** One NAT, smaller instances, a single-AZ database and one cache shard, 3–5 t3.large nodes. */
+  /** One NAT, smaller instances, a single-AZ database and one cache shard, 3–5 t3.large nodes, no copies in another region. */
   public static readonly STAGING = new EnvironmentProfile({
     natGateways: NatGateways.SINGLE,
     nodeInstanceTypes: ['t3.large'],
@@ -26,6 +30,7 @@ export class EnvironmentProfile {
     databaseMultiAz: false,
     cacheNodeType: 'cache.t4g.medium',
     cacheShards: 1,
+    recovery: false,
   });
   private constructor(
     /** @internal */
@@ -38,6 +43,8 @@ export class EnvironmentProfile {
       databaseMultiAz: boolean;
       cacheNodeType: string;
       cacheShards: number;
+      /** Whether `recovery` (copies in another region) is on when the stack does not say. */
+      recovery: boolean;
     },
   ) {}
 }

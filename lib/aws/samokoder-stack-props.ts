@@ -10,6 +10,7 @@ import { EksKubernetesVersion } from './eks-version';
 import { EnvironmentProfile } from './environment-profile';
 import { NatGateways } from './network';
 import { AwsRegion } from './region';
+import { RecoveryOptions } from './recovery-copies';
 import { RemoteStateOptions } from './remote-state';
 
 /** The cloud identity of one Kubernetes service account of the application. */
@@ -81,6 +82,15 @@ export interface SamokoderStackProps {
   readonly databaseMasterUsername?: string;
   /** @default 14 */
   readonly backupRetentionDays?: number;
+  /**
+   * Last-resort copies in another region: the database's automated backups replicated there (point-in-time restore
+   * in that region) and the files and backups buckets replicated to buckets there, each copy kept
+   * `recovery.retentionDays`. `false`: none, and a regional outage loses every copy (the policy pack warns in
+   * production). Adds buckets `<project>-<environment>-{files,backups,logs}-<region>` and a KMS key there.
+   * @default - on with EnvironmentProfile.PRODUCTION (to the partner in RECOVERY_REGION_PAIRS, kept
+   * `backupRetentionDays`), off with EnvironmentProfile.STAGING
+   */
+  readonly recovery?: RecoveryOptions | false;
   /** @default - from the profile */
   readonly cacheNodeType?: string;
   /** @default - from the profile */
@@ -149,6 +159,7 @@ export const SAMOKODERSTACK_PROPS = [
   'databaseName',
   'databaseMasterUsername',
   'backupRetentionDays',
+  'recovery',
   'cacheNodeType',
   'cacheShards',
   'filesBucketName',

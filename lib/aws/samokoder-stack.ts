@@ -18,7 +18,7 @@ import { _requireEnvironment, environmentTier } from '../common/environment';
 import { _projectFromStackId } from '../common/names';
 import { _blameOn, invalidCombination, invalidDerivedProp, invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel, requireSecretEntryNames } from '../common/validate';
-import { TerraformOutput, TerraformStack } from '../private/tf';
+import { TerraformStack } from '../private/tf';
 import { _publishContracts } from '../private/publish-contract';
 import { PLATFORM_CONTRACT_FILE_NAME } from '../common/contract-file';
 import { SamokoderAlarms } from './alarms';
@@ -37,6 +37,8 @@ import { refuseReservedNamespace } from '../common/namespaces';
 import { _requireDatabaseName, _requireDatabaseRole, _requireMasterUsername } from './private/limits';
 import { _databaseBootstrapContract, _databaseBootstrapRole } from './database-bootstrap';
 import { DATABASE_MASTER_SECRET_KEY } from '../common/database-bootstrap';
+import { RecoveryCopies, _resolveRecovery } from './recovery-copies';
+import { _stackOutputs } from './stack-outputs';
 
 export type { AppIdentity, SamokoderStackProps } from './samokoder-stack-props';
 
@@ -60,6 +62,8 @@ export class SamokoderStack extends TerraformStack {
   public readonly databaseBootstrapRole: PodRole;
   /** Cluster Autoscaler's Pod Identity role (`cluster-autoscaler/cluster-autoscaler`): resizes the node group. */
   public readonly clusterAutoscalerRole: PodRole;
+  /** The copies in another region (database backups, buckets), when `recovery` is on. */
+  public readonly recovery?: RecoveryCopies;
   /** What the Argo CD hub deploys with, when `argoCdHub` is set. */
   public readonly argoCdAccess?: ArgoCdSpokeAccess;
   /**
@@ -130,6 +134,7 @@ export class SamokoderStack extends TerraformStack {
     _checkAdminPrincipals(path, props.adminPrincipalArns);
     const appServiceAccounts = _appServiceAccounts(path, name, props.appIdentities);
     const region = props.region._check(path, 'region').name;
+    const recovery = _resolveRecovery(path, props.recovery, profile.recovery, region, props.backupRetentionDays);
     // Checked before anything is built (ArgoCdSpokeAccess checks it again where it uses it).
     const hub = props.argoCdHub;
     if (hub !== undefined) _resolveHubAccess(path, 'argoCdHub', hub);
@@ -240,6 +245,11 @@ export class SamokoderStack extends TerraformStack {
         }),
     );
 
+    // Copies in another region (recovery-copies.ts says why the services' own copies and not AWS Backup).
+    const buckets = { files: this.filesBucket, backups: this.backupsBucket };
+    const copies = { name, sourceRegion: region, accountId: account, database: this.database, buckets };
+    this.recovery = recovery && new RecoveryCopies(this, 'Recovery', { ...recovery, ...copies });
+
     // Connection settings (not secrets: hosts, ports, user names) for External Secrets to read in-cluster.
     const secretPrefix = `${project}/${env}/`;
     const connectionSecretName = `${secretPrefix}connection`;
@@ -293,6 +303,7 @@ export class SamokoderStack extends TerraformStack {
     // Only the master user exists on day one: the bootstrap Job creates the apps' role before the first migration.
     const bootstrap = { name, clusterName: this.cluster.clusterName, namespace, database: this.database };
     this.databaseBootstrapRole = _databaseBootstrapRole(this, bootstrap);
+    const dbUserArnPrefix = `arn:aws:rds-db:${region}:${account}:dbuser:${this.database.resourceId}/`;
 
     // Cluster Autoscaler (the platform layer runs it: PlatformCloud.aws({ clusterName })) resizes the node group.
     const autoscaler = { ..._CLUSTER_AUTOSCALER_IDENTITY };
@@ -324,7 +335,7 @@ export class SamokoderStack extends TerraformStack {
         bucketArns: identity.filesBucketAccess ? [this.filesBucket.bucketArn] : [],
         // No Secrets Manager: the pods get their secrets from External Secrets (see externalSecretsRole).
         kmsKeyArns: [dataKey.arn],
-        rdsDbUserArns: [`arn:aws:rds-db:${region}:${account}:dbuser:${this.database.resourceId}/${appDbUser}`],
+        rdsDbUserArns: [`${dbUserArnPrefix}${appDbUser}`],
         elasticacheConnectArns: [this.cache.replicationGroup.arn, this.cache.appUser.arn],
       });
     });
@@ -376,24 +387,6 @@ export class SamokoderStack extends TerraformStack {
     // The contract as data, beside the stack's Terraform JSON: a Kubernetes repository reads it with
     // PlatformContract.fromFile (names and addresses only, no secret value).
     _publishContracts(this, [[PLATFORM_CONTRACT_FILE_NAME, this.contract]]);
-
-    const out = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description });
-    out('cluster_name', this.cluster.clusterName, 'EKS cluster name');
-    out('cluster_endpoint', this.cluster.cluster.endpoint, 'EKS API endpoint (private)');
-    out('cluster_oidc_issuer', this.cluster.oidcIssuerUrl, 'EKS OIDC issuer URL');
-    out('database_endpoint', this.database.endpoint, 'PostgreSQL endpoint host:port');
-    out('database_master_secret_arn', this.database.masterSecretArn, 'Secrets Manager ARN of the RDS-managed master credentials');
-    out('redis_configuration_endpoint', this.cache.configurationEndpoint, 'Redis cluster-mode configuration endpoint (TLS)');
-    out('redis_app_user', this.cache.appUserName, 'Redis user for IAM authentication (no password)');
-    out('files_bucket', this.filesBucket.bucketName, 'Files bucket');
-    out('backups_bucket', this.backupsBucket.bucketName, 'Backups bucket');
-    out('connection_secret_name', connectionSecretName, 'Secrets Manager entry with connection settings');
-    out('alarm_topic_arn', this.alarms.topic.arn, 'SNS topic of the CloudWatch alarms');
-    out('database_bootstrap_role_arn', this.databaseBootstrapRole.roleArn, `Pod Identity role of ${namespace}/database-bootstrap`);
-    out('external_secrets_role_arn', this.externalSecretsRole.roleArn, `Pod Identity role of ${eso.namespace}/${eso.serviceAccount}`);
-    if (this.argoCdAccess) out('argocd_cluster_role_arn', this.argoCdAccess.role.arn, 'Role the Argo CD hub assumes to deploy here');
-    for (const [sa, role] of Object.entries(this.appRoles)) {
-      out(`app_role_arn_${sa.replace(/-/g, '_')}`, role.roleArn, `Pod Identity role of service account ${namespace}/${sa}`);
-    }
+    _stackOutputs(this, namespace, eso);
   }
 }

@@ -40,6 +40,14 @@ export class BucketLifecycle {
   public static logs(expireAfterDays = 365): BucketLifecycle {
     return new BucketLifecycle({ expireAfterDays, noncurrentExpireDays: 30 });
   }
+  /**
+   * The same rules for a copy kept `noncurrentDays` after its object is overwritten or deleted (the replica buckets
+   * of {@link RecoveryCopies}).
+   * @internal
+   */
+  public _withNoncurrentDays(noncurrentDays: number): BucketLifecycle {
+    return new BucketLifecycle({ ...this._spec, noncurrentExpireDays: noncurrentDays });
+  }
   private constructor(
     /** @internal */
     public readonly _spec: {
@@ -74,6 +82,12 @@ export interface SecureBucketProps {
   readonly receivesAccessLogs?: boolean;
   /** Account id, for the log-delivery condition. Required with `receivesAccessLogs`. */
   readonly accountId?: string;
+  /**
+   * Region of the bucket and its settings, when not the provider's (a copy in the recovery region: provider 6.x takes
+   * `region` per resource, website/docs/r/s3_bucket.html.markdown). Access logs go to a bucket of the same region.
+   * @default - the provider's region
+   */
+  readonly region?: string;
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -106,7 +120,15 @@ export function requireBucketName(path: string, prop: string, name: string): str
 }
 
 /** Every prop of {@link SecureBucketProps}, for the boundary check of plain JavaScript callers (see `_checkProps`). */
-const SECURE_BUCKET_PROPS = ['bucketName', 'kmsKeyArn', 'lifecycle', 'accessLogsBucket', 'receivesAccessLogs', 'accountId'] as const;
+const SECURE_BUCKET_PROPS = [
+  'bucketName',
+  'kmsKeyArn',
+  'lifecycle',
+  'accessLogsBucket',
+  'receivesAccessLogs',
+  'accountId',
+  'region',
+] as const;
 const SECURE_BUCKET_REQUIRED = ['bucketName', 'lifecycle'] as const;
 
 /**
@@ -120,6 +142,14 @@ export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
   /** The bucket policy (TLS only; on a log bucket, also the log delivery service's permission to write). */
   public readonly policy: S3BucketPolicy;
+  /** Versioning (enabled): replication needs it on both sides before it is configured. */
+  public readonly versioning: S3BucketVersioningA;
+  /** The KMS key of the default encryption, when SSE-KMS. */
+  public readonly kmsKeyArn?: string;
+  /** The lifecycle rules given. @internal */
+  public readonly _lifecycle: BucketLifecycle;
+  /** The bucket's region when it is not the provider's. @internal */
+  public readonly _region?: string;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, _freeId(scope, id));
@@ -146,7 +176,20 @@ export class SecureBucket extends Construct {
     if (twin) throw invalidProp(path, 'bucketName', name, `is already the name of ${twin.node.path}: S3 bucket names are global`);
     this._name = name;
     if (!isUnresolved(name)) buckets.add(this, name);
+    const region = props.region;
+    if (props.accessLogsBucket && props.accessLogsBucket._region !== region) {
+      throw invalidProp(
+        path,
+        'accessLogsBucket',
+        props.accessLogsBucket.node.path,
+        `is in ${props.accessLogsBucket._region ?? "the provider's region"}, this bucket in ${region ?? "the provider's region"}: S3 delivers access logs only to a bucket of the same region`,
+      );
+    }
+    this.kmsKeyArn = props.kmsKeyArn;
+    this._lifecycle = props.lifecycle;
+    this._region = region;
     this.bucket = new S3Bucket(this, 'Bucket', {
+      region,
       bucket: name,
       forceDestroy: false,
       objectLockEnabled: false,
@@ -155,6 +198,7 @@ export class SecureBucket extends Construct {
     const bucketRef = this.bucket.id;
 
     new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      region,
       bucket: bucketRef,
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -162,14 +206,17 @@ export class SecureBucket extends Construct {
       restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, 'OwnershipControls', {
+      region,
       bucket: bucketRef,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
-    new S3BucketVersioningA(this, 'Versioning', {
+    this.versioning = new S3BucketVersioningA(this, 'Versioning', {
+      region,
       bucket: bucketRef,
       versioningConfiguration: { status: 'Enabled' },
     });
     new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      region,
       bucket: bucketRef,
       rule: [
         props.kmsKeyArn
@@ -199,7 +246,7 @@ export class SecureBucket extends Construct {
         Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
       });
     }
-    this.policy = new S3BucketPolicy(this, 'Policy', { bucket: bucketRef, policy: _policy(statements) });
+    this.policy = new S3BucketPolicy(this, 'Policy', { region, bucket: bucketRef, policy: _policy(statements) });
 
     const spec = props.lifecycle._spec;
     const rules: S3BucketLifecycleConfigurationRule[] = [
@@ -255,10 +302,11 @@ export class SecureBucket extends Construct {
       }
       rules.push({ id: 'expire', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: spec.expireAfterDays }] });
     }
-    new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket: bucketRef, rule: rules });
+    new S3BucketLifecycleConfiguration(this, 'Lifecycle', { region, bucket: bucketRef, rule: rules });
 
     if (props.accessLogsBucket) {
       new S3BucketLoggingA(this, 'AccessLogging', {
+        region,
         bucket: bucketRef,
         targetBucket: props.accessLogsBucket.bucket.id,
         targetPrefix: `${name}/`,

@@ -57,6 +57,13 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     reason: 'moto/elasticache/responses.py has no CreateUserGroup action',
   },
   {
+    resourceType: 'aws_db_instance_automated_backups_replication',
+    api: 'RDS StartDBInstanceAutomatedBackupsReplication',
+    match: /StartDBInstanceAutomatedBackupsReplication, .*StatusCode: 502/,
+    reason:
+      'moto/rds/responses.py has no start_db_instance_automated_backups_replication: call_action raises NotImplementedError (moto/core/responses.py), which its proxy answers with 502',
+  },
+  {
     resourceType: 'aws_vpc_security_group_ingress_rule',
     api: 'EC2 AuthorizeSecurityGroupIngress (from the EKS cluster security group)',
     match: /InvalidGroup\.NotFound: The security group '' does not exist/,

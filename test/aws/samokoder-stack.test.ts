@@ -288,6 +288,9 @@ describe('SamokoderStack', () => {
       'database_master_secret_arn',
       'external_secrets_role_arn',
       'files_bucket',
+      'recovery_backups_bucket',
+      'recovery_database_backups_arn',
+      'recovery_files_bucket',
       'redis_app_user',
       'redis_configuration_endpoint',
     ]);

@@ -65,7 +65,9 @@ describe('AwsRegion.of', () => {
   });
   test('a listed region without a member, and a declared newer one, are accepted', () => {
     expect(stack({ region: AwsRegion.of('eu-south-2', ['a', 'b', 'c']) })).not.toThrow();
-    expect(stack({ region: AwsRegion.of('eu-east-9', ['a', 'b', 'c'], { unlisted: true }) })).not.toThrow();
+    // A region newer than the library has no recovery partner in its table: production names where its copies go.
+    const newer = AwsRegion.of('eu-east-9', ['a', 'b', 'c'], { unlisted: true });
+    expect(stack({ region: newer, recovery: { region: AwsRegion.EU_CENTRAL_1 } })).not.toThrow();
   });
   test('the state stack checks its region', () => {
     expect(

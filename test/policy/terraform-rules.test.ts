@@ -71,9 +71,21 @@ const FAILING: Record<string, Mutation> = {
   },
   'SK-AWS-006': { stack: 'production', type: 'aws_s3_bucket', mutate: (r) => void (r.config.force_destroy = true) },
   'SK-AWS-007': { stack: 'production', type: 'aws_s3_bucket', mutate: drop('aws_s3_bucket_ownership_controls') },
+  // The data buckets' copies in the recovery region (SamokoderStack 'recovery') are what the reference passes with.
+  'SK-AWS-008': {
+    stack: 'production',
+    type: 'aws_s3_bucket',
+    where: (r) => r.config.bucket.endsWith('-files'),
+    mutate: drop('aws_s3_bucket_replication_configuration'),
+  },
   'SK-AWS-010': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.publicly_accessible = true) },
   'SK-AWS-011': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.multi_az = false) },
   'SK-AWS-012': { stack: 'production', type: 'aws_db_instance', mutate: (r) => void (r.config.password = 'hunter2hunter2') },
+  'SK-AWS-015': {
+    stack: 'production',
+    type: 'aws_db_instance',
+    mutate: drop('aws_db_instance_automated_backups_replication'),
+  },
   'SK-AWS-014': {
     stack: 'production',
     type: 'aws_db_instance',

@@ -26,6 +26,10 @@ describe('errors from moto: ours unless moto could not have answered like AWS', 
       'creating ElastiCache User Group (samokoder-production-users): operation error ElastiCache: CreateUserGroup, exceeded maximum number of attempts, 5, https response error StatusCode: 502, RequestID: ',
     ],
     [
+      'aws_db_instance_automated_backups_replication.Recovery_DatabaseBackups_5B5EF308',
+      'starting RDS Instance Automated Backups Replication (arn:aws:rds:eu-central-1:123456789012:db:samokoder-production): operation error RDS: StartDBInstanceAutomatedBackupsReplication, exceeded maximum number of attempts, 5, https response error StatusCode: 502, RequestID: , error while deserializing xml error response: XML syntax error on line 6: element <meta> closed by </head>',
+    ],
+    [
       'aws_vpc_security_group_ingress_rule.Database_IngressFromCluster_4515DC12',
       "creating VPC Security Group Rule\noperation error EC2: AuthorizeSecurityGroupIngress, https response error StatusCode: 400, RequestID: x, api error InvalidGroup.NotFound: The security group '' does not exist",
     ],

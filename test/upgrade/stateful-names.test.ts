@@ -58,7 +58,9 @@ function namesOf(stackJson: string): string[] {
   for (const [type, resources] of Object.entries<Json>(tf.resource ?? {})) {
     if (!types.has(type)) continue;
     for (const r of Object.values<Json>(resources)) {
-      const named = NAME_ATTRIBUTES.filter((a) => typeof r[a] === 'string').map((a) => `${a}=${r[a]}`);
+      // An AWS resource's own region (provider 6.x): where a copy in the recovery region lives; moving it replaces it.
+      const attributes = type.startsWith('aws_') ? [...NAME_ATTRIBUTES, 'region'] : NAME_ATTRIBUTES;
+      const named = attributes.filter((a) => typeof r[a] === 'string').map((a) => `${a}=${r[a]}`);
       if (named.length) out.push(`${type} ${named.join(' ')}`);
     }
   }

@@ -19,6 +19,11 @@ export interface KeyOptions {
   readonly logsRegion?: string;
   /** AWS service principals (e.g. `sns.amazonaws.com`) that may use the key for their resources. */
   readonly servicePrincipals?: readonly string[];
+  /**
+   * Region of the key when it is not the provider's: a key in the recovery region encrypts the copies there (KMS keys
+   * are regional; provider 6.x takes `region` per resource, website/docs/r/kms_key.html.markdown).
+   */
+  readonly region?: string;
 }
 
 /**
@@ -68,9 +73,10 @@ export function _createKey(scope: Construct, id: string, options: KeyOptions): K
     keyUsage: 'ENCRYPT_DECRYPT',
     customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2),
+    region: options.region,
     lifecycle: { preventDestroy: true },
   });
-  new KmsAlias(scope, `${id}Alias`, { name: `alias/${options.alias}`, targetKeyId: key.keyId });
+  new KmsAlias(scope, `${id}Alias`, { name: `alias/${options.alias}`, targetKeyId: key.keyId, region: options.region });
   return key;
 }
 

@@ -1,5 +1,5 @@
 import { environmentTier } from '../../common/environment';
-import { refersTo, rule, TerraformRule } from './kit';
+import { others, refersTo, rule, TerraformRule } from './kit';
 
 /** Rules for RDS PostgreSQL. */
 export const RDS_RULES: readonly TerraformRule[] = [
@@ -31,6 +31,21 @@ export const RDS_RULES: readonly TerraformRule[] = [
     check: (r, ctx) =>
       ctx.environment !== undefined && environmentTier(ctx.environment) === 'production' && r.config.multi_az !== true
         ? 'a production database without a standby'
+        : undefined,
+  }),
+  rule({
+    id: 'SK-AWS-015',
+    title: 'Production RDS instances copy their automated backups to another region',
+    severity: 'warning',
+    fix: "replicate the automated backups with aws_db_instance_automated_backups_replication in another region (SamokoderStack 'recovery', on with EnvironmentProfile.PRODUCTION)",
+    types: ['aws_db_instance'],
+    check: (r, ctx) =>
+      ctx.environment !== undefined &&
+      environmentTier(ctx.environment) === 'production' &&
+      !others(ctx, 'aws_db_instance_automated_backups_replication').some(
+        (x) => refersTo(x.config.source_db_instance_arn, r) && x.config.region !== undefined,
+      )
+        ? 'a production database whose backups stay in its region: a regional outage loses every copy'
         : undefined,
   }),
   rule({

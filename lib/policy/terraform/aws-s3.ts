@@ -1,3 +1,4 @@
+import { environmentTier } from '../../common/environment';
 import { first, others, policyDoc, protectedFromDestroy, refersTo, rule, TerraformRule } from './kit';
 
 /** Rules for S3 buckets. */
@@ -97,5 +98,24 @@ export const S3_RULES: readonly TerraformRule[] = [
       )
         ? undefined
         : 'ACLs are not disabled',
+  }),
+  rule({
+    id: 'SK-AWS-008',
+    title: 'Production buckets encrypted with a KMS key are replicated to another region',
+    severity: 'warning',
+    fix: "add an aws_s3_bucket_replication_configuration to a bucket in another region (SamokoderStack 'recovery', on with EnvironmentProfile.PRODUCTION)",
+    types: ['aws_s3_bucket'],
+    // Data buckets: the ones with SSE-KMS (log buckets take SSE-S3, which S3 access logging requires). A replica (a
+    // destination of a rule) and a bucket in another region than the provider's are copies, not sources.
+    check: (r, ctx) => {
+      if (ctx.environment === undefined || environmentTier(ctx.environment) !== 'production' || r.config.region !== undefined)
+        return undefined;
+      const kms = others(ctx, 'aws_s3_bucket_server_side_encryption_configuration').some(
+        (e) =>
+          refersTo(e.config.bucket, r) && first(first(e.config.rule)?.apply_server_side_encryption_by_default)?.sse_algorithm === 'aws:kms',
+      );
+      const replicated = others(ctx, 'aws_s3_bucket_replication_configuration').some((c) => refersTo(c.config.bucket, r));
+      return kms && !replicated ? 'a production bucket holding data with no copy in another region: a regional outage loses it' : undefined;
+    },
   }),
 ];

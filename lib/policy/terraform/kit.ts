@@ -62,6 +62,8 @@ export const STATEFUL_TYPES = {
     'aws_msk_cluster',
     'aws_ecr_repository',
     'aws_backup_vault',
+    // Destroying it stops the copies of the database's backups in the recovery region (RecoveryCopies).
+    'aws_db_instance_automated_backups_replication',
     'aws_eks_cluster',
     'aws_s3_bucket',
     'aws_kms_key',
