@@ -9,7 +9,14 @@ export { internetWideReason, Ipv4Cidr, WIDEST_ALLOWED_PREFIX } from './common/ci
 export { isUnresolved } from './common/validate';
 export * from './common/duration';
 export * from './common/replication';
-export { DATABASE_BOOTSTRAP_SERVICE_ACCOUNT, DATABASE_MASTER_SECRET_KEY, databaseBootstrapSql } from './common/database-bootstrap';
+export {
+  DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
+  DATABASE_DUMP_PREFIX,
+  DATABASE_DUMP_SERVICE_ACCOUNT,
+  DATABASE_DUMP_USER,
+  DATABASE_MASTER_SECRET_KEY,
+  databaseBootstrapSql,
+} from './common/database-bootstrap';
 
 // Policy pack (checks Terraform stacks and cdk8s charts; loads cdk8s, and never cdktf itself)
 export * from './policy/rule';

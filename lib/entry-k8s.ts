@@ -20,6 +20,7 @@ export * from './k8s/app-network-policies';
 export * from './k8s/app-routes';
 export * from './k8s/app-migration';
 export * from './k8s/database-bootstrap';
+export * from './k8s/database-dump';
 export * from './patterns/production-app';
 export { renderCharts } from './private/render';
 export type { RenderedChart } from './private/render';

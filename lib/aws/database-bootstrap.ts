@@ -1,6 +1,11 @@
 import { Construct } from 'constructs';
 import type { PlatformContract } from '../common/contract';
-import { DATABASE_BOOTSTRAP_SERVICE_ACCOUNT } from '../common/database-bootstrap';
+import {
+  DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
+  DATABASE_DUMP_PREFIX,
+  DATABASE_DUMP_SERVICE_ACCOUNT,
+  DATABASE_DUMP_USER,
+} from '../common/database-bootstrap';
 import type { SamokoderDatabase } from './database';
 import { PodRole } from './pod-role';
 
@@ -27,6 +32,37 @@ export function _databaseBootstrapRole(
     serviceAccount: DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
     secretArns: [props.database.masterSecretArn],
     kmsKeyArns: [props.database.kmsKeyArn],
+  });
+}
+
+/**
+ * The scheduled logical dump's Pod Identity role (`<namespace>/database-dump`, the Kubernetes half is `DatabaseDump`):
+ * log in as {@link DATABASE_DUMP_USER} with IAM authentication (`rds-db:connect` for that user of this instance only),
+ * and write objects under `postgres/` of the backups bucket, encrypted with the bucket's key; it cannot read, list or
+ * delete a dump, so a compromised dump job cannot erase the older ones (the bucket is versioned besides).
+ * `s3:PutObject` with SSE-KMS needs `kms:GenerateDataKey`, and `kms:Decrypt` for multipart uploads (S3 user guide,
+ * "Uploading and copying objects using multipart upload": permissions).
+ * @internal
+ */
+export function _databaseDumpRole(
+  scope: Construct,
+  props: {
+    readonly name: string;
+    readonly clusterName: string;
+    readonly namespace: string;
+    readonly dbUserArnPrefix: string;
+    readonly backupsBucketArn: string;
+    readonly kmsKeyArn: string;
+  },
+): PodRole {
+  return new PodRole(scope, 'DatabaseDumpRole', {
+    roleName: `${props.name}-database-dump`,
+    clusterName: props.clusterName,
+    namespace: props.namespace,
+    serviceAccount: DATABASE_DUMP_SERVICE_ACCOUNT,
+    writeOnlyObjectArns: [`${props.backupsBucketArn}/${DATABASE_DUMP_PREFIX}*`],
+    kmsKeyArns: [props.kmsKeyArn],
+    rdsDbUserArns: [`${props.dbUserArnPrefix}${DATABASE_DUMP_USER}`],
   });
 }
 

@@ -18,6 +18,12 @@ export interface PodRoleProps {
   readonly serviceAccount: string;
   /** Buckets the pods read and write objects in. @default [] */
   readonly bucketArns?: string[];
+  /**
+   * Objects the pods may write and nothing else (no read, list or delete): ARN patterns such as
+   * `arn:aws:s3:::billing-production-backups/postgres/*`, for a job that only uploads (a dump).
+   * @default []
+   */
+  readonly writeOnlyObjectArns?: string[];
   /** Secrets Manager ARNs (wildcards allowed at the end) the pods may read. @default [] */
   readonly secretArns?: string[];
   /** KMS keys the pods may decrypt with (for SSE-KMS buckets and secrets). @default [] */
@@ -93,6 +99,9 @@ export class PodRole extends Construct {
         Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         Resource: buckets.map((b) => `${b}/*`),
       });
+    }
+    if ((props.writeOnlyObjectArns ?? []).length > 0) {
+      statements.push({ Sid: 'WriteObjects', Effect: 'Allow', Action: ['s3:PutObject'], Resource: props.writeOnlyObjectArns });
     }
     if ((props.secretArns ?? []).length > 0) {
       statements.push({

@@ -35,8 +35,8 @@ import { BucketLifecycle, SecureBucket } from './secure-bucket';
 import { _scanStackForCredentials } from '../private/credential-scan';
 import { refuseReservedNamespace } from '../common/namespaces';
 import { _requireDatabaseName, _requireDatabaseRole, _requireMasterUsername } from './private/limits';
-import { _databaseBootstrapContract, _databaseBootstrapRole } from './database-bootstrap';
-import { DATABASE_MASTER_SECRET_KEY } from '../common/database-bootstrap';
+import { _databaseBootstrapContract, _databaseBootstrapRole, _databaseDumpRole } from './database-bootstrap';
+import { DATABASE_DUMP_USER, DATABASE_MASTER_SECRET_KEY } from '../common/database-bootstrap';
 import { RecoveryCopies, _resolveRecovery } from './recovery-copies';
 import { _stackOutputs } from './stack-outputs';
 
@@ -60,6 +60,8 @@ export class SamokoderStack extends TerraformStack {
   public readonly externalSecretsRole: PodRole;
   /** The database bootstrap's Pod Identity role (`<namespace>/database-bootstrap`): reads the RDS-managed master secret. */
   public readonly databaseBootstrapRole: PodRole;
+  /** The scheduled dump's Pod Identity role (`<namespace>/database-dump`): logs in read-only, writes dumps only. */
+  public readonly databaseDumpRole: PodRole;
   /** Cluster Autoscaler's Pod Identity role (`cluster-autoscaler/cluster-autoscaler`): resizes the node group. */
   public readonly clusterAutoscalerRole: PodRole;
   /** The copies in another region (database backups, buckets), when `recovery` is on. */
@@ -123,13 +125,10 @@ export class SamokoderStack extends TerraformStack {
     const appDbUser = _requireDatabaseRole(path, 'appDatabaseUser', props.appDatabaseUser ?? `${project}_app`);
     const databaseName = _requireDatabaseName(path, 'databaseName', props.databaseName ?? project.replace(/-/g, '_'));
     const master = props.databaseMasterUsername ?? `${(props.databaseName ?? project.replace(/-/g, '_')).slice(0, 10)}_admin`;
-    if (appDbUser === master) {
-      throw invalidProp(
-        path,
-        'appDatabaseUser',
-        appDbUser,
-        'is the master user: the pods would connect with every privilege; give the app a role of its own',
-      );
+    if (appDbUser === master || appDbUser === DATABASE_DUMP_USER) {
+      const what =
+        appDbUser === master ? 'the master user: the pods would connect with every privilege' : "the scheduled dump's read-only role";
+      throw invalidProp(path, 'appDatabaseUser', appDbUser, `is ${what}; give the app a role of its own`);
     }
     _checkAdminPrincipals(path, props.adminPrincipalArns);
     const appServiceAccounts = _appServiceAccounts(path, name, props.appIdentities);
@@ -272,6 +271,7 @@ export class SamokoderStack extends TerraformStack {
         REDIS_PORT: '6379',
         REDIS_USER: this.cache.appUserName,
         FILES_BUCKET: this.filesBucket.bucketName,
+        BACKUPS_BUCKET: this.backupsBucket.bucketName,
       }),
     });
 
@@ -304,6 +304,8 @@ export class SamokoderStack extends TerraformStack {
     const bootstrap = { name, clusterName: this.cluster.clusterName, namespace, database: this.database };
     this.databaseBootstrapRole = _databaseBootstrapRole(this, bootstrap);
     const dbUserArnPrefix = `arn:aws:rds-db:${region}:${account}:dbuser:${this.database.resourceId}/`;
+    const dump = { dbUserArnPrefix, backupsBucketArn: this.backupsBucket.bucketArn, kmsKeyArn: dataKey.arn };
+    this.databaseDumpRole = _databaseDumpRole(this, { ...bootstrap, ...dump });
 
     // Cluster Autoscaler (the platform layer runs it: PlatformCloud.aws({ clusterName })) resizes the node group.
     const autoscaler = { ..._CLUSTER_AUTOSCALER_IDENTITY };
@@ -372,6 +374,7 @@ export class SamokoderStack extends TerraformStack {
         { namespace: eso.namespace, serviceAccount: eso.serviceAccount },
         autoscaler,
         { namespace, serviceAccount: this.databaseBootstrapRole.serviceAccount },
+        { namespace, serviceAccount: this.databaseDumpRole.serviceAccount },
       ],
       secretEntries: [connectionSecretName, ...entries],
       connectionSecretName,

@@ -21,6 +21,7 @@ export interface _StackParts extends Construct {
   readonly appRoles: Record<string, PodRole>;
   readonly externalSecretsRole: PodRole;
   readonly databaseBootstrapRole: PodRole;
+  readonly databaseDumpRole: PodRole;
   readonly argoCdAccess?: ArgoCdSpokeAccess;
   readonly recovery?: RecoveryCopies;
   readonly contract: PlatformContract;
@@ -49,6 +50,7 @@ export function _stackOutputs(
   out('connection_secret_name', stack.contract.connectionSecretName, 'Secrets Manager entry with connection settings');
   out('alarm_topic_arn', stack.alarms.topic.arn, 'SNS topic of the CloudWatch alarms');
   out('database_bootstrap_role_arn', stack.databaseBootstrapRole.roleArn, `Pod Identity role of ${namespace}/database-bootstrap`);
+  out('database_dump_role_arn', stack.databaseDumpRole.roleArn, `Pod Identity role of ${namespace}/database-dump`);
   out('external_secrets_role_arn', stack.externalSecretsRole.roleArn, `Pod Identity role of ${eso.namespace}/${eso.serviceAccount}`);
   if (stack.argoCdAccess) out('argocd_cluster_role_arn', stack.argoCdAccess.role.arn, 'Role the Argo CD hub assumes to deploy here');
   for (const [sa, role] of Object.entries(stack.appRoles)) {

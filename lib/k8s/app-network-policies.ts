@@ -52,6 +52,11 @@ export interface AppNetworkPoliciesProps {
   readonly dependencies?: Dependency[];
   /** @default {} */
   readonly labels?: Record<string, string>;
+  /**
+   * Namespace of the policies, for a chart without one (a platform-owned job beside the namespace object).
+   * @default - the chart's
+   */
+  readonly namespace?: string;
 }
 
 /** Checks the egress declarations: every dependency has a port, and a valid CIDR or app and namespace. */
@@ -111,6 +116,7 @@ const APP_NETWORK_POLICIES_PROPS = [
   'allowFromNamespaces',
   'dependencies',
   'labels',
+  'namespace',
 ] as const;
 const APP_NETWORK_POLICIES_REQUIRED = ['name', 'podLabels', 'port'] as const;
 
@@ -138,6 +144,7 @@ export class AppNetworkPolicies extends Construct {
     requireLabels(this.node.path, 'podLabels', props.podLabels);
     const name = requireDnsLabel(path, 'name', props.name, 253);
     const port = requireIntegerInRange(path, 'port', props.port, 1, 65535);
+    const namespace = props.namespace === undefined ? undefined : requireDnsLabel(path, 'namespace', props.namespace);
     const deps = props.dependencies ?? [];
     validateDependencies(path, deps);
     const callers = (props.allowFromApps ?? []).map((a, i) =>
@@ -159,7 +166,7 @@ export class AppNetworkPolicies extends Construct {
         _apiObject<INetworkPolicy>(this, policyId, {
           apiVersion: 'networking.k8s.io/v1',
           kind: 'NetworkPolicy',
-          metadata: { name: policyName, labels: { ...props.labels } },
+          metadata: { name: policyName, namespace, labels: { ...props.labels } },
           spec,
         }),
       );

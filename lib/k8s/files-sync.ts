@@ -7,6 +7,7 @@ import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { _freeId, requireDnsLabel, requireLabels, requirePrometheusSelector } from '../common/validate';
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
+import { _cronScheduleEvery } from './private/cron';
 import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
 import { AppFootprint } from './app-namespace';
 import { requirePinnedImage } from './image';
@@ -33,21 +34,6 @@ const NAME = 'files-sync';
 const POD: AppFootprint = { pods: 1, cpuRequestMillis: 50, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 };
 /** Private ranges the copy never needs (Spaces is reached on its public endpoint). */
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
-
-/** The cron schedule of a copy every `seconds` (a whole number of minutes dividing an hour, or of hours dividing a day). */
-function scheduleOf(path: string, seconds: number): string {
-  const minutes = seconds / 60;
-  if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0) return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;
-  const hours = minutes / 60;
-  if (Number.isInteger(hours) && hours <= 24 && 24 % hours === 0)
-    return hours === 24 ? '0 0 * * *' : hours === 1 ? '0 * * * *' : `0 */${hours} * * *`;
-  throw invalidProp(
-    path,
-    'platform.filesSync.intervalSeconds',
-    seconds,
-    'must be a number of minutes dividing an hour (1, 2, 5, 10, 15, 20, 30) or of hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24): a cron schedule repeats evenly',
-  );
-}
 
 /**
  * The scheduled copy of uploaded files into this region's bucket (a DR secondary: DigitalOcean Spaces does not
@@ -77,7 +63,9 @@ export class FilesSync extends Construct {
       props.prometheusSelector ?? { release: 'kube-prometheus-stack' },
     );
     const runbook = _runbookLinks(props.runbookBaseUrl, (v) => invalidProp(path, 'runbookBaseUrl', v, 'must be an https:// URL'));
-    this.schedule = scheduleOf(path, sync.intervalSeconds);
+    this.schedule = _cronScheduleEvery(sync.intervalSeconds, (rule) =>
+      invalidProp(path, 'platform.filesSync.intervalSeconds', sync.intervalSeconds, rule),
+    );
     const labels = {
       ...props.labels,
       'app.kubernetes.io/name': NAME,

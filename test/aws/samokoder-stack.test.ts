@@ -128,9 +128,9 @@ describe('SamokoderStack', () => {
   test('app roles: Pod Identity per service account, limited to named buckets, secrets and data users', () => {
     const s = synthDefault();
     const assoc = resources(s, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'samokoder');
-    expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot', 'database-bootstrap']);
+    expect(assoc.map((a) => a.service_account).sort()).toEqual(['api', 'bot', 'database-bootstrap', 'database-dump']);
     const policies = resources(s, 'aws_iam_role_policy').filter((p) => p.name === 'least-privilege');
-    expect(policies).toHaveLength(5); // api, bot, External Secrets, Cluster Autoscaler, the database bootstrap
+    expect(policies).toHaveLength(6); // api, bot, External Secrets, Cluster Autoscaler, the database bootstrap and dump
     for (const p of policies) {
       const doc = JSON.parse(p.policy);
       for (const st of doc.Statement) {
@@ -230,6 +230,7 @@ describe('SamokoderStack', () => {
     const versions = Object.values(s.resource.aws_secretsmanager_secret_version) as Array<{ secret_string: string }>;
     const settings = JSON.parse(versions[0].secret_string);
     expect(Object.keys(settings).sort()).toEqual([
+      'BACKUPS_BUCKET',
       'DATABASE_HOST',
       'DATABASE_MASTER_SECRET_ARN',
       'DATABASE_NAME',
@@ -258,6 +259,7 @@ describe('SamokoderStack', () => {
         { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
         { namespace: 'cluster-autoscaler', serviceAccount: 'cluster-autoscaler' },
         { namespace: 'samokoder', serviceAccount: 'database-bootstrap' },
+        { namespace: 'samokoder', serviceAccount: 'database-dump' },
       ],
       secretEntries: ['samokoder/production/connection', 'samokoder/production/app', 'samokoder/production/alerting'],
       connectionSecretName: 'samokoder/production/connection',
@@ -284,6 +286,7 @@ describe('SamokoderStack', () => {
       'cluster_oidc_issuer',
       'connection_secret_name',
       'database_bootstrap_role_arn',
+      'database_dump_role_arn',
       'database_endpoint',
       'database_master_secret_arn',
       'external_secrets_role_arn',

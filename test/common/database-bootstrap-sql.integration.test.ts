@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { databaseBootstrapSql } from '../../lib/common/database-bootstrap';
+import { DATABASE_DUMP_USER, databaseBootstrapSql } from '../../lib/common/database-bootstrap';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- query rows are untyped
 type Row = Record<string, any>;
@@ -69,7 +69,14 @@ const bootstrapAndMigrate = (user: string, database: string): Named => {
     ],
     ['table', { query: "SELECT schemaname, tableowner FROM pg_tables WHERE tablename = 'alembic_version'" }],
     ['public', { exec: 'CREATE TABLE public.t (id int)' }],
-    ['drop', { exec: 'DROP TABLE alembic_version; RESET ROLE;' }],
+    // The scheduled dump's role, on a table the migration made after the bootstrap ran (default privileges).
+    ['as superuser', { exec: 'RESET ROLE;' }],
+    ['dump role', { query: 'SELECT rolcanlogin, rolsuper, rolpassword FROM pg_authid WHERE rolname = $1', params: [DATABASE_DUMP_USER] }],
+    ['dump rds_iam', { query: "SELECT pg_has_role($1, 'rds_iam', 'MEMBER') AS member", params: [DATABASE_DUMP_USER] }],
+    ['dump reads', { exec: `SET ROLE ${DATABASE_DUMP_USER}; SELECT version_num FROM ${quoted(user)}.alembic_version;` }],
+    ['dump writes', { exec: `INSERT INTO ${quoted(user)}.alembic_version VALUES ('x', NULL)` }],
+    ['dump creates', { exec: `CREATE TABLE ${quoted(user)}.x (id int)` }],
+    ['drop', { exec: `RESET ROLE; SET ROLE ${quoted(user)}; DROP TABLE alembic_version; RESET ROLE;` }],
   ];
 };
 
@@ -110,7 +117,8 @@ const PARTS: Record<string, Named> = {
   ...Object.fromEntries(USERS.map(([user, database]) => [user, bootstrapAndMigrate(user, database)])),
   // Negative controls: the RDS-like setup is strict enough that each of these statements is needed.
   'no self-grant': without('neg_grant', /TO CURRENT_USER/),
-  'no schema': without('neg_schema', /CREATE SCHEMA/),
+  // The dump's grants name the schema too: without it they fail before the migration can show the missing schema.
+  'no schema': without('neg_schema', /CREATE SCHEMA|SCHEMA "neg_schema"/),
 };
 const results = new Map<string, Result>();
 beforeAll(() => {
@@ -151,6 +159,14 @@ describe.each(USERS)('databaseBootstrapSql(%j, %j) on an RDS-like PostgreSQL, ru
 
   test('it cannot create in public (PostgreSQL 15 and later: only the database owner may)', () => {
     expect(r('public')).toEqual({ error: 'permission denied for schema public' });
+  });
+
+  test('the dump role logs in with IAM only and reads the schema, also what the migration made later; it writes nothing', () => {
+    expect(r('dump role')).toEqual({ rows: [{ rolcanlogin: true, rolsuper: false, rolpassword: null }] });
+    expect(r('dump rds_iam')).toEqual({ rows: [{ member: true }] });
+    expect(r('dump reads')).toEqual({ rows: [] });
+    expect(r('dump writes')).toEqual({ error: 'permission denied for table alembic_version' });
+    expect(r('dump creates')).toEqual({ error: `permission denied for schema ${user}` });
   });
 });
 

@@ -23,9 +23,11 @@ describe('the rule files verify:alerts gives promtool', () => {
       'production-api.rules.yaml',
       'production-api.analysis.yaml',
       'production-bot.rules.yaml',
+      'production-namespace.rules.yaml',
       'staging-api.rules.yaml',
       'staging-api.analysis.yaml',
       'staging-bot.rules.yaml',
+      'staging-namespace.rules.yaml',
     ]);
   });
 
