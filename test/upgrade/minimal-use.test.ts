@@ -14,6 +14,7 @@ import {
   ArgoCdHub,
   AwsRegion,
   DatabaseBootstrap,
+  DatabaseDump,
   ClusterPlatform,
   FilesSync,
   MultiRegionDR,
@@ -56,6 +57,19 @@ describe('the smallest use of each public construct, whole', () => {
     });
     const chart = new Chart(new K8sApp(), 'billing', { namespace: stack.contract.namespace });
     new DatabaseBootstrap(chart, 'DatabaseBootstrap', { platform: stack.contract });
+    expect(stable(render(chart))).toMatchSnapshot();
+  });
+
+  test('DatabaseDump from a SamokoderStack contract', () => {
+    const stack = new SamokoderStack(Testing.app(), 'billing-production', {
+      environment: 'production',
+      region: AwsRegion.EU_WEST_1,
+      tags,
+      remoteState: { bucket: 'acme-terraform-state', region: 'eu-west-1' },
+      alarmSubscriptions: [AlarmSubscription.email('payments-oncall@acme.dev')],
+    });
+    const chart = new Chart(new K8sApp(), 'billing', { namespace: stack.contract.namespace });
+    new DatabaseDump(chart, 'DatabaseDump', { platform: stack.contract });
     expect(stable(render(chart))).toMatchSnapshot();
   });
 
