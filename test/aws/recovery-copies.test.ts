@@ -1,6 +1,18 @@
 import { App, Testing } from 'cdktf';
-import { AlarmSubscription, AwsRegion, EnvironmentProfile, PolicyPack, SamokoderStack, SamokoderStackProps } from 'samokoder-infra';
-import { only, resources, synth, synthesizedOnce, TEST_DATE } from '../util/tf';
+import {
+  AlarmSubscription,
+  AwsRegion,
+  BucketLifecycle,
+  EnvironmentProfile,
+  PolicyPack,
+  RecoveryCopies,
+  RecoveryCopiesProps,
+  SamokoderDatabase,
+  SamokoderStack,
+  SamokoderStackProps,
+  SecureBucket,
+} from 'samokoder-infra';
+import { only, resources, synth, synthesizedOnce, TEST_DATE, testStack } from '../util/tf';
 
 // Issue #26 "Honest figures" / #25 "Last-resort copies": the AWS environment had no regional recovery path (RDS
 // backups and S3 objects were not copied anywhere).
@@ -157,5 +169,71 @@ describe('SamokoderStack: recovery (copies in another region)', () => {
       'SK-AWS-008 warning billing-production/FilesBucket/Bucket: a production bucket holding data with no copy in another region: a regional outage loses it',
       'SK-AWS-008 warning billing-production/BackupsBucket/Bucket: a production bucket holding data with no copy in another region: a regional outage loses it',
     ]);
+  });
+});
+
+describe('RecoveryCopies on its own', () => {
+  function copies(props: Partial<RecoveryCopiesProps> = {}, kms = true) {
+    const stack = testStack();
+    const database = new SamokoderDatabase(stack, 'Database', {
+      identifier: 'team-production',
+      vpcId: 'vpc-1',
+      subnetIds: ['subnet-a', 'subnet-b'],
+      clientSecurityGroupId: 'sg-1',
+    });
+    const files = new SecureBucket(stack, 'Files', {
+      bucketName: 'team-production-files',
+      lifecycle: BucketLifecycle.files(),
+      ...(kms ? { kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1' } : {}),
+    });
+    return new RecoveryCopies(stack, 'Recovery', {
+      name: 'team-production',
+      sourceRegion: 'eu-central-1',
+      region: 'eu-west-1',
+      retentionDays: 14,
+      accountId: '111122223333',
+      database,
+      buckets: { files },
+      ...props,
+    });
+  }
+
+  test('it builds from its parts: one replica per kind, named <name>-<kind>-<region>', () => {
+    expect(copies().replicas.files._name).toBe('team-production-files-eu-west-1');
+  });
+
+  test.each<[string, () => unknown, string]>([
+    [
+      'the source region',
+      () => copies({ region: 'eu-central-1' }),
+      `[test/Recovery] 'region' ("eu-central-1") is the source region: copies there are lost with it`,
+    ],
+    [
+      'a retention RDS does not keep',
+      () => copies({ retentionDays: 0 }),
+      `[test/Recovery] 'retentionDays' (0) must be a whole number from 1 to 35`,
+    ],
+    [
+      'a bucket without a KMS key',
+      () => copies({}, false),
+      `[test/Recovery] 'buckets.files' ("test/Files") must be encrypted with a KMS key (kmsKeyArn)`,
+    ],
+    [
+      'a name that makes a replica name too long for S3',
+      () => copies({ name: 'a-very-long-project-name-and-environment-name-xy' }),
+      `[test/Recovery] the recovery region eu-west-1 makes the bucket name "a-very-long-project-name-and-environment-name-xy-files-eu-west-1" 64 characters long (S3 allows 63)`,
+    ],
+  ])('%s is refused', (_what, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  test('a bucket whose access-log bucket is in another region is refused (S3 delivers logs within a region)', () => {
+    const stack = testStack();
+    const logs = new SecureBucket(stack, 'Logs', { bucketName: 'team-logs', lifecycle: BucketLifecycle.logs(), region: 'eu-west-1' });
+    expect(
+      () => new SecureBucket(stack, 'Data', { bucketName: 'team-data', lifecycle: BucketLifecycle.files(), accessLogsBucket: logs }),
+    ).toThrow(
+      `[test/Data] 'accessLogsBucket' ("test/Logs") is in eu-west-1, this bucket in the provider's region: S3 delivers access logs only to a bucket of the same region`,
+    );
   });
 });
