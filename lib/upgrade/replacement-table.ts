@@ -33,6 +33,10 @@ export const REPLACEMENT_TABLE: Readonly<Record<string, { readonly replace: read
     ],
     unprobed: ['backup_window', 'custom_iam_instance_profile', 'domain_dns_ips', 'maintenance_window'],
   },
+  aws_db_instance_automated_backups_replication: {
+    replace: ['kms_key_id', 'pre_signed_url', 'region', 'retention_period', 'source_db_instance_arn'],
+    unprobed: [],
+  },
   aws_eks_cluster: {
     replace: [
       'bootstrap_self_managed_addons',
