@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -10,7 +9,7 @@ import { PlatformContract } from '../common/contract';
 import { invalidProp } from '../common/errors';
 import { PRIMARY_PROBE } from '../common/replication';
 import { _freeId, requireDnsLabel, requireLabels, requirePrometheusSelector } from '../common/validate';
-import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
+import { _apiObject, _scrapedPartPolicies } from '../private/k8s-object';
 import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
 import { AppFootprint } from './app-namespace';
 import { requirePinnedImage } from './image';
@@ -192,31 +191,13 @@ export class PrimaryProbe extends Construct {
         ],
       },
     });
-    const pods = { matchLabels: selector };
-    _apiObject<INetworkPolicy>(this, 'Ingress', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { ...meta, name: `${name}-allow-prometheus` },
-      spec: {
-        podSelector: pods,
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheusNamespace } } }],
-            ports: [{ protocol: 'TCP', port: PORT }],
-          },
-        ],
-      },
-    });
-    _apiObject<INetworkPolicy>(this, 'Egress', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { ...meta, name: `${name}-allow-egress` },
-      spec: {
-        podSelector: pods,
-        policyTypes: ['Egress'],
-        egress: [_dnsEgressRule(), { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE } }], ports: [{ protocol: 'TCP', port: 443 }] }],
-      },
+    _scrapedPartPolicies(this, {
+      metadata: meta,
+      name,
+      selector,
+      prometheusNamespace,
+      metricsPort: PORT,
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE } }], ports: [{ protocol: 'TCP', port: 443 }] }],
     });
   }
 }

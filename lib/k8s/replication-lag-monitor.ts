@@ -4,7 +4,6 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PlatformContract } from '../common/contract';
@@ -17,7 +16,7 @@ import {
   walReceiverStreamingQuery,
 } from '../common/replication';
 import { _freeId, requireDnsLabel, requirePrometheusSelector } from '../common/validate';
-import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
+import { _apiObject, _scrapedPartPolicies } from '../private/k8s-object';
 import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
 import { AppFootprint } from './app-namespace';
 import { SecretStore } from './secrets';
@@ -234,36 +233,15 @@ export class ReplicationLagMonitor extends Construct {
         ],
       },
     });
-    const pods = { matchLabels: selector };
-    _apiObject<INetworkPolicy>(this, 'Ingress', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { ...meta, name: `${name}-allow-prometheus` },
-      spec: {
-        podSelector: pods,
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheusNamespace } } }],
-            ports: [{ protocol: 'TCP', port: PORT }],
-          },
-        ],
-      },
-    });
-    _apiObject<INetworkPolicy>(this, 'Egress', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { ...meta, name: `${name}-allow-egress` },
-      spec: {
-        podSelector: pods,
-        policyTypes: ['Egress'],
-        egress: [
-          _dnsEgressRule(),
-          ...postgres.flatMap((t) =>
-            t.cidrs.map((cidr) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP' as const, port: t.port }] })),
-          ),
-        ],
-      },
+    _scrapedPartPolicies(this, {
+      metadata: meta,
+      name,
+      selector,
+      prometheusNamespace,
+      metricsPort: PORT,
+      egress: postgres.flatMap((t) =>
+        t.cidrs.map((cidr) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP' as const, port: t.port }] })),
+      ),
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _scanChartsForCredentials } from './credential-scan';
@@ -49,4 +50,44 @@ export function _dnsEgressRule(): INetworkPolicyEgressRule {
       { protocol: 'TCP', port: 53 },
     ],
   };
+}
+
+/**
+ * The two NetworkPolicies of a small platform part the cluster's Prometheus scrapes (the lag monitor, the primary
+ * probe): ingress from the Prometheus namespace on its metrics port only, and the egress it needs besides DNS.
+ * @internal
+ */
+export function _scrapedPartPolicies(
+  scope: Construct,
+  props: {
+    readonly metadata: { readonly name?: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+    readonly name: string;
+    readonly selector: Record<string, string>;
+    readonly prometheusNamespace: string;
+    readonly metricsPort: number;
+    readonly egress: INetworkPolicyEgressRule[];
+  },
+): void {
+  const podSelector = { matchLabels: props.selector };
+  _apiObject<INetworkPolicy>(scope, 'Ingress', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { ...props.metadata, name: `${props.name}-allow-prometheus` },
+    spec: {
+      podSelector,
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.prometheusNamespace } } }],
+          ports: [{ protocol: 'TCP', port: props.metricsPort }],
+        },
+      ],
+    },
+  });
+  _apiObject<INetworkPolicy>(scope, 'Egress', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { ...props.metadata, name: `${props.name}-allow-egress` },
+    spec: { podSelector, policyTypes: ['Egress'], egress: [_dnsEgressRule(), ...props.egress] },
+  });
 }
