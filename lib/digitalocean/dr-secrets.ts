@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
-import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
-import { IamUserPolicyAttachment } from '@cdktf/provider-aws/lib/iam-user-policy-attachment';
+import { IamGroup } from '@cdktf/provider-aws/lib/iam-group';
+import { IamGroupMembership } from '@cdktf/provider-aws/lib/iam-group-membership';
+import { IamGroupPolicy } from '@cdktf/provider-aws/lib/iam-group-policy';
+import { IamGroupPolicyAttachment } from '@cdktf/provider-aws/lib/iam-group-policy-attachment';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
@@ -258,10 +260,18 @@ export class DrSecretStore extends Construct {
         name: `${name}-${region}-secrets-reader`,
         path: '/samokoder-infra/',
       });
-      new IamUserPolicyAttachment(this, `ReaderRead-${region}`, { user: user.name, policyArn: this.readPolicies[region].arn });
-      new IamUserPolicy(this, `ReaderRotate-${region}`, {
+      // Its permissions sit on a group of its own (IAM's advice, and Checkov's CKV_AWS_40: policies on groups or roles,
+      // not on users); the rotation statement names the user's own ARN, so a member can rotate only its own keys.
+      const group = new IamGroup(this, `ReaderGroup-${region}`, { name: `${name}-${region}-secrets-reader`, path: '/samokoder-infra/' });
+      new IamGroupMembership(this, `ReaderMembership-${region}`, {
+        name: `${name}-${region}-secrets-reader`,
+        group: group.name,
+        users: [user.name],
+      });
+      new IamGroupPolicyAttachment(this, `ReaderRead-${region}`, { group: group.name, policyArn: this.readPolicies[region].arn });
+      new IamGroupPolicy(this, `ReaderRotate-${region}`, {
         name: 'rotate-own-access-key',
-        user: user.name,
+        group: group.name,
         policy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [

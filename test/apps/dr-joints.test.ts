@@ -101,22 +101,36 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
   test("the cluster's reader is an IAM user of its own, with that read policy, allowed only to rotate its own access key", () => {
     const users = resources('aws_iam_user').filter((u) => u.name === `samokoder-production-dr-${region}-secrets-reader`);
     expect(users).toHaveLength(1);
-    const userRef = (attr: string) =>
-      expect.stringMatching(new RegExp(`^\\$\\{aws_iam_user\\.Secrets_Reader-${region}_[A-Z0-9]+\\.${attr}\\}$`));
-    const attachments = resources('aws_iam_user_policy_attachment').filter((a) => a.user.includes(`Reader-${region}_`));
-    expect(attachments).toEqual([
-      { user: userRef('name'), policy_arn: expect.stringContaining('aws_iam_policy.Secrets_ReadPolicy-' + region) },
+    const ref = (type: string, id: string, attr: string) =>
+      expect.stringMatching(new RegExp(`^\\$\\{${type}\\.Secrets_${id}-${region}_[A-Z0-9]+\\.${attr}\\}$`));
+    // Its permissions are on a group of its own (Checkov CKV_AWS_40), with the user its only member.
+    const groups = resources('aws_iam_group').filter((g) => g.name === `samokoder-production-dr-${region}-secrets-reader`);
+    expect(groups).toHaveLength(1);
+    expect(resources('aws_iam_group_membership').filter((m) => m.group.includes(`ReaderGroup-${region}_`))).toEqual([
+      {
+        name: `samokoder-production-dr-${region}-secrets-reader`,
+        group: ref('aws_iam_group', 'ReaderGroup', 'name'),
+        users: [ref('aws_iam_user', 'Reader', 'name')],
+      },
     ]);
-    const inline = resources('aws_iam_user_policy').filter((p) => p.user.includes(`Reader-${region}_`));
+    expect(resources('aws_iam_group_policy_attachment').filter((a) => a.group.includes(`ReaderGroup-${region}_`))).toEqual([
+      {
+        group: ref('aws_iam_group', 'ReaderGroup', 'name'),
+        policy_arn: expect.stringContaining('aws_iam_policy.Secrets_ReadPolicy-' + region),
+      },
+    ]);
+    const inline = resources('aws_iam_group_policy').filter((p) => p.group.includes(`ReaderGroup-${region}_`));
     expect(inline).toHaveLength(1);
     expect(JSON.parse(inline[0].policy).Statement).toEqual([
       {
         Sid: 'RotateOwnAccessKey',
         Effect: 'Allow',
         Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys'],
-        Resource: expect.stringMatching(new RegExp(`^\\$\\{aws_iam_user\\.Secrets_Reader-${region}_[A-Z0-9]+\\.arn\\}$`)),
+        Resource: ref('aws_iam_user', 'Reader', 'arn'),
       },
     ]);
+    // Nothing is attached to the user itself.
+    expect([...resources('aws_iam_user_policy'), ...resources('aws_iam_user_policy_attachment')]).toEqual([]);
   });
 
   test('migrations run only where the writer is, on the direct port: never twice at once through the pools', () => {
