@@ -100,7 +100,13 @@ export function synthKubernetes(
                   ...dnsNames(config, cluster.environment),
                 }),
               })
-            : PlatformCloud.digitalocean({ secretsRegion: contract.region, nodePort: entry?.nodePort, listenerPort: entry?.listenerPort }),
+            : PlatformCloud.digitalocean({
+                secretsRegion: contract.region,
+                // The cluster's own IAM user (the DR stack's): the platform layer rotates the store's key weekly.
+                credentialsUser: contract.secretsReader?.iamUser,
+                nodePort: entry?.nodePort,
+                listenerPort: entry?.listenerPort,
+              }),
         acmeEmail: config.gitops.acmeEmail,
         team: 'samokoder',
       },

@@ -55,6 +55,11 @@ const postgresName: Spec = {
     'must be a PostgreSQL name: 1 to 63 letters, digits, _ and -, not starting with a digit',
   ),
 };
+/** An IAM user name (IAM API reference, CreateUser: `UserName`, 1 to 64 of `[\w+=,.@-]`). */
+const iamUserName: Spec = {
+  kind: 'string',
+  check: pattern(/^[\w+=,.@-]{1,64}$/, 'must be an IAM user name: 1 to 64 letters, digits and + = , . @ _ -'),
+};
 const PORT: Spec = { kind: 'integer', min: 1, max: 65535 };
 const NODE_PORT: Spec = { kind: 'integer', min: 30000, max: 32767 };
 const list = (of: Spec): Spec => ({ kind: 'array', of });
@@ -127,6 +132,7 @@ const CONTRACT_FIELDS: Fields = {
     optional: true,
     spec: { kind: 'object', fields: { region: { spec: dnsLabel }, host: { spec: hostname }, path: { spec: urlPath } } },
   },
+  secretsReader: { optional: true, spec: { kind: 'object', fields: { iamUser: { spec: iamUserName } } } },
 };
 
 const KIND_NAMES: Record<Spec['kind'], string> = {

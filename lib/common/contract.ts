@@ -102,6 +102,13 @@ export interface PlatformContract {
    * @default - none
    */
   readonly primaryProbe?: { readonly region: string; readonly host: string; readonly path: string };
+  /**
+   * The IAM user whose access key the platform's secret store reads with, on a cluster outside AWS (each DigitalOcean
+   * DR cluster has its own, allowed to rotate its own key only): pass `iamUser` to `PlatformCloud.digitalocean()` as
+   * `credentialsUser`, and the platform layer rotates the key weekly (`ReaderKeyRotation`).
+   * @default - none (on AWS the store authenticates with its pod identity: no key)
+   */
+  readonly secretsReader?: { readonly iamUser: string };
 }
 
 /**

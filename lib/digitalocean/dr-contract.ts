@@ -75,6 +75,8 @@ export function _drContract(rc: RegionalCluster, f: DrContractFacts): PlatformCo
       publicHealthPath: dr.entry.healthPath,
     },
     databaseRole: role,
+    // Each cluster's own reader (DrSecretStore.readerUsers): its platform layer rotates that user's key.
+    secretsReader: { iamUser: dr.secrets.readerUsers[rc.region.slug] },
     ...(role === 'secondary'
       ? {
           filesSync: {

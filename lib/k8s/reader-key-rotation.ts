@@ -40,6 +40,17 @@ const LATE_SECONDS = 8 * 86400;
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /**
+ * Throws unless `value` is an IAM user name (IAM API reference, CreateUser: `UserName`, pattern `[\w+=,.@-]+`, 1 to 64
+ * characters). @internal
+ */
+export function _requireIamUserName(path: string, prop: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(value)) {
+    throw invalidProp(path, prop, value, 'must be an IAM user name (1-64 of letters, digits and +=,.@_-)');
+  }
+  return value;
+}
+
+/**
  * Step 1 (AWS CLI, with the key in the Secret): forget a key a broken earlier run left (any key of the user but the
  * one in use), create the next one and write it, and the Secret's patch, to an in-memory volume. IAM allows two keys
  * per user, so the leftover goes first. @internal
@@ -89,9 +100,7 @@ export class ReaderKeyRotation extends Construct {
     super(scope, _freeId(scope, id));
     const path = this.node.path;
     requireLabels(path, 'labels', props.labels);
-    if (!/^[\w+=,.@-]{1,64}$/.test(props.iamUser)) {
-      throw invalidProp(path, 'iamUser', props.iamUser, 'must be an IAM user name (1-64 of letters, digits and +=,.@_-)');
-    }
+    _requireIamUserName(path, 'iamUser', props.iamUser);
     const secret = props.secret ?? { name: 'aws-secrets-reader', namespace: 'external-secrets' };
     const namespace = requireDnsLabel(path, 'secret.namespace', secret.namespace);
     requireDnsLabel(path, 'secret.name', secret.name);

@@ -6,6 +6,7 @@ import { requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { _AllKeys, _checkProps } from '../common/props';
 import { _CLUSTER_AUTOSCALER_IDENTITY, _EXTERNAL_DNS_IDENTITY } from '../common/identities';
 import { invalidProp } from '../common/errors';
+import { _requireIamUserName } from '../k8s/reader-key-rotation';
 import { PlatformDns } from './platform-dns';
 
 type ProxyService = NonNullable<NonNullable<NonNullable<IEnvoyProxy['spec']['provider']>['kubernetes']>['envoyService']>;
@@ -79,6 +80,14 @@ export interface DigitalOceanPlatformOptions {
    */
   readonly credentialsSecret?: { readonly name: string; readonly namespace: string };
   /**
+   * The IAM user whose access key `credentialsSecret` holds: take it from the stack's contract
+   * (`contract.secretsReader?.iamUser`; `MultiRegionDR` makes one per cluster, allowed to rotate its own key only).
+   * When given, the platform layer rotates the key weekly with a `ReaderKeyRotation` in the Secret's namespace (a
+   * CronJob whose Role may get and patch that one Secret), and warns when a rotation is late.
+   * @default - the key is never rotated
+   */
+  readonly credentialsUser?: string;
+  /**
    * The NodePort the regional load balancer forwards to (take it from the stack's contract:
    * `contract.entry.nodePort`), pinned on the proxies' Service for the gateway's HTTP listener.
    * @default 30080
@@ -93,6 +102,7 @@ const DIGITALOCEANPLATFORMOPTIONS_KEYS = [
   'secretsRegion',
   'unlistedSecretsRegion',
   'credentialsSecret',
+  'credentialsUser',
   'nodePort',
   'listenerPort',
 ] as const;
@@ -168,6 +178,13 @@ export class PlatformCloud {
     requireIntegerInRange(where, 'nodePort', nodePort, 30000, 32767);
     requireIntegerInRange(where, 'listenerPort', listenerPort, 1, 65535);
     const secret = options.credentialsSecret ?? { name: 'aws-secrets-reader', namespace: 'external-secrets' };
+    const credentialsUser =
+      options.credentialsUser === undefined ? undefined : _requireIamUserName(where, 'credentialsUser', options.credentialsUser);
+    if (credentialsUser !== undefined) {
+      // The rotation's Role and CronJob name them (see ReaderKeyRotation): checked here, before anything is built.
+      requireDnsLabel(where, 'credentialsSecret.name', secret.name);
+      requireDnsLabel(where, 'credentialsSecret.namespace', secret.namespace);
+    }
     return new PlatformCloud(
       'digitalocean',
       {
@@ -192,6 +209,9 @@ export class PlatformCloud {
       { nodePort, listenerPort },
       // DOKS ships a retaining class: used as is.
       { shipped: SHIPPED_STORAGE_CLASSES.digitalocean, created: [], default: 'do-block-storage-retain' },
+      undefined,
+      undefined,
+      credentialsUser === undefined ? undefined : { iamUser: credentialsUser, secret: { name: secret.name, namespace: secret.namespace } },
     );
   }
 
@@ -210,6 +230,8 @@ export class PlatformCloud {
     public readonly _autoscaler?: { readonly clusterName: string; readonly region: string },
     /** The DNS the platform keeps for the cluster's hosts, and the cluster's owner id in the zone. @internal */
     public readonly _dns?: { readonly dns: PlatformDns; readonly ownerId: string; readonly region: string },
+    /** The store's key the platform rotates: its IAM user and the Secret holding it. @internal */
+    public readonly _keyRotation?: { readonly iamUser: string; readonly secret: { readonly name: string; readonly namespace: string } },
   ) {}
 
   /** The namespaces the platform layer's own controllers on this cloud run in (beyond the components'). @internal */
@@ -217,6 +239,8 @@ export class PlatformCloud {
     return [
       ...(this._autoscaler ? [_CLUSTER_AUTOSCALER_IDENTITY.namespace] : []),
       ...(this._dns ? [_EXTERNAL_DNS_IDENTITY.namespace] : []),
+      // The rotation runs beside the Secret it rewrites (External Secrets' namespace unless the Secret is elsewhere).
+      ...(this._keyRotation ? [this._keyRotation.secret.namespace] : []),
     ];
   }
 

@@ -6,6 +6,7 @@ import type { IGatewayClass } from '@kubernetes-models/gateway-api/gateway.netwo
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../common/store-access';
 import { _apiObject } from '../private/k8s-object';
+import { ReaderKeyRotation } from '../k8s/reader-key-rotation';
 import { _clusterAutoscaler } from './cluster-autoscaler';
 import { _externalDns } from './external-dns';
 import { PlatformCloud } from './platform-cloud';
@@ -26,7 +27,8 @@ export interface _PlatformConfigOptions {
 
 /**
  * The cluster objects the apps name: the proxies' configuration and GatewayClass, the ACME ClusterIssuer, Cluster
- * Autoscaler, external-dns and the StorageClasses the cloud lacks, the ClusterSecretStore.
+ * Autoscaler, external-dns and the StorageClasses the cloud lacks, the ClusterSecretStore (and, outside AWS, the
+ * rotation of the key it reads with).
  */
 export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
   const proxyConfig = 'platform-proxy';
@@ -95,6 +97,11 @@ export function _platformConfig(chart: Chart, o: _PlatformConfigOptions): void {
   if (o.cloud._dns) {
     const { prometheusNamespace, secretStoreName } = o;
     _externalDns(chart, { ...o.cloud._dns, gateway: o.gateway, labels: o.labels, prometheusNamespace, secretStoreName });
+  }
+  if (o.cloud._keyRotation) {
+    // Outside AWS the store reads with a key: rotated weekly in the Secret's namespace (the Role names that Secret).
+    const { iamUser, secret } = o.cloud._keyRotation;
+    new ReaderKeyRotation(chart, 'ReaderKeyRotation', { iamUser, secret, labels: o.labels });
   }
   for (const c of o.cloud._createdStorageClasses) {
     _apiObject<IStorageClass>(chart, `StorageClass-${c.name}`, {

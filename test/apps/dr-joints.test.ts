@@ -133,6 +133,30 @@ describe.each(regions)('DR cluster dr-%s', (region) => {
     expect([...resources('aws_iam_user_policy'), ...resources('aws_iam_user_policy_attachment')]).toEqual([]);
   });
 
+  test("the cluster rotates its store's key weekly: the Secret the ClusterSecretStore reads, of the IAM user the DR stack made for it", () => {
+    const auth = of(cluster, 'ClusterSecretStore')[0].spec.provider.aws.auth.secretRef;
+    const secret = { name: auth.accessKeyIDSecretRef.name, namespace: auth.accessKeyIDSecretRef.namespace };
+    expect(auth.secretAccessKeySecretRef).toMatchObject(secret);
+    const jobs = of(cluster, 'CronJob').filter((j) => j.metadata.name === 'aws-secrets-reader-rotation');
+    expect(jobs.map((j) => [j.metadata.namespace, j.spec.schedule])).toEqual([[secret.namespace, '17 3 * * 1']]);
+    const pod = jobs[0].spec.jobTemplate.spec.template.spec;
+    const aws = [...pod.initContainers, ...pod.containers].filter((c: Obj) => c.env);
+    expect(aws.map((c: Obj) => c.name)).toEqual(['create', 'retire']);
+    const user = resources('aws_iam_user').find((u) => u.name === `samokoder-production-dr-${region}-secrets-reader`)!;
+    for (const c of aws) {
+      const env = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+      expect(env.IAM_USER).toBe(user.name);
+      expect(env.AWS_ACCESS_KEY_ID).toEqual({ name: secret.name, key: auth.accessKeyIDSecretRef.key });
+      expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ name: secret.name, key: auth.secretAccessKeySecretRef.key });
+    }
+    const store = pod.initContainers.find((c: Obj) => c.name === 'store');
+    expect(store.command.slice(0, 6)).toEqual(['kubectl', 'patch', 'secret', secret.name, '--namespace', secret.namespace]);
+    // Its Role may touch that one Secret, and nothing else.
+    const role = of(cluster, 'Role').find((r) => r.metadata.name === 'aws-secrets-reader-rotation')!;
+    expect(role.metadata.namespace).toBe(secret.namespace);
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: [secret.name], verbs: ['get', 'patch'] }]);
+  });
+
   test('migrations run only where the writer is, on the direct port: never twice at once through the pools', () => {
     const jobs = of(cluster, 'Job').filter((j) => j.metadata.name.endsWith('-migrate'));
     if (region === 'sfo3') {

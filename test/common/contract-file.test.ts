@@ -111,7 +111,7 @@ describe('PlatformContract.fromJson refuses a malformed or wrong-version file', 
     [
       'an unknown field (its value is not shown)',
       fileWith((d) => (d.databaseHost = 'db.internal')),
-      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync, primaryProbe)`,
+      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync, primaryProbe, secretsReader)`,
     ],
     [
       'a database role that is not a PostgreSQL name',
@@ -119,6 +119,11 @@ describe('PlatformContract.fromJson refuses a malformed or wrong-version file', 
         (d) => (d.databaseBootstrap = { user: 'app"; DROP ROLE x; --', database: 'samokoder', serviceAccount: 'database-bootstrap' }),
       ),
       `[${FILE}] 'databaseBootstrap.user' ("app"; DROP ROLE x; --") must be a PostgreSQL name: 1 to 63 letters, digits, _ and -, not starting with a digit`,
+    ],
+    [
+      "a secrets reader that is not an IAM user name (the platform's rotation would pass it to IAM)",
+      fileWith((d) => (d.secretsReader = { iamUser: 'reader; rm -rf /' })),
+      `[${FILE}] 'secretsReader.iamUser' ("reader; rm -rf /") must be an IAM user name: 1 to 64 letters, digits and + = , . @ _ -`,
     ],
     [
       'an unknown field of a data tier',

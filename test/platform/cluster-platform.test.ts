@@ -220,6 +220,50 @@ describe('ClusterPlatform', () => {
     });
   });
 
+  test('on DigitalOcean with credentialsUser the platform rotates the key the store reads, beside its Secret', () => {
+    const cloud = PlatformCloud.digitalocean({
+      secretsRegion: 'eu-central-1',
+      credentialsSecret: { name: 'reader', namespace: 'store-keys' },
+      credentialsUser: 'billing-nyc3-secrets-reader',
+    });
+    const d = platform({ cloud });
+    const objects = render(d.config);
+    const ref = find(objects, 'ClusterSecretStore').spec.provider.aws.auth.secretRef.accessKeyIDSecretRef;
+    const job = find(objects, 'CronJob', 'aws-secrets-reader-rotation');
+    expect(job.metadata.namespace).toBe(ref.namespace);
+    const create = job.spec.jobTemplate.spec.template.spec.initContainers[0];
+    expect(create.env).toEqual(
+      expect.arrayContaining([
+        { name: 'IAM_USER', value: 'billing-nyc3-secrets-reader' },
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } },
+      ]),
+    );
+    expect(find(objects, 'Role', 'aws-secrets-reader-rotation').rules[0].resourceNames).toEqual([ref.name]);
+    expect(find(objects, 'PrometheusRule', 'aws-secrets-reader-rotation').metadata.labels).toMatchObject(d.prometheusSelector);
+    // Argo CD's platform project may sync into the Secret's namespace.
+    const project = find(render(d.applications), 'AppProject');
+    expect(project.spec.destinations.map((x: K8sObject) => x.namespace)).toContain('store-keys');
+  });
+
+  test('without credentialsUser (and on AWS, where the store has a pod identity) nothing rotates', () => {
+    const d = render(platform({ cloud: PlatformCloud.digitalocean({ secretsRegion: 'eu-central-1' }) }).config);
+    expect(all(d, 'CronJob')).toEqual([]);
+    expect(all(config, 'CronJob')).toEqual([]);
+  });
+
+  test.each<[Record<string, unknown>, string]>([
+    [
+      { credentialsUser: 'has space' },
+      `[PlatformCloud.digitalocean()] 'credentialsUser' ("has space") must be an IAM user name (1-64 of letters, digits and +=,.@_-)`,
+    ],
+    [
+      { credentialsUser: 'u', credentialsSecret: { name: 'Reader', namespace: 'external-secrets' } },
+      `[PlatformCloud.digitalocean()] 'credentialsSecret.name' ("Reader") must be a DNS label`,
+    ],
+  ])('PlatformCloud.digitalocean(%j) is refused', (options, message) => {
+    expect(() => PlatformCloud.digitalocean({ secretsRegion: 'eu-central-1', ...options })).toThrow(message);
+  });
+
   test('components can be replaced or extended; names stay unique', () => {
     const only = platform({ components: [PlatformComponent.GATEWAY_API, PlatformComponent.ENVOY_GATEWAY] });
     expect(all(render(only.applications), 'Application').map((a) => a.metadata.name)).toEqual([
