@@ -259,3 +259,21 @@ export class PlatformCloud {
     return this.storage.created;
   }
 }
+
+/**
+ * Part of `checkPlatformWiring`: where the contract names the IAM user the cluster's store reads with
+ * (`secretsReader`, a DigitalOcean DR cluster), the platform layer rotates that user's key, and no other's (IAM lets
+ * the user create and delete its own keys only: a rotation of another user's key fails every week). @internal
+ */
+export function _checkKeyRotationWiring(reader: string | undefined, cloud: PlatformCloud): string[] {
+  const rotated = cloud._keyRotation?.iamUser;
+  if (reader === undefined || rotated === reader) return [];
+  if (rotated === undefined) {
+    return [
+      `the secret store reads with a key of the IAM user "${reader}" (the contract's secretsReader), which the platform layer does not rotate: pass credentialsUser: contract.secretsReader.iamUser to PlatformCloud.digitalocean()`,
+    ];
+  }
+  return [
+    `the platform layer rotates the key of the IAM user "${rotated}", but the contract's secretsReader for this cluster is "${reader}": every run would fail (IAM lets a user rotate only its own keys)`,
+  ];
+}

@@ -6,6 +6,7 @@ import { SECRET_STORE_ACCESS_LABEL_VALUE, secretStoreAccessLabel } from '../comm
 import { ClusterPlatform } from './cluster-platform';
 import { _checkDnsWiring } from './external-dns';
 import { _checkIdentityEgress } from './identity-egress';
+import { _checkKeyRotationWiring } from './platform-cloud';
 import { promqlLookbackDays } from './promql-lookback';
 
 export { promqlLookbackDays };
@@ -44,8 +45,9 @@ const NODE_LOCAL = ['169.254.170.23/32'];
 /**
  * Checks every name one side of a cluster consumes against what the other side produces: secret entries and stores,
  * the secret controller's cloud identity, GatewayClass and ClusterIssuer, the Gateway, listener, certificate hosts and
- * backend ports of each route, the hosts external-dns keeps and its token, the namespaces network policies admit, the
- * data tier's CIDRs and ports, the Prometheus selector and the metric retention the rules need. One line per mismatch.
+ * backend ports of each route, the hosts external-dns keeps and its token, the IAM user whose store key the platform
+ * rotates (outside AWS), the namespaces network policies admit, the data tier's CIDRs and ports, the Prometheus
+ * selector and the metric retention the rules need. One line per mismatch.
  */
 export function checkPlatformWiring(input: PlatformWiringInput): string[] {
   const { contract: c, platform: p, objects, cluster } = input;
@@ -106,6 +108,8 @@ export function checkPlatformWiring(input: PlatformWiringInput): string[] {
       );
     }
   }
+  // Where the store reads with a key (DigitalOcean), the platform rotates the key of the reader the stack made.
+  out.push(..._checkKeyRotationWiring(c.secretsReader?.iamUser, p.cloud).map((d) => `[wiring ${cluster}] ${d}`));
   // Routing: GatewayClass, issuer, Gateway, listener, hosts on the certificate, backend ports.
   const gateways = of('Gateway');
   for (const g of gateways) {

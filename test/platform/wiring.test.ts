@@ -300,11 +300,24 @@ describe('checkPlatformWiring: the entry a DigitalOcean stack builds (load balan
     dataTier: [{ name: 'postgres', cidrs: ['10.10.0.0/16'], port: 25060 }],
     entry,
   };
-  function doCluster(options: { nodePort?: number; probe?: boolean; tls?: 'gateway' | 'loadBalancer'; hosts?: string[] } = {}) {
+  function doCluster(
+    options: {
+      nodePort?: number;
+      probe?: boolean;
+      tls?: 'gateway' | 'loadBalancer';
+      hosts?: string[];
+      reader?: string;
+      credentialsUser?: string;
+    } = {},
+  ) {
     const app = new App();
     const platform = new ClusterPlatform(app, 'Platform', {
       cluster: 'dr-nyc3',
-      cloud: PlatformCloud.digitalocean({ secretsRegion: 'us-east-2', nodePort: options.nodePort }),
+      cloud: PlatformCloud.digitalocean({
+        secretsRegion: 'us-east-2',
+        nodePort: options.nodePort,
+        credentialsUser: options.credentialsUser,
+      }),
       source: { repoURL: 'https://git.example.dev/gitops.git' },
       configPath: 'dist/platform/dr-nyc3',
       acmeEmail: 'oncall@example.dev',
@@ -329,12 +342,23 @@ describe('checkPlatformWiring: the entry a DigitalOcean stack builds (load balan
       secrets: samokoderSecrets('samokoder/production/app', ['OPENAI_API_KEY']),
       dependencies: [Dependency.cidr('postgres', '10.10.0.0/16', 25060)],
     });
-    return { contract: doContract, platform, objects: [...render(api), ...render(gw)] };
+    const contract = options.reader ? { ...doContract, secretsReader: { iamUser: options.reader } } : doContract;
+    return { contract, platform, objects: [...render(api), ...render(gw)] };
   }
   const at = '[wiring production]';
 
   test('a pair built from one contract fits together', () => {
     expect(check(doCluster())).toEqual([]);
+  });
+
+  test("the stack's reader for the cluster is the user whose key the platform layer rotates", () => {
+    expect(check(doCluster({ reader: 'app-nyc3-secrets-reader', credentialsUser: 'app-nyc3-secrets-reader' }))).toEqual([]);
+    expect(check(doCluster({ reader: 'app-nyc3-secrets-reader' }))).toEqual([
+      `${at} the secret store reads with a key of the IAM user "app-nyc3-secrets-reader" (the contract's secretsReader), which the platform layer does not rotate: pass credentialsUser: contract.secretsReader.iamUser to PlatformCloud.digitalocean()`,
+    ]);
+    expect(check(doCluster({ reader: 'app-nyc3-secrets-reader', credentialsUser: 'app-sfo3-secrets-reader' }))).toEqual([
+      `${at} the platform layer rotates the key of the IAM user "app-sfo3-secrets-reader", but the contract's secretsReader for this cluster is "app-nyc3-secrets-reader": every run would fail (IAM lets a user rotate only its own keys)`,
+    ]);
   });
 
   test('the NodePort the load balancer forwards to is not the one the proxies pin', () => {
