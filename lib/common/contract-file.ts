@@ -18,7 +18,9 @@ import { isUnresolved, requireDnsLabel, requireHostname, requireUrlPath } from '
 
 /**
  * The version of the contract file this library writes, and the highest it reads. 2 added `databaseBootstrap` (a
- * reader of version 1 would refuse it as an unknown field).
+ * reader of version 1 would refuse it as an unknown field), and, before any release carried version 2, the DR
+ * clusters' optional `primaryProbe`, `secretsReader` and the replica monitor's heartbeat fields (2026-12-07). Once a
+ * release has written version 2, a new field needs version 3.
  */
 export const PLATFORM_CONTRACT_SCHEMA_VERSION = 2;
 /** The name of the file a stack writes beside its `cdk.tf.json` (`cdktf.out/stacks/<stack>/platform-contract.json`). */
