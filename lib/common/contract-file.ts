@@ -18,11 +18,12 @@ import { isUnresolved, requireDnsLabel, requireHostname, requireUrlPath } from '
 
 /**
  * The version of the contract file this library writes, and the highest it reads. 2 added `databaseBootstrap` (a
- * reader of version 1 would refuse it as an unknown field), and, before any release carried version 2, the DR
- * clusters' optional `primaryProbe`, `secretsReader` and the replica monitor's heartbeat fields (2026-12-07). Once a
- * release has written version 2, a new field needs version 3.
+ * reader of version 1 would refuse it as an unknown field), 3 `databaseDump` (the DR primary's; a reader of 2 would
+ * refuse it). Version 2 also gained, before any release wrote it, the DR clusters' optional `primaryProbe`,
+ * `secretsReader` and the replica monitor's heartbeat fields (2026-12-07). A field added after a release needs a new
+ * version.
  */
-export const PLATFORM_CONTRACT_SCHEMA_VERSION = 2;
+export const PLATFORM_CONTRACT_SCHEMA_VERSION = 3;
 /** The name of the file a stack writes beside its `cdk.tf.json` (`cdktf.out/stacks/<stack>/platform-contract.json`). */
 export const PLATFORM_CONTRACT_FILE_NAME = 'platform-contract.json';
 
@@ -127,6 +128,22 @@ const CONTRACT_FIELDS: Fields = {
         intervalSeconds: { spec: { kind: 'integer', min: 60, max: 86400 } },
         source: { spec: { kind: 'object', fields: { bucket: { spec: dnsLabel }, host: { spec: hostname } } } },
         target: { spec: { kind: 'object', fields: { bucket: { spec: dnsLabel }, host: { spec: hostname } } } },
+      },
+    },
+  },
+  databaseDump: {
+    optional: true,
+    spec: {
+      kind: 'object',
+      fields: {
+        database: { spec: postgresName },
+        prefix: {
+          spec: {
+            kind: 'string',
+            check: pattern(/^([a-z0-9-]+\/)+$/, "must be a key prefix: lowercase path segments ending in '/' ('postgres/')"),
+          },
+        },
+        intervalSeconds: { spec: { kind: 'integer', min: 60, max: 86400 } },
       },
     },
   },

@@ -96,6 +96,14 @@ export interface PlatformContract {
     readonly target: { readonly bucket: string; readonly host: string };
   };
   /**
+   * The scheduled logical dump this cluster runs (DR primary: where the writer is; `SamokoderStack`'s dump is keyed by
+   * `databaseBootstrap` instead): `pg_dump` of `database` over the connection entry's `DATABASE_DIRECT_URL` (never the
+   * pool), uploaded under `prefix` of the entry's `FILES_BUCKET` with its bucket-limited key, every `intervalSeconds`.
+   * Deploy a `DatabaseDump`.
+   * @default - none
+   */
+  readonly databaseDump?: { readonly database: string; readonly prefix: string; readonly intervalSeconds: number };
+  /**
    * The other region's entry this cluster probes (DR secondary: the primary's own `<region>.<host>`, which the global
    * entry's uptime check requests too), so an outage there pages the on-call through this cluster's Alertmanager.
    * Deploy a `PrimaryProbe`.

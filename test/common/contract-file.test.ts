@@ -67,13 +67,18 @@ describe('PlatformContract.toJson / fromJson', () => {
 describe('files of earlier schema versions stay readable', () => {
   // Files this library wrote, kept as they are: a later library must still read them (bump schemaVersion for a
   // format change and keep reading these; never edit them).
-  test.each(['platform-contract.v1.aws.json', 'platform-contract.v1.digitalocean.json', 'platform-contract.v2.aws.json'])('%s', (name) => {
+  test.each([
+    'platform-contract.v1.aws.json',
+    'platform-contract.v1.digitalocean.json',
+    'platform-contract.v2.aws.json',
+    'platform-contract.v3.digitalocean.json',
+  ])('%s', (name) => {
     const file = path.join(__dirname, 'fixtures', name);
     const loaded = PlatformContract.fromFile(file);
     expect(loaded.namespace).toBe('samokoder');
     expect(loaded.dataTier.length).toBeGreaterThan(0);
     // The current writer gives the same bytes for what the file holds, but for the version it writes.
-    const written = fs.readFileSync(file, 'utf8').replace('"schemaVersion": 1', `"schemaVersion": ${PlatformContract.SCHEMA_VERSION}`);
+    const written = fs.readFileSync(file, 'utf8').replace(/"schemaVersion": \d+/, `"schemaVersion": ${PlatformContract.SCHEMA_VERSION}`);
     expect(PlatformContract.toJson(loaded)).toBe(written);
   });
 });
@@ -91,27 +96,27 @@ describe('PlatformContract.fromJson refuses a malformed or wrong-version file', 
     [
       'no schemaVersion',
       fileWith((d) => delete d.schemaVersion),
-      `[${FILE}] 'schemaVersion' (undefined) is required: the version of the contract format (this library reads versions 1 to 2)`,
+      `[${FILE}] 'schemaVersion' (undefined) is required: the version of the contract format (this library reads versions 1 to 3)`,
     ],
     [
       'a schemaVersion that is not a number',
       fileWith((d) => (d.schemaVersion = '1')),
-      `[${FILE}] 'schemaVersion' ("1") must be a whole number (this library reads versions 1 to 2)`,
+      `[${FILE}] 'schemaVersion' ("1") must be a whole number (this library reads versions 1 to 3)`,
     ],
     [
       'schemaVersion 0',
       fileWith((d) => (d.schemaVersion = 0)),
-      `[${FILE}] 'schemaVersion' (0) must be a whole number (this library reads versions 1 to 2)`,
+      `[${FILE}] 'schemaVersion' (0) must be a whole number (this library reads versions 1 to 3)`,
     ],
     [
       'a later schemaVersion',
-      fileWith((d) => (d.schemaVersion = 3)),
-      `[${FILE}] 'schemaVersion' (3) is newer than this library reads (versions 1 to 2): the file was written by a later samokoder-infra; upgrade samokoder-infra in this repository to the version the stack's repository uses`,
+      fileWith((d) => (d.schemaVersion = 4)),
+      `[${FILE}] 'schemaVersion' (4) is newer than this library reads (versions 1 to 3): the file was written by a later samokoder-infra; upgrade samokoder-infra in this repository to the version the stack's repository uses`,
     ],
     [
       'an unknown field (its value is not shown)',
       fileWith((d) => (d.databaseHost = 'db.internal')),
-      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync, primaryProbe, secretsReader)`,
+      `[${FILE}] 'databaseHost' is not a field of a platform contract (fields: cloud, environment, region, clusterName, kubernetesVersion, namespace, serviceAccounts, connectionSecretName, podIdentities, secretEntries, dataSubnetCidrs, dataTier, secretPrefix, entry, replicaMonitor, databaseRole, databaseBootstrap, filesSync, databaseDump, primaryProbe, secretsReader)`,
     ],
     [
       'a database role that is not a PostgreSQL name',
