@@ -162,9 +162,13 @@ export function buildKubernetesApps(
   const filesSync = platform.filesSync ? new FilesSync(ns, 'FilesSync', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
   // And it probes the primary's entry, so a primary outage pages the on-call (the uptime alerts only e-mail).
   const probe = platform.primaryProbe ? new PrimaryProbe(ns, 'PrimaryProbe', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
-  // Where the writer is (an AWS environment: its contract has the database bootstrap), a daily dump of the database
-  // to the versioned backups bucket: the last-resort copy that needs no RDS to restore.
-  const dump = platform.databaseBootstrap ? new DatabaseDump(ns, 'DatabaseDump', { platform, runbookBaseUrl: RUNBOOKS }) : undefined;
+  // Where the writer is (an AWS environment: its contract has the database bootstrap; the DR primary: its contract has
+  // databaseDump), a daily dump of the database to versioned object storage: the last-resort copy that needs no
+  // managed-database backup to restore.
+  const dump =
+    platform.databaseBootstrap || platform.databaseDump
+      ? new DatabaseDump(ns, 'DatabaseDump', { platform, runbookBaseUrl: RUNBOOKS })
+      : undefined;
   const extras = [monitor, heartbeat, filesSync, probe, dump].flatMap((part) => (part ? [part.footprint] : []));
   new AppNamespace(ns, 'Namespace', {
     name: platform.namespace,

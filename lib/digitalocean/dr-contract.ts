@@ -1,4 +1,5 @@
 import { PlatformContract } from '../common/contract';
+import { DATABASE_DUMP_PREFIX } from '../common/database-bootstrap';
 import { Duration } from '../common/duration';
 import {
   heartbeatLagQuery,
@@ -77,6 +78,12 @@ export function _drContract(rc: RegionalCluster, f: DrContractFacts): PlatformCo
     databaseRole: role,
     // Each cluster's own reader (DrSecretStore.readerUsers): its platform layer rotates that user's key.
     secretsReader: { iamUser: dr.secrets.readerUsers[rc.region.slug] },
+    // Where the writer is, the last-resort copy (issue #25): a daily pg_dump to one key under postgres/ of the region's
+    // versioned bucket, so each dump makes the one before a noncurrent version, kept by the bucket's noncurrent rule
+    // (regional-cluster.ts). After a failover the reconciled program swaps the roles, and the dump moves with the writer.
+    ...(role === 'primary'
+      ? { databaseDump: { database: dr.data.databaseName, prefix: DATABASE_DUMP_PREFIX, intervalSeconds: 86400 } }
+      : {}),
     ...(role === 'secondary'
       ? {
           filesSync: {

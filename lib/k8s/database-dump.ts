@@ -18,6 +18,7 @@ import { Dependency } from './dependency';
 import { requirePinnedImage } from './image';
 import { _cronScheduleEvery } from './private/cron';
 import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
+import { _SPACES_DUMP_KEYS, _spacesDumpPod } from './private/spaces-dump';
 import { AppSecret, SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
 
@@ -25,13 +26,14 @@ import { SyncedSecret } from './synced-secret';
 export interface DatabaseDumpProps {
   /**
    * The cluster's contract: `databaseBootstrap` (the database and the app's schema to dump), the namespace, the region,
-   * the connection entry (host, port, backups bucket) and the data tier. Only `SamokoderStack`'s has them.
+   * the connection entry (host, port, backups bucket) and the data tier: `SamokoderStack`'s. On DigitalOcean
+   * (`cloud: 'digitalocean'`), `databaseDump` instead: `MultiRegionDR`'s primary contract, where the writer is.
    */
   readonly platform: PlatformContract;
   /**
    * How often a dump is made: whole minutes dividing an hour or hours dividing a day (a cron schedule repeats evenly).
    * The alert fires when the last successful dump is older than twice this.
-   * @default Duration.hours(24)
+   * @default Duration.hours(24) (on DigitalOcean: the contract's `databaseDump.intervalSeconds`)
    */
   readonly interval?: Duration;
   /**
@@ -112,6 +114,12 @@ echo "uploaded s3://$BACKUPS_BUCKET/$key ($(wc -c <${DUMP}/database.dump) bytes)
  * is versioned, SSE-KMS, and keeps objects as its lifecycle says (Glacier after 30 days, expired after 365), copied to
  * the recovery region with the rest of it when `recovery` is on.
  *
+ * On DigitalOcean (a contract with `cloud: 'digitalocean'` and `databaseDump`: `MultiRegionDR`'s primary), two
+ * containers: `pg_dump` of the database over the entry's `DATABASE_DIRECT_URL` (never the pool), and the upload to
+ * `s3://<region's files bucket>/postgres/<database>/database.dump` on the Spaces endpoint with the region's
+ * bucket-limited key, both from the connection entry by reference (see `private/spaces-dump.ts`). One key: the
+ * versioned bucket keeps each earlier dump as a noncurrent version for its noncurrent rule's 90 days.
+ *
  * `DatabaseDumpLate` (warning) fires when the last successful dump is older than twice the interval, or when none has
  * succeeded that long after the CronJob was created (kube-state-metrics `kube_cronjob_status_last_successful_time`,
  * STABLE in kube-state-metrics 2.x; the pinned chart 8.0.0 ships 2.19.1 with the `cronjobs` collector on).
@@ -129,7 +137,25 @@ export class DatabaseDump extends Construct {
     requireLabels(path, 'labels', props.labels);
     const platform = props.platform;
     const spec = platform.databaseBootstrap;
-    if (!spec) {
+    const spaces = platform.cloud === 'digitalocean' ? platform.databaseDump : undefined;
+    if (platform.cloud === 'digitalocean') {
+      if (!spaces) {
+        throw invalidProp(
+          path,
+          'platform.databaseDump',
+          undefined,
+          "is not set: on DigitalOcean the cluster where the writer is dumps (MultiRegionDR's primary contract has it)",
+        );
+      }
+      if (platform.databaseRole === 'secondary') {
+        throw invalidProp(
+          path,
+          'platform.databaseRole',
+          platform.databaseRole,
+          "must be 'primary' for a dump: a secondary's database is the read-only replica; the writer's cluster dumps",
+        );
+      }
+    } else if (!spec) {
       throw invalidProp(
         path,
         'platform.databaseBootstrap',
@@ -154,7 +180,9 @@ export class DatabaseDump extends Construct {
       const tiers = platform.dataTier.map((t) => t.name);
       throw invalidProp(path, 'platform.dataTier', tiers, "has no 'postgres' tier: the dump would have no route to the database");
     }
-    const interval = (props.interval ?? Duration.hours(24))._requirePositive(path, 'interval');
+    const interval = (props.interval ?? Duration.seconds(spaces?.intervalSeconds ?? 86400))._requirePositive(path, 'interval');
+    const database = spaces?.database ?? spec!.database;
+    const prefix = `${spaces?.prefix ?? DATABASE_DUMP_PREFIX}${database}/`;
     this.schedule = _cronScheduleEvery(interval.totalSeconds, (rule) => invalidProp(path, 'interval', interval.toString(), rule));
     const storage = props.storage ?? '10Gi';
     if (!/^[1-9]\d*(Mi|Gi|Ti)$/.test(storage)) {
@@ -186,7 +214,9 @@ export class DatabaseDump extends Construct {
       name: NAME,
       namespace,
       store: props.secretStore,
-      secrets: ['DATABASE_HOST', 'DATABASE_PORT', 'BACKUPS_BUCKET'].map((k) => AppSecret.fromStore(k, platform.connectionSecretName, k)),
+      secrets: (spaces ? _SPACES_DUMP_KEYS : ['DATABASE_HOST', 'DATABASE_PORT', 'BACKUPS_BUCKET']).map((k) =>
+        AppSecret.fromStore(k, platform.connectionSecretName, k),
+      ),
       labels,
     });
     _apiObject<INetworkPolicy>(this, 'DenyIngress', {
@@ -195,13 +225,17 @@ export class DatabaseDump extends Construct {
       metadata: { name: `${NAME}-deny-ingress`, namespace, labels },
       spec: { podSelector: { matchLabels: podSelector }, policyTypes: ['Ingress'] },
     });
-    // Egress: DNS, the Pod Identity agent, HTTPS (S3, the RDS certificate bundle) and the database on its port.
+    // Egress: DNS, the Pod Identity agent (AWS), HTTPS (S3 or Spaces, the RDS certificate bundle) and the database.
     new AppNetworkPolicies(this, 'Network', {
       name: NAME,
       namespace,
       podLabels: podSelector,
       port: 5432,
-      dependencies: [Dependency.podIdentityAgent(), Dependency.internetHttps(), ...Dependency.dataTier({ dataTier: postgres })],
+      dependencies: [
+        ...(spaces ? [] : [Dependency.podIdentityAgent()]),
+        Dependency.internetHttps(),
+        ...Dependency.dataTier({ dataTier: postgres }),
+      ],
       labels,
     });
 
@@ -224,6 +258,62 @@ export class DatabaseDump extends Construct {
       { name: 'HOME', value: '/tmp' },
     ];
     const tmp = { name: 'tmp', mountPath: '/tmp' };
+    const parts = spaces
+      ? _spacesDumpPod({ image, awsCliImage, container, securityContext: secure, storage, prefix, dumpDir: DUMP, fromConnection })
+      : {
+          initContainers: [
+            {
+              name: 'token',
+              image: awsCliImage,
+              command: ['/bin/sh', '-c', TOKEN_SCRIPT],
+              env: [...pg, ...aws],
+              ...container,
+              securityContext: secure,
+              volumeMounts: [{ name: 'credentials', mountPath: RUN }, tmp],
+            },
+            {
+              name: 'pg-dump',
+              image,
+              command: ['/bin/sh', '-c', DUMP_SCRIPT],
+              env: [
+                ...pg,
+                { name: 'PGDATABASE', value: database },
+                { name: 'PGSSLMODE', value: 'verify-full' },
+                { name: 'PGSSLROOTCERT', value: `${RUN}/rds-ca.pem` },
+                { name: 'PGAPPNAME', value: NAME },
+                { name: 'PGCONNECT_TIMEOUT', value: '10' },
+                // A pattern for pg_dump: quoted, so the schema named after the app's role is taken as written.
+                { name: 'DUMP_SCHEMA', value: quoteIdentifier(spec!.user) },
+                { name: 'HOME', value: '/tmp' },
+              ],
+              ...container,
+              // The scheduler places it on a node with room for the dump (the emptyDir counts as the pod's).
+              resources: { ...container.resources, requests: { ...container.resources.requests, 'ephemeral-storage': storage } },
+              securityContext: secure,
+              volumeMounts: [{ name: 'credentials', mountPath: RUN, readOnly: true }, { name: 'dump', mountPath: DUMP }, tmp],
+            },
+          ],
+          containers: [
+            {
+              name: 'upload',
+              image: awsCliImage,
+              command: ['/bin/sh', '-c', UPLOAD_SCRIPT],
+              env: [...aws, fromConnection('BACKUPS_BUCKET', 'BACKUPS_BUCKET'), { name: 'DUMP_PREFIX', value: prefix }],
+              ...container,
+              securityContext: secure,
+              volumeMounts: [
+                { name: 'credentials', mountPath: RUN, readOnly: true },
+                { name: 'dump', mountPath: DUMP, readOnly: true },
+                tmp,
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: 'dump', emptyDir: { sizeLimit: storage } },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+          ],
+        };
     _apiObject<ICronJob>(this, 'CronJob', {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
@@ -255,62 +345,7 @@ export class DatabaseDump extends Construct {
                   fsGroup: UID,
                   seccompProfile: { type: 'RuntimeDefault' },
                 },
-                initContainers: [
-                  {
-                    name: 'token',
-                    image: awsCliImage,
-                    command: ['/bin/sh', '-c', TOKEN_SCRIPT],
-                    env: [...pg, ...aws],
-                    ...container,
-                    securityContext: secure,
-                    volumeMounts: [{ name: 'credentials', mountPath: RUN }, tmp],
-                  },
-                  {
-                    name: 'pg-dump',
-                    image,
-                    command: ['/bin/sh', '-c', DUMP_SCRIPT],
-                    env: [
-                      ...pg,
-                      { name: 'PGDATABASE', value: spec.database },
-                      { name: 'PGSSLMODE', value: 'verify-full' },
-                      { name: 'PGSSLROOTCERT', value: `${RUN}/rds-ca.pem` },
-                      { name: 'PGAPPNAME', value: NAME },
-                      { name: 'PGCONNECT_TIMEOUT', value: '10' },
-                      // A pattern for pg_dump: quoted, so the schema named after the app's role is taken as written.
-                      { name: 'DUMP_SCHEMA', value: quoteIdentifier(spec.user) },
-                      { name: 'HOME', value: '/tmp' },
-                    ],
-                    ...container,
-                    // The scheduler places it on a node with room for the dump (the emptyDir counts as the pod's).
-                    resources: { ...container.resources, requests: { ...container.resources.requests, 'ephemeral-storage': storage } },
-                    securityContext: secure,
-                    volumeMounts: [{ name: 'credentials', mountPath: RUN, readOnly: true }, { name: 'dump', mountPath: DUMP }, tmp],
-                  },
-                ],
-                containers: [
-                  {
-                    name: 'upload',
-                    image: awsCliImage,
-                    command: ['/bin/sh', '-c', UPLOAD_SCRIPT],
-                    env: [
-                      ...aws,
-                      fromConnection('BACKUPS_BUCKET', 'BACKUPS_BUCKET'),
-                      { name: 'DUMP_PREFIX', value: `${DATABASE_DUMP_PREFIX}${spec.database}/` },
-                    ],
-                    ...container,
-                    securityContext: secure,
-                    volumeMounts: [
-                      { name: 'credentials', mountPath: RUN, readOnly: true },
-                      { name: 'dump', mountPath: DUMP, readOnly: true },
-                      tmp,
-                    ],
-                  },
-                ],
-                volumes: [
-                  { name: 'credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
-                  { name: 'dump', emptyDir: { sizeLimit: storage } },
-                  { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-                ],
+                ...parts,
               },
             },
           },
@@ -320,6 +355,9 @@ export class DatabaseDump extends Construct {
 
     const metric = `kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${NAME}"}`;
     const late = 2 * interval.totalSeconds;
+    const [what, where] = spaces
+      ? [`the ${database} database`, "the region's files bucket (earlier dumps kept 90 days as versions)"]
+      : [`schema ${spec!.user} of ${database}`, 'the backups bucket'];
     _apiObject<IPrometheusRule>(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
@@ -338,8 +376,8 @@ export class DatabaseDump extends Construct {
                 for: '10m',
                 labels: { severity: 'warning', namespace },
                 annotations: {
-                  summary: `No dump of the ${spec.database} database has succeeded for more than ${Duration.seconds(late).toString()}: the last-resort copy is getting old`,
-                  description: `The CronJob ${NAME} in ${namespace} dumps schema ${spec.user} of ${spec.database} every ${interval.toString()} to the backups bucket under ${DATABASE_DUMP_PREFIX}${spec.database}/; see its last Jobs' logs (kubectl -n ${namespace} logs job/<name> --all-containers).`,
+                  summary: `No dump of the ${database} database has succeeded for more than ${Duration.seconds(late).toString()}: the last-resort copy is getting old`,
+                  description: `The CronJob ${NAME} in ${namespace} dumps ${what} every ${interval.toString()} to ${where} under ${prefix}; see its last Jobs' logs (kubectl -n ${namespace} logs job/<name> --all-containers).`,
                   ...runbook('DatabaseDumpLate'),
                 },
               },

@@ -150,3 +150,99 @@ describe('DatabaseDump', () => {
     );
   });
 });
+
+/** What MultiRegionDR's primary contract says (see test/digitalocean/multi-region-dr.test.ts). */
+const drPrimary: PlatformContract = {
+  cloud: 'digitalocean',
+  environment: 'production-dr',
+  region: 'us-east-2',
+  clusterName: 'billing-nyc3',
+  kubernetesVersion: '1.35',
+  namespace: 'billing',
+  serviceAccounts: [],
+  podIdentities: [],
+  connectionSecretName: 'billing/production-dr/nyc3/connection',
+  secretEntries: ['billing/production-dr/nyc3/connection'],
+  secretPrefix: 'billing/production-dr/',
+  dataSubnetCidrs: ['10.10.0.0/16', '10.20.0.0/16'],
+  dataTier: [
+    { name: 'postgres-pool', cidrs: ['10.10.0.0/16'], port: 25061 },
+    { name: 'postgres', cidrs: ['10.10.0.0/16', '10.20.0.0/16'], port: 25060 },
+    { name: 'valkey', cidrs: ['10.10.0.0/16'], port: 25061 },
+  ],
+  databaseRole: 'primary',
+  databaseDump: { database: 'billing', prefix: 'postgres/', intervalSeconds: 86400 },
+};
+
+describe('DatabaseDump on DigitalOcean (the DR primary)', () => {
+  const drChart = (contract: Partial<PlatformContract> = {}, props: Partial<ConstructorParameters<typeof DatabaseDump>[2]> = {}) => {
+    const chart = new Chart(testApp(), 'dump', { namespace: 'billing' });
+    new DatabaseDump(chart, 'Dump', { platform: { ...drPrimary, ...contract }, ...props });
+    return { chart, objects: render(chart) };
+  };
+  const env = (c: K8sObject) =>
+    Object.fromEntries(c.env.map((e: K8sObject) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.key}`]));
+
+  test('pg_dump over the direct URL (never the pool), upload to the region bucket under postgres/<database>/ with its key by reference', () => {
+    const { objects } = drChart();
+    const cron = find(objects, 'CronJob', 'database-dump');
+    expect(cron.spec.schedule).toBe('0 0 * * *');
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect([...pod.initContainers, ...pod.containers].map((c: K8sObject) => c.name)).toEqual(['pg-dump', 'upload']);
+    expect(env(pod.initContainers[0])).toEqual({
+      DATABASE_DIRECT_URL: 'secret:DATABASE_DIRECT_URL',
+      PGAPPNAME: 'database-dump',
+      PGCONNECT_TIMEOUT: '10',
+      HOME: '/tmp',
+    });
+    expect(pod.initContainers[0].command[2]).toContain('pg_dump --format=custom');
+    expect(pod.initContainers[0].command[2]).toContain('--dbname="$DATABASE_DIRECT_URL"');
+    expect(env(pod.containers[0])).toMatchObject({
+      FILES_BUCKET: 'secret:FILES_BUCKET',
+      AWS_ENDPOINT_URL: 'secret:FILES_ENDPOINT',
+      AWS_ACCESS_KEY_ID: 'secret:FILES_ACCESS_KEY_ID',
+      AWS_SECRET_ACCESS_KEY: 'secret:FILES_SECRET_ACCESS_KEY',
+      DUMP_PREFIX: 'postgres/billing/',
+    });
+    expect(pod.volumes.map((v: K8sObject) => v.name)).toEqual(['dump', 'tmp']);
+    const secret = find(objects, 'ExternalSecret');
+    expect(secret.spec.data.map((d: K8sObject) => d.remoteRef.key)).toEqual(Array(5).fill('billing/production-dr/nyc3/connection'));
+    expect(secret.spec.data.map((d: K8sObject) => d.remoteRef.property)).not.toContain('DATABASE_URL');
+  });
+
+  test('egress: DNS, HTTPS (Spaces) and the direct port in both VPCs; no Pod Identity agent (DigitalOcean has none)', () => {
+    const { objects } = drChart();
+    const deps = find(objects, 'NetworkPolicy', 'database-dump-allow-dependencies').spec;
+    expect(deps.egress.map((e: K8sObject) => `${e.to.map((t: K8sObject) => t.ipBlock.cidr).join(',')}:${e.ports[0].port}`)).toEqual([
+      '0.0.0.0/0:443',
+      '10.10.0.0/16:25060',
+      '10.20.0.0/16:25060',
+    ]);
+  });
+
+  test('DatabaseDumpLate names the bucket and the retention; schema-valid, no policy finding', async () => {
+    const { chart, objects } = drChart();
+    const rule = find(objects, 'PrometheusRule').spec.groups[0].rules[0];
+    expect(rule.alert).toBe('DatabaseDumpLate');
+    expect(rule.annotations.description).toContain(
+      "to the region's files bucket (earlier dumps kept 90 days as versions) under postgres/billing/",
+    );
+    expect((await schemaCheck(objects)).ok).toBe(true);
+    expect(PolicyPack.checkKubernetes(chart).map((f) => `${f.rule.id} ${f.subject}: ${f.detail}`)).toEqual([]);
+  });
+
+  test.each<[string, Partial<PlatformContract>, string]>([
+    [
+      'a contract without databaseDump (the secondary)',
+      { databaseDump: undefined, databaseRole: 'secondary' },
+      `[dump/Dump] 'platform.databaseDump' (undefined) is not set: on DigitalOcean the cluster where the writer is dumps (MultiRegionDR's primary contract has it)`,
+    ],
+    [
+      'a dump asked of a secondary',
+      { databaseRole: 'secondary' },
+      `[dump/Dump] 'platform.databaseRole' ("secondary") must be 'primary' for a dump: a secondary's database is the read-only replica; the writer's cluster dumps`,
+    ],
+  ])('%s is refused', (_what, contract, message) => {
+    expect(() => drChart(contract)).toThrow(message);
+  });
+});

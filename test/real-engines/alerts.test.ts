@@ -16,6 +16,7 @@ describe('the rule files verify:alerts gives promtool', () => {
       'dr-nyc3-api.rules.yaml',
       'dr-nyc3-api.analysis.yaml',
       'dr-nyc3-bot.rules.yaml',
+      'dr-nyc3-namespace.rules.yaml',
       'dr-sfo3-api.rules.yaml',
       'dr-sfo3-api.analysis.yaml',
       'dr-sfo3-bot.rules.yaml',
