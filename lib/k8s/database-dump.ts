@@ -181,6 +181,14 @@ export class DatabaseDump extends Construct {
       throw invalidProp(path, 'platform.dataTier', tiers, "has no 'postgres' tier: the dump would have no route to the database");
     }
     const interval = (props.interval ?? Duration.seconds(spaces?.intervalSeconds ?? 86400))._requirePositive(path, 'interval');
+    if (spaces && !/^([a-z0-9-]+\/)+$/.test(spaces.prefix)) {
+      throw invalidProp(
+        path,
+        'platform.databaseDump.prefix',
+        spaces.prefix,
+        "must be a key prefix: lowercase path segments ending in '/' ('postgres/')",
+      );
+    }
     const database = spaces?.database ?? spec!.database;
     const prefix = `${spaces?.prefix ?? DATABASE_DUMP_PREFIX}${database}/`;
     this.schedule = _cronScheduleEvery(interval.totalSeconds, (rule) => invalidProp(path, 'interval', interval.toString(), rule));

@@ -242,6 +242,11 @@ describe('DatabaseDump on DigitalOcean (the DR primary)', () => {
       { databaseRole: 'secondary' },
       `[dump/Dump] 'platform.databaseRole' ("secondary") must be 'primary' for a dump: a secondary's database is the read-only replica; the writer's cluster dumps`,
     ],
+    [
+      'a key prefix that climbs out of its folder',
+      { databaseDump: { database: 'billing', prefix: '../', intervalSeconds: 86400 } },
+      `[dump/Dump] 'platform.databaseDump.prefix' ("../") must be a key prefix: lowercase path segments ending in '/' ('postgres/')`,
+    ],
   ])('%s is refused', (_what, contract, message) => {
     expect(() => drChart(contract)).toThrow(message);
   });
