@@ -14,7 +14,20 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cacheDir, freePort, realEnginesDir, run, RunResult, since, sleep, startProcess, Started, stopProcess, VERSIONS } from './engines';
+import {
+  cacheDir,
+  cpuSeconds,
+  freePort,
+  realEnginesDir,
+  run,
+  RunResult,
+  since,
+  sleep,
+  startProcess,
+  Started,
+  stopProcess,
+  VERSIONS,
+} from './engines';
 
 const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'helm', 'kube-scheduler'];
 
@@ -149,7 +162,11 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
   makeCertificates(dir);
   const [etcdPort, peerPort, apiPort, cmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const processes: Started[] = [];
+  let kubectlCalls = 0;
   const stop = async () => {
+    // What each process of this control plane cost, read just before it is stopped (see verify-k8s' part lines).
+    const cpu = processes.map((p) => `${p.name.replace(/ \(.*\)$/, '')} ${cpuSeconds(p.child.pid!).toFixed(1)}`);
+    log(`  control plane "${name}" CPU (user+sys s): ${cpu.join(', ')}; kubectl ${kubectlCalls} calls`);
     for (const p of processes.reverse()) await stopProcess(p);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -191,8 +208,10 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
   // (KUBECACHEDIR is the default of both; kubectl also gets the flag).
   const cache = path.join(dir, 'kube-cache');
   process.env.KUBECACHEDIR = cache;
-  const kubectl = (args: string[], options: { input?: string } = {}) =>
-    run(path.join(bin, 'kubectl'), [`--kubeconfig=${config}`, `--cache-dir=${cache}`, ...args], options);
+  const kubectl = (args: string[], options: { input?: string } = {}) => {
+    kubectlCalls++;
+    return run(path.join(bin, 'kubectl'), [`--kubeconfig=${config}`, `--cache-dir=${cache}`, ...args], options);
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
     const r = kubectl(['get', '--raw=/readyz']);

@@ -119,6 +119,26 @@ export function startProcess(name: string, command: string, args: string[], env:
 }
 
 /** Stops one process by its PID (SIGTERM, SIGKILL after 5 s) and waits for it to exit. */
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (proc(5): utime and stime, fields 14
+ * and 15, in clock ticks; cutime and cstime, 16 and 17, are its waited-for children's). 0 where there is no /proc.
+ */
+export function cpuSeconds(pid: number | 'self', children = false): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const at = children ? 13 : 11; // field 16 (cutime) or 14 (utime), the fields after ")" starting at 3
+    const ticks = Number(fields[at]) + Number(fields[at + 1]);
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on every Linux architecture the engines are built for (USER_HZ). */
+const CLOCK_TICKS = 100;
+
 export async function stopProcess(p: Started): Promise<void> {
   const pid = p.child.pid;
   if (pid === undefined || !running.has(pid) || p.child.exitCode !== null) return;

@@ -30,7 +30,7 @@ import { verifyVolumes, volumeSelfTest } from './volume-binding';
 import { verifyScheduling } from './verify-scheduling';
 import { applyControllerObjects, controllerPodsPlaced, controllerSelfTest } from './controller-objects-apply';
 import { ControlPlane, ensureControlPlane, startControlPlane } from './control-plane';
-import { finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
+import { cpuSeconds, finish, realEnginesDir, REPO, runAsync, runMain, since, sleep, stopAll, VERSIONS } from './engines';
 import {
   ApplicationSync,
   clustersOf,
@@ -836,6 +836,10 @@ async function main(): Promise<void> {
     else result = await verifyCluster(bin, dist, part);
     fs.writeFileSync(opt('--result', ''), JSON.stringify(result));
     await stopAll();
+    // CPU of this part: node itself, and every process it started and waited for (kubectl, helm, the control plane).
+    log(
+      `  part ${part}: CPU ${cpuSeconds('self').toFixed(1)} s node + ${cpuSeconds('self', true).toFixed(1)} s child processes, ${since(t0)} s wall`,
+    );
     return;
   }
   // `--only helm` (or clusters, hub, self-test) while working on one part; CI runs all four.
