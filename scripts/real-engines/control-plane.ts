@@ -198,6 +198,14 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
     // Without it, privileged pods fail validation before PodSecurity can judge them (see the real-engines README).
     '--allow-privileged=true',
     '--endpoint-reconciler-type=none',
+    // Less idle work, the same validation and admission (k8s.io/apiserver pkg/server/options at v1.35):
+    // server_run_options.go --enable-priority-and-fairness "replace the max-in-flight handler with an enhanced one
+    // that queues and dispatches with priority and fairness": off, the plain max-in-flight limits apply and the APF
+    // configuration controller (its FlowSchemas, priority levels and their status upkeep) does not run; one client
+    // drives each server here. feature.go --profiling "Enable profiling via web interface host:port/debug/pprof/":
+    // nobody reads it. controller-runtime's envtest starts its API servers with the first off as well.
+    '--enable-priority-and-fairness=false',
+    '--profiling=false',
   ]);
   processes.push(apiserver);
   const config = path.join(dir, 'kubeconfig');
