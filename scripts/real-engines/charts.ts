@@ -239,11 +239,43 @@ export function renderHelmApplication(
     fs.writeFileSync(valuesFile, JSON.stringify(values));
   }
   const args = renderArgs(application, chartDir, valuesFile, cluster);
-  const renders = [run(helmBin, args), run(helmBin, args)];
-  const failed = renders.find((r) => r.status !== 0);
-  if (failed) return { objects: [], problems: [`${where}: helm template failed: ${failed.stderr.trim()}`], unstable: [] };
-  const [first, second] = renders.map((r) => loadYamlText(r.stdout));
+  const cached = renderCache(helmBin, args, valuesFile);
+  let pair = cached.read();
+  if (!pair) {
+    const renders = [run(helmBin, args), run(helmBin, args)];
+    const failed = renders.find((r) => r.status !== 0);
+    if (failed) return { objects: [], problems: [`${where}: helm template failed: ${failed.stderr.trim()}`], unstable: [] };
+    pair = renders.map((r) => loadYamlText(r.stdout)) as [K8sObject[], K8sObject[]];
+    cached.write(pair);
+  }
+  const [first, second] = pair;
+  // unstableFields judges the pair with this Application's own ignoreDifferences, cached or not.
   return { objects: first, problems: [], unstable: unstableFields(application, first, second) };
+}
+
+/**
+ * Both renders of one `helm template` command line, kept for the run in $SAMOKODER_VERIFY_HELM_CACHE (verify-k8s
+ * sets it for its parts): every cluster renders the same charts with the same release names, values and
+ * capabilities, so each distinct command (the values file by its content, the chart directory by its pinned
+ * name-version) is rendered twice once per run, not once per cluster. A failed render is not kept.
+ */
+export function renderCache(helmBin: string, args: string[], valuesFile: string | undefined) {
+  const dir = process.env.SAMOKODER_VERIFY_HELM_CACHE;
+  const key = createHash('sha256')
+    .update(JSON.stringify([helmBin, args.map((a) => (a === valuesFile ? fs.readFileSync(a, 'utf8') : a))]))
+    .digest('hex');
+  const file = dir ? path.join(dir, `${key}.json`) : undefined;
+  return {
+    read: (): [K8sObject[], K8sObject[]] | undefined =>
+      file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined,
+    write: (pair: [K8sObject[], K8sObject[]]) => {
+      if (!file) return;
+      // Written whole under another name, then renamed: a part running beside this one reads all of it or nothing.
+      const tmp = `${file}.${process.pid}`;
+      fs.writeFileSync(tmp, JSON.stringify(pair));
+      fs.renameSync(tmp, file);
+    },
+  };
 }
 
 /** JSON pointers (RFC 6901) of the leaves where `a` and `b` differ. */

@@ -793,6 +793,9 @@ interface PartResult {
 async function runParts(parts: string[], args: string[]): Promise<PartResult[]> {
   const jobs = Math.max(1, Number(process.env.SAMOKODER_VERIFY_JOBS ?? Math.max(2, os.cpus().length)));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-k8s-parts-'));
+  // The parts' shared renders of identical `helm template` commands (charts.ts renderCache), for this run only.
+  const helmCache = path.join(dir, 'helm-renders');
+  fs.mkdirSync(helmCache);
   const results: PartResult[] = [];
   let next = 0;
   const worker = async () => {
@@ -800,7 +803,9 @@ async function runParts(parts: string[], args: string[]): Promise<PartResult[]> 
       const part = parts[next++];
       const file = path.join(dir, `${part}.json`);
       const forwarded = args.filter((a, i) => ['--dist', '--chart'].includes(a) || ['--dist', '--chart'].includes(args[i - 1]));
-      const r = await runAsync(process.execPath, [...process.execArgv, __filename, ...forwarded, '--part', part, '--result', file]);
+      const r = await runAsync(process.execPath, [...process.execArgv, __filename, ...forwarded, '--part', part, '--result', file], {
+        env: { SAMOKODER_VERIFY_HELM_CACHE: helmCache },
+      });
       process.stdout.write(r.stdout);
       if (r.status !== 0 || !fs.existsSync(file)) {
         results.push({ problems: [`[${part}] the check itself failed (exit ${r.status}): ${r.stderr.trim().slice(-2000)}`], rewrites: [] });

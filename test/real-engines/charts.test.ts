@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chartSources, preparedChart, renderArgs, unstableFields, wholeUpstream } from '../../scripts/real-engines/charts';
+import { chartSources, preparedChart, renderArgs, renderCache, unstableFields, wholeUpstream } from '../../scripts/real-engines/charts';
 import { K8sObject } from '../../scripts/real-engines/gitops';
 import { testTmp } from '../util/reference';
 
@@ -209,5 +209,46 @@ describe('helm template as Argo CD runs it', () => {
     };
     expect(unstableFields(ignoring, [secret('a')], [secret('b')])).toEqual([]);
     expect(unstableFields(application, [secret('a')], [])).toEqual(['Secret/m/s: only in one of two renders']);
+  });
+});
+
+describe('helm template renders shared by the parts of one verify:k8s run', () => {
+  const before = process.env.SAMOKODER_VERIFY_HELM_CACHE;
+  const dir = path.join(root, 'renders');
+  afterEach(() => {
+    if (before === undefined) delete process.env.SAMOKODER_VERIFY_HELM_CACHE;
+    else process.env.SAMOKODER_VERIFY_HELM_CACHE = before;
+  });
+  const values = (name: string, text: string) => {
+    const file = path.join(root, `${name}.values.json`);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const args = (file: string) => ['template', 'demo', '/c', '-f', file, '--api-versions', 'v1'];
+  const pair: [K8sObject[], K8sObject[]] = [
+    [{ kind: 'ConfigMap', metadata: { name: 'a' } }],
+    [{ kind: 'ConfigMap', metadata: { name: 'b' } }],
+  ];
+
+  test('the same command with the same values (in another cluster’s file) reads what the first render kept', () => {
+    fs.mkdirSync(dir, { recursive: true });
+    process.env.SAMOKODER_VERIFY_HELM_CACHE = dir;
+    const first = values('demo-production', '{"a":1}');
+    expect(renderCache('/bin/helm', args(first), first).read()).toBeUndefined();
+    renderCache('/bin/helm', args(first), first).write(pair);
+    const second = values('demo-staging', '{"a":1}');
+    expect(renderCache('/bin/helm', args(second), second).read()).toEqual(pair);
+    // Other values, another argument or another helm: rendered again.
+    const other = values('demo-dr', '{"a":2}');
+    expect(renderCache('/bin/helm', args(other), other).read()).toBeUndefined();
+    expect(renderCache('/bin/helm', [...args(second), '--skip-tests'], second).read()).toBeUndefined();
+    expect(renderCache('/other/helm', args(second), second).read()).toBeUndefined();
+  });
+
+  test('without the run’s directory nothing is kept', () => {
+    delete process.env.SAMOKODER_VERIFY_HELM_CACHE;
+    const file = values('demo-solo', '{"solo":true}');
+    renderCache('/bin/helm', args(file), file).write(pair);
+    expect(renderCache('/bin/helm', args(file), file).read()).toBeUndefined();
   });
 });
