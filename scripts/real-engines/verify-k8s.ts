@@ -10,9 +10,9 @@
  *  4. collects the Warning events of the controllers (a ReplicaSet or Job that cannot create its pods says so);
  *  5. reads every object back and lists where the server stored something other than what we wrote.
  * The Argo CD hub's own configuration (dist/argocd/hub/: argocd-cm, the repository and cluster registrations) goes
- * on a control plane of its own beside upstream's argocd-cm, and its registrations are checked against every
- * cluster's Applications (verifyHub). Then it installs the Helm chart (dist-helm/samokoder) on its own control plane,
- * and runs its self-test: objects with one known defect each must be refused, or the checker itself is broken.
+ * on a fresh control plane beside upstream's argocd-cm, and its registrations are checked against every
+ * cluster's Applications (verifyHub). Then it installs the Helm chart (dist-helm/samokoder) on that same control plane
+ * once every CRD is installed, and runs its self-test: objects with one known defect each must be refused, or the checker itself is broken.
  *
  * Fails on any rejection, any server or controller warning, any project violation, and on a list of server
  * rewrites that differs from the pinned one (test/real-engines/server-rewrites.txt).
@@ -428,13 +428,13 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
 }
 
 /**
- * The Argo CD hub's configuration (dist/argocd/hub/) on a control plane of its own with Argo CD's and External
- * Secrets' CRDs: upstream's argocd-cm first, as manifests/install.yaml at v3.5.1 makes it (its labels, no data) under
+ * The Argo CD hub's configuration (dist/argocd/hub/) on a fresh control plane with only Argo CD's and External
+ * Secrets' CRDs (its own, or the one the Helm chart goes on next): upstream's argocd-cm first, as manifests/install.yaml at v3.5.1 makes it (its labels, no data) under
  * its own field manager, then ours server-side (the documented install order), then upstream's again with
  * --force-conflicts (an upgrade of Argo CD): the Application health check must survive both. The registrations are
  * checked against every cluster's plan (see argocd-hub.ts).
  */
-async function verifyHub(bin: string, dist: string): Promise<PartResult> {
+async function verifyHub(bin: string, dist: string, shared?: ControlPlane): Promise<PartResult> {
   const t0 = Date.now();
   const hub = hubObjects(dist);
   if (hub.length === 0) {
@@ -442,7 +442,8 @@ async function verifyHub(bin: string, dist: string): Promise<PartResult> {
   }
   const plans = clustersOf(dist).map((c) => planCluster(REPO, dist, c));
   const problems = hubProblems(hub, plans).map((p) => `[hub] ${p}`);
-  const cp = await startControlPlane('hub', bin, log);
+  // On a shared control plane the hub goes first (before the Helm part installs the other CRDs), under its own name.
+  const cp = shared ? { ...shared, name: 'hub' } : await startControlPlane('hub', bin, log);
   const check = new Checker(cp);
   try {
     const crds = path.join(realEnginesDir(), 'crds');
@@ -481,14 +482,14 @@ async function verifyHub(bin: string, dist: string): Promise<PartResult> {
     );
     return { problems, rewrites };
   } finally {
-    await cp.stop();
+    if (!shared) await cp.stop();
   }
 }
 
-/** The Helm chart, rendered and installed on its own control plane next to the namespace it is made for. */
-async function verifyHelmChart(bin: string, dist: string, chart: string): Promise<string[]> {
+/** The Helm chart, rendered and installed (on its own control plane, or after the hub on its) next to the namespace it is made for. */
+async function verifyHelmChart(bin: string, dist: string, chart: string, shared?: ControlPlane): Promise<string[]> {
   const t0 = Date.now();
-  const cp = await startControlPlane('helm', bin, log);
+  const cp = shared ? { ...shared, name: 'helm' } : await startControlPlane('helm', bin, log);
   const check = new Checker(cp);
   try {
     check.installCrds();
@@ -536,7 +537,7 @@ async function verifyHelmChart(bin: string, dist: string, chart: string): Promis
     );
     return check.problems;
   } finally {
-    await cp.stop();
+    if (!shared) await cp.stop();
   }
 }
 
@@ -843,9 +844,22 @@ async function main(): Promise<void> {
   const part = opt('--part', '');
   if (part) {
     let result: PartResult = { problems: [], rewrites: [] };
-    if (part === 'helm') {
-      if (fs.existsSync(path.join(chart, 'Chart.yaml'))) result.problems.push(...(await verifyHelmChart(bin, dist, chart)));
-      else result.problems.push(`no Helm chart at ${chart} (run npm run helm first)`);
+    const helmPart = async (shared?: ControlPlane) => {
+      if (fs.existsSync(path.join(chart, 'Chart.yaml'))) return verifyHelmChart(bin, dist, chart, shared);
+      return [`no Helm chart at ${chart} (run npm run helm first)`];
+    };
+    if (part === 'helm') result.problems.push(...(await helmPart()));
+    else if (part === 'hub+helm') {
+      // One control plane for both (one start-up, one etcd, one controller-manager less): the hub first, with only
+      // Argo CD's and External Secrets' CRDs as before, then the chart after every CRD is installed. The hub's objects
+      // stay in "argocd"; the chart goes into its own namespace, and its warning events are read cluster-wide.
+      const cp = await startControlPlane('hub+helm', bin, log);
+      try {
+        result = await verifyHub(bin, dist, cp);
+        result.problems.push(...(await helmPart(cp)));
+      } finally {
+        await cp.stop();
+      }
     } else if (part === 'self-test') result.problems.push(...(await selfTest(bin, dist, clusters[0])));
     else if (part === 'hub') result = await verifyHub(bin, dist);
     else result = await verifyCluster(bin, dist, part);
@@ -862,8 +876,8 @@ async function main(): Promise<void> {
   const runs = (name: string) => only === 'all' || only === name;
   const parts = [
     ...(runs('clusters') ? clusters : []),
-    ...(runs('hub') ? ['hub'] : []),
-    ...(runs('helm') ? ['helm'] : []),
+    // Together on one control plane when both run (see the part 'hub+helm' above).
+    ...(runs('hub') && runs('helm') ? ['hub+helm'] : runs('hub') ? ['hub'] : runs('helm') ? ['helm'] : []),
     ...(runs('self-test') ? ['self-test'] : []),
   ];
   const notExercised: string[] = [];
