@@ -6,6 +6,7 @@ import { credentialLines } from '../common/secret-detection';
 import {
   FENCE_RULE,
   _REPLICAS_ANNOTATION,
+  _RESTARTED_FOR_ANNOTATION,
   _checkApplyScript,
   _failbackScript,
   _failoverScript,
@@ -119,7 +120,7 @@ again once it does: until then the fence below keeps the old side from writing),
 3. **Promote** it: \`doctl databases replica promote <cluster-id> ${f.replicaName ?? '<replica>'}\`, then wait until it is \`online\`. It becomes an independent cluster without the pool: the apps connect directly on port ${f.databasePort}.
 4. **Fence the old primary** \`${f.postgresCluster}\`: its trusted sources are replaced by \`${FENCE_RULE}\` (an address that is never routed; an empty list would admit everyone), so nothing reaches it when ${f.primaryRegion} comes back. DigitalOcean's API is global: this works while the region is down.
 5. **Repoint both connection entries** at the promoted cluster: \`${f.connectionEntries.secondary}\` (External Secrets is told to sync now and the script waits until every Secret made from the entry carries the new host) and \`${f.connectionEntries.primary}\` (what starts in ${f.primaryRegion} later reaches the one writer).
-6. **Restart what serves** in \`${f.secondaryCluster}\`: the Rollouts through \`spec.restartAt\` (pods replaced in place, paused Rollouts included: no new revision, so no analysis or promotion; the script waits for \`status.restartedAt\`) and the Deployments that run pods.
+6. **Restart what serves** in \`${f.secondaryCluster}\`: the Rollouts through \`spec.restartAt\` (pods replaced in place, paused Rollouts included: no new revision, so no analysis or promotion; the script waits for \`status.restartedAt\`) and the Deployments that run pods. Each restart writes the new host into the \`${_RESTARTED_FOR_ANNOTATION}\` annotation in the same patch; a run again restarts only what has not been restarted for that host, and force-syncs External Secrets only while a Secret lacks it.
 7. **Stop the writers in** \`${f.primaryCluster}\` when its API answers (otherwise pending): Rollouts and Deployments scaled to 0, what they ran with kept in the \`${_REPLICAS_ANNOTATION}\` annotation for the fail-back. At 0 neither the autoscaler nor Argo CD scales them back.
 8. **Scale** the secondary node pool \`${f.secondaryNodePool}\` to at least the primary's nodes (${f.primaryMinNodes}, or the primary pool's last count if higher), unless it keeps that many already.
 9. **Standby**: the promoted cluster, a single node, is resized to the primary's ${f.postgresNodes} node(s) (\`doctl databases resize\`; nodes are added online).

@@ -73,6 +73,12 @@ export const _POLLS = { promotion: 60, secretRefresh: 30, restart: 60 } as const
 /** Where the scripts keep the replicas a workload ran with before they scaled it to 0. @internal */
 export const _REPLICAS_ANNOTATION = 'samokoder.dev/replicas-before-failover';
 
+/**
+ * The database host a workload was last restarted for by a script, written in the same patch as the restart (one API
+ * call: an interruption leaves both or neither), so a run after that restarts it no more. @internal
+ */
+export const _RESTARTED_FOR_ANNOTATION = 'samokoder.dev/failover-host';
+
 /** The shared prologue of failover.sh and failback.sh: arguments, the dry-run wrapper, tools, polling, the steps both use. @internal */
 export function _prologue(f: FailoverFacts, title: string, extraArgs: string, extraCase: string): string {
   return `#!/usr/bin/env bash
@@ -179,33 +185,62 @@ set_entry_host() {
     rm -f "$tmp"
   fi
 }
-# set_entry_host, then External Secrets syncs now and the script waits until every Secret made from the entry
-# carries the new host.
+# entry_synced <entry> <host> <context>: "yes" when every Secret made from the entry holds the host already ("no"
+# when one does not, or cannot be read).
+entry_synced() {
+  local secrets secret
+  secrets=$(secrets_of_entry "$1" "$3") || { echo no; return 0; }
+  for secret in $secrets; do
+    [ "$(secret_host "$3" "$secret" 2>/dev/null || true)" = "$2" ] || { echo no; return 0; }
+  done
+  echo yes
+}
+# set_entry_host, then External Secrets syncs now (unless every Secret made from the entry holds the host already)
+# and the script waits until every such Secret carries the new host.
 repoint_entry() {
   local entry=$1 host=$2 context=$3 secret
   set_entry_host "$entry" "$host"
-  run kubectl --context "$context" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
+  if [ "$(entry_synced "$entry" "$host" "$context")" = yes ]; then
+    echo "every Secret made from $entry in $context names $host already"
+  else
+    run kubectl --context "$context" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
+  fi
   if $EXECUTE; then
     for secret in $(secrets_of_entry "$entry" "$context"); do
       wait_for "$secret DATABASE_HOST" "$host" ${_POLLS.secretRefresh} secret_host "$context" "$secret"
     done
   fi
 }
-# Restarts what serves: Rollouts by spec.restartAt (what \`kubectl argo rollouts restart\` sets: pods are replaced in
-# place, no new revision, so no analysis or promotion; Argo Rollouts restarts a paused Rollout too and records
-# status.restartedAt when every pod is newer), and the Deployments that run pods themselves.
+# restart_apps <context> <host>: restarts what serves, so that its pods read the Secrets that now name <host>.
+# Rollouts by spec.restartAt (what \`kubectl argo rollouts restart\` sets: pods are replaced in place, no new
+# revision, so no analysis or promotion; Argo Rollouts restarts a paused Rollout too and records status.restartedAt,
+# equal to spec.restartAt, when every pod is newer: argo-rollouts docs/features/restart.md); the Deployments that run
+# pods by the pod template annotation \`kubectl rollout restart\` writes (kubectl.kubernetes.io/restartedAt:
+# k8s.io/kubectl/pkg/polymorphichelpers/objectrestarter.go). The same patch records <host> in
+# ${_RESTARTED_FOR_ANNOTATION}, and a workload that holds <host> there already (restarted by an earlier run) is left
+# alone. A marker rather than the pods' start times or the Secret's version: one field read back, written in the same
+# API call as the restart (an interruption leaves both or neither), and not confused by a pod an autoscaler adds later.
 restart_apps() {
-  local context=$1 now rollout deployment
+  local context=$1 host=$2 now kind name marked
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  for rollout in $(kubectl --context "$context" --namespace "$NAMESPACE" get rollouts.argoproj.io --output name); do
-    run kubectl --context "$context" --namespace "$NAMESPACE" patch "$rollout" --type merge --patch "{\\"spec\\":{\\"restartAt\\":\\"$now\\"}}"
-  done
-  for deployment in $(running_deployments "$context"); do
-    run kubectl --context "$context" --namespace "$NAMESPACE" rollout restart "deployment/$deployment"
+  for kind in rollouts.argoproj.io deployments; do
+    kubectl --context "$context" --namespace "$NAMESPACE" get "$kind" --output json |
+      jq -r --arg kind "$kind" '.items[] | select($kind != "deployments" or .spec.replicas > 0) | "\\(.metadata.name) \\(.metadata.annotations["${_RESTARTED_FOR_ANNOTATION}"] // "-")"' |
+      while read -r name marked; do
+        if [ "$marked" = "$host" ]; then echo "$kind/$name was restarted for $host already"; continue; fi
+        if [ "$kind" = deployments ]; then
+          run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
+            --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_RESTARTED_FOR_ANNOTATION}\\":\\"$host\\"}},\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"kubectl.kubernetes.io/restartedAt\\":\\"$now\\"}}}}}"
+        else
+          run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
+            --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_RESTARTED_FOR_ANNOTATION}\\":\\"$host\\"}},\\"spec\\":{\\"restartAt\\":\\"$now\\"}}"
+        fi
+      done
   done
   if $EXECUTE; then
+    local rollout deployment
     for rollout in $(kubectl --context "$context" --namespace "$NAMESPACE" get rollouts.argoproj.io --output name); do
-      wait_for "$rollout restarted" "$now" ${_POLLS.restart} rollout_restarted "$context" "$rollout"
+      wait_for "$rollout restarted" yes ${_POLLS.restart} rollout_restarted "$context" "$rollout"
       if [ "$(kubectl --context "$context" --namespace "$NAMESPACE" get "$rollout" --output json | jq -r '.spec.paused == true or ((.status.pauseConditions // []) | length > 0)')" = true ]; then
         echo "$rollout is paused (an update waits for its promotion): its stable pods were restarted; promote or abort the update yourself"
       fi
@@ -215,7 +250,10 @@ restart_apps() {
     done
   fi
 }
-rollout_restarted() { kubectl --context "$1" --namespace "$NAMESPACE" get "$2" --output json | jq -r '.status.restartedAt // ""'; }
+# "yes" once the Rollout's last requested restart is done (or none was ever requested).
+rollout_restarted() {
+  kubectl --context "$1" --namespace "$NAMESPACE" get "$2" --output json | jq -r 'if (.spec.restartAt // "") == (.status.restartedAt // "") then "yes" else "no" end'
+}
 running_deployments() {
   kubectl --context "$1" --namespace "$NAMESPACE" get deployments --output json | jq -r '.items[] | select(.spec.replicas > 0) | .metadata.name'
 }

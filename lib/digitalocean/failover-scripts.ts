@@ -1,7 +1,7 @@
 import type { FailoverFacts } from './failover-facts';
 import { _POLLS, _REPLICAS_ANNOTATION, _SCRIPT_TOOLS, _prologue, FENCE_RULE } from './failover-script-tools';
 
-export { _POLL_SECONDS, _POLLS, _REPLICAS_ANNOTATION, _SCRIPT_TOOLS, FENCE_RULE } from './failover-script-tools';
+export { _POLL_SECONDS, _POLLS, _REPLICAS_ANNOTATION, _RESTARTED_FOR_ANNOTATION, _SCRIPT_TOOLS, FENCE_RULE } from './failover-script-tools';
 
 /**
  * failover.sh: the primary region is lost; the secondary takes over, writes included, and the old side is fenced so
@@ -75,7 +75,7 @@ else
 fi
 ${body}
 echo "== 6. restart what serves in ${f.secondaryCluster}"
-restart_apps "$SECONDARY_CONTEXT"
+restart_apps "$SECONDARY_CONTEXT" "$NEW_HOST"
 
 echo "== 7. stop the writers in ${f.primaryCluster} (they would reach ${replica ?? 'the database'} across regions; fail-back restores them)"
 if reachable "$PRIMARY_CONTEXT"; then
@@ -227,7 +227,7 @@ repoint_entry "${f.connectionEntries.secondary}" "\${NEW_HOST:-<new host>}" "$SE
 echo "== 10. both regions serve again: writers back to the replicas they had, then restarted on the new primary"
 for context in "$PRIMARY_CONTEXT" "$SECONDARY_CONTEXT"; do
   start_writers "$context"
-  restart_apps "$context"
+  restart_apps "$context" "\${NEW_HOST:-<new host>}"
 done
 
 echo "== 11. ${back} gets the primary's standby (${f.postgresNodes} node(s))"

@@ -67,12 +67,17 @@ test('failover dry run: reads the world, changes nothing, and says what it would
       /^\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder annotate externalsecrets\.external-secrets\.io --all force-sync=\d+ --overwrite$/,
     ),
     '+ point samokoder/production-dr/nyc3/connection at private-samokoder-pg-sfo3.db:25060',
+    // Each restart records the host it was made for in the same patch (a re-run restarts nothing already restarted).
     expect.stringMatching(
-      /^\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder patch rollout\.argoproj\.io\/api --type merge --patch \{"spec":\{"restartAt":"[0-9TZ:-]+"\}\}$/,
+      /^\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder patch rollouts\.argoproj\.io\/api --type merge --patch \{"metadata":\{"annotations":\{"samokoder\.dev\/failover-host":"private-samokoder-pg-sfo3\.db"\}\},"spec":\{"restartAt":"[0-9TZ:-]+"\}\}$/,
     ),
-    '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/bot',
-    '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/replication-heartbeat',
-    '+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder rollout restart deployment/replication-lag-monitor',
+    ...['bot', 'replication-heartbeat', 'replication-lag-monitor'].map((d) =>
+      expect.stringMatching(
+        new RegExp(
+          `^\\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder patch deployments/${d} --type merge --patch \\{"metadata":\\{"annotations":\\{"samokoder\\.dev/failover-host":"private-samokoder-pg-sfo3\\.db"\\}\\},"spec":\\{"template":\\{"metadata":\\{"annotations":\\{"kubectl\\.kubernetes\\.io/restartedAt":"[0-9TZ:-]+"\\}\\}\\}\\}\\}$`,
+        ),
+      ),
+    ),
     '+ doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes 4 --max-nodes 10',
     '+ doctl databases resize <id of samokoder-pg-sfo3> --num-nodes 2 --size db-s-2vcpu-4gb',
   ]);
@@ -168,7 +173,17 @@ describe("failback.sh after a failover and the region's return", () => {
     expect(w.databases.find((d) => d.name === f.replicaName)!.firewall.map((x) => `${x.type}:${x.value}`)).toEqual(['ip_addr:192.0.2.1']);
     // The lag monitor was never stopped.
     expect(w.clusters[1].workloads.find((o) => o.metadata.name === f.lagMonitor)!.spec.replicas).toBe(1);
-    scenarios.add('fail-back, switch', 'failback.sh --stage=switch --execute (lag 0.2 s)', observe(s, r.status));
+    // Run again after it finished: every step finds its work done; no Secret re-synced, no pod restarted again.
+    const again = s.run('failback.sh', ['--stage=switch', '--execute']);
+    const redone = again.stdout.split('\n').filter((l) => l.startsWith('+ '));
+    expect({ status: again.status, changes: s.mutations, redone }).toEqual({ status: 0, changes: 0, redone: [] });
+    expect(s.writers()).toEqual([back]);
+    scenarios.add(
+      'fail-back, switch',
+      'failback.sh --stage=switch --execute (lag 0.2 s); again',
+      observe(s, r.status),
+      `${s.mutations} changes, exit ${again.status}`,
+    );
   });
 
   test('a replica that stopped replaying while the exporter reads lag 0 and its receiver streams: the switch refuses, nothing changes', () => {

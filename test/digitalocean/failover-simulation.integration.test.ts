@@ -112,19 +112,20 @@ describe('failover.sh, simulated', () => {
     ]);
     expect(sim.writers()).toEqual([replica]);
     const changes = sim.mutations;
-    // Once more after it finished: still one writer; what it changes again is shown in the docs' table.
+    // Once more after it finished: every step finds its work done (the Secrets hold the new host, every workload was
+    // restarted for it), so nothing is changed, no Secret is re-synced and no pod restarted again.
     const third = sim.run('failover.sh', ['--execute']);
-    expect(third.status).toBe(0);
-    expect(sim.writers()).toEqual([replica]);
     const redone = third.stdout
       .split('\n')
       .filter((l) => l.startsWith('+ '))
       .map((l) => l.replace(/^\+ (\S+)(?: --context \S+ --namespace \S+)? (rollout restart|\S+) (\S+).*$/, '$1 $2 $3'));
+    expect({ status: third.status, changes: sim.mutations, redone }).toEqual({ status: 0, changes: 0, redone: [] });
+    expect(sim.writers()).toEqual([replica]);
     scenarios.add(
       'the lost region comes back after a failover (partition heals)',
       'failover.sh --execute; region back; again; again',
       observe(sim, again.status),
-      `second run: ${changes} changes (the old side's writers scaled to 0); third: ${sim.mutations} changes (${redone.join(', ')}), exit ${third.status}`,
+      `second run: ${changes} changes (the old side's writers scaled to 0); third: ${sim.mutations} changes${redone.length > 0 ? ` (${redone.join(', ')})` : ''}, exit ${third.status}`,
     );
   });
 

@@ -54,7 +54,7 @@ export interface SimDatabase {
 export interface SimObject {
   kind: 'Rollout' | 'Deployment';
   metadata: { name: string; annotations?: Record<string, string> };
-  spec: { replicas: number; paused?: boolean; restartAt?: string };
+  spec: { replicas: number; paused?: boolean; restartAt?: string; template?: { metadata?: { annotations?: Record<string, string> } } };
   status: { phase?: string; pauseConditions?: unknown[] | null; restartedAt?: string };
   /** The Secret the pods read, and what they read at their last start (not part of the Kubernetes object). */
   secret: string;
@@ -369,12 +369,16 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
       }
       case 'patch': {
         const w = workload(args[0]);
+        const template = JSON.stringify(w.spec.template ?? null);
         const patch = JSON.parse(str('patch')) as object;
         const merged = mergePatch({ metadata: w.metadata, spec: w.spec, status: w.status }, patch) as Pick<
           SimObject,
           'metadata' | 'spec' | 'status'
         >;
         Object.assign(w, { metadata: merged.metadata, spec: merged.spec, status: merged.status ?? {} });
+        // A Deployment whose pod template changed rolls its pods (a new ReplicaSet: what `kubectl rollout restart`
+        // does by writing the template annotation kubectl.kubernetes.io/restartedAt); they read the Secret at start.
+        if (w.kind === 'Deployment' && JSON.stringify(w.spec.template ?? null) !== template) w.podEnv = { ...(c.secrets[w.secret] ?? {}) };
         mutated();
         return `${args[0]} patched\n`;
       }

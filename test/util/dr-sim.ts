@@ -305,7 +305,14 @@ export class DrSimulation {
     delete rest.failAfterMutations;
     delete rest.clock;
     const strip = JSON.parse(JSON.stringify(rest), (k: string, v: unknown) =>
-      k === 'restartAt' || k === 'restartedAt' || k === 'uuid' || k === 'force-sync' || k === 'replayedHeartbeat' ? '<t>' : v,
+      k === 'restartAt' ||
+      k === 'restartedAt' ||
+      k === 'kubectl.kubernetes.io/restartedAt' ||
+      k === 'uuid' ||
+      k === 'force-sync' ||
+      k === 'replayedHeartbeat'
+        ? '<t>'
+        : v,
     ) as typeof rest;
     return strip;
   }
