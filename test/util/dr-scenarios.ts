@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DrSimulation } from './dr-sim';
+import { SIM_HEARTBEAT_WRITER } from './dr-sim-cli';
 
 export const DR_SCENARIO_MARKERS = ['<!-- dr-scenarios:start -->', '<!-- dr-scenarios:end -->'] as const;
 const DOC = path.join(__dirname, '..', '..', 'docs', 'multi-region-dr.md');
@@ -22,6 +23,7 @@ const FENCE = 'ip_addr:192.0.2.1';
 export interface Observed {
   readonly exit: string;
   readonly writers: string;
+  /** What the apps' pods (not the heartbeat writer or the lag monitor) started with, per region. */
   readonly reads: string;
   readonly fenced: string;
 }
@@ -32,9 +34,11 @@ export function observe(sim: DrSimulation, exit: number | string): Observed {
   const nameOf = (host: string) => w.databases.find((d) => d.host === host || d.poolHost === host)?.name ?? host;
   const reads = w.clusters.map((c) => {
     if (!w.regions[c.region].up) return `${c.region}: down`;
-    const serving = c.workloads.filter((o) => o.podEnv.DATABASE_HOST && o.spec.replicas > 0);
+    // The apps only: the heartbeat writer runs in both clusters whatever the procedure did (it writes its own row,
+    // the fence decides whether it reaches a database) and the lag monitor reads a replica, not the connection.
+    const serving = c.workloads.filter((o) => o.podEnv.DATABASE_HOST && o.spec.replicas > 0 && o.metadata.name !== SIM_HEARTBEAT_WRITER);
     const dbs = [...new Set(serving.map((o) => nameOf(o.podEnv.DATABASE_HOST!)))];
-    return `${c.region}: ${dbs.length > 0 ? dbs.join(', ') : 'writers at 0'}`;
+    return `${c.region}: ${dbs.length > 0 ? dbs.join(', ') : 'apps at 0'}`;
   });
   const fenced = w.databases.filter((d) => d.firewall.length === 1 && `${d.firewall[0].type}:${d.firewall[0].value}` === FENCE);
   return {
