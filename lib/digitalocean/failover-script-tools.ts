@@ -49,7 +49,6 @@ export const _SCRIPT_TOOLS = {
     patch: { flags: ['context', 'namespace', 'type', 'patch'] },
     annotate: { flags: ['context', 'namespace', 'all', 'overwrite'] },
     scale: { flags: ['context', 'namespace', 'replicas'] },
-    'rollout restart': { flags: ['context', 'namespace'] },
     'rollout status': { flags: ['context', 'namespace', 'timeout'] },
   },
   aws: {
@@ -167,7 +166,9 @@ secrets_of_entry() {
   kubectl --context "$2" --namespace "$NAMESPACE" get externalsecrets.external-secrets.io --output json |
     jq -r --arg e "$1" '.items[] | select([.spec.dataFrom[]?.extract.key, .spec.data[]?.remoteRef.key] | index($e)) | .spec.target.name // .metadata.name'
 }
-secret_host() { kubectl --context "$1" --namespace "$NAMESPACE" get secret "$2" --output 'jsonpath={.data.DATABASE_HOST}' | base64 -d; }
+# secret_value <context> <secret> <key>, secret_host <context> <secret>: a key of a Secret, decoded.
+secret_value() { kubectl --context "$1" --namespace "$NAMESPACE" get secret "$2" --output "jsonpath={.data.$3}" | base64 -d; }
+secret_host() { secret_value "$1" "$2" DATABASE_HOST; }
 # Points a connection entry at another database host (direct port: pools are per cluster), unless it already does.
 # The entry's value goes through a private temporary file, never the command line.
 set_entry_host() {
@@ -185,26 +186,31 @@ set_entry_host() {
     rm -f "$tmp"
   fi
 }
-# entry_synced <entry> <host> <context>: "yes" when every Secret made from the entry holds the host already ("no"
-# when one does not, or cannot be read).
+# entry_synced <entry> <key> <value> <context>: "yes" when every Secret made from the entry holds the value under the
+# key already ("no" when one does not, or cannot be read).
 entry_synced() {
   local secrets secret
-  secrets=$(secrets_of_entry "$1" "$3") || { echo no; return 0; }
+  secrets=$(secrets_of_entry "$1" "$4") || { echo no; return 0; }
   for secret in $secrets; do
-    [ "$(secret_host "$3" "$secret" 2>/dev/null || true)" = "$2" ] || { echo no; return 0; }
+    [ "$(secret_value "$4" "$secret" "$2" 2>/dev/null || true)" = "$3" ] || { echo no; return 0; }
   done
   echo yes
+}
+# force_sync <context> <entry> <key> <value>: External Secrets refreshes its Secrets now, unless every Secret made from
+# the entry holds the value already.
+force_sync() {
+  if [ "$(entry_synced "$2" "$3" "$4" "$1")" = yes ]; then
+    echo "every Secret made from $2 in $1 holds its $3 already"
+  else
+    run kubectl --context "$1" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
+  fi
 }
 # set_entry_host, then External Secrets syncs now (unless every Secret made from the entry holds the host already)
 # and the script waits until every such Secret carries the new host.
 repoint_entry() {
   local entry=$1 host=$2 context=$3 secret
   set_entry_host "$entry" "$host"
-  if [ "$(entry_synced "$entry" "$host" "$context")" = yes ]; then
-    echo "every Secret made from $entry in $context names $host already"
-  else
-    run kubectl --context "$context" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
-  fi
+  force_sync "$context" "$entry" DATABASE_HOST "$host"
   if $EXECUTE; then
     for secret in $(secrets_of_entry "$entry" "$context"); do
       wait_for "$secret DATABASE_HOST" "$host" ${_POLLS.secretRefresh} secret_host "$context" "$secret"
@@ -229,8 +235,7 @@ restart_apps() {
       while read -r name marked; do
         if [ "$marked" = "$host" ]; then echo "$kind/$name was restarted for $host already"; continue; fi
         if [ "$kind" = deployments ]; then
-          run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
-            --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_RESTARTED_FOR_ANNOTATION}\\":\\"$host\\"}},\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"kubectl.kubernetes.io/restartedAt\\":\\"$now\\"}}}}}"
+          restart_deployment "$context" "$name" "$host" "$now"
         else
           run kubectl --context "$context" --namespace "$NAMESPACE" patch "$kind/$name" --type merge \\
             --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_RESTARTED_FOR_ANNOTATION}\\":\\"$host\\"}},\\"spec\\":{\\"restartAt\\":\\"$now\\"}}"
@@ -249,6 +254,17 @@ restart_apps() {
       kubectl --context "$context" --namespace "$NAMESPACE" rollout status "deployment/$deployment" --timeout 10m
     done
   fi
+}
+# restart_deployment <context> <name> <host> [<now>]: what \`kubectl rollout restart\` does, with the marker.
+restart_deployment() {
+  local now
+  now=\${4:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
+  run kubectl --context "$1" --namespace "$NAMESPACE" patch "deployments/$2" --type merge \\
+    --patch "{\\"metadata\\":{\\"annotations\\":{\\"${_RESTARTED_FOR_ANNOTATION}\\":\\"$3\\"}},\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"kubectl.kubernetes.io/restartedAt\\":\\"$now\\"}}}}}"
+}
+# restarted_for <context> <kind/name>: the host in the workload's marker ("" when none).
+restarted_for() {
+  kubectl --context "$1" --namespace "$NAMESPACE" get "$2" --output json | jq -r '.metadata.annotations["${_RESTARTED_FOR_ANNOTATION}"] // ""'
 }
 # "yes" once the Rollout's last requested restart is done (or none was ever requested).
 rollout_restarted() {

@@ -175,9 +175,11 @@ if [ "$STAGE" = prepare ]; then
 
   echo "== 4. the lag monitor watches ${back} (${f.secondaryCluster}'s ${f.heartbeatWriter} writes the heartbeat into ${current}); wait until it is within the RPO target (\${RPO_SECONDS} s)"
   DSN=$(replica_field "$CURRENT_ID" ${back} .private_connection.uri 2>/dev/null || true)
+  BACK_HOST=$(replica_field "$CURRENT_ID" ${back} .private_connection.host 2>/dev/null || true)
   WATCHED=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --query SecretString --output text | jq -r .DATA_SOURCE_NAME)
+  # Three steps, each skipped when done (so an interrupted run resumes): the entry, its Secret, the monitor's pods.
   if [ -n "$DSN" ] && [ "$DSN" = "$WATCHED" ]; then
-    echo "the lag monitor watches ${back} already"
+    echo "${f.monitorEntry} names ${back} already"
   else
     echo "+ point ${f.monitorEntry} at ${back}"
     if $EXECUTE; then
@@ -187,8 +189,12 @@ if [ "$STAGE" = prepare ]; then
       aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --secret-string "file://$tmp" >/dev/null
       rm -f "$tmp"
     fi
-    run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" annotate externalsecrets.external-secrets.io --all "force-sync=$(date +%s)" --overwrite
-    run kubectl --context "$SECONDARY_CONTEXT" --namespace "$NAMESPACE" rollout restart deployment/${f.lagMonitor}
+  fi
+  force_sync "$SECONDARY_CONTEXT" "${f.monitorEntry}" DATA_SOURCE_NAME "$DSN"
+  if [ -n "$BACK_HOST" ] && [ "$(restarted_for "$SECONDARY_CONTEXT" deployments/${f.lagMonitor})" = "$BACK_HOST" ]; then
+    echo "${f.lagMonitor} was restarted for ${back} already"
+  else
+    restart_deployment "$SECONDARY_CONTEXT" ${f.lagMonitor} "\${BACK_HOST:-<host of ${back}>}"
   fi
   if $EXECUTE; then wait_for "replication lag within the RPO target" yes 90 lag_within_rpo; fi
   echo "prepared: run ./failback.sh --stage=switch --execute in a maintenance window"

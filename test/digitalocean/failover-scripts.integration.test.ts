@@ -141,6 +141,30 @@ describe("failback.sh after a failover and the region's return", () => {
     );
   });
 
+  test('prepare interrupted before each of its changes and run again ends where an uninterrupted prepare ends', () => {
+    const start = failedOver();
+    const failedOverWorld = start.world;
+    const fresh = () => simulate(JSON.parse(JSON.stringify(failedOverWorld)) as SimWorld);
+    const clean = fresh();
+    expect(clean.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
+    const changes = clean.mutations;
+    const failures: string[] = [];
+    for (let n = 0; n < changes; n++) {
+      const s = fresh();
+      s.run('failback.sh', ['--stage=prepare', '--execute'], { failAfterMutations: n });
+      const again = s.run('failback.sh', ['--stage=prepare', '--execute']);
+      if (again.status !== 0) failures.push(`after ${n}: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
+      else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
+    }
+    expect(failures).toEqual([]);
+    scenarios.add(
+      `fail-back prepare interrupted before each of its ${changes} changes`,
+      `failback.sh --stage=prepare --execute cut after 0…${changes - 1} changes; again`,
+      observe(clean, 0),
+      `${changes} of ${changes} re-runs end where an uninterrupted prepare ends`,
+    );
+  });
+
   test('switch: refuses above the RPO target; otherwise one writer in the first region, both regions serving from it, the stale primary fenced', () => {
     const s = failedOver();
     expect(s.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
@@ -270,6 +294,6 @@ shellcheck('shellcheck finds nothing in any generated script', () => {
 
 test("docs/multi-region-dr.md's scenario table holds these runs (npm run docs:dr-scenarios writes it)", () => {
   const { onPage, recorded } = pageHoldsScenarios(scenarios);
-  expect(recorded).toHaveLength(7);
+  expect(recorded).toHaveLength(8);
   expect(onPage).toEqual(recorded);
 });

@@ -119,7 +119,6 @@ const MUTATING = new Set([
   'kubectl patch',
   'kubectl annotate',
   'kubectl scale',
-  'kubectl rollout restart',
   'aws secretsmanager put-secret-value',
 ]);
 
@@ -357,7 +356,7 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
           if (!s) throw new SimError(`Error from server (NotFound): secrets "${args[1]}" not found`, 1);
           const data = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
           if (output === 'json') json({ metadata: { name: args[1] }, data });
-          else if (output === 'jsonpath={.data.DATABASE_HOST}') out += data.DATABASE_HOST ?? '';
+          else if (/^jsonpath=\{\.data\.[A-Za-z0-9_]+\}$/.test(output)) out += data[output.slice('jsonpath={.data.'.length, -1)] ?? '';
           else throw new SimError(`simulation: unsupported output ${output} for secret`, 64);
           return out;
         }
@@ -398,12 +397,6 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
         }
         mutated();
         return 'annotated\n';
-      }
-      case 'rollout restart': {
-        const w = workload(args[0]);
-        w.podEnv = { ...(c.secrets[w.secret] ?? {}) };
-        mutated();
-        return `${args[0]} restarted\n`;
       }
       case 'rollout status':
         workload(args[0]);
