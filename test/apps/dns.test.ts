@@ -36,7 +36,11 @@ describe.each(['production', 'staging'])('the %s cluster', (cluster) => {
   const services = config.services.find((s) => s.name === cluster)!;
 
   test('runs external-dns, which makes every host its routes serve resolve to the Gateway they attach to', () => {
-    expect(externalDns(cluster)).toBeDefined();
+    // One replica in its own namespace, as the cluster's ServiceAccount (the owner of its TXT records).
+    expect(externalDns(cluster)).toMatchObject({
+      metadata: { namespace: 'external-dns' },
+      spec: { replicas: 1, template: { spec: { serviceAccountName: 'external-dns' } } },
+    });
     const args = argsOf(cluster);
     expect(args).toEqual(expect.arrayContaining(['--source=gateway-httproute', '--policy=sync', '--registry=txt']));
     const routes = objects[cluster].filter((o) => o.kind === 'HTTPRoute' && (o.spec.hostnames ?? []).length > 0);
