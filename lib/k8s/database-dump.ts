@@ -21,6 +21,7 @@ import { _restrictedContainer, _runbookLinks } from './private/restricted-contai
 import { _SPACES_DUMP_KEYS, _spacesDumpPod } from './private/spaces-dump';
 import { AppSecret, SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
+import { _cronJobLateExpr } from './private/cronjob-late';
 
 /** Props for {@link DatabaseDump}. */
 export interface DatabaseDumpProps {
@@ -361,7 +362,6 @@ export class DatabaseDump extends Construct {
       },
     });
 
-    const metric = `kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${NAME}"}`;
     const late = 2 * interval.totalSeconds;
     const [what, where] = spaces
       ? [`the ${database} database`, "the region's files bucket (earlier dumps kept 90 days as versions)"]
@@ -378,9 +378,7 @@ export class DatabaseDump extends Construct {
               {
                 // Late, or never succeeded since the CronJob was created more than two intervals ago.
                 alert: 'DatabaseDumpLate',
-                expr:
-                  `time() - max(${metric}) > ${late}` +
-                  ` or (absent(${metric}) and on() (time() - max(kube_cronjob_created{namespace="${namespace}",cronjob="${NAME}"}) > ${late}))`,
+                expr: _cronJobLateExpr(namespace, NAME, late),
                 for: '10m',
                 labels: { severity: 'warning', namespace },
                 annotations: {

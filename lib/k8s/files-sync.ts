@@ -13,6 +13,7 @@ import { AppFootprint } from './app-namespace';
 import { requirePinnedImage } from './image';
 import { SecretStore } from './secrets';
 import { SyncedSecret } from './synced-secret';
+import { _cronJobLateExpr } from './private/cronjob-late';
 
 /** Props for {@link FilesSync}. */
 export interface FilesSyncProps {
@@ -129,7 +130,6 @@ export class FilesSync extends Construct {
         },
       },
     });
-    const metric = `kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${NAME}"}`;
     const late = 2 * sync.intervalSeconds;
     _apiObject<IPrometheusRule>(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -143,9 +143,7 @@ export class FilesSync extends Construct {
               {
                 // Late, or never succeeded since the CronJob was created more than two intervals ago.
                 alert: 'FilesSyncLate',
-                expr:
-                  `time() - max(${metric}) > ${late}` +
-                  ` or (absent(${metric}) and on() (time() - max(kube_cronjob_created{namespace="${namespace}",cronjob="${NAME}"}) > ${late}))`,
+                expr: _cronJobLateExpr(namespace, NAME, late),
                 for: '10m',
                 labels: { severity: 'warning', namespace },
                 annotations: {

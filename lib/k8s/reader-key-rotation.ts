@@ -10,6 +10,7 @@ import { _freeId, requireDnsLabel, requireLabels, requirePrometheusSelector } fr
 import { _apiObject, _dnsEgressRule } from '../private/k8s-object';
 import { _restrictedContainer, _runbookLinks } from './private/restricted-container';
 import { requirePinnedImage } from './image';
+import { _cronJobLateExpr } from './private/cronjob-late';
 
 /** Props for {@link ReaderKeyRotation}. */
 export interface ReaderKeyRotationProps {
@@ -225,7 +226,6 @@ export class ReaderKeyRotation extends Construct {
         },
       },
     });
-    const metric = `kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${NAME}"}`;
     _apiObject<IPrometheusRule>(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
@@ -238,9 +238,7 @@ export class ReaderKeyRotation extends Construct {
               {
                 // Late, or never succeeded since the CronJob was created more than eight days ago.
                 alert: 'ReaderKeyRotationLate',
-                expr:
-                  `time() - max(${metric}) > ${LATE_SECONDS}` +
-                  ` or (absent(${metric}) and on() (time() - max(kube_cronjob_created{namespace="${namespace}",cronjob="${NAME}"}) > ${LATE_SECONDS}))`,
+                expr: _cronJobLateExpr(namespace, NAME, LATE_SECONDS),
                 for: '1h',
                 labels: { severity: 'warning', namespace },
                 annotations: {
