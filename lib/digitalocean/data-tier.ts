@@ -7,7 +7,7 @@ import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-fire
 import { DatabaseReplica } from '@cdktf/provider-digitalocean/lib/database-replica';
 import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { invalidProp } from '../common/errors';
-import { _freeId, requireDnsLabel, requireIntegerInRange } from '../common/validate';
+import { _freeId, isUnresolved, requireDnsLabel, requireIntegerInRange } from '../common/validate';
 import { RegionalCluster, Weekday } from './regional-cluster';
 import { DoRegion } from './region';
 import { pascalCase } from '../common/names';
@@ -40,6 +40,12 @@ export interface PostgresOptions {
    * @default '<name>-pg'
    */
   readonly clusterName?: string;
+  /**
+   * Name of the read-only replica. After a fail-back, the replica failback.sh created (`<clusterName>-<secondary
+   * region>`): a different name here makes Terraform replace it (refused by `prevent_destroy`).
+   * @default '<name>-pg-<secondary region>'
+   */
+  readonly replicaName?: string;
 }
 
 /** Managed Valkey settings (DigitalOcean's successor to managed Redis). */
@@ -207,6 +213,18 @@ export class DataTier extends Construct {
     const window = [{ day: props.maintenanceDay ?? 'sunday', hour: '02:00:00' }];
 
     this.postgresName = requireDnsLabel(path, 'postgres.clusterName', pg.clusterName ?? `${name}-pg`, 63);
+    // failback.sh names what it creates after the cluster: the replica back in the first region, `<cluster>-<first>`,
+    // which it promotes, and that one's replica in the second, `<cluster>-<first>-<second>` (database names are DNS
+    // labels on DigitalOcean; its hosts are derived from them).
+    const failbackReplica = `${this.postgresName}-${props.primary.region.slug}-${props.secondary.region.slug}`;
+    if (!isUnresolved(this.postgresName) && failbackReplica.length > 63) {
+      throw invalidProp(
+        path,
+        'postgres.clusterName',
+        this.postgresName,
+        `leaves no room for the names failback.sh derives from it ("${failbackReplica}" has ${failbackReplica.length} characters, DigitalOcean allows 63): use at most ${63 - failbackReplica.length + this.postgresName.length} characters`,
+      );
+    }
     this.postgres = new DatabaseCluster(this, 'Postgres', {
       name: this.postgresName,
       engine: 'pg',
@@ -254,7 +272,15 @@ export class DataTier extends Construct {
       firewall: `digitalocean_database_firewall.${firewall.friendlyUniqueId}`,
     };
     if (pg.replica ?? true) {
-      this.replicaName = `${name}-pg-${props.secondary.region.slug}`;
+      this.replicaName = requireDnsLabel(path, 'postgres.replicaName', pg.replicaName ?? `${name}-pg-${props.secondary.region.slug}`, 63);
+      if (this.replicaName === this.postgresName) {
+        throw invalidProp(
+          path,
+          'postgres.replicaName',
+          this.replicaName,
+          'names the cluster itself: DigitalOcean database names are unique; choose another',
+        );
+      }
       this.replica = new DatabaseReplica(this, 'Replica', {
         clusterId: this.postgres.id,
         name: this.replicaName,

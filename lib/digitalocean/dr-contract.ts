@@ -158,6 +158,8 @@ export function _failoverFacts(dr: DrParts, i: PlanInputs): FailoverFacts {
     prometheus: { namespace: 'monitoring', service: 'prometheus-operated', port: 9090 },
     databasePort: DO_DATABASE_PORTS.postgres,
     primaryVpc: `${i.project}-${p}-vpc`,
+    secondaryVpc: `${i.project}-${s}-vpc`,
+    failback: { primary: `${dr.data.postgresName}-${p}`, replica: `${dr.data.postgresName}-${p}-${s}` },
     buckets: { primary: `${i.project}-${p}-files`, secondary: `${i.project}-${s}-files` },
     filesSyncIntervalSeconds: dr.recovery.filesRpoSeconds,
     apiAccess: dr.primary.apiAccess,

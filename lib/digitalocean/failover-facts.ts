@@ -55,6 +55,12 @@ export interface FailoverFacts {
   /** Port of a PostgreSQL cluster without its pool (a promoted replica has none). */
   readonly databasePort: number;
   readonly primaryVpc: string;
+  readonly secondaryVpc: string;
+  /**
+   * What failback.sh creates: the replica of the current primary back in the first region (promoted at the switch),
+   * then that one's replica in the second region (the pair whole again).
+   */
+  readonly failback: { readonly primary: string; readonly replica: string };
   readonly buckets: { primary: string; secondary: string };
   readonly filesSyncIntervalSeconds: number;
   /** What the secondary's `PrimaryProbe` requests, and its name (the page of a primary outage). */

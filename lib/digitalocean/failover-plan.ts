@@ -16,6 +16,36 @@ import {
 /** @internal */
 export type { FailoverFacts } from './failover-facts';
 
+/** The Terraform state surgery both reconciliations start with: the primary, what belongs to it, and the replica leave. */
+function stateRm(f: FailoverFacts): string {
+  const addresses = [
+    f.addresses.cluster,
+    f.addresses.database,
+    f.addresses.user,
+    f.addresses.pool,
+    f.addresses.firewall,
+    f.addresses.replica,
+    f.addresses.replicaFirewall,
+  ].filter((x): x is string => x !== undefined);
+  return ['```sh', `cd cdktf.out/stacks/${f.stackName}`, ...addresses.map((x) => `terraform state rm '${x}'`), '```'].join('\n');
+}
+
+/**
+ * Imports of a promoted cluster and what it carries over (import ids from terraform-provider-digitalocean's
+ * docs/resources: database_cluster `<id>`, database_db and database_user `<cluster id>,<name>`, database_firewall
+ * `<cluster id>`, database_replica `<cluster id>,<replica name>`).
+ */
+function importLines(f: FailoverFacts, id: string): string {
+  return [
+    `terraform import '${f.addresses.cluster}' ${id}`,
+    `terraform import '${f.addresses.database}' ${id},${f.databaseName}`,
+    `terraform import '${f.addresses.user}' ${id},${f.databaseName}_app`,
+    `terraform import '${f.addresses.firewall}' ${id}`,
+  ].join('\n');
+}
+
+const current = (f: FailoverFacts) => f.replicaName ?? f.postgresCluster;
+
 const min = (s: number) => `${Math.round((s / 60) * 10) / 10} min`;
 
 /**
@@ -139,31 +169,14 @@ ignores changes to \`${f.addresses.entryValues.join('`, `')}\`), so no apply put
 
 Reconcile the state before the next apply. The lost primary and what belongs to it, and the replica, leave the state:
 
-\`\`\`sh
-cd cdktf.out/stacks/${f.stackName}
-${[
-  f.addresses.cluster,
-  f.addresses.database,
-  f.addresses.user,
-  f.addresses.pool,
-  f.addresses.firewall,
-  f.addresses.replica,
-  f.addresses.replicaFirewall,
-]
-  .filter((x): x is string => x !== undefined)
-  .map((x) => `terraform state rm '${x}'`)
-  .join('\n')}
-\`\`\`
+${stateRm(f)}
 
 In the program, swap the regions (primary: ${f.secondaryRegion}, secondary: ${f.primaryRegion}) and name the cluster after the
 promoted replica (\`postgres: { clusterName: '${f.replicaName ?? '<promoted replica>'}' }\`: DigitalOcean cannot rename a cluster),
 synthesize again, then import the promoted cluster and what it carries over:
 
 \`\`\`sh
-terraform import '${f.addresses.cluster}' <id of the promoted cluster>
-terraform import '${f.addresses.database}' <id of the promoted cluster>,${f.databaseName}
-terraform import '${f.addresses.user}' <id of the promoted cluster>,${f.databaseName}_app
-terraform import '${f.addresses.firewall}' <id of the promoted cluster>
+${importLines(f, '<id of the promoted cluster>')}
 terraform plan    # expect: a pool and a replica in ${f.primaryRegion} created; nothing destroyed
 terraform apply${f.addresses.entryValues.map((x) => ` -replace='${x}'`).join('')}
 \`\`\`
@@ -182,8 +195,28 @@ Two stages, each a dry run unless \`--execute\`, each safe to run again:
    the lag monitor and the heartbeat writer kept), waits until the replica has replayed a heartbeat written after that, promotes, fences the primary it leaves, points both connection entries at the new primary,
    scales both regions' writers back to what they ran with and restarts them on it, and resizes the new primary to ${f.postgresNodes} node(s).
 
-Then delete the fenced cluster and reconcile the Terraform state the same way, with the original region order: its plan creates the
-cross-region replica again.
+   Then it makes the pair whole again: the replica \`${f.failback.replica}\` of the new primary in ${f.secondaryRegion}, inside \`${f.secondaryVpc}\`,
+   trusted by \`${f.secondaryCluster}\` (as the replica firewall Terraform creates), and the lag monitor watches it: the RPO alert and the
+   next failover's gates read it. (DigitalOcean database names are unique, and the fenced \`${current(f)}\` keeps its name until you delete it.)
+
+## Terraform after a fail-back
+
+\`./check-apply.sh\` refuses until the state matches again. The same addresses leave the state:
+
+${stateRm(f)}
+
+Keep the original region order and name what the fail-back created (\`postgres: { clusterName: '${f.failback.primary}', replicaName: '${f.failback.replica}' }\`),
+synthesize again, then import them:
+
+\`\`\`sh
+${importLines(f, '<id of the new primary>')}
+terraform import '${f.addresses.replica ?? '<replica address>'}' <id of the new primary>,${f.failback.replica}
+terraform import '${f.addresses.replicaFirewall ?? '<replica firewall address>'}' <id of ${f.failback.replica}>
+terraform plan    # expect: the pool created; nothing destroyed
+terraform apply${f.addresses.entryValues.map((x) => ` -replace='${x}'`).join('')}
+\`\`\`
+
+Delete the fenced \`${current(f)}\` by hand once you no longer need it for forensics.
 `;
   }
 

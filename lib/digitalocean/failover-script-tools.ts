@@ -217,7 +217,8 @@ repoint_entry() {
     done
   fi
 }
-# restart_apps <context> <host>: restarts what serves, so that its pods read the Secrets that now name <host>.
+# restart_apps <context> <host>: restarts what serves, so that its pods read the Secrets that now name <host>. Not the
+# lag monitor: it reads the replica named in its own entry, and failback.sh restarts it when that entry changes.
 # Rollouts by spec.restartAt (what \`kubectl argo rollouts restart\` sets: pods are replaced in place, no new
 # revision, so no analysis or promotion; Argo Rollouts restarts a paused Rollout too and records status.restartedAt,
 # equal to spec.restartAt, when every pod is newer: argo-rollouts docs/features/restart.md); the Deployments that run
@@ -231,7 +232,7 @@ restart_apps() {
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   for kind in rollouts.argoproj.io deployments; do
     kubectl --context "$context" --namespace "$NAMESPACE" get "$kind" --output json |
-      jq -r --arg kind "$kind" '.items[] | select($kind != "deployments" or .spec.replicas > 0) | "\\(.metadata.name) \\(.metadata.annotations["${_RESTARTED_FOR_ANNOTATION}"] // "-")"' |
+      jq -r --arg kind "$kind" '.items[] | select($kind != "deployments" or .spec.replicas > 0) | select(.metadata.name != "${f.lagMonitor}") | "\\(.metadata.name) \\(.metadata.annotations["${_RESTARTED_FOR_ANNOTATION}"] // "-")"' |
       while read -r name marked; do
         if [ "$marked" = "$host" ]; then echo "$kind/$name was restarted for $host already"; continue; fi
         if [ "$kind" = deployments ]; then

@@ -122,7 +122,8 @@ echo "done. Reconcile Terraform state before the next apply (see runbook.md, 'Te
  */
 export function _failbackScript(f: FailoverFacts): string {
   const current = f.replicaName ?? f.postgresCluster;
-  const back = `${f.postgresCluster}-${f.primaryRegion}`;
+  const back = f.failback.primary;
+  const next = f.failback.replica;
   return `${_prologue(
     f,
     `Fail-back for ${f.host}: return to ${f.primaryRegion} once it is healthy.`,
@@ -146,6 +147,59 @@ start_writers() {
       done
   done
 }
+# replicate <primary-id> <replica> <region> <vpc>: a read-only replica of the primary in the region, inside the VPC,
+# unless it exists; then waits until it is active.
+replicate() {
+  local vpc_id
+  if replica_status "$1" "$2" >/dev/null 2>&1; then
+    echo "$2 exists already"
+  else
+    vpc_id=$(doctl vpcs list --format ID,Name --no-header | awk -v name="$4" '$2 == name { print $1 }')
+    [ -n "$vpc_id" ] || { echo "VPC $4 not found" >&2; exit 1; }
+    run doctl databases replica create "$1" "$2" --region "$3" --size ${f.replicaSize} --private-network-uuid "$vpc_id"
+  fi
+  if $EXECUTE; then wait_for "$2" active 90 replica_status "$1" "$2"; fi
+}
+# trust <primary-id> <replica> <cluster>...: each cluster is among the replica's trusted sources.
+trust() {
+  local primary=$1 replica=$2 id rules cluster cluster_id
+  shift 2
+  id=$(replica_field "$primary" "$replica" .id 2>/dev/null || true)
+  rules=$(doctl databases firewalls list "\${id:-none}" --format Type,Value --no-header 2>/dev/null | awk '{ print $1 ":" $2 }' || true)
+  for cluster in "$@"; do
+    cluster_id=$(doctl kubernetes cluster get "$cluster" --format ID --no-header)
+    if printf '%s\\n' "$rules" | grep -qx "k8s:$cluster_id"; then echo "$cluster is trusted already"; continue; fi
+    run doctl databases firewalls append "\${id:-<replica-id>}" --rule "k8s:$cluster_id"
+  done
+}
+# watch_replica <primary-id> <replica> <what>: the lag monitor watches the replica, then the script waits until the
+# replica replays the heartbeat within the RPO target. Three steps, each skipped when done (so an interrupted run
+# resumes): the monitor's entry, its Secret, the monitor's pods.
+watch_replica() {
+  local dsn host watched tmp
+  dsn=$(replica_field "$1" "$2" .private_connection.uri 2>/dev/null || true)
+  host=$(replica_field "$1" "$2" .private_connection.host 2>/dev/null || true)
+  watched=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --query SecretString --output text | jq -r .DATA_SOURCE_NAME)
+  if [ -n "$dsn" ] && [ "$dsn" = "$watched" ]; then
+    echo "${f.monitorEntry} names $2 already"
+  else
+    echo "+ point ${f.monitorEntry} at $2"
+    if $EXECUTE; then
+      tmp=$(mktemp)
+      chmod 600 "$tmp"
+      printf '%s' "$dsn" | jq -R '{DATA_SOURCE_NAME: .}' >"$tmp"
+      aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --secret-string "file://$tmp" >/dev/null
+      rm -f "$tmp"
+    fi
+  fi
+  force_sync "$SECONDARY_CONTEXT" "${f.monitorEntry}" DATA_SOURCE_NAME "$dsn"
+  if [ -n "$host" ] && [ "$(restarted_for "$SECONDARY_CONTEXT" deployments/${f.lagMonitor})" = "$host" ]; then
+    echo "${f.lagMonitor} was restarted for $2 already"
+  else
+    restart_deployment "$SECONDARY_CONTEXT" ${f.lagMonitor} "\${host:-<host of $2>}"
+  fi
+  if $EXECUTE; then wait_for "$3" yes 90 lag_within_rpo; fi
+}
 
 if [ "$STAGE" = prepare ]; then
   [ -z "$BACK_ID" ] || { echo "${back} is already the primary: nothing to prepare (run --stage=switch to finish)"; exit 0; }
@@ -155,48 +209,13 @@ if [ "$STAGE" = prepare ]; then
   reachable "$PRIMARY_CONTEXT" || { echo "the Kubernetes API of ${f.primaryCluster} does not answer" >&2; exit 1; }
 
   echo "== 2. replicate ${current} back into ${f.primaryRegion}, inside ${f.primaryVpc}"
-  if replica_status "$CURRENT_ID" ${back} >/dev/null 2>&1; then
-    echo "${back} exists already"
-  else
-    VPC_ID=$(doctl vpcs list --format ID,Name --no-header | awk -v name="${f.primaryVpc}" '$2 == name { print $1 }')
-    [ -n "$VPC_ID" ] || { echo "VPC ${f.primaryVpc} not found" >&2; exit 1; }
-    run doctl databases replica create "$CURRENT_ID" ${back} --region ${f.primaryRegion} --size ${f.replicaSize} --private-network-uuid "$VPC_ID"
-  fi
-  if $EXECUTE; then wait_for "${back}" active 90 replica_status "$CURRENT_ID" ${back}; fi
+  replicate "$CURRENT_ID" ${back} ${f.primaryRegion} ${f.primaryVpc}
 
   echo "== 3. only ${f.primaryCluster} (its writers, after the switch) and ${f.secondaryCluster} (the lag monitor, then its writers) may reach it"
-  REPLICA_ID=$(replica_field "$CURRENT_ID" ${back} .id 2>/dev/null || true)
-  RULES=$(doctl databases firewalls list "\${REPLICA_ID:-none}" --format Type,Value --no-header 2>/dev/null | awk '{ print $1 ":" $2 }' || true)
-  for cluster in ${f.primaryCluster} ${f.secondaryCluster}; do
-    CLUSTER_ID=$(doctl kubernetes cluster get "$cluster" --format ID --no-header)
-    if printf '%s\\n' "$RULES" | grep -qx "k8s:$CLUSTER_ID"; then echo "$cluster is trusted already"; continue; fi
-    run doctl databases firewalls append "\${REPLICA_ID:-<replica-id>}" --rule "k8s:$CLUSTER_ID"
-  done
+  trust "$CURRENT_ID" ${back} ${f.primaryCluster} ${f.secondaryCluster}
 
   echo "== 4. the lag monitor watches ${back} (${f.secondaryCluster}'s ${f.heartbeatWriter} writes the heartbeat into ${current}); wait until it is within the RPO target (\${RPO_SECONDS} s)"
-  DSN=$(replica_field "$CURRENT_ID" ${back} .private_connection.uri 2>/dev/null || true)
-  BACK_HOST=$(replica_field "$CURRENT_ID" ${back} .private_connection.host 2>/dev/null || true)
-  WATCHED=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --query SecretString --output text | jq -r .DATA_SOURCE_NAME)
-  # Three steps, each skipped when done (so an interrupted run resumes): the entry, its Secret, the monitor's pods.
-  if [ -n "$DSN" ] && [ "$DSN" = "$WATCHED" ]; then
-    echo "${f.monitorEntry} names ${back} already"
-  else
-    echo "+ point ${f.monitorEntry} at ${back}"
-    if $EXECUTE; then
-      tmp=$(mktemp)
-      chmod 600 "$tmp"
-      printf '%s' "$DSN" | jq -R '{DATA_SOURCE_NAME: .}' >"$tmp"
-      aws secretsmanager put-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --secret-string "file://$tmp" >/dev/null
-      rm -f "$tmp"
-    fi
-  fi
-  force_sync "$SECONDARY_CONTEXT" "${f.monitorEntry}" DATA_SOURCE_NAME "$DSN"
-  if [ -n "$BACK_HOST" ] && [ "$(restarted_for "$SECONDARY_CONTEXT" deployments/${f.lagMonitor})" = "$BACK_HOST" ]; then
-    echo "${f.lagMonitor} was restarted for ${back} already"
-  else
-    restart_deployment "$SECONDARY_CONTEXT" ${f.lagMonitor} "\${BACK_HOST:-<host of ${back}>}"
-  fi
-  if $EXECUTE; then wait_for "replication lag within the RPO target" yes 90 lag_within_rpo; fi
+  watch_replica "$CURRENT_ID" ${back} "replication lag within the RPO target"
   echo "prepared: run ./failback.sh --stage=switch --execute in a maintenance window"
   exit 0
 fi
@@ -222,6 +241,7 @@ else
 fi
 if $EXECUTE; then wait_for "${back}" online ${_POLLS.promotion} database_field ${back} .status; fi
 NEW_HOST=$(database_field ${back} .private_connection.host)
+BACK_ID=$(database_field ${back} .id)
 
 echo "== 8. fence ${current}: it admits nobody (keep it for forensics, then delete it)"
 fence_database ${current} "$CURRENT_ID"
@@ -238,7 +258,16 @@ done
 
 echo "== 11. ${back} gets the primary's standby (${f.postgresNodes} node(s))"
 give_standby ${back}
-echo "done. No replica of ${back} exists in ${f.secondaryRegion} yet: after deleting ${current}, reconcile Terraform with the original region order (runbook.md), whose plan creates it."
+
+echo "== 12. the pair again: replicate ${back} into ${f.secondaryRegion}, inside ${f.secondaryVpc} (${current}, fenced, keeps its name)"
+replicate "\${BACK_ID:-<id of ${back}>}" ${next} ${f.secondaryRegion} ${f.secondaryVpc}
+
+echo "== 13. only ${f.secondaryCluster} may reach ${next} (its lag monitor; its writers once a failover promotes it), as Terraform's replica firewall"
+trust "$BACK_ID" ${next} ${f.secondaryCluster}
+
+echo "== 14. the lag monitor watches ${next}; wait until it replays the heartbeat within the RPO target (\${RPO_SECONDS} s)"
+watch_replica "$BACK_ID" ${next} "${next} replays the heartbeat within the RPO target"
+echo "done. Reconcile Terraform before the next apply (runbook.md, 'Terraform after a fail-back'); delete ${current} once you no longer need it."
 `;
 }
 

@@ -71,7 +71,7 @@ test('failover dry run: reads the world, changes nothing, and says what it would
     expect.stringMatching(
       /^\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder patch rollouts\.argoproj\.io\/api --type merge --patch \{"metadata":\{"annotations":\{"samokoder\.dev\/failover-host":"private-samokoder-pg-sfo3\.db"\}\},"spec":\{"restartAt":"[0-9TZ:-]+"\}\}$/,
     ),
-    ...['bot', 'replication-heartbeat', 'replication-lag-monitor'].map((d) =>
+    ...['bot', 'replication-heartbeat'].map((d) =>
       expect.stringMatching(
         new RegExp(
           `^\\+ kubectl --context do-sfo3-samokoder-sfo3 --namespace samokoder patch deployments/${d} --type merge --patch \\{"metadata":\\{"annotations":\\{"samokoder\\.dev/failover-host":"private-samokoder-pg-sfo3\\.db"\\}\\},"spec":\\{"template":\\{"metadata":\\{"annotations":\\{"kubectl\\.kubernetes\\.io/restartedAt":"[0-9TZ:-]+"\\}\\}\\}\\}\\}$`,
@@ -196,7 +196,25 @@ describe("failback.sh after a failover and the region's return", () => {
     expect(w.databases.find((d) => d.name === back)!.nodes).toBe(2);
     expect(w.databases.find((d) => d.name === f.replicaName)!.firewall.map((x) => `${x.type}:${x.value}`)).toEqual(['ip_addr:192.0.2.1']);
     // The lag monitor was never stopped.
-    expect(w.clusters[1].workloads.find((o) => o.metadata.name === f.lagMonitor)!.spec.replicas).toBe(1);
+    const monitor = w.clusters[1].workloads.find((o) => o.metadata.name === f.lagMonitor)!;
+    expect(monitor.spec.replicas).toBe(1);
+    // The pair is whole again: a replica of the new primary in the other region, inside that region's VPC, trusted by
+    // the secondary cluster only (what Terraform's replica firewall holds), and the lag monitor's pods watch it and
+    // see the heartbeat replayed on it (before, the monitor watched the promoted cluster and no replica existed).
+    const next = `${back}-${f.secondaryRegion}`;
+    expect(w.databases.find((d) => d.name === next)).toMatchObject({
+      role: 'replica',
+      primaryId: w.databases.find((d) => d.name === back)!.id,
+      region: f.secondaryRegion,
+      vpc: 'vpc-2',
+      status: 'active',
+      firewall: [expect.objectContaining({ type: 'k8s', value: 'k8s-s' })],
+    });
+    expect(JSON.parse(w.entries[f.monitorEntry])).toEqual({
+      DATA_SOURCE_NAME: `postgresql://doadmin:x@private-${next}.db:25060/defaultdb`,
+    });
+    expect(monitor.podEnv.DATA_SOURCE_NAME).toBe(`postgresql://doadmin:x@private-${next}.db:25060/defaultdb`);
+    expect(r.stdout).toContain(`${next} replays the heartbeat within the RPO target: yes`);
     // Run again after it finished: every step finds its work done; no Secret re-synced, no pod restarted again.
     const again = s.run('failback.sh', ['--stage=switch', '--execute']);
     const redone = again.stdout.split('\n').filter((l) => l.startsWith('+ '));

@@ -140,6 +140,30 @@ describe('MultiRegionDR', () => {
       expect(() => dr({ postgres: { clusterName: 'Samokoder_PG' } })).toThrow(`'postgres.clusterName' ("Samokoder_PG")`);
     });
 
+    test('after a fail-back the program names the new primary and the replica failback.sh created, and both names fit', () => {
+      const after = dr({ postgres: { clusterName: 'samokoder-pg-nyc3', replicaName: 'samokoder-pg-nyc3-sfo3' } });
+      const s = synth(after);
+      expect(resources(s, 'digitalocean_database_cluster').find((c) => c.engine === 'pg')!.name).toBe('samokoder-pg-nyc3');
+      expect(only(s, 'digitalocean_database_replica').name).toBe('samokoder-pg-nyc3-sfo3');
+      // The runbook tells the on-call exactly these two names (and the next fail-back's).
+      expect(after.failoverPlan.runbook).toContain(
+        "`postgres: { clusterName: 'samokoder-pg-nyc3-nyc3', replicaName: 'samokoder-pg-nyc3-nyc3-sfo3' }`",
+      );
+      expect(dr().failoverPlan.runbook).toContain(
+        "`postgres: { clusterName: 'samokoder-pg-nyc3', replicaName: 'samokoder-pg-nyc3-sfo3' }`",
+      );
+      expect(() => dr({ postgres: { replicaName: 'Pg_Replica' } })).toThrow(
+        `[dr/Data] 'postgres.replicaName' ("Pg_Replica") must be a DNS label`,
+      );
+      expect(() => dr({ postgres: { clusterName: 'pg', replicaName: 'pg' } })).toThrow(
+        `[dr/Data] 'postgres.replicaName' ("pg") names the cluster itself: DigitalOcean database names are unique; choose another`,
+      );
+      const long = 'a'.repeat(55);
+      expect(() => dr({ postgres: { clusterName: long } })).toThrow(
+        `[dr/Data] 'postgres.clusterName' ("${long}") leaves no room for the names failback.sh derives from it ("${long}-nyc3-sfo3" has 65 characters, DigitalOcean allows 63): use at most 53 characters`,
+      );
+    });
+
     test("the connection entries are the scripts' once written: an apply never puts the lost primary back", () => {
       const values = synthDefault().resource.aws_secretsmanager_secret_version as Record<string, { lifecycle?: object }>;
       expect(Object.entries(values).map(([id, v]) => [id.replace(/_[0-9A-F]{8}$/, ''), v.lifecycle])).toEqual([
@@ -315,8 +339,15 @@ describe('MultiRegionDR', () => {
         'doctl kubernetes cluster node-pool update samokoder-sfo3 samokoder-sfo3-default --auto-scale --min-nodes "$want" --max-nodes 10',
       );
       expect(plan.failoverScript).toContain('curl -fsS --max-time 5 "https://nyc3.app.samokoder.com/health"');
+      // The replicas the fail-back creates, each in its region's VPC (the names Terraform gave the VPCs).
+      const vpcs = Object.values(synth(stack).resource.digitalocean_vpc as Record<string, { name: string }>).map((v) => v.name);
+      expect(vpcs).toEqual(expect.arrayContaining(['samokoder-nyc3-vpc', 'samokoder-sfo3-vpc']));
+      expect(plan.failbackScript).toContain('\n  replicate "$CURRENT_ID" samokoder-pg-nyc3 nyc3 samokoder-nyc3-vpc\n');
       expect(plan.failbackScript).toContain(
-        'doctl databases replica create "$CURRENT_ID" samokoder-pg-nyc3 --region nyc3 --size db-s-2vcpu-4gb --private-network-uuid "$VPC_ID"',
+        '\nreplicate "${BACK_ID:-<id of samokoder-pg-nyc3>}" samokoder-pg-nyc3-sfo3 sfo3 samokoder-sfo3-vpc\n',
+      );
+      expect(plan.failbackScript).toContain(
+        'run doctl databases replica create "$1" "$2" --region "$3" --size db-s-2vcpu-4gb --private-network-uuid "$vpc_id"',
       );
       expect(plan.syncFilesScript).toContain('endpoint=nyc3.digitaloceanspaces.com:samokoder-nyc3-files');
       expect(plan.mirrorImagesScript).toContain('registry.digitalocean.com/samokoder');

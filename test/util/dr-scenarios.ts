@@ -13,8 +13,8 @@ import { SIM_HEARTBEAT_WRITER } from './dr-sim-cli';
 export const DR_SCENARIO_MARKERS = ['<!-- dr-scenarios:start -->', '<!-- dr-scenarios:end -->'] as const;
 const DOC = path.join(__dirname, '..', '..', 'docs', 'multi-region-dr.md');
 const HEADER = [
-  '| scenario | runs | exit | takes writes | apps read (region: database) | fenced | run again | suite |',
-  '|---|---|---|---|---|---|---|---|',
+  '| scenario | runs | exit | takes writes | apps read (region: database) | fenced | lag watched on | run again | suite |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 /** The address a fenced database's only trusted source names (failover-script-tools.ts). */
 const FENCE = 'ip_addr:192.0.2.1';
@@ -26,6 +26,8 @@ export interface Observed {
   /** What the apps' pods (not the heartbeat writer or the lag monitor) started with, per region. */
   readonly reads: string;
   readonly fenced: string;
+  /** The database the lag monitor's pods read, and whether it is a replica (only a replica has a lag). */
+  readonly watched: string;
 }
 
 /** Reads the end state of `sim`: `exit` is the last run's exit code (or codes, as the scenario describes them). */
@@ -41,11 +43,21 @@ export function observe(sim: DrSimulation, exit: number | string): Observed {
     return `${c.region}: ${dbs.length > 0 ? dbs.join(', ') : 'apps at 0'}`;
   });
   const fenced = w.databases.filter((d) => d.firewall.length === 1 && `${d.firewall[0].type}:${d.firewall[0].value}` === FENCE);
+  const watched = w.clusters
+    .filter((c) => w.regions[c.region].up)
+    .flatMap((c) => c.workloads.filter((o) => o.podEnv.DATA_SOURCE_NAME && o.spec.replicas > 0))
+    .map((o) => {
+      const db = w.databases.find((d) => d.host === /@([^:/]+)/.exec(o.podEnv.DATA_SOURCE_NAME)?.[1]);
+      if (!db) return 'nothing';
+      const primary = w.databases.find((d) => d.id === db.primaryId);
+      return db.role === 'replica' ? `${db.name} (replica of ${primary?.name ?? db.primaryId})` : `${db.name} (a primary: no lag)`;
+    });
   return {
     exit: String(exit),
     writers: sim.writers().join(', ') || 'none',
     reads: reads.join('; '),
     fenced: fenced.map((d) => d.name).join(', ') || 'none',
+    watched: watched.join(', ') || 'monitor down',
   };
 }
 
@@ -59,7 +71,7 @@ export class ScenarioRecorder {
   /** One scenario: its name, the runs it made, what it ended in, and what a run after it changed. */
   public add(scenario: string, runs: string, o: Observed, again = '—'): void {
     const cell = (s: string) => s.replace(/\|/g, '\\|');
-    this.rows.push(`| ${[scenario, runs, o.exit, o.writers, o.reads, o.fenced, again, this.suite].map(cell).join(' | ')} |`);
+    this.rows.push(`| ${[scenario, runs, o.exit, o.writers, o.reads, o.fenced, o.watched, again, this.suite].map(cell).join(' | ')} |`);
   }
 
   /** This suite's rows as the page has them. */

@@ -49,6 +49,8 @@ export interface SimDatabase {
   replayedHeartbeat?: number;
   /** Nodes (a replica, and a replica just promoted, has one). */
   nodes?: number;
+  /** The VPC a replica was created in (`--private-network-uuid`). */
+  vpc?: string;
 }
 
 export interface SimObject {
@@ -477,6 +479,7 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
         host: `private-${args[1]}.db`,
         firewall: [],
         receiving: true,
+        ...(str('private-network-uuid') ? { vpc: str('private-network-uuid') } : {}),
       });
       mutated();
       return out;
