@@ -79,12 +79,18 @@ export class ScenarioRecorder {
     return ScenarioRecorder.block(page).filter((l) => l.endsWith(` | ${suite} |`));
   }
 
+  /** The table's lines that are not a suite's row (its header, and nothing else). */
+  public static headersOnPage(page = fs.readFileSync(DOC, 'utf8')): string[] {
+    return ScenarioRecorder.block(page).filter((l) => l.startsWith('| scenario |') || l.startsWith('|---'));
+  }
+
   /** Replaces this suite's rows on the page (the others stay; suites in name order). */
   public write(): void {
     const page = fs.readFileSync(DOC, 'utf8');
     const [start, end] = DR_SCENARIO_MARKERS;
     const others = ScenarioRecorder.block(page).filter(
-      (l) => l.startsWith('| ') && !HEADER.includes(l) && !l.endsWith(` | ${this.suite} |`),
+      // Another suite's rows: not a header (this one or an older one with other columns) and not this suite's.
+      (l) => l.startsWith('| ') && !l.startsWith('| scenario |') && !l.endsWith(` | ${this.suite} |`),
     );
     const suiteOf = (l: string) => l.slice(l.lastIndexOf(' | ', l.length - 3) + 3, -2);
     const rows = [...others, ...this.rows].sort((a, b) => suiteOf(a).localeCompare(suiteOf(b)));
@@ -116,5 +122,11 @@ export class ScenarioRecorder {
  */
 export function pageHoldsScenarios(recorder: ScenarioRecorder): { onPage: string[]; recorded: readonly string[] } {
   if (process.env.DR_SCENARIOS_WRITE === '1') recorder.write();
+  const headers = ScenarioRecorder.headersOnPage();
+  if (JSON.stringify(headers) !== JSON.stringify(HEADER)) {
+    throw new Error(
+      `docs/multi-region-dr.md's scenario table has the header lines ${JSON.stringify(headers)}, not ${JSON.stringify(HEADER)}`,
+    );
+  }
   return { onPage: ScenarioRecorder.rowsOnPage(recorder.suite), recorded: recorder.recorded };
 }
