@@ -28,6 +28,7 @@ import {
   stopProcess,
   VERSIONS,
 } from './engines';
+import { KubeClient } from './kube-client';
 
 const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'helm', 'kube-scheduler'];
 
@@ -148,7 +149,8 @@ function kubeconfig(dir: string, port: number): string {
 export interface ControlPlane {
   readonly name: string;
   readonly kubeconfig: string;
-  kubectl(args: string[], options?: { input?: string }): RunResult;
+  /** The checks' one API client for this control plane, in this process (kube-client.ts): no kubectl launches. */
+  readonly client: KubeClient;
   helm(args: string[]): RunResult;
   /** Starts kube-scheduler (of the same build) against this control plane. */
   startScheduler(): Promise<void>;
@@ -162,11 +164,15 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
   makeCertificates(dir);
   const [etcdPort, peerPort, apiPort, cmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const processes: Started[] = [];
-  let kubectlCalls = 0;
+  let helmCalls = 0;
+  const client = new KubeClient(`https://127.0.0.1:${apiPort}`, dir);
   const stop = async () => {
     // What each process of this control plane cost, read just before it is stopped (see verify-k8s' part lines).
     const cpu = processes.map((p) => `${p.name.replace(/ \(.*\)$/, '')} ${cpuSeconds(p.child.pid!).toFixed(1)}`);
-    log(`  control plane "${name}" CPU (user+sys s): ${cpu.join(', ')}; kubectl ${kubectlCalls} calls`);
+    log(
+      `  control plane "${name}" CPU (user+sys s): ${cpu.join(', ')}; API client ${client.requests} requests, kubectl none, helm ${helmCalls} runs`,
+    );
+    client.close();
     for (const p of processes.reverse()) await stopProcess(p);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -210,20 +216,16 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
   processes.push(apiserver);
   const config = path.join(dir, 'kubeconfig');
   fs.writeFileSync(config, kubeconfig(dir, apiPort));
-  // A discovery cache of this control plane's own. kubectl and helm cache what an API server serves under
+  // A discovery cache of this control plane's own for helm. helm caches what an API server serves under
   // ~/.kube/cache by host and port, and the OS hands a port freed by one control plane to the next: the self-test
   // once read the CRDs of the production cluster that had used its port before, so a kind it must not know was known
-  // (KUBECACHEDIR is the default of both; kubectl also gets the flag).
-  const cache = path.join(dir, 'kube-cache');
-  process.env.KUBECACHEDIR = cache;
-  const kubectl = (args: string[], options: { input?: string } = {}) => {
-    kubectlCalls++;
-    return run(path.join(bin, 'kubectl'), [`--kubeconfig=${config}`, `--cache-dir=${cache}`, ...args], options);
-  };
+  // (KUBECACHEDIR is helm's default). The checks' own client (kube-client.ts) keeps its discovery in memory, per
+  // control plane.
+  process.env.KUBECACHEDIR = path.join(dir, 'kube-cache');
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const r = kubectl(['get', '--raw=/readyz']);
-    if (r.status === 0 && r.stdout.trim() === 'ok') break;
+    const r = await client.request('GET', '/readyz').catch(() => undefined);
+    if (r?.ok && String(r.body).trim() === 'ok') break;
     if (Date.now() > deadline || apiserver.child.exitCode !== null) {
       const output = apiserver.output().slice(-3000);
       await stop();
@@ -248,8 +250,11 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
   return {
     name,
     kubeconfig: config,
-    kubectl,
-    helm: (args) => run(path.join(bin, 'helm'), [`--kubeconfig=${config}`, ...args]),
+    client,
+    helm: (args) => {
+      helmCalls++;
+      return run(path.join(bin, 'helm'), [`--kubeconfig=${config}`, ...args]);
+    },
     startScheduler: async () => {
       const scheduler = startProcess(`kube-scheduler (${name})`, path.join(bin, 'kube-scheduler'), [
         `--kubeconfig=${config}`,

@@ -20,22 +20,15 @@ import { sleep } from './engines';
 import { proxyEndpoints, proxyPaths, routeAttachment } from './gateway-paths';
 import { K8sObject, ref } from './gitops';
 
-function warnings(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^Warning:/.test(l));
-}
-
 /** Waits until every ResourceQuota of `namespaces` has been counted by the quota controller (admission needs it). */
 async function quotasCounted(cp: ControlPlane, namespaces: string[], seconds = 30): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const pending = namespaces.filter((ns) => {
-      const r = cp.kubectl(['get', 'resourcequota', '-n', ns, '-o', 'json']);
-      const items: K8sObject[] = r.status === 0 ? JSON.parse(r.stdout).items : [];
-      return items.some((q) => Object.entries(q.spec?.hard ?? {}).some(([k, v]) => q.status?.hard?.[k] !== v));
-    });
+    const pending: string[] = [];
+    for (const ns of namespaces) {
+      const items = await cp.client.list('', 'ResourceQuota', { namespace: ns }).catch(() => [] as K8sObject[]);
+      if (items.some((q) => Object.entries(q.spec?.hard ?? {}).some(([k, v]) => q.status?.hard?.[k] !== v))) pending.push(ns);
+    }
     if (pending.length === 0 || Date.now() > deadline) return;
     await sleep(500);
   }
@@ -48,9 +41,8 @@ export interface ControllerResult {
   readonly unmodelled: string[];
 }
 
-function namespacesOf(cp: ControlPlane): K8sObject[] {
-  const r = cp.kubectl(['get', 'namespaces', '-o', 'json']);
-  return r.status === 0 ? JSON.parse(r.stdout).items : [];
+async function namespacesOf(cp: ControlPlane): Promise<K8sObject[]> {
+  return cp.client.list('', 'Namespace').catch(() => [] as K8sObject[]);
 }
 
 /**
@@ -67,51 +59,48 @@ export async function applyControllerObjects(
   const envoy = envoyProxyObjects(objects, eg);
   problems.push(...proxyDisruption(envoy.objects));
   // The owner's uid, as the controller sets it (an ownerReference to an object that does not exist is collected).
-  const withOwners = envoy.objects.map((o) => {
+  const withOwners: K8sObject[] = [];
+  for (const o of envoy.objects) {
     const owner = o.metadata.ownerReferences[0];
-    const ns = owner.kind === 'Gateway' ? ['-n', o.metadata.namespace] : [];
-    const uid = cp
-      .kubectl(['get', `${owner.kind.toLowerCase()}.gateway.networking.k8s.io`, owner.name, ...ns, '-o', 'jsonpath={.metadata.uid}'])
-      .stdout.trim();
-    return {
+    const found = await cp.client
+      .get('gateway.networking.k8s.io', owner.kind, owner.kind === 'Gateway' ? o.metadata.namespace : undefined, owner.name)
+      .catch(() => undefined);
+    const uid = found?.metadata?.uid;
+    withOwners.push({
       ...o,
       metadata: { ...o.metadata, ownerReferences: uid ? [{ ...owner, uid, controller: true, blockOwnerDeletion: true }] : undefined },
-    };
-  });
-  const as = (identity: string | undefined) => (identity ? [`--as=${identity}`] : []);
-  if (withOwners.length) {
-    const r = cp.kubectl(['apply', '--server-side', '--field-manager=envoy-gateway', ...as(eg.identity), '-f', '-'], {
-      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: withOwners }),
     });
-    for (const w of warnings(r.stderr)) problems.push(`Envoy Gateway's proxy objects: server warning: ${w}`);
-    if (r.status !== 0)
-      problems.push(`Envoy Gateway's proxy objects${eg.identity ? ` (as ${eg.identity})` : ''}: refused: ${r.stderr.trim()}`);
+  }
+  if (withOwners.length) {
+    // kubectl apply --server-side --field-manager=envoy-gateway [--as=<its ServiceAccount>] (kube-client.ts).
+    const r = await cp.client.apply(withOwners, { fieldManager: 'envoy-gateway', as: eg.identity });
+    for (const w of r.warnings) problems.push(`Envoy Gateway's proxy objects: server warning: ${w}`);
+    if (!r.ok) problems.push(`Envoy Gateway's proxy objects${eg.identity ? ` (as ${eg.identity})` : ''}: refused: ${r.error}`);
   }
   const cm = certManagerSettings(objects);
   const solvers = acmeSolverObjects(objects, cm);
   await quotasCounted(cp, [...new Set(solvers.map((s) => s.pod.metadata.namespace as string))]);
   const made: K8sObject[] = [];
-  const create = (o: K8sObject, what: string): K8sObject | undefined => {
-    const r = cp.kubectl(['create', ...(options.dryRun ? ['--dry-run=server'] : []), ...as(cm.identity), '-o', 'json', '-f', '-'], {
-      input: JSON.stringify(o),
-    });
-    for (const w of warnings(r.stderr)) problems.push(`${what}: server warning: ${w}`);
-    if (r.status !== 0) {
-      problems.push(`${what}${cm.identity ? ` (as ${cm.identity})` : ''}: refused: ${r.stderr.trim()}`);
+  const create = async (o: K8sObject, what: string): Promise<K8sObject | undefined> => {
+    // kubectl create [--dry-run=server] [--as=<its ServiceAccount>] -o json (kube-client.ts).
+    const r = await cp.client.create([o], { dryRun: options.dryRun, as: cm.identity });
+    for (const w of r.warnings) problems.push(`${what}: server warning: ${w}`);
+    if (!r.ok) {
+      problems.push(`${what}${cm.identity ? ` (as ${cm.identity})` : ''}: refused: ${r.error}`);
       return undefined;
     }
-    const created = JSON.parse(r.stdout);
+    const created = r.objects[0];
     made.push(created);
     return created;
   };
   for (const s of solvers) {
     const where = `cert-manager's HTTP-01 solver for ${s.host} (Certificate ${s.certificate.metadata.namespace}/${s.certificate.metadata.name})`;
-    create(s.pod, `${where}: Pod`);
-    const service = create(s.service, `${where}: Service (type ${s.service.spec.type})`);
-    if (s.route) create(s.route(service?.metadata?.name ?? 'cm-acme-http-solver-unnamed'), `${where}: HTTPRoute`);
+    await create(s.pod, `${where}: Pod`);
+    const service = await create(s.service, `${where}: Service (type ${s.service.spec.type})`);
+    if (s.route) await create(s.route(service?.metadata?.name ?? 'cm-acme-http-solver-unnamed'), `${where}: HTTPRoute`);
   }
   // Paths: every route the proxies serve (ours and the solvers'), each route's attachment, with the server's namespaces.
-  const namespaces = namespacesOf(cp);
+  const namespaces = await namespacesOf(cp);
   const all = [...objects, ...envoy.objects, ...made];
   const proxies = proxyEndpoints(envoy.objects, namespaces);
   // Every route to a Gateway with proxies must attach (ours and the solvers').
@@ -141,16 +130,15 @@ export async function applyControllerObjects(
 }
 
 /** The controller-made pods and where they landed (after the scheduling check). */
-export function controllerPodsPlaced(cp: ControlPlane): string {
-  const count = (selector: string) => {
-    const r = cp.kubectl(['get', 'pods', '-A', '-l', selector, '-o', 'json']);
-    const pods: K8sObject[] = r.status === 0 ? JSON.parse(r.stdout).items : [];
+export async function controllerPodsPlaced(cp: ControlPlane): Promise<string> {
+  const count = async (labelSelector: string) => {
+    const pods = await cp.client.list('', 'Pod', { labelSelector }).catch(() => [] as K8sObject[]);
     return `${pods.filter((p) => p.spec?.nodeName).length}/${pods.length}`;
   };
   const proxy = Object.entries(ENVOY_GATEWAY.proxyLabels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  return `controller-made pods scheduled: Envoy proxies ${count(proxy)}, ACME solvers ${count(`${CERT_MANAGER.solverLabel}=true`)}`;
+  return `controller-made pods scheduled: Envoy proxies ${await count(proxy)}, ACME solvers ${await count(`${CERT_MANAGER.solverLabel}=true`)}`;
 }
 
 /**
@@ -172,11 +160,8 @@ export async function controllerSelfTest(
       (o.kind === 'Namespace' && o.metadata.name === ns) ||
       (['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Gateway'].includes(o.kind) && o.metadata?.namespace === ns),
   );
-  const r = cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: setup }),
-  });
-  if (r.status !== 0)
-    return { problems: [`[self-test] controller objects: could not apply ${ns}'s objects: ${r.stderr.trim()}`], cases: 5 };
+  const r = await cp.client.apply(setup, { force: true });
+  if (!r.ok) return { problems: [`[self-test] controller objects: could not apply ${ns}'s objects: ${r.error}`], cases: 5 };
   const expect = (name: string, found: string[], pattern: RegExp) => {
     const caught = found.find((p) => pattern.test(p));
     if (!caught)
@@ -203,19 +188,18 @@ export async function controllerSelfTest(
   else {
     const one = clone(quota);
     one.spec.hard.pods = '1';
-    cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(one) });
+    await cp.client.apply([one], { force: true });
     const found = (await applyControllerObjects(cp, noProxies)).problems;
     expect(`one solver pod allowed for ${hosts} hosts (the quota before e78d8ed)`, found, /Pod.*exceeded quota.*pods/);
-    cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(quota) });
-    cp.kubectl([
-      'delete',
-      'pods,services,httproutes.gateway.networking.k8s.io',
-      '-n',
-      ns,
-      '-l',
-      `${CERT_MANAGER.solverLabel}=true`,
-      '--wait=false',
-    ]);
+    await cp.client.apply([quota], { force: true });
+    // kubectl delete pods,services,httproutes -n <ns> -l <solver label> --wait=false: each one listed, then deleted.
+    for (const [group, kind] of [
+      ['', 'Pod'],
+      ['', 'Service'],
+      ['gateway.networking.k8s.io', 'HTTPRoute'],
+    ])
+      for (const o of await cp.client.list(group, kind, { namespace: ns, labelSelector: `${CERT_MANAGER.solverLabel}=true` }))
+        await cp.client.delete(group, kind, ns, o.metadata.name);
   }
   // 3. and 4., by the model alone: the solver namespace without the policy that admits the proxies, and an HTTP
   // listener that admits only labelled namespaces (the solver's route lives in the Gateway's own).

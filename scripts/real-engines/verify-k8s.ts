@@ -19,7 +19,6 @@
  *
  *   npm run verify:k8s [-- --dist dist] [-- --chart dist-helm/samokoder] [-- --update-rewrites]
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -78,11 +77,7 @@ const KNOWN_FILE = path.join(REPO, 'test', 'real-engines', 'known-findings.txt')
 
 const log = (m: string) => console.log(m);
 
-function asList(objects: K8sObject[]): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
-}
-
-/** Server warnings that kubectl prints on stderr ("Warning: ..."). */
+/** Server warnings that kubectl and helm print on stderr ("Warning: ..."). */
 export function warningsOf(stderr: string): string[] {
   return stderr
     .split('\n')
@@ -103,42 +98,43 @@ export class Checker {
   }
 
   /** Installs CRD files (all of the pinned set when none are given) and waits until they are Established. */
-  installCrds(files?: string[]): void {
+  async installCrds(files?: string[]): Promise<void> {
     const dir = path.join(realEnginesDir(), 'crds');
-    const args = (files ?? [dir]).flatMap((f) => ['-f', f]);
-    const r = this.cp.kubectl(['apply', '--server-side', '--force-conflicts', ...args]);
-    if (r.status !== 0) throw new Error(`installing the CRDs failed: ${r.stderr}`);
-    this.waitForCrds();
+    const objects = (files ?? yamlFiles(dir)).flatMap(loadObjects);
+    const r = await this.cp.client.apply(objects, { force: true });
+    if (!r.ok) throw new Error(`installing the CRDs failed: ${r.error}`);
+    await this.waitForCrds();
   }
 
-  /** Waits for every CRD to be Established (Argo CD's health of a CRD), then learns the kinds' scopes. */
-  waitForCrds(): void {
-    // Right after an apply a CRD may have no conditions yet, which `kubectl wait` reports as an error: retry.
-    for (let attempt = 0; ; attempt++) {
-      const w = this.cp.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=180s']);
-      if (w.status === 0) break;
-      if (attempt >= 20) throw new Error(`CRDs not Established: ${w.stderr}`);
-      spawnSync('sleep', ['0.5']);
+  /**
+   * Waits for every CRD to be Established (Argo CD's health of a CRD; `kubectl wait --for=condition=Established crd
+   * --all --timeout=180s`), then learns the kinds' scopes from discovery (`kubectl api-resources`).
+   */
+  async waitForCrds(): Promise<void> {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      // Right after an apply a CRD may have no conditions yet: it is not Established until it says so.
+      const crds = await this.cp.client.list('apiextensions.k8s.io', 'CustomResourceDefinition');
+      const waiting = crds.filter(
+        (c) => !(c.status?.conditions ?? []).some((x: K8sObject) => x.type === 'Established' && x.status === 'True'),
+      );
+      if (waiting.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`CRDs not Established in 180 s: ${waiting.map((c) => c.metadata.name).join(', ')}`);
+      await sleep(250);
     }
-    const resources = this.cp.kubectl(['api-resources', '--no-headers']);
-    for (const line of resources.stdout.split('\n').filter(Boolean)) {
-      const cols = line.trim().split(/\s+/);
-      const [kind, namespaced, apiVersion] = [cols[cols.length - 1], cols[cols.length - 2], cols[cols.length - 3]];
-      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-      this.scope.set(`${group}/${kind}`, namespaced === 'false');
-    }
+    for (const r of await this.cp.client.apiResources()) this.scope.set(`${r.group}/${r.kind}`, !r.namespaced);
   }
 
   clusterScoped = (group: string, kind: string): boolean => this.scope.get(`${group}/${kind}`) ?? false;
 
   /** Server-side apply of `objects` (dry run, then for real). Returns false when the server refused anything. */
-  apply(objects: K8sObject[], what: string, options: { dryRunOnly?: boolean } = {}): boolean {
+  async apply(objects: K8sObject[], what: string, options: { dryRunOnly?: boolean } = {}): Promise<boolean> {
     // Namespaces first, for real: a server-side dry run of an object in a namespace that does not exist yet fails
     // (Argo CD skips that dry-run failure for namespaces it is about to create).
     const namespaces = objects.filter((o) => o.kind === 'Namespace' && groupOf(o) === '');
     if (namespaces.length && namespaces.length < objects.length) {
       return (
-        this.apply(namespaces, what, options) &&
+        (await this.apply(namespaces, what, options)) &&
         this.apply(
           objects.filter((o) => !namespaces.includes(o)),
           what,
@@ -147,17 +143,17 @@ export class Checker {
       );
     }
     if (objects.length === 0) return true;
-    const args = ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'];
-    const dry = this.cp.kubectl([...args, '--dry-run=server'], { input: asList(objects) });
-    for (const w of warningsOf(dry.stderr)) this.fail(`${what}: server warning: ${w}`);
-    if (dry.status !== 0) {
-      this.fail(`${what}: refused (dry run): ${dry.stderr.trim()}`);
+    // kubectl apply --server-side --field-manager=argocd-controller [--dry-run=server] (kube-client.ts).
+    const dry = await this.cp.client.apply(objects, { fieldManager: 'argocd-controller', dryRun: true });
+    for (const w of dry.warnings) this.fail(`${what}: server warning: ${w}`);
+    if (!dry.ok) {
+      this.fail(`${what}: refused (dry run): ${dry.error}`);
       return false;
     }
     if (options.dryRunOnly) return true;
-    const real = this.cp.kubectl(args, { input: asList(objects) });
-    if (real.status !== 0) {
-      this.fail(`${what}: refused: ${real.stderr.trim()}`);
+    const real = await this.cp.client.apply(objects, { fieldManager: 'argocd-controller' });
+    if (!real.ok) {
+      this.fail(`${what}: refused: ${real.error}`);
       return false;
     }
     this.applied.push(...objects);
@@ -165,7 +161,7 @@ export class Checker {
   }
 
   /** A Pod made from each pod template, dry-run on the server: PodSecurity, LimitRange and quota judge the pod. */
-  dryRunPods(objects: K8sObject[]): void {
+  async dryRunPods(objects: K8sObject[]): Promise<void> {
     const pods = podTemplates(objects).map(({ owner, template }) => ({
       owner,
       pod: {
@@ -175,40 +171,38 @@ export class Checker {
         spec: template.spec,
       },
     }));
-    // All of them in one kubectl first: the server judges each item of a List on its own (a dry run stores nothing,
-    // so one pod cannot change what admission decides for the next). Accepted without a warning, nothing to report;
-    // otherwise each pod again on its own, so every refusal and warning names the template it came from.
-    if (pods.length > 1) {
-      const all = this.cp.kubectl(['create', '--dry-run=server', '-f', '-'], { input: asList(pods.map((p) => p.pod)) });
-      if (all.status === 0 && warningsOf(all.stderr).length === 0) return;
-    }
+    // Each pod on its own (kubectl create --dry-run=server), so every refusal and warning names the template it came
+    // from; over one kept-alive connection, one request each (kubectl sent one per item of a List too).
     for (const { owner, pod } of pods) {
-      const r = this.cp.kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(pod) });
-      for (const w of warningsOf(r.stderr)) this.fail(`Pod from ${ref(owner)}: server warning: ${w}`);
-      if (r.status !== 0) this.fail(`Pod from ${ref(owner)}: refused: ${r.stderr.trim()}`);
+      const r = await this.cp.client.create([pod], { dryRun: true });
+      for (const w of r.warnings) this.fail(`Pod from ${ref(owner)}: server warning: ${w}`);
+      if (!r.ok) this.fail(`Pod from ${ref(owner)}: refused: ${r.error}`);
     }
   }
 
   /** Warning events of the controllers (FailedCreate of a ReplicaSet or Job, ...). */
-  warningEvents(): string[] {
-    const r = this.cp.kubectl(['get', 'events', '-A', '--field-selector=type=Warning', '-o', 'json']);
-    const items: K8sObject[] = r.status === 0 ? JSON.parse(r.stdout).items : [];
+  async warningEvents(): Promise<string[]> {
+    // kubectl get events -A --field-selector=type=Warning: a refusal is a problem, not an empty list.
+    const items = await this.cp.client.list('', 'Event', { fieldSelector: 'type=Warning' }).catch((e: Error) => {
+      this.fail(`reading the Warning events failed: ${e.message}`);
+      return [] as K8sObject[];
+    });
     return items
       .filter((e) => !isControlPlaneNoise(e))
       .map((e) => `${e.involvedObject?.kind}/${e.involvedObject?.namespace}/${e.involvedObject?.name}: ${e.reason}: ${e.message}`);
   }
 
   /** Reads back what was applied; returns one line per field the server stores differently. */
-  rewrites(): string[] {
+  async rewrites(): Promise<string[]> {
     const out: string[] = [];
     const objects = this.applied.filter((o) => o.metadata?.name);
-    const r = this.cp.kubectl(['get', '-f', '-', '-o', 'json'], { input: asList(objects) });
-    if (r.status !== 0) {
-      this.fail(`reading back the applied objects failed: ${r.stderr.trim()}`);
+    // kubectl get -f - -o json: each object read back (one that is missing is reported below).
+    const r = await this.cp.client.getEach(objects);
+    if (r.error) {
+      this.fail(`reading back the applied objects failed: ${r.error}`);
       return out;
     }
-    const parsed = JSON.parse(r.stdout);
-    const stored: K8sObject[] = parsed.kind === 'List' ? parsed.items : [parsed];
+    const stored = r.found;
     for (const wrote of objects) {
       const match = stored.find(
         (s) =>
@@ -234,8 +228,8 @@ async function waitForJobPods(cp: ControlPlane, objects: K8sObject[]): Promise<s
   const deadline = Date.now() + 15_000;
   while (pending.size && Date.now() < deadline) {
     for (const job of jobs) {
-      const r = cp.kubectl(['get', 'pods', '-n', job.metadata.namespace, '-l', `job-name=${job.metadata.name}`, '-o', 'name']);
-      if (r.status === 0 && r.stdout.trim()) pending.delete(ref(job));
+      const found = await cp.client.list('', 'Pod', { namespace: job.metadata.namespace, labelSelector: `job-name=${job.metadata.name}` });
+      if (found.length) pending.delete(ref(job));
     }
     if (pending.size) await sleep(500);
   }
@@ -251,7 +245,7 @@ async function syncApplication(check: Checker, label: string, objects: K8sObject
   let count = 0;
   for (const step of syncSteps(objects)) {
     const what = `${label} ${step.phase} wave ${step.wave}`;
-    if (!check.apply(step.objects, what)) continue;
+    if (!(await check.apply(step.objects, what))) continue;
     count += step.objects.length;
     for (const job of await waitForJobPods(check.cp, step.objects))
       check.problems.push(`[${check.cp.name}] ${what}: ${job} created no Pod`);
@@ -263,16 +257,10 @@ async function syncApplication(check: Checker, label: string, objects: K8sObject
  * What the API server tells `helm template` about the cluster, as Argo CD passes it: its version and every
  * group/version and group/version/Kind it serves (CRDs installed by earlier waves included).
  */
-function capabilitiesOf(cp: ControlPlane): ClusterCapabilities {
-  const versions = cp.kubectl(['api-versions']).stdout.split('\n').filter(Boolean);
-  const kinds = cp
-    .kubectl(['api-resources', '--no-headers'])
-    .stdout.split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const cols = line.trim().split(/\s+/);
-      return `${cols[cols.length - 3]}/${cols[cols.length - 1]}`;
-    });
+async function capabilitiesOf(cp: ControlPlane): Promise<ClusterCapabilities> {
+  // kubectl api-versions, and the APIVERSION/KIND columns of kubectl api-resources (kube-client.ts).
+  const versions = await cp.client.apiVersions();
+  const kinds = (await cp.client.apiResources()).map((r) => `${r.group ? `${r.group}/` : ''}${r.version}/${r.kind}`);
   // Argo CD passes the version as k8s.io/apimachinery's ParseGeneric prints it (no "v"; reposerver parseKubeVersion).
   return { kubeVersion: VERSIONS.kubernetes, apiVersions: [...new Set([...versions, ...kinds])].sort() };
 }
@@ -297,10 +285,10 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
   try {
     check.problems.push(...plan.problems.map((p) => `[${cluster}] ${p}`));
     // Argo CD's own install: its namespace and CRDs. Every other CRD comes from the platform layer below.
-    check.installCrds(ARGO_CD_CRDS.map((f) => path.join(crds, f)));
-    for (const ns of PREREQUISITE_NAMESPACES) cp.kubectl(['create', 'namespace', ns]);
-    check.apply(plan.bootstrap, `bootstrap (dist/argocd/bootstrap/${cluster})`);
-    check.apply(plan.children, 'what the root Application syncs');
+    await check.installCrds(ARGO_CD_CRDS.map((f) => path.join(crds, f)));
+    await cp.client.create(PREREQUISITE_NAMESPACES.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    await check.apply(plan.bootstrap, `bootstrap (dist/argocd/bootstrap/${cluster})`);
+    await check.apply(plan.children, 'what the root Application syncs');
     let count = plan.bootstrap.length + plan.children.length;
     let chartObjects = 0;
     const charts: string[] = [];
@@ -314,7 +302,7 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       let app = planned;
       const appWave = wave(app.application);
       if (crdsPending && appWave !== previousWave) {
-        check.waitForCrds();
+        await check.waitForCrds();
         crdsPending = false;
       }
       previousWave = appWave;
@@ -325,14 +313,12 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       if (destination && (app.application.spec?.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) {
         const managed = app.application.spec?.syncPolicy?.managedNamespaceMetadata ?? {};
         const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: destination, ...managed } };
-        const r = cp.kubectl(['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'], {
-          input: JSON.stringify(namespace),
-        });
-        if (r.status !== 0) check.problems.push(`[${cluster}] ${label}: namespace ${destination} not created: ${r.stderr.trim()}`);
+        const r = await cp.client.apply([namespace], { fieldManager: 'argocd-controller' });
+        if (!r.ok) check.problems.push(`[${cluster}] ${label}: namespace ${destination} not created: ${r.error}`);
       }
       if (app.origin === 'helm') {
         // Rendered now, as Argo CD renders at sync time: with the API versions the cluster serves after earlier waves.
-        const rendered = renderHelmApplication(path.join(bin, 'helm'), app.application, capabilitiesOf(cp), work);
+        const rendered = renderHelmApplication(path.join(bin, 'helm'), app.application, await capabilitiesOf(cp), work);
         check.problems.push(...rendered.problems.map((p) => `[${cluster}] ${p}`));
         check.problems.push(
           ...rendered.unstable.map(
@@ -365,7 +351,7 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       // serve them, and Argo CD's waves wait for those Deployments to be healthy before the next wave.
       const webhooks = app.objects.filter((o) => WEBHOOK_KINDS.includes(o.kind) && groupOf(o) === 'admissionregistration.k8s.io');
       if (webhooks.length) {
-        check.apply(webhooks, `${label} webhook configurations`, { dryRunOnly: true });
+        await check.apply(webhooks, `${label} webhook configurations`, { dryRunOnly: true });
         notInstalled.push(...webhooks.map(ref));
       }
       const tracked = check.applied.length;
@@ -377,14 +363,14 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       // Server rewrites are pinned for what we write; a chart's or an upstream directory's are upstream's business.
       if (app.origin !== 'local') check.applied.splice(tracked);
       if (app.objects.some((o) => o.kind === 'CustomResourceDefinition')) crdsPending = true;
-      check.dryRunPods(app.objects);
+      await check.dryRunPods(app.objects);
     }
-    if (crdsPending) check.waitForCrds();
+    if (crdsPending) await check.waitForCrds();
     // Every CRD is installed now, so each kind's scope is known: no object may belong to two Applications.
     check.problems.push(...sharedObjects({ ...plan, applications: synced }, check.clusterScoped).map((p) => `[${cluster}] ${p}`));
     await sleep(3000); // let the controllers act on what was applied
-    check.problems.push(...check.warningEvents().map((e) => `[${cluster}] controller warning: ${e}`));
-    const rewrites = check.rewrites().map((r) => `${cluster}: ${r}`);
+    check.problems.push(...(await check.warningEvents()).map((e) => `[${cluster}] controller warning: ${e}`));
+    const rewrites = (await check.rewrites()).map((r) => `${cluster}: ${r}`);
     // A cluster that schedules: the cloud's nodes for this cluster's pool, the Rollouts' ReplicaSets, kube-scheduler.
     // What the controllers create for us (Envoy Gateway's proxies, cert-manager's solvers), as they send it; their pods
     // are scheduled with ours below (controller-objects-apply.ts).
@@ -405,7 +391,7 @@ async function verifyCluster(bin: string, dist: string, cluster: string): Promis
       scheduling = [...scheduling, volumes.line];
       const placed = await verifyScheduling(cp, objects, { ...pool, autoscaled: autoscaledBy(pool, objects) });
       check.problems.push(...placed.problems.map((p) => `[${cluster}] ${p}`));
-      scheduling = [...scheduling, ...placed.lines, controllerPodsPlaced(cp)];
+      scheduling = [...scheduling, ...placed.lines, await controllerPodsPlaced(cp)];
     }
     log(
       `  ${cluster}: ${count} objects in ${plan.applications.length} Applications applied from an empty cluster, ` +
@@ -447,8 +433,8 @@ async function verifyHub(bin: string, dist: string, shared?: ControlPlane): Prom
   const check = new Checker(cp);
   try {
     const crds = path.join(realEnginesDir(), 'crds');
-    check.installCrds([...ARGO_CD_CRDS, 'eso-externalsecrets.yaml'].map((f) => path.join(crds, f)));
-    cp.kubectl(['create', 'namespace', 'argocd']);
+    await check.installCrds([...ARGO_CD_CRDS, 'eso-externalsecrets.yaml'].map((f) => path.join(crds, f)));
+    await cp.client.create([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }]);
     const upstream = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -458,21 +444,20 @@ async function verifyHub(bin: string, dist: string, shared?: ControlPlane): Prom
         labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
       },
     };
-    const install = (what: string, extra: string[]) => {
-      const r = cp.kubectl(['apply', '--server-side', '--field-manager=argocd-install', ...extra, '-f', '-'], {
-        input: JSON.stringify(upstream),
-      });
-      if (r.status !== 0) check.problems.push(`[hub] upstream argocd-cm (${what}): refused: ${r.stderr.trim()}`);
+    // kubectl apply --server-side --field-manager=argocd-install [--force-conflicts] (kube-client.ts).
+    const install = async (what: string, force: boolean) => {
+      const r = await cp.client.apply([upstream], { fieldManager: 'argocd-install', force });
+      if (!r.ok) check.problems.push(`[hub] upstream argocd-cm (${what}): refused: ${r.error}`);
     };
-    install('install', []);
-    check.apply(hub, 'dist/argocd/hub (kubectl apply --server-side)');
-    install('upgrade', ['--force-conflicts']);
-    const cm = cp.kubectl(['get', 'configmap', 'argocd-cm', '-n', 'argocd', '-o', 'json']);
-    const data = cm.status === 0 ? (JSON.parse(cm.stdout).data ?? {}) : {};
+    await install('install', false);
+    await check.apply(hub, 'dist/argocd/hub (kubectl apply --server-side)');
+    await install('upgrade', true);
+    const cm = await cp.client.get('', 'ConfigMap', 'argocd', 'argocd-cm');
+    const data = cm?.data ?? {};
     if (!data['resource.customizations.health.argoproj.io_Application']) {
       check.problems.push('[hub] argocd-cm lost the Application health check when upstream install.yaml was applied again');
     }
-    const rewrites = check.rewrites().map((r) => `hub: ${r}`);
+    const rewrites = (await check.rewrites()).map((r) => `hub: ${r}`);
     problems.push(...check.problems);
     const registrations = registrationSecrets(hub);
     log(
@@ -492,10 +477,10 @@ async function verifyHelmChart(bin: string, dist: string, chart: string, shared?
   const cp = shared ? { ...shared, name: 'helm' } : await startControlPlane('helm', bin, log);
   const check = new Checker(cp);
   try {
-    check.installCrds();
+    await check.installCrds();
     // The chart holds the services; the namespace (quota, limits, default deny) comes from its own chart.
     const nsObjects = yamlFiles(path.join(dist, 'production', 'namespace')).flatMap(loadObjects);
-    check.apply(nsObjects, 'production namespace (the chart\u2019s prerequisite)');
+    await check.apply(nsObjects, 'production namespace (the chart\u2019s prerequisite)');
     const ns = (nsObjects.find((o: K8sObject) => o.kind === 'Namespace')?.metadata.name as string) ?? 'samokoder';
     const template = cp.helm(['template', 'samokoder', chart, '--namespace', ns, '--kube-version', `v${VERSIONS.kubernetes}`]);
     if (template.status !== 0) check.problems.push(`[helm] helm template failed: ${template.stderr.trim()}`);
@@ -507,21 +492,20 @@ async function verifyHelmChart(bin: string, dist: string, chart: string, shared?
       if (r.status !== 0) check.problems.push(`[helm] ${what} failed: ${r.stderr.trim()}`);
       return r;
     };
-    const hooksAgainstServer = (when: string) => {
+    const hooksAgainstServer = async (when: string) => {
       const hooks = helmStep('helm get hooks', ['get', 'hooks', 'samokoder', '--namespace', ns]);
       const objects = loadYamlText(hooks.stdout);
       if (objects.length === 0) check.problems.push(`[helm] the chart has no hooks: the migration Job must be one (${when})`);
       for (const o of objects) {
-        const r = cp.kubectl(['apply', '--server-side', '--dry-run=server', '--field-manager=helm', '-f', '-'], {
-          input: JSON.stringify(o),
-        });
-        for (const w of warningsOf(r.stderr)) check.problems.push(`[helm] hook ${o.kind}/${o.metadata.name} ${when}: server warning: ${w}`);
-        if (r.status !== 0) check.problems.push(`[helm] hook ${o.kind}/${o.metadata.name} ${when}: refused: ${r.stderr.trim()}`);
+        // kubectl apply --server-side --dry-run=server --field-manager=helm (kube-client.ts).
+        const r = await cp.client.apply([o], { fieldManager: 'helm', dryRun: true });
+        for (const w of r.warnings) check.problems.push(`[helm] hook ${o.kind}/${o.metadata.name} ${when}: server warning: ${w}`);
+        if (!r.ok) check.problems.push(`[helm] hook ${o.kind}/${o.metadata.name} ${when}: refused: ${r.error}`);
       }
     };
     helmStep('helm install --dry-run=server', ['install', 'samokoder', chart, '--namespace', ns, '--dry-run=server']);
     helmStep('helm install', ['install', 'samokoder', chart, '--namespace', ns, '--no-hooks']);
-    hooksAgainstServer('after install');
+    await hooksAgainstServer('after install');
     // A new image: a Job that is not a hook would be patched, and its pod template is immutable.
     const values = cp.helm(['get', 'values', 'samokoder', '--namespace', ns, '--all', '--output', 'json']);
     const next = Object.keys(values.status === 0 ? JSON.parse(values.stdout) : {}).flatMap((svc) => {
@@ -529,9 +513,9 @@ async function verifyHelmChart(bin: string, dist: string, chart: string, shared?
       return typeof image === 'string' ? ['--set', `${svc}.image=${image.replace(/:[^:@/]+$/, ':0.0.0-verify-upgrade')}`] : [];
     });
     helmStep('helm upgrade (new images)', ['upgrade', 'samokoder', chart, '--namespace', ns, '--no-hooks', ...next]);
-    hooksAgainstServer('before upgrade');
+    await hooksAgainstServer('before upgrade');
     await sleep(3000);
-    check.problems.push(...check.warningEvents().map((e) => `[helm] controller warning: ${e}`));
+    check.problems.push(...(await check.warningEvents()).map((e) => `[helm] controller warning: ${e}`));
     log(
       `  helm: chart ${path.relative(REPO, chart)} rendered and installed into "${ns}"; ${check.problems.length} problems (${since(t0)} s)`,
     );
@@ -603,8 +587,8 @@ async function schedulingSelfTest(cp: ControlPlane): Promise<string[]> {
       containers: [{ name: 'big', image: 'registry.invalid/x:1', resources: { requests: { cpu: '16', memory: '64Mi' } } }],
     }),
   ];
-  const r = cp.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: broken }) });
-  if (r.status !== 0) return [`[self-test] scheduling: could not apply the broken workloads: ${r.stderr.trim()}`];
+  const r = await cp.client.apply(broken);
+  if (!r.ok) return [`[self-test] scheduling: could not apply the broken workloads: ${r.error}`];
   const result = await verifyScheduling(cp, broken, pool);
   const problems: string[] = [];
   for (const [name, expect] of [
@@ -734,13 +718,13 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     // Without the platform layer (no CRDs yet), an app that uses a custom kind must be refused.
     if (custom) {
       const probe = new Checker(cp);
-      probe.apply(custom.objects, `${ref(custom.application)} without the platform layer`, { dryRunOnly: true });
+      await probe.apply(custom.objects, `${ref(custom.application)} without the platform layer`, { dryRunOnly: true });
       const caught = probe.problems.find((p) => /no matches for kind|ensure CRDs are installed/.test(p));
       if (!caught) problems.push('[self-test] an app synced before the platform layer (no CRDs): the checker let it through');
       else log(`  self-test: an app before the platform layer: refused (${caught.slice(0, 160)}…)`);
     }
-    check.installCrds();
-    check.apply(namespaceObjects, 'namespaces');
+    await check.installCrds();
+    await check.apply(namespaceObjects, 'namespaces');
     if (withMigration) {
       // The migration as a PreSync hook runs before its ServiceAccount exists: its Job can create no Pod.
       const objects = withMigration.objects.map(clone);
@@ -757,8 +741,8 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
     }
     for (const c of cases) {
       const probe = new Checker(cp);
-      if (c.pods) probe.dryRunPods(c.objects);
-      else probe.apply(c.objects, c.name, { dryRunOnly: true });
+      if (c.pods) await probe.dryRunPods(c.objects);
+      else await probe.apply(c.objects, c.name, { dryRunOnly: true });
       const caught = probe.problems.find((p) => c.expect.test(p));
       if (!caught) problems.push(`[self-test] ${c.name}: the checker let it through`);
       else log(`  self-test: ${c.name}: refused (${caught.slice(0, 160)}${caught.length > 160 ? '…' : ''})`);

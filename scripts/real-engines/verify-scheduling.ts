@@ -14,36 +14,104 @@ import { ControlPlane } from './control-plane';
 import { nodeOf, NodePool, systemWorkloads } from './cloud-nodes';
 import { sleep } from './engines';
 import { K8sObject, ref } from './gitops';
+import { errorMessage } from './kube-client';
 import { Load, placements, PodPlacement, rolloutReplicaSets } from './scheduling';
 
-function applyJson(cp: ControlPlane, objects: K8sObject[], what: string): string[] {
+async function applyJson(cp: ControlPlane, objects: K8sObject[], what: string): Promise<string[]> {
   if (objects.length === 0) return [];
-  const r = cp.kubectl(['apply', '--server-side', '--field-manager=verify-scheduling', '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
-  });
-  return r.status === 0 ? [] : [`${what}: refused: ${r.stderr.trim()}`];
+  // kubectl apply --server-side --field-manager=verify-scheduling (kube-client.ts).
+  const r = await cp.client.apply(objects, { fieldManager: 'verify-scheduling' });
+  return r.ok ? [] : [`${what}: refused: ${r.error}`];
 }
 
 /** Registers nodes `from`..`to`-1 of the pool with their status (allocatable, Ready), as their kubelets would. */
-export function addNodes(cp: ControlPlane, pool: NodePool, from: number, to: number): string[] {
+export async function addNodes(cp: ControlPlane, pool: NodePool, from: number, to: number): Promise<string[]> {
   const problems: string[] = [];
   for (let i = from; i < to; i++) {
     const node = nodeOf(pool, i);
     const { status, ...spec } = node;
-    problems.push(...applyJson(cp, [spec], `Node ${node.metadata.name}`));
-    const r = cp.kubectl(['patch', 'node', node.metadata.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
-    if (r.status !== 0) problems.push(`Node ${node.metadata.name} status: ${r.stderr.trim()}`);
+    problems.push(...(await applyJson(cp, [spec], `Node ${node.metadata.name}`)));
+    // kubectl patch node <name> --subresource=status --type=merge -p <status>.
+    const r = await cp.client.patch('', 'Node', undefined, node.metadata.name, { status }, 'status');
+    if (!r.ok) problems.push(`Node ${node.metadata.name} status: ${errorMessage(r)}`);
     // The API server taints a new node not-ready (TaintNodesByCondition admission); the node lifecycle controller
-    // lifts it once the kubelet reports Ready. That controller is off here (no kubelet renews a lease): lift it.
-    const t = cp.kubectl(['taint', 'node', node.metadata.name, 'node.kubernetes.io/not-ready-']);
-    if (t.status !== 0 && !/not found/.test(t.stderr)) problems.push(`Node ${node.metadata.name} taint: ${t.stderr.trim()}`);
+    // lifts it once the kubelet reports Ready. That controller is off here (no kubelet renews a lease): lift it, once
+    // the DaemonSets that tolerate the taint have their pods on the node. On a cloud a node turns Ready seconds after
+    // it registers, once its network daemon runs, so those daemons are placed before any pod that waits for room.
+    // (kubectl's start-up used to stand in for those seconds; without them the waiting pods took the node first and
+    // the daemons' preemption victims stayed Terminating for want of a kubelet.)
+    await daemonPodsPlaced(cp, node);
+    problems.push(...(await untaint(cp, node.metadata.name, 'node.kubernetes.io/not-ready')));
   }
   return problems;
 }
 
-function pods(cp: ControlPlane): K8sObject[] {
-  const r = cp.kubectl(['get', 'pods', '-A', '-o', 'json']);
-  return r.status === 0 ? JSON.parse(r.stdout).items : [];
+const NOT_READY = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
+
+/** A pod spec's tolerations tolerate the not-ready NoSchedule taint (k8s.io/api core/v1 Toleration.ToleratesTaint). */
+function toleratesNotReady(spec: K8sObject): boolean {
+  return (spec.tolerations ?? []).some(
+    (t: K8sObject) =>
+      (!t.effect || t.effect === NOT_READY.effect) &&
+      (t.operator === 'Exists' ? !t.key || t.key === NOT_READY.key : t.key === NOT_READY.key && !t.value),
+  );
+}
+
+/** A node selector requirement (In, NotIn, Exists, DoesNotExist) against a node's labels. */
+function matches(e: K8sObject, labels: Record<string, string>): boolean {
+  const has = e.key in labels;
+  if (e.operator === 'In') return has && (e.values ?? []).includes(labels[e.key]);
+  if (e.operator === 'NotIn') return !has || !(e.values ?? []).includes(labels[e.key]);
+  if (e.operator === 'Exists') return has;
+  if (e.operator === 'DoesNotExist') return !has;
+  return false;
+}
+
+/**
+ * Waits (at most 20 s) until every DaemonSet that would run a pod on the still tainted `node` has one bound there:
+ * the DaemonSet controller's own test (pkg/controller/daemon NodeShouldRunDaemonPod: node selector, required node
+ * affinity, and the node's NoSchedule taints against the pod's tolerations).
+ */
+async function daemonPodsPlaced(cp: ControlPlane, node: K8sObject): Promise<void> {
+  const labels: Record<string, string> = node.metadata.labels ?? {};
+  const expected = (await cp.client.list('apps', 'DaemonSet')).filter((ds) => {
+    const spec = ds.spec?.template?.spec ?? {};
+    const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    return (
+      toleratesNotReady(spec) &&
+      Object.entries(spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v) &&
+      (!terms || terms.some((t: K8sObject) => (t.matchExpressions ?? []).every((e: K8sObject) => matches(e, labels))))
+    );
+  }).length;
+  for (const deadline = Date.now() + 20_000; expected > 0 && Date.now() < deadline; await sleep(200)) {
+    const placed = await cp.client.list('', 'Pod', { fieldSelector: `spec.nodeName=${node.metadata.name}` });
+    if (placed.filter((p) => (p.metadata.ownerReferences ?? []).some((o: K8sObject) => o.kind === 'DaemonSet')).length >= expected) return;
+  }
+}
+
+/**
+ * `kubectl taint node <name> <key>-`: the node's taints without those of `key`, sent as the whole list (Node
+ * spec.taints has no patch strategy, so kubectl's two-way strategic merge patch replaces it: kubectl/pkg/cmd/taint
+ * taint.go), with the resourceVersion read so a concurrent change is a conflict, retried. A key the node does not
+ * carry is not an error here (kubectl says `taint "<key>" not found`).
+ */
+async function untaint(cp: ControlPlane, name: string, key: string): Promise<string[]> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const node = await cp.client.get('', 'Node', undefined, name);
+    if (!node) return [`Node ${name} taint: node not found`];
+    const taints: K8sObject[] = node.spec?.taints ?? [];
+    const kept = taints.filter((t) => t.key !== key);
+    if (kept.length === taints.length) return [];
+    const patch = { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: kept.length ? kept : null } };
+    const r = await cp.client.patch('', 'Node', undefined, name, patch);
+    if (r.ok) return [];
+    if (r.code !== 409) return [`Node ${name} taint: ${errorMessage(r)}`];
+  }
+  return [`Node ${name} taint: conflicts on every attempt`];
+}
+
+async function pods(cp: ControlPlane): Promise<K8sObject[]> {
+  return cp.client.list('', 'Pod').catch(() => [] as K8sObject[]);
 }
 
 /**
@@ -55,8 +123,8 @@ async function settle(cp: ControlPlane, seconds = 90): Promise<PodPlacement[]> {
   const deadline = Date.now() + seconds * 1000;
   const seen: string[] = [];
   for (;;) {
-    const now = placements(pods(cp));
-    const missing = missingPods(cp);
+    const now = placements(await pods(cp));
+    const missing = await missingPods(cp);
     const key = [...now.map((p) => `${p.pod}@${p.node ?? p.unschedulable ?? '?'}`), ...missing].join('\n');
     const decided = now.every((p) => p.node || p.unschedulable);
     seen.push(key);
@@ -67,14 +135,16 @@ async function settle(cp: ControlPlane, seconds = 90): Promise<PodPlacement[]> {
 }
 
 /** ReplicaSets (ours and the controllers') whose pods were not all created, with the controller's reason. */
-function missingPods(cp: ControlPlane): string[] {
-  const r = cp.kubectl(['get', 'replicasets,statefulsets,daemonsets', '-A', '-o', 'json']);
-  if (r.status !== 0) return [`reading the workloads failed: ${r.stderr.trim()}`];
-  const events = JSON.parse(
-    cp.kubectl(['get', 'events', '-A', '--field-selector=reason=FailedCreate', '-o', 'json']).stdout || '{"items":[]}',
-  ).items as K8sObject[];
+async function missingPods(cp: ControlPlane): Promise<string[]> {
+  const workloads: K8sObject[] = [];
+  try {
+    for (const kind of ['ReplicaSet', 'StatefulSet', 'DaemonSet']) workloads.push(...(await cp.client.list('apps', kind)));
+  } catch (e) {
+    return [`reading the workloads failed: ${(e as Error).message}`];
+  }
+  const events = await cp.client.list('', 'Event', { fieldSelector: 'reason=FailedCreate' }).catch(() => [] as K8sObject[]);
   const out: string[] = [];
-  for (const w of JSON.parse(r.stdout).items as K8sObject[]) {
+  for (const w of workloads) {
     const want = w.kind === 'DaemonSet' ? w.status?.desiredNumberScheduled : w.spec?.replicas;
     const have = w.kind === 'DaemonSet' ? w.status?.currentNumberScheduled : w.status?.replicas;
     if ((want ?? 0) > (have ?? 0)) {
@@ -101,33 +171,37 @@ export async function verifyScheduling(cp: ControlPlane, objects: K8sObject[], p
   // Owned by their Rollout, as the Rollouts controller makes them: a ReplicaSet without a controller owner is adopted
   // (and scaled to zero) by the template Deployment whose selector it matches.
   const at = (load: Load) =>
-    rolloutReplicaSets(objects, load).map((rs) => {
-      const rollout = rs.metadata.labels['rollouts.samokoder.dev/rollout'];
-      const uid = cp.kubectl(['get', 'rollout', '-n', rs.metadata.namespace, rollout, '-o', 'jsonpath={.metadata.uid}']).stdout.trim();
-      const ownerReferences = [
-        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: rollout, uid, controller: true, blockOwnerDeletion: true },
-      ];
-      return { ...rs, metadata: { ...rs.metadata, ownerReferences } };
-    });
-  problems.push(...applyJson(cp, systemWorkloads(pool.cloud), `what ${pool.cloud} runs in kube-system`));
-  problems.push(...addNodes(cp, pool, 0, pool.min));
-  problems.push(...applyJson(cp, at('steady'), 'the Rollouts\u2019 ReplicaSets (steady)'));
+    Promise.all(
+      rolloutReplicaSets(objects, load).map(async (rs) => {
+        const rollout = rs.metadata.labels['rollouts.samokoder.dev/rollout'];
+        const found = await cp.client.get('argoproj.io', 'Rollout', rs.metadata.namespace, rollout).catch(() => undefined);
+        const uid = found?.metadata?.uid ?? '';
+        const ownerReferences = [
+          { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: rollout, uid, controller: true, blockOwnerDeletion: true },
+        ];
+        return { ...rs, metadata: { ...rs.metadata, ownerReferences } };
+      }),
+    );
+  problems.push(...(await applyJson(cp, systemWorkloads(pool.cloud), `what ${pool.cloud} runs in kube-system`)));
+  problems.push(...(await addNodes(cp, pool, 0, pool.min)));
+  problems.push(...(await applyJson(cp, await at('steady'), 'the Rollouts\u2019 ReplicaSets (steady)')));
   await cp.startScheduler();
   const steady = summarize(await settle(cp));
-  for (const m of missingPods(cp)) problems.push(`steady load: ${m}`);
+  for (const m of await missingPods(cp)) problems.push(`steady load: ${m}`);
   for (const p of steady.pending)
     problems.push(`steady load on ${pool.min} × ${pool.instanceType}: ${p.pod} not scheduled: ${p.unschedulable}`);
   lines.push(`steady: ${steady.scheduled} pods scheduled, ${steady.pending.length} pending on ${pool.min} × ${pool.instanceType}`);
 
   // Peak: the same Rollouts at the autoscalers' maximum, blue-green preview beside the active set.
-  for (const rs of at('steady')) cp.kubectl(['delete', 'replicaset', '-n', rs.metadata.namespace, rs.metadata.name, '--wait=true']);
-  problems.push(...applyJson(cp, at('peak'), 'the Rollouts\u2019 ReplicaSets (peak)'));
+  // kubectl delete replicaset -n <ns> <name> --wait=true, each.
+  for (const rs of await at('steady')) await cp.client.delete('apps', 'ReplicaSet', rs.metadata.namespace, rs.metadata.name, true);
+  problems.push(...(await applyJson(cp, await at('peak'), 'the Rollouts\u2019 ReplicaSets (peak)')));
   let nodes = pool.min;
   let peak = summarize(await settle(cp));
-  const peakMissing = missingPods(cp);
+  const peakMissing = await missingPods(cp);
   for (const m of peakMissing) problems.push(`peak (autoscalers at maximum, blue-green preview at full size): ${m}`);
   while (peak.pending.length && nodes < pool.max) {
-    problems.push(...addNodes(cp, pool, nodes, nodes + 1));
+    problems.push(...(await addNodes(cp, pool, nodes, nodes + 1)));
     nodes++;
     peak = summarize(await settle(cp, 60));
   }

@@ -103,20 +103,25 @@ export async function verifyVolumes(
   stack?: K8sObject,
 ): Promise<VolumeResult> {
   const problems: string[] = [];
-  const apply = (items: K8sObject[], manager: string, what: string) => {
+  const apply = async (items: K8sObject[], manager: string, what: string) => {
     if (items.length === 0) return;
-    const r = cp.kubectl(['apply', '--server-side', `--field-manager=${manager}`, '-f', '-'], {
-      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
-    });
-    if (r.status !== 0) problems.push(`${what}: refused: ${r.stderr.trim()}`);
+    // kubectl apply --server-side --field-manager=<manager> (kube-client.ts).
+    const r = await cp.client.apply(items, { fieldManager: manager });
+    if (!r.ok) problems.push(`${what}: refused: ${r.error}`);
   };
-  apply(cloudStorageClasses(cloud), cloud === 'aws' ? 'eks' : 'doks', `the StorageClasses ${cloud} ships`);
-  apply(operatorClaims(objects), 'kube-controller-manager', "prometheus-operator's StatefulSet claims");
+  // kubectl get <kind> -A -o json; an unreadable list is a problem, not an empty one.
+  const list = (kind: string) =>
+    cp.client.list(kind === 'StorageClass' ? 'storage.k8s.io' : '', kind).catch((e: Error) => {
+      problems.push(`reading the ${kind}s failed: ${e.message}`);
+      return [] as K8sObject[];
+    });
+  await apply(cloudStorageClasses(cloud), cloud === 'aws' ? 'eks' : 'doks', `the StorageClasses ${cloud} ships`);
+  await apply(operatorClaims(objects), 'kube-controller-manager', "prometheus-operator's StatefulSet claims");
   const addons = Object.values<K8sObject>(stack?.resource?.aws_eks_addon ?? {}).map((a) => a.addon_name);
   const running = provisioners(cloud, addons.includes('aws-ebs-csi-driver'));
-  const classes = JSON.parse(cp.kubectl(['get', 'storageclasses', '-o', 'json']).stdout || '{"items":[]}').items as K8sObject[];
+  const classes = await list('StorageClass');
   const defaultClass = classes.find((c) => c.metadata?.annotations?.[DEFAULT_CLASS] === 'true');
-  const claims = JSON.parse(cp.kubectl(['get', 'pvc', '-A', '-o', 'json']).stdout || '{"items":[]}').items as K8sObject[];
+  const claims = await list('PersistentVolumeClaim');
   const pending: string[] = [];
   for (const pvc of claims) {
     if (pvc.status?.phase === 'Bound') continue;
@@ -138,7 +143,7 @@ export async function verifyVolumes(
       continue;
     }
     // What the CSI external-provisioner creates for the claim; the PersistentVolume binder binds the two.
-    apply(
+    await apply(
       [
         {
           apiVersion: 'v1',
@@ -167,7 +172,7 @@ export async function verifyVolumes(
   }
   let bound = 0;
   for (let waited = 0; waited <= 30; waited++) {
-    const now = JSON.parse(cp.kubectl(['get', 'pvc', '-A', '-o', 'json']).stdout || '{"items":[]}').items as K8sObject[];
+    const now = await list('PersistentVolumeClaim');
     bound = now.filter((c) => c.status?.phase === 'Bound').length;
     if (bound + pending.length >= claims.length) break;
     await sleep(1000);
@@ -195,14 +200,8 @@ export async function volumeSelfTest(cp: ControlPlane, log: (m: string) => void)
       expect: /cannot give/,
     },
   ];
-  const r = cp.kubectl(['apply', '--server-side', '-f', '-'], {
-    input: JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [...cases.map((c) => claim(c.name, c.spec)), claim('good-default', {})],
-    }),
-  });
-  if (r.status !== 0) return [`[self-test] volumes: could not apply the claims: ${r.stderr.trim()}`];
+  const r = await cp.client.apply([...cases.map((c) => claim(c.name, c.spec)), claim('good-default', {})]);
+  if (!r.ok) return [`[self-test] volumes: could not apply the claims: ${r.error}`];
   const result = await verifyVolumes(cp, [], 'digitalocean');
   const problems: string[] = [];
   for (const c of cases) {
