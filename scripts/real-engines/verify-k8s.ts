@@ -679,9 +679,16 @@ async function selfTest(bin: string, dist: string, cluster: string): Promise<str
   noSlash.metadata.name = 'broken-path';
   const match = noSlash.spec.rules.find((r: K8sObject) => r.matches?.length).matches[0];
   match.path = { type: 'PathPrefix', value: 'api' };
+  // Accepted with a Warning header: the check fails on server warnings, so it must see them. kube-apiserver warns of
+  // a deprecated node label in a pod template (pkg/api/pod/warnings.go: `beta.kubernetes.io/os ... deprecated since
+  // v1.14; use "kubernetes.io/os" instead`).
+  const deprecated = clone(deployment);
+  deprecated.metadata.name = 'broken-deprecated-label';
+  deprecated.spec.template.spec.nodeSelector = { ...deprecated.spec.template.spec.nodeSelector, 'beta.kubernetes.io/os': 'linux' };
   const cases: Array<{ name: string; objects: K8sObject[]; pods?: boolean; expect: RegExp }> = [
     { name: 'privileged container (PodSecurity restricted)', objects: [privileged], pods: true, expect: /forbidden|violate|privileged/i },
     { name: 'HTTPRoute path without a leading "/" (CRD validation)', objects: [noSlash], expect: /path|must/i },
+    { name: 'a deprecated node label in a pod template (server warning)', objects: [deprecated], expect: /server warning: .*deprecated/ },
   ];
   const withMigration = plan.applications.find((a) => a.objects.some((o) => o.kind === 'Job'));
   const custom = plan.applications.find(
