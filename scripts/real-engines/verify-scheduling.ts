@@ -24,8 +24,11 @@ async function applyJson(cp: ControlPlane, objects: K8sObject[], what: string): 
   return r.ok ? [] : [`${what}: refused: ${r.error}`];
 }
 
-/** Registers nodes `from`..`to`-1 of the pool with their status (allocatable, Ready), as their kubelets would. */
-export async function addNodes(cp: ControlPlane, pool: NodePool, from: number, to: number): Promise<string[]> {
+/**
+ * Registers nodes `from`..`to`-1 of the pool with their status (allocatable, Ready), as their kubelets would.
+ * `scheduling`: kube-scheduler already runs (see the taint below).
+ */
+export async function addNodes(cp: ControlPlane, pool: NodePool, from: number, to: number, scheduling: boolean): Promise<string[]> {
   const problems: string[] = [];
   for (let i = from; i < to; i++) {
     const node = nodeOf(pool, i);
@@ -39,8 +42,9 @@ export async function addNodes(cp: ControlPlane, pool: NodePool, from: number, t
     // the DaemonSets that tolerate the taint have their pods on the node. On a cloud a node turns Ready seconds after
     // it registers, once its network daemon runs, so those daemons are placed before any pod that waits for room.
     // (kubectl's start-up used to stand in for those seconds; without them the waiting pods took the node first and
-    // the daemons' preemption victims stayed Terminating for want of a kubelet.)
-    await daemonPodsPlaced(cp, node);
+    // the daemons' preemption victims stayed Terminating for want of a kubelet.) Before kube-scheduler starts there
+    // is nothing to wait for: it then finds every pod pending and takes the daemons (system-node-critical) first.
+    if (scheduling) await daemonPodsPlaced(cp, node);
     problems.push(...(await untaint(cp, node.metadata.name, 'node.kubernetes.io/not-ready')));
   }
   return problems;
@@ -183,7 +187,7 @@ export async function verifyScheduling(cp: ControlPlane, objects: K8sObject[], p
       }),
     );
   problems.push(...(await applyJson(cp, systemWorkloads(pool.cloud), `what ${pool.cloud} runs in kube-system`)));
-  problems.push(...(await addNodes(cp, pool, 0, pool.min)));
+  problems.push(...(await addNodes(cp, pool, 0, pool.min, false)));
   problems.push(...(await applyJson(cp, await at('steady'), 'the Rollouts\u2019 ReplicaSets (steady)')));
   await cp.startScheduler();
   const steady = summarize(await settle(cp));
@@ -201,7 +205,7 @@ export async function verifyScheduling(cp: ControlPlane, objects: K8sObject[], p
   const peakMissing = await missingPods(cp);
   for (const m of peakMissing) problems.push(`peak (autoscalers at maximum, blue-green preview at full size): ${m}`);
   while (peak.pending.length && nodes < pool.max) {
-    problems.push(...(await addNodes(cp, pool, nodes, nodes + 1)));
+    problems.push(...(await addNodes(cp, pool, nodes, nodes + 1, true)));
     nodes++;
     peak = summarize(await settle(cp, 60));
   }
