@@ -228,7 +228,10 @@ async function waitForJobPods(cp: ControlPlane, objects: K8sObject[]): Promise<s
   const deadline = Date.now() + 15_000;
   while (pending.size && Date.now() < deadline) {
     for (const job of jobs) {
-      const found = await cp.client.list('', 'Pod', { namespace: job.metadata.namespace, labelSelector: `job-name=${job.metadata.name}` });
+      // kubectl get pods -n <ns> -l job-name=<job>: a refused read counts as no Pod yet, as it did with kubectl.
+      const found = await cp.client
+        .list('', 'Pod', { namespace: job.metadata.namespace, labelSelector: `job-name=${job.metadata.name}` })
+        .catch(() => [] as K8sObject[]);
       if (found.length) pending.delete(ref(job));
     }
     if (pending.size) await sleep(500);
