@@ -161,10 +161,12 @@ give_standby() {
 PENDING=0
 pending() { echo "pending: $*" >&2; PENDING=$((PENDING + 1)); }
 reachable() { kubectl --context "$1" --namespace "$NAMESPACE" get deployments --output name >/dev/null 2>&1; }
-# The Secrets External Secrets writes from a connection entry, whatever the apps are called.
+# secrets_of_entry <entry> <context> [<key>]: the Secrets External Secrets writes from a connection entry, whatever the
+# apps are called; with <key>, only those that hold it (\`dataFrom\` takes every key of the entry, \`data\` the keys it
+# lists: the database dump takes DATABASE_DIRECT_URL and no DATABASE_HOST, so waiting for its host never ends).
 secrets_of_entry() {
   kubectl --context "$2" --namespace "$NAMESPACE" get externalsecrets.external-secrets.io --output json |
-    jq -r --arg e "$1" '.items[] | select([.spec.dataFrom[]?.extract.key, .spec.data[]?.remoteRef.key] | index($e)) | .spec.target.name // .metadata.name'
+    jq -r --arg e "$1" --arg k "\${3:-}" '.items[] | select([.spec.dataFrom[]?.extract.key, (.spec.data[]? | select($k == "" or .secretKey == $k) | .remoteRef.key)] | index($e)) | .spec.target.name // .metadata.name'
 }
 # secret_value <context> <secret> <key>, secret_host <context> <secret>: a key of a Secret, decoded.
 secret_value() { kubectl --context "$1" --namespace "$NAMESPACE" get secret "$2" --output "jsonpath={.data.$3}" | base64 -d; }
@@ -186,11 +188,11 @@ set_entry_host() {
     rm -f "$tmp"
   fi
 }
-# entry_synced <entry> <key> <value> <context>: "yes" when every Secret made from the entry holds the value under the
-# key already ("no" when one does not, or cannot be read).
+# entry_synced <entry> <key> <value> <context>: "yes" when every Secret made from the entry that holds the key holds the
+# value already ("no" when one does not, or cannot be read).
 entry_synced() {
   local secrets secret
-  secrets=$(secrets_of_entry "$1" "$4") || { echo no; return 0; }
+  secrets=$(secrets_of_entry "$1" "$4" "$2") || { echo no; return 0; }
   for secret in $secrets; do
     [ "$(secret_value "$4" "$secret" "$2" 2>/dev/null || true)" = "$3" ] || { echo no; return 0; }
   done
@@ -212,7 +214,7 @@ repoint_entry() {
   set_entry_host "$entry" "$host"
   force_sync "$context" "$entry" DATABASE_HOST "$host"
   if $EXECUTE; then
-    for secret in $(secrets_of_entry "$entry" "$context"); do
+    for secret in $(secrets_of_entry "$entry" "$context" DATABASE_HOST); do
       wait_for "$secret DATABASE_HOST" "$host" ${_POLLS.secretRefresh} secret_host "$context" "$secret"
     done
   fi

@@ -71,8 +71,8 @@ export interface SimCluster {
   namespace: string;
   nodePool: { name: string; count: number; min: number; max: number };
   workloads: SimObject[];
-  /** ExternalSecrets: name, target Secret, entry extracted whole. */
-  externalSecrets: Array<{ name: string; target: string; entry: string }>;
+  /** ExternalSecrets: name, target Secret, entry extracted whole (`dataFrom`), or only `keys` of it (`data`). */
+  externalSecrets: Array<{ name: string; target: string; entry: string; keys?: string[] }>;
   secrets: Record<string, Record<string, string>>;
   /**
    * What this cluster's Prometheus answers for the heartbeat's age while heartbeats reach the watched replica (null:
@@ -348,7 +348,9 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
           json({
             items: items.map((e) => ({
               metadata: { name: e.name, namespace: c.namespace },
-              spec: { dataFrom: [{ extract: { key: e.entry } }], target: { name: e.target } },
+              spec: e.keys
+                ? { data: e.keys.map((k) => ({ secretKey: k, remoteRef: { key: e.entry, property: k } })), target: { name: e.target } }
+                : { dataFrom: [{ extract: { key: e.entry } }], target: { name: e.target } },
             })),
           });
           return out;
@@ -394,7 +396,8 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
         if (inNs) {
           for (const e of c.externalSecrets) {
             const v = world.entries[e.entry];
-            if (v !== undefined) c.secrets[e.target] = JSON.parse(v) as Record<string, string>;
+            const all = v === undefined ? undefined : (JSON.parse(v) as Record<string, string>);
+            if (all) c.secrets[e.target] = e.keys ? Object.fromEntries(e.keys.filter((k) => k in all).map((k) => [k, all[k]])) : all;
           }
         }
         mutated();

@@ -13,7 +13,7 @@ import * as path from 'path';
 import { transformFileSync } from '@swc/core';
 import { _SCRIPT_TOOLS } from '../../lib/digitalocean/failover-scripts';
 import type { FailoverFacts } from '../../lib/digitalocean/failover-plan';
-import { SIM_HEARTBEAT_WRITER, SimCluster, SimObject, SimWorld } from './dr-sim-cli';
+import { SIM_HEARTBEAT_WRITER, SimCluster, SimObject, SimSpec, SimWorld } from './dr-sim-cli';
 
 export type { SimWorld, SimCluster, SimObject } from './dr-sim-cli';
 
@@ -25,7 +25,7 @@ const BOOLEANS = ['no-header', 'auto-scale', 'all', 'overwrite', 'fail', 'silent
  * (dr-sim-cli.ts `serve`) over TCP and answers with what it says. Bash and base64 cost a few milliseconds a call
  * where a node process per call cost ~60 ms of CPU.
  */
-const STUB = `#!/usr/bin/env bash
+export const STUB = `#!/usr/bin/env bash
 exec 3<>"/dev/tcp/127.0.0.1/\${SIM_PORT:?}" || exit 70
 printf '%s\\0' "$#" "\${0##*/}" "$SIM_WORLD" "$SIM_SPEC" "$SIM_LOG" "$@" >&3
 IFS= read -r status <&3
@@ -82,6 +82,7 @@ const connection = (host: string, port: number, db: string, valkey: string) => (
   DATABASE_PORT: String(port),
   DATABASE_NAME: db,
   REDIS_URL: `rediss://default:pw@${valkey}:25061`,
+  DATABASE_DIRECT_URL: `postgresql://app:pw@${host}:25060/${db}?sslmode=require`,
 });
 
 /** The DR pair of a failover plan's facts, healthy, with the given apps in both clusters. */
@@ -102,7 +103,7 @@ export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorl
       secret: `${a.name}-connection`,
       podEnv: { ...env },
     }));
-    const externalSecrets = apps.map((a) => ({
+    const externalSecrets: SimCluster['externalSecrets'] = apps.map((a) => ({
       name: `${a.name}-connection`,
       target: `${a.name}-connection`,
       entry: f.connectionEntries[region === p ? 'primary' : 'secondary'],
@@ -124,6 +125,13 @@ export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorl
         entry: f.connectionEntries[region === p ? 'primary' : 'secondary'],
       });
       secrets[f.heartbeatWriter] = { ...env };
+    }
+    // The primary's database dump reads part of the entry only (DATABASE_DIRECT_URL, no DATABASE_HOST), as
+    // dist/dr-<primary>/namespace does (ExternalSecret database-dump, `data` with one remoteRef per key).
+    if (region === p) {
+      const keys = ['DATABASE_DIRECT_URL'];
+      externalSecrets.push({ name: 'database-dump', target: 'database-dump', entry: f.connectionEntries.primary, keys });
+      secrets['database-dump'] = Object.fromEntries(keys.map((k) => [k, env[k]]));
     }
     if (region === s && f.replicaName) {
       workloads.push({
@@ -205,6 +213,35 @@ export function healthyWorld(f: FailoverFacts, apps: readonly SimApp[]): SimWorl
   };
 }
 
+/** The commands, flags and columns the stand-in accepts (`_SCRIPT_TOOLS`, read from the tools' sources). */
+export function simSpec(): SimSpec {
+  const withColumns = (t: Record<string, { flags: readonly string[] }>) =>
+    Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { flags: v.flags, columns: [] as string[] }]));
+  const tools = { doctl: _SCRIPT_TOOLS.doctl, kubectl: withColumns(_SCRIPT_TOOLS.kubectl), aws: withColumns(_SCRIPT_TOOLS.aws) };
+  return { tools, booleans: BOOLEANS };
+}
+
+/**
+ * The databases that take writes from a serving workload: a workload with replicas in a region that is up, whose
+ * pods were started with a DATABASE_HOST of a writable cluster in a region that is up and whose trusted sources
+ * admit that workload's cluster. More than one is split brain.
+ */
+export function writersOf(w: SimWorld): string[] {
+  const found = new Set<string>();
+  for (const c of w.clusters) {
+    if (!w.regions[c.region].up) continue;
+    for (const o of c.workloads) {
+      const host = o.podEnv.DATABASE_HOST;
+      if (o.spec.replicas <= 0 || !host) continue;
+      const db = w.databases.find((d) => d.host === host || d.poolHost === host);
+      if (!db || db.role !== 'primary' || !w.regions[db.region].up) continue;
+      const admitted = db.firewall.length === 0 || db.firewall.some((r) => r.type === 'k8s' && r.value === c.id);
+      if (admitted) found.add(db.name);
+    }
+  }
+  return [...found].sort();
+}
+
 /** One simulated world and the scripts of one plan, in a temporary directory. */
 export class DrSimulation {
   public readonly dir: string;
@@ -227,10 +264,7 @@ export class DrSimulation {
     this.specFile = path.join(this.dir, 'spec.json');
     this.world = world;
     fs.writeFileSync(this.logFile, '');
-    const withColumns = (t: Record<string, { flags: readonly string[] }>) =>
-      Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { flags: v.flags, columns: [] as string[] }]));
-    const tools = { doctl: _SCRIPT_TOOLS.doctl, kubectl: withColumns(_SCRIPT_TOOLS.kubectl), aws: withColumns(_SCRIPT_TOOLS.aws) };
-    fs.writeFileSync(this.specFile, JSON.stringify({ tools, booleans: BOOLEANS }));
+    fs.writeFileSync(this.specFile, JSON.stringify(simSpec()));
   }
 
   public get world(): SimWorld {
@@ -276,26 +310,9 @@ export class DrSimulation {
     return this.world.mutations;
   }
 
-  /**
-   * The databases that take writes from a serving workload: a workload with replicas in a region that is up, whose
-   * pods were started with a DATABASE_HOST of a writable cluster in a region that is up and whose trusted sources
-   * admit that workload's cluster. More than one is split brain.
-   */
+  /** The databases that take writes (see `writersOf`). */
   public writers(): string[] {
-    const w = this.world;
-    const found = new Set<string>();
-    for (const c of w.clusters) {
-      if (!w.regions[c.region].up) continue;
-      for (const o of c.workloads) {
-        const host = o.podEnv.DATABASE_HOST;
-        if (o.spec.replicas <= 0 || !host) continue;
-        const db = w.databases.find((d) => d.host === host || d.poolHost === host);
-        if (!db || db.role !== 'primary' || !w.regions[db.region].up) continue;
-        const admitted = db.firewall.length === 0 || db.firewall.some((r) => r.type === 'k8s' && r.value === c.id);
-        if (admitted) found.add(db.name);
-      }
-    }
-    return [...found].sort();
+    return writersOf(this.world);
   }
 
   /** The world without its counters, for comparing end states. */
