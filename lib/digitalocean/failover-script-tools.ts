@@ -296,8 +296,9 @@ SECONDARY_CONTEXT="do-${f.secondaryRegion}-${f.secondaryCluster}"
 NAMESPACE="${f.namespace}"
 SECRETS_REGION="${f.secretsRegion}"
 RPO_SECONDS=${f.rpoTargetSeconds}
+# grep reads the whole list (not -q: kubectl, cut off after the first match, would fail the pipeline under pipefail).
 for context in "$PRIMARY_CONTEXT" "$SECONDARY_CONTEXT"; do
-  kubectl config get-contexts --output name | grep -qx "$context" || echo "warning: no kubectl context $context (doctl kubernetes cluster kubeconfig save)" >&2
+  kubectl config get-contexts --output name | grep -x "$context" >/dev/null || echo "warning: no kubectl context $context (doctl kubernetes cluster kubeconfig save)" >&2
 done
 `;
 }

@@ -280,6 +280,16 @@ describe('MultiRegionDR', () => {
       expect(out.expected_rto_seconds.value).toBe(885);
     });
 
+    test('no `cmd | grep -q` after kubectl, doctl or aws under pipefail: grep -q exits at the first match and the writer gets SIGPIPE', () => {
+      // With the real kubectl (v1.35.8, two contexts) `kubectl config get-contexts --output name | grep -qx <first>`
+      // failed 4 times in 40 under `set -o pipefail`: a false "no kubectl context" warning (npm run verify:dr saw it).
+      const plan = dr().failoverPlan;
+      const racy = [plan.failoverScript, plan.failbackScript]
+        .flatMap((s) => s.split('\n'))
+        .filter((l) => /\b(kubectl|doctl|aws)\b[^|]*\|\s*grep -[a-z]*q/.test(l));
+      expect(racy).toEqual([]);
+    });
+
     test('detection pages the on-call: the secondary probes the primary and PrimaryRegionDown goes to PagerDuty, not only e-mail', () => {
       const stack = dr();
       expect(stack.recovery.steps[0].basis).toBe(
