@@ -278,7 +278,7 @@ export async function expectState(
   const f = check.f;
   const before = check.problems.length;
   const promoted = check.standIn.world.databases.find((d) => d.name === f.replicaName)!.host;
-  const backName = `${f.postgresCluster}-${f.primaryRegion}`;
+  const backName = f.failback.primary;
   const back = check.standIn.world.databases.find((d) => d.name === backName)?.host ?? `private-${backName}.db`;
   const host = phase === 'after-switch' ? back : promoted;
   const regions = phase === 'after-failover' ? [f.secondaryRegion] : [f.primaryRegion, f.secondaryRegion];
@@ -339,10 +339,25 @@ export async function expectState(
         check.problems.push(`${phase}: ${nyc.context} ${name} still runs ${w.spec.replicas ?? 1} replica(s) and was not stopped`);
     }
   }
-  if (phase === 'after-prepare') {
+  if (phase === 'after-prepare' || phase === 'after-switch') {
+    // The lag monitor watches the replica of the database that takes writes: the one prepare made, then the one the
+    // switch makes in the other region (the pair whole again).
     const sfo = check.cluster(f.secondaryRegion);
+    const watchedName = phase === 'after-prepare' ? backName : f.failback.replica;
+    const watched = check.standIn.world.databases.find((d) => d.name === watchedName);
+    check.expect(
+      phase,
+      `${watchedName}: role, region, replica of`,
+      [watched?.role, watched?.region, check.standIn.world.databases.find((d) => d.id === watched?.primaryId)?.name],
+      ['replica', phase === 'after-prepare' ? f.primaryRegion : f.secondaryRegion, phase === 'after-prepare' ? f.replicaName : backName],
+    );
     const dsn = (await check.entry(f.monitorEntry)).DATA_SOURCE_NAME ?? '';
-    check.expect(phase, `entry ${f.monitorEntry} names`, dsn.includes(`@${back}:`), true);
+    check.expect(
+      phase,
+      `entry ${f.monitorEntry} names ${watchedName}`,
+      dsn.includes(`@${watched?.host ?? `private-${watchedName}.db`}:`),
+      true,
+    );
     check.expect(
       phase,
       `${sfo.context} Secret/${f.lagMonitor} DATA_SOURCE_NAME`,

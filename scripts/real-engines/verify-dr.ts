@@ -119,6 +119,9 @@ async function main(): Promise<void> {
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   };
+  // Real kubectl for the setup too (the scripts run it; verify:k8s' checks use the in-process client instead).
+  const kubectl = (cp: ControlPlane, args: string[], options: { input?: string } = {}) =>
+    run(path.join(bin, 'kubectl'), [`--kubeconfig=${cp.kubeconfig}`, ...args], options);
   const planes = await Promise.all([regions.primary, regions.secondary].map((r) => startControlPlane(`dr-${r}`, bin, log)));
   for (let i = 0; ; i++) {
     if (run(aws, ['secretsmanager', 'list-secrets', '--region', f.secretsRegion], { env: awsEnv }).status === 0) break;
@@ -150,13 +153,13 @@ async function main(): Promise<void> {
         (o) => KINDS.has(o.kind) && (o.kind === 'Namespace' ? o.metadata.name === f.namespace : o.metadata.namespace === f.namespace),
       );
   const apply = (cp: ControlPlane, args2: string[], input?: string) => {
-    const r = cp.kubectl(['apply', '--server-side', '--field-manager=argocd-controller', ...args2], { input });
+    const r = kubectl(cp, ['apply', '--server-side', '--field-manager=argocd-controller', ...args2], { input });
     if (r.status !== 0) problems.push(`[${cp.name}] kubectl apply: ${r.stderr.trim()}`);
   };
   const hpaMin = new Map<string, number>();
   for (const [i, cp] of planes.entries()) {
     for (const crd of CRDS) apply(cp, ['-f', path.join(crdDir, crd)]);
-    cp.kubectl([
+    kubectl(cp, [
       'wait',
       '--for=condition=Established',
       '--timeout=60s',
@@ -219,7 +222,7 @@ async function main(): Promise<void> {
   for (const [key, min] of hpaMin) {
     const [name, kind, target] = key.split('/');
     const cp = planes.find((p) => p.name === name)!;
-    const r = cp.kubectl([
+    const r = kubectl(cp, [
       'scale',
       '--namespace',
       f.namespace,
