@@ -138,6 +138,10 @@ lag_within_rpo() {
   case "$lag" in '' | unknown | *[!0-9]*) echo no ;; *) if [ "$lag" -le "$RPO_SECONDS" ]; then echo yes; else echo no; fi ;; esac
 }
 warn() { echo "warning: $*" >&2; }
+# required <what> <value>: a value the next change is made from. When its read failed (a flaky API), the run stops
+# here and can be run again, instead of writing an empty or placeholder value into the world. A dry run goes on with
+# the placeholder (what it names may not exist yet).
+required() { if $EXECUTE && [ -z "$2" ]; then echo "could not read $1: stopped before changing anything with it; run this script again" >&2; exit 1; fi; }
 # fence_database <name> <id>: its trusted sources become the fence rule alone (an empty list would admit everyone),
 # unless they are already.
 fence_database() {

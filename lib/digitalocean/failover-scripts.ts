@@ -44,7 +44,10 @@ fi
 [ -n "$NEW_HOST" ] || { echo "no private host for ${replica}" >&2; exit 1; }
 
 echo "== 4. fence the old primary ${f.postgresCluster}: it admits nobody (an empty list would admit everyone)"
-fence_database ${f.postgresCluster} "$(database_field ${f.postgresCluster} .id)"
+# Read into a variable, not in the call's arguments: a read that fails then stops the run (set -e) instead of
+# reading as "no longer exists" and leaving the old primary unfenced.
+OLD_ID=$(database_field ${f.postgresCluster} .id)
+fence_database ${f.postgresCluster} "$OLD_ID"
 
 echo "== 5. both regions' connection entries name ${replica}"
 repoint_entry "${f.connectionEntries.secondary}" "$NEW_HOST" "$SECONDARY_CONTEXT"
@@ -85,7 +88,15 @@ else
 fi
 
 echo "== 8. ${f.secondaryNodePool} carries the primary's load: at least the primary's nodes (its minimum, or its last count if higher)"
-want=$(doctl kubernetes cluster node-pool get ${f.primaryCluster} ${f.primaryNodePool} --output json 2>/dev/null | jq -r '(.[0]? // .).count // 0' || echo 0)
+# The primary pool's last count (DigitalOcean's API answers while the region is down). A pool that no longer exists
+# counts as its minimum; any other failure stops the run (run it again) rather than sizing the pool from nothing.
+if ! pool=$(doctl kubernetes cluster node-pool get ${f.primaryCluster} ${f.primaryNodePool} --output json 2>&1); then
+  case "$pool" in
+    *404* | *"not found"*) warn "${f.primaryCluster}/${f.primaryNodePool} not found: sizing ${f.secondaryNodePool} from its minimum"; pool='{}' ;;
+    *) echo "could not read ${f.primaryCluster}/${f.primaryNodePool}: $pool; run this script again" >&2; exit 1 ;;
+  esac
+fi
+want=$(printf '%s' "$pool" | jq -r '(.[0]? // .).count // 0')
 [ "\${want:-0}" -ge ${f.primaryMinNodes} ] 2>/dev/null || want=${f.primaryMinNodes}
 have=$(doctl kubernetes cluster node-pool get ${f.secondaryCluster} ${f.secondaryNodePool} --output json | jq -r '(.[0]? // .).min_nodes // 0')
 if [ "$have" -ge "$want" ]; then
@@ -165,7 +176,9 @@ trust() {
   local primary=$1 replica=$2 id rules cluster cluster_id
   shift 2
   id=$(replica_field "$primary" "$replica" .id 2>/dev/null || true)
-  rules=$(doctl databases firewalls list "\${id:-none}" --format Type,Value --no-header 2>/dev/null | awk '{ print $1 ":" $2 }' || true)
+  required "the id of $replica" "$id"
+  rules=''
+  if [ -n "$id" ]; then rules=$(doctl databases firewalls list "$id" --format Type,Value --no-header | awk '{ print $1 ":" $2 }'); fi
   for cluster in "$@"; do
     cluster_id=$(doctl kubernetes cluster get "$cluster" --format ID --no-header)
     if printf '%s\\n' "$rules" | grep -qx "k8s:$cluster_id"; then echo "$cluster is trusted already"; continue; fi
@@ -179,6 +192,8 @@ watch_replica() {
   local dsn host watched tmp
   dsn=$(replica_field "$1" "$2" .private_connection.uri 2>/dev/null || true)
   host=$(replica_field "$1" "$2" .private_connection.host 2>/dev/null || true)
+  required "the connection of $2" "$dsn"
+  required "the host of $2" "$host"
   watched=$(aws secretsmanager get-secret-value --region "$SECRETS_REGION" --secret-id "${f.monitorEntry}" --query SecretString --output text | jq -r .DATA_SOURCE_NAME)
   if [ -n "$dsn" ] && [ "$dsn" = "$watched" ]; then
     echo "${f.monitorEntry} names $2 already"

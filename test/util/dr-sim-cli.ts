@@ -93,6 +93,11 @@ export interface SimWorld {
   vpcs: Array<{ ID: string; Name: string }>;
   /** Fail the mutating call after this many succeeded (an interruption: crash, killed shell, lost laptop). */
   failAfterMutations?: number;
+  /** Fail the (n+1)-th read (a call that changes nothing) of the run once, as a flaky API or network would. */
+  failRead?: number;
+  /** The tools whose calls count as reads for `failRead` (default: all four). */
+  readTools?: string[];
+  reads?: number;
   mutations: number;
   clock: number;
 }
@@ -106,6 +111,8 @@ export class SimError extends Error {
   constructor(
     message: string,
     public readonly code: number,
+    /** The world is written back all the same (an injected failure counts the call, so it happens once). */
+    public readonly keepWorld = false,
   ) {
     super(message);
   }
@@ -255,6 +262,12 @@ export function handle(tool: string, argv: string[], world: SimWorld, spec: SimS
   }
   const args = words.slice(command ? command.split(' ').length : 0);
   const key = `${tool} ${command}`.trim();
+  if (!MUTATING.has(key) && key !== 'kubectl config get-contexts' && (world.readTools?.includes(tool) ?? true)) {
+    world.reads = (world.reads ?? 0) + 1;
+    if (world.failRead !== undefined && world.reads === world.failRead + 1) {
+      throw new SimError(`simulated: ${tool} ${command} failed once (503 Service Unavailable)`, 1, true);
+    }
+  }
   if (MUTATING.has(key)) {
     if (world.failAfterMutations !== undefined && world.mutations >= world.failAfterMutations) {
       throw new SimError(`interrupted (simulated) before: ${tool} ${argv.join(' ')}`, 130);
@@ -558,6 +571,7 @@ export function call(
     return { status: 0, stdout: out, stderr: '' };
   } catch (e) {
     if (!(e instanceof SimError)) return { status: 70, stdout: '', stderr: `simulation: ${e instanceof Error ? e.stack : String(e)}\n` };
+    if (e.keepWorld) fs.writeFileSync(files.world, JSON.stringify(world));
     return { status: e.code, stdout: '', stderr: `${e.message}\n` };
   }
 }

@@ -295,11 +295,21 @@ export class DrSimulation {
     };
   }
 
-  /** Runs a generated script; `failAfterMutations` interrupts it before its (n+1)-th change. */
-  public run(script: string, args: string[], opts: { failAfterMutations?: number } = {}): SimResult {
+  /**
+   * Runs a generated script; `failAfterMutations` interrupts it before its (n+1)-th change, `failRead` makes its
+   * (n+1)-th read fail once.
+   */
+  public run(
+    script: string,
+    args: string[],
+    opts: { failAfterMutations?: number; failRead?: number; readTools?: string[] } = {},
+  ): SimResult {
     this.change((w) => {
       w.mutations = 0;
       w.failAfterMutations = opts.failAfterMutations;
+      w.reads = 0;
+      w.failRead = opts.failRead;
+      w.readTools = opts.readTools;
     });
     const r = spawnSync('bash', [path.join(this.scriptsDir, script), ...args], { encoding: 'utf8', env: this.env });
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -320,6 +330,9 @@ export class DrSimulation {
     const rest: Partial<SimWorld> = this.world;
     delete rest.mutations;
     delete rest.failAfterMutations;
+    delete rest.failRead;
+    delete rest.readTools;
+    delete rest.reads;
     delete rest.clock;
     const strip = JSON.parse(JSON.stringify(rest), (k: string, v: unknown) =>
       k === 'restartAt' ||
