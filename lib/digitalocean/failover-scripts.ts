@@ -90,12 +90,15 @@ fi
 echo "== 8. ${f.secondaryNodePool} carries the primary's load: at least the primary's nodes (its minimum, or its last count if higher)"
 # The primary pool's last count (DigitalOcean's API answers while the region is down). A pool that no longer exists
 # counts as its minimum; any other failure stops the run (run it again) rather than sizing the pool from nothing.
-if ! pool=$(doctl kubernetes cluster node-pool get ${f.primaryCluster} ${f.primaryNodePool} --output json 2>&1); then
-  case "$pool" in
+# (doctl's errors are read apart from its output: a notice on stderr must not reach jq.)
+err=$(mktemp)
+if ! pool=$(doctl kubernetes cluster node-pool get ${f.primaryCluster} ${f.primaryNodePool} --output json 2>"$err"); then
+  case "$(cat "$err")" in
     *404* | *"not found"*) warn "${f.primaryCluster}/${f.primaryNodePool} not found: sizing ${f.secondaryNodePool} from its minimum"; pool='{}' ;;
-    *) echo "could not read ${f.primaryCluster}/${f.primaryNodePool}: $pool; run this script again" >&2; exit 1 ;;
+    *) echo "could not read ${f.primaryCluster}/${f.primaryNodePool}: $(cat "$err"); run this script again" >&2; rm -f "$err"; exit 1 ;;
   esac
 fi
+rm -f "$err"
 want=$(printf '%s' "$pool" | jq -r '(.[0]? // .).count // 0')
 [ "\${want:-0}" -ge ${f.primaryMinNodes} ] 2>/dev/null || want=${f.primaryMinNodes}
 have=$(doctl kubernetes cluster node-pool get ${f.secondaryCluster} ${f.secondaryNodePool} --output json | jq -r '(.[0]? // .).min_nodes // 0')
