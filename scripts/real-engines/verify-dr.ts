@@ -343,6 +343,9 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   await finish(problems, summary, log);
+  // Done: exit rather than wait for the event loop to drain. A relay or the stand-in can keep a socket of the scripts'
+  // last calls open (a CI run on a busy machine waited past its own end for it).
+  process.exit(0);
 }
 
 if (require.main === module) runMain(main);

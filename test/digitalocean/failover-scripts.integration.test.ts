@@ -2,55 +2,21 @@
  * The generated DR scripts, run under bash against the DR simulation (test/util/dr-sim.ts: doctl, kubectl, aws and
  * curl answered from a stateful world, accepting only the commands, flags and columns the named tool versions have):
  * the dry run, the fail-back's two stages, the tools' strictness; and shellcheck when it is installed (CI installs
- * the Debian package). The failover itself is simulated in failover-simulation.integration.test.ts.
+ * the Debian package). The failover itself is simulated in failover-simulation.integration.test.ts, interruptions
+ * and failing reads in failover-faults.integration.test.ts.
  */
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdktf';
-import { MultiRegionDR } from 'samokoder-infra';
-import { TEST_DATE } from '../util/tf';
-import { DrSimulation, SimApp, SimWorld, healthyWorld } from '../util/dr-sim';
+import { SimWorld, healthyWorld } from '../util/dr-sim';
+import { DrScriptsFixture } from '../util/dr-fixture';
 import { observe, pageHoldsScenarios, ScenarioRecorder } from '../util/dr-scenarios';
 
-const dr = new MultiRegionDR(Testing.app(), 'samokoder-dr', {
-  localState: true,
-  domain: 'samokoder.com',
-  host: 'app.samokoder.com',
-  alertEmails: ['oncall@samokoder.com'],
-  apiAllowedCidrs: ['203.0.113.0/24'],
-  tags: { environment: 'production', service: 'samokoder', team: 'platform', costCenter: 'CC-1042' },
-  supportCheckDate: TEST_DATE,
-});
-const plan = dr.failoverPlan;
-const f = plan._facts;
-const apps: SimApp[] = [
-  { name: 'api', kind: 'Rollout', replicas: 3 },
-  { name: 'bot', kind: 'Deployment', replicas: 2 },
-];
-
-let dir: string;
-const sims: DrSimulation[] = [];
+const fixture = new DrScriptsFixture();
+const { plan, f, apps, dir } = fixture;
 const scenarios = new ScenarioRecorder('failover-scripts');
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'failover-'));
-  plan.writeTo(dir);
-});
-afterAll(() => {
-  sims.forEach((s) => s.dispose());
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-const simulate = (w: SimWorld) => {
-  const s = new DrSimulation(dir, w);
-  sims.push(s);
-  return s;
-};
-const lost = () => {
-  const w = healthyWorld(f, apps);
-  w.regions[f.primaryRegion].up = false;
-  return w;
-};
+afterAll(() => fixture.dispose());
+const simulate = (w: SimWorld) => fixture.simulate(w);
+const lost = () => fixture.lost();
 
 test('failover dry run: reads the world, changes nothing, and says what it would change, in order', () => {
   const s = simulate(lost());
@@ -105,14 +71,7 @@ test('failover refuses while the primary answers (unless --force), and when the 
 });
 
 describe("failback.sh after a failover and the region's return", () => {
-  /** Failed over, the lost region back, its writers stopped by the second run. */
-  function failedOver(): DrSimulation {
-    const s = simulate(lost());
-    expect(s.run('failover.sh', ['--execute']).status).toBe(3);
-    s.change((w) => (w.regions[f.primaryRegion].up = true));
-    expect(s.run('failover.sh', ['--execute']).status).toBe(0);
-    return s;
-  }
+  const failedOver = () => fixture.failedOver();
   const back = `${f.postgresCluster}-${f.primaryRegion}`;
 
   test('prepare: a replica of the current primary inside the primary VPC, trusted by the two clusters, watched for lag; again: nothing to do', () => {
@@ -138,77 +97,6 @@ describe("failback.sh after a failover and the region's return", () => {
       'after a failover and the return: failback.sh --stage=prepare --execute; again',
       observe(s, r.status),
       '0 changes, exit 0',
-    );
-  });
-
-  test('prepare interrupted before each of its changes and run again ends where an uninterrupted prepare ends', () => {
-    const start = failedOver();
-    const failedOverWorld = start.world;
-    const fresh = () => simulate(JSON.parse(JSON.stringify(failedOverWorld)) as SimWorld);
-    const clean = fresh();
-    expect(clean.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
-    const changes = clean.mutations;
-    const failures: string[] = [];
-    for (let n = 0; n < changes; n++) {
-      const s = fresh();
-      s.run('failback.sh', ['--stage=prepare', '--execute'], { failAfterMutations: n });
-      const again = s.run('failback.sh', ['--stage=prepare', '--execute']);
-      if (again.status !== 0) failures.push(`after ${n}: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
-      else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
-    }
-    expect(failures).toEqual([]);
-    scenarios.add(
-      `fail-back prepare interrupted before each of its ${changes} changes`,
-      `failback.sh --stage=prepare --execute cut after 0…${changes - 1} changes; again`,
-      observe(clean, 0),
-      `${changes} of ${changes} re-runs end where an uninterrupted prepare ends`,
-    );
-  });
-
-  /**
-   * Runs the script from `world` once per read it makes, that read failing once (a flaky API or network): either the
-   * run stops (another exit status) and, run again, ends where an uninterrupted run ends, or the read only informed
-   * and the run ends there itself. A failed read must never become state (an empty entry, a placeholder marker, an
-   * old primary left unfenced, a pool sized from nothing).
-   */
-  function flakyReads(world: SimWorld, script: string, args: string[], readTools?: string[]): { reads: number; failures: string[] } {
-    const fresh = () => simulate(JSON.parse(JSON.stringify(world)) as SimWorld);
-    const clean = fresh();
-    const status = clean.run(script, args, { readTools }).status;
-    const reads = clean.world.reads!;
-    const failures: string[] = [];
-    for (let n = 0; n < reads; n++) {
-      const s = fresh();
-      const first = s.run(script, args, { failRead: n, readTools });
-      if (first.status === status) {
-        // It went on: the read only informed (a run again after a finished run is the idempotency tests' case).
-        if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState))
-          failures.push(`read ${n + 1} failed: exit ${first.status} but ends elsewhere`);
-        continue;
-      }
-      const again = s.run(script, args);
-      if (again.status !== status)
-        failures.push(`read ${n + 1} failed: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
-      else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`read ${n + 1} failed: re-run ends elsewhere`);
-      s.dispose();
-    }
-    return { reads, failures };
-  }
-
-  test('failover, prepare and switch with any one of their reads failing once stop or finish, and run again end where uninterrupted runs end', () => {
-    const start = failedOver();
-    const prepare = flakyReads(start.world, 'failback.sh', ['--stage=prepare', '--execute']);
-    expect(prepare.failures).toEqual([]);
-    expect(start.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
-    const sw = flakyReads(start.world, 'failback.sh', ['--stage=switch', '--execute'], ['doctl', 'aws']);
-    expect(sw.failures).toEqual([]);
-    const over = flakyReads(lost(), 'failover.sh', ['--execute'], ['doctl', 'aws']);
-    expect(over.failures).toEqual([]);
-    scenarios.add(
-      `one read failing once: each of failover.sh's ${over.reads} and fail-back switch's ${sw.reads} DigitalOcean and AWS reads, each of prepare's ${prepare.reads} reads`,
-      'failover.sh, failback.sh --stage=prepare|switch, each --execute with read n failing; again',
-      observe(start, 0),
-      `${over.reads + prepare.reads + sw.reads} of ${over.reads + prepare.reads + sw.reads} end where uninterrupted runs end`,
     );
   });
 
@@ -301,32 +189,6 @@ describe("failback.sh after a failover and the region's return", () => {
     expect(r.stderr).toContain(`${back} replayed a heartbeat written after the writers stopped: still 'no' after 30 checks`);
     expect(s.world.databases.find((d) => d.name === back)!.role).toBe('replica');
   });
-
-  test('switch interrupted before each of its changes and run again ends where an uninterrupted switch ends', () => {
-    // Prepared once; each interrupted run starts from a copy of that world.
-    const start = failedOver();
-    expect(start.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
-    const preparedWorld = start.world;
-    const prepared = () => simulate(JSON.parse(JSON.stringify(preparedWorld)) as SimWorld);
-    const clean = prepared();
-    expect(clean.run('failback.sh', ['--stage=switch', '--execute']).status).toBe(0);
-    const changes = clean.mutations;
-    const failures: string[] = [];
-    for (let n = 0; n < changes; n++) {
-      const s = prepared();
-      s.run('failback.sh', ['--stage=switch', '--execute'], { failAfterMutations: n });
-      const again = s.run('failback.sh', ['--stage=switch', '--execute']);
-      if (again.status !== 0) failures.push(`after ${n}: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
-      else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
-    }
-    expect(failures).toEqual([]);
-    scenarios.add(
-      `fail-back switch interrupted before each of its ${changes} changes`,
-      `failback.sh --stage=switch --execute cut after 0…${changes - 1} changes; again`,
-      observe(clean, 0),
-      `${changes} of ${changes} re-runs end where an uninterrupted switch ends`,
-    );
-  });
 });
 
 describe('the simulated tools are strict (a script using a flag or column the tool lacks fails)', () => {
@@ -359,6 +221,6 @@ shellcheck('shellcheck finds nothing in any generated script', () => {
 
 test("docs/multi-region-dr.md's scenario table holds these runs (npm run docs:dr-scenarios writes it)", () => {
   const { onPage, recorded } = pageHoldsScenarios(scenarios);
-  expect(recorded).toHaveLength(9);
+  expect(recorded).toHaveLength(6);
   expect(onPage).toEqual(recorded);
 });
