@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { handle, SimError, SimObject, SimWorld } from '../../test/util/dr-sim-cli';
+import { handle, onStubCall, SimError, SimObject, SimWorld } from '../../test/util/dr-sim-cli';
 import { simSpec, STUB } from '../../test/util/dr-sim';
 import type { DrCluster, DrControllers } from './dr-controllers';
 
@@ -106,28 +106,14 @@ export class StandIn {
 
   /** Serves the stubs' protocol (test/util/dr-sim-cli.ts `serve`): NUL-separated fields in, base64 lines out. */
   public listen(): Promise<number> {
-    this.server = net.createServer((socket) => {
-      let buffered = Buffer.alloc(0);
-      socket.on('data', (chunk: Buffer) => {
-        buffered = Buffer.concat([buffered, chunk]);
-        const fields: string[] = [];
-        let start = 0;
-        for (let i = 0; i < buffered.length; i++) {
-          if (buffered[i] === 0) {
-            fields.push(buffered.subarray(start, i).toString('utf8'));
-            start = i + 1;
-          }
-        }
-        if (fields.length === 0 || fields.length < Number(fields[0]) + 5) return;
-        const [, tool, , , , ...argv] = fields;
+    this.server = net.createServer((socket) =>
+      onStubCall(socket, (fields) => {
+        const [tool, , , , ...argv] = fields;
         const next = this.queue.then(() => this.answer(tool, argv));
         this.queue = next.catch(() => undefined);
-        void next.then((r) => {
-          const b64 = (x: string) => Buffer.from(x, 'utf8').toString('base64');
-          socket.end(`${r.status}\n${b64(r.stdout)}\n${b64(r.stderr)}\n`);
-        });
-      });
-    });
+        return next;
+      }),
+    );
     return new Promise((resolve) =>
       this.server!.listen(0, '127.0.0.1', () => {
         this.port = (this.server!.address() as net.AddressInfo).port;

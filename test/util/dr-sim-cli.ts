@@ -583,24 +583,39 @@ export function call(
  * files, then the arguments; the answer is the exit status, stdout and stderr, each base64 on its own line. The
  * server exits when its parent closes its stdin.
  */
+/**
+ * One stub call on `socket`: gathers its NUL-terminated fields (the argument count first) until all have arrived,
+ * then answers with what `answer` returns for the fields after the count: the exit status, then stdout and stderr
+ * in base64, one line each. Shared with verify:dr's stand-in (scripts/real-engines/dr-stand-in.ts).
+ */
+export function onStubCall(
+  socket: net.Socket,
+  answer: (
+    fields: string[],
+  ) => { status: number; stdout: string; stderr: string } | Promise<{ status: number; stdout: string; stderr: string }>,
+): void {
+  let buffered = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    const fields: string[] = [];
+    let start = 0;
+    for (let i = 0; i < buffered.length; i++) {
+      if (buffered[i] === 0) {
+        fields.push(buffered.subarray(start, i).toString('utf8'));
+        start = i + 1;
+      }
+    }
+    if (fields.length === 0 || fields.length < Number(fields[0]) + 5) return;
+    const b64 = (x: string) => Buffer.from(x, 'utf8').toString('base64');
+    void Promise.resolve(answer(fields.slice(1))).then((r) => socket.end(`${r.status}\n${b64(r.stdout)}\n${b64(r.stderr)}\n`));
+  });
+}
+
 export function serve(portFile: string): void {
   const server = net.createServer((socket) => {
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const fields: string[] = [];
-      let start = 0;
-      for (let i = 0; i < buffered.length; i++) {
-        if (buffered[i] === 0) {
-          fields.push(buffered.subarray(start, i).toString('utf8'));
-          start = i + 1;
-        }
-      }
-      if (fields.length === 0 || fields.length < Number(fields[0]) + 5) return;
-      const [, tool, world, spec, log, ...argv] = fields;
-      const r = call(tool, argv, { world, spec, log });
-      const b64 = (x: string) => Buffer.from(x, 'utf8').toString('base64');
-      socket.end(`${r.status}\n${b64(r.stdout)}\n${b64(r.stderr)}\n`);
+    onStubCall(socket, (fields) => {
+      const [tool, world, spec, log, ...argv] = fields;
+      return call(tool, argv, { world, spec, log });
     });
   });
   server.listen(0, '127.0.0.1', () => {
