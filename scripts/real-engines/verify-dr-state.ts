@@ -183,43 +183,33 @@ export class StateCheck {
     const c = this.cluster(this.f.secondaryRegion);
     const rollout = (await c.kube.list(`/apis/argoproj.io/v1alpha1/namespaces/${c.namespace}/rollouts`))[0]?.metadata.name as
       string | undefined;
+    // A server-side dry run of a patch of the Rollout, as the scripts send one.
+    const rolloutPatch = (type: string, patch: object): string[] => [
+      '--context',
+      c.context,
+      '--namespace',
+      c.namespace,
+      'patch',
+      `rollouts.argoproj.io/${rollout}`,
+      '--type',
+      type,
+      '--patch',
+      JSON.stringify(patch),
+      '--dry-run=server',
+    ];
     const cases: Array<[string, string, string[], RegExp]> = [
       ...(rollout
         ? ([
             [
               'a strategic-merge patch on a Rollout',
               'kubectl',
-              [
-                '--context',
-                c.context,
-                '--namespace',
-                c.namespace,
-                'patch',
-                `rollouts.argoproj.io/${rollout}`,
-                '--type',
-                'strategic',
-                '--patch',
-                '{"spec":{"restartAt":"2020-01-01T00:00:00Z"}}',
-                '--dry-run=server',
-              ],
+              rolloutPatch('strategic', { spec: { restartAt: '2020-01-01T00:00:00Z' } }),
               /strategic-merge-patch\+json is not supported/i,
             ],
             [
               'a field the Rollout CRD does not have',
               'kubectl',
-              [
-                '--context',
-                c.context,
-                '--namespace',
-                c.namespace,
-                'patch',
-                `rollouts.argoproj.io/${rollout}`,
-                '--type',
-                'merge',
-                '--patch',
-                '{"spec":{"restartAfter":"2020-01-01T00:00:00Z"}}',
-                '--dry-run=server',
-              ],
+              rolloutPatch('merge', { spec: { restartAfter: '2020-01-01T00:00:00Z' } }),
               /unknown field "spec.restartAfter"[\s\S]*dropped a field/i,
             ],
           ] as Array<[string, string, string[], RegExp]>)

@@ -13,22 +13,29 @@ afterAll(() => fixture.dispose());
 const simulate = (w: SimWorld) => fixture.simulate(w);
 const failedOver = () => fixture.failedOver();
 
+/**
+ * Runs `failback.sh <args>` from copies of `world`: once whole, then once interrupted before each of its changes and
+ * run again; a re-run that fails or ends elsewhere than the whole run is a failure.
+ */
+function interruptedRuns(world: SimWorld, args: string[]) {
+  const fresh = () => simulate(JSON.parse(JSON.stringify(world)) as SimWorld);
+  const clean = fresh();
+  expect(clean.run('failback.sh', args).status).toBe(0);
+  const changes = clean.mutations;
+  const failures: string[] = [];
+  for (let n = 0; n < changes; n++) {
+    const s = fresh();
+    s.run('failback.sh', args, { failAfterMutations: n });
+    const again = s.run('failback.sh', args);
+    if (again.status !== 0) failures.push(`after ${n}: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
+    else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
+  }
+  return { clean, changes, failures };
+}
+
 describe('interrupted before each change, run again', () => {
   test('prepare interrupted before each of its changes and run again ends where an uninterrupted prepare ends', () => {
-    const start = failedOver();
-    const failedOverWorld = start.world;
-    const fresh = () => simulate(JSON.parse(JSON.stringify(failedOverWorld)) as SimWorld);
-    const clean = fresh();
-    expect(clean.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
-    const changes = clean.mutations;
-    const failures: string[] = [];
-    for (let n = 0; n < changes; n++) {
-      const s = fresh();
-      s.run('failback.sh', ['--stage=prepare', '--execute'], { failAfterMutations: n });
-      const again = s.run('failback.sh', ['--stage=prepare', '--execute']);
-      if (again.status !== 0) failures.push(`after ${n}: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
-      else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
-    }
+    const { clean, changes, failures } = interruptedRuns(failedOver().world, ['--stage=prepare', '--execute']);
     expect(failures).toEqual([]);
     scenarios.add(
       `fail-back prepare interrupted before each of its ${changes} changes`,
@@ -42,19 +49,7 @@ describe('interrupted before each change, run again', () => {
     // Prepared once; each interrupted run starts from a copy of that world.
     const start = failedOver();
     expect(start.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
-    const preparedWorld = start.world;
-    const prepared = () => simulate(JSON.parse(JSON.stringify(preparedWorld)) as SimWorld);
-    const clean = prepared();
-    expect(clean.run('failback.sh', ['--stage=switch', '--execute']).status).toBe(0);
-    const changes = clean.mutations;
-    const failures: string[] = [];
-    for (let n = 0; n < changes; n++) {
-      const s = prepared();
-      s.run('failback.sh', ['--stage=switch', '--execute'], { failAfterMutations: n });
-      const again = s.run('failback.sh', ['--stage=switch', '--execute']);
-      if (again.status !== 0) failures.push(`after ${n}: re-run exited ${again.status}: ${again.stderr.trim().split('\n').pop()}`);
-      else if (JSON.stringify(s.endState) !== JSON.stringify(clean.endState)) failures.push(`after ${n}: ends elsewhere`);
-    }
+    const { clean, changes, failures } = interruptedRuns(start.world, ['--stage=switch', '--execute']);
     expect(failures).toEqual([]);
     scenarios.add(
       `fail-back switch interrupted before each of its ${changes} changes`,
