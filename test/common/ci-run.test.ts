@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /**
@@ -13,9 +14,11 @@ const script = fs.readFileSync(path.join(__dirname, '..', '..', '.ci', 'run'), '
 function preamble(): string {
   const lines = script.split('\n');
   const from = lines.findIndex((l) => l.startsWith('set -euo pipefail'));
-  const to = lines.findIndex((l, i) => i > from && l === '}');
+  const joined = lines.findIndex((l) => l.startsWith('joined() {'));
+  const to = lines.findIndex((l, i) => i > joined && l === '}');
   expect(from).toBeGreaterThanOrEqual(0);
-  expect(to).toBeGreaterThan(from);
+  expect(joined).toBeGreaterThan(from);
+  expect(to).toBeGreaterThan(joined);
   return lines
     .slice(from, to + 1)
     .filter((l) => !l.startsWith('cd '))
@@ -47,6 +50,22 @@ describe('.ci/run', () => {
     expect(r.out).toContain('the-log');
     expect(r.out).toContain('broken failed (3)');
     expect(r.out).not.toContain('not-reached');
+  });
+
+  /**
+   * Each background check `.ci/run` starts, with the program it runs failing (npm and node on PATH replaced by a stub
+   * that exits 7), fails the run. The checks were once started as `bash -c '…; npm run verify:tf; echo "took …"'`,
+   * whose status is the echo's: the team quick start failed in every CI run for a morning and the run passed.
+   */
+  test.each(script.split('\n').filter((l) => /^started \S+ /.test(l)))('a failing background check fails the run: %s', (line) => {
+    const name = line.split(' ')[1];
+    const stubs = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-run-stubs-'));
+    for (const tool of ['npm', 'node', 'npx'])
+      fs.writeFileSync(path.join(stubs, tool), '#!/bin/sh\necho "$0 $*: failing"\nexit 7\n', { mode: 0o755 });
+    const r = run(`export PATH=${stubs}:$PATH\n${line}\njoined ${name}\necho not-reached`);
+    expect(r.out).toContain(': failing');
+    expect(r.out).not.toContain('not-reached');
+    expect(r.status).toBe(7);
   });
 
   test('a background check still running when a step fails is stopped, and the step fails the run', () => {
