@@ -11,6 +11,11 @@ import * as path from 'path';
 export default async function globalSetup(): Promise<void> {
   // One directory for the files this run writes (the shared reference output among them); the teardown removes it.
   process.env.SAMOKODER_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'samokoder-test-'));
+  // …and for every directory the run makes: cdk8s' and cdktf's `Testing.app()` make one per app under the system's
+  // temporary directory and never remove it (two days of runs once left 350,000 in /tmp and a CI run died of ENOSPC).
+  // Node.js reads TMPDIR at each `os.tmpdir()`, and jest's workers, started after this, inherit it, as do the
+  // processes tests start.
+  process.env.TMPDIR = process.env.SAMOKODER_TEST_TMP;
   const script = path.join(__dirname, '..', 'scripts', 'check-manifests.mjs');
   const child = spawn(process.execPath, [script, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
