@@ -4,6 +4,7 @@
  * failover; failover interrupted before each of its changes and run again; the lost region coming back (never two
  * writers); a Rollout paused for a manual promotion; a Prometheus that cannot answer; a team whose app is not `api`.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -218,6 +219,30 @@ describe('failover.sh, simulated', () => {
       'healthy: check-apply.sh; after failover.sh: again',
       observe(sim, `${ok.status}, then ${r.status}`),
     );
+  });
+
+  test("the simulation's jq answers what the real jq answers, byte for byte (through the stubs' printf encoding)", () => {
+    const sim = new DrSimulation(reference.dir, healthyWorld(f, referenceApps));
+    const bash = (script: string, input = '') => {
+      const r = spawnSync('bash', ['-c', script], { input, encoding: 'utf8', env: sim.env });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const real = (args: string[], input: string) => {
+      const r = spawnSync('jq', args, { input, encoding: 'utf8' });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const cases: Array<[string[], string]> = [
+      [['-r', '.a'], '{"a":"back\\\\slash\\ttab \\\\x41 %s %b\\nline"}'],
+      [['-c', '.'], '{"a":[1,2],"é":"ü"}'],
+      [['-rn', '--arg', 'q', 'a b/c', '$q | @uri'], ''],
+      [['-r', '--arg', 'n', '-n', '.[$n]'], '{"-n": "read its input"}'],
+      [['-r', '.a'], 'not json'],
+    ];
+    for (const [args, input] of cases) expect(bash(`jq ${args.map(q).join(' ')}`, input)).toEqual(real(args, input));
+    // jq -n takes no input meant for a loop around it.
+    expect(bash('while read -r l; do jq -rn --arg l "$l" \'$l\'; done', 'a\nb\n').stdout).toBe('a\nb\n');
+    sim.dispose();
   });
 
   test("docs/multi-region-dr.md's scenario table holds these runs (npm run docs:dr-scenarios writes it)", () => {

@@ -20,6 +20,7 @@
  * Compiled to JavaScript once per test process (swc) and run as a server; the four names on PATH are small bash
  * stubs that send it each call (see `serve`).
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 
@@ -588,6 +589,31 @@ export function call(
  * then answers with what `answer` returns for the fields after the count: the exit status, then stdout and stderr
  * in base64, one line each. Shared with verify:dr's stand-in (scripts/real-engines/dr-stand-in.ts).
  */
+/**
+ * `text` on one line for bash's `printf %b` (the stubs' decoder): backslashes doubled, control characters (the line
+ * break among them) as `\xHH`, which bash's printf reads as one byte (bash manual, "printf": `%b` expands the
+ * backslash escapes `echo -e` does, `\xHH` among them). Bash variables cannot hold a NUL; no answer has one.
+ */
+export function forPrintfB(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it escapes
+  return text.replace(/[\\\x00-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** jq's answers by call (arguments and input), for the simulation's jq (test/util/dr-sim.ts `JQ_STUB`). */
+const jqAnswers = new Map<string, { status: number; stdout: string; stderr: string }>();
+function jq(argv: string[]): { status: number; stdout: string; stderr: string } {
+  const key = JSON.stringify(argv);
+  let r = jqAnswers.get(key);
+  if (!r) {
+    const input = argv[argv.length - 1];
+    const p = spawnSync('jq', argv.slice(0, -1), { input, encoding: 'utf8' });
+    if (p.error) throw p.error;
+    r = { status: p.status ?? 70, stdout: p.stdout, stderr: p.stderr };
+    jqAnswers.set(key, r);
+  }
+  return r;
+}
+
 export function onStubCall(
   socket: net.Socket,
   answer: (
@@ -606,8 +632,9 @@ export function onStubCall(
       }
     }
     if (fields.length === 0 || fields.length < Number(fields[0]) + 5) return;
-    const b64 = (x: string) => Buffer.from(x, 'utf8').toString('base64');
-    void Promise.resolve(answer(fields.slice(1))).then((r) => socket.end(`${r.status}\n${b64(r.stdout)}\n${b64(r.stderr)}\n`));
+    void Promise.resolve(answer(fields.slice(1))).then((r) =>
+      socket.end(`${r.status}\n${forPrintfB(r.stdout)}\n${forPrintfB(r.stderr)}\n`),
+    );
   });
 }
 
@@ -615,6 +642,7 @@ export function serve(portFile: string): void {
   const server = net.createServer((socket) => {
     onStubCall(socket, (fields) => {
       const [tool, world, spec, log, ...argv] = fields;
+      if (tool === 'jq') return jq(argv);
       return call(tool, argv, { world, spec, log });
     });
   });
