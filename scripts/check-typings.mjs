@@ -5,17 +5,24 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
+// `--built <dir>`: the output of `npm run build` (the same tsconfig.build.json) instead of a build of its own (CI runs
+// this right after the package step).
+const builtArg = process.argv.indexOf('--built');
 const dir = mkdtempSync(join(tmpdir(), 'typings-'));
+const built = builtArg > 0 ? resolve(process.argv[builtArg + 1]) : join(dir, 'build');
 const tsc = join(process.cwd(), 'node_modules', '.bin', 'tsc');
 try {
-  execFileSync(tsc, ['-p', 'tsconfig.build.json', '--outDir', join(dir, 'build')], { stdio: 'inherit' });
+  if (builtArg < 0) execFileSync(tsc, ['-p', 'tsconfig.build.json', '--outDir', built], { stdio: 'inherit' });
   const entries = { index: 'all', 'entry-k8s': 'k8s', 'entry-aws': 'aws', 'entry-digitalocean': 'digitalocean' };
   writeFileSync(
     join(dir, 'consumer.ts'),
     Object.entries(entries)
-      .map(([file, name]) => `import * as ${name} from './build/${file}';\nexport const ${name}Names: string[] = Object.keys(${name});`)
+      .map(
+        ([file, name]) =>
+          `import * as ${name} from ${JSON.stringify(join(built, file))};\nexport const ${name}Names: string[] = Object.keys(${name});`,
+      )
       .join('\n') +
       `\nexport const used = [all.ProductionApp, k8s.GitOpsRepository, aws.SamokoderStack, digitalocean.MultiRegionDR, k8s.PolicyPack.checkKubernetes];\n`,
   );
