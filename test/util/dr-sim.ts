@@ -26,10 +26,8 @@ const BOOLEANS = ['no-header', 'auto-scale', 'all', 'overwrite', 'fail', 'silent
  * `onStubCall`), so a call costs one bash and no other process: a node process per call cost ~60 ms of CPU, base64
  * to decode the answer ~1.5 ms, `/usr/bin/env` finding bash ~1 ms (2026-12-07, 51 calls per failover run).
  */
-export const STUB = `#!/bin/bash
-exec 3<>"/dev/tcp/127.0.0.1/\${SIM_PORT:?}" || exit 70
-printf '%s\\0' "$#" "\${0##*/}" "$SIM_WORLD" "$SIM_SPEC" "$SIM_LOG" "$@" >&3
-IFS= read -r status <&3
+/** The stubs' second half: the server's answer (status, then stdout and stderr escaped for `printf %b`) printed. */
+const ANSWER = `IFS= read -r status <&3
 IFS= read -r out <&3
 IFS= read -r err <&3
 exec 3<&-
@@ -37,6 +35,11 @@ printf '%b' "$out"
 printf '%b' "$err" >&2
 exit "\${status:-70}"
 `;
+
+export const STUB = `#!/bin/bash
+exec 3<>"/dev/tcp/127.0.0.1/\${SIM_PORT:?}" || exit 70
+printf '%s\\0' "$#" "\${0##*/}" "$SIM_WORLD" "$SIM_SPEC" "$SIM_LOG" "$@" >&3
+${ANSWER}`;
 
 /**
  * jq in a simulation: the real jq (the one on PATH), through the simulation's server, which remembers each answer by
@@ -63,14 +66,7 @@ done
 if [ -z "$null" ]; then IFS= read -r -d '' input || true; fi
 exec 3<>"/dev/tcp/127.0.0.1/\${SIM_PORT:?}" || exit 70
 printf '%s\\0' "$(($# + 1))" jq - - - "$@" "$input" >&3
-IFS= read -r status <&3
-IFS= read -r out <&3
-IFS= read -r err <&3
-exec 3<&-
-printf '%b' "$out"
-printf '%b' "$err" >&2
-exit "\${status:-70}"
-`;
+${ANSWER}`;
 
 let port: string | undefined;
 /** The simulation's server: compiled (swc) and started once per process; it stops when this process ends. */
