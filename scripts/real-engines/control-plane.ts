@@ -18,8 +18,10 @@ import {
   cacheDir,
   cpuSeconds,
   freePort,
+  peakMemoryMiB,
   realEnginesDir,
   run,
+  runAsync,
   RunResult,
   since,
   sleep,
@@ -157,20 +159,43 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/**
+ * kube-apiserver's garbage collector, set for these short runs through the Go runtime's environment variables
+ * (pkg.go.dev/runtime, "Environment Variables"): GOGC "sets the initial garbage collection target percentage. A
+ * collection is triggered when the ratio of freshly allocated data to live data remaining after the previous
+ * collection reaches this percentage. The default is GOGC=100."; GOMEMLIMIT "sets a soft memory limit for the
+ * runtime" (the Go heap and the runtime's other memory), which the collector keeps to by collecting more often.
+ * kube-apiserver's CPU profile on a cluster part (SAMOKODER_APISERVER_PPROF below) had a third of its CPU in the
+ * collector (its mark workers and assists, sweeping, write barriers): the pinned CRDs' schemas keep ~420 MiB live, and
+ * each write of a CRD (apply, dry run, status update) copies and converts its whole schema, 10 GiB allocated in one
+ * cluster part. At 400 the heap grows to five times what is live before a collection, at most to 1.5 GiB: about a
+ * third as many collections for the same requests and answers (the checks do not see the collector). Measured on
+ * verify:k8s (docs/performance.md): 18 collections in a cluster part instead of 60, kube-apiserver's CPU -25 %
+ * (181 -> 136 s over the six parts), its peak resident memory 0.8-1.24 -> 1.49-1.55 GiB per control plane (at 200
+ * without the limit: -13 % and up to 1.96 GiB).
+ */
+const APISERVER_GC = { GOGC: '400', GOMEMLIMIT: '1536MiB' };
+
 /** Starts a fresh, empty control plane. */
 export async function startControlPlane(name: string, bin: string, log: (m: string) => void): Promise<ControlPlane> {
   const t0 = Date.now();
+  const profileDir = process.env.SAMOKODER_APISERVER_PPROF;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `verify-k8s-${name}-`));
   makeCertificates(dir);
   const [etcdPort, peerPort, apiPort, cmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const processes: Started[] = [];
   let helmCalls = 0;
   const client = new KubeClient(`https://127.0.0.1:${apiPort}`, dir);
+  let profiling: Promise<void> | undefined;
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
+    await profiling;
     // What each process of this control plane cost, read just before it is stopped (see verify-k8s' part lines).
     const cpu = processes.map((p) => `${p.name.replace(/ \(.*\)$/, '')} ${cpuSeconds(p.child.pid!).toFixed(1)}`);
+    const memory = `kube-apiserver peak memory ${peakMemoryMiB(apiserver.child.pid!)} MiB`;
     log(
-      `  control plane "${name}" CPU (user+sys s): ${cpu.join(', ')}; API client ${client.requests} requests, kubectl none, helm ${helmCalls} runs`,
+      `  control plane "${name}" CPU (user+sys s): ${cpu.join(', ')}; API client ${client.requests} requests, kubectl none, helm ${helmCalls} runs; ${memory}`,
     );
     client.close();
     for (const p of processes.reverse()) await stopProcess(p);
@@ -188,7 +213,7 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
       '--unsafe-no-fsync',
     ]),
   );
-  const apiserver = startProcess(`kube-apiserver (${name})`, path.join(bin, 'kube-apiserver'), [
+  const apiserverArgs = [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -209,10 +234,11 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
     // that queues and dispatches with priority and fairness": off, the plain max-in-flight limits apply and the APF
     // configuration controller (its FlowSchemas, priority levels and their status upkeep) does not run; one client
     // drives each server here. feature.go --profiling "Enable profiling via web interface host:port/debug/pprof/":
-    // nobody reads it. controller-runtime's envtest starts its API servers with the first off as well.
+    // nobody reads it, except with SAMOKODER_APISERVER_PPROF (profile() below). controller-runtime's envtest starts its API servers with the first off as well.
     '--enable-priority-and-fairness=false',
-    '--profiling=false',
-  ]);
+    `--profiling=${profileDir ? 'true' : 'false'}`,
+  ];
+  const apiserver = startProcess(`kube-apiserver (${name})`, path.join(bin, 'kube-apiserver'), apiserverArgs, APISERVER_GC);
   processes.push(apiserver);
   const config = path.join(dir, 'kubeconfig');
   fs.writeFileSync(config, kubeconfig(dir, apiPort));
@@ -233,6 +259,8 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
     }
     await sleep(300);
   }
+  const readyCpu = cpuSeconds(apiserver.child.pid!);
+  if (profileDir) profiling = profile(profileDir, name, dir, apiPort, () => stopping);
   processes.push(
     startProcess(`kube-controller-manager (${name})`, path.join(bin, 'kube-controller-manager'), [
       `--kubeconfig=${config}`,
@@ -246,7 +274,9 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
       '--controllers=*,-horizontalpodautoscaling,-node-lifecycle-controller',
     ]),
   );
-  log(`  control plane "${name}" up on 127.0.0.1:${apiPort} in ${since(t0)} s (pids ${processes.map((p) => p.child.pid).join(', ')})`);
+  log(
+    `  control plane "${name}" up on 127.0.0.1:${apiPort} in ${since(t0)} s, kube-apiserver ${readyCpu.toFixed(1)} s CPU (pids ${processes.map((p) => p.child.pid).join(', ')})`,
+  );
   return {
     name,
     kubeconfig: config,
@@ -269,6 +299,28 @@ export async function startControlPlane(name: string, bin: string, log: (m: stri
     },
     stop,
   };
+}
+
+/**
+ * SAMOKODER_APISERVER_PPROF=<dir>: kube-apiserver's CPU profile from ready to stop, in 10-second pieces
+ * (net/http/pprof's /debug/pprof/profile?seconds=N, served with --profiling=true), as <dir>/<name>-<pid>-cpu-<n>.pb.gz,
+ * then its heap profile (/debug/pprof/heap, live and allocated memory) and its /metrics (apiserver_request_total: the
+ * requests by resource and verb) just before it stops. `go tool pprof -top <kube-apiserver binary> <dir>/*-cpu-*.pb.gz`
+ * reads the CPU pieces merged. For finding where it spends its CPU (docs/performance.md).
+ */
+async function profile(out: string, name: string, dir: string, port: number, stopping: () => boolean): Promise<void> {
+  fs.mkdirSync(out, { recursive: true });
+  const f = (file: string) => path.join(dir, file);
+  const tls = ['--cacert', f('ca.crt'), '--cert', f('admin.crt'), '--key', f('admin.key')];
+  for (let n = 0; !stopping(); n++) {
+    const file = path.join(out, `${name}-${process.pid}-cpu-${n}.pb.gz`);
+    const r = await runAsync('curl', ['-sf', ...tls, '-o', file, `https://127.0.0.1:${port}/debug/pprof/profile?seconds=10`]);
+    if (r.status !== 0) return; // the server is gone (or serves no profile): nothing more to read
+  }
+  const heap = path.join(out, `${name}-${process.pid}-heap.pb.gz`);
+  await runAsync('curl', ['-sf', ...tls, '-o', heap, `https://127.0.0.1:${port}/debug/pprof/heap`]);
+  const metrics = path.join(out, `${name}-${process.pid}-metrics.txt`);
+  await runAsync('curl', ['-sf', ...tls, '-o', metrics, `https://127.0.0.1:${port}/metrics`]);
 }
 
 // `tsx scripts/real-engines/control-plane.ts`: builds the binaries if needed and prints their directory (CI puts it on

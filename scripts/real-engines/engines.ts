@@ -136,6 +136,16 @@ export function cpuSeconds(pid: number | 'self', children = false): number {
   }
 }
 
+/** A process's peak resident memory in MiB, from /proc/<pid>/status (proc(5): VmHWM, "peak resident set size"). */
+export function peakMemoryMiB(pid: number): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** sysconf(_SC_CLK_TCK): 100 on every Linux architecture the engines are built for (USER_HZ). */
 const CLOCK_TICKS = 100;
 
