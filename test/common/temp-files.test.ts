@@ -13,7 +13,7 @@ describe('temporary files of a test run', () => {
   const runDir = process.env.SAMOKODER_TEST_TMP;
 
   test('the run has its own directory, and the system temporary directory points into it', () => {
-    expect(runDir).toBeDefined();
+    expect(path.basename(runDir ?? '')).toMatch(/^samokoder-test-/);
     expect(fs.statSync(runDir!).isDirectory()).toBe(true);
     expect(path.relative(runDir!, os.tmpdir()).startsWith('..')).toBe(false);
   });
