@@ -68,6 +68,20 @@ describe('.ci/run', () => {
     expect(r.status).toBe(7);
   });
 
+  /**
+   * bash forgets the status of a background job whose pid a later child of the shell reuses (pids wrap at 32,768 here,
+   * and a CI run starts more processes than that): `wait <pid>` then answers 127, "pid … is not a child of this shell",
+   * and a run whose quick start had passed failed with 127. `wait` with no argument makes bash forget the same way.
+   */
+  test('a background check whose pid bash has forgotten is judged by its own recorded status', () => {
+    const passed = run('started quick bash -c "echo ok"\nsleep 0.3\nwait\njoined quick\necho after');
+    expect(passed.out).toContain('after');
+    expect(passed.status).toBe(0);
+    const failed = run('started broken bash -c "exit 3"\nsleep 0.3\nwait\njoined broken\necho not-reached');
+    expect(failed.out).toContain('broken failed (3)');
+    expect(failed.status).toBe(3);
+  });
+
   test('a background check still running when a step fails is stopped, and the step fails the run', () => {
     const r = run('started slow sleep 30\nfalse\necho not-reached');
     expect(r.status).toBe(1);
