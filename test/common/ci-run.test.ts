@@ -74,10 +74,10 @@ describe('.ci/run', () => {
    * and a run whose quick start had passed failed with 127. `wait` with no argument makes bash forget the same way.
    */
   test('a background check whose pid bash has forgotten is judged by its own recorded status', () => {
-    const passed = run('started quick bash -c "echo ok"\nsleep 0.3\nwait\njoined quick\necho after');
+    const passed = run('started quick bash -c "echo ok"\nwait\njoined quick\necho after');
     expect(passed.out).toContain('after');
     expect(passed.status).toBe(0);
-    const failed = run('started broken bash -c "exit 3"\nsleep 0.3\nwait\njoined broken\necho not-reached');
+    const failed = run('started broken bash -c "exit 3"\nwait\njoined broken\necho not-reached');
     expect(failed.out).toContain('broken failed (3)');
     expect(failed.status).toBe(3);
   });
