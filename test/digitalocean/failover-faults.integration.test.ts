@@ -34,29 +34,27 @@ function interruptedRuns(world: SimWorld, args: string[]) {
 }
 
 describe('interrupted before each change, run again', () => {
-  test('prepare interrupted before each of its changes and run again ends where an uninterrupted prepare ends', () => {
-    const { clean, changes, failures } = interruptedRuns(failedOver().world, ['--stage=prepare', '--execute']);
+  /** The stage's interrupted runs from `world`, asserted and recorded as one scenario row. */
+  function stageInterrupted(stage: 'prepare' | 'switch', world: SimWorld): void {
+    const { clean, changes, failures } = interruptedRuns(world, [`--stage=${stage}`, '--execute']);
     expect(failures).toEqual([]);
     scenarios.add(
-      `fail-back prepare interrupted before each of its ${changes} changes`,
-      `failback.sh --stage=prepare --execute cut after 0…${changes - 1} changes; again`,
+      `fail-back ${stage} interrupted before each of its ${changes} changes`,
+      `failback.sh --stage=${stage} --execute cut after 0…${changes - 1} changes; again`,
       observe(clean, 0),
-      `${changes} of ${changes} re-runs end where an uninterrupted prepare ends`,
+      `${changes} of ${changes} re-runs end where an uninterrupted ${stage} ends`,
     );
+  }
+
+  test('prepare interrupted before each of its changes and run again ends where an uninterrupted prepare ends', () => {
+    stageInterrupted('prepare', failedOver().world);
   });
 
   test('switch interrupted before each of its changes and run again ends where an uninterrupted switch ends', () => {
     // Prepared once; each interrupted run starts from a copy of that world.
     const start = failedOver();
     expect(start.run('failback.sh', ['--stage=prepare', '--execute']).status).toBe(0);
-    const { clean, changes, failures } = interruptedRuns(start.world, ['--stage=switch', '--execute']);
-    expect(failures).toEqual([]);
-    scenarios.add(
-      `fail-back switch interrupted before each of its ${changes} changes`,
-      `failback.sh --stage=switch --execute cut after 0…${changes - 1} changes; again`,
-      observe(clean, 0),
-      `${changes} of ${changes} re-runs end where an uninterrupted switch ends`,
-    );
+    stageInterrupted('switch', start.world);
   });
 });
 
