@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeploymentStrategy, PolicyPack, ProductionApp, renderCharts } from 'samokoder-infra';
+import { _chartsInOrder } from '../../lib/private/render';
 import { testTmp } from '../util/reference';
 
 /**
@@ -97,5 +98,58 @@ describe('synthesis: one preparation per app, the same bytes as cdk8s', () => {
       metadata: { name: 'leak', annotations: { token: ['ghp', 'abcdefghijklmnopqrstuvwxyz0123'].join('_') } },
     });
     expect(() => app.synth()).toThrow(/ConfigMap leak: 'metadata.annotations.token' holds something shaped like a credential/);
+  });
+});
+
+describe("the charts' order without cdk8s' graph of every construct", () => {
+  /** Top-level charts named so that a plain object reorders them ("10" and "2" are array indices), and a library one. */
+  function numbered(): App {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(testTmp(), 'order-')) });
+    for (const id of ['b', '10', 'a', '2', 'c-1']) new ApiObject(new Chart(app, id), 'Map', { apiVersion: 'v1', kind: 'ConfigMap' });
+    new ProductionApp(app, 'web', { name: 'web', image: 'ghcr.io/acme/web:1.0.0', host: 'web.acme.dev' });
+    return app;
+  }
+  const cdk8sCharts = (app: App) => (Reflect.get(App.prototype, 'charts', app) as Chart[]).map((c) => c.node.path);
+
+  test("is cdk8s' order: numbered charts, nested charts, a chart that depends on another", () => {
+    const plain = numbered();
+    expect(_chartsInOrder(plain).map((c) => c.node.path)).toEqual(['2', '10', 'b', 'a', 'c-1', 'web']);
+    expect(_chartsInOrder(plain).map((c) => c.node.path)).toEqual(cdk8sCharts(plain));
+    // A nested chart (cdk8s makes the parent depend on it once the app is prepared) and an explicit dependency.
+    const nested = numbered();
+    new ApiObject(new Chart(nested.node.findChild('b'), 'inner'), 'Map', { apiVersion: 'v1', kind: 'ConfigMap' });
+    (nested.node.findChild('b') as Chart).toJson();
+    const dependent = numbered();
+    dependent.node.findChild('2').node.addDependency(dependent.node.findChild('web'));
+    for (const app of [nested, dependent]) expect(_chartsInOrder(app).map((c) => c.node.path)).toEqual(cdk8sCharts(app));
+    expect(cdk8sCharts(dependent).indexOf('web')).toBeLessThan(cdk8sCharts(dependent).indexOf('2'));
+  });
+
+  test("renderCharts and app.synth() do not build cdk8s' graph of the whole app when nothing depends on anything", () => {
+    const charts = jest.spyOn(App.prototype, 'charts', 'get');
+    try {
+      const app = numbered();
+      PolicyPack.enforce(app, { onWarning: () => undefined });
+      expect(renderCharts(app).map((r) => r.chart.node.path)).toEqual(['2', '10', 'b', 'a', 'c-1', 'web']);
+      app.synth();
+      expect(fs.readdirSync(app.outdir).sort()).toEqual([
+        '10.k8s.yaml',
+        '2.k8s.yaml',
+        'a.k8s.yaml',
+        'b.k8s.yaml',
+        'c-1.k8s.yaml',
+        'web.k8s.yaml',
+      ]);
+      expect(charts).not.toHaveBeenCalled();
+      // With a dependency, cdk8s' own (which orders by it).
+      const dependent = numbered();
+      dependent.node.findChild('2').node.addDependency(dependent.node.findChild('web'));
+      expect(renderCharts(dependent).map((r) => r.chart.node.path)).toEqual(['web', '2', '10', 'b', 'a', 'c-1']);
+      expect(charts).toHaveBeenCalled();
+      // The stand-in lasts one synthesis: afterwards app.charts is cdk8s' getter again.
+      expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
+    } finally {
+      charts.mockRestore();
+    }
   });
 });
