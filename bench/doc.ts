@@ -13,12 +13,18 @@ interface Results {
   date: string;
   machine: { cpus: number; cpu: string; memoryGiB: number; node: string };
   runs: number;
+  /** The sizes of one workload measured in turn (1, 10, …, 2,000, then again) rather than one size after another. */
+  interleaved?: boolean;
+  /** Where the workloads wrote their output. */
+  outdir?: string;
   import: Sample;
   reference: Sample;
   aws: Sample;
   dr: Sample;
   productionApps: Record<string, Sample>;
   productionAppsNativeSynth: Record<string, Sample>;
+  /** The 2,000-app workload with its output on the machine's disk (`outdir` is a RAM disk where there is one). */
+  productionAppsOnDisk?: { outdir: string; apps2000: Sample };
   samokoderStacks: Record<string, Sample>;
   growth: Record<string, number | undefined>;
   synthSeconds: number;
@@ -39,7 +45,7 @@ export function performanceMarkdown(r: Results): string {
     `| ${label} | ${now ? `${s(now.ms)} (CPU ${s(now.cpuMs)}, ${Math.round(now.rssMiB)} MiB)` : '—'} | ${key ? was(key) : '—'} | ${key ? ratio(key) : '—'} | ${target} |`;
   const t = r.targets;
   const lines = [
-    `Measured ${r.date} by \`npm run bench\` (median of ${r.runs} runs, each in a fresh process; ${r.machine.cpus}× ${r.machine.cpu}, ` +
+    `Measured ${r.date} by \`npm run bench\` (median of ${r.runs} runs, each in a fresh process${r.interleaved ? ', the sizes of a workload in turn' : ''}${r.outdir ? `, output to \`${r.outdir}\`` : ''}; ${r.machine.cpus}× ${r.machine.cpu}, ` +
       `${r.machine.memoryGiB} GiB, Node.js ${r.machine.node}). "${b?.commit ?? 'baseline'}" is the same workload at the first benchmark's commit, ` +
       'measured in the same run from a worktree of it (one run each for its sizes of 500 and more).',
     '',
@@ -61,6 +67,15 @@ export function performanceMarkdown(r: Results): string {
         n === '2000' ? `≤ 10 s${mark(t.apps2000Ms?.met)}, ≤ 1 GiB${mark(t.apps2000RssMiB?.met)}` : '',
       ),
     ),
+    ...(r.productionAppsOnDisk
+      ? [
+          row(
+            `2000 ProductionApps as above, output on the disk (\`${r.productionAppsOnDisk.outdir}\`)`,
+            r.productionAppsOnDisk.apps2000,
+            undefined,
+          ),
+        ]
+      : []),
     ...Object.keys(r.productionAppsNativeSynth).map((n) =>
       row(`${n} ProductionApps, cdk8s' own \`app.synth()\``, r.productionAppsNativeSynth[n], `native${n}`),
     ),
