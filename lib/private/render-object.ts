@@ -1,4 +1,4 @@
-import { ApiObject, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
 // cdk8s' own sanitizer (not exported from its root; the package has no exports map, so the path is reachable).
 import { sanitizeValue } from 'cdk8s/lib/_util';
 
@@ -23,7 +23,26 @@ const BASE_TO_JSON = ApiObject.prototype.toJson;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
 export function _objectToJson(obj: ApiObject): any {
-  if (obj.toJson !== BASE_TO_JSON || process.env.CDK8S_DISABLE_SORT || !builtInResolversOnly(obj)) return obj.toJson();
+  if (process.env.CDK8S_DISABLE_SORT || !builtInResolversOnly(obj)) return obj.toJson();
+  if (obj.toJson === BASE_TO_JSON) return baseToJson(obj);
+  // A class with its own `toJson` (cdk8s-plus' typed objects: `{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`)
+  // renders itself; what it asks of cdk8s' base, `super.toJson()`, is answered by the one pass for that call. Any
+  // object it reaches meanwhile that cannot take the one pass gets cdk8s' own.
+  const proto = ApiObject.prototype as unknown as { toJson: (this: ApiObject) => unknown };
+  const before = proto.toJson;
+  proto.toJson = function (this: ApiObject) {
+    return !process.env.CDK8S_DISABLE_SORT && builtInResolversOnly(this) ? baseToJson(this) : BASE_TO_JSON.call(this);
+  };
+  try {
+    return obj.toJson();
+  } finally {
+    proto.toJson = before;
+  }
+}
+
+/** What cdk8s' own `ApiObject.prototype.toJson` returns for `obj`, in one pass (see above). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
+function baseToJson(obj: ApiObject): any {
   // The fields cdk8s' `toJson` reads; private in its typings.
   const own = obj as unknown as { props: object; patches: JsonPatch[] };
   try {
@@ -63,6 +82,8 @@ function builtInResolversOnly(obj: ApiObject): boolean {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
 function plain(value: any, obj: ApiObject): any {
   if (value === null || value === undefined) return undefined;
+  // cdk8s' LazyResolver comes first and replaces a Lazy by what it produces, which is then resolved from the start.
+  if (value instanceof Lazy) return plain(value.produce(), obj);
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') {
     // A primitive's prototype could carry `resolve` or `value` only if someone changed String/Number/Boolean.
