@@ -5,6 +5,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { _freeId, requireDnsLabel, requireLabels } from '../common/validate';
 import { _apiObject } from '../private/k8s-object';
+import { _keyedByName } from '../private/keyed';
 import { _dashboard } from './dashboard';
 import { _ruleGroups, RuleGroup } from './rules';
 import { AlertRoutingSpec, MonitoringOptions, ResolvedMonitoring } from './spec';
@@ -85,7 +86,8 @@ export class AppMonitoring extends Construct {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: meta(`${app}-dashboard`, this.spec.dashboardLabels),
-        data: { [`${namespace}-${app}.json`]: JSON.stringify(_dashboard(this.spec, target), null, 2) },
+        // Its key differs from app to app: see _keyedByName.
+        data: _keyedByName([[`${namespace}-${app}.json`, JSON.stringify(_dashboard(this.spec, target), null, 2)]]),
       });
     }
   }

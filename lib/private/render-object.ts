@@ -1,6 +1,7 @@
 import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
 // cdk8s' own sanitizer (not exported from its root; the package has no exports map, so the path is reachable).
 import { sanitizeValue } from 'cdk8s/lib/_util';
+import { _isKeyedByName, _keyedByName } from './keyed';
 
 /** cdk8s' `ApiObject.prototype.toJson`: an object whose class or instance replaces it is rendered by its own. */
 const BASE_TO_JSON = ApiObject.prototype.toJson;
@@ -94,7 +95,7 @@ function plain(value: any, obj: ApiObject): any {
     }
   } else if (type === 'object' && value.constructor === Object && typeof value.resolve !== 'function') {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped JSON
-    const out: Record<string, any> = {};
+    const out: Record<string, any> = _isKeyedByName(value) ? _keyedByName() : {};
     for (const key of Object.keys(value).sort()) {
       const v = plain(value[key], obj);
       if (v !== null && v !== undefined) out[key] = v;

@@ -1,5 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { IntOrString, KubeConfigMap, KubeService, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
+import * as v8 from 'v8';
+import { ProductionApp, renderCharts } from 'samokoder-infra';
 import { _objectToJson } from '../../lib/private/render-object';
 import { referenceKubernetes } from '../util/reference';
 
@@ -96,5 +98,26 @@ describe("the library's one-pass rendering of an ApiObject gives what cdk8s' toJ
     expect(() => _objectToJson(dated)).toThrow(
       "Failed serializing construct at path 'c/o' with name 'c-o-c89fde97': Error: can't render non-simple object of type 'Date'",
     );
+  });
+});
+
+describe("names that differ from app to app are no transition of V8's shared empty-object class", () => {
+  // V8's own view of an object (test only): whether it has a hidden class of its own kind or a table of its keys.
+  v8.setFlagsFromString('--allow-natives-syntax');
+  const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+
+  test("a dashboard ConfigMap's data, in its props and in what is rendered, keeps its keys in a table of its own", () => {
+    const app = new App();
+    new ProductionApp(app, 'svc7', { name: 'svc7', image: 'ghcr.io/acme/svc:1.0.0', host: 'svc7.acme.dev' });
+    const [{ objects }] = renderCharts(app);
+    const dashboard = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'svc7-dashboard');
+    expect(Object.keys(dashboard.data)).toEqual(['svc7-svc7.json']);
+    expect(Object.getPrototypeOf(dashboard.data)).toBe(Object.prototype);
+    expect(hasFastProperties(dashboard.data)).toBe(false);
+    const source = app.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.name === 'svc7-dashboard')!;
+    expect(hasFastProperties((source as unknown as { props: { data: object } }).props.data)).toBe(false);
+    // The control: everything else is built the usual way.
+    expect(hasFastProperties(dashboard.metadata)).toBe(true);
+    expect(hasFastProperties(objects[0])).toBe(true);
   });
 });
