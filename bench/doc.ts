@@ -47,7 +47,7 @@ export function performanceMarkdown(r: Results): string {
   const lines = [
     `Measured ${r.date} by \`npm run bench\` (median of ${r.runs} runs, each in a fresh process${r.interleaved ? ', the sizes of a workload in turn' : ''}${r.outdir ? `, output to \`${r.outdir}\`` : ''}; ${r.machine.cpus}× ${r.machine.cpu}, ` +
       `${r.machine.memoryGiB} GiB, Node.js ${r.machine.node}). "${b?.commit ?? 'baseline'}" is the same workload at the first benchmark's commit, ` +
-      'measured in the same run from a worktree of it (one run each for its sizes of 500 and more).',
+      `measured in the same run from a worktree of it (one run each for its sizes of 500 and more${r.outdir ? '; its own workloads write to the temporary directory, a disk here: its ratios include that' : ''}).`,
     '',
     `| measurement | now | ${b?.commit ?? 'baseline'} | ratio | target |`,
     '|---|---|---|---|---|',

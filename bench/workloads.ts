@@ -137,7 +137,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ ...out, cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMiB: rssMiB() })}\n`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  // A failed run's output goes too.
+  .finally(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

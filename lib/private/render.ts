@@ -43,6 +43,11 @@ export function renderCharts(app: App, charts?: readonly Chart[]): RenderedChart
  * @internal
  */
 export function _chartsInOrder(app: App): Chart[] {
+  // An App whose class (or the app itself) answers `charts` its own way is asked.
+  return cdk8sCharts(app) ? chartsFromTree(app) : app.charts;
+}
+
+function chartsFromTree(app: App): Chart[] {
   const byPath: Record<string, Chart> = {};
   for (const c of app.node.findAll()) {
     if (c.node.dependencies.length > 0) return Reflect.get(App.prototype, 'charts', app) as Chart[];
@@ -146,9 +151,24 @@ export function _synthesizeOnce(scope: IConstruct): void {
   app.synthYaml = () => _inSynthesis(app, () => (prepare(app), _withManifestYaml(() => withChartsInOrder(app, () => synthYaml.call(app)))));
 }
 
-/** Runs cdk8s' own synthesis (`fn`) with `app.charts` answered by {@link _chartsInOrder}, for that call only. */
+const CDK8S_CHARTS = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
+
+/** Whether `app.charts` is cdk8s' own getter (not an App subclass', an own property, or a stand-in already set). */
+function cdk8sCharts(app: App): boolean {
+  for (let o: object | null = app; o; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, 'charts');
+    if (d) return d.get !== undefined && d.get === CDK8S_CHARTS;
+  }
+  return false;
+}
+
+/**
+ * Runs cdk8s' own synthesis (`fn`) with `app.charts` answered by {@link _chartsInOrder}, for that call only; as is
+ * where the app answers it its own way (or a synthesis of it is already running), or cannot take a property.
+ */
 function withChartsInOrder<T>(app: App, fn: () => T): T {
-  Object.defineProperty(app, 'charts', { configurable: true, get: () => _chartsInOrder(app) });
+  if (!cdk8sCharts(app) || !Object.isExtensible(app)) return fn();
+  Object.defineProperty(app, 'charts', { configurable: true, get: () => chartsFromTree(app) });
   try {
     return fn();
   } finally {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeploymentStrategy, PolicyPack, ProductionApp, renderCharts } from 'samokoder-infra';
 import { _chartsInOrder } from '../../lib/private/render';
@@ -126,7 +126,9 @@ describe("the charts' order without cdk8s' graph of every construct", () => {
   });
 
   test("renderCharts and app.synth() do not build cdk8s' graph of the whole app when nothing depends on anything", () => {
-    const charts = jest.spyOn(App.prototype, 'charts', 'get');
+    // cdk8s' graph of the whole app is the one whose topology holds the app itself (a chart's holds its own tree).
+    const topology = jest.spyOn(DependencyGraph.prototype, 'topology');
+    const wholeApp = (app: App) => topology.mock.results.filter((r) => (r.value as unknown[]).includes(app)).length;
     try {
       const app = numbered();
       PolicyPack.enforce(app, { onWarning: () => undefined });
@@ -140,16 +142,33 @@ describe("the charts' order without cdk8s' graph of every construct", () => {
         'c-1.k8s.yaml',
         'web.k8s.yaml',
       ]);
-      expect(charts).not.toHaveBeenCalled();
+      expect(topology).toHaveBeenCalled();
+      expect(wholeApp(app)).toBe(0);
       // With a dependency, cdk8s' own (which orders by it).
       const dependent = numbered();
       dependent.node.findChild('2').node.addDependency(dependent.node.findChild('web'));
       expect(renderCharts(dependent).map((r) => r.chart.node.path)).toEqual(['web', '2', '10', 'b', 'a', 'c-1']);
-      expect(charts).toHaveBeenCalled();
+      expect(wholeApp(dependent)).toBe(1);
       // The stand-in lasts one synthesis: afterwards app.charts is cdk8s' getter again.
       expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
     } finally {
-      charts.mockRestore();
+      topology.mockRestore();
     }
+  });
+
+  test('an App whose class answers `charts` its own way is asked, by renderCharts and app.synth() alike', () => {
+    class Filtered extends App {
+      public override get charts(): Chart[] {
+        return super.charts.filter((c) => c.node.id !== 'skip');
+      }
+    }
+    const app = new Filtered({ outdir: fs.mkdtempSync(path.join(testTmp(), 'subclass-')) });
+    new ApiObject(new Chart(app, 'skip'), 'Map', { apiVersion: 'v1', kind: 'ConfigMap' });
+    new ProductionApp(app, 'web', { name: 'web', image: 'ghcr.io/acme/web:1.0.0', host: 'web.acme.dev' });
+    expect(renderCharts(app).map((r) => r.chart.node.id)).toEqual(['web']);
+    app.synth();
+    expect(fs.readdirSync(app.outdir)).toEqual(['web.k8s.yaml']);
+    expect(app.synthYaml()).not.toContain('skip');
+    expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
   });
 });
