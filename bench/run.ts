@@ -93,7 +93,8 @@ const stackSizes = quick ? [1, 5] : [1, 5, 20];
 const stacks = sizes('stacks', stackSizes);
 // The workloads write to a RAM disk where there is one (bench/workloads.ts says why); this is the largest one with its
 // output on the machine's disk instead, as a team's synthesis writes it.
-const outdir = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+// The same choice bench/workloads.ts makes (BENCH_OUTDIR is passed on to it), so the figures say where they wrote.
+const outdir = process.env.BENCH_OUTDIR ?? (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
 const appsOnDisk = quick
   ? undefined
   : medians(sample(root, tsx, ['bench/workloads.ts', 'apps', '2000'], runs, { ...process.env, BENCH_OUTDIR: os.tmpdir() }));
